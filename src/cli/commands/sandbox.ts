@@ -1,0 +1,87 @@
+/** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import { renderTable } from '../output.ts';
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('run a real local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1')
+    .addHelpText('after', '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down');
+
+  sandbox
+    .command('up')
+    .description('build (first time) and start the sandbox, then create fake nodes')
+    .option('--nodes <n>', 'how many fake nodes', '3')
+    .option('--kind', 'create a kind cluster instead (needs kind and a Docker engine)')
+    .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox up --nodes 5')
+    .action(async (opts: { nodes: string; kind?: boolean }) => {
+      const c = ctx();
+      if (opts.kind) return kindUp(c);
+      const nodes = Number(opts.nodes);
+      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 50) {
+        const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
+        throw new UserFacingError(`--nodes must be a whole number from 1 to 50, not "${opts.nodes}"`, 'for example --nodes 3', ExitCode.usage);
+      }
+      const { sandboxUp } = await import('../../sandbox/sandbox.ts');
+      const started = performance.now();
+      const state = await sandboxUp({ nodes, log: (l) => c.out.info(l), signal: c.signal });
+      c.out.info(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Use it with:`);
+      c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
+    });
+
+  sandbox
+    .command('down')
+    .description('stop the sandbox processes it started and delete its state')
+    .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox down')
+    .action(async () => {
+      const c = ctx();
+      const { sandboxDown } = await import('../../sandbox/sandbox.ts');
+      const had = await sandboxDown(undefined, (l) => c.out.info(l));
+      c.out.line(had ? 'sandbox stopped and removed' : 'no sandbox was running');
+    });
+
+  sandbox
+    .command('status')
+    .description('show each component with its pid, port and health')
+    .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox status -o json')
+    .action(async () => {
+      const c = ctx();
+      const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+      const rows = await sandboxStatus();
+      const state = readState(sandboxDir());
+      if (c.format === 'json' || c.format === 'yaml') {
+        const { renderObjects } = await import('../output.ts');
+        c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
+      } else if (!state) {
+        c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
+      } else {
+        c.out.line(`server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`);
+        c.out.line(renderTable(['COMPONENT', 'PID', 'PORT', 'STATUS'], rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]), c.out.color));
+      }
+      if (!rows.length || rows.some((r) => !r.healthy)) process.exitCode = 1;
+    });
+
+  sandbox
+    .command('env')
+    .description('print the line that points kubectl and other tools at the sandbox')
+    .addHelpText('after', '\nExample:\n  $ eval "$(kube-lessons sandbox env)" && kubectl get nodes')
+    .action(async () => {
+      const c = ctx();
+      const [{ readState, sandboxDir }, { UserFacingError, ExitCode }] = await Promise.all([import('../../sandbox/state.ts'), import('../../core/errors.ts')]);
+      const state = readState(sandboxDir());
+      if (!state) throw new UserFacingError('no sandbox is running', 'start one with `kube-lessons sandbox up`', ExitCode.notFound);
+      c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
+    });
+}
+
+async function kindUp(c: CommandContext): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
+  const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+  if (!has('kind', ['version'])) throw new UserFacingError('kind is not installed', 'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind', ExitCode.config);
+  if (!has('docker', ['info'])) throw new UserFacingError('no Docker engine is running, which kind needs', 'start Docker, or run `kube-lessons sandbox up` without --kind', ExitCode.config);
+  const r = spawnSync('kind', ['create', 'cluster', '--name', 'kube-lessons', '--wait', '120s'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new UserFacingError('kind create cluster failed (see its output above)', 'run `kind delete cluster --name kube-lessons` and try again', ExitCode.failure);
+  c.out.line('kind cluster "kube-lessons" is ready; kind set it as the current context of ~/.kube/config');
+}

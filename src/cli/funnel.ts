@@ -1,0 +1,24 @@
+/**
+ * The one place failures become output: a single line `error: <what failed>: <why>` plus `hint: <what to do>`
+ * on stderr, a distinct exit code, and a stack trace only with --debug. Everything printed is redacted.
+ */
+import { describeError, ExitCode, type ErrorContext } from '../core/errors.ts';
+import { redact } from '../core/redact.ts';
+
+export function reportError(err: unknown, opts: { debug: boolean; context?: ErrorContext; write?: (s: string) => void }): number {
+  const write = opts.write ?? ((s: string) => void process.stderr.write(s + '\n'));
+  const e = describeError(err, opts.context);
+  if (e.exitCode === ExitCode.interrupted) {
+    write('interrupted');
+    return e.exitCode;
+  }
+  const [first, ...rest] = e.message.split('\n');
+  write(redact(`error: ${first}${e.hint ? ` (hint: ${e.hint})` : ''}`));
+  // Multi-line details (a component's log tail) follow the one-line summary, indented.
+  if (rest.length) write(redact(rest.map((l) => `  ${l}`).join('\n')));
+  if (opts.debug) {
+    const cause = (e as { cause?: unknown }).cause ?? err;
+    write(redact(String((cause as Error)?.stack ?? cause)));
+  }
+  return e.exitCode;
+}

@@ -1,0 +1,82 @@
+/**
+ * Rendering, kept apart from gathering: tables (cli-table3, borderless so a pipe gets the same aligned
+ * columns as a terminal, minus colour), objects as JSON/YAML/names, and colour that honours --no-color,
+ * NO_COLOR and non-terminals.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { stringify as toYaml } from 'yaml';
+
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface Output {
+  readonly isTTY: boolean;
+  readonly color: ChalkInstance;
+  /** Writes one or more lines to stdout. */
+  line(text?: string): void;
+  /** Writes to stderr (progress, warnings): never part of the data a pipe receives. */
+  info(text: string): void;
+}
+
+export function createOutput(opts: { color: boolean; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream }): Output {
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const color = new Chalk({ level: opts.color ? 2 : 0 });
+  return {
+    isTTY: Boolean(stdout.isTTY),
+    color,
+    line: (text = '') => void stdout.write(text + '\n'),
+    info: (text) => void stderr.write(text + '\n'),
+  };
+}
+
+export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env, stream: NodeJS.WriteStream = process.stdout): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY);
+}
+
+const BLANK = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' };
+
+/** kubectl-style columns: upper-case headers, three spaces between columns, no borders. */
+export function renderTable(head: string[], rows: string[][], color: ChalkInstance): string {
+  const table = new Table({
+    head: head.map((h) => color.bold(h)),
+    chars: BLANK,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
+  });
+  for (const r of rows) table.push(r);
+  return table
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
+}
+
+export function renderObjects(objects: unknown[], format: 'json' | 'yaml' | 'name', kindPlural?: string): string {
+  if (format === 'name') {
+    return objects.map((o) => `${kindPlural ?? kindOf(o)}/${(o as { metadata?: { name?: string } }).metadata?.name ?? ''}`).join('\n');
+  }
+  const payload = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects };
+  return format === 'json' ? JSON.stringify(payload, null, 2) : toYaml(payload).trimEnd();
+}
+
+function kindOf(o: unknown): string {
+  return String((o as { kind?: string }).kind ?? 'object').toLowerCase();
+}
+
+/** "3d4h", "12m", "40s": kubectl's AGE column. */
+export function age(from: string | Date | undefined, now = Date.now()): string {
+  if (!from) return '<unknown>';
+  const s = Math.max(0, Math.floor((now - new Date(from).getTime()) / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  return d < 8 && h % 24 ? `${d}d${h % 24}h` : `${d}d`;
+}

@@ -1,0 +1,43 @@
+/**
+ * The root program: global options, one command per file registered here, and the hook that resolves the
+ * global options into the shared CommandContext once, before any action runs.
+ */
+import { Command, Option } from 'commander';
+import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
+import { OUTPUT_FORMATS } from './output.ts';
+import { COMMANDS } from './commands/index.ts';
+
+export interface ProgramDeps {
+  version: string;
+  signal: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
+export interface CommandModule {
+  register(program: Command, ctx: () => CommandContext): void;
+}
+
+export function createProgram(deps: ProgramDeps): Command {
+  const program = new Command('kube-lessons')
+    .description('Learn how Kubernetes clients and controllers work, by running each lesson live against a real cluster.')
+    .version(deps.version, '-V, --version', 'print the version')
+    .option('--kubeconfig <file>', 'kubeconfig file to use (default: $KUBECONFIG, ~/.kube/config, then the running sandbox)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
+    .addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
+    .option('--no-color', 'disable colour (also NO_COLOR=1)')
+    .option('--request-timeout <duration>', 'timeout for each API request, e.g. 10s', '30s')
+    .option('--debug', 'show stack traces and internal details on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
+    .addHelpText('after', '\nExamples:\n  $ kube-lessons sandbox up          # a local cluster, built on first use\n  $ kube-lessons list-nodes\n  $ kube-lessons learn               # the guided lessons');
+
+  let ctx: CommandContext | undefined;
+  const getCtx = () => {
+    if (!ctx) ctx = createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
+    return ctx;
+  };
+  for (const mod of COMMANDS) mod.register(program, getCtx);
+  return program;
+}

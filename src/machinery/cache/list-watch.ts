@@ -1,0 +1,70 @@
+/**
+ * The two API calls a reflector needs, abstracted from the transport. The real implementation
+ * (src/core/list-watch-client.ts) speaks HTTP to the API server; unit tests pass a scripted one.
+ */
+
+/** The fields of a Kubernetes object the machinery reads. Any API object satisfies it. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+    deletionTimestamp?: string | Date;
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+export interface ListOptions {
+  resourceVersion?: string;
+  /** 'NotOlderThan' | 'Exact' as the API defines; omitted means the server's default. */
+  resourceVersionMatch?: string;
+  limit?: number;
+  continue?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  signal?: AbortSignal;
+}
+
+export interface ListResult<T extends KubeObject = KubeObject> {
+  items: T[];
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+}
+
+export interface WatchOptions {
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  /** Server-side timeout of the watch, in seconds. */
+  timeoutSeconds?: number;
+  labelSelector?: string;
+  fieldSelector?: string;
+  signal?: AbortSignal;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchEvent<T extends KubeObject = KubeObject> {
+  type: WatchEventType;
+  /** For ERROR events this is a Status object (code 410 = resource version too old). */
+  object: T;
+}
+
+/**
+ * An open watch: events arrive through the async iterator; iteration ends when the server closes the
+ * stream, and throws on a transport error. `close()` ends it from our side.
+ */
+export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T>> {
+  close(): void;
+}
+
+export interface ListerWatcher<T extends KubeObject = KubeObject> {
+  /** Rejects with an ApiStatusError (see src/machinery/errors.ts) for non-2xx answers. */
+  list(options: ListOptions): Promise<ListResult<T>>;
+  /** Resolves once the server accepted the watch (HTTP 200); rejects with an ApiStatusError otherwise. */
+  watch(options: WatchOptions): Promise<WatchStream<T>>;
+}

@@ -1,0 +1,313 @@
+/**
+ * The sandbox: a real control plane on 127.0.0.1 (etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler) plus kwok, whose fake nodes run pods for real as far as the API can tell. `up` builds the
+ * binaries on first use, picks free ports (so several sandboxes can run at once), starts each component
+ * detached with its log in the state folder, waits for health, creates the nodes and writes a kubeconfig.
+ * A failed `up` stops what it started. `down` stops only the pids it recorded, and removes the state.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch } from 'undici';
+import { stringify as toYaml } from 'yaml';
+import { ExitCode, UserFacingError } from '../core/errors.ts';
+import { registerSecret } from '../core/redact.ts';
+import { ensureBinaries, type BuildLog } from './build.ts';
+import { fakeNode } from './nodes.ts';
+import { freePort, isOurProcess, startProcess, stopProcess, tail } from './processes.ts';
+import { COMPONENTS, readState, SANDBOX_CONTEXT, SANDBOX_NOBODY_CONTEXT, sandboxDir, writeState, type Component, type ComponentState, type SandboxState } from './state.ts';
+import { loadVersions, SANDBOX_ASSETS } from './versions.ts';
+
+export interface UpOptions {
+  dir?: string;
+  nodes?: number;
+  log?: BuildLog;
+  signal?: AbortSignal;
+}
+
+interface Secrets {
+  adminToken: string;
+  nobodyToken: string;
+}
+
+const START_TIMEOUT_MS = 90_000;
+
+/** The kubeconfig of the default sandbox when it is up; undefined otherwise. */
+export function runningSandboxKubeconfig(dir = sandboxDir()): string | undefined {
+  const state = readState(dir);
+  if (!state || !existsSync(state.kubeconfig)) return undefined;
+  const api = state.components['kube-apiserver'];
+  return api && isOurProcess(api) ? state.kubeconfig : undefined;
+}
+
+export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
+  const log = opts.log ?? (() => {});
+  const dir = opts.dir ?? sandboxDir();
+  const existing = readState(dir);
+  if (existing) {
+    const health = await sandboxStatus(dir);
+    if (health.every((c) => c.healthy)) {
+      log(`sandbox already running (${existing.server})`);
+      return existing;
+    }
+    log('found a stopped or broken sandbox; cleaning it up first');
+    await sandboxDown(dir);
+  }
+  const versions = loadVersions();
+  const bin = await ensureBinaries(versions, log, opts.signal);
+  rmSync(dir, { recursive: true, force: true });
+  for (const sub of ['logs', 'etcd', 'certs']) mkdirSync(join(dir, sub), { recursive: true });
+
+  const secrets: Secrets = { adminToken: randomBytes(24).toString('hex'), nobodyToken: randomBytes(24).toString('hex') };
+  registerSecret(secrets.adminToken);
+  registerSecret(secrets.nobodyToken);
+  writeFileSync(join(dir, 'tokens.csv'), `${secrets.adminToken},kube-lessons-admin,uid-admin,"system:masters"\n${secrets.nobodyToken},kube-lessons-nobody,uid-nobody,\n`, { mode: 0o600 });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+
+  const ports = {
+    etcd: await freePort(),
+    etcdPeer: await freePort(),
+    apiserver: await freePort(),
+    kcm: await freePort(),
+    scheduler: await freePort(),
+    kwok: await freePort(),
+  };
+  const state: SandboxState = {
+    name: dir.split('/').pop() ?? 'default',
+    dir,
+    versions,
+    kubeconfig: join(dir, 'kubeconfig'),
+    server: `https://127.0.0.1:${ports.apiserver}`,
+    etcdUrl: `http://127.0.0.1:${ports.etcd}`,
+    startedAt: new Date().toISOString(),
+    components: {},
+  };
+  const start = (name: Component, port: number, args: string[]) => {
+    const binary = join(bin, name);
+    const logFile = join(dir, 'logs', `${name}.log`);
+    const pid = startProcess(binary, args, logFile, dir);
+    state.components[name] = { pid, port, binary, args, log: logFile };
+    writeState(state);
+    log(`started ${name} (pid ${pid}, port ${port})`);
+  };
+
+  try {
+    start('etcd', ports.etcd, etcdArgs(dir, ports.etcd, ports.etcdPeer));
+    await waitHealthy(state, 'etcd', opts.signal);
+    start('kube-apiserver', ports.apiserver, apiserverArgs(dir, state.etcdUrl, ports.apiserver));
+    await waitHealthy(state, 'kube-apiserver', opts.signal, secrets.adminToken);
+    const ca = extractCa(readFileSync(join(dir, 'certs', 'apiserver.crt'), 'utf8'));
+    writeFileSync(join(dir, 'ca.crt'), ca);
+    writeFileSync(state.kubeconfig, kubeconfigYaml(state.server, ca, secrets), { mode: 0o600 });
+    start('kube-controller-manager', ports.kcm, ['--kubeconfig', state.kubeconfig, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.kcm}`, '--service-account-private-key-file', join(dir, 'sa.key'), '--root-ca-file', join(dir, 'ca.crt'), '--use-service-account-credentials=false', '--cert-dir', join(dir, 'certs', 'kcm')]);
+    start('kube-scheduler', ports.scheduler, ['--kubeconfig', state.kubeconfig, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, '--cert-dir', join(dir, 'certs', 'scheduler')]);
+    start('kwok', ports.kwok, ['--kubeconfig', state.kubeconfig, '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake', '--cidr', '10.244.0.0/16', '--node-ip', '10.240.0.1', '--server-address', `127.0.0.1:${ports.kwok}`, '--node-lease-duration-seconds', '40', '--config', join(SANDBOX_ASSETS, 'kwok-stages.yaml')]);
+    for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await waitHealthy(state, c, opts.signal);
+    const api = adminApi(state.server, ca, secrets.adminToken);
+    for (let i = 0; i < (opts.nodes ?? 3); i++) await api('POST', '/api/v1/nodes', fakeNode(i, versions.kubernetes));
+    await waitFor('nodes Ready and the default service account', opts.signal, async () => {
+      const nodes = (await api('GET', '/api/v1/nodes')) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+      const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      const sa = await api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then(() => true, () => false);
+      return ready === (opts.nodes ?? 3) && sa;
+    });
+    log(`sandbox ready: ${state.server}, ${opts.nodes ?? 3} nodes; kubeconfig ${state.kubeconfig}`);
+    return state;
+  } catch (err) {
+    await stopAll(state);
+    rmSync(join(dir, 'state.json'), { force: true });
+    throw err;
+  }
+}
+
+export async function sandboxDown(dir = sandboxDir(), log: BuildLog = () => {}): Promise<boolean> {
+  const state = readState(dir);
+  if (!state) {
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    return false;
+  }
+  await stopAll(state, log);
+  rmSync(dir, { recursive: true, force: true });
+  return true;
+}
+
+async function stopAll(state: SandboxState, log: BuildLog = () => {}): Promise<void> {
+  // Reverse start order: clients first, etcd last.
+  for (const name of [...COMPONENTS].reverse()) {
+    const c = state.components[name];
+    if (!c) continue;
+    await stopProcess(c);
+    log(`stopped ${name} (pid ${c.pid})`);
+  }
+}
+
+export interface ComponentStatus {
+  component: Component;
+  pid: number | undefined;
+  port: number | undefined;
+  running: boolean;
+  healthy: boolean;
+  detail: string;
+}
+
+export async function sandboxStatus(dir = sandboxDir()): Promise<ComponentStatus[]> {
+  const state = readState(dir);
+  if (!state) return [];
+  const token = adminTokenOf(state);
+  return Promise.all(
+    COMPONENTS.map(async (name) => {
+      const c = state.components[name];
+      const running = Boolean(c && isOurProcess(c));
+      const probe = running ? await probeHealth(state, name, token) : { ok: false, detail: c ? 'not running' : 'not started' };
+      return { component: name, pid: c?.pid, port: c?.port, running, healthy: probe.ok, detail: probe.detail };
+    }),
+  );
+}
+
+/** Stops one component and starts it again with the same arguments (tests use this to cut watches). */
+export async function restartComponent(dir: string, name: Component, opts: { downMs?: number; beforeStart?: () => Promise<void> } = {}): Promise<void> {
+  const state = readState(dir);
+  const c = state?.components[name];
+  if (!state || !c) throw new Error(`sandbox at ${dir} has no ${name}`);
+  await stopProcess(c);
+  if (opts.downMs) await sleep(opts.downMs);
+  await opts.beforeStart?.();
+  c.pid = startProcess(c.binary, c.args, c.log, dir);
+  writeState(state);
+  await waitHealthy(state, name, undefined, adminTokenOf(state));
+}
+
+export function adminTokenOf(state: SandboxState): string {
+  const line = readFileSync(join(state.dir, 'tokens.csv'), 'utf8').split('\n')[0]!;
+  return line.split(',')[0]!;
+}
+
+function etcdArgs(dir: string, port: number, peer: number): string[] {
+  return [
+    '--name', 'sandbox',
+    '--data-dir', join(dir, 'etcd'),
+    '--listen-client-urls', `http://127.0.0.1:${port}`,
+    '--advertise-client-urls', `http://127.0.0.1:${port}`,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `sandbox=http://127.0.0.1:${peer}`,
+    '--unsafe-no-fsync',
+    '--quota-backend-bytes', String(4 * 1024 ** 3),
+  ];
+}
+
+function apiserverArgs(dir: string, etcdUrl: string, port: number): string[] {
+  return [
+    '--etcd-servers', etcdUrl,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
+    '--cert-dir', join(dir, 'certs'),
+    '--authorization-mode=Node,RBAC',
+    '--token-auth-file', join(dir, 'tokens.csv'),
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    '--service-account-key-file', join(dir, 'sa.pub'),
+    '--service-account-signing-key-file', join(dir, 'sa.key'),
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--allow-privileged=true',
+    // The default reconciler would publish 127.0.0.1 as the kubernetes Service endpoint, which validation rejects.
+    '--endpoint-reconciler-type=none',
+    '--profiling=false',
+  ];
+}
+
+/** The apiserver's self-signed certificate file holds the serving certificate, then its CA. */
+export function extractCa(pem: string): string {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new Error('no certificate in the apiserver certificate file');
+  return blocks[blocks.length - 1] + '\n';
+}
+
+function kubeconfigYaml(server: string, ca: string, secrets: Secrets): string {
+  const caData = Buffer.from(ca).toString('base64');
+  return toYaml({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: SANDBOX_CONTEXT, cluster: { server, 'certificate-authority-data': caData } }],
+    users: [
+      { name: 'kube-lessons-admin', user: { token: secrets.adminToken } },
+      { name: 'kube-lessons-nobody', user: { token: secrets.nobodyToken } },
+    ],
+    contexts: [
+      { name: SANDBOX_CONTEXT, context: { cluster: SANDBOX_CONTEXT, user: 'kube-lessons-admin', namespace: 'default' } },
+      { name: SANDBOX_NOBODY_CONTEXT, context: { cluster: SANDBOX_CONTEXT, user: 'kube-lessons-nobody', namespace: 'default' } },
+    ],
+    'current-context': SANDBOX_CONTEXT,
+  });
+}
+
+function adminApi(server: string, ca: string, token: string) {
+  const dispatcher = new Agent({ connect: { ca } });
+  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(server + path, {
+      method,
+      dispatcher,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok && !(method === 'POST' && res.status === 409)) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+}
+
+const insecureLoopback = new Agent({ connect: { rejectUnauthorized: false } });
+
+async function probeHealth(state: SandboxState, name: Component, token?: string): Promise<{ ok: boolean; detail: string }> {
+  const c = state.components[name];
+  if (!c) return { ok: false, detail: 'not started' };
+  const urls: Record<Component, string> = {
+    etcd: `${state.etcdUrl}/health`,
+    'kube-apiserver': `${state.server}/readyz`,
+    'kube-controller-manager': `https://127.0.0.1:${c.port}/healthz`,
+    'kube-scheduler': `https://127.0.0.1:${c.port}/healthz`,
+    kwok: `http://127.0.0.1:${c.port}/healthz`,
+  };
+  try {
+    // Loopback health probes of components whose serving certificates are self-signed on the spot.
+    const res = await fetch(urls[name], {
+      dispatcher: insecureLoopback,
+      headers: token && name === 'kube-apiserver' ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(3000),
+    });
+    const text = (await res.text()).trim();
+    return { ok: res.ok, detail: res.ok ? 'healthy' : `HTTP ${res.status} ${text.split('\n').find((l) => l.startsWith('[-]')) ?? ''}`.trim() };
+  } catch (err) {
+    return { ok: false, detail: (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message };
+  }
+}
+
+async function waitHealthy(state: SandboxState, name: Component, signal?: AbortSignal, token?: string): Promise<void> {
+  const c = state.components[name] as ComponentState;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (!isOurProcess(c)) {
+      throw new UserFacingError(`sandbox: ${name} exited during start-up; last lines of ${c.log}:\n${tail(c.log)}`, 'fix the cause above, then run `kube-lessons sandbox up` again', ExitCode.failure);
+    }
+    const probe = await probeHealth(state, name, token);
+    if (probe.ok) return;
+    last = probe.detail;
+    await sleep(250);
+  }
+  throw new UserFacingError(`sandbox: ${name} not healthy after ${START_TIMEOUT_MS / 1000} s (${last}); last lines of ${c.log}:\n${tail(c.log)}`, 'see the log above; `kube-lessons sandbox down` cleans up', ExitCode.timeout);
+}
+
+async function waitFor(what: string, signal: AbortSignal | undefined, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (await check().catch(() => false)) return;
+    await sleep(300);
+  }
+  throw new UserFacingError(`sandbox: timed out waiting for ${what}`, 'check the logs in the sandbox folder; `kube-lessons sandbox down` cleans up', ExitCode.timeout);
+}

@@ -1,0 +1,53 @@
+/**
+ * Access to the real cluster integration tests run against: the sandbox that `npm test` started (its folder
+ * is in KUBE_LESSONS_TEST_SANDBOX_DIR). Each test file works in a namespace of its own so files can run in
+ * parallel, and deletes it afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeClient } from '../../src/core/client.ts';
+import { loadKubeconfig } from '../../src/core/kubeconfig.ts';
+import { readState } from '../../src/sandbox/state.ts';
+import type { SandboxState } from '../../src/sandbox/state.ts';
+
+export function sandboxState(): SandboxState {
+  const dir = process.env.KUBE_LESSONS_TEST_SANDBOX_DIR;
+  if (!dir) throw new Error('integration tests need a sandbox: run them with `npm test` (or set KUBE_LESSONS_TEST_SANDBOX_DIR to a running sandbox folder)');
+  const state = readState(dir);
+  if (!state) throw new Error(`no sandbox state in ${dir}`);
+  return state;
+}
+
+export async function testClient(context?: string): Promise<KubeClient> {
+  const state = sandboxState();
+  const config = await loadKubeconfig({ kubeconfig: state.kubeconfig, context });
+  return new KubeClient(config);
+}
+
+/** Creates a namespace with a unique name and waits until pods can be created in it (its service account exists). */
+export async function createTestNamespace(client: KubeClient, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kube-lessons/test': 'true' } } } });
+  await waitUntil(`service account in ${name}`, async () => {
+    try {
+      await client.request({ path: `/api/v1/namespaces/${name}/serviceaccounts/default` });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return name;
+}
+
+export async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
+  await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${name}` }).catch(() => undefined);
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
