@@ -105,7 +105,9 @@ function goEnv(): NodeJS.ProcessEnv {
 }
 
 async function go(args: string[], cwd: string, log: BuildLog, signal?: AbortSignal, env: NodeJS.ProcessEnv = goEnv()): Promise<string> {
-  log(`  go ${args.filter((a) => !a.startsWith('-X')).join(' ').slice(0, 160)}`);
+  // The -ldflags value is long and says nothing to a reader: leave it out of the log.
+  const shown = args.filter((a, i) => a !== '-ldflags' && args[i - 1] !== '-ldflags');
+  log(`  go ${shown.join(' ')}`);
   return new Promise((resolve, reject) => {
     const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
     let out = '';

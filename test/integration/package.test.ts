@@ -1,0 +1,63 @@
+// What `npx kube-lessons` users get is the published tarball: pack it, install it into an empty folder, and
+// run its bin there, so a missing `files` entry or a dev-only import is caught.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { sandboxState } from '../helpers/cluster.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'kube-lessons-pack-'));
+let bin = '';
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, cwd: work, timeout: 120_000 });
+}
+
+describe('the published package', () => {
+  before(() => {
+    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tarball = join(work, out);
+    execFileSync('npm', ['init', '-y'], { cwd: work, stdio: 'ignore' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', tarball], { cwd: work, stdio: 'ignore' });
+    bin = join(work, 'node_modules', 'kube-lessons', 'bin', 'kube-lessons.js');
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('ships the compiled CLI, the lessons and the sandbox assets, and no tests or sources', () => {
+    const pkg = join(work, 'node_modules', 'kube-lessons');
+    const top = readdirSync(pkg).sort();
+    for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'package.json', 'README.md']) assert.ok(top.includes(needed), `${needed} is in the package`);
+    assert.ok(!top.includes('src') && !top.includes('test'), 'no sources or tests');
+    assert.ok(readdirSync(join(pkg, 'sandbox')).includes('versions.json'));
+  });
+
+  it('runs --help and --version from the installed tarball', () => {
+    const help = run(['--help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /Usage: kube-lessons/);
+    assert.match(help.stdout, /sandbox/);
+    const version = run(['--version']);
+    assert.equal(version.stdout.trim(), JSON.parse(execFileSync('npm', ['pkg', 'get', 'version'], { cwd: root, encoding: 'utf8' })));
+  });
+
+  it('talks to the sandbox from the installed tarball', () => {
+    const r = run(['sandbox', 'status'], { KUBE_LESSONS_SANDBOX_DIR: sandboxState().dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /kube-apiserver\s+\d+\s+\d+\s+healthy/);
+  });
+
+  it('refuses an old Node with one line naming the version it needs', (t) => {
+    const systemNode = { encoding: 'utf8' as const, env: { PATH: '/usr/local/bin:/usr/bin:/bin' } };
+    const version = spawnSync('node', ['--version'], systemNode).stdout?.trim() ?? '';
+    const major = Number(version.replace(/^v/, '').split('.')[0]);
+    if (!version || major >= 23) return t.skip(`the system Node (${version || 'none'}) is not older than 22.19`);
+    const old = spawnSync('node', [bin, '--help'], systemNode);
+    assert.equal(old.status, 1);
+    assert.equal(old.stderr.trim().split('\n').length, 1);
+    assert.match(old.stderr, /needs Node\.js >= 22\.19/);
+  });
+});
