@@ -1,0 +1,75 @@
+/**
+ * Object keys: how the cache names an object. A key is `namespace/name` for namespaced objects and `name`
+ * for cluster-scoped ones, the same strings client-go uses, so keys read in traces match `kubectl` output.
+ */
+
+/** Turns an object into its cache key. Must be deterministic; throws a KeyError when it cannot. */
+export type KeyFunc = (obj: unknown) => string;
+
+/** The key function could not name the object (no metadata, no name, or a malformed key). */
+export class KeyError extends Error {
+  readonly obj: unknown;
+
+  constructor(message: string, obj: unknown) {
+    super(message);
+    this.name = 'KeyError';
+    this.obj = obj;
+  }
+}
+
+/**
+ * The tombstone for an object whose deletion we did not see: the watch was away when it happened and a
+ * relist found the object gone. `obj` is the last state we knew, and may be stale or absent.
+ * Delete handlers must expect either an object or one of these.
+ */
+export class DeletedFinalStateUnknown<T = unknown> {
+  readonly key: string;
+  readonly obj: T | undefined;
+
+  constructor(key: string, obj: T | undefined) {
+    this.key = key;
+    this.obj = obj;
+  }
+}
+
+/**
+ * `namespace/name`, or `name` when the object has no namespace. A string is taken as an already-made key
+ * (client-go's ExplicitKey), which lets queues and stores be fed keys directly.
+ */
+export function metaNamespaceKeyFunc(obj: unknown): string {
+  if (typeof obj === 'string') return obj;
+  const meta = readMeta(obj);
+  if (!meta) throw new KeyError('object has no metadata', obj);
+  const name = meta.name;
+  if (typeof name !== 'string' || name === '') throw new KeyError('object has no metadata.name', obj);
+  const ns = meta.namespace;
+  return typeof ns === 'string' && ns !== '' ? `${ns}/${name}` : name;
+}
+
+/** Reverses metaNamespaceKeyFunc. `namespace` is '' for a cluster-scoped key. Throws KeyError on more than one '/'. */
+export function splitMetaNamespaceKey(key: string): { namespace: string; name: string } {
+  const parts = key.split('/');
+  if (parts.length === 1) return { namespace: '', name: parts[0]! };
+  if (parts.length === 2) return { namespace: parts[0]!, name: parts[1]! };
+  throw new KeyError(`unexpected key format: ${JSON.stringify(key)}`, key);
+}
+
+/** Like metaNamespaceKeyFunc, but a tombstone yields the key it carries (its object may be gone or stale). */
+export function deletionHandlingMetaNamespaceKeyFunc(obj: unknown): string {
+  if (obj instanceof DeletedFinalStateUnknown) return obj.key;
+  return metaNamespaceKeyFunc(obj);
+}
+
+/** The metadata of an API object, or undefined when `obj` does not look like one. */
+export function readMeta(obj: unknown): { name?: unknown; namespace?: unknown; resourceVersion?: unknown; labels?: unknown } | undefined {
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  const meta = (obj as { metadata?: unknown }).metadata;
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  return meta as { name?: unknown; namespace?: unknown; resourceVersion?: unknown; labels?: unknown };
+}
+
+/** metadata.resourceVersion when present, else undefined. */
+export function resourceVersionOf(obj: unknown): string | undefined {
+  const rv = readMeta(obj)?.resourceVersion;
+  return typeof rv === 'string' ? rv : undefined;
+}

@@ -1,0 +1,2 @@
+export * from './cache/index.ts';
+export * from './workqueue/index.ts';

@@ -1,0 +1,427 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../../src/machinery/clock.ts';
+import { RecordingTracer } from '../../../../src/machinery/trace.ts';
+import { ApiStatusError } from '../../../../src/machinery/errors.ts';
+import { ExponentialBackoff } from '../../../../src/machinery/cache/backoff.ts';
+import { newIndexer } from '../../../../src/machinery/cache/cache.ts';
+import { DeltaFIFO } from '../../../../src/machinery/cache/delta-fifo.ts';
+import type { ReflectorStore } from '../../../../src/machinery/cache/delta-fifo.ts';
+import { DeletedFinalStateUnknown, metaNamespaceKeyFunc } from '../../../../src/machinery/cache/keys.ts';
+import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
+import { Reflector } from '../../../../src/machinery/cache/reflector.ts';
+import type { ReflectorOptions } from '../../../../src/machinery/cache/reflector.ts';
+import { ScriptedListerWatcher } from './fake-lister-watcher.ts';
+import { pod } from './helpers.ts';
+
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+after(() => assert.deepEqual(unhandled, [], 'no unhandled rejections'));
+
+/** Records what the reflector did to its store. */
+class RecordingStore implements ReflectorStore<KubeObject> {
+  readonly ops: string[] = [];
+  add(obj: KubeObject) {
+    this.ops.push(`add ${metaNamespaceKeyFunc(obj)}`);
+  }
+  update(obj: KubeObject) {
+    this.ops.push(`update ${metaNamespaceKeyFunc(obj)}`);
+  }
+  delete(obj: KubeObject) {
+    this.ops.push(`delete ${metaNamespaceKeyFunc(obj)}`);
+  }
+  replace(list: KubeObject[], rv: string) {
+    this.ops.push(`replace [${list.map((o) => metaNamespaceKeyFunc(o)).join(',')}] @${rv}`);
+  }
+  resync() {
+    this.ops.push('resync');
+  }
+}
+
+function setup(options: ReflectorOptions = {}, store: ReflectorStore<KubeObject> = new RecordingStore()) {
+  const clock = new FakeClock();
+  const tracer = new RecordingTracer();
+  const lw = new ScriptedListerWatcher<KubeObject>();
+  const backoff = new ExponentialBackoff({ clock, random: () => 0 });
+  const reflector = new Reflector(lw, store, { clock, tracer, backoff, random: () => 0, ...options });
+  const ctrl = new AbortController();
+  let done: Promise<void> | undefined;
+  const start = async () => {
+    done = reflector.run(ctrl.signal);
+    await clock.advance(0);
+  };
+  const stop = async () => {
+    ctrl.abort();
+    await clock.advance(0);
+    await done;
+  };
+  const actions = (name: string) => tracer.events.filter((e) => e.action === name);
+  return { clock, tracer, lw, reflector, store: store as RecordingStore, start, stop, actions, backoff };
+}
+
+const gone = () => new ApiStatusError({ code: 410, reason: 'Expired', message: 'too old resource version' });
+
+test('lists at resourceVersion "0", replaces the store, then watches from the list version with bookmarks', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { ns: 'n', rv: '5' })];
+  t.lw.resourceVersion = '10';
+  await t.start();
+  assert.deepEqual(t.lw.listCalls, [{ resourceVersion: '0', limit: 500 }]);
+  assert.deepEqual(t.store.ops, ['replace [n/a] @10']);
+  assert.equal(t.reflector.lastSyncResourceVersion(), '10');
+  assert.equal(t.lw.watchCalls.length, 1);
+  const w = t.lw.watchCalls[0]!;
+  assert.equal(w.resourceVersion, '10');
+  assert.equal(w.allowWatchBookmarks, true);
+  assert.equal(w.timeoutSeconds, 300, 'random 0 gives the low end of 5..10 min');
+  assert.deepEqual(t.actions('listed')[0]!.data, { reflector: 'reflector', count: 1, resourceVersion: '10', pages: 1 });
+  await t.stop();
+});
+
+test('the watch timeout is drawn between 5 and 10 minutes', async () => {
+  const t = setup({ random: () => 0.999 });
+  await t.start();
+  const s = t.lw.watchCalls[0]!.timeoutSeconds!;
+  assert.ok(s >= 300 && s < 600, String(s));
+  await t.stop();
+});
+
+test('selectors are passed on to list and watch', async () => {
+  const t = setup({ labelSelector: 'app=web', fieldSelector: 'spec.nodeName=n1' });
+  await t.start();
+  assert.equal(t.lw.listCalls[0]!.labelSelector, 'app=web');
+  assert.equal(t.lw.listCalls[0]!.fieldSelector, 'spec.nodeName=n1');
+  assert.equal(t.lw.watchCalls[0]!.labelSelector, 'app=web');
+  assert.equal(t.lw.watchCalls[0]!.fieldSelector, 'spec.nodeName=n1');
+  await t.stop();
+});
+
+test('follows continue tokens and replaces once with all pages', async () => {
+  const t = setup({ pageSize: 2 });
+  t.lw.scriptList(
+    { items: [pod('a'), pod('b')], metadata: { resourceVersion: '7', continue: 'c1' } },
+    { items: [pod('c')], metadata: { resourceVersion: '7' } },
+  );
+  await t.start();
+  assert.deepEqual(t.lw.listCalls, [
+    { resourceVersion: '0', limit: 2 },
+    { limit: 2, continue: 'c1' },
+  ]);
+  assert.deepEqual(t.store.ops, ['replace [a,b,c] @7']);
+  assert.equal(t.actions('listed')[0]!.data!.pages, 2);
+  await t.stop();
+});
+
+test('watch events reach the store and advance the resource version; bookmarks only advance it', async () => {
+  const t = setup();
+  await t.start();
+  const w = t.lw.current;
+  w.emit('ADDED', pod('a', { ns: 'n', rv: '2' }));
+  w.emit('MODIFIED', pod('a', { ns: 'n', rv: '3' }));
+  w.emit('BOOKMARK', { kind: 'Pod', metadata: { resourceVersion: '8' } });
+  w.emit('DELETED', pod('a', { ns: 'n', rv: '9' }));
+  await t.clock.advance(0);
+  assert.deepEqual(t.store.ops.slice(1), ['add n/a', 'update n/a', 'delete n/a']);
+  assert.equal(t.reflector.lastSyncResourceVersion(), '9');
+  assert.deepEqual(
+    t.actions('watch-event').map((e) => [e.key, e.data!.type, e.data!.resourceVersion]),
+    [
+      ['n/a', 'ADDED', '2'],
+      ['n/a', 'MODIFIED', '3'],
+      ['n/a', 'DELETED', '9'],
+    ],
+  );
+  assert.equal(t.actions('bookmark').length, 1);
+  await t.stop();
+});
+
+test('after the server closes the watch, watching resumes from the last bookmark without a relist', async () => {
+  const t = setup();
+  await t.start();
+  t.lw.current.emit('ADDED', pod('a', { rv: '4' }));
+  t.lw.current.emit('BOOKMARK', { metadata: { resourceVersion: '12' } });
+  await t.clock.advance(5_000);
+  t.lw.current.end();
+  await t.clock.advance(0);
+  assert.equal(t.lw.listCalls.length, 1);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '12');
+  assert.equal(t.actions('watch-closed').length, 1);
+  assert.equal(t.actions('backoff').length, 0, 'a normal close is not a failure');
+  await t.stop();
+});
+
+test('an ERROR event with code 410 relists with resourceVersion "" and missed deletions arrive as tombstones', async () => {
+  const known = newIndexer<KubeObject>();
+  const fifo = new DeltaFIFO<KubeObject>({ knownObjects: known });
+  const t = setup({}, fifo);
+  t.lw.objects = [pod('a', { ns: 'n', rv: '1' }), pod('b', { ns: 'n', rv: '1' })];
+  t.lw.resourceVersion = '1';
+  await t.start();
+  // The consumer side: apply what is popped to the known objects, as an informer does.
+  const drain = async () => {
+    while (fifo.length > 0) {
+      await fifo.pop((_key, deltas) => {
+        for (const d of deltas) {
+          if (d.type === 'Deleted') known.delete(d.object);
+          else known.update(d.object as KubeObject);
+        }
+      });
+    }
+  };
+  await drain();
+  assert.deepEqual(known.listKeys().sort(), ['n/a', 'n/b']);
+
+  t.lw.objects = [pod('a', { ns: 'n', rv: '30' })];
+  t.lw.resourceVersion = '30';
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  await t.clock.advance(0);
+  assert.deepEqual(t.lw.listCalls[1], { resourceVersion: '', limit: 500 });
+  assert.equal(t.actions('expired-relist').length, 1);
+  const deltas = fifo.getByKey('n/b')!;
+  assert.equal(deltas.length, 1);
+  assert.equal(deltas[0]!.type, 'Deleted');
+  assert.ok(deltas[0]!.object instanceof DeletedFinalStateUnknown);
+  assert.equal(fifo.getByKey('n/a')![0]!.type, 'Replaced');
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '30');
+  await drain();
+  assert.deepEqual(known.listKeys(), ['n/a']);
+  await t.stop();
+});
+
+test('a 410 answer to the watch request also relists with resourceVersion ""', async () => {
+  const t = setup();
+  t.lw.scriptWatch(gone());
+  await t.start();
+  assert.deepEqual(
+    t.lw.listCalls.map((c) => c.resourceVersion),
+    ['0', ''],
+  );
+  assert.equal(t.actions('backoff').length, 0);
+  await t.stop();
+});
+
+test('an expired list is retried at once as a consistent read', async () => {
+  const t = setup();
+  t.lw.scriptList(gone());
+  await t.start();
+  assert.deepEqual(
+    t.lw.listCalls.map((c) => c.resourceVersion),
+    ['0', ''],
+  );
+  assert.equal(t.store.ops.length, 1);
+  await t.stop();
+});
+
+test('an expired continue token falls back to one unpaginated list', async () => {
+  const t = setup({ pageSize: 1 });
+  t.lw.scriptList({ items: [pod('a')], metadata: { resourceVersion: '3', continue: 'c' } }, gone(), {
+    items: [pod('a'), pod('b')],
+    metadata: { resourceVersion: '4' },
+  });
+  await t.start();
+  assert.deepEqual(t.lw.listCalls[2], { resourceVersion: '0' });
+  assert.deepEqual(t.store.ops, ['replace [a,b] @4']);
+  await t.stop();
+});
+
+test('repeated failures back off 800, 1600, 3200 ms; the delay restarts after two healthy minutes', async () => {
+  const boom = () => new ApiStatusError({ code: 500, message: 'etcd unhappy' });
+  const t = setup({ idleTimeoutMs: 0 });
+  t.lw.scriptList(boom(), boom(), boom());
+  await t.start();
+  assert.equal(t.lw.listCalls.length, 1);
+  await t.clock.advance(799);
+  assert.equal(t.lw.listCalls.length, 1, 'still waiting');
+  await t.clock.advance(1);
+  assert.equal(t.lw.listCalls.length, 2);
+  await t.clock.advance(1600);
+  assert.equal(t.lw.listCalls.length, 3);
+  await t.clock.advance(3200);
+  assert.equal(t.lw.listCalls.length, 4);
+  assert.deepEqual(
+    t.actions('backoff').map((e) => e.data!.delayMs),
+    [800, 1600, 3200],
+  );
+  assert.equal(t.lw.watchCalls.length, 1);
+  // Healthy for more than two minutes, then the watch breaks: back to the initial delay.
+  await t.clock.advance(130_000);
+  t.lw.current.fail(new Error('read ECONNRESET'));
+  await t.clock.advance(0);
+  assert.equal(t.actions('backoff').at(-1)!.data!.delayMs, 800);
+  await t.clock.advance(800);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.listCalls.length, 4, 'a broken stream resumes the watch, no relist');
+  await t.stop();
+});
+
+test('a 429 waits the Retry-After the server asked for', async () => {
+  const t = setup();
+  t.lw.scriptList(new ApiStatusError({ code: 429, message: 'slow down', retryAfterSeconds: 7 }));
+  await t.start();
+  await t.clock.advance(6_999);
+  assert.equal(t.lw.listCalls.length, 1);
+  await t.clock.advance(1);
+  assert.equal(t.lw.listCalls.length, 2);
+  assert.equal(t.actions('backoff')[0]!.data!.delayMs, 7_000);
+  await t.stop();
+});
+
+test('a 429 on the watch request waits Retry-After and then watches again from the same version', async () => {
+  const t = setup();
+  t.lw.resourceVersion = '50';
+  t.lw.scriptWatch(new ApiStatusError({ code: 429, message: 'slow down', retryAfterSeconds: 2 }));
+  await t.start();
+  assert.equal(t.lw.watchCalls.length, 1);
+  await t.clock.advance(2_000);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '50');
+  assert.equal(t.lw.listCalls.length, 1);
+  await t.stop();
+});
+
+test('a non-410 ERROR event backs off and resumes the watch', async () => {
+  const t = setup();
+  await t.start();
+  t.lw.current.emit('ADDED', pod('a', { rv: '6' }));
+  await t.clock.advance(2_000);
+  const first = t.lw.current;
+  first.emit('ERROR', { kind: 'Status', code: 500, message: 'internal' } as unknown as KubeObject);
+  await t.clock.advance(0);
+  assert.equal(first.closed, true, 'the failed watch is closed before waiting');
+  assert.equal(t.lw.watchCalls.length, 1);
+  await t.clock.advance(800);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '6');
+  assert.equal(t.lw.listCalls.length, 1);
+  await t.stop();
+});
+
+test('a watch that ends at once with nothing delivered counts as a failure', async () => {
+  const t = setup();
+  await t.start();
+  t.lw.current.end();
+  await t.clock.advance(0);
+  assert.equal(t.lw.watchCalls.length, 1, 'waits before reconnecting');
+  assert.equal(t.actions('backoff').length, 1);
+  await t.clock.advance(800);
+  assert.equal(t.lw.watchCalls.length, 2);
+  await t.stop();
+});
+
+test('a watch silent for longer than the idle timeout is closed and resumed', async () => {
+  const t = setup({ idleTimeoutMs: 60_000 });
+  await t.start();
+  const first = t.lw.current;
+  first.emit('ADDED', pod('a', { rv: '3' }));
+  await t.clock.advance(59_999);
+  assert.equal(first.closed, false);
+  await t.clock.advance(1);
+  assert.equal(first.closed, true);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '3');
+  assert.equal(t.actions('watch-idle-timeout').length, 1);
+  // Any event, bookmarks included, keeps a watch alive.
+  for (let i = 0; i < 5; i++) {
+    await t.clock.advance(50_000);
+    t.lw.current.emit('BOOKMARK', { metadata: { resourceVersion: String(10 + i) } });
+  }
+  await t.clock.advance(0);
+  assert.equal(t.lw.watchCalls.length, 2);
+  await t.stop();
+});
+
+test('a watch request that never answers is abandoned after the idle timeout and retried', async () => {
+  const t = setup();
+  t.lw.scriptWatch('hang');
+  await t.start();
+  await t.clock.advance(120_000);
+  assert.equal(t.lw.hung[0]!.aborted, true);
+  assert.equal(t.lw.watchCalls.length, 2);
+  await t.stop();
+});
+
+test('resync calls the store on its period when shouldResync agrees', async () => {
+  let allow = true;
+  const t = setup({ resyncPeriodMs: 10_000, shouldResync: () => allow });
+  await t.start();
+  await t.clock.advance(10_000);
+  allow = false;
+  await t.clock.advance(10_000);
+  allow = true;
+  await t.clock.advance(10_000);
+  assert.equal(t.store.ops.filter((o) => o === 'resync').length, 2);
+  await t.stop();
+});
+
+test('the watch error handler hears about failures, and may even throw', async () => {
+  const seen: unknown[] = [];
+  const t = setup({
+    watchErrorHandler: (err) => {
+      seen.push(err);
+      throw new Error('handler bug');
+    },
+  });
+  t.lw.scriptList(new Error('connect ECONNREFUSED'));
+  await t.start();
+  await t.clock.advance(800);
+  assert.equal(seen.length, 1);
+  assert.equal(t.lw.watchCalls.length, 1);
+  await t.stop();
+});
+
+test('events of an unexpected kind are reported and dropped', async () => {
+  const t = setup({ expectedTypeName: 'Pod' });
+  await t.start();
+  t.lw.current.emit('ADDED', { kind: 'Secret', metadata: { name: 's', resourceVersion: '2' } });
+  t.lw.current.emit('ADDED', pod('p', { rv: '3' }));
+  await t.clock.advance(0);
+  assert.deepEqual(t.store.ops.slice(1), ['add p']);
+  await t.stop();
+});
+
+test('aborting stops everything: run resolves, the watch is closed, no timer is left', async () => {
+  const t = setup({ resyncPeriodMs: 30_000 });
+  await t.start();
+  const w = t.lw.current;
+  await t.clock.advance(1_000);
+  assert.ok(t.clock.pendingTimers() > 0);
+  await t.stop();
+  assert.equal(w.closed, true);
+  assert.equal(t.clock.pendingTimers(), 0);
+  const calls = t.lw.watchCalls.length + t.lw.listCalls.length;
+  await t.clock.advance(1_000_000);
+  assert.equal(t.lw.watchCalls.length + t.lw.listCalls.length, calls);
+});
+
+test('aborting during a backoff wait or a hung watch request also stops cleanly', async () => {
+  const t = setup();
+  t.lw.scriptList(new ApiStatusError({ code: 503, message: 'unavailable' }));
+  await t.start();
+  await t.stop();
+  assert.equal(t.clock.pendingTimers(), 0);
+
+  const h = setup();
+  h.lw.scriptWatch('hang');
+  await h.start();
+  await h.stop();
+  assert.equal(h.lw.hung[0]!.aborted, true);
+  assert.equal(h.clock.pendingTimers(), 0);
+});
+
+test('aborting during a list whose transport ignores the signal still stops', async () => {
+  const t = setup();
+  t.lw.scriptList('hang');
+  await t.start();
+  await t.stop();
+  assert.equal(t.clock.pendingTimers(), 0);
+  assert.equal(t.lw.watchCalls.length, 0);
+});
+
+test('run resolves at once when the signal is already aborted', async () => {
+  const t = setup();
+  const ctrl = new AbortController();
+  ctrl.abort();
+  await t.reflector.run(ctrl.signal);
+  assert.equal(t.lw.listCalls.length, 0);
+});

@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { RingGrowing } from '../../../../src/machinery/cache/ring-buffer.ts';
+
+test('the ring buffer keeps FIFO order across wrap-around and growth', () => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constant<'read'>('read'), fc.integer())), (ops) => {
+      const ring = new RingGrowing<number>(2);
+      const model: number[] = [];
+      for (const op of ops) {
+        if (op === 'read') assert.deepEqual(ring.readOne(), model.length ? { value: model.shift()! } : undefined);
+        else {
+          ring.writeOne(op);
+          model.push(op);
+        }
+        assert.equal(ring.length, model.length);
+      }
+    }),
+  );
+});
+
+test('the ring buffer doubles its capacity when full and starts at 1024 by default', () => {
+  const ring = new RingGrowing<number>();
+  assert.equal(ring.capacity, 1024);
+  for (let i = 0; i < 1025; i++) ring.writeOne(i);
+  assert.equal(ring.capacity, 2048);
+  assert.equal(ring.readOne()?.value, 0);
+});

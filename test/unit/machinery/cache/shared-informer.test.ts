@@ -1,0 +1,308 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../../src/machinery/clock.ts';
+import { RecordingTracer } from '../../../../src/machinery/trace.ts';
+import { ApiStatusError } from '../../../../src/machinery/errors.ts';
+import { metaNamespaceIndexFunc, namespaceIndex } from '../../../../src/machinery/cache/indexer.ts';
+import { DeletedFinalStateUnknown } from '../../../../src/machinery/cache/keys.ts';
+import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
+import type { ResourceEventHandler } from '../../../../src/machinery/cache/processor-listener.ts';
+import { SharedIndexInformer } from '../../../../src/machinery/cache/shared-informer.ts';
+import type { SharedIndexInformerOptions } from '../../../../src/machinery/cache/shared-informer.ts';
+import { waitForCacheSync } from '../../../../src/machinery/cache/wait-for-cache-sync.ts';
+import { ScriptedListerWatcher } from './fake-lister-watcher.ts';
+import { pod } from './helpers.ts';
+
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+after(() => assert.deepEqual(unhandled, [], 'no unhandled rejections'));
+
+/** A handler that writes what it is told as short strings: `add a@1 initial`, `update a@1->a@2`, `delete a`. */
+function recorder(log: string[] = []): ResourceEventHandler<KubeObject> & { log: string[] } {
+  const id = (o: KubeObject) => `${o.metadata!.name}@${o.metadata!.resourceVersion}`;
+  return {
+    log,
+    onAdd: (obj, initial) => void log.push(`add ${id(obj)}${initial ? ' initial' : ''}`),
+    onUpdate: (oldObj, newObj) => void log.push(`update ${id(oldObj)}->${id(newObj)}`),
+    onDelete: (obj) =>
+      void log.push(obj instanceof DeletedFinalStateUnknown ? `delete ${obj.key} (tombstone)` : `delete ${obj.metadata!.name}`),
+  };
+}
+
+function setup(defaultResyncMs = 0, options: SharedIndexInformerOptions<KubeObject> = {}) {
+  const clock = new FakeClock();
+  const tracer = new RecordingTracer();
+  const lw = new ScriptedListerWatcher<KubeObject>();
+  const informer = new SharedIndexInformer<KubeObject>(lw, 'Pod', defaultResyncMs, {
+    clock,
+    tracer,
+    indexers: { [namespaceIndex]: metaNamespaceIndexFunc },
+    reflector: { random: () => 0 },
+    ...options,
+  });
+  const ctrl = new AbortController();
+  let done: Promise<void> | undefined;
+  return {
+    clock,
+    tracer,
+    lw,
+    informer,
+    start: async () => {
+      done = informer.run(ctrl.signal);
+      await clock.advance(0);
+    },
+    stop: async () => {
+      ctrl.abort();
+      await clock.advance(0);
+      await done;
+    },
+  };
+}
+
+test('the initial list reaches handlers as initial adds, and the informer and registration report synced', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { ns: 'n', rv: '1' }), pod('b', { ns: 'n', rv: '1' })];
+  const h = recorder();
+  const reg = t.informer.addEventHandler(h);
+  assert.equal(t.informer.hasSynced(), false);
+  assert.equal(reg.hasSynced(), false);
+  await t.start();
+  assert.deepEqual(h.log, ['add a@1 initial', 'add b@1 initial']);
+  assert.equal(t.informer.hasSynced(), true);
+  assert.equal(reg.hasSynced(), true);
+  assert.equal(t.informer.lastSyncResourceVersion(), '1');
+  assert.equal(t.informer.getIndexer().byIndex(namespaceIndex, 'n').length, 2);
+  await t.stop();
+});
+
+test('onUpdate receives the previously cached object as old', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const h = recorder();
+  t.informer.addEventHandler(h);
+  await t.start();
+  t.lw.current.emit('MODIFIED', pod('a', { rv: '2' }));
+  t.lw.current.emit('MODIFIED', pod('a', { rv: '3' }));
+  t.lw.current.emit('ADDED', pod('b', { rv: '4' }));
+  t.lw.current.emit('DELETED', pod('a', { rv: '5' }));
+  await t.clock.advance(0);
+  assert.deepEqual(h.log.slice(1), ['update a@1->a@2', 'update a@2->a@3', 'add b@4', 'delete a']);
+  assert.deepEqual(t.informer.getStore().listKeys(), ['b']);
+  await t.stop();
+});
+
+test('a deletion missed during a 410 relist reaches handlers as a tombstone', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { ns: 'n', rv: '1' }), pod('b', { ns: 'n', rv: '1' })];
+  const h = recorder();
+  t.informer.addEventHandler(h);
+  await t.start();
+  t.lw.objects = [pod('a', { ns: 'n', rv: '1' })];
+  t.lw.resourceVersion = '9';
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' } as unknown as KubeObject);
+  await t.clock.advance(0);
+  // 'a' came back unchanged: a sync-type update, which every handler gets until resync checks begin.
+  assert.deepEqual(h.log.slice(2), ['update a@1->a@1', 'delete n/b (tombstone)']);
+  assert.deepEqual(t.informer.getStore().listKeys(), ['n/a']);
+  await t.stop();
+});
+
+test('a handler added after start first gets an initial add for every cached object, then live events', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1' }), pod('b', { rv: '1' })];
+  await t.start();
+  const late = recorder();
+  const reg = t.informer.addEventHandler(late);
+  assert.equal(reg.hasSynced(), false, 'not synced until the replayed adds are delivered');
+  t.lw.current.emit('ADDED', pod('c', { rv: '2' }));
+  await t.clock.advance(0);
+  assert.deepEqual(late.log, ['add a@1 initial', 'add b@1 initial', 'add c@2']);
+  assert.equal(reg.hasSynced(), true);
+  await t.stop();
+});
+
+test('a slow handler does not delay a fast one, nor the cache', async () => {
+  const t = setup();
+  t.lw.objects = [];
+  const fast = recorder();
+  const slowLog: string[] = [];
+  t.informer.addEventHandler({
+    onAdd: async (obj) => {
+      await t.clock.sleep(10_000);
+      slowLog.push(obj.metadata!.name!);
+    },
+  });
+  t.informer.addEventHandler(fast);
+  await t.start();
+  for (const name of ['x', 'y', 'z']) t.lw.current.emit('ADDED', pod(name, { rv: '2' }));
+  await t.clock.advance(0);
+  assert.deepEqual(fast.log, ['add x@2', 'add y@2', 'add z@2']);
+  assert.equal(t.informer.getStore().list().length, 3);
+  assert.deepEqual(slowLog, []);
+  await t.clock.advance(10_000);
+  assert.deepEqual(slowLog, ['x']);
+  await t.clock.advance(20_000);
+  assert.deepEqual(slowLog, ['x', 'y', 'z']);
+  await t.stop();
+});
+
+test('resync delivers updates only to handlers whose resync period is due', async () => {
+  const t = setup(10_000);
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const every10 = recorder();
+  const never = recorder();
+  const every20 = recorder();
+  t.informer.addEventHandler(every10);
+  t.informer.addEventHandler(never, { resyncPeriodMs: 0 });
+  t.informer.addEventHandler(every20, { resyncPeriodMs: 20_000 });
+  await t.start();
+  await t.clock.advance(10_000);
+  assert.deepEqual(every10.log, ['add a@1 initial', 'update a@1->a@1']);
+  assert.deepEqual(every20.log, ['add a@1 initial']);
+  await t.clock.advance(10_000);
+  assert.deepEqual(every10.log.length, 3);
+  assert.deepEqual(every20.log, ['add a@1 initial', 'update a@1->a@1']);
+  assert.deepEqual(never.log, ['add a@1 initial']);
+  // Real changes still reach everyone.
+  t.lw.current.emit('MODIFIED', pod('a', { rv: '2' }));
+  await t.clock.advance(0);
+  assert.equal(never.log.at(-1), 'update a@1->a@2');
+  await t.stop();
+});
+
+test('per-handler resync periods have a 1 s floor and never undercut the running informer check period', async () => {
+  const t = setup(60_000);
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const tiny = recorder();
+  t.informer.addEventHandler(tiny, { resyncPeriodMs: 10 }); // raised to 1 s; the check period follows before start
+  await t.start();
+  await t.clock.advance(1_000);
+  assert.equal(tiny.log.length, 2);
+  const lateFast = recorder();
+  t.informer.addEventHandler(lateFast, { resyncPeriodMs: 500 }); // started: raised to the 1 s check period
+  await t.clock.advance(1_000);
+  assert.equal(lateFast.log.length, 2, 'initial add + one resync after 1 s');
+  await t.stop();
+});
+
+test('removeEventHandler stops delivery, including what was already pending', async () => {
+  const t = setup();
+  t.lw.objects = [];
+  const log: string[] = [];
+  const reg = t.informer.addEventHandler({
+    onAdd: async (obj) => {
+      await t.clock.sleep(1_000);
+      log.push(obj.metadata!.name!);
+    },
+  });
+  const other = recorder();
+  t.informer.addEventHandler(other);
+  await t.start();
+  t.lw.current.emit('ADDED', pod('x', { rv: '2' }));
+  t.lw.current.emit('ADDED', pod('y', { rv: '3' }));
+  await t.clock.advance(0);
+  t.informer.removeEventHandler(reg);
+  t.informer.removeEventHandler(reg); // twice is harmless
+  await t.clock.advance(5_000);
+  t.lw.current.emit('ADDED', pod('z', { rv: '4' }));
+  await t.clock.advance(5_000);
+  assert.deepEqual(log, ['x'], 'the call in flight finishes; nothing after it is delivered');
+  assert.deepEqual(other.log, ['add x@2', 'add y@3', 'add z@4']);
+  await t.stop();
+});
+
+test('a throwing handler is reported and keeps receiving; others are unaffected', async () => {
+  const errors: unknown[] = [];
+  const t = setup(0, { onHandlerError: (err) => errors.push(err) });
+  t.lw.objects = [];
+  const seen: string[] = [];
+  t.informer.addEventHandler({
+    onAdd: (obj) => {
+      seen.push(obj.metadata!.name!);
+      throw new Error(`cannot handle ${obj.metadata!.name}`);
+    },
+  });
+  const other = recorder();
+  t.informer.addEventHandler(other);
+  await t.start();
+  t.lw.current.emit('ADDED', pod('x', { rv: '2' }));
+  t.lw.current.emit('ADDED', pod('y', { rv: '3' }));
+  await t.clock.advance(0);
+  assert.deepEqual(seen, ['x', 'y']);
+  assert.equal(errors.length, 2);
+  assert.equal(other.log.length, 2);
+  assert.equal(t.tracer.events.filter((e) => e.action === 'handler-error').length, 2);
+  await t.stop();
+});
+
+test('transform applies before caching and handlers', async () => {
+  const t = setup();
+  t.informer.setTransform((o) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, labels: { slim: 'yes' } } }));
+  t.lw.objects = [pod('a', { rv: '1' })];
+  await t.start();
+  assert.equal(t.informer.getStore().getByKey('a')?.metadata?.labels?.slim, 'yes');
+  await t.stop();
+});
+
+test('configuration calls are refused once started; adding handlers is refused once stopped', async () => {
+  const t = setup();
+  const seen: unknown[] = [];
+  t.informer.setWatchErrorHandler((err) => seen.push(err));
+  t.informer.addIndexers({ byName: (o) => [o.metadata!.name!] });
+  t.lw.scriptList(new ApiStatusError({ code: 500, message: 'x' }));
+  await t.start();
+  assert.equal(seen.length, 1, 'the watch error handler set before start is used');
+  assert.throws(() => t.informer.setTransform((o) => o), /already started/);
+  assert.throws(() => t.informer.setWatchErrorHandler(() => {}), /already started/);
+  assert.throws(() => t.informer.addIndexers({ other: () => [] }), /already started/);
+  await t.stop();
+  assert.equal(t.informer.isStopped(), true);
+  assert.throws(() => t.informer.addEventHandler(recorder()), /stopped/);
+});
+
+test('run resolves after abort with every timer cancelled and handler loops ended', async () => {
+  const t = setup(30_000);
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const h = recorder();
+  t.informer.addEventHandler(h);
+  await t.start();
+  await t.stop();
+  assert.equal(t.clock.pendingTimers(), 0);
+  assert.equal(t.lw.current.closed, true);
+  await t.clock.advance(1_000_000);
+  assert.equal(h.log.length, 1);
+});
+
+test('waitForCacheSync resolves true once synced, polling every 100 ms, and false when stopped', async () => {
+  const clock = new FakeClock();
+  let synced = false;
+  const ctrl = new AbortController();
+  let result: boolean | undefined;
+  void waitForCacheSync({ signal: ctrl.signal, clock }, () => true, () => synced).then((r) => (result = r));
+  await clock.advance(250);
+  assert.equal(result, undefined);
+  synced = true;
+  await clock.advance(49);
+  assert.equal(result, undefined, 'next poll at 300 ms');
+  await clock.advance(1);
+  assert.equal(result, true);
+
+  const ctrl2 = new AbortController();
+  const never = waitForCacheSync({ signal: ctrl2.signal, clock }, () => false);
+  await clock.advance(1_000);
+  ctrl2.abort();
+  assert.equal(await never, false);
+  assert.equal(clock.pendingTimers(), 0);
+  ctrl.abort();
+});
+
+test('waitForCacheSync on an informer', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const ctrl = new AbortController();
+  const waiting = waitForCacheSync({ signal: ctrl.signal, clock: t.clock }, () => t.informer.hasSynced());
+  await t.start();
+  await t.clock.advance(100);
+  assert.equal(await waiting, true);
+  await t.stop();
+});
