@@ -1,0 +1,46 @@
+/** `kube-lessons delete-pod [name]`: removes the article III pod, optionally waiting (with a watch) until it is gone. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import { spinner, withKube } from './common.ts';
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('delete-pod')
+    .argument('[name]', 'pod name', 'my-pod')
+    .description('delete a pod (default my-pod); --wait watches until the DELETED event')
+    .option('--wait', 'watch until the pod is gone')
+    .option('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s')
+    .addHelpText('after', '\nExamples:\n  $ kube-lessons delete-pod --wait\n  $ kube-lessons delete-pod web -n demo')
+    .action(async (name: string, opts: { wait?: boolean; timeout: string }) => {
+      const c = ctx();
+      const [pods, { parseDuration }] = await Promise.all([import('../../examples/pod.ts'), import('../context.ts')]);
+      const timeoutMs = parseDuration(opts.timeout);
+      const dataOut = c.format === 'json' || c.format === 'yaml' || c.format === 'name';
+      const progress = (line: string) => (dataOut ? c.out.info(line) : c.out.line(line));
+      await withKube(c, `delete pod ${name}`, async ({ client, namespace }) => {
+        const deleted = await pods.deletePod(client, namespace, name, { signal: c.signal });
+        progress(`pod/${name} deleted from namespace "${namespace}"${deleted.pod?.metadata?.deletionTimestamp ? ' (terminating)' : ''}`);
+        if (opts.wait) {
+          const started = performance.now();
+          const spin = spinner(`waiting for pod/${name} to be gone`);
+          try {
+            await pods.waitForDeletion(client, {
+              namespace,
+              name,
+              timeoutMs,
+              signal: c.signal,
+              onChange: (ch) => spin.around(() => progress(`  +${((performance.now() - started) / 1000).toFixed(1)}s  ${ch.type.padEnd(8)}  phase ${ch.phase}`)),
+            });
+          } finally {
+            spin.stop();
+          }
+          progress(`pod/${name} is gone (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        }
+        if (c.format === 'name') c.out.line(`pod/${name}`);
+        else if (dataOut && deleted.pod) {
+          const { renderObjects } = await import('../output.ts');
+          c.out.line(renderObjects([pods.forDisplay(deleted.pod)], c.format === 'json' ? 'json' : 'yaml'));
+        }
+      });
+    });
+}

@@ -1,0 +1,53 @@
+/** `kube-lessons doctor`: article I, the setup checked and explained one line at a time. Exit 0 when nothing failed, 1 otherwise. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import type { Check } from '../../examples/doctor.ts';
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('doctor')
+    .description('check and explain the setup: Node, the client package, kubeconfig, and whether the API server answers')
+    .addHelpText('after', '\nExamples:\n  $ kube-lessons doctor\n  $ kube-lessons doctor --context kube-lessons-sandbox -o json')
+    .action(async () => {
+      const c = ctx();
+      const [{ runDoctor, loadKubeEnvWithoutStarting }, { parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
+        import('../../examples/doctor.ts'),
+        import('../context.ts'),
+        import('../../core/errors.ts'),
+        import('../../core/redact.ts'),
+      ]);
+      const data = c.format === 'json' || c.format === 'yaml';
+      const requestTimeout = parseDuration(c.globals.requestTimeout ?? '30s');
+      const checks = await runDoctor({
+        // Not c.kube(): that would start a sandbox when nothing is configured, and the doctor must report that instead.
+        kube: () => loadKubeEnvWithoutStarting({ kubeconfig: c.globals.kubeconfig, context: c.globals.context, namespace: c.globals.namespace, timeoutMs: requestTimeout }),
+        // A health check should not hang for the full request timeout.
+        timeoutMs: Math.min(requestTimeout, 10_000),
+        signal: c.signal,
+        onCheck: data ? undefined : (check) => c.out.line(redact(renderCheck(check, c))),
+      });
+      const failed = checks.filter((x) => x.status === 'fail');
+      const warned = checks.filter((x) => x.status === 'warn');
+      if (data) {
+        const { renderObjects } = await import('../output.ts');
+        c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format as 'json' | 'yaml')));
+      } else {
+        c.out.line('');
+        c.out.line(
+          failed.length
+            ? `${failed.length} of ${checks.length} checks failed${warned.length ? `, ${warned.length} warned` : ''}`
+            : `all ${checks.length} checks passed${warned.length ? ` (${warned.length} with a warning)` : ''}`,
+        );
+      }
+      if (failed.length) {
+        throw new UserFacingError(`doctor: ${failed.map((f) => f.name).join(', ')} failed`, failed[0]!.hint ?? 'see the failed checks above', ExitCode.failure);
+      }
+    });
+}
+
+function renderCheck(check: Check, c: CommandContext): string {
+  const { green, yellow, red, bold, dim } = c.out.color;
+  const mark = check.status === 'pass' ? green('✓') : check.status === 'warn' ? yellow('!') : red('✗');
+  const line = `${mark} ${bold(check.name.padEnd(14))} ${check.message}`;
+  return check.hint && check.status !== 'pass' ? `${line}\n  ${' '.repeat(14)} ${dim('→')} ${check.hint}` : line;
+}

@@ -1,0 +1,130 @@
+/**
+ * `kube-lessons informer [resource]`: controllers III, the article's informer: a shared informer factory
+ * with a resync period, handlers printing ADD / MOD / DEL, a wait for the cache to sync, Ctrl-C to stop.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import type { InformerStep } from '../../examples/informer.ts';
+import { withKube } from './common.ts';
+
+interface Opts {
+  allNamespaces?: boolean;
+  selector?: string;
+  resync: string;
+  trace?: boolean;
+  handlersAfterSync?: boolean;
+  timeout?: string;
+}
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('informer')
+    .argument('[resource]', 'pods (default), configmaps, deployments, or any resource the server serves', 'pods')
+    .description('controllers III: a shared informer with handlers printing ADD, MOD and DEL; waits for the cache to sync; Ctrl-C stops it')
+    .option('-A, --all-namespaces', 'inform on all namespaces')
+    .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
+    .option('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s')
+    .option('--trace', 'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)')
+    .option('--handlers-after-sync', 'add the handler only after the cache synced: it still gets an ADD for every cached object')
+    .option('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer --handlers-after-sync --timeout 20s",
+    )
+    .action(async (resource: string, opts: Opts) => {
+      const c = ctx();
+      const [{ informerExample }, { redact }, { parseDuration }] = await Promise.all([import('../../examples/informer.ts'), import('../../core/redact.ts'), import('../context.ts')]);
+      const resyncMs = parseDuration(opts.resync);
+      const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
+      const json = c.format === 'json' || c.format === 'yaml';
+      const print = (s: InformerStep) => {
+        if (json) return c.out.line(redact(JSON.stringify(s)));
+        // Without --trace, only the machinery's problems are shown, and on stderr: they are not data.
+        if (s.type === 'machinery' && !opts.trace) return c.out.info(redact(`warning: ${machinery(s)}`));
+        for (const line of renderStep(s, c)) c.out.line(redact(line));
+      };
+      await withKube(c, `inform on ${resource}`, (env) =>
+        informerExample(
+          env.client,
+          {
+            resource,
+            namespace: env.namespace,
+            allNamespaces: Boolean(opts.allNamespaces),
+            labelSelector: opts.selector,
+            resyncMs,
+            handlersAfterSync: Boolean(opts.handlersAfterSync),
+            trace: Boolean(opts.trace),
+            signal: AbortSignal.any([c.signal, onStdoutClosed()]),
+            timeoutMs,
+          },
+          print,
+        ),
+      );
+    });
+}
+
+const EVENT_WIDTH = 13;
+
+export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): string[] {
+  const { bold, dim, green, yellow, red, cyan } = c.out.color;
+  switch (s.type) {
+    case 'resource':
+      return [dim(`${s.resource} (${s.apiVersion} ${s.kind}), ${s.scope}; resolved through ${s.via === 'discovery' ? 'discovery' : 'the built-in table'}`)];
+    case 'starting':
+      return [
+        `informer starting: resync ${s.resyncMs > 0 ? `every ${seconds(s.resyncMs)}` : 'off'}${s.labelSelector ? `, label selector ${s.labelSelector}` : ''}, handler added ${s.handlersAfterSync ? 'after the sync' : 'before start'}`,
+      ];
+    case 'handler-added':
+      return s.when === 'after sync' ? [`handler added after the sync: the informer replays the ${s.cached} cached object${s.cached === 1 ? '' : 's'} to it as ADD`] : [];
+    case 'synced':
+      return [bold(`cache synced: ${s.count} object${s.count === 1 ? '' : 's'}`) + dim(` (resourceVersion ${s.resourceVersion || '-'})`)];
+    case 'event': {
+      const label = s.event === 'MOD' && s.resync ? 'MOD (resync)' : s.event;
+      const paint = s.event === 'ADD' ? green : s.event === 'DEL' ? red : s.resync ? dim : yellow;
+      let rv = `rv ${s.resourceVersion || '-'}`;
+      if (s.event === 'MOD' && !s.resync && s.oldResourceVersion !== undefined) rv = `rv ${s.oldResourceVersion || '-'} -> ${s.resourceVersion || '-'}`;
+      const notes = [s.replayed ? 'replayed from the cache to the late handler' : s.initial ? 'initial list' : '', s.tombstone ? 'tombstone: the deletion was missed, found by a relist' : ''].filter(Boolean);
+      const lines = [`${paint(label.padEnd(EVENT_WIDTH))} ${s.key.padEnd(40)} ${rv}${notes.length ? dim(` (${notes.join('; ')})`) : ''}`];
+      if (s.trace) {
+        for (const st of s.trace.stages) lines.push(`${' '.repeat(EVENT_WIDTH)} ${cyan(st.stage.padEnd(19))} ${`+${st.atMs.toFixed(3)} ms`.padStart(13)}  ${dim(st.detail)}`);
+      }
+      return lines;
+    }
+    case 'machinery':
+      return [dim(`${' '.repeat(EVENT_WIDTH)} · ${machinery(s)}`)];
+    case 'stopped': {
+      const counts = Object.entries(s.counts)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ');
+      return [`summary: stopped (${s.reason}) after ${(s.durationMs / 1000).toFixed(1)} s${s.synced ? '' : ', before the cache synced'}: ${counts}`];
+    }
+  }
+}
+
+function machinery(s: Extract<InformerStep, { type: 'machinery' }>): string {
+  const data = Object.entries(s.data)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${s.component} ${s.action}${s.key ? ` ${s.key}` : ''}${data ? `: ${data}` : ''}`;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/**
+ * A closed pipe (`| head`) makes stdout emit EPIPE, which would crash the process: treat it as "stop".
+ * The listener stays for the life of the process (one per process), so a late write cannot crash either.
+ */
+function onStdoutClosed(): AbortSignal {
+  const state = globalThis as { __klStdoutClosed?: AbortController };
+  if (!state.__klStdoutClosed) {
+    const closed = new AbortController();
+    state.__klStdoutClosed = closed;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') closed.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
+    });
+  }
+  return state.__klStdoutClosed.signal;
+}

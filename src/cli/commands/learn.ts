@@ -1,0 +1,26 @@
+/**
+ * `kube-lessons learn [lesson]`: the guided lessons. A menu with progress in a terminal; with --yes (or no
+ * terminal) every lesson's text is printed and its commands run, which is `npm run smoke`.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('learn')
+    .argument('[lesson]', 'jump to a lesson, by number (3) or id (pods)')
+    .description('the guided lessons: read, run each example live, answer checkpoints, do the hands-on tasks')
+    .option('--list', 'print the lessons and your progress')
+    .option('--reset', 'forget your progress (asks first)')
+    .option('-y, --yes', 'ask nothing: print every lesson (or the one named) and run its commands, cleaning up after each')
+    .addHelpText(
+      'after',
+      '\nProgress is kept in $XDG_CONFIG_HOME/kube-lessons/progress.json (else ~/.config/kube-lessons/).\n\nExamples:\n  $ kube-lessons learn            # the menu, resuming where you left off\n  $ kube-lessons learn 5          # straight to lesson 5\n  $ kube-lessons learn --list\n  $ kube-lessons learn --yes      # run every lesson without prompts',
+    )
+    .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean }) => {
+      const c = ctx();
+      const [{ learn }, { createProgram }] = await Promise.all([import('../../lessons/session.ts'), import('../program.ts')]);
+      const version = program.version() ?? '0.0.0';
+      await learn(lesson, opts, { ctx: c, makeProgram: (signal) => createProgram({ version, signal }) });
+    });
+}

@@ -1,0 +1,45 @@
+/** `kube-lessons list-nodes`: article II, the cluster's nodes with their architecture and OS image. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import { withKube } from './common.ts';
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('list-nodes')
+    .description("list the cluster's nodes: NAME, ARCH, OS (article II); -o wide adds status, roles, kubelet version, IP and age")
+    .option('-l, --selector <selector>', 'only nodes whose labels match, e.g. kubernetes.io/arch=arm64')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kube-lessons list-nodes\n  $ kube-lessons list-nodes -o wide\n  $ kube-lessons list-nodes -l kubernetes.io/arch=arm64 -o name',
+    )
+    .action(async (opts: { selector?: string }) => {
+      const c = ctx();
+      const [{ listNodes }, { age, renderObjects, renderTable }] = await Promise.all([import('../../examples/list-nodes.ts'), import('../output.ts')]);
+      const listing = await withKube(c, 'list nodes', ({ client }) => listNodes(client, { labelSelector: opts.selector, signal: c.signal }));
+      if (c.format === 'json' || c.format === 'yaml') {
+        c.out.line(renderObjects([{ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: listing.resourceVersion ?? '' }, items: listing.nodes }], c.format));
+        return;
+      }
+      if (listing.rows.length === 0) {
+        c.out.info(opts.selector ? `No nodes found. (label selector: ${opts.selector})` : 'No nodes found.');
+        return;
+      }
+      if (c.format === 'name') {
+        c.out.line(renderObjects(listing.nodes, 'name', 'node'));
+        return;
+      }
+      const paint = (status: string) => (status.startsWith('Ready') ? c.out.color.green(status) : c.out.color.red(status));
+      if (c.format === 'wide') {
+        const now = Date.now();
+        c.out.line(
+          renderTable(
+            ['NAME', 'ARCH', 'OS', 'STATUS', 'ROLES', 'KUBELET VERSION', 'INTERNAL-IP', 'AGE'],
+            listing.rows.map((r) => [r.name, r.arch, r.os, paint(r.status), r.roles, r.kubeletVersion, r.internalIP, age(r.created, now)]),
+            c.out.color,
+          ),
+        );
+        return;
+      }
+      c.out.line(renderTable(['NAME', 'ARCH', 'OS'], listing.rows.map((r) => [r.name, r.arch, r.os]), c.out.color));
+    });
+}

@@ -1,0 +1,132 @@
+/**
+ * `kube-lessons watch <resource>`: controllers II, a list and then a watch from the list's resourceVersion,
+ * one line per event (type, key, resourceVersion); --raw shows the HTTP exchange and the chunked lines.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import type { WatchStep } from '../../examples/watch.ts';
+import { withKube } from './common.ts';
+
+interface Opts {
+  allNamespaces?: boolean;
+  selector?: string;
+  resourceVersion?: string;
+  raw?: boolean;
+  timeout?: string;
+  bookmarks: boolean;
+}
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('watch')
+    .argument('<resource>', 'pods, configmaps, deployments, or any resource the server serves (plural, singular, short name or kind)')
+    .description("controllers II: list a resource, then watch from the list's resourceVersion, printing each event: TYPE, key, resourceVersion")
+    .option('-A, --all-namespaces', 'watch across all namespaces')
+    .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
+    .option('--resource-version <rv>', "start the watch at this resourceVersion instead of the list's (an old one shows the 410 Expired a reflector relists on)")
+    .option('--raw', 'also print the HTTP request (credentials redacted) and each chunked JSON line as it arrives')
+    .option('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)')
+    .option('--bookmarks', 'ask for BOOKMARK events: allowWatchBookmarks=true', true)
+    .option('--no-bookmarks', 'do not ask for BOOKMARK events (allowWatchBookmarks=false)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kube-lessons watch pods                      # Ctrl-C to stop\n  $ kube-lessons watch configmaps -n kube-system --timeout 30s\n  $ kube-lessons watch deployments -A --raw\n  $ kube-lessons watch events --resource-version 1   # stale once etcd compacted: 410 Expired',
+    )
+    .action(async (resource: string, opts: Opts) => {
+      const c = ctx();
+      const [{ watchResource }, { redact }, { parseDuration }] = await Promise.all([import('../../examples/watch.ts'), import('../../core/redact.ts'), import('../context.ts')]);
+      const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
+      const json = c.format === 'json' || c.format === 'yaml';
+      const print = (s: WatchStep) => {
+        if (json) c.out.line(redact(JSON.stringify(s)));
+        else for (const line of renderStep(s, c)) c.out.line(redact(line));
+      };
+      const summary = await withKube(c, `watch ${resource}`, (env) =>
+        watchResource(
+          env.client,
+          {
+            resource,
+            namespace: env.namespace,
+            allNamespaces: Boolean(opts.allNamespaces),
+            labelSelector: opts.selector,
+            resourceVersion: opts.resourceVersion,
+            bookmarks: opts.bookmarks,
+            raw: Boolean(opts.raw),
+            signal: AbortSignal.any([c.signal, onStdoutClosed()]),
+            timeoutMs,
+          },
+          print,
+        ),
+      );
+      if (summary.error) throw summary.error;
+    });
+}
+
+const TYPE_WIDTH = 10;
+
+export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string[] {
+  const { bold, dim, green, yellow, red, cyan } = c.out.color;
+  switch (s.type) {
+    case 'resource':
+      return [dim(`${s.resource} (${s.apiVersion} ${s.kind}), ${s.scope}; resolved through ${s.via === 'discovery' ? 'discovery' : 'the built-in table'}`)];
+    case 'http-request':
+      return [cyan(`> ${s.method} ${s.url}`), ...Object.entries(s.headers).map(([k, v]) => dim(`>   ${k}: ${v}`))];
+    case 'http-response':
+      return [cyan(`< ${s.status} ${s.statusText || statusText(s.status)}${s.contentType ? ` (${s.contentType})` : ''}${s.bytes >= 0 ? `, ${s.bytes} bytes` : ', streaming'}`)];
+    case 'chunk':
+      return [dim(`< ${s.line}`)];
+    case 'listed':
+      return [`listed ${s.count} object${s.count === 1 ? '' : 's'} at resourceVersion ${bold(s.resourceVersion || '(none)')}`];
+    case 'watching': {
+      const from = s.from === 'list' ? " (the list's: only changes after the list arrive)" : s.from === 'resume' ? ' (resuming from the last version seen)' : ' (--resource-version)';
+      const lines = [`watching from resourceVersion ${bold(s.resourceVersion || '(none)')}${from}, bookmarks ${s.bookmarks ? 'on' : 'off'}`];
+      if (s.comparedToList === 'older') lines.push(dim("  it is older than the list's: the server replays the changes since then if it still keeps them, else answers 410 Expired"));
+      if (s.comparedToList === 'newer') lines.push(dim("  it is newer than the list's: nothing arrives until the cluster's version gets there"));
+      return lines;
+    }
+    case 'event': {
+      const paint = s.eventType === 'ADDED' ? green : s.eventType === 'MODIFIED' ? yellow : s.eventType === 'DELETED' ? red : dim;
+      return [`${paint(s.eventType.padEnd(TYPE_WIDTH))} ${(s.key || '-').padEnd(40)} rv ${s.resourceVersion || '-'}`];
+    }
+    case 'error-event':
+      return [`${red('ERROR'.padEnd(TYPE_WIDTH))} ${s.code}${s.reason ? ` ${s.reason}` : ''}: ${s.message}`];
+    case 'expired':
+      return [
+        `${red('ERROR'.padEnd(TYPE_WIDTH))} ${s.code} ${s.reason}: ${s.message}${s.via === 'HTTP status' ? ' (as the HTTP status of the watch request)' : ''}`,
+        `  410 Gone / Expired: resourceVersion ${s.resourceVersion} is older than the history the server keeps${s.listResourceVersion ? ` (the list was at ${s.listResourceVersion})` : ''}:`,
+        '  etcd compacted those revisions, or the changes fell out of the API server\'s watch cache.',
+        '  A reflector meeting this relists: it lists again with resourceVersion "" (a consistent read from etcd),',
+        '  replaces its store with the result (queuing deletions for objects that vanished meanwhile),',
+        "  and watches again from the new list's resourceVersion. It never tries the old version again.",
+      ];
+    case 'closed':
+      return [dim(`the server closed the watch after ${s.events} event${s.events === 1 ? '' : 's'} (its timeout); a reflector resumes from resourceVersion ${s.resourceVersion}, and so do we`)];
+    case 'stopped': {
+      const counts = Object.entries(s.counts)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ');
+      const why = { interrupted: 'interrupted', timeout: 'timeout', expired: 'resourceVersion expired', error: 'error' }[s.reason];
+      return [`summary: stopped (${why}) after ${(s.durationMs / 1000).toFixed(1)} s: ${counts}; last resourceVersion ${s.lastResourceVersion || '(none)'}`];
+    }
+  }
+}
+
+function statusText(code: number): string {
+  return ({ 200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error', 504: 'Gateway Timeout' } as Record<number, string>)[code] ?? '';
+}
+
+/**
+ * A closed pipe (`| head`) makes stdout emit EPIPE, which would crash the process: treat it as "stop".
+ * The listener stays for the life of the process (one per process), so a late write cannot crash either.
+ */
+function onStdoutClosed(): AbortSignal {
+  const state = globalThis as { __klStdoutClosed?: AbortController };
+  if (!state.__klStdoutClosed) {
+    const closed = new AbortController();
+    state.__klStdoutClosed = closed;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') closed.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
+    });
+  }
+  return state.__klStdoutClosed.signal;
+}

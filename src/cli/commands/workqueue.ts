@@ -1,0 +1,146 @@
+/**
+ * `kube-lessons workqueue`: controllers I, the article's work queue demo on our queue, with the queue's
+ * insides (FIFO, dirty set, processing set) shown after every operation. Needs no cluster.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import type { QueueState, WorkqueueEvent } from '../../examples/workqueue.ts';
+
+interface Opts {
+  scenario: string;
+  items?: string;
+  readerDelay: string;
+  workers?: string;
+  listScenarios?: boolean;
+}
+
+const SCENARIO_LIST = 'basic, dedup, reprocess, shutdown, drain, rate-limit';
+
+export function register(program: Command, ctx: () => CommandContext): void {
+  program
+    .command('workqueue')
+    .description('controllers I: the work queue demo (a filler adds words, a reader reads until shutdown), showing queue, dirty and processing sets after every add/get/done')
+    .option('--scenario <name>', `what to show: ${SCENARIO_LIST}`, 'basic')
+    .option('--items <list>', 'comma-separated items to add (default: the scenario\'s own)')
+    .option('--reader-delay <duration>', 'basic and dedup: how long the readers sleep before reading', '3s')
+    .option('--workers <n>', 'basic, dedup and shutdown: how many readers/workers')
+    .option('--list-scenarios', 'list the scenarios and what each shows')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ kube-lessons workqueue                          # the article's demo\n  $ kube-lessons workqueue --scenario dedup\n  $ kube-lessons workqueue --items a,b,c --workers 2 --reader-delay 500ms\n  $ kube-lessons workqueue --scenario rate-limit\n  $ kube-lessons workqueue --list-scenarios",
+    )
+    .action(async (opts: Opts) => {
+      const c = ctx();
+      const [wq, { UserFacingError, ExitCode }, { parseDuration }] = await Promise.all([
+        import('../../examples/workqueue.ts'),
+        import('../../core/errors.ts'),
+        import('../context.ts'),
+      ]);
+      const json = c.format === 'json' || c.format === 'yaml';
+      if (opts.listScenarios) {
+        for (const name of wq.SCENARIO_NAMES) {
+          const s = wq.SCENARIOS[name];
+          if (json) c.out.line(JSON.stringify({ name, description: s.description, defaultItems: s.defaultItems, defaultWorkers: s.defaultWorkers }));
+          else c.out.line(`${c.out.color.bold(name.padEnd(11))} ${s.description}`);
+        }
+        return;
+      }
+      if (!wq.isScenario(opts.scenario)) {
+        throw new UserFacingError(`unknown scenario "${opts.scenario}"`, `use one of: ${SCENARIO_LIST} (see --list-scenarios)`, ExitCode.usage);
+      }
+      const items = opts.items === undefined ? undefined : wq.parseItems(opts.items);
+      if (items && items.length === 0) throw new UserFacingError('--items has no items', 'write them comma-separated, e.g. --items a,b,c', ExitCode.usage);
+      let workers: number | undefined;
+      if (opts.workers !== undefined) {
+        workers = Number(opts.workers);
+        if (!Number.isInteger(workers) || workers < 1 || workers > wq.MAX_WORKERS) {
+          throw new UserFacingError(`--workers must be a whole number from 1 to ${wq.MAX_WORKERS}, not "${opts.workers}"`, 'for example --workers 2', ExitCode.usage);
+        }
+        if (!wq.SCENARIOS[opts.scenario].workersConfigurable) c.out.info(`note: the ${opts.scenario} scenario has a fixed cast of workers; --workers is ignored`);
+      }
+      const readerDelayMs = parseDuration(opts.readerDelay);
+      const print = (e: WorkqueueEvent) => {
+        if (json) c.out.line(JSON.stringify(e));
+        else for (const line of renderEvent(e, c)) c.out.line(line);
+      };
+      // A closed pipe only silences the rest: the scenario is short and finishes.
+      onStdoutClosed();
+      await wq.runWorkqueueScenario({ scenario: opts.scenario, items, workers, readerDelayMs, signal: c.signal }, print);
+    });
+}
+
+const ACTOR_WIDTH = 11;
+const OP_WIDTH = 40;
+
+export function renderEvent(e: WorkqueueEvent, c: Pick<CommandContext, 'out'>): string[] {
+  const { bold, dim, cyan } = c.out.color;
+  const who = (actor: string) => bold(`[${actor}]`.padEnd(ACTOR_WIDTH));
+  switch (e.type) {
+    case 'start': {
+      const extra = e.readerDelayMs !== undefined ? `, reader delay ${formatDelay(e.readerDelayMs)}` : '';
+      return [`scenario ${bold(e.scenario)}: ${e.description}`, dim(`items: ${e.items.join(' ')}; workers: ${e.workers}${extra}`)];
+    }
+    case 'queue':
+      return [`${who(e.actor)} ${cyan(operation(e).padEnd(OP_WIDTH))} ${dim(state(e.state))}`.trimEnd()];
+    case 'say':
+      return [`${who(e.actor)} ${e.text}`];
+    case 'summary':
+      return [`summary: ${e.scenario}: ${e.text}`];
+  }
+}
+
+function operation(e: Extract<WorkqueueEvent, { type: 'queue' }>): string {
+  const item = e.item ?? '';
+  switch (e.action) {
+    case 'add':
+      return `add(${item})`;
+    case 'add-ignored-dirty':
+      return `add(${item}): ignored, already queued`;
+    case 'add-ignored-shutdown':
+      return `add(${item}): ignored, shutting down`;
+    case 'add-deferred-processing':
+      return `add(${item}): dirty, held by a worker`;
+    case 'get':
+      return `get() -> ${item}`;
+    case 'done':
+      return `done(${item})`;
+    case 'requeue-after-done':
+      return `${item} was dirty: queued again`;
+    case 'shutdown':
+      return e.drain ? 'shutDownWithDrain()' : 'shutDown()';
+    case 'add-after':
+      return `addAfter(${item}, ${e.delayMs ?? 0}ms)`;
+    case 'ready':
+      return `${item}: its delay is over`;
+    case 'rate-limited':
+      return `addRateLimited(${item}): ${e.delayMs ?? 0}ms, requeues=${e.requeues ?? 0}`;
+  }
+}
+
+/** `queue [a b] dirty {a b} processing {c}`, plus `waiting {x}` for delaying queues. */
+export function state(s: QueueState): string {
+  const parts = [`queue [${s.queue.join(' ')}]`, `dirty {${s.dirty.join(' ')}}`, `processing {${s.processing.join(' ')}}`];
+  if (s.waiting) parts.push(`waiting {${s.waiting.join(' ')}}`);
+  return parts.join('  ');
+}
+
+function formatDelay(ms: number): string {
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return ms > 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
+}
+
+/**
+ * A closed pipe (`| head`) makes stdout emit EPIPE, which would crash the process: catch it.
+ * The listener stays for the life of the process (one per process), so a late write cannot crash either.
+ */
+function onStdoutClosed(): AbortSignal {
+  const state = globalThis as { __klStdoutClosed?: AbortController };
+  if (!state.__klStdoutClosed) {
+    const closed = new AbortController();
+    state.__klStdoutClosed = closed;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') closed.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
+    });
+  }
+  return state.__klStdoutClosed.signal;
+}

@@ -1,0 +1,344 @@
+/**
+ * Controllers III, "the informer": the article's example5 on the machinery of src/machinery/cache. A
+ * SharedInformerFactory (its transport: listerWatcherFor over KubeClient) with a resync period gives an
+ * informer for one resource; a handler reports ADD, MOD and DEL with the object's key; the program waits
+ * for the cache to sync and runs until stopped. With `trace`, every event is followed through the pipeline
+ * by the machinery's own tracer: reflector received -> delta queued -> delta popped -> indexer updated ->
+ * handler called, each stage timed from the moment the event arrived. Gathering and logic only: the
+ * command renders.
+ */
+import type { KubeClient } from '../core/client.ts';
+import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import { realClock, type Clock } from '../machinery/clock.ts';
+import type { TraceEvent, Tracer } from '../machinery/trace.ts';
+import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/cache/informer-factory.ts';
+import { DeletedFinalStateUnknown, metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
+import type { KubeObject, ListerWatcher, WatchEvent, WatchStream } from '../machinery/cache/list-watch.ts';
+import type { Indexer } from '../machinery/cache/indexer.ts';
+
+/** Trace events the pipeline of each event is made of. */
+const PIPELINE_ACTIONS = new Set(['reflector watch-event', 'deltafifo queued', 'deltafifo popped', 'informer added', 'informer updated', 'informer deleted']);
+
+export type HandlerEvent = 'ADD' | 'MOD' | 'DEL';
+export type CountedEvent = HandlerEvent | 'MOD (resync)';
+export const COUNTED_EVENTS: CountedEvent[] = ['ADD', 'MOD', 'MOD (resync)', 'DEL'];
+
+export const STAGES = ['reflector received', 'delta queued', 'delta popped', 'indexer updated', 'handler called'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Where the change that a handler call reports came from. */
+export type Origin = 'watch event' | 'list' | 'resync';
+
+export interface PipelineTrace {
+  origin: Origin;
+  stages: { stage: Stage; /** ms since the event arrived (or the list / resync that carried it) */ atMs: number; detail: string }[];
+}
+
+export interface InformerOptions {
+  /** The resource the informer is for. */
+  ref: ResourceRef;
+  /** Namespaced resources: only this namespace (undefined: all). */
+  namespace?: string | undefined;
+  labelSelector?: string | undefined;
+  /** The factory's default resync period (ms); 0 disables resync. */
+  resyncMs: number;
+  /** Add the handler only after the cache synced (it then gets an ADD for every cached object). */
+  handlersAfterSync?: boolean;
+  /** Follow each event through the pipeline. */
+  trace?: boolean;
+  /** Ctrl-C. */
+  signal: AbortSignal;
+  /** Stop after this long (ms). */
+  timeoutMs?: number | undefined;
+  clock?: Clock;
+}
+
+export type InformerStep =
+  | { type: 'resource'; input: string; apiVersion: string; kind: string; resource: string; via: string; scope: string }
+  | { type: 'starting'; resyncMs: number; handlersAfterSync: boolean; labelSelector?: string }
+  | { type: 'handler-added'; when: 'before start' | 'after sync'; cached: number }
+  | { type: 'synced'; count: number; resourceVersion: string }
+  | {
+      type: 'event';
+      event: HandlerEvent;
+      /** An update that did not change the resourceVersion: a resync (or an unchanged object in a relist). */
+      resync: boolean;
+      key: string;
+      resourceVersion: string;
+      oldResourceVersion?: string;
+      /** ADD of an object from the first list, or replayed from the cache to a handler added late. */
+      initial?: boolean;
+      /** ADD replayed from the cache to a handler added after the informer started (no watch event behind it). */
+      replayed?: boolean;
+      /** DEL of an object whose deletion was missed (a DeletedFinalStateUnknown from a relist). */
+      tombstone?: boolean;
+      trace?: PipelineTrace;
+    }
+  /** What the machinery reported about itself (always its failures; everything with `trace`). */
+  | { type: 'machinery'; component: string; action: string; key?: string; data: Record<string, unknown>; problem: boolean }
+  | { type: 'stopped'; reason: 'interrupted' | 'timeout'; counts: Record<CountedEvent, number>; durationMs: number; synced: boolean };
+
+export interface InformerSummary {
+  reason: 'interrupted' | 'timeout';
+  counts: Record<CountedEvent, number>;
+  synced: boolean;
+}
+
+/** Resolves the resource and runs the informer over the real API server until stopped. */
+export async function informerExample(
+  client: KubeClient,
+  req: Omit<InformerOptions, 'ref' | 'namespace'> & { resource: string; namespace: string; allNamespaces?: boolean },
+  emit: (s: InformerStep) => void,
+): Promise<InformerSummary> {
+  const [{ resolveResource }, { listerWatcherFor }] = await Promise.all([import('./resolve-resource.ts'), import('../core/list-watch-client.ts')]);
+  const { ref, via } = await resolveResource(client, req.resource);
+  const namespace = ref.namespaced && !req.allNamespaces ? req.namespace : undefined;
+  emit({
+    type: 'resource',
+    input: req.resource,
+    apiVersion: groupVersion(ref),
+    kind: ref.kind,
+    resource: ref.resource,
+    via,
+    scope: !ref.namespaced ? 'cluster-scoped' : namespace ? `namespace ${namespace}` : 'all namespaces',
+  });
+  const transport: ListerWatcherFactory = (resource, context) => listerWatcherFor(client, resource, context);
+  return runInformer(transport, { ...req, ref, namespace }, emit);
+}
+
+/** Runs the article's informer over any transport (the real one, or a scripted one in tests). */
+export async function runInformer(transport: ListerWatcherFactory, opts: InformerOptions, emit: (s: InformerStep) => void): Promise<InformerSummary> {
+  const clock = opts.clock ?? realClock;
+  const stop = new AbortController();
+  let reason: InformerSummary['reason'] | undefined;
+  const stopWith = (r: InformerSummary['reason']) => {
+    reason ??= r;
+    stop.abort();
+  };
+  const onInterrupt = () => stopWith('interrupted');
+  if (opts.signal.aborted) onInterrupt();
+  opts.signal.addEventListener('abort', onInterrupt, { once: true });
+  // Referenced timers: the machinery's are unref'd, so these keep the process alive while we wait.
+  const timer = opts.timeoutMs ? setTimeout(() => stopWith('timeout'), opts.timeoutMs) : undefined;
+  const keepAlive = setInterval(() => {}, 60_000);
+
+  const counts = Object.fromEntries(COUNTED_EVENTS.map((e) => [e, 0])) as Record<CountedEvent, number>;
+  const pipeline = new PipelineTracker(clock);
+  const tracer: Tracer = {
+    emit: (e) => {
+      pipeline.onTrace(e);
+      const problem = e.action === 'error' || e.action === 'backoff' || e.action === 'expired-relist' || e.action === 'handler-error';
+      // The per-object stages are shown with each event (PipelineTracker); the rest is narrated as it happens.
+      if ((opts.trace && !PIPELINE_ACTIONS.has(`${e.component} ${e.action}`)) || problem) {
+        const { reflector: _r, informer: _i, ...data } = e.data ?? {};
+        emit({ type: 'machinery', component: e.component, action: e.action, ...(e.key !== undefined ? { key: e.key } : {}), data, problem });
+      }
+    },
+  };
+  const factory = new SharedInformerFactory((resource, context) => pipeline.wrap(transport(resource, context)), {
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...(opts.labelSelector ? { tweakListOptions: (o) => void (o.labelSelector = opts.labelSelector) } : {}),
+    defaultResyncMs: opts.resyncMs,
+    clock,
+    tracer,
+  });
+  const informer = factory.informerFor(opts.ref);
+  pipeline.indexer = informer.getIndexer();
+
+  const report = (event: HandlerEvent, obj: unknown, extra: { resync?: boolean; oldObj?: unknown; initial?: boolean }) => {
+    const tombstone = obj instanceof DeletedFinalStateUnknown;
+    const shown = tombstone ? (obj as DeletedFinalStateUnknown<KubeObject>).obj : obj;
+    let key: string;
+    try {
+      key = tombstone ? (obj as DeletedFinalStateUnknown).key : metaNamespaceKeyFunc(obj);
+    } catch {
+      key = '<no name>';
+    }
+    const resync = Boolean(extra.resync);
+    counts[event === 'MOD' && resync ? 'MOD (resync)' : event]++;
+    const step: Extract<InformerStep, { type: 'event' }> = { type: 'event', event, resync, key, resourceVersion: resourceVersionOf(shown) ?? '' };
+    if (extra.oldObj !== undefined) step.oldResourceVersion = resourceVersionOf(extra.oldObj) ?? '';
+    if (extra.initial) step.initial = true;
+    if (tombstone) step.tombstone = true;
+    // A late handler's ADDs come straight from the cache: no watch event, no delta behind them.
+    const replayed = Boolean(extra.initial && handlerAddedLate);
+    if (replayed) step.replayed = true;
+    const trace = replayed ? pipeline.forget(obj) : pipeline.handled(obj);
+    if (opts.trace && trace) step.trace = trace;
+    emit(step);
+  };
+  const handler = {
+    onAdd: (obj: KubeObject, isInInitialList: boolean) => report('ADD', obj, { initial: isInInitialList }),
+    onUpdate: (oldObj: KubeObject, newObj: KubeObject) => {
+      const oldRV = resourceVersionOf(oldObj);
+      report('MOD', newObj, { oldObj, resync: oldRV !== undefined && oldRV === resourceVersionOf(newObj) });
+    },
+    onDelete: (obj: KubeObject | DeletedFinalStateUnknown<KubeObject>) => report('DEL', obj, {}),
+  };
+
+  const started = clock.now();
+  let synced = false;
+  let handlerAddedLate = false;
+  try {
+    emit({ type: 'starting', resyncMs: opts.resyncMs, handlersAfterSync: Boolean(opts.handlersAfterSync), ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
+    if (!opts.handlersAfterSync) {
+      informer.addEventHandler(handler);
+      emit({ type: 'handler-added', when: 'before start', cached: 0 });
+    }
+    factory.start(stop.signal);
+    const results = await factory.waitForCacheSync(stop.signal);
+    synced = [...results.values()].every(Boolean) && results.size > 0;
+    if (synced) {
+      emit({ type: 'synced', count: informer.getIndexer().listKeys().length, resourceVersion: informer.lastSyncResourceVersion() });
+      if (opts.handlersAfterSync) {
+        const cached = informer.getIndexer().listKeys().length;
+        handlerAddedLate = true;
+        informer.addEventHandler(handler);
+        emit({ type: 'handler-added', when: 'after sync', cached });
+      }
+    }
+    if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    stop.abort();
+    await factory.shutdown();
+    opts.signal.removeEventListener('abort', onInterrupt);
+    if (timer) clearTimeout(timer);
+    clearInterval(keepAlive);
+  }
+  const r = reason ?? 'interrupted';
+  emit({ type: 'stopped', reason: r, counts: { ...counts }, durationMs: clock.now() - started, synced });
+  return { reason: r, counts, synced };
+}
+
+interface TracedChange {
+  origin: Origin;
+  t0: number;
+  stages: PipelineTrace['stages'];
+}
+
+/**
+ * Follows changes through the informer using the machinery's trace events. The transport wrapper stamps
+ * the moment each watch event (or list) arrives and remembers its object; the DeltaFIFO's `queued` and
+ * `popped` and the informer's `added`/`updated`/`deleted` events are matched by key, in order (a key's
+ * deltas travel together); the handler call is matched by object identity, since the informer hands the
+ * handler the very object the watch delivered.
+ */
+class PipelineTracker {
+  indexer: Indexer<KubeObject> | undefined;
+  private readonly clock: Clock;
+  private readonly byObject = new WeakMap<object, TracedChange>();
+  /** Arrived, not yet queued, by key. */
+  private readonly arrived = new Map<string, TracedChange[]>();
+  /** Queued in the DeltaFIFO, by key. */
+  private readonly queued = new Map<string, TracedChange[]>();
+  /** Popped, not yet applied to the indexer, by key. */
+  private readonly popped = new Map<string, TracedChange[]>();
+  private lastResyncAt: number | undefined;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  /** The transport, with arrival stamps on list items and watch events. */
+  wrap<T extends KubeObject>(lw: ListerWatcher<T>): ListerWatcher<T> {
+    return {
+      list: async (options) => {
+        const result = await lw.list(options);
+        const t0 = this.clock.now();
+        for (const item of result.items) this.arrive(item, 'list', t0, `in a list of ${result.items.length} object${result.items.length === 1 ? '' : 's'}`);
+        return result;
+      },
+      watch: async (options) => {
+        const stream = await lw.watch(options);
+        const tracker = this;
+        async function* events(): AsyncGenerator<WatchEvent<T>> {
+          for await (const event of stream) {
+            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') tracker.arrive(event.object, 'watch event', tracker.clock.now(), `watch event ${event.type}`);
+            yield event;
+          }
+        }
+        const iterator = events();
+        const wrapped: WatchStream<T> = { [Symbol.asyncIterator]: () => iterator, close: () => stream.close() };
+        return wrapped;
+      },
+    };
+  }
+
+  /** Drops what is known about `obj` (its change reached the handler by another way). */
+  forget(obj: unknown): undefined {
+    if (typeof obj === 'object' && obj !== null) this.byObject.delete(obj);
+    return undefined;
+  }
+
+  /** The pipeline of the change a handler was just told about, if it was followed. */
+  handled(obj: unknown): PipelineTrace | undefined {
+    if (typeof obj !== 'object' || obj === null) return undefined;
+    const rec = this.byObject.get(obj);
+    if (!rec || rec.stages.length < 4) return undefined;
+    this.byObject.delete(obj);
+    rec.stages.push({ stage: 'handler called', atMs: this.clock.now() - rec.t0, detail: 'the handler ran (its own goroutine in client-go: here its own async loop)' });
+    return { origin: rec.origin, stages: rec.stages };
+  }
+
+  onTrace(e: TraceEvent): void {
+    const key = e.key;
+    const data = e.data ?? {};
+    if (e.component === 'reflector') {
+      if (e.action === 'resync') this.lastResyncAt = e.at;
+      // What arrived was applied (or ignored) synchronously by now: nothing is left to match.
+      if (e.action === 'listed' || e.action === 'watch-event' || e.action === 'error') this.arrived.clear();
+      return;
+    }
+    if (key === undefined) return;
+    if (e.component === 'deltafifo' && e.action === 'queued') {
+      let rec = this.arrived.get(key)?.shift();
+      if (!rec && data.type === 'Sync' && this.indexer) {
+        const cached = this.indexer.getByKey(key);
+        if (cached) {
+          const t0 = this.lastResyncAt ?? e.at;
+          rec = { origin: 'resync', t0, stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }] };
+          this.byObject.set(cached, rec);
+        }
+      }
+      if (!rec) return;
+      rec.stages.push({ stage: 'delta queued', atMs: e.at - rec.t0, detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)` });
+      push(this.queued, key, rec);
+      return;
+    }
+    if (e.component === 'deltafifo' && e.action === 'popped') {
+      const recs = this.queued.get(key) ?? [];
+      this.queued.delete(key);
+      const types = Array.isArray(data.types) ? data.types.join(', ') : '';
+      for (const rec of recs) {
+        rec.stages.push({ stage: 'delta popped', atMs: e.at - rec.t0, detail: `the informer popped the key with its deltas [${types}]` });
+        push(this.popped, key, rec);
+      }
+      return;
+    }
+    if (e.component === 'informer' && (e.action === 'added' || e.action === 'updated' || e.action === 'deleted')) {
+      const rec = this.popped.get(key)?.shift();
+      if (!rec) return;
+      const what = e.action === 'added' ? 'added to the indexer' : e.action === 'updated' ? 'updated in the indexer' : 'deleted from the indexer';
+      rec.stages.push({ stage: 'indexer updated', atMs: e.at - rec.t0, detail: `${what}, then the notification went to each handler's buffer` });
+    }
+  }
+
+  private arrive(obj: unknown, origin: Origin, t0: number, detail: string): void {
+    if (typeof obj !== 'object' || obj === null) return;
+    let key: string;
+    try {
+      key = metaNamespaceKeyFunc(obj);
+    } catch {
+      return;
+    }
+    const rec: TracedChange = { origin, t0, stages: [{ stage: 'reflector received', atMs: 0, detail }] };
+    this.byObject.set(obj, rec);
+    push(this.arrived, key, rec);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,146 @@
+/**
+ * `kube-lessons learn`: turns the command's arguments and the CLI context into an engine run. Chooses the
+ * interactive session when stdin and stdout are terminals and --yes was not given; otherwise prints and
+ * runs the lessons without asking anything.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli/context.ts';
+import { renderTable } from '../cli/output.ts';
+import { ExitCode, InterruptedError, UserFacingError } from '../core/errors.ts';
+import { findLesson, loadCatalog, type Catalog, type Lesson } from './catalog.ts';
+import { clusterAccess, type ClusterAccess } from './cluster.ts';
+import { lessonTableRows, runInteractive, runNonInteractive, type EngineDeps, type Prompter } from './engine.ts';
+import { terminalWidth } from './markdown.ts';
+import { ProgressStore, progressPath } from './progress.ts';
+import { createRunner, forwardedGlobals } from './runner.ts';
+
+export interface LearnOptions {
+  list?: boolean;
+  reset?: boolean;
+  yes?: boolean;
+}
+
+export interface LearnDeps {
+  ctx: CommandContext;
+  /** Builds the program the lesson commands run in (the CLI's own createProgram). */
+  makeProgram: (signal: AbortSignal) => Command;
+  env?: NodeJS.ProcessEnv;
+  /** The catalog folder (tests use a fixture). */
+  lessonsDir?: string;
+  /** Tests pass a scripted prompter; otherwise @inquirer/prompts. */
+  prompter?: Prompter;
+  /** The cluster the lessons talk to (tests pass a fake). */
+  cluster?: ClusterAccess;
+  /** Whether a person is at the keyboard (default: stdin and stdout are terminals). */
+  interactive?: boolean;
+  width?: number;
+}
+
+export async function learn(lessonRef: string | undefined, opts: LearnOptions, deps: LearnDeps): Promise<void> {
+  const { ctx } = deps;
+  const env = deps.env ?? process.env;
+  const catalog = loadCatalog(deps.lessonsDir);
+  const progress = new ProgressStore(progressPath(env), { warn: (l) => ctx.out.info(l) });
+  const interactive = (deps.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY)) && !opts.yes;
+
+  if (opts.list && opts.reset) throw new UserFacingError('--list and --reset do not go together', 'use one of them', ExitCode.usage);
+  if (opts.reset) return reset(catalog, progress, interactive, Boolean(opts.yes), deps);
+  if (opts.list) return list(catalog, progress, ctx);
+
+  const start = lessonRef === undefined ? undefined : findLesson(catalog, lessonRef);
+  if (lessonRef !== undefined && !start) {
+    throw new UserFacingError(`no lesson "${lessonRef}"`, `pick a number from 1 to ${catalog.lessons.length}, or one of: ${catalog.lessons.map((l) => l.id).join(', ')}`, ExitCode.usage);
+  }
+
+  const prompter = deps.prompter ?? (interactive ? (await import('./prompter.ts')).inquirerPrompter(ctx.signal) : noPrompts);
+  const engine: EngineDeps = {
+    catalog,
+    progress,
+    print: (t = '') => ctx.out.line(t),
+    warn: (t) => ctx.out.info(t),
+    color: ctx.out.color,
+    width: deps.width ?? terminalWidth(),
+    runner: createRunner({
+      makeProgram: deps.makeProgram,
+      globalArgs: forwardedGlobals(ctx.globals),
+      signal: ctx.signal,
+      debug: ctx.debug,
+      writeErr: (l) => ctx.out.info(l),
+    }),
+    cluster: deps.cluster ?? clusterAccess(ctx.globals, env, ctx.signal),
+    prompter,
+    signal: ctx.signal,
+  };
+
+  if (interactive) {
+    await runInteractive(engine, start);
+    if (ctx.signal.aborted) throw new InterruptedError();
+    return;
+  }
+  const lessons: Lesson[] = start ? [start] : catalog.lessons;
+  const results = await runNonInteractive(engine, lessons);
+  if (ctx.signal.aborted) throw new InterruptedError();
+  const c = ctx.out.color;
+  ctx.out.line(c.bold('Summary'));
+  ctx.out.line(
+    renderTable(
+      ['#', 'LESSON', 'RESULT'],
+      results.map((r) => [String(r.lesson.number), r.lesson.id, r.status === 'ok' ? c.green('ran') : r.status === 'skipped' ? c.yellow(`skipped: ${r.reason}`) : c.red(`failed: ${r.reason}`)]),
+      c,
+    ),
+  );
+  const failed = results.filter((r) => r.status === 'failed');
+  if (failed.length) {
+    throw new UserFacingError(
+      `${failed.length} of ${results.length} lesson${results.length === 1 ? '' : 's'} failed to run (${failed.map((r) => `${r.lesson.number} ${r.lesson.id}`).join(', ')})`,
+      'see each lesson\'s output above; `kube-lessons doctor` checks the cluster connection',
+      ExitCode.failure,
+    );
+  }
+}
+
+const noPrompts: Prompter = {
+  select: () => Promise.reject(new Error('no prompts without a terminal')),
+  confirm: () => Promise.reject(new Error('no prompts without a terminal')),
+};
+
+async function list(catalog: Catalog, progress: ProgressStore, ctx: CommandContext): Promise<void> {
+  if (ctx.format === 'json' || ctx.format === 'yaml') {
+    const data = catalog.lessons.map((l) => ({
+      number: l.number,
+      id: l.id,
+      title: l.title,
+      article: l.article,
+      needsCluster: l.needsCluster,
+      status: progress.isDone(l.id) ? 'done' : progress.get().current === l.id ? 'current' : 'not started',
+      completedAt: progress.get().completed[l.id] ?? null,
+    }));
+    const payload = { progressFile: progress.path, lessons: data };
+    if (ctx.format === 'json') ctx.out.line(JSON.stringify(payload, null, 2));
+    else ctx.out.line((await import('yaml')).stringify(payload).trimEnd());
+    return;
+  }
+  const c = ctx.out.color;
+  ctx.out.line(renderTable(['', '#', 'ID', 'TITLE', 'CLUSTER'], lessonTableRows(catalog, progress, c), c));
+  const done = catalog.lessons.filter((l) => progress.isDone(l.id)).length;
+  ctx.out.line();
+  ctx.out.line(c.dim(`${done} of ${catalog.lessons.length} done (✓ done, ▶ current, · not started). Progress: ${progress.path}`));
+}
+
+async function reset(catalog: Catalog, progress: ProgressStore, interactive: boolean, yes: boolean, deps: LearnDeps): Promise<void> {
+  const { ctx } = deps;
+  if (!interactive && !yes) {
+    throw new UserFacingError('learn --reset asks before it clears your progress, and there is no terminal to ask on', 'add --yes to clear it without asking', ExitCode.usage);
+  }
+  const done = catalog.lessons.filter((l) => progress.isDone(l.id)).length;
+  if (interactive) {
+    const prompter = deps.prompter ?? (await import('./prompter.ts')).inquirerPrompter(ctx.signal);
+    const yes = await prompter.confirm({ message: `Forget your progress (${done} of ${catalog.lessons.length} lessons done)?`, default: false });
+    if (!yes) {
+      ctx.out.line('Progress kept.');
+      return;
+    }
+  }
+  progress.reset();
+  ctx.out.line(`Progress cleared (${progress.path}).`);
+}

@@ -1,0 +1,159 @@
+// `kube-lessons watch`: list then watch against the sandbox, in a namespace of its own. Events made during the
+// watch show as ADDED/MODIFIED/DELETED; a stale resourceVersion shows the 410 and what a reflector does.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeClient } from '../../../src/core/client.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
+
+let client: KubeClient;
+let ns = '';
+let kubeconfig = '';
+const lines = (text: string) => text.trim().split('\n');
+
+function watch(args: string[], opts: { signalAfterMs?: number } = {}) {
+  return runCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
+}
+
+/** Gives the CLI time to start, list and open its watch before the cluster changes. */
+const WATCH_READY_MS = 4000;
+
+/** Every credential in the sandbox kubeconfig: none may ever be printed. */
+function credentials(): string[] {
+  const text = readFileSync(kubeconfig, 'utf8');
+  return [...text.matchAll(/(?:token|client-key-data|password):\s*"?([^\s"]+)/g)].map((m) => m[1]!).filter((v) => v.length >= 6);
+}
+
+function assertNoCredentials(...outputs: string[]): void {
+  const secrets = credentials();
+  assert.ok(secrets.length > 0, 'the sandbox kubeconfig has a credential to look for');
+  for (const out of outputs) for (const s of secrets) assert.ok(!out.includes(s), 'a credential was printed');
+}
+
+async function configMap(method: 'POST' | 'PATCH' | 'DELETE', name: string, data?: Record<string, string>): Promise<void> {
+  const base = `/api/v1/namespaces/${ns}/configmaps`;
+  if (method === 'POST') await client.request({ method, path: base, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data } });
+  else if (method === 'PATCH') await client.request({ method, path: `${base}/${name}`, body: { data }, contentType: 'application/merge-patch+json' });
+  else await client.request({ method, path: `${base}/${name}` });
+}
+
+/** Compacts the sandbox's etcd up to its current revision, as the API server does every 5 minutes. */
+async function compactEtcd(): Promise<number> {
+  const { etcdUrl } = sandboxState();
+  const range = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
+  const revision = Number(((await range.json()) as { header: { revision: string } }).header.revision);
+  const compact = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(revision), physical: true }) });
+  assert.equal(compact.status, 200, await compact.text());
+  return revision;
+}
+
+describe('kube-lessons watch', () => {
+  before(async () => {
+    kubeconfig = sandboxState().kubeconfig;
+    client = await testClient();
+    ns = await createTestNamespace(client, 'kl-watch');
+  });
+  after(async () => {
+    if (ns) await deleteNamespace(client, ns);
+  });
+
+  it('lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
+    const running = watch(['configmaps', '-n', ns, '--timeout', '12s']);
+    await sleep(WATCH_READY_MS);
+    await configMap('POST', 'watched', { step: '1' });
+    await configMap('PATCH', 'watched', { step: '2' });
+    await configMap('DELETE', 'watched');
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out[0], `configmaps (v1 ConfigMap), namespace ${ns}; resolved through the built-in table`);
+    const listed = /^listed (\d+) objects? at resourceVersion (\d+)$/.exec(out[1]!);
+    assert.ok(listed, out[1]);
+    assert.equal(out[2], `watching from resourceVersion ${listed[2]} (the list's: only changes after the list arrive), bookmarks on`);
+    const events = out.filter((l) => /^(ADDED|MODIFIED|DELETED) /.test(l)).filter((l) => l.includes(`${ns}/watched `));
+    assert.deepEqual(events.map((l) => l.split(/\s+/).slice(0, 2).join(' ')), [`ADDED ${ns}/watched`, `MODIFIED ${ns}/watched`, `DELETED ${ns}/watched`]);
+    const rvs = events.map((l) => Number(/ rv (\d+)$/.exec(l)![1]));
+    assert.ok(rvs[0]! > Number(listed[2]) && rvs[0]! < rvs[1]! && rvs[1]! < rvs[2]!, `resource versions grow: ${rvs.join(', ')}`);
+    assert.match(out.at(-1)!, new RegExp(`^summary: stopped \\(timeout\\) after \\d+\\.\\d s: ADDED 1, MODIFIED 1, DELETED 1, BOOKMARK \\d+, ERROR 0; last resourceVersion ${rvs[2]}$`));
+  });
+
+  it('explains the 410 a stale resourceVersion gets, and that a reflector would relist', async () => {
+    // Events bypass the API server's watch cache, so a watch from an old version goes to etcd, which has
+    // forgotten everything before its compaction: 410 Expired.
+    await compactEtcd();
+    const r = await watch(['events', '-n', ns, '--resource-version', '1', '--timeout', '20s']);
+    assert.equal(r.code, 1, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out.length, 11, r.stdout + r.stderr);
+    assert.equal(out[2], 'watching from resourceVersion 1 (--resource-version), bookmarks on');
+    assert.equal(out[3], "  it is older than the list's: the server replays the changes since then if it still keeps them, else answers 410 Expired");
+    assert.equal(out[4], 'ERROR      410 Expired: The resourceVersion for the provided watch is too old.');
+    assert.match(out[5]!, /^ {2}410 Gone \/ Expired: resourceVersion 1 is older than the history the server keeps \(the list was at \d+\):$/);
+    assert.deepEqual(out.slice(6, 10), [
+      "  etcd compacted those revisions, or the changes fell out of the API server's watch cache.",
+      '  A reflector meeting this relists: it lists again with resourceVersion "" (a consistent read from etcd),',
+      '  replaces its store with the result (queuing deletions for objects that vanished meanwhile),',
+      "  and watches again from the new list's resourceVersion. It never tries the old version again.",
+    ]);
+    assert.match(out.at(-1)!, /^summary: stopped \(resourceVersion expired\) after \d+\.\d s: ADDED 0, MODIFIED 0, DELETED 0, BOOKMARK 0, ERROR 1; last resourceVersion 1$/);
+    assert.deepEqual(lines(r.stderr), [
+      'error: watch events: resourceVersion 1 is too old (410 Gone, reason Expired): the server no longer keeps the changes since then (hint: list again and watch from the new list, as a reflector does: run without --resource-version)',
+    ]);
+  });
+
+  it('rejects a resourceVersion the server cannot parse', async () => {
+    const r = await watch(['configmaps', '-n', ns, '--resource-version', 'abc', '--timeout', '10s']);
+    assert.equal(r.code, 10, r.stderr);
+    assert.match(r.stderr, /^error: watch: the server rejected resourceVersion "abc" \(500\): .*Invalid value/);
+  });
+
+  it('with --raw prints the request with credentials redacted and each chunked line, masking Secret data', async () => {
+    const running = watch(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--timeout', '10s']);
+    await sleep(WATCH_READY_MS);
+    const value = 'do-not-print-this-value-42';
+    await client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/secrets`, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw-secret' }, stringData: { password: value } } });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout);
+    const requests = out.filter((l) => l.startsWith('> GET '));
+    assert.equal(requests.length, 2, 'the list and the watch');
+    assert.match(requests[0]!, new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets$`));
+    assert.match(requests[1]!, new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets\\?watch=1&resourceVersion=\\d+&allowWatchBookmarks=false$`), 'no bookmarks asked for');
+    assert.ok(out.includes('>   Authorization: Bearer <redacted>'));
+    assert.ok(out.includes('< 200 OK (application/json), streaming'));
+    const chunk = out.find((l) => l.startsWith('< {"type":"ADDED"'));
+    assert.ok(chunk, 'the raw line of the ADDED event');
+    assert.ok(chunk.includes('"name":"raw-secret"'));
+    assert.ok(out.some((l) => /^ADDED\s+\S+\/raw-secret\s+rv \d+$/.test(l)));
+    assert.ok(!r.stdout.includes(value) && !r.stdout.includes(Buffer.from(value).toString('base64')), 'the Secret value is masked');
+    assertNoCredentials(r.stdout, r.stderr);
+  });
+
+  it('stops cleanly on Ctrl-C with exit 130 and the counts per type', async () => {
+    const r = await watch(['configmaps', '-A'], { signalAfterMs: 3000 });
+    assert.equal(r.code, 130, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out[0], 'configmaps (v1 ConfigMap), all namespaces; resolved through the built-in table');
+    assert.match(out.at(-1)!, /^summary: stopped \(interrupted\) after \d+\.\d s: ADDED \d+, MODIFIED \d+, DELETED \d+, BOOKMARK \d+, ERROR 0; last resourceVersion \d+$/);
+    assert.equal(r.stderr.trim(), '');
+    assertNoCredentials(r.stdout, r.stderr);
+  });
+
+  it('resolves other names through discovery, and says so for an unknown one', async () => {
+    const r = await watch(['cm', '-n', ns, '-l', 'app=none', '--timeout', '1s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(lines(r.stdout)[0], `configmaps (v1 ConfigMap), namespace ${ns}; resolved through discovery`);
+    const bad = await watch(['nosuchthings', '--timeout', '1s']);
+    assert.equal(bad.code, 8);
+    assert.match(bad.stderr, /the server has no resource type "nosuchthings"/);
+  });
+
+  it('shows an example in --help', async () => {
+    const r = await runCli(['watch', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Examples:\n\s+\$ kube-lessons watch pods/);
+    for (const flag of ['--resource-version', '--raw', '--timeout', '--no-bookmarks', '--all-namespaces', '--selector']) assert.ok(r.stdout.includes(flag), flag);
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * Shared by the controller tests: the Foo CRD (installed once, guarded so the CLI test's `uninstall` never
+ * pulls it from under a test running in parallel), an in-process controller that can be stopped and
+ * restarted, and small readers of Foos, Deployments, pods and events.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeClient } from '../../../src/core/client.ts';
+import { resourcePath } from '../../../src/core/resources.ts';
+import type { Logger } from '../../../src/controllers/event-recorder.ts';
+import type { FooControllerStats } from '../../../src/controllers/foo/controller.ts';
+import { fooApiServed, installFooCrd } from '../../../src/controllers/foo/install.ts';
+import { startFooController, type RunningFooController } from '../../../src/controllers/foo/main.ts';
+import { DEPLOYMENT_RESOURCE, FOO_RESOURCE, type Deployment, type Foo } from '../../../src/controllers/foo/types.ts';
+import { sandboxState, testClient } from '../../helpers/cluster.ts';
+
+// ---- the CRD, shared between test files ----------------------------------------------------------------
+
+function lockDir(): string {
+  const dir = join(sandboxState().dir, 'test-locks', 'foo-crd');
+  mkdirSync(join(dir, 'users'), { recursive: true });
+  return dir;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function exclusiveHolder(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dir, 'exclusive'), 'utf8'));
+    if (pid && alive(pid)) return pid;
+    rmSync(join(dir, 'exclusive'), { force: true }); // left by a crashed run
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Marks this test file as using the CRD until the returned release is called. Waits while another file
+ * holds it exclusively (to uninstall it). Registering before checking makes the two sides race safely.
+ */
+export async function useFooCrd(): Promise<() => void> {
+  const dir = lockDir();
+  const mine = join(dir, 'users', `${process.pid}-${randomBytes(4).toString('hex')}`);
+  for (;;) {
+    writeFileSync(mine, '');
+    if (exclusiveHolder(dir) === undefined) break;
+    rmSync(mine, { force: true });
+    await sleep(250);
+  }
+  const client = await testClient();
+  if (!(await fooApiServed(client))) await installFooCrd(client, { timeoutMs: 60_000 });
+  return () => rmSync(mine, { force: true });
+}
+
+/** Takes the CRD for this file alone (the CLI test's uninstall): waits until no other live file uses it. */
+export async function takeFooCrdExclusively(timeoutMs = 600_000): Promise<() => void> {
+  const dir = lockDir();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(join(dir, 'exclusive'), String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      if (exclusiveHolder(dir) === undefined) continue;
+      if (Date.now() > deadline) throw new Error('timed out waiting to hold the Foo CRD exclusively');
+      await sleep(250);
+    }
+  }
+  const others = () => readdirSync(join(dir, 'users')).filter((f) => {
+    const pid = Number(f.split('-')[0]);
+    if (pid === process.pid) return false;
+    if (alive(pid)) return true;
+    rmSync(join(dir, 'users', f), { force: true });
+    return false;
+  });
+  while (others().length > 0) {
+    if (Date.now() > deadline) {
+      rmSync(join(dir, 'exclusive'), { force: true });
+      throw new Error('timed out waiting for other test files to finish with the Foo CRD');
+    }
+    await sleep(250);
+  }
+  return () => {
+    if (existsSync(join(dir, 'exclusive'))) rmSync(join(dir, 'exclusive'), { force: true });
+  };
+}
+
+// ---- the controller, in this process --------------------------------------------------------------------
+
+export interface LogLine {
+  level: 'info' | 'error';
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export interface TestController {
+  running: RunningFooController;
+  /** Every request the controller's client sent (lists and watches included). */
+  wireRequests(): number;
+  logs: LogLine[];
+  /** Aborts and waits until it stopped cleanly; returns its stats. */
+  stop(): Promise<FooControllerStats & { wire: number }>;
+}
+
+/** Runs the controller on its own client (so its requests can be counted), limited to one namespace. */
+export async function startController(namespace: string, opts: { client?: KubeClient; workers?: number; resyncMs?: number; print?: boolean; onLog?: (line: LogLine) => void } = {}): Promise<TestController> {
+  const client = opts.client ?? (await testClient());
+  let wire = 0;
+  const hooks = client.hooks;
+  client.hooks = { ...hooks, request: (info) => (wire++, hooks.request?.(info)) };
+  const logs: LogLine[] = [];
+  const logger: Logger = {
+    info: (message, fields = {}) => {
+      logs.push({ level: 'info', message, fields });
+      opts.onLog?.(logs[logs.length - 1]!);
+      if (opts.print) console.error(`I ${message} ${JSON.stringify(fields)}`);
+    },
+    error: (message, fields = {}) => {
+      logs.push({ level: 'error', message, fields });
+      opts.onLog?.(logs[logs.length - 1]!);
+      if (opts.print) console.error(`E ${message} ${JSON.stringify(fields)}`);
+    },
+  };
+  const abort = new AbortController();
+  const running = startFooController({ client, namespace, workers: opts.workers ?? 2, resyncMs: opts.resyncMs ?? 30_000, logger }, abort.signal);
+  return {
+    running,
+    wireRequests: () => wire,
+    logs,
+    async stop() {
+      abort.abort();
+      await running.done;
+      return { ...running.controller.stats(), wire };
+    },
+  };
+}
+
+// ---- reading the cluster --------------------------------------------------------------------------------
+
+export function fooPath(namespace: string, name?: string): string {
+  return resourcePath(FOO_RESOURCE, { namespace, name });
+}
+
+export function deploymentPath(namespace: string, name?: string): string {
+  return resourcePath(DEPLOYMENT_RESOURCE, { namespace, name });
+}
+
+export async function createFoo(client: KubeClient, namespace: string, name: string, spec: Foo['spec']): Promise<Foo> {
+  const res = await client.request<Foo>({ method: 'POST', path: fooPath(namespace), body: { apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', metadata: { name }, spec } });
+  return res.body;
+}
+
+export async function getOrUndefined<T>(client: KubeClient, path: string): Promise<T | undefined> {
+  try {
+    return (await client.request<T>({ path })).body;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+export async function listFoos(client: KubeClient, namespace: string): Promise<Foo[]> {
+  return (await client.request<{ items: Foo[] }>({ path: fooPath(namespace) })).body.items;
+}
+
+export async function listDeployments(client: KubeClient, namespace: string): Promise<Deployment[]> {
+  return (await client.request<{ items: Deployment[] }>({ path: deploymentPath(namespace) })).body.items;
+}
+
+export interface PodLite {
+  metadata: { name: string; labels?: Record<string, string> };
+  status?: { phase?: string };
+}
+
+export async function listPods(client: KubeClient, namespace: string, labelSelector?: string): Promise<PodLite[]> {
+  return (await client.request<{ items: PodLite[] }>({ path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector } })).body.items;
+}
+
+export interface EventLite {
+  reason: string;
+  message: string;
+  type: string;
+  count?: number;
+  involvedObject: { kind?: string; name?: string; uid?: string };
+  source?: { component?: string };
+}
+
+export async function listEvents(client: KubeClient, namespace: string): Promise<EventLite[]> {
+  return (await client.request<{ items: EventLite[] }>({ path: `/api/v1/namespaces/${namespace}/events` })).body.items;
+}
+
+/** A Foo has converged: its Deployment exists, is controlled by it, has its replicas, and the status says all are available. */
+export function converged(foo: Foo, deployments: Map<string, Deployment>): boolean {
+  const d = deployments.get(foo.spec.deploymentName);
+  if (!d) return false;
+  const owner = d.metadata.ownerReferences?.find((r) => r.controller);
+  const want = foo.spec.replicas ?? 1;
+  return owner?.uid === foo.metadata.uid && d.spec?.replicas === want && foo.status?.availableReplicas === want;
+}

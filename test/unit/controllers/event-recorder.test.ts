@@ -1,0 +1,126 @@
+// The EventRecorder: core/v1 Events written in the background, repeats folded into a count, failures logged.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventRecorder, type CoreEvent, type Logger } from '../../../src/controllers/event-recorder.ts';
+import type { KubeObject } from '../../../src/machinery/cache/list-watch.ts';
+import { FakeClient, statusError } from './fake-client.ts';
+
+const foo: KubeObject = {
+  apiVersion: 'samplecontroller.k8s.io/v1alpha1',
+  kind: 'Foo',
+  metadata: { name: 'example-foo', namespace: 'demo', uid: 'uid-1', resourceVersion: '42' },
+};
+
+function setup(opts: { responder?: ConstructorParameters<typeof FakeClient>[0]; maxCacheEntries?: number } = {}) {
+  const client = new FakeClient(opts.responder);
+  const errors: string[] = [];
+  const logger: Logger = { info() {}, error: (m, f) => void errors.push(`${m} ${JSON.stringify(f)}`) };
+  let t = Date.parse('2026-03-01T10:00:00.500Z');
+  const recorder = new EventRecorder(client.asClient(), {
+    component: 'sample-controller',
+    host: 'node-a',
+    logger,
+    now: () => new Date((t += 1000)),
+    ...(opts.maxCacheEntries ? { maxCacheEntries: opts.maxCacheEntries } : {}),
+  });
+  return { client, recorder, errors };
+}
+
+describe('EventRecorder', () => {
+  it('creates a core/v1 Event about the object, naming its source', async () => {
+    const { client, recorder } = setup();
+    recorder.event(foo, 'Normal', 'Synced', 'Foo synced successfully');
+    await recorder.flush();
+    assert.equal(client.requests.length, 1);
+    const req = client.requests[0]!;
+    assert.equal(req.method, 'POST');
+    assert.equal(req.path, '/api/v1/namespaces/demo/events');
+    const e = req.body as CoreEvent;
+    assert.match(e.metadata.name, /^example-foo\.[0-9a-f]+$/);
+    assert.equal(e.metadata.namespace, 'demo');
+    assert.deepEqual(e.involvedObject, { apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', name: 'example-foo', namespace: 'demo', uid: 'uid-1', resourceVersion: '42' });
+    assert.deepEqual([e.type, e.reason, e.message, e.count], ['Normal', 'Synced', 'Foo synced successfully', 1]);
+    assert.deepEqual(e.source, { component: 'sample-controller', host: 'node-a' });
+    assert.deepEqual([e.reportingComponent, e.reportingInstance], ['sample-controller', 'node-a']);
+    assert.equal(e.firstTimestamp, '2026-03-01T10:00:01Z');
+    assert.equal(e.lastTimestamp, e.firstTimestamp);
+  });
+
+  it('folds a repeat into the same Event: a merge PATCH of count and lastTimestamp, in order', async () => {
+    const { client, recorder } = setup();
+    for (let i = 0; i < 3; i++) recorder.event({ ...foo, metadata: { ...foo.metadata, resourceVersion: String(42 + i) } }, 'Normal', 'Synced', 'Foo synced successfully');
+    await recorder.flush();
+    assert.deepEqual(client.requests.map((r) => r.method), ['POST', 'PATCH', 'PATCH']);
+    const name = (client.requests[0]!.body as CoreEvent).metadata.name;
+    assert.equal(client.requests[1]!.path, `/api/v1/namespaces/demo/events/${name}`);
+    assert.equal(client.requests[1]!.contentType, 'application/merge-patch+json');
+    assert.deepEqual(client.requests[1]!.body, { count: 2, lastTimestamp: '2026-03-01T10:00:02Z', message: 'Foo synced successfully' });
+    assert.deepEqual((client.requests[2]!.body as { count: number }).count, 3);
+    assert.deepEqual(recorder.stats(), { recorded: 3, created: 1, patched: 2, failed: 0 });
+    assert.equal(recorder.requests(), 3);
+  });
+
+  it('keeps events that differ in type, reason or message apart', async () => {
+    const { client, recorder } = setup();
+    recorder.event(foo, 'Normal', 'Synced', 'a');
+    recorder.event(foo, 'Normal', 'Synced', 'b');
+    recorder.event(foo, 'Warning', 'Synced', 'a');
+    recorder.event(foo, 'Normal', 'Other', 'a');
+    await recorder.flush();
+    assert.deepEqual(client.requests.map((r) => r.method), ['POST', 'POST', 'POST', 'POST']);
+  });
+
+  it('starts a new Event when the old one is gone (404 on the PATCH)', async () => {
+    let patches = 0;
+    const { client, recorder } = setup({
+      responder: (req) => {
+        if (req.method === 'PATCH' && patches++ === 0) throw statusError(404, 'NotFound');
+        return req.body;
+      },
+    });
+    recorder.event(foo, 'Normal', 'Synced', 'x');
+    recorder.event(foo, 'Normal', 'Synced', 'x');
+    await recorder.flush();
+    assert.deepEqual(client.requests.map((r) => r.method), ['POST', 'PATCH', 'POST']);
+    assert.equal((client.requests[2]!.body as CoreEvent).count, 2, 'the count so far is kept');
+  });
+
+  it('logs a failed write and never throws to the caller', async () => {
+    const { recorder, errors } = setup({
+      responder: () => {
+        throw statusError(403, 'Forbidden', 'events is forbidden');
+      },
+    });
+    assert.doesNotThrow(() => recorder.event(foo, 'Warning', 'ErrResourceExists', 'nope'));
+    await recorder.flush();
+    assert.equal(recorder.stats().failed, 1);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /could not record event.*events is forbidden/);
+  });
+
+  it('forgets the least recently used events beyond its cache size', async () => {
+    const { client, recorder } = setup({ maxCacheEntries: 2 });
+    recorder.event(foo, 'Normal', 'A', 'a');
+    recorder.event(foo, 'Normal', 'B', 'b');
+    recorder.event(foo, 'Normal', 'A', 'a'); // A becomes the most recent
+    recorder.event(foo, 'Normal', 'C', 'c'); // evicts B
+    recorder.event(foo, 'Normal', 'B', 'b'); // new again; evicts A
+    recorder.event(foo, 'Normal', 'C', 'c'); // still known
+    await recorder.flush();
+    // Writes of one event are ordered; writes of different events may interleave.
+    const reasonByName = new Map<string, string>();
+    const perReason: Record<string, string[]> = {};
+    for (const r of client.requests) {
+      let reason: string;
+      if (r.method === 'POST') {
+        const e = r.body as CoreEvent;
+        reasonByName.set(e.metadata.name, e.reason);
+        reason = e.reason;
+      } else {
+        reason = reasonByName.get(r.path.split('/').pop()!)!;
+      }
+      (perReason[reason] ??= []).push(r.method);
+    }
+    assert.deepEqual(perReason, { A: ['POST', 'PATCH'], B: ['POST', 'POST'], C: ['POST', 'PATCH'] });
+  });
+});
