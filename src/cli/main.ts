@@ -18,6 +18,13 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  // A closed pipe (`kube-lessons watch pods | head`) is a request to stop, not a crash.
+  let stdoutClosed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+    interrupt.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
+  });
   const debug = argv.includes('--debug');
   const program = createProgram({ version: pkg.version, signal: interrupt.signal });
   program.exitOverride();
@@ -25,16 +32,17 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   try {
     await program.parseAsync(argv);
-    if (interrupt.signal.aborted) code = ExitCode.interrupted;
+    // Commands report a failed check (not an error) through process.exitCode.
+    code = interrupt.signal.aborted ? ExitCode.interrupted : Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0; usage errors were already printed.
       code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     } else {
-      code = reportError(interrupt.signal.aborted ? interrupt.signal.reason : err, { debug });
+      code = stdoutClosed ? ExitCode.ok : reportError(interrupt.signal.aborted ? interrupt.signal.reason : err, { debug });
     }
   }
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
-  return code;
+  return stdoutClosed ? ExitCode.ok : code;
 }

@@ -285,8 +285,9 @@ class PipelineTracker {
     const data = e.data ?? {};
     if (e.component === 'reflector') {
       if (e.action === 'resync') this.lastResyncAt = e.at;
-      // What arrived was applied (or ignored) synchronously by now: nothing is left to match.
-      if (e.action === 'listed' || e.action === 'watch-event' || e.action === 'error') this.arrived.clear();
+      // A list is applied before `listed` is reported, and a rejected event is reported as an error: either
+      // way nothing that arrived is left to match. (`watch-event` is reported on arrival, before the store.)
+      if (e.action === 'listed' || e.action === 'error') this.arrived.clear();
       return;
     }
     if (key === undefined) return;

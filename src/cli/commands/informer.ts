@@ -54,7 +54,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
             resyncMs,
             handlersAfterSync: Boolean(opts.handlersAfterSync),
             trace: Boolean(opts.trace),
-            signal: AbortSignal.any([c.signal, onStdoutClosed()]),
+            signal: c.signal,
             timeoutMs,
           },
           print,
@@ -113,18 +113,3 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-/**
- * A closed pipe (`| head`) makes stdout emit EPIPE, which would crash the process: treat it as "stop".
- * The listener stays for the life of the process (one per process), so a late write cannot crash either.
- */
-function onStdoutClosed(): AbortSignal {
-  const state = globalThis as { __klStdoutClosed?: AbortController };
-  if (!state.__klStdoutClosed) {
-    const closed = new AbortController();
-    state.__klStdoutClosed = closed;
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') closed.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
-    });
-  }
-  return state.__klStdoutClosed.signal;
-}

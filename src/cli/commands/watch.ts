@@ -52,7 +52,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
             resourceVersion: opts.resourceVersion,
             bookmarks: opts.bookmarks,
             raw: Boolean(opts.raw),
-            signal: AbortSignal.any([c.signal, onStdoutClosed()]),
+            signal: c.signal,
             timeoutMs,
           },
           print,
@@ -115,18 +115,3 @@ function statusText(code: number): string {
   return ({ 200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error', 504: 'Gateway Timeout' } as Record<number, string>)[code] ?? '';
 }
 
-/**
- * A closed pipe (`| head`) makes stdout emit EPIPE, which would crash the process: treat it as "stop".
- * The listener stays for the life of the process (one per process), so a late write cannot crash either.
- */
-function onStdoutClosed(): AbortSignal {
-  const state = globalThis as { __klStdoutClosed?: AbortController };
-  if (!state.__klStdoutClosed) {
-    const closed = new AbortController();
-    state.__klStdoutClosed = closed;
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') closed.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
-    });
-  }
-  return state.__klStdoutClosed.signal;
-}

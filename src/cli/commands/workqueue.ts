@@ -64,7 +64,6 @@ export function register(program: Command, ctx: () => CommandContext): void {
         else for (const line of renderEvent(e, c)) c.out.line(line);
       };
       // A closed pipe only silences the rest: the scenario is short and finishes.
-      onStdoutClosed();
       await wq.runWorkqueueScenario({ scenario: opts.scenario, items, workers, readerDelayMs, signal: c.signal }, print);
     });
 }
@@ -129,18 +128,3 @@ function formatDelay(ms: number): string {
   return ms > 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
 }
 
-/**
- * A closed pipe (`| head`) makes stdout emit EPIPE, which would crash the process: catch it.
- * The listener stays for the life of the process (one per process), so a late write cannot crash either.
- */
-function onStdoutClosed(): AbortSignal {
-  const state = globalThis as { __klStdoutClosed?: AbortController };
-  if (!state.__klStdoutClosed) {
-    const closed = new AbortController();
-    state.__klStdoutClosed = closed;
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') closed.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
-    });
-  }
-  return state.__klStdoutClosed.signal;
-}

@@ -149,6 +149,9 @@ export class ProcessorListener<T> {
 
   private async deliver(n: Notification<T>): Promise<void> {
     const h = this.handler;
+    if (this.tracer) {
+      safeEmit(this.tracer, { component: 'processor', action: 'handler-called', key: keyOf(n), data: { listener: this.id, notification: n.type }, at: this.clock.now() });
+    }
     try {
       // Awaiting even a synchronous result yields between notifications, so listeners take turns.
       if (n.type === 'add') await h.onAdd?.(n.obj, n.isInInitialList);

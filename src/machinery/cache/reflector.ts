@@ -346,6 +346,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
     let key: string | undefined;
     try {
       key = metaNamespaceKeyFunc(obj);
+      // Reported on arrival, before the store: traces then read reflector -> DeltaFIFO -> indexer in order.
+      this.emit('watch-event', { type: event.type, resourceVersion: rv }, key);
       switch (event.type) {
         case 'ADDED':
           this.store.add(obj);
@@ -365,7 +367,6 @@ export class Reflector<T extends KubeObject = KubeObject> {
       this.emit('error', { phase: 'watch-event', key, error: describe(err) });
     }
     if (rv) this.lastSyncRV = rv;
-    this.emit('watch-event', { type: event.type, resourceVersion: rv }, key);
     return 'ok';
   }
 

@@ -76,7 +76,16 @@ describe('redactObject', () => {
   });
 
   it('keeps null credential fields null and redacts strings found deeper', () => {
-    const out = redactObject({ password: null, note: 'Bearer abcdef', list: ['ok', { secret: 's' }] });
+    const out = redactObject({ password: null, note: 'Bearer abc123def', list: ['ok', { secret: 's' }] });
     assert.deepEqual(out, { password: null, note: 'Bearer <redacted>', list: ['ok', { secret: '<redacted>' }] });
+  });
+});
+
+describe('redact keeps prose readable', () => {
+  it('leaves the words "bearer token" and "basic authentication" alone but masks real values after them', () => {
+    assert.equal(redact('credential: bearer token'), 'credential: bearer token');
+    assert.equal(redact('uses basic authentication'), 'uses basic authentication');
+    assert.equal(redact('Basic dXNlcjpwYXNz'), 'Basic <redacted>');
+    assert.equal(redact('{"token":"s3cr3tvalue","f:password":{}}'), '{"token":"<redacted>","f:password":{}}');
   });
 });
