@@ -72,6 +72,8 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
     signal: ctx.signal,
   };
 
+  if (!deps.cluster) await offerSandbox(engine, interactive, start ? [start] : catalog.lessons, env, ctx);
+
   if (interactive) {
     await runInteractive(engine, start);
     if (ctx.signal.aborted) throw new InterruptedError();
@@ -143,4 +145,21 @@ async function reset(catalog: Catalog, progress: ProgressStore, interactive: boo
   }
   progress.reset();
   ctx.out.line(`Progress cleared (${progress.path}).`);
+}
+
+/**
+ * Nothing configured at all: the lessons that need a cluster get the local sandbox, as every other command
+ * does (a learner is asked first; --yes and non-terminal runs start it). KUBE_LESSONS_NO_AUTO_SANDBOX=1 opts out.
+ */
+async function offerSandbox(engine: EngineDeps, interactive: boolean, lessons: Lesson[], env: NodeJS.ProcessEnv, ctx: CommandContext): Promise<void> {
+  if (env.KUBE_LESSONS_NO_AUTO_SANDBOX === '1' || !lessons.some((l) => l.needsCluster)) return;
+  if (await engine.cluster.configured()) return;
+  if (interactive) {
+    const start = await engine.prompter.confirm({ message: 'No cluster is configured. Start the local sandbox now? (the first start builds it, about 7 minutes)', default: true });
+    if (!start) return;
+  } else {
+    ctx.out.info('No cluster is configured: starting the local sandbox (stop it with `kube-lessons sandbox down`).');
+  }
+  const { sandboxUp } = await import('../sandbox/sandbox.ts');
+  await sandboxUp({ log: (l) => ctx.out.info(`  ${l}`), signal: ctx.signal });
 }
