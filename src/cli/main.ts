@@ -32,8 +32,10 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   try {
     await program.parseAsync(argv);
-    // Commands report a failed check (not an error) through process.exitCode.
-    code = interrupt.signal.aborted ? ExitCode.interrupted : Number(process.exitCode ?? 0);
+    // Commands report a failed check (not an error) through process.exitCode; one that treats Ctrl-C as its
+    // normal end (a controller draining its queue) sets it to 0 explicitly.
+    const set = process.exitCode === undefined ? undefined : Number(process.exitCode);
+    code = interrupt.signal.aborted && set !== 0 ? ExitCode.interrupted : (set ?? ExitCode.ok);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0; usage errors were already printed.

@@ -93,15 +93,6 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
       const stopKeys = runOpts.keys ? listenForStopKey(opts.stdin ?? process.stdin, () => stop('learner')) : () => {};
       const savedExitCode = process.exitCode;
       process.exitCode = undefined;
-      // A command that calls process.exit would end the whole session: while it runs in-process, such a
-      // call ends only the command, with that code. Once the session itself is being interrupted (a second
-      // Ctrl-C), exiting is what the person wants, and the real exit goes ahead.
-      const realExit = process.exit;
-      process.exit = ((exitCode?: number | string | null) => {
-        const wanted = Number(exitCode ?? process.exitCode ?? 0) || 0;
-        if (opts.signal.aborted) return realExit.call(process, wanted);
-        throw new ExitRequest(wanted);
-      }) as typeof process.exit;
       let code: number = ExitCode.ok;
       try {
         const program = opts.makeProgram(controller.signal);
@@ -110,9 +101,7 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
         code = Number(process.exitCode ?? 0) || 0;
         if (controller.signal.aborted && !stoppedBy) code = ExitCode.interrupted;
       } catch (err) {
-        if (err instanceof ExitRequest) {
-          code = err.exitCode;
-        } else if (err instanceof CommanderError) {
+        if (err instanceof CommanderError) {
           // --help ends here with 0; usage errors were printed by commander already.
           code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
         } else if (stoppedBy) {
@@ -121,7 +110,6 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
           code = reportError(controller.signal.aborted ? controller.signal.reason : err, { debug: Boolean(opts.debug), write: writeErr });
         }
       } finally {
-        process.exit = realExit;
         if (timer) clearTimeout(timer);
         stopKeys();
         opts.signal.removeEventListener('abort', onSession);
@@ -130,17 +118,6 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
       return stoppedBy ? { code, stoppedBy } : { code };
     },
   };
-}
-
-/** What a command's process.exit call becomes while it runs in-process. */
-class ExitRequest extends Error {
-  readonly exitCode: number;
-
-  constructor(exitCode: number) {
-    super(`the command asked to exit with code ${exitCode}`);
-    this.name = 'ExitRequest';
-    this.exitCode = exitCode;
-  }
 }
 
 /** Makes every command of the program throw instead of calling process.exit, and print errors through `writeErr`. */

@@ -67,7 +67,7 @@ export interface FooControllerDeps {
 }
 
 export interface FooControllerStats {
-  /** syncHandler calls that returned. */
+  /** syncHandler calls (from workers, or made directly). */
   syncs: number;
   /** syncHandler calls that failed (each was retried with backoff unless the controller was stopping). */
   syncErrors: number;

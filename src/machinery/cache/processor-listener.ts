@@ -118,8 +118,14 @@ export class ProcessorListener<T> {
     return this.loop ?? Promise.resolve();
   }
 
+  /**
+   * Due at its deadline, give or take a tenth of the period (at most 1 s): the resync timer is armed for the
+   * same period just after the deadline is set, and timers may fire a little early by this clock, which
+   * would otherwise skip a whole period.
+   */
   shouldResync(now: number): boolean {
-    return this.resyncPeriodMs > 0 && now >= this.nextResyncAt;
+    const tolerance = Math.min(this.resyncPeriodMs / 10, 1000);
+    return this.resyncPeriodMs > 0 && now + tolerance >= this.nextResyncAt;
   }
 
   determineNextResync(now: number): void {
