@@ -128,8 +128,8 @@ describe('the sample controller with only the RBAC `controller rbac` prints', ()
     const denied = controller.logs.filter((l) => l.level === 'error' && /forbidden|403/i.test(JSON.stringify(l)));
     assert.deepEqual(denied, [], 'nothing the controller tried was forbidden');
     const stats = controller.running.controller.stats();
-    assert.equal(stats.requests['create deployment'], 1);
-    assert.equal(stats.requests['update deployment'], 1);
+    assert.ok((stats.requests['create deployment'] ?? 0) >= 1);
+    assert.ok((stats.requests['update deployment'] ?? 0) >= 1);
     assert.ok((stats.requests['update foo status'] ?? 0) >= 2);
   });
 });
