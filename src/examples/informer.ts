@@ -15,6 +15,7 @@ import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/c
 import { DeletedFinalStateUnknown, metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, ListerWatcher, WatchEvent, WatchStream } from '../machinery/cache/list-watch.ts';
 import type { Indexer } from '../machinery/cache/indexer.ts';
+import { stopControl } from './run-until-stopped.ts';
 
 /** Trace events the pipeline of each event is made of. */
 const PIPELINE_ACTIONS = new Set(['reflector watch-event', 'deltafifo queued', 'deltafifo popped', 'informer added', 'informer updated', 'informer deleted']);
@@ -109,18 +110,7 @@ export async function informerExample(
 /** Runs the article's informer over any transport (the real one, or a scripted one in tests). */
 export async function runInformer(transport: ListerWatcherFactory, opts: InformerOptions, emit: (s: InformerStep) => void): Promise<InformerSummary> {
   const clock = opts.clock ?? realClock;
-  const stop = new AbortController();
-  let reason: InformerSummary['reason'] | undefined;
-  const stopWith = (r: InformerSummary['reason']) => {
-    reason ??= r;
-    stop.abort();
-  };
-  const onInterrupt = () => stopWith('interrupted');
-  if (opts.signal.aborted) onInterrupt();
-  opts.signal.addEventListener('abort', onInterrupt, { once: true });
-  // Referenced timers: the machinery's are unref'd, so these keep the process alive while we wait.
-  const timer = opts.timeoutMs ? setTimeout(() => stopWith('timeout'), opts.timeoutMs) : undefined;
-  const keepAlive = setInterval(() => {}, 60_000);
+  const stop = stopControl<'timeout'>(opts.signal, opts.timeoutMs ? { ms: opts.timeoutMs, reason: 'timeout' } : undefined);
 
   const counts = Object.fromEntries(COUNTED_EVENTS.map((e) => [e, 0])) as Record<CountedEvent, number>;
   const pipeline = new PipelineTracker(clock);
@@ -197,15 +187,12 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
         emit({ type: 'handler-added', when: 'after sync', cached });
       }
     }
-    if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await stop.stopped();
   } finally {
-    stop.abort();
-    await factory.shutdown();
-    opts.signal.removeEventListener('abort', onInterrupt);
-    if (timer) clearTimeout(timer);
-    clearInterval(keepAlive);
+    // Released only after the shutdown: until then it keeps the process alive for the informer's sockets.
+    await factory.shutdown().finally(() => stop.dispose());
   }
-  const r = reason ?? 'interrupted';
+  const r = stop.reason() ?? 'interrupted';
   emit({ type: 'stopped', reason: r, counts: { ...counts }, durationMs: clock.now() - started, synced });
   return { reason: r, counts, synced };
 }

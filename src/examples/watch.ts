@@ -15,6 +15,7 @@ import { ApiStatusError, isResourceExpired } from '../machinery/errors.ts';
 import { metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, WatchEvent, WatchEventType, WatchStream } from '../machinery/cache/list-watch.ts';
 import { resolveResource } from './resolve-resource.ts';
+import { stopControl } from './run-until-stopped.ts';
 
 export const WATCH_EVENT_TYPES: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'];
 
@@ -82,18 +83,8 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
     scope: !ref.namespaced ? 'cluster-scoped' : namespace ? `namespace ${namespace}` : 'all namespaces',
   });
 
-  const stop = new AbortController();
-  let reason: StopReason | undefined;
-  const stopWith = (r: StopReason) => {
-    reason ??= r;
-    stop.abort();
-  };
-  const onInterrupt = () => stopWith('interrupted');
-  if (req.signal.aborted) onInterrupt();
-  req.signal.addEventListener('abort', onInterrupt, { once: true });
-  // Referenced timers: they also keep the process alive while we wait for events.
-  const timer = req.timeoutMs ? setTimeout(() => stopWith('timeout'), req.timeoutMs) : undefined;
-  const keepAlive = setInterval(() => {}, 60_000);
+  const stop = stopControl<StopReason>(req.signal, req.timeoutMs ? { ms: req.timeoutMs, reason: 'timeout' } : undefined);
+  const stopWith = stop.stopWith;
 
   const savedHooks = client.hooks;
   if (req.raw) client.hooks = rawHooks(emit);
@@ -163,14 +154,12 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
     }
     return finish();
   } finally {
-    req.signal.removeEventListener('abort', onInterrupt);
-    if (timer) clearTimeout(timer);
-    clearInterval(keepAlive);
+    stop.dispose();
     client.hooks = savedHooks;
   }
 
   function finish(): WatchSummary {
-    const r = reason ?? 'interrupted';
+    const r = stop.reason() ?? 'interrupted';
     emit({ type: 'stopped', reason: r, counts: { ...counts }, durationMs: performance.now() - started, lastResourceVersion: lastRV });
     return error ? { reason: r, counts, lastResourceVersion: lastRV, error } : { reason: r, counts, lastResourceVersion: lastRV };
   }
