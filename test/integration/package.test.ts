@@ -27,11 +27,12 @@ describe('the published package', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('ships the compiled CLI, the lessons and the sandbox assets, and no tests or sources', () => {
+  it('ships the bundled CLI, the lessons, the sources they point learners at and the sandbox assets, and no tests', () => {
     const pkg = join(work, 'node_modules', 'kube-lessons');
     const top = readdirSync(pkg).sort();
-    for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'package.json', 'README.md']) assert.ok(top.includes(needed), `${needed} is in the package`);
-    assert.ok(!top.includes('src') && !top.includes('test'), 'no sources or tests');
+    for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'src', 'package.json', 'README.md']) assert.ok(top.includes(needed), `${needed} is in the package`);
+    assert.ok(!top.includes('test') && !top.includes('bench'), 'no tests or benchmarks');
+    assert.deepEqual(readdirSync(join(pkg, 'dist')), ['bundle'], 'only the bundle of dist/');
     assert.ok(readdirSync(join(pkg, 'sandbox')).includes('versions.json'));
   });
 
