@@ -18,6 +18,23 @@ export interface CommandModule {
   register(program: Command, ctx: () => CommandContext): void;
 }
 
+const ROOT_EXAMPLES = `
+Examples, one per command:
+  $ kube-lessons sandbox up                     # a local cluster, built on first use
+  $ kube-lessons doctor                         # check Node, the client package, kubeconfig, the server
+  $ kube-lessons list-nodes -o wide
+  $ kube-lessons create-pod --wait              # the naked pod my-pod, followed with a watch
+  $ kube-lessons delete-pod my-pod --wait
+  $ kube-lessons trace get nodes                # one request, stage by stage
+  $ kube-lessons api-resources --resolve batch/v1 Job
+  $ kube-lessons workqueue --scenario dedup
+  $ kube-lessons store
+  $ kube-lessons watch pods -n kube-system
+  $ kube-lessons informer pods --trace
+  $ kube-lessons controller install && kube-lessons controller run
+  $ kube-lessons learn                          # the guided lessons
+Every command has --help with its own options and examples.`;
+
 export function createProgram(deps: ProgramDeps): Command {
   const program = new Command('kube-lessons')
     .description('Learn how Kubernetes clients and controllers work, by running each lesson live against a real cluster.')
@@ -31,7 +48,7 @@ export function createProgram(deps: ProgramDeps): Command {
     .option('--debug', 'show stack traces and internal details on errors')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
-    .addHelpText('after', '\nExamples:\n  $ kube-lessons sandbox up          # a local cluster, built on first use\n  $ kube-lessons list-nodes\n  $ kube-lessons learn               # the guided lessons');
+    .addHelpText('after', ROOT_EXAMPLES);
 
   let ctx: CommandContext | undefined;
   const getCtx = () => {

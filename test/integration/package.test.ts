@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,18 @@ describe('the published package', () => {
     const r = run(['sandbox', 'status'], { KUBE_LESSONS_SANDBOX_DIR: sandboxState().dir });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /kube-apiserver\s+\d+\s+\d+\s+healthy/);
+    const nodes = run(['--kubeconfig', sandboxState().kubeconfig, 'list-nodes']);
+    assert.equal(nodes.status, 0, nodes.stderr);
+    assert.match(nodes.stdout, /^NAME\s+ARCH\s+OS\n/);
+    assert.match(nodes.stdout, /kwok-node-1\s+(amd64|arm64)\s+\S/);
+  });
+
+  it('says in one line that the sandbox needs Go when Go is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'kube-lessons-nogo-'));
+    const r = run(['sandbox', 'up'], { PATH: dirname(process.execPath), XDG_CACHE_HOME: empty, KUBE_LESSONS_SANDBOX_DIR: join(empty, 'state') });
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /needs Go .*hint: .*kind/);
   });
 
   it('refuses an old Node with one line naming the version it needs', (t) => {
