@@ -67,6 +67,11 @@ function kindOf(o: unknown): string {
   return String((o as { kind?: string }).kind ?? 'object').toLowerCase();
 }
 
+/** Several objects as one multi-document YAML stream, as `kubectl apply -f` reads it. */
+export function renderYamlDocuments(objects: unknown[]): string {
+  return objects.map((o) => toYaml(o).trimEnd()).join('\n---\n');
+}
+
 /** "3d4h", "12m", "40s": kubectl's AGE column. */
 export function age(from: string | Date | undefined, now = Date.now()): string {
   if (!from) return '<unknown>';

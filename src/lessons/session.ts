@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.ts';
-import { renderTable } from '../cli/output.ts';
+import { renderObjects, renderTable } from '../cli/output.ts';
 import { ExitCode, InterruptedError, UserFacingError } from '../core/errors.ts';
 import { findLesson, loadCatalog, type Catalog, type Lesson } from './catalog.ts';
 import { clusterAccess, type ClusterAccess } from './cluster.ts';
@@ -118,8 +118,7 @@ async function list(catalog: Catalog, progress: ProgressStore, ctx: CommandConte
       completedAt: progress.get().completed[l.id] ?? null,
     }));
     const payload = { progressFile: progress.path, lessons: data };
-    if (ctx.format === 'json') ctx.out.line(JSON.stringify(payload, null, 2));
-    else ctx.out.line((await import('yaml')).stringify(payload).trimEnd());
+    ctx.out.line(renderObjects([payload], ctx.format === 'json' ? 'json' : 'yaml'));
     return;
   }
   const c = ctx.out.color;

@@ -108,13 +108,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async () => {
       const c = ctx();
-      const [{ fooControllerRbac }, { stringify }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('yaml')]);
+      // yaml is CommonJS: reach it through output.ts's static import, which a bundle keeps intact.
+      const [{ fooControllerRbac }, { renderYamlDocuments }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('../output.ts')]);
       const objects = fooControllerRbac(c.globals.namespace || 'default');
       if (c.format === 'json') {
         c.out.line(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
         return;
       }
-      c.out.line(objects.map((o) => stringify(o).trimEnd()).join('\n---\n'));
+      c.out.line(renderYamlDocuments(objects));
     });
 }
 
