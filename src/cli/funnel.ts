@@ -1,6 +1,6 @@
 /**
- * The one place failures become output: a single line `error: <what failed>: <why>` plus `hint: <what to do>`
- * on stderr, a distinct exit code, and a stack trace only with --debug. Everything printed is redacted.
+ * The one place failures become output: a single line `error: <what failed>: <why> (hint: <what to do>)` on
+ * stderr, a distinct exit code, and a stack trace only with --debug. Everything printed is redacted.
  */
 import { describeError, ExitCode, type ErrorContext } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';

@@ -20,9 +20,10 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSigint);
   // A closed pipe (`kube-lessons watch pods | head`) is a request to stop, not a crash.
   let stdoutClosed = false;
+  let stdoutError: Error | undefined;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    stdoutClosed = true;
+    if (err.code === 'EPIPE') stdoutClosed = true;
+    else stdoutError ??= new Error(`cannot write the output: ${err.code ?? err.message}`);
     interrupt.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
   });
   const debug = argv.includes('--debug');
@@ -46,5 +47,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
+  if (stdoutError) return reportError(stdoutError, { debug });
   return stdoutClosed ? ExitCode.ok : code;
 }

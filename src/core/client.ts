@@ -8,7 +8,7 @@ import { fetch, type Dispatcher, type Headers } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiStatusError } from '../machinery/errors.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
-import { redactHeaders } from './redact.ts';
+import { redact, redactHeaders, redactObject } from './redact.ts';
 
 export interface HttpTraceHooks {
   request?(info: { method: string; url: string; headers: Record<string, string>; body?: unknown }): void;
@@ -160,7 +160,7 @@ export class KubeClient {
       headers['content-type'] = opts.contentType ?? 'application/json';
     }
     headers['user-agent'] = 'kube-lessons';
-    this.hooks.request?.({ method, url, headers: redactHeaders(headers), body: opts.body });
+    this.hooks.request?.({ method, url: redact(url), headers: redactHeaders(headers), body: opts.body === undefined ? undefined : redactObject(opts.body) });
     const controller = new AbortController();
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
@@ -198,7 +198,10 @@ function statusError(response: { status: number; statusText: string; headers: He
   } catch {
     // not a Status object (a proxy's HTML, say)
   }
-  const retryAfter = Number(response.headers.get('retry-after')) || Number((status.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds) || undefined;
+  const header = response.headers.get('retry-after');
+  const fromDetails = (status.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+  // 0 is a real answer ("retry now"), so test for numbers rather than truthiness.
+  const retryAfter = [header === null ? NaN : Number(header), Number(fromDetails)].find((n) => Number.isFinite(n) && n >= 0);
   return new ApiStatusError({
     code: response.status,
     message: status.message ?? `${response.status} ${response.statusText}`,

@@ -46,6 +46,8 @@ export class Discovery {
   private preferredPromise: Promise<ApiResource[]> | undefined;
   /** How many discovery documents this run fetched (the rest came from memory). */
   requests = 0;
+  /** Group versions whose discovery failed while listing everything; their resources are missing. */
+  readonly failedGroups: { groupVersion: string; error: string }[] = [];
 
   constructor(client: KubeClient) {
     this.client = client;
@@ -91,7 +93,20 @@ export class Discovery {
   preferredResources(): Promise<ApiResource[]> {
     this.preferredPromise ??= (async () => {
       const groups = await this.groups();
-      const lists = await Promise.all(groups.map((g) => this.groupVersionResources(g.name, g.preferredVersion)));
+      const lists = await Promise.all(
+        groups.map(async (g) => {
+          try {
+            return await this.groupVersionResources(g.name, g.preferredVersion);
+          } catch (err) {
+            // One broken aggregated API (a metrics-server that is down answers 503) must not hide the rest,
+            // as kubectl also lists what it can. The core group is not optional.
+            if (!g.name) throw err;
+            this.versionCache.delete(groupVersion({ group: g.name, version: g.preferredVersion }));
+            this.failedGroups.push({ groupVersion: `${g.name}/${g.preferredVersion}`, error: (err as Error).message });
+            return undefined;
+          }
+        }),
+      );
       return lists.flatMap((l) => l ?? []);
     })();
     return this.preferredPromise;

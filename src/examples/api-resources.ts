@@ -10,6 +10,8 @@ export interface ResourceListing {
   resources: ApiResource[];
   /** Discovery documents fetched for this answer. */
   requests: number;
+  /** Group versions that could not be read (their resources are missing from the list). */
+  failedGroups: { groupVersion: string; error: string }[];
 }
 
 /** The served resources at each group's preferred version, in kubectl's order: by group (core first), then name. */
@@ -20,7 +22,7 @@ export async function listApiResources(client: KubeClient, filter: { apiGroup?: 
     .filter((r) => filter.apiGroup === undefined || r.group === filter.apiGroup)
     .filter((r) => filter.namespaced === undefined || r.namespaced === filter.namespaced)
     .sort((a, b) => (a.group === b.group ? a.resource.localeCompare(b.resource) : a.group === '' ? -1 : b.group === '' ? 1 : a.group.localeCompare(b.group)));
-  return { resources, requests: discovery.requests };
+  return { resources, requests: discovery.requests, failedGroups: [...discovery.failedGroups] };
 }
 
 export interface Resolution {

@@ -7,6 +7,7 @@
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { KubeClient } from '../core/client.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
+import { ApiStatusError } from '../machinery/errors.ts';
 
 export const POD_DEFAULTS = { name: 'my-pod', container: 'my-ctr', image: 'httpd:alpine' } as const;
 
@@ -94,13 +95,19 @@ export interface DeleteResult {
   pod: V1Pod | undefined;
 }
 
-export async function deletePod(client: KubeClient, namespace: string, name: string, opts: { signal?: AbortSignal } = {}): Promise<DeleteResult> {
-  const { body } = await client.request<V1Pod>({
-    method: 'DELETE',
-    path: `${podsPath(namespace)}/${encodeURIComponent(name)}`,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  return { existed: true, pod: body };
+/** Deletes the pod. A missing pod is a 404 error, unless `ignoreNotFound` (kubectl's --ignore-not-found). */
+export async function deletePod(client: KubeClient, namespace: string, name: string, opts: { signal?: AbortSignal; ignoreNotFound?: boolean } = {}): Promise<DeleteResult> {
+  try {
+    const { body } = await client.request<V1Pod>({
+      method: 'DELETE',
+      path: `${podsPath(namespace)}/${encodeURIComponent(name)}`,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return { existed: true, pod: body };
+  } catch (err) {
+    if (opts.ignoreNotFound && err instanceof ApiStatusError && err.code === 404) return { existed: false, pod: undefined };
+    throw err;
+  }
 }
 
 /** What a watch reported about the pod: the event type and the pod's state, as the command prints them. */

@@ -130,10 +130,11 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
   const { Observable } = k8s;
   const seen: TracedResponse = { text: '' };
   let sentAt = 0;
-  const timeout = AbortSignal.timeout(req.timeoutMs);
+  // 0 means no deadline, as everywhere else.
+  const signal = req.timeoutMs > 0 ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : req.signal;
   const tracer = {
     pre(ctx: InstanceType<typeof k8s.RequestContext>) {
-      ctx.setSignal(AbortSignal.any([req.signal, timeout]));
+      ctx.setSignal(signal);
       const url = new URL(ctx.getUrl());
       emit({
         stage: 'request',

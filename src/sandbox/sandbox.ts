@@ -107,13 +107,17 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     start('kwok', ports.kwok, ['--kubeconfig', state.kubeconfig, '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake', '--cidr', '10.244.0.0/16', '--node-ip', '10.240.0.1', '--server-address', `127.0.0.1:${ports.kwok}`, '--node-lease-duration-seconds', '40', '--config', join(SANDBOX_ASSETS, 'kwok-stages.yaml')]);
     for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await waitHealthy(state, c, opts.signal);
     const api = adminApi(state.server, ca, secrets.adminToken);
-    for (let i = 0; i < (opts.nodes ?? 3); i++) await api('POST', '/api/v1/nodes', fakeNode(i, versions.kubernetes));
-    await waitFor('nodes Ready and the default service account', opts.signal, async () => {
-      const nodes = (await api('GET', '/api/v1/nodes')) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
-      const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-      const sa = await api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then(() => true, () => false);
-      return ready === (opts.nodes ?? 3) && sa;
-    });
+    try {
+      for (let i = 0; i < (opts.nodes ?? 3); i++) await api('POST', '/api/v1/nodes', fakeNode(i, versions.kubernetes));
+      await waitFor('nodes Ready and the default service account', opts.signal, async () => {
+        const nodes = (await api('GET', '/api/v1/nodes')) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+        const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+        const sa = await api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then(() => true, () => false);
+        return ready === (opts.nodes ?? 3) && sa;
+      });
+    } finally {
+      await api.close();
+    }
     log(`sandbox ready: ${state.server}, ${opts.nodes ?? 3} nodes; kubeconfig ${state.kubeconfig}`);
     return state;
   } catch (err) {
@@ -246,7 +250,7 @@ function kubeconfigYaml(server: string, ca: string, secrets: Secrets): string {
 
 function adminApi(server: string, ca: string, token: string) {
   const dispatcher = new Agent({ connect: { ca } });
-  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const res = await fetch(server + path, {
       method,
       dispatcher,
@@ -257,6 +261,7 @@ function adminApi(server: string, ca: string, token: string) {
     if (!res.ok && !(method === 'POST' && res.status === 409)) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
     return text ? JSON.parse(text) : undefined;
   };
+  return Object.assign(call, { close: () => dispatcher.close() });
 }
 
 const insecureLoopback = new Agent({ connect: { rejectUnauthorized: false } });

@@ -58,6 +58,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
       }
       const listing = await withKube(c, 'discover API resources', ({ client }) => listApiResources(client, { apiGroup: opts.apiGroup, namespaced }));
       const rs = listing.resources;
+      // Like kubectl: list what could be read, and say on stderr which groups could not.
+      for (const f of listing.failedGroups) c.out.info(`warning: could not read ${f.groupVersion} (${f.error}); its resources are not listed`);
       if (c.format === 'json' || c.format === 'yaml') {
         c.out.line(renderObjects([{ resources: rs.map(({ resource, singular, shortNames, apiVersion: av, namespaced: n, kind: k, verbs, categories }) => ({ name: resource, singularName: singular, shortNames, apiVersion: av, namespaced: n, kind: k, verbs, categories })) }], c.format));
         return;

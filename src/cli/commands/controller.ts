@@ -120,7 +120,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
 }
 
 async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
-  const [{ parseDuration }, { UserFacingError, ExitCode }] = await Promise.all([import('../context.ts'), import('../../core/errors.ts')]);
+  const [{ parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([import('../context.ts'), import('../../core/errors.ts'), import('../../core/redact.ts')]);
   const workers = Number(opts.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new UserFacingError(`--workers must be a whole number from 1 to 64, not "${opts.workers}"`, 'for example --workers 2', ExitCode.usage);
@@ -146,7 +146,8 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
         .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
         .join(' ');
       const line = `${level}${time}  ${message}${rest ? `  ${rest}` : ''}`;
-      c.out.line(level === 'E' ? color.red(line) : /^event Warning/.test(message) ? color.yellow(line) : line);
+      const safe = redact(line);
+      c.out.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);
     };
     c.out.info(`watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? opts.resync : 'off'}; Ctrl-C stops`);
     const { hostname } = await import('node:os');
@@ -161,7 +162,13 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
       },
       c.signal,
     );
-    await running.done;
+    // The machinery's timers never hold the process open: while every reflector waits out a backoff, this does.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await running.done;
+    } finally {
+      clearInterval(keepAlive);
+    }
     const s = running.controller.stats();
     return { ...s, wire: requests };
   });

@@ -9,16 +9,21 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .argument('[name]', 'pod name', 'my-pod')
     .description('delete a pod (default my-pod); --wait watches until the DELETED event')
     .option('--wait', 'watch until the pod is gone')
+    .option('--ignore-not-found', 'a pod that does not exist is not an error (as in kubectl)')
     .option('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s')
     .addHelpText('after', '\nExamples:\n  $ kube-lessons delete-pod --wait\n  $ kube-lessons delete-pod web -n demo')
-    .action(async (name: string, opts: { wait?: boolean; timeout: string }) => {
+    .action(async (name: string, opts: { wait?: boolean; timeout: string; ignoreNotFound?: boolean }) => {
       const c = ctx();
       const [pods, { parseDuration }] = await Promise.all([import('../../examples/pod.ts'), import('../context.ts')]);
       const timeoutMs = parseDuration(opts.timeout);
       const dataOut = c.format === 'json' || c.format === 'yaml' || c.format === 'name';
       const progress = (line: string) => (dataOut ? c.out.info(line) : c.out.line(line));
       await withKube(c, `delete pod ${name}`, async ({ client, namespace }) => {
-        const deleted = await pods.deletePod(client, namespace, name, { signal: c.signal });
+        const deleted = await pods.deletePod(client, namespace, name, { signal: c.signal, ignoreNotFound: Boolean(opts.ignoreNotFound) });
+        if (!deleted.existed) {
+          progress(`pod/${name} not found in namespace "${namespace}": nothing to delete`);
+          return;
+        }
         progress(`pod/${name} deleted from namespace "${namespace}"${deleted.pod?.metadata?.deletionTimestamp ? ' (terminating)' : ''}`);
         if (opts.wait) {
           const started = performance.now();

@@ -112,6 +112,8 @@ export class ProcessorListener<T> {
   stop(): Promise<void> {
     this.stopped = true;
     this.buffer.clear();
+    // Dropped initial adds will never be delivered: hasSynced must not wait for them.
+    this.pendingInitial = 0;
     const wake = this.wake;
     this.wake = undefined;
     wake?.();

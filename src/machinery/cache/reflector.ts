@@ -226,9 +226,14 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const request = new AbortController();
     let stopReason: 'abort' | 'idle' | undefined;
     let wakeStop: () => void = () => {};
-    const stopped = new Promise<'stop'>((resolve) => {
-      wakeStop = () => resolve('stop');
-    });
+    // A fresh promise for every wait: racing each event against one long-lived promise would pile a
+    // reaction onto it per event for the whole life of the watch.
+    const untilStopped = () =>
+      stopReason
+        ? Promise.resolve('stop' as const)
+        : new Promise<'stop'>((resolve) => {
+            wakeStop = () => resolve('stop');
+          });
     const stop = (reason: 'abort' | 'idle') => {
       stopReason ??= reason;
       request.abort();
@@ -281,14 +286,14 @@ export class Reflector<T extends KubeObject = KubeObject> {
         },
         () => {},
       );
-      const opened = await Promise.race([pending, stopped]);
+      const opened = await Promise.race([pending, untilStopped()]);
       if (opened === 'stop') return onStop();
       stream = opened;
       const iterator = stream[Symbol.asyncIterator]();
       for (;;) {
         const nextEvent = iterator.next();
         nextEvent.catch(() => {});
-        const step = await Promise.race([nextEvent, stopped]);
+        const step = await Promise.race([nextEvent, untilStopped()]);
         if (step === 'stop') return onStop();
         if (step.done) {
           const durationMs = this.clock.now() - startedAt;

@@ -253,7 +253,9 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
       if (old !== undefined) {
         this.indexer.update(obj);
         const oldRV = resourceVersionOf(old);
-        const isSync = delta.type === 'Sync' || (oldRV !== undefined && oldRV === resourceVersionOf(obj));
+        // As in client-go: a resync, or a relist that brought back an unchanged object. A real update that
+        // happens to keep its resourceVersion still goes to every handler.
+        const isSync = delta.type === 'Sync' || (delta.type === 'Replaced' && oldRV !== undefined && oldRV === resourceVersionOf(obj));
         this.emit('updated', { type: delta.type, sync: isSync }, key);
         this.distribute({ type: 'update', oldObj: old, newObj: obj }, isSync);
       } else {

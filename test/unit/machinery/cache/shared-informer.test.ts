@@ -306,3 +306,22 @@ test('waitForCacheSync on an informer', async () => {
   assert.equal(await waiting, true);
   await t.stop();
 });
+
+test('a watched update that keeps its resourceVersion still reaches every handler, not only those due a resync', async () => {
+  const t = setup(10_000);
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const every10 = recorder();
+  const never = recorder();
+  t.informer.addEventHandler(every10);
+  t.informer.addEventHandler(never, { resyncPeriodMs: 0 });
+  await t.start();
+  // A first resync check narrows resync-only deliveries to the handlers that were due (here: every10).
+  await t.clock.advance(10_000);
+  assert.deepEqual(never.log, ['add a@1 initial']);
+  // Only a resync (Sync) or a relist (Replaced) makes an unchanged object a resync-only update, as in client-go.
+  t.lw.current.emit('MODIFIED', pod('a', { rv: '1' }));
+  await t.clock.advance(0);
+  assert.deepEqual(never.log, ['add a@1 initial', 'update a@1->a@1']);
+  assert.deepEqual(every10.log, ['add a@1 initial', 'update a@1->a@1', 'update a@1->a@1']);
+  await t.stop();
+});
