@@ -91,9 +91,8 @@ export async function informerExample(
   req: Omit<InformerOptions, 'ref' | 'namespace'> & { resource: string; namespace: string; allNamespaces?: boolean },
   emit: (s: InformerStep) => void,
 ): Promise<InformerSummary> {
-  const [{ resolveResource }, { listerWatcherFor }] = await Promise.all([import('./resolve-resource.ts'), import('../core/list-watch-client.ts')]);
-  const { ref, via } = await resolveResource(client, req.resource);
-  const namespace = ref.namespaced && !req.allNamespaces ? req.namespace : undefined;
+  const [{ resolveTarget }, { listerWatcherFor }] = await Promise.all([import('./resolve-resource.ts'), import('../core/list-watch-client.ts')]);
+  const { ref, via, namespace, scope } = await resolveTarget(client, req.resource, req.namespace, req.allNamespaces);
   emit({
     type: 'resource',
     input: req.resource,
@@ -101,7 +100,7 @@ export async function informerExample(
     kind: ref.kind,
     resource: ref.resource,
     via,
-    scope: !ref.namespaced ? 'cluster-scoped' : namespace ? `namespace ${namespace}` : 'all namespaces',
+    scope,
   });
   const transport: ListerWatcherFactory = (resource, context) => listerWatcherFor(client, resource, context);
   return runInformer(transport, { ...req, ref, namespace }, emit);

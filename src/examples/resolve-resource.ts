@@ -31,3 +31,11 @@ export async function resolveResource(client: KubeClient, input: string, needVer
   const ref: ResourceRef = { group: found.group, version: found.version, resource: found.resource, kind: found.kind, namespaced: found.namespaced };
   return { ref, via: 'discovery', verbs: found.verbs };
 }
+
+/** The resource a person named, and where to look for it: one namespace, all of them, or cluster-scoped. */
+export async function resolveTarget(client: KubeClient, input: string, namespace: string, allNamespaces: boolean | undefined) {
+  const { ref, via } = await resolveResource(client, input);
+  const ns = ref.namespaced && !allNamespaces ? namespace : undefined;
+  const scope = !ref.namespaced ? 'cluster-scoped' : ns ? `namespace ${ns}` : 'all namespaces';
+  return { ref, via, namespace: ns, scope };
+}

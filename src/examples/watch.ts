@@ -14,7 +14,7 @@ import { groupVersion, type ResourceRef } from '../core/resources.ts';
 import { ApiStatusError, isResourceExpired } from '../machinery/errors.ts';
 import { metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, WatchEvent, WatchEventType, WatchStream } from '../machinery/cache/list-watch.ts';
-import { resolveResource } from './resolve-resource.ts';
+import { resolveTarget } from './resolve-resource.ts';
 import { stopControl } from './run-until-stopped.ts';
 
 export const WATCH_EVENT_TYPES: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'];
@@ -70,8 +70,7 @@ export interface WatchSummary {
 
 /** Lists, then watches until stopped (signal, timeout, an expired version or an error), emitting each step. */
 export async function watchResource(client: KubeClient, req: WatchRequest, emit: (s: WatchStep) => void): Promise<WatchSummary> {
-  const { ref, via } = await resolveResource(client, req.resource);
-  const namespace = ref.namespaced && !req.allNamespaces ? req.namespace : undefined;
+  const { ref, via, namespace, scope } = await resolveTarget(client, req.resource, req.namespace, req.allNamespaces);
   emit({
     type: 'resource',
     input: req.resource,
@@ -80,7 +79,7 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
     resource: ref.resource,
     namespaced: ref.namespaced,
     via,
-    scope: !ref.namespaced ? 'cluster-scoped' : namespace ? `namespace ${namespace}` : 'all namespaces',
+    scope,
   });
 
   const stop = stopControl<StopReason>(req.signal, req.timeoutMs ? { ms: req.timeoutMs, reason: 'timeout' } : undefined);
