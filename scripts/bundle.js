@@ -4,12 +4,13 @@
 // @kubernetes/client-node roughly halves a cluster command's start-up (see bench/list-nodes.bench.ts).
 // Names are kept: the error funnel recognises client-node's ApiException by its class name.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 
-rmSync('dist/bundle', { recursive: true, force: true });
+// Built beside the old bundle and swapped in, so a CLI started meanwhile finds a complete one.
+rmSync('dist/bundle.next', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/cli/main.js'],
-  outdir: 'dist/bundle',
+  outdir: 'dist/bundle.next',
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -24,3 +25,11 @@ await build({
   banner: { js: "import { createRequire as __klCreateRequire } from 'node:module'; const require = __klCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+rmSync('dist/bundle.old', { recursive: true, force: true });
+try {
+  renameSync('dist/bundle', 'dist/bundle.old');
+} catch {
+  // first build: nothing to move aside
+}
+renameSync('dist/bundle.next', 'dist/bundle');
+rmSync('dist/bundle.old', { recursive: true, force: true });

@@ -19,7 +19,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('the published package', () => {
   before(() => {
-    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+    // --ignore-scripts: pack what `npm test` built; a prepack rebuild would pull dist/ from under the
+    // test files running the CLI at the same time.
+    const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
     const tarball = join(work, out);
     execFileSync('npm', ['init', '-y'], { cwd: work, stdio: 'ignore' });
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', tarball], { cwd: work, stdio: 'ignore' });

@@ -4,6 +4,7 @@
  * restarted, and small readers of Foos, Deployments, pods and events.
  */
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +15,7 @@ import type { FooControllerStats } from '../../../src/controllers/foo/controller
 import { fooApiServed, installFooCrd } from '../../../src/controllers/foo/install.ts';
 import { startFooController, type RunningFooController } from '../../../src/controllers/foo/main.ts';
 import { DEPLOYMENT_RESOURCE, FOO_RESOURCE, type Deployment, type Foo } from '../../../src/controllers/foo/types.ts';
-import { sandboxState, testClient } from '../../helpers/cluster.ts';
+import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
 
 // ---- the CRD, shared between test files ----------------------------------------------------------------
 
@@ -93,6 +94,36 @@ export async function takeFooCrdExclusively(timeoutMs = 600_000): Promise<() => 
   return () => {
     if (existsSync(join(dir, 'exclusive'))) rmSync(join(dir, 'exclusive'), { force: true });
   };
+}
+
+/**
+ * Gives the calling suite the Foo CRD (shared, see useFooCrd) and a namespace of its own: `bind` receives the
+ * client and namespace once they exist; `afterSetup` and `beforeTeardown` run inside the same hooks, so a
+ * controller started for the suite is stopped before its namespace goes.
+ */
+export function useFooNamespace(
+  prefix: string,
+  bind: (client: KubeClient, namespace: string) => void,
+  hooks: { afterSetup?: () => Promise<void>; beforeTeardown?: () => Promise<void> } = {},
+): void {
+  let client: KubeClient | undefined;
+  let namespace = '';
+  let release = () => {};
+  before(async () => {
+    release = await useFooCrd();
+    client = await testClient();
+    namespace = await createTestNamespace(client, prefix);
+    bind(client, namespace);
+    await hooks.afterSetup?.();
+  });
+  after(async () => {
+    try {
+      await hooks.beforeTeardown?.();
+    } finally {
+      if (client && namespace) await deleteNamespace(client, namespace);
+      release();
+    }
+  });
 }
 
 // ---- the controller, in this process --------------------------------------------------------------------

@@ -1,35 +1,33 @@
 // The sample controller against the sandbox, for one Foo's whole life: created, scaled, its Deployment
 // deleted by hand, and finally deleted itself.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { createExampleFoo } from '../../../src/controllers/foo/install.ts';
 import { EXAMPLE_FOO_NAME, type Deployment, type Foo } from '../../../src/controllers/foo/types.ts';
 import { MESSAGE_RESOURCE_SYNCED, SUCCESS_SYNCED } from '../../../src/controllers/foo/controller.ts';
-import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
-import { deploymentPath, fooPath, getOrUndefined, listEvents, listPods, startController, useFooCrd, type TestController } from './helpers.ts';
+import { waitUntil } from '../../helpers/cluster.ts';
+import { deploymentPath, fooPath, getOrUndefined, listEvents, listPods, startController, useFooNamespace, type TestController } from './helpers.ts';
 
 describe('the sample controller, one Foo from creation to deletion', () => {
   let client: KubeClient;
   let ns = '';
-  let release = () => {};
   let controller: TestController | undefined;
-
-  before(async () => {
-    release = await useFooCrd();
-    client = await testClient();
-    ns = await createTestNamespace(client, 'ctl-life');
-    controller = await startController(ns);
-  });
-
-  after(async () => {
-    if (controller) {
-      const stats = await controller.stop();
-      assert.ok(stats.syncs > 0);
-    }
-    if (ns) await deleteNamespace(client, ns);
-    release();
-  });
+  useFooNamespace(
+    'ctl-life',
+    (c, n) => {
+      client = c;
+      ns = n;
+    },
+    {
+      afterSetup: async () => {
+        controller = await startController(ns);
+      },
+      beforeTeardown: async () => {
+        if (controller) assert.ok((await controller.stop()).syncs > 0);
+      },
+    },
+  );
 
   it('creating the example Foo yields an owned Deployment, Running pods and status.availableReplicas = replicas within 20 s', async () => {
     const started = Date.now();

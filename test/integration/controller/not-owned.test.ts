@@ -1,29 +1,24 @@
 // A Foo that names a Deployment somebody else already owns: the controller must not take it over.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { ERR_RESOURCE_EXISTS, messageResourceExists } from '../../../src/controllers/foo/controller.ts';
 import type { Deployment, Foo } from '../../../src/controllers/foo/types.ts';
-import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
-import { createFoo, deploymentPath, fooPath, getOrUndefined, listEvents, startController, useFooCrd, type TestController } from './helpers.ts';
+import { waitUntil } from '../../helpers/cluster.ts';
+import { createFoo, deploymentPath, fooPath, getOrUndefined, listEvents, startController, useFooNamespace, type TestController } from './helpers.ts';
 
 describe('the sample controller and a Deployment it does not own', () => {
   let client: KubeClient;
   let ns = '';
-  let release = () => {};
   let controller: TestController | undefined;
-
-  before(async () => {
-    release = await useFooCrd();
-    client = await testClient();
-    ns = await createTestNamespace(client, 'ctl-owned');
-  });
-
-  after(async () => {
-    await controller?.stop();
-    if (ns) await deleteNamespace(client, ns);
-    release();
-  });
+  useFooNamespace(
+    'ctl-owned',
+    (c, n) => {
+      client = c;
+      ns = n;
+    },
+    { beforeTeardown: async () => void (await controller?.stop()) },
+  );
 
   it('leaves a pre-existing Deployment of the same name untouched and records a Warning ErrResourceExists on the Foo', async () => {
     const labels = { app: 'theirs' };

@@ -1,28 +1,20 @@
 // A controller stopped in the middle of its work and started again (a new process, as far as it knows)
 // picks up from the cluster's state: its caches tell it what exists, so nothing is created twice.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../../src/core/client.ts';
 import type { Deployment } from '../../../src/controllers/foo/types.ts';
-import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
-import { converged, createFoo, deploymentPath, fooPath, listDeployments, listFoos, startController, useFooCrd, type TestController } from './helpers.ts';
+import { waitUntil } from '../../helpers/cluster.ts';
+import { converged, createFoo, deploymentPath, fooPath, listDeployments, listFoos, startController, useFooNamespace, type TestController } from './helpers.ts';
 
 const FOOS = 30;
 
 describe('the sample controller, stopped and restarted', () => {
   let client: KubeClient;
   let ns = '';
-  let release = () => {};
-
-  before(async () => {
-    release = await useFooCrd();
-    client = await testClient();
-    ns = await createTestNamespace(client, 'ctl-restart');
-  });
-
-  after(async () => {
-    if (ns) await deleteNamespace(client, ns);
-    release();
+  useFooNamespace('ctl-restart', (c, n) => {
+    client = c;
+    ns = n;
   });
 
   it('stopped mid-way and restarted, converges with no duplicate Deployments', async () => {

@@ -1,26 +1,18 @@
 // 200 Foos at once: every one converges, and the test prints what it cost (one JSON line on stdout).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../../src/core/client.ts';
-import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
-import { converged, createFoo, listDeployments, listFoos, startController, useFooCrd } from './helpers.ts';
+import { waitUntil } from '../../helpers/cluster.ts';
+import { converged, createFoo, listDeployments, listFoos, startController, useFooNamespace } from './helpers.ts';
 
 const FOOS = 200;
 
 describe('the sample controller under load', () => {
   let client: KubeClient;
   let ns = '';
-  let release = () => {};
-
-  before(async () => {
-    release = await useFooCrd();
-    client = await testClient();
-    ns = await createTestNamespace(client, 'ctl-scale');
-  });
-
-  after(async () => {
-    if (ns) await deleteNamespace(client, ns);
-    release();
+  useFooNamespace('ctl-scale', (c, n) => {
+    client = c;
+    ns = n;
   });
 
   it(`${FOOS} Foos created at once all converge (owned Deployments, status.availableReplicas = replicas)`, async () => {
