@@ -15,6 +15,7 @@ import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/c
 import { DeletedFinalStateUnknown, metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, ListerWatcher, WatchEvent, WatchStream } from '../machinery/cache/list-watch.ts';
 import type { Indexer } from '../machinery/cache/indexer.ts';
+import type { ResourceStep } from './resolve-resource.ts';
 import { stopControl } from './run-until-stopped.ts';
 
 /** Trace events the pipeline of each event is made of. */
@@ -55,7 +56,7 @@ export interface InformerOptions {
 }
 
 export type InformerStep =
-  | { type: 'resource'; input: string; apiVersion: string; kind: string; resource: string; via: string; scope: string }
+  | ResourceStep
   | { type: 'starting'; resyncMs: number; handlersAfterSync: boolean; labelSelector?: string }
   | { type: 'handler-added'; when: 'before start' | 'after sync'; cached: number }
   | { type: 'synced'; count: number; resourceVersion: string }
@@ -92,16 +93,8 @@ export async function informerExample(
   emit: (s: InformerStep) => void,
 ): Promise<InformerSummary> {
   const [{ resolveTarget }, { listerWatcherFor }] = await Promise.all([import('./resolve-resource.ts'), import('../core/list-watch-client.ts')]);
-  const { ref, via, namespace, scope } = await resolveTarget(client, req.resource, req.namespace, req.allNamespaces);
-  emit({
-    type: 'resource',
-    input: req.resource,
-    apiVersion: groupVersion(ref),
-    kind: ref.kind,
-    resource: ref.resource,
-    via,
-    scope,
-  });
+  const { ref, namespace, step } = await resolveTarget(client, req.resource, req.namespace, req.allNamespaces);
+  emit(step);
   const transport: ListerWatcherFactory = (resource, context) => listerWatcherFor(client, resource, context);
   return runInformer(transport, { ...req, ref, namespace }, emit);
 }

@@ -5,7 +5,7 @@
  */
 import type { KubeClient } from '../core/client.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
-import { BUILTIN_RESOURCES, type ResourceRef } from '../core/resources.ts';
+import { BUILTIN_RESOURCES, groupVersion, type ResourceRef } from '../core/resources.ts';
 
 export interface ResolvedResource {
   ref: ResourceRef;
@@ -32,10 +32,23 @@ export async function resolveResource(client: KubeClient, input: string, needVer
   return { ref, via: 'discovery', verbs: found.verbs };
 }
 
+/** What the lessons tell the learner about the resource they named, before listing it. */
+export interface ResourceStep {
+  type: 'resource';
+  input: string;
+  apiVersion: string;
+  kind: string;
+  resource: string;
+  namespaced: boolean;
+  via: string;
+  scope: string;
+}
+
 /** The resource a person named, and where to look for it: one namespace, all of them, or cluster-scoped. */
 export async function resolveTarget(client: KubeClient, input: string, namespace: string, allNamespaces: boolean | undefined) {
   const { ref, via } = await resolveResource(client, input);
   const ns = ref.namespaced && !allNamespaces ? namespace : undefined;
   const scope = !ref.namespaced ? 'cluster-scoped' : ns ? `namespace ${ns}` : 'all namespaces';
-  return { ref, via, namespace: ns, scope };
+  const step: ResourceStep = { type: 'resource', input, apiVersion: groupVersion(ref), kind: ref.kind, resource: ref.resource, namespaced: ref.namespaced, via, scope };
+  return { ref, namespace: ns, step };
 }

@@ -14,7 +14,7 @@ import { groupVersion, type ResourceRef } from '../core/resources.ts';
 import { ApiStatusError, isResourceExpired } from '../machinery/errors.ts';
 import { metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, WatchEvent, WatchEventType, WatchStream } from '../machinery/cache/list-watch.ts';
-import { resolveTarget } from './resolve-resource.ts';
+import { resolveTarget, type ResourceStep } from './resolve-resource.ts';
 import { stopControl } from './run-until-stopped.ts';
 
 export const WATCH_EVENT_TYPES: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'];
@@ -40,7 +40,7 @@ export interface WatchRequest {
 export type StopReason = 'interrupted' | 'timeout' | 'expired' | 'error';
 
 export type WatchStep =
-  | { type: 'resource'; input: string; apiVersion: string; kind: string; resource: string; namespaced: boolean; via: string; scope: string }
+  | ResourceStep
   | { type: 'http-request'; method: string; url: string; headers: Record<string, string> }
   | { type: 'http-response'; method: string; url: string; status: number; statusText: string; contentType: string; bytes: number; durationMs: number }
   | { type: 'chunk'; line: string }
@@ -70,17 +70,8 @@ export interface WatchSummary {
 
 /** Lists, then watches until stopped (signal, timeout, an expired version or an error), emitting each step. */
 export async function watchResource(client: KubeClient, req: WatchRequest, emit: (s: WatchStep) => void): Promise<WatchSummary> {
-  const { ref, via, namespace, scope } = await resolveTarget(client, req.resource, req.namespace, req.allNamespaces);
-  emit({
-    type: 'resource',
-    input: req.resource,
-    apiVersion: groupVersion(ref),
-    kind: ref.kind,
-    resource: ref.resource,
-    namespaced: ref.namespaced,
-    via,
-    scope,
-  });
+  const { ref, namespace, step } = await resolveTarget(client, req.resource, req.namespace, req.allNamespaces);
+  emit(step);
 
   const stop = stopControl<StopReason>(req.signal, req.timeoutMs ? { ms: req.timeoutMs, reason: 'timeout' } : undefined);
   const stopWith = stop.stopWith;
