@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
+import { FIFO_KINDS, type FifoKind } from '../../../src/machinery/cache/shared-informer.ts';
 
 let client: KubeClient;
 let kubeconfig = '';
@@ -17,9 +18,11 @@ const lines = (text: string) => text.trim().split('\n');
 /** Gives the CLI time to start, list, sync and open its watch before the cluster changes. */
 const INFORMER_READY_MS = 4000;
 
-function informer(args: string[], opts: { signalAfterMs?: number } = {}) {
-  return runCli(['informer', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
+function informer(fifo: FifoKind, args: string[], opts: { signalAfterMs?: number } = {}) {
+  return runCli(['informer', ...args, '--fifo', fifo, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
 }
+
+const QUEUE_NAME: Record<FifoKind, string> = { real: 'RealFIFO', delta: 'DeltaFIFO' };
 
 async function namespace(prefix: string): Promise<string> {
   const ns = await createTestNamespace(client, prefix);
@@ -54,7 +57,9 @@ function assertNoCredentials(...outputs: string[]): void {
   for (const out of outputs) for (const s of secrets) assert.ok(!out.includes(s), 'a credential was printed');
 }
 
-describe('kube-lessons informer', () => {
+// Every test runs on both queues an informer can be built on.
+for (const fifo of FIFO_KINDS) {
+describe(`kube-lessons informer [${fifo} FIFO]`, () => {
   before(async () => {
     kubeconfig = sandboxState().kubeconfig;
     client = await testClient();
@@ -65,7 +70,7 @@ describe('kube-lessons informer', () => {
 
   it('prints ADD, MOD and DEL in that order for a pod created, changed and deleted while it runs', async () => {
     const ns = await namespace('kl-informer');
-    const running = informer(['-n', ns, '--timeout', '16s']);
+    const running = informer(fifo, ['-n', ns, '--timeout', '16s']);
     await sleep(INFORMER_READY_MS);
     await createPod(ns, 'informed');
     await sleep(1500);
@@ -76,7 +81,7 @@ describe('kube-lessons informer', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], `pods (v1 Pod), namespace ${ns}; resolved through the built-in table`);
-    assert.equal(out[1], 'informer starting: resync every 30s, handler added before start');
+    assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync every 30s, handler added before start`);
     assert.match(out[2]!, /^cache synced: 0 objects \(resourceVersion \d+\)$/);
     const events = eventsFor(r.stdout, `${ns}/informed`);
     const types = events.map(([t]) => t);
@@ -93,10 +98,10 @@ describe('kube-lessons informer', () => {
     const ns = await namespace('kl-informer-late');
     await createPod(ns, 'early-1');
     await createPod(ns, 'early-2');
-    const r = await informer(['pods', '-n', ns, '--handlers-after-sync', '--timeout', '4s']);
+    const r = await informer(fifo, ['pods', '-n', ns, '--handlers-after-sync', '--timeout', '4s']);
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
-    assert.equal(out[1], 'informer starting: resync every 30s, handler added after the sync');
+    assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync every 30s, handler added after the sync`);
     const synced = out.findIndex((l) => l.startsWith('cache synced: 2 objects'));
     assert.ok(synced > 0, r.stdout);
     assert.equal(out[synced + 1], 'handler added after the sync: the informer replays the 2 cached objects to it as ADD');
@@ -111,13 +116,13 @@ describe('kube-lessons informer', () => {
 
   it('with --trace names every stage of the pipeline, timed from the watch event', async () => {
     const ns = await namespace('kl-informer-trace');
-    const running = informer(['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '9s']);
+    const running = informer(fifo, ['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '9s']);
     await sleep(INFORMER_READY_MS);
     await createPod(ns, 'traced');
     const r = await running;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
-    assert.equal(out[1], 'informer starting: resync off, handler added before start');
+    assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync off, handler added before start`);
     const add = out.findIndex((l) => /^ADD\s+\S+\/traced\s/.test(l));
     assert.ok(add > 0, r.stdout);
     const stages = out.slice(add + 1, add + 6).map((l) => /^\s+(reflector received|delta queued|delta popped|indexer updated|handler called)\s+\+(\d+\.\d{3}) ms\s/.exec(l));
@@ -132,7 +137,7 @@ describe('kube-lessons informer', () => {
   it('shows resyncs as MOD (resync), same resourceVersion', async () => {
     const ns = await namespace('kl-informer-resync');
     await createPod(ns, 'steady');
-    const r = await informer(['pods', '-n', ns, '--resync', '2s', '--timeout', '5s']);
+    const r = await informer(fifo, ['pods', '-n', ns, '--resync', '2s', '--timeout', '5s']);
     assert.equal(r.code, 0, r.stderr);
     const resyncs = eventsFor(r.stdout, `${ns}/steady`).filter(([t]) => t === 'MOD (resync)');
     assert.ok(resyncs.length >= 1, r.stdout);
@@ -143,7 +148,7 @@ describe('kube-lessons informer', () => {
   it('stops on Ctrl-C with exit 130 and the counts per event type', async () => {
     const ns = await namespace('kl-informer-int');
     await createPod(ns, 'one');
-    const r = await informer(['-n', ns], { signalAfterMs: 3000 });
+    const r = await informer(fifo, ['-n', ns], { signalAfterMs: 3000 });
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
     assert.ok(out.some((l) => l.startsWith('cache synced: 1 object ')), r.stdout);
@@ -155,6 +160,7 @@ describe('kube-lessons informer', () => {
     const r = await runCli(['informer', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Examples:\n\s+\$ kube-lessons informer/);
-    for (const flag of ['--resync', '--trace', '--handlers-after-sync', '--timeout', '--all-namespaces', '--selector']) assert.ok(r.stdout.includes(flag), flag);
+    for (const flag of ['--fifo', '--resync', '--trace', '--handlers-after-sync', '--timeout', '--all-namespaces', '--selector']) assert.ok(r.stdout.includes(flag), flag);
   });
 });
+}

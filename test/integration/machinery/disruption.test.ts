@@ -15,6 +15,7 @@ import { restartComponent, sandboxDown, sandboxUp } from '../../../src/sandbox/s
 import type { SandboxState } from '../../../src/sandbox/state.ts';
 import { createTestNamespace, waitUntil } from '../../helpers/cluster.ts';
 import { cacheState, factoryFor, recordingHandler, type Seen } from '../../helpers/informers.ts';
+import { FIFO_KINDS } from '../../../src/machinery/cache/shared-informer.ts';
 
 let state: SandboxState;
 let client: KubeClient;
@@ -46,10 +47,12 @@ async function etcd(path: string, body: unknown): Promise<{ header?: { revision?
   return (await res.json()) as { header?: { revision?: string } };
 }
 
-describe('reflector under disruption', () => {
+// Every test runs on both queues an informer can be built on.
+for (const fifo of FIFO_KINDS) {
+describe(`reflector under disruption [${fifo} FIFO]`, () => {
   it('resumes by itself after the API server is killed and restarted mid-watch, with no lost or phantom objects', async () => {
     const abort = new AbortController();
-    const factory = factoryFor(client, { namespace: ns });
+    const factory = factoryFor(client, { fifo, namespace: ns });
     const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
     const seen: Seen[] = [];
     informer.addEventHandler(recordingHandler(seen));
@@ -101,7 +104,7 @@ describe('reflector under disruption', () => {
   it('relists after a 410 Gone and delivers a deletion it missed as a tombstone', async () => {
     const abort = new AbortController();
     const tracer = new RecordingTracer();
-    const factory = factoryFor(client, { namespace: ns, tracer });
+    const factory = factoryFor(client, { fifo, namespace: ns, tracer });
     const informer = factory.informerFor(BUILTIN_RESOURCES.secrets);
     const seen: Seen[] = [];
     informer.addEventHandler(recordingHandler(seen));
@@ -133,3 +136,4 @@ describe('reflector under disruption', () => {
     }
   });
 });
+}

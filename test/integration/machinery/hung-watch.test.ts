@@ -11,6 +11,7 @@ import { BUILTIN_RESOURCES } from '../../../src/core/resources.ts';
 import { RecordingTracer } from '../../../src/machinery/trace.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { factoryFor, recordingHandler, type Seen } from '../../helpers/informers.ts';
+import { FIFO_KINDS } from '../../../src/machinery/cache/shared-informer.ts';
 
 let admin: KubeClient;
 let ns: string;
@@ -52,7 +53,9 @@ function freeze(sockets: Socket[]) {
   }
 }
 
-describe('a watch whose connection hangs', () => {
+// Every test runs on both queues an informer can be built on.
+for (const fifo of FIFO_KINDS) {
+describe(`a watch whose connection hangs [${fifo} FIFO]`, () => {
   it('is closed after the idle timeout and resumed, so later changes still arrive', async () => {
     const port = (proxy.address() as { port: number }).port;
     const config = await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });
@@ -60,7 +63,7 @@ describe('a watch whose connection hangs', () => {
     const viaProxy = new KubeClient({ ...config, server: `https://127.0.0.1:${port}` }, { timeoutMs: 5000 });
     const tracer = new RecordingTracer();
     const abort = new AbortController();
-    const factory = factoryFor(viaProxy, { namespace: ns, tracer, reflector: { idleTimeoutMs: 3000 } });
+    const factory = factoryFor(viaProxy, { fifo, namespace: ns, tracer, reflector: { idleTimeoutMs: 3000 } });
     const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
     const seen: Seen[] = [];
     informer.addEventHandler(recordingHandler(seen));
@@ -84,3 +87,4 @@ describe('a watch whose connection hangs', () => {
     }
   });
 });
+}

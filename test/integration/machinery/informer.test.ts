@@ -8,6 +8,7 @@ import { BUILTIN_RESOURCES } from '../../../src/core/resources.ts';
 import type { KubeObject } from '../../../src/machinery/cache/list-watch.ts';
 import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { cacheState, factoryFor, inParallel, recordingHandler, type Seen } from '../../helpers/informers.ts';
+import { FIFO_KINDS } from '../../../src/machinery/cache/shared-informer.ts';
 
 const PODS = 500;
 let client: KubeClient;
@@ -28,10 +29,12 @@ async function listState(path: string): Promise<Map<string, string>> {
   return cacheState(res.body.items.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata?.namespace ?? ns } })));
 }
 
-describe('shared informer on a real API server', () => {
+// Every test runs on both queues an informer can be built on.
+for (const fifo of FIFO_KINDS) {
+describe(`shared informer on a real API server [${fifo} FIFO]`, () => {
   it(`delivers every add, update and delete of ${PODS} pods once, in order per pod, with the right old object`, async () => {
     const abort = new AbortController();
-    const factory = factoryFor(client, { namespace: ns });
+    const factory = factoryFor(client, { fifo, namespace: ns });
     const informer = factory.informerFor(BUILTIN_RESOURCES.pods);
     const seen: Seen[] = [];
     informer.addEventHandler(recordingHandler(seen));
@@ -79,7 +82,7 @@ describe('shared informer on a real API server', () => {
 
   it('lets a fast handler receive everything while a slow one is still working', async () => {
     const abort = new AbortController();
-    const factory = factoryFor(client, { namespace: ns });
+    const factory = factoryFor(client, { fifo, namespace: ns });
     const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
     const fast: string[] = [];
     const slow: string[] = [];
@@ -101,3 +104,4 @@ describe('shared informer on a real API server', () => {
     }
   });
 });
+}

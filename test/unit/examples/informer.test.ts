@@ -5,6 +5,7 @@ import { runInformer, STAGES, type InformerOptions, type InformerStep } from '..
 import { BUILTIN_RESOURCES } from '../../../src/core/resources.ts';
 import { ScriptedListerWatcher } from '../machinery/cache/fake-lister-watcher.ts';
 import { pod } from '../machinery/cache/helpers.ts';
+import { FIFO_KINDS, type FifoKind } from '../../../src/machinery/cache/shared-informer.ts';
 
 async function until(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -14,19 +15,20 @@ async function until(what: string, check: () => boolean, timeoutMs = 3000): Prom
   }
 }
 
-function start(lw: ScriptedListerWatcher, opts: Partial<InformerOptions> = {}) {
+function start(fifo: FifoKind, lw: ScriptedListerWatcher, opts: Partial<InformerOptions> = {}) {
   const steps: InformerStep[] = [];
   const stop = new AbortController();
-  const done = runInformer(() => lw, { ref: BUILTIN_RESOURCES.pods!, resyncMs: 0, signal: stop.signal, ...opts }, (s) => steps.push(s));
+  const done = runInformer(() => lw, { ref: BUILTIN_RESOURCES.pods!, resyncMs: 0, fifo, signal: stop.signal, ...opts }, (s) => steps.push(s));
   const events = () => steps.flatMap((s) => (s.type === 'event' ? [`${s.event}${s.resync ? ' (resync)' : ''} ${s.key}`] : []));
   return { steps, stop, done, events };
 }
 
-describe('informer lesson', () => {
+for (const fifo of FIFO_KINDS) {
+describe(`informer lesson [${fifo} FIFO]`, () => {
   it('reports ADD for the list, then MOD and DEL from the watch, with counts on exit', async () => {
     const lw = new ScriptedListerWatcher();
     lw.objects = [pod('a', { ns: 'x', rv: '1' })];
-    const run = start(lw);
+    const run = start(fifo, lw);
     await until('sync', () => run.steps.some((s) => s.type === 'synced'));
     await until('watch', () => lw.watches.length > 0);
     lw.current.emit('ADDED', pod('b', { ns: 'x', rv: '2' }));
@@ -47,7 +49,7 @@ describe('informer lesson', () => {
 
   it('with trace, follows each event through every stage, in order, timed from its arrival', async () => {
     const lw = new ScriptedListerWatcher();
-    const run = start(lw, { trace: true });
+    const run = start(fifo, lw, { trace: true });
     await until('watch', () => lw.watches.length > 0);
     lw.current.emit('ADDED', pod('b', { ns: 'x', rv: '2' }));
     lw.current.emit('MODIFIED', pod('b', { ns: 'x', rv: '3' }));
@@ -67,13 +69,32 @@ describe('informer lesson', () => {
     // The machinery's own narration (list, watch start) comes along; the per-event trace events do not repeat.
     const narrated = run.steps.flatMap((s) => (s.type === 'machinery' ? [`${s.component} ${s.action}`] : []));
     assert.ok(narrated.includes('reflector listed'));
-    assert.ok(!narrated.includes('deltafifo queued'));
+    const perObject = run.steps.filter((s) => s.type === 'machinery' && s.key !== undefined && /^(deltafifo|realfifo) (queued|popped)$/.test(`${s.component} ${s.action}`));
+    assert.deepEqual(perObject, []);
+    // A whole list in one RealFIFO entry is narrated, since no single event carries it.
+    if (fifo === 'real') assert.ok(narrated.includes('realfifo queued'));
+  });
+
+  it('with trace, follows the objects of the first list through every stage too', async () => {
+    const lw = new ScriptedListerWatcher();
+    lw.objects = [pod('a', { ns: 'x', rv: '1' }), pod('b', { ns: 'x', rv: '1' })];
+    const run = start(fifo, lw, { trace: true });
+    await until('two ADDs', () => run.events().length === 2);
+    run.stop.abort();
+    await run.done;
+    for (const s of run.steps) {
+      if (s.type !== 'event') continue;
+      assert.equal(s.trace?.origin, 'list');
+      assert.deepEqual(s.trace.stages.map((st) => st.stage), [...STAGES]);
+    }
+    const starting = run.steps.find((s) => s.type === 'starting');
+    assert.equal(starting?.type === 'starting' && starting.fifo, fifo);
   });
 
   it('a handler added after the sync gets an ADD for every cached object', async () => {
     const lw = new ScriptedListerWatcher();
     lw.objects = [pod('a', { ns: 'x', rv: '1' }), pod('b', { ns: 'x', rv: '1' })];
-    const run = start(lw, { handlersAfterSync: true, trace: true });
+    const run = start(fifo, lw, { handlersAfterSync: true, trace: true });
     await until('two ADDs', () => run.events().length === 2);
     run.stop.abort();
     await run.done;
@@ -85,7 +106,7 @@ describe('informer lesson', () => {
   it('marks resyncs: MOD (resync) when the resourceVersion did not change', async () => {
     const lw = new ScriptedListerWatcher();
     lw.objects = [pod('a', { ns: 'x', rv: '1' })];
-    const run = start(lw, { resyncMs: 1000, trace: true });
+    const run = start(fifo, lw, { resyncMs: 1000, trace: true });
     await until('a resync', () => run.events().includes('MOD (resync) x/a'), 4000);
     run.stop.abort();
     const summary = await run.done;
@@ -96,9 +117,10 @@ describe('informer lesson', () => {
 
   it('stops on its timeout', async () => {
     const lw = new ScriptedListerWatcher();
-    const run = start(lw, { timeoutMs: 400 });
+    const run = start(fifo, lw, { timeoutMs: 400 });
     const summary = await run.done;
     assert.equal(summary.reason, 'timeout');
     assert.equal(summary.synced, true);
   });
 });
+}
