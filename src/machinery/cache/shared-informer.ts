@@ -96,6 +96,9 @@ export interface ResourceEventHandlerRegistration {
  * - setTransform, setWatchErrorHandler and addIndexers throw once started; addEventHandler throws once stopped;
  * - `run(signal)` runs once; it resolves after the signal aborted and the reflector, the delta loop and
  *   every handler loop have stopped.
+ *
+ * Deliberate differences: a Bookmark entry is only traced (the cache does not track client-go's
+ * LastStoreSyncResourceVersion); a custom keyFunc keys the queue as well as the cache.
  */
 export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private readonly lw: ListerWatcher<T>;
