@@ -132,6 +132,9 @@ describe(`kube-lessons informer [${fifo} FIFO]`, () => {
     // The machinery narrates its own steps too.
     assert.ok(out.some((l) => /· reflector listed: count=0 resourceVersion=\d+/.test(l)));
     assert.ok(out.some((l) => /· reflector watch-start: resourceVersion=\d+/.test(l)));
+    // On the RealFIFO the whole list travels as one entry, narrated since no single event carries it.
+    if (fifo === 'real') assert.ok(out.some((l) => /· realfifo queued: type=ReplacedAll objects=0 resourceVersion=\d+/.test(l)), r.stdout);
+    else assert.ok(out.some((l) => /· deltafifo replaced: listed=0 deletions=0 resourceVersion=\d+/.test(l)), r.stdout);
   });
 
   it('shows resyncs as MOD (resync), same resourceVersion', async () => {
