@@ -29,7 +29,8 @@ export interface CoreEvent {
   apiVersion: 'v1';
   kind: 'Event';
   metadata: { name: string; namespace: string; resourceVersion?: string };
-  involvedObject: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+  // Undefined fields are left out when the event is serialised.
+  involvedObject: { apiVersion?: string | undefined; kind?: string | undefined; name?: string | undefined; namespace?: string | undefined; uid?: string | undefined; resourceVersion?: string | undefined };
   reason: string;
   message: string;
   type: EventType;
@@ -74,7 +75,7 @@ interface Entry {
   chain: Promise<void>;
 }
 
-const EVENTS = BUILTIN_RESOURCES.events!;
+const EVENTS = BUILTIN_RESOURCES.events;
 
 export class EventRecorder {
   private readonly client: KubeClient;

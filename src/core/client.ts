@@ -4,7 +4,7 @@
  * certificates, exec plugins, the TLS dispatcher) and undici's fetch. Non-2xx answers become ApiStatusError
  * carrying the server's Status. Trace hooks see every request and response, with credentials redacted.
  */
-import { fetch, type Dispatcher, type Headers } from 'undici';
+import { fetch, type Headers } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiStatusError } from '../machinery/errors.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
@@ -23,7 +23,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Overall deadline; default the client's timeout. 0 disables it. */
   timeoutMs?: number;
 }
@@ -117,7 +117,7 @@ export class KubeClient {
             throw err;
           }
           if (chunk.done) break;
-          buffered += decoder.decode(chunk.value, { stream: true });
+          buffered += decoder.decode(chunk.value as Uint8Array, { stream: true });
           let nl: number;
           while ((nl = buffered.indexOf('\n')) >= 0) {
             const line = buffered.slice(0, nl).trim();
@@ -172,14 +172,15 @@ export class KubeClient {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
+    const dispatcher = ctx.getDispatcher();
     const started = performance.now();
     try {
       const response = await fetch(url, {
         method,
         headers,
         body: body ?? null,
-        dispatcher: ctx.getDispatcher() as Dispatcher | undefined,
         signal: controller.signal,
+        ...(dispatcher ? { dispatcher } : {}),
       });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
@@ -194,7 +195,7 @@ export class KubeClient {
 function statusError(response: { status: number; statusText: string; headers: Headers }, text: string, method: string, url: string): ApiStatusError {
   let status: { message?: string; reason?: string; details?: Record<string, unknown>; code?: number } = {};
   try {
-    status = JSON.parse(text);
+    status = JSON.parse(text) as typeof status;
   } catch {
     // not a Status object (a proxy's HTML, say)
   }

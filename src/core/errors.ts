@@ -103,13 +103,13 @@ export function toApiStatusError(err: unknown): ApiStatusError | undefined {
   if (e && typeof e.code === 'number' && e.constructor?.name === 'ApiException') {
     let status: Record<string, unknown> | undefined;
     try {
-      status = typeof e.body === 'string' ? JSON.parse(e.body) : (e.body as Record<string, unknown>);
+      status = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as Record<string, unknown> | undefined;
     } catch {
       status = undefined;
     }
     return new ApiStatusError({
       code: e.code,
-      message: String(status?.message ?? `HTTP ${e.code}`),
+      message: typeof status?.message === 'string' ? status.message : `HTTP ${e.code}`,
       reason: status?.reason as string | undefined,
       details: status?.details as Record<string, unknown> | undefined,
       retryAfterSeconds: Number(e.headers?.['retry-after']) || undefined,
@@ -121,8 +121,8 @@ export function toApiStatusError(err: unknown): ApiStatusError | undefined {
 function describeApiError(err: ApiStatusError, ctx: ErrorContext): UserFacingError {
   const what = ctx.action ? `${ctx.action}: ` : '';
   const details = err.details ?? {};
-  const kind = String(details.kind ?? '');
-  const name = String(details.name ?? '');
+  const kind = typeof details.kind === 'string' ? details.kind : '';
+  const name = typeof details.name === 'string' ? details.name : '';
   const msg = firstLine(err.message);
   switch (err.code) {
     case 401:

@@ -63,7 +63,7 @@ export function redactObject<T>(value: T): T {
 function walk(value: unknown, key: string | undefined): unknown {
   if (Array.isArray(value)) {
     // exec env is a list of {name, value}: every value is treated as secret.
-    if (key === 'env') return value.map((e) => (e && typeof e === 'object' ? { ...e, value: REDACTED } : e));
+    if (key === 'env') return (value as unknown[]).map((e) => (e && typeof e === 'object' ? { ...e, value: REDACTED } : e));
     return value.map((v) => walk(v, undefined));
   }
   if (value && typeof value === 'object' && !(value instanceof Date)) {

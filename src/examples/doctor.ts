@@ -31,7 +31,7 @@ export interface DoctorOptions {
   /** Deadline for each API request, so a server that swallows packets cannot hang the doctor. */
   timeoutMs: number;
   signal: AbortSignal;
-  onCheck?: (c: Check) => void;
+  onCheck?: ((c: Check) => void) | undefined;
   nodeVersion?: string;
 }
 
@@ -102,7 +102,7 @@ export async function checkClientPackage(): Promise<Check[]> {
   const started = performance.now();
   let exports: Record<string, unknown>;
   try {
-    exports = (await import('@kubernetes/client-node')) as unknown as Record<string, unknown>;
+    exports = await import('@kubernetes/client-node');
   } catch (err) {
     return [{ name: 'client package', status: 'fail', message: `@kubernetes/client-node ${pkg.version ?? ''} failed to load: ${(err as Error).message.split('\n')[0]}`, hint: 'check the Node version above, then reinstall with `npm ci`', data: { entry: entryFile } }];
   }

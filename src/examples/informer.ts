@@ -8,7 +8,7 @@
  * command renders.
  */
 import type { KubeClient } from '../core/client.ts';
-import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import type { ResourceRef } from '../core/resources.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import type { TraceEvent, Tracer } from '../machinery/trace.ts';
 import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/cache/informer-factory.ts';
@@ -120,7 +120,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   const factory = new SharedInformerFactory((resource, context) => pipeline.wrap(transport(resource, context)), {
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.labelSelector ? { tweakListOptions: (o) => void (o.labelSelector = opts.labelSelector) } : {}),
-    defaultResyncMs: opts.resyncMs,
+    ...(opts.resyncMs === undefined ? {} : { defaultResyncMs: opts.resyncMs }),
     clock,
     tracer,
   });
@@ -159,7 +159,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   };
 
   const started = clock.now();
-  let synced = false;
+  let synced: boolean;
   let handlerAddedLate = false;
   try {
     emit({ type: 'starting', resyncMs: opts.resyncMs, handlersAfterSync: Boolean(opts.handlersAfterSync), ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
@@ -229,10 +229,10 @@ class PipelineTracker {
       },
       watch: async (options) => {
         const stream = await lw.watch(options);
-        const tracker = this;
+        const arrived = (event: WatchEvent<T>) => this.arrive(event.object, 'watch event', this.clock.now(), `watch event ${event.type}`);
         async function* events(): AsyncGenerator<WatchEvent<T>> {
           for await (const event of stream) {
-            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') tracker.arrive(event.object, 'watch event', tracker.clock.now(), `watch event ${event.type}`);
+            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') arrived(event);
             yield event;
           }
         }

@@ -9,7 +9,7 @@ import type { KubeEnv } from '../cli/context.ts';
 import { discoveryFor, type ApiResource } from '../core/discovery.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { redactHeaders } from '../core/redact.ts';
-import { BUILTIN_RESOURCES, groupVersion } from '../core/resources.ts';
+import { builtinResource, groupVersion, type ResourceRef } from '../core/resources.ts';
 
 export type TraceVerb = 'get' | 'list';
 
@@ -74,9 +74,9 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
   });
 
   // Which resource is meant: the well-known ones need no round trip; anything else asks discovery.
-  let res: ApiResource | (typeof BUILTIN_RESOURCES)[string];
+  let res: ApiResource | ResourceRef;
   let via: 'built-in table' | 'discovery' = 'built-in table';
-  const builtin = BUILTIN_RESOURCES[req.resource.toLowerCase()];
+  const builtin = builtinResource(req.resource.toLowerCase());
   const discovery = discoveryFor(client);
   if (builtin) res = builtin;
   else {
@@ -152,7 +152,7 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
         seen.text = text;
         emit({ stage: 'response', status: rsp.httpStatusCode, contentType: rsp.headers['content-type'] ?? '', bytes: Buffer.byteLength(text), durationMs: Math.round((performance.now() - sentAt) * 10) / 10 });
         // The body was consumed: hand the deserializer a copy.
-        rsp.body = { text: async () => text, binary: async () => Buffer.from(text), stream: () => null };
+        rsp.body = { text: () => Promise.resolve(text), binary: () => Promise.resolve(Buffer.from(text)), stream: () => null };
         return rsp;
       });
       return new Observable(read);
@@ -165,7 +165,7 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
 
   let raw: { apiVersion?: string; kind?: string } = {};
   try {
-    raw = JSON.parse(seen.text);
+    raw = JSON.parse(seen.text) as typeof raw;
   } catch {
     // not JSON: the decode stage says so below
   }

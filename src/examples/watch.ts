@@ -10,7 +10,7 @@ import type { KubeClient, HttpTraceHooks } from '../core/client.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { listerWatcherFor } from '../core/list-watch-client.ts';
 import { redactHeaders } from '../core/redact.ts';
-import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import type { ResourceRef } from '../core/resources.ts';
 import { ApiStatusError, isResourceExpired } from '../machinery/errors.ts';
 import { metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, WatchEvent, WatchEventType, WatchStream } from '../machinery/cache/list-watch.ts';

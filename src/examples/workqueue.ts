@@ -330,11 +330,13 @@ async function fillAndRead(h: Harness, items: string[], workers: number, readerD
   const q = newPlainQueue(h);
   const names = workers === 1 ? ['reader'] : Array.from({ length: workers }, (_, i) => `reader-${i + 1}`);
   h.say('main', `starts the filler and ${workers === 1 ? 'the reader' : `${workers} readers`}; ${workers === 1 ? 'it sleeps' : 'they sleep'} ${formatMs(readerDelayMs)} first`);
-  const filler = (async () => {
+  // The filler runs to completion at once; a promise so that its failure surfaces beside the readers'.
+  const filler = new Promise<void>((resolve) => {
     for (const item of items) h.as('filler', () => q.add(item));
     h.as('filler', () => q.shutDown());
     h.say('filler', `added ${plural(items.length, 'item')} and shut the queue down: queued items are still handed out`);
-  })();
+    resolve();
+  });
   await clock.sleep(readerDelayMs, signal);
   const processed: string[] = [];
   const reader = async (name: string) => {

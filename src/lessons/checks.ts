@@ -27,7 +27,7 @@ export async function runCheck(check: Check, client: KubeClient, signal?: AbortS
         return { ok: true, message: `the API server at ${client.server} answers (Kubernetes ${body.gitVersion ?? 'version unknown'})` };
       }
       case 'pod-exists': {
-        const path = resourcePath(BUILTIN_RESOURCES.pods!, { namespace: check.namespace, name: check.name });
+        const path = resourcePath(BUILTIN_RESOURCES.pods, { namespace: check.namespace, name: check.name });
         const pod = await getOrUndefined<ObjectMeta>(client, path, signal);
         if (!pod) return { ok: false, message: `there is no pod "${check.name}" in namespace "${check.namespace}" yet` };
         if (check.image) {

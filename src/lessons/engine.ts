@@ -32,9 +32,9 @@ export interface EngineDeps {
   catalog: Catalog;
   progress: ProgressStore;
   /** Writes lines to stdout. */
-  print(text?: string): void;
+  print: (text?: string) => void;
   /** Writes a warning line to stderr. */
-  warn(text: string): void;
+  warn: (text: string) => void;
   color: ChalkInstance;
   width: number;
   runner: CommandRunner;

@@ -30,7 +30,7 @@ export function recordingHandler(seen: Seen[]) {
     onDelete: (o: KubeObject | DeletedFinalStateUnknown<KubeObject>) => {
       if (o instanceof DeletedFinalStateUnknown) {
         const [ns, name] = o.key.includes('/') ? o.key.split('/') : ['', o.key];
-        seen.push({ type: 'delete', key: `${ns}/${name}`, rv: (o.obj as KubeObject | undefined)?.metadata?.resourceVersion ?? '', tombstone: true });
+        seen.push({ type: 'delete', key: `${ns}/${name}`, rv: (o.obj)?.metadata?.resourceVersion ?? '', tombstone: true });
       } else seen.push({ type: 'delete', key: keyOf(o), rv: o.metadata!.resourceVersion! });
     },
   };

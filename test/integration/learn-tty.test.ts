@@ -124,8 +124,8 @@ test('learn in a terminal: menu, lesson 2 run live, a wrong then a right answer,
   type(learn);
   let s = await waitFor('? Pick a lesson');
   assert.match(s, /Welcome to kube-lessons/);
-  assert.match(s, /[❯>] ·  1\. Setting up/);
-  assert.match(s, /·  2\. Structs, methods and interfaces: listing the nodes/);
+  assert.match(s, /[❯>] · {2}1\. Setting up/);
+  assert.match(s, /· {2}2\. Structs, methods and interfaces: listing the nodes/);
 
   // 2. Lesson 2: its text, then "Run it" runs list-nodes in-process against the sandbox.
   s = await press(['Down', 'Enter'], `Lesson 2: what next?`);
@@ -141,7 +141,7 @@ test('learn in a terminal: menu, lesson 2 run live, a wrong then a right answer,
   const [first, ...rest] = lesson.questions;
   const wrong = first!.answer === 0 ? 1 : 0;
   const explanationStart = first!.explanation.split(' ').slice(0, 6).join(' ');
-  s = await press(['Enter'], `Checkpoint 1 of ${lesson.questions.length}`);
+  await press(['Enter'], `Checkpoint 1 of ${lesson.questions.length}`);
   s = await press([...down(wrong), 'Enter'], 'Try this one again?');
   assert.match(s, new RegExp(`✗ Not quite\\. ${escape(explanationStart)}`));
   await press(['Enter'], `Checkpoint 1 of ${lesson.questions.length}`);
@@ -150,7 +150,7 @@ test('learn in a terminal: menu, lesson 2 run live, a wrong then a right answer,
   for (const [i, q] of rest.entries()) {
     // Keys go out only once the prompt is on screen, as a person would press them.
     await waitFor(`? Checkpoint ${i + 2} of ${lesson.questions.length}`);
-    s = await press([...down(q.answer), 'Enter'], '✓ Right.');
+    await press([...down(q.answer), 'Enter'], '✓ Right.');
   }
   // Lesson 2 has no hands-on task (it only reads): the lesson ends after its questions.
   assert.equal(lesson.task, undefined);
@@ -159,10 +159,10 @@ test('learn in a terminal: menu, lesson 2 run live, a wrong then a right answer,
   s = await waitFor('? Where to now?');
   assert.match(s, /✓ Lesson 2 done \(1 of 8 lessons done, saved\)/);
   assert.match(s, /Next: lesson 3, Slices and resources: creating a naked pod/);
-  const saved = JSON.parse(readFileSync(progressFile, 'utf8'));
+  const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as { formatVersion: number; completed: Record<string, string>; current: string };
   assert.equal(saved.formatVersion, 1);
   assert.deepEqual(Object.keys(saved.completed), ['list-nodes']);
-  assert.ok(!Number.isNaN(Date.parse(saved.completed['list-nodes'])));
+  assert.ok(!Number.isNaN(Date.parse(saved.completed['list-nodes'] ?? '')));
   assert.equal(saved.current, 'pods');
 
   // 5. Quit, and the shell gets the terminal back with exit code 0.
@@ -176,15 +176,15 @@ test('learn in a terminal: menu, lesson 2 run live, a wrong then a right answer,
   type(learn);
   s = await waitFor('? Pick a lesson');
   assert.match(s, /Welcome back\. 1 of 8 lessons done; you were at lesson 3: Slices and resources: creating a naked pod\./);
-  assert.match(s, /✓  2\. Structs, methods and interfaces/);
-  assert.match(s, /[❯>] ▶  3\. Slices and resources: creating a naked pod/);
+  assert.match(s, /✓ {2}2\. Structs, methods and interfaces/);
+  assert.match(s, /[❯>] ▶ {2}3\. Slices and resources: creating a naked pod/);
   assert.doesNotMatch(s, /Welcome to kube-lessons/);
 
   // 7. Quit from the menu (its last entry): nothing changed.
   await press([...down(6), 'Enter'], 'Your progress is saved in');
   type('echo "learn exited with $?"');
   await waitFor('learn exited with 0', { times: 1 });
-  assert.deepEqual(JSON.parse(readFileSync(progressFile, 'utf8')).completed, saved.completed);
+  assert.deepEqual((JSON.parse(readFileSync(progressFile, 'utf8')) as typeof saved).completed, saved.completed);
 });
 
 function escape(s: string): string {

@@ -28,7 +28,7 @@ describe('kube-lessons sandbox', () => {
     assert.equal(up.code, 0, up.stderr);
     const state = readState(dir)!;
     assert.equal(up.stdout.trim(), `export KUBECONFIG=${state.kubeconfig}`);
-    pids = Object.values(state.components).map((c) => c!.pid);
+    pids = Object.values(state.components).map((c) => c.pid);
     assert.equal(pids.length, 5);
     client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }));
     const nodes = (await client.request<{ items: Node[] }>({ path: '/api/v1/nodes' })).body.items;

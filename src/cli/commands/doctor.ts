@@ -30,7 +30,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const warned = checks.filter((x) => x.status === 'warn');
       if (data) {
         const { renderObjects } = await import('../output.ts');
-        c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format as 'json' | 'yaml')));
+        c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format)));
       } else {
         c.out.line('');
         c.out.line(

@@ -366,7 +366,7 @@ export function newDeployment(foo: Foo): Deployment {
     kind: 'Deployment',
     metadata: {
       name: foo.spec.deploymentName,
-      namespace: foo.metadata.namespace,
+      ...(foo.metadata.namespace === undefined ? {} : { namespace: foo.metadata.namespace }),
       ownerReferences: [fooOwnerReference(foo)],
     },
     spec: {

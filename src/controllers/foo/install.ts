@@ -8,7 +8,7 @@ import { ExitCode, UserFacingError } from '../../core/errors.ts';
 import { ApiStatusError } from '../../machinery/errors.ts';
 import { exampleFoo, FOO_CRD_NAME, FOO_GROUP, FOO_RESOURCE, FOO_VERSION, fooCrd, type Foo } from './types.ts';
 
-const CRDS = BUILTIN_RESOURCES.customresourcedefinitions!;
+const CRDS = BUILTIN_RESOURCES.customresourcedefinitions;
 const CRD_PATH = resourcePath(CRDS, { name: FOO_CRD_NAME });
 
 interface Crd {

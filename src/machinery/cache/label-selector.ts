@@ -115,7 +115,7 @@ type Token =
   | { kind: 'op'; text: '!' | '=' | '==' | '!=' | '(' | ')' | ',' | '>' | '<' }
   | { kind: 'end' };
 
-const IDENT_CHAR = /[A-Za-z0-9._\/-]/;
+const IDENT_CHAR = /[A-Za-z0-9._/-]/;
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];

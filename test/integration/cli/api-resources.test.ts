@@ -53,7 +53,7 @@ describe('api-resources', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.split('\n')[0], '/apis/batch/v1/namespaces/{namespace}/jobs');
     const j = await cli(['api-resources', '--resolve', 'batch/v1', 'Job', '-o', 'json']);
-    assert.deepEqual(JSON.parse(j.stdout).collection, '/apis/batch/v1/namespaces/{namespace}/jobs');
+    assert.deepEqual((JSON.parse(j.stdout) as { collection: string }).collection, '/apis/batch/v1/namespaces/{namespace}/jobs');
   });
 
   it('--resolve of a cluster-scoped kind has no namespace segment', async () => {

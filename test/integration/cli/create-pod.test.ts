@@ -98,7 +98,7 @@ describe('create-pod', () => {
     client.hooks = { ...counting, request: () => void requests++ };
     setTimeout(() => interrupt.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })), 1500);
     await assert.rejects(
-      waitForRunning(client, { namespace, name: 'stuck', resourceVersion: created.body.metadata.resourceVersion, timeoutMs: 60_000, signal: interrupt.signal, initial: created.body as never }),
+      waitForRunning(client, { namespace, name: 'stuck', resourceVersion: created.body.metadata.resourceVersion, timeoutMs: 60_000, signal: interrupt.signal, initial: created.body }),
       (err: Error) => err.name === 'AbortError',
     );
     client.hooks = counting;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { ExitCode } from '../../../src/core/errors.ts';
+import { ApiStatusError } from '../../../src/machinery/errors.ts';
 import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { assertOneLineError, cli } from './helpers.ts';
 
@@ -12,7 +13,7 @@ describe('delete-pod', () => {
   const exists = (name: string) =>
     client.request({ path: `/api/v1/namespaces/${namespace}/pods/${name}` }).then(
       () => true,
-      (err: { code?: number }) => (err.code === 404 ? false : Promise.reject(err)),
+      (err: unknown) => (err instanceof ApiStatusError && err.code === 404 ? false : Promise.reject(err)),
     );
 
   before(async () => {

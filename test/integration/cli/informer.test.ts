@@ -103,8 +103,8 @@ describe('kube-lessons informer', () => {
     for (const name of ['early-1', 'early-2']) {
       const events = eventsFor(r.stdout, `${ns}/${name}`);
       assert.equal(events[0]?.[0], 'ADD', r.stdout);
-      assert.match(events[0]![1], /\(replayed from the cache to the late handler\)$/);
-      assert.ok(out.indexOf(events[0]![1]) > synced);
+      assert.match(events[0][1], /\(replayed from the cache to the late handler\)$/);
+      assert.ok(out.indexOf(events[0][1]) > synced);
     }
     assert.match(out.at(-1)!, /^summary: stopped \(timeout\) after \d+\.\d s: ADD 2, /);
   });

@@ -33,7 +33,7 @@ describe('the sample controller under load', () => {
     const before = { ...peak };
     const sampler = setInterval(sample, 100);
     const started = performance.now();
-    let seconds = 0;
+    let seconds: number;
     try {
       // Created together, a few dozen requests in flight at a time, as a burst of kubectl applies would be.
       const specs = Array.from({ length: FOOS }, (_, i) => ({ name: `foo-${String(i).padStart(3, '0')}`, spec: { deploymentName: `dep-${i}`, replicas: 1 + (i % 2) } }));

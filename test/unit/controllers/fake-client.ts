@@ -13,7 +13,8 @@ export interface RecordedRequest {
   contentType: string | undefined;
 }
 
-export type Responder = (req: RecordedRequest) => unknown | Promise<unknown>;
+/** Returns the response body, or a promise of it. */
+export type Responder = (req: RecordedRequest) => unknown;
 
 export class FakeClient {
   readonly requests: RecordedRequest[] = [];

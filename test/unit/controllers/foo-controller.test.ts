@@ -52,9 +52,8 @@ function staticListerWatcher(items: KubeObject[]): ListerWatcher<KubeObject> {
       opts.signal?.addEventListener('abort', () => close(), { once: true });
       return {
         close: () => close(),
-        async *[Symbol.asyncIterator]() {
-          await closed;
-        },
+        // Ends, without an event, once closed.
+        [Symbol.asyncIterator]: () => ({ next: () => closed.then((): IteratorResult<never> => ({ done: true, value: undefined })) }),
       };
     },
   };

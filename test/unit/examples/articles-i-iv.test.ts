@@ -38,7 +38,7 @@ describe('list-nodes columns', () => {
 });
 
 describe('create-pod', () => {
-  const running = (status: V1Pod['status']): V1Pod => ({ metadata: { name: 'p' }, status });
+  const running = (status: V1Pod['status']): V1Pod => ({ metadata: { name: 'p' }, ...(status ? { status } : {}) });
 
   it('builds the article pod, labels only when given', () => {
     const pod = buildPod({ name: 'my-pod', namespace: 'ns', container: 'my-ctr', image: 'httpd:alpine', labels: {} });

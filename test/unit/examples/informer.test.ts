@@ -17,7 +17,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 3000): Prom
 function start(lw: ScriptedListerWatcher, opts: Partial<InformerOptions> = {}) {
   const steps: InformerStep[] = [];
   const stop = new AbortController();
-  const done = runInformer(() => lw, { ref: BUILTIN_RESOURCES.pods!, resyncMs: 0, signal: stop.signal, ...opts }, (s) => steps.push(s));
+  const done = runInformer(() => lw, { ref: BUILTIN_RESOURCES.pods, resyncMs: 0, signal: stop.signal, ...opts }, (s) => steps.push(s));
   const events = () => steps.flatMap((s) => (s.type === 'event' ? [`${s.event}${s.resync ? ' (resync)' : ''} ${s.key}`] : []));
   return { steps, stop, done, events };
 }

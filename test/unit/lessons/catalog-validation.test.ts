@@ -7,7 +7,7 @@ import { UserFacingError } from '../../../src/core/errors.ts';
 import { commandLine, findLesson, loadCatalog, nextLesson, parseCatalog } from '../../../src/lessons/catalog.ts';
 import { FIXTURE_DIR, tempDir } from './helpers.ts';
 
-const fixture = (): Record<string, unknown> & { lessons: Record<string, unknown>[] } => JSON.parse(readFileSync(join(FIXTURE_DIR, 'catalog.json'), 'utf8'));
+const fixture = (): Record<string, unknown> & { lessons: Record<string, unknown>[] } => JSON.parse(readFileSync(join(FIXTURE_DIR, 'catalog.json'), 'utf8')) as ReturnType<typeof fixture>;
 
 function problems(mutate: (raw: ReturnType<typeof fixture>) => void): string[] {
   const raw = fixture();

@@ -37,7 +37,7 @@ async function session(
 }
 
 function readProgress(file: string): { current?: string; completed: Record<string, string> } {
-  return JSON.parse(readFileSync(file, 'utf8'));
+  return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof readProgress>;
 }
 
 test('first visit: the welcome, a menu with every lesson not started, and the first lesson as default', async () => {
@@ -254,8 +254,8 @@ test('--list prints every lesson with its mark; -o json gives the same as data',
   assert.match(rows[2]!, /^·\s+3\s+gamma\s+Gamma lesson\s+yes$/);
   assert.match(s.text(), /1 of 3 done/);
   const j = await session([], { env, list: true, format: 'json' });
-  const data = JSON.parse(j.cap.out.join('\n'));
-  assert.deepEqual(data.lessons.map((l: { status: string }) => l.status), ['done', 'current', 'not started']);
+  const data = JSON.parse(j.cap.out.join('\n')) as { lessons: { status: string }[] };
+  assert.deepEqual(data.lessons.map((l) => l.status), ['done', 'current', 'not started']);
   const y = await session([], { env, list: true, format: 'yaml' });
   assert.match(y.cap.out.join('\n'), /^lessons:\n {2}- number: 1\n {4}id: alpha/m);
 });

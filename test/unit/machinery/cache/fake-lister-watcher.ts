@@ -20,7 +20,7 @@ export class FakeWatch<T extends KubeObject = KubeObject> implements WatchStream
   readonly options: WatchOptions;
   closed = false;
   private ended = false;
-  private failure: unknown;
+  private failure: Error | undefined;
   private readonly buffered: WatchEvent<T>[] = [];
   private waiter: Waiter<T> | undefined;
 
@@ -46,7 +46,7 @@ export class FakeWatch<T extends KubeObject = KubeObject> implements WatchStream
   }
 
   /** The connection breaks (iteration throws). */
-  fail(err: unknown): void {
+  fail(err: Error): void {
     this.failure = err;
     this.flush();
   }
@@ -146,7 +146,7 @@ export class ScriptedListerWatcher<T extends KubeObject = KubeObject> implements
   }
 }
 
-function strip<O extends { signal?: AbortSignal }>(options: O): Omit<O, 'signal'> {
+function strip<O extends { signal?: AbortSignal | undefined }>(options: O): Omit<O, 'signal'> {
   const { signal: _signal, ...rest } = options;
   return rest;
 }

@@ -72,7 +72,7 @@ async function play(cmds: Cmd[], finalDrain: boolean): Promise<void> {
     drainCalled = true;
     void q.shutDownWithDrain().then(() => {
       drainResolved = true;
-      if (holder.size > 0 && !plainShutdown) errors.push(`step ${step}: drain resolved while ${[...holder.keys()]} held`);
+      if (holder.size > 0 && !plainShutdown) errors.push(`step ${step}: drain resolved while ${[...holder.keys()].join(',')} held`);
     });
   };
   const check = () => {
@@ -110,7 +110,7 @@ async function play(cmds: Cmd[], finalDrain: boolean): Promise<void> {
   if (!shutdown) {
     if (finalDrain) drain();
     else {
-      shutdown = plainShutdown = true;
+      plainShutdown = true;
       q.shutDown();
     }
   }
@@ -130,7 +130,7 @@ async function play(cmds: Cmd[], finalDrain: boolean): Promise<void> {
   if (drainCalled) assert.ok(drainResolved, 'drain never resolved');
   for (const [key, addedAt] of lastAcceptedAdd) {
     const after = (handouts.get(key) ?? []).some((h) => h >= addedAt);
-    assert.ok(after, `${key} added at step ${addedAt} was never processed after that (handouts ${handouts.get(key)})`);
+    assert.ok(after, `${key} added at step ${addedAt} was never processed after that (handouts ${JSON.stringify(handouts.get(key))})`);
   }
 }
 
