@@ -77,7 +77,15 @@ export class KubeClient {
       const text = await response.text();
       const durationMs = performance.now() - started;
       const bytes = Buffer.byteLength(text);
-      this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes, durationMs });
+      this.hooks.response?.({
+        method,
+        url,
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get('content-type') ?? '',
+        bytes,
+        durationMs,
+      });
       if (!response.ok) throw statusError(response, text, method, url);
       const body = (text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as T;
       return { status: response.status, headers: response.headers, body, bytes, durationMs, url };
@@ -96,10 +104,26 @@ export class KubeClient {
     if (!response.ok) {
       const text = await response.text().catch(() => '');
       cleanup();
-      this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: text.length, durationMs: performance.now() - started });
+      this.hooks.response?.({
+        method,
+        url,
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get('content-type') ?? '',
+        bytes: text.length,
+        durationMs: performance.now() - started,
+      });
       throw statusError(response, text, method, url);
     }
-    this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: -1, durationMs: performance.now() - started });
+    this.hooks.response?.({
+      method,
+      url,
+      status: response.status,
+      statusText: response.statusText,
+      contentType: response.headers.get('content-type') ?? '',
+      bytes: -1,
+      durationMs: performance.now() - started,
+    });
     const hooks = this.hooks;
     let closed = false;
     const body = response.body!;
@@ -163,7 +187,8 @@ export class KubeClient {
     this.hooks.request?.({ method, url: redact(url), headers: redactHeaders(headers), body: opts.body === undefined ? undefined : redactObject(opts.body) });
     const controller = new AbortController();
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
+    const timer =
+      timeoutMs > 0 ? setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
     timer?.unref();
     const onAbort = () => controller.abort(opts.signal!.reason);
     if (opts.signal?.aborted) onAbort();

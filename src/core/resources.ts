@@ -51,7 +51,13 @@ export const BUILTIN_RESOURCES = {
   statefulsets: { group: 'apps', version: 'v1', resource: 'statefulsets', kind: 'StatefulSet', namespaced: true },
   daemonsets: { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true },
-  customresourcedefinitions: { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false },
+  customresourcedefinitions: {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    resource: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+  },
 } satisfies Record<string, ResourceRef>;
 
 /** A built-in resource by its plural name, or undefined. */

@@ -162,7 +162,12 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   let synced: boolean;
   let handlerAddedLate = false;
   try {
-    emit({ type: 'starting', resyncMs: opts.resyncMs, handlersAfterSync: Boolean(opts.handlersAfterSync), ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
+    emit({
+      type: 'starting',
+      resyncMs: opts.resyncMs,
+      handlersAfterSync: Boolean(opts.handlersAfterSync),
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+    });
     if (!opts.handlersAfterSync) {
       informer.addEventHandler(handler);
       emit({ type: 'handler-added', when: 'before start', cached: 0 });
@@ -255,7 +260,11 @@ class PipelineTracker {
     const rec = this.byObject.get(obj);
     if (!rec || rec.stages.length < 4) return undefined;
     this.byObject.delete(obj);
-    rec.stages.push({ stage: 'handler called', atMs: this.clock.now() - rec.t0, detail: 'the handler ran (its own goroutine in client-go: here its own async loop)' });
+    rec.stages.push({
+      stage: 'handler called',
+      atMs: this.clock.now() - rec.t0,
+      detail: 'the handler ran (its own goroutine in client-go: here its own async loop)',
+    });
     return { origin: rec.origin, stages: rec.stages };
   }
 
@@ -276,12 +285,20 @@ class PipelineTracker {
         const cached = this.indexer.getByKey(key);
         if (cached) {
           const t0 = this.lastResyncAt ?? e.at;
-          rec = { origin: 'resync', t0, stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }] };
+          rec = {
+            origin: 'resync',
+            t0,
+            stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }],
+          };
           this.byObject.set(cached, rec);
         }
       }
       if (!rec) return;
-      rec.stages.push({ stage: 'delta queued', atMs: e.at - rec.t0, detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)` });
+      rec.stages.push({
+        stage: 'delta queued',
+        atMs: e.at - rec.t0,
+        detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)`,
+      });
       push(this.queued, key, rec);
       return;
     }

@@ -49,6 +49,15 @@ export async function resolveTarget(client: KubeClient, input: string, namespace
   const { ref, via } = await resolveResource(client, input);
   const ns = ref.namespaced && !allNamespaces ? namespace : undefined;
   const scope = !ref.namespaced ? 'cluster-scoped' : ns ? `namespace ${ns}` : 'all namespaces';
-  const step: ResourceStep = { type: 'resource', input, apiVersion: groupVersion(ref), kind: ref.kind, resource: ref.resource, namespaced: ref.namespaced, via, scope };
+  const step: ResourceStep = {
+    type: 'resource',
+    input,
+    apiVersion: groupVersion(ref),
+    kind: ref.kind,
+    resource: ref.resource,
+    namespaced: ref.namespaced,
+    via,
+    scope,
+  };
   return { ref, namespace: ns, step };
 }

@@ -403,7 +403,9 @@ export function isControlledBy(obj: Deployment, owner: Foo): boolean {
 }
 
 function isKubeObject(obj: unknown): obj is { metadata: Record<string, unknown> } {
-  return typeof obj === 'object' && obj !== null && typeof (obj as { metadata?: unknown }).metadata === 'object' && (obj as { metadata?: unknown }).metadata !== null;
+  return (
+    typeof obj === 'object' && obj !== null && typeof (obj as { metadata?: unknown }).metadata === 'object' && (obj as { metadata?: unknown }).metadata !== null
+  );
 }
 
 function errorText(err: unknown): string {

@@ -84,7 +84,11 @@ describe('controller (the sample controller commands)', () => {
       assert.match(r.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/foos\.samplecontroller\.k8s\.io (created|updated); established after/);
       assert.match(r.stdout, /kube-lessons controller example --apply/);
       assert.match(r.stdout, /kube-lessons controller run/);
-      const crd = (await client.request<{ status: { conditions: { type: string; status: string }[] }; spec: { versions: { subresources: unknown }[] } }>({ path: CRD_PATH })).body;
+      const crd = (
+        await client.request<{ status: { conditions: { type: string; status: string }[] }; spec: { versions: { subresources: unknown }[] } }>({
+          path: CRD_PATH,
+        })
+      ).body;
       assert.ok(crd.status.conditions.some((c) => c.type === 'Established' && c.status === 'True'));
       assert.deepEqual(crd.spec.versions[0]!.subresources, { status: {} });
     });

@@ -29,7 +29,12 @@ export class FakeClient {
   }
 
   async request<T>(opts: RequestOptions): Promise<ApiResponse<T>> {
-    const req: RecordedRequest = { method: opts.method ?? 'GET', path: opts.path, body: opts.body === undefined ? undefined : structuredClone(opts.body), contentType: opts.contentType };
+    const req: RecordedRequest = {
+      method: opts.method ?? 'GET',
+      path: opts.path,
+      body: opts.body === undefined ? undefined : structuredClone(opts.body),
+      contentType: opts.contentType,
+    };
     this.requests.push(req);
     const body = (await this.responder(req)) as T;
     return { status: 200, headers: new Headers() as never, body, bytes: 0, durationMs: 0, url: opts.path };

@@ -12,7 +12,10 @@ describe('watch lesson helpers', () => {
   });
 
   it('masks the data of Secrets in raw watch lines, and nothing else', () => {
-    const secret = JSON.stringify({ type: 'ADDED', object: { kind: 'Secret', metadata: { name: 's' }, data: { password: 'c2VjcmV0IQ==' }, stringData: { token: 'plain' } } });
+    const secret = JSON.stringify({
+      type: 'ADDED',
+      object: { kind: 'Secret', metadata: { name: 's' }, data: { password: 'c2VjcmV0IQ==' }, stringData: { token: 'plain' } },
+    });
     const masked = JSON.parse(maskSecretData(secret)) as { object: { data: unknown; stringData: unknown } };
     assert.deepEqual(masked.object.data, { password: '<redacted>' });
     assert.deepEqual(masked.object.stringData, { token: '<redacted>' });

@@ -167,7 +167,11 @@ export function fakeCluster(opts: { configured?: boolean; reachable?: boolean; r
   return {
     checks,
     configured: async () => configured,
-    status: async (): Promise<ClusterStatus> => ({ configured, reachable, detail: reachable ? 'https://fake:6443 (Kubernetes v1.0.0, context fake)' : 'cannot reach https://fake:6443 (ECONNREFUSED)' }),
+    status: async (): Promise<ClusterStatus> => ({
+      configured,
+      reachable,
+      detail: reachable ? 'https://fake:6443 (Kubernetes v1.0.0, context fake)' : 'cannot reach https://fake:6443 (ECONNREFUSED)',
+    }),
     check: async (check) => {
       checks.push(check);
       return results.shift() ?? { ok: false, message: 'no scripted result' };

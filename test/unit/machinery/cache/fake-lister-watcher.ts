@@ -3,15 +3,7 @@
  * `resourceVersion`, and a watch opens a FakeWatch the test drives (emit / end / fail). Scripted answers
  * queued with `scriptList` / `scriptWatch` are used first, in order.
  */
-import type {
-  KubeObject,
-  ListerWatcher,
-  ListOptions,
-  ListResult,
-  WatchEvent,
-  WatchOptions,
-  WatchStream,
-} from '../../../../src/machinery/cache/list-watch.ts';
+import type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchEvent, WatchOptions, WatchStream } from '../../../../src/machinery/cache/list-watch.ts';
 
 type Waiter<T extends KubeObject> = { resolve: (r: IteratorResult<WatchEvent<T>>) => void; reject: (e: unknown) => void };
 

@@ -24,8 +24,7 @@ function recorder(log: string[] = []): ResourceEventHandler<KubeObject> & { log:
     log,
     onAdd: (obj, initial) => void log.push(`add ${id(obj)}${initial ? ' initial' : ''}`),
     onUpdate: (oldObj, newObj) => void log.push(`update ${id(oldObj)}->${id(newObj)}`),
-    onDelete: (obj) =>
-      void log.push(obj instanceof DeletedFinalStateUnknown ? `delete ${obj.key} (tombstone)` : `delete ${obj.metadata!.name}`),
+    onDelete: (obj) => void log.push(obj instanceof DeletedFinalStateUnknown ? `delete ${obj.key} (tombstone)` : `delete ${obj.metadata!.name}`),
   };
 }
 
@@ -278,7 +277,11 @@ test('waitForCacheSync resolves true once synced, polling every 100 ms, and fals
   let synced = false;
   const ctrl = new AbortController();
   let result: boolean | undefined;
-  void waitForCacheSync({ signal: ctrl.signal, clock }, () => true, () => synced).then((r) => (result = r));
+  void waitForCacheSync(
+    { signal: ctrl.signal, clock },
+    () => true,
+    () => synced,
+  ).then((r) => (result = r));
   await clock.advance(250);
   assert.equal(result, undefined);
   synced = true;

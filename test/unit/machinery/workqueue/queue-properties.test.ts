@@ -9,12 +9,7 @@ import { newQueue } from '../../../../src/machinery/workqueue/queue.ts';
 const WORKERS = 4;
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
 
-type Cmd =
-  | { kind: 'add'; key: string }
-  | { kind: 'get'; worker: number }
-  | { kind: 'done'; worker: number }
-  | { kind: 'shutDown' }
-  | { kind: 'drain' };
+type Cmd = { kind: 'add'; key: string } | { kind: 'get'; worker: number } | { kind: 'done'; worker: number } | { kind: 'shutDown' } | { kind: 'drain' };
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...KEYS).map((key) => ({ kind: 'add' as const, key })) },
@@ -135,10 +130,7 @@ async function play(cmds: Cmd[], finalDrain: boolean): Promise<void> {
 }
 
 test('random interleavings of concurrent workers never share an item, never lose an add, and always drain', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.array(cmdArb, { maxLength: 80 }), fc.boolean(), play),
-    { numRuns: 300 },
-  );
+  await fc.assert(fc.asyncProperty(fc.array(cmdArb, { maxLength: 80 }), fc.boolean(), play), { numRuns: 300 });
 });
 
 test('a single worker is handed items in the order they were first added', async () => {
