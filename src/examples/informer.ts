@@ -9,7 +9,7 @@
  * renders.
  */
 import type { KubeClient } from '../core/client.ts';
-import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import type { ResourceRef } from '../core/resources.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import type { TraceEvent, Tracer } from '../machinery/trace.ts';
 import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/cache/informer-factory.ts';
@@ -135,7 +135,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   const factory = new SharedInformerFactory((resource, context) => pipeline.wrap(transport(resource, context)), {
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.labelSelector ? { tweakListOptions: (o) => void (o.labelSelector = opts.labelSelector) } : {}),
-    defaultResyncMs: opts.resyncMs,
+    ...(opts.resyncMs === undefined ? {} : { defaultResyncMs: opts.resyncMs }),
     fifo,
     clock,
     tracer,
@@ -175,10 +175,16 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   };
 
   const started = clock.now();
-  let synced = false;
+  let synced: boolean;
   let handlerAddedLate = false;
   try {
-    emit({ type: 'starting', fifo, resyncMs: opts.resyncMs, handlersAfterSync: Boolean(opts.handlersAfterSync), ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
+    emit({
+      type: 'starting',
+      fifo,
+      resyncMs: opts.resyncMs,
+      handlersAfterSync: Boolean(opts.handlersAfterSync),
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+    });
     if (!opts.handlersAfterSync) {
       informer.addEventHandler(handler);
       emit({ type: 'handler-added', when: 'before start', cached: 0 });
@@ -253,10 +259,10 @@ class PipelineTracker {
       },
       watch: async (options) => {
         const stream = await lw.watch(options);
-        const tracker = this;
+        const arrived = (event: WatchEvent<T>) => this.arrive(event.object, 'watch event', this.clock.now(), `watch event ${event.type}`);
         async function* events(): AsyncGenerator<WatchEvent<T>> {
           for await (const event of stream) {
-            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') tracker.arrive(event.object, 'watch event', tracker.clock.now(), `watch event ${event.type}`);
+            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') arrived(event);
             yield event;
           }
         }
@@ -279,7 +285,11 @@ class PipelineTracker {
     const rec = this.byObject.get(obj);
     if (!rec || rec.stages.length < 4) return undefined;
     this.byObject.delete(obj);
-    rec.stages.push({ stage: 'handler called', atMs: this.clock.now() - rec.t0, detail: 'the handler ran (its own goroutine in client-go: here its own async loop)' });
+    rec.stages.push({
+      stage: 'handler called',
+      atMs: this.clock.now() - rec.t0,
+      detail: 'the handler ran (its own goroutine in client-go: here its own async loop)',
+    });
     return { origin: rec.origin, stages: rec.stages };
   }
 
@@ -293,7 +303,8 @@ class PipelineTracker {
       return;
     }
     if (e.component === 'deltafifo' || e.component === 'realfifo') this.onQueue(e, data);
-    else if (e.component === 'informer' && (e.action === 'added' || e.action === 'updated' || e.action === 'deleted') && e.key !== undefined) this.onIndexer(e, e.key, data);
+    else if (e.component === 'informer' && (e.action === 'added' || e.action === 'updated' || e.action === 'deleted') && e.key !== undefined)
+      this.onIndexer(e, e.key, data);
   }
 
   private onQueue(e: TraceEvent, data: Record<string, unknown>): void {
@@ -305,7 +316,11 @@ class PipelineTracker {
         const list: [string, TracedChange][] = [];
         for (const [k, recs] of this.arrived) {
           for (const rec of recs) {
-            rec.stages.push({ stage: 'delta queued', atMs: e.at - rec.t0, detail: `in one ReplacedAll entry carrying the whole list (${String(data.objects)} objects)` });
+            rec.stages.push({
+              stage: 'delta queued',
+              atMs: e.at - rec.t0,
+              detail: `in one ReplacedAll entry carrying the whole list (${String(data.objects)} objects)`,
+            });
             list.push([k, rec]);
           }
         }
@@ -317,7 +332,11 @@ class PipelineTracker {
     if (e.action === 'popped' && key === undefined) {
       if (data.type === 'ReplacedAll') {
         for (const [k, rec] of this.queuedLists.shift() ?? []) {
-          rec.stages.push({ stage: 'delta popped', atMs: e.at - rec.t0, detail: 'the informer popped the ReplacedAll entry: deletions are told first, then the list in order' });
+          rec.stages.push({
+            stage: 'delta popped',
+            atMs: e.at - rec.t0,
+            detail: 'the informer popped the ReplacedAll entry: deletions are told first, then the list in order',
+          });
           push(this.popped, k, rec);
         }
       } else if (data.type === 'SyncAll') this.syncAll = { queuedAt: this.syncAllQueuedAt.shift() ?? e.at, poppedAt: e.at };
@@ -328,7 +347,9 @@ class PipelineTracker {
       let rec = this.arrived.get(key)?.shift();
       if (!rec && data.type === 'Sync') rec = this.resyncOf(key, this.lastResyncAt ?? e.at);
       if (!rec) return;
-      const detail = real ? `${String(data.type)} entry appended to the queue (${String(data.depth)} queued)` : `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)`;
+      const detail = real
+        ? `${String(data.type)} entry appended to the queue (${String(data.depth)} queued)`
+        : `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)`;
       rec.stages.push({ stage: 'delta queued', atMs: e.at - rec.t0, detail });
       push(this.queued, key, rec);
       return;
@@ -360,7 +381,14 @@ class PipelineTracker {
       );
     }
     if (!rec) return;
-    const what = e.action === 'added' ? 'added to the indexer' : e.action === 'updated' ? (data.type === 'SyncAll' ? 'left in the indexer as it was' : 'updated in the indexer') : 'deleted from the indexer';
+    const what =
+      e.action === 'added'
+        ? 'added to the indexer'
+        : e.action === 'updated'
+          ? data.type === 'SyncAll'
+            ? 'left in the indexer as it was'
+            : 'updated in the indexer'
+          : 'deleted from the indexer';
     rec.stages.push({ stage: 'indexer updated', atMs: e.at - rec.t0, detail: `${what}, then the notification went to each handler's buffer` });
   }
 
@@ -368,7 +396,11 @@ class PipelineTracker {
   private resyncOf(key: string, t0: number): TracedChange | undefined {
     const cached = this.indexer?.getByKey(key);
     if (!cached) return undefined;
-    const rec: TracedChange = { origin: 'resync', t0, stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }] };
+    const rec: TracedChange = {
+      origin: 'resync',
+      t0,
+      stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }],
+    };
     this.byObject.set(cached, rec);
     return rec;
   }

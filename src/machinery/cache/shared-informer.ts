@@ -261,13 +261,20 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   }
 
   private newFifo(): DeltaFIFO<T> | RealFIFO<T> {
-    const common = { keyFunc: this.keyFunc, clock: this.clock, ...(this.tracer ? { tracer: this.tracer } : {}), ...(this.transform ? { transform: this.transform } : {}) };
+    const common = {
+      keyFunc: this.keyFunc,
+      clock: this.clock,
+      ...(this.tracer ? { tracer: this.tracer } : {}),
+      ...(this.transform ? { transform: this.transform } : {}),
+    };
     if (this.fifoKind === 'delta') {
       const options: DeltaFIFOOptions<T> = { ...common, knownObjects: this.indexer, emitDeltaTypeReplaced: true };
       return new DeltaFIFO<T>(options);
     }
     // As client-go's newQueueFIFO: an atomic RealFIFO is not given the cache (it reconciles when popped).
-    const options: RealFIFOOptions<T> = this.atomicEvents ? { ...common, atomicEvents: true, emitDeltaTypeBookmark: true } : { ...common, knownObjects: this.indexer };
+    const options: RealFIFOOptions<T> = this.atomicEvents
+      ? { ...common, atomicEvents: true, emitDeltaTypeBookmark: true }
+      : { ...common, knownObjects: this.indexer };
     return new RealFIFO<T>(options);
   }
 
@@ -329,7 +336,10 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private processBatch(deltas: Delta<T>[], isInInitialList: boolean): void {
     const callbacks: (() => void)[] = [];
     const errors: string[] = [];
-    const planned = deltas.map((d) => ({ d, old: d.type === 'Deleted' || d.object instanceof DeletedFinalStateUnknown ? undefined : this.indexer.get(d.object) }));
+    const planned = deltas.map((d) => ({
+      d,
+      old: d.type === 'Deleted' || d.object instanceof DeletedFinalStateUnknown ? undefined : this.indexer.get(d.object),
+    }));
     for (const { d, old } of planned) {
       const obj = d.object;
       try {

@@ -18,7 +18,7 @@ let ns: string;
 let proxy: Server;
 const frozen = new Set<Socket>();
 const live = new Set<Socket>();
-let freezeNew = false;
+const freezeNew = false;
 
 before(async () => {
   admin = await testClient();
@@ -55,36 +55,36 @@ function freeze(sockets: Socket[]) {
 
 // Every test runs on both queues an informer can be built on.
 for (const fifo of FIFO_KINDS) {
-describe(`a watch whose connection hangs [${fifo} FIFO]`, () => {
-  it('is closed after the idle timeout and resumed, so later changes still arrive', async () => {
-    const port = (proxy.address() as { port: number }).port;
-    const config = await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });
-    // Same credentials and CA: the certificate names 127.0.0.1, which the proxy address still is.
-    const viaProxy = new KubeClient({ ...config, server: `https://127.0.0.1:${port}` }, { timeoutMs: 5000 });
-    const tracer = new RecordingTracer();
-    const abort = new AbortController();
-    const factory = factoryFor(viaProxy, { fifo, namespace: ns, tracer, reflector: { idleTimeoutMs: 3000 } });
-    const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
-    const seen: Seen[] = [];
-    informer.addEventHandler(recordingHandler(seen));
-    factory.start(abort.signal);
-    try {
-      await factory.waitForCacheSync(abort.signal);
-      await waitUntil('the watch is established', () => tracer.events.some((e) => e.action === 'watch-start'), 10_000, 50);
-      freeze([...live]);
-      await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/configmaps`, body: { metadata: { name: 'after-the-hang' } } });
-      await waitUntil('the change made during the hang arrives', () => seen.some((s) => s.key === `${ns}/after-the-hang`), 20_000, 100);
-      const arrivedAt = performance.now();
-      const idle = tracer.events.find((e) => e.component === 'reflector' && e.action === 'watch-idle-timeout');
-      assert.ok(idle, 'the reflector noticed the silent watch');
-      const delivered = tracer.events.find((e) => e.action === 'watch-event' && e.key === `${ns}/after-the-hang`);
-      assert.ok(delivered && delivered.at > idle.at && delivered.at <= arrivedAt, 'the change came through the resumed watch, not the frozen one');
-      assert.equal(seen.filter((s) => s.key === `${ns}/after-the-hang`).length, 1, 'delivered once');
-    } finally {
-      abort.abort();
-      await factory.shutdown();
-      for (const s of frozen) s.destroy();
-    }
+  describe(`a watch whose connection hangs [${fifo} FIFO]`, () => {
+    it('is closed after the idle timeout and resumed, so later changes still arrive', async () => {
+      const port = (proxy.address() as { port: number }).port;
+      const config = await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });
+      // Same credentials and CA: the certificate names 127.0.0.1, which the proxy address still is.
+      const viaProxy = new KubeClient({ ...config, server: `https://127.0.0.1:${port}` }, { timeoutMs: 5000 });
+      const tracer = new RecordingTracer();
+      const abort = new AbortController();
+      const factory = factoryFor(viaProxy, { fifo, namespace: ns, tracer, reflector: { idleTimeoutMs: 3000 } });
+      const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
+      const seen: Seen[] = [];
+      informer.addEventHandler(recordingHandler(seen));
+      factory.start(abort.signal);
+      try {
+        await factory.waitForCacheSync(abort.signal);
+        await waitUntil('the watch is established', () => tracer.events.some((e) => e.action === 'watch-start'), 10_000, 50);
+        freeze([...live]);
+        await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/configmaps`, body: { metadata: { name: 'after-the-hang' } } });
+        await waitUntil('the change made during the hang arrives', () => seen.some((s) => s.key === `${ns}/after-the-hang`), 20_000, 100);
+        const arrivedAt = performance.now();
+        const idle = tracer.events.find((e) => e.component === 'reflector' && e.action === 'watch-idle-timeout');
+        assert.ok(idle, 'the reflector noticed the silent watch');
+        const delivered = tracer.events.find((e) => e.action === 'watch-event' && e.key === `${ns}/after-the-hang`);
+        assert.ok(delivered && delivered.at > idle.at && delivered.at <= arrivedAt, 'the change came through the resumed watch, not the frozen one');
+        assert.equal(seen.filter((s) => s.key === `${ns}/after-the-hang`).length, 1, 'delivered once');
+      } finally {
+        abort.abort();
+        await factory.shutdown();
+        for (const s of frozen) s.destroy();
+      }
+    });
   });
-});
 }

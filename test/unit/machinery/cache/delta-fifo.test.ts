@@ -228,7 +228,11 @@ test('a resync does not transform again: its Sync deltas carry the cached object
 });
 
 test('a relist is transformed even when it is queued as Sync (emitDeltaTypeReplaced off)', () => {
-  const fifo = new DeltaFIFO<KubeObject>({ clock, emitDeltaTypeReplaced: false, transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { transformed: 'yes' } } }) });
+  const fifo = new DeltaFIFO<KubeObject>({
+    clock,
+    emitDeltaTypeReplaced: false,
+    transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { transformed: 'yes' } } }),
+  });
   fifo.replace([pod('a')], '1');
   const [delta] = fifo.getByKey('a')!;
   assert.equal(delta!.type, 'Sync');

@@ -17,7 +17,14 @@ const NAMES = ['a', 'b', 'c', 'd'];
 type Op = { kind: 'create' | 'update' | 'delete'; name: string; missed: boolean } | { kind: 'relist' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom('create' as const, 'update' as const, 'delete' as const), name: fc.constantFrom(...NAMES), missed: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('create' as const, 'update' as const, 'delete' as const),
+      name: fc.constantFrom(...NAMES),
+      missed: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'relist' as const }) },
 );
 
@@ -41,7 +48,11 @@ async function play(ops: Op[], fifo: (typeof FIFOS)[number]): Promise<void> {
     onAdd: (o) => void notes.push({ type: 'add', key: o.metadata!.name!, rv: o.metadata!.resourceVersion! }),
     onUpdate: (old, o) => void notes.push({ type: 'update', key: o.metadata!.name!, rv: o.metadata!.resourceVersion!, oldRv: old.metadata!.resourceVersion! }),
     onDelete: (o) =>
-      void notes.push(o instanceof DeletedFinalStateUnknown ? { type: 'delete', key: o.key, rv: '' } : { type: 'delete', key: o.metadata!.name!, rv: o.metadata!.resourceVersion! }),
+      void notes.push(
+        o instanceof DeletedFinalStateUnknown
+          ? { type: 'delete', key: o.key, rv: '' }
+          : { type: 'delete', key: o.metadata!.name!, rv: o.metadata!.resourceVersion! },
+      ),
   });
   const ctrl = new AbortController();
   const running = informer.run(ctrl.signal);
@@ -51,7 +62,7 @@ async function play(ops: Op[], fifo: (typeof FIFOS)[number]): Promise<void> {
     lw.objects = [...server].map(([name, v]) => pod(name, { rv: v }));
     lw.resourceVersion = String(rv);
     const from = notes.length;
-    lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' } as unknown as KubeObject);
+    lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
     await clock.advance(0);
     const told = notes.slice(from).map((n) => n.type);
     if (fifo.deletionsFirst) {
@@ -75,7 +86,12 @@ async function play(ops: Op[], fifo: (typeof FIFOS)[number]): Promise<void> {
   }
   await relist();
 
-  const cached = new Map(informer.getIndexer().list().map((o) => [o.metadata!.name!, o.metadata!.resourceVersion!]));
+  const cached = new Map(
+    informer
+      .getIndexer()
+      .list()
+      .map((o) => [o.metadata!.name!, o.metadata!.resourceVersion!]),
+  );
   assert.deepEqual([...cached].sort(), [...server].sort(), 'the cache equals the server');
 
   const replayed = new Map<string, string>();
@@ -97,6 +113,9 @@ async function play(ops: Op[], fifo: (typeof FIFOS)[number]): Promise<void> {
 
 for (const fifo of FIFOS) {
   test(`the cache and the handler's view converge on the server after any history [${fifo.label}]`, async () => {
-    await fc.assert(fc.asyncProperty(fc.array(opArb, { maxLength: 40 }), (ops) => play(ops, fifo)), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { maxLength: 40 }), (ops) => play(ops, fifo)),
+      { numRuns: 150 },
+    );
   });
 }

@@ -21,7 +21,9 @@ function show(item: RealFIFOItem<KubeObject>): string {
     case 'Bookmark':
       return `Bookmark ${item.object.resourceVersion}`;
     default:
-      return item.object instanceof DeletedFinalStateUnknown ? `${item.type} ~${item.object.key}@${obj(item.object.obj)?.split('@')[1]}` : `${item.type} ${obj(item.object)}`;
+      return item.object instanceof DeletedFinalStateUnknown
+        ? `${item.type} ~${item.object.key}@${obj(item.object.obj)?.split('@')[1]}`
+        : `${item.type} ${obj(item.object)}`;
   }
 }
 
@@ -44,13 +46,19 @@ test('every change is its own entry, popped in the order it was queued', async (
   fifo.update(pod('a', { rv: '3' }));
   fifo.delete(pod('b', { rv: '4' }));
   fifo.update(pod('a', { rv: '5' }));
-  assert.deepEqual((await popAll(fifo)).map((p) => p.entry), ['Added a@1', 'Added b@2', 'Updated a@3', 'Deleted b@4', 'Updated a@5']);
+  assert.deepEqual(
+    (await popAll(fifo)).map((p) => p.entry),
+    ['Added a@1', 'Added b@2', 'Updated a@3', 'Deleted b@4', 'Updated a@5'],
+  );
 });
 
 test('a delete is queued even for an object neither queued nor known', async () => {
   const { fifo } = fifoWith();
   fifo.delete(pod('ghost', { rv: '1' }));
-  assert.deepEqual((await popAll(fifo)).map((p) => p.entry), ['Deleted ghost@1']);
+  assert.deepEqual(
+    (await popAll(fifo)).map((p) => p.entry),
+    ['Deleted ghost@1'],
+  );
 });
 
 test('replace queues the tombstones of known objects first, then the listed ones, all initial', async () => {
@@ -58,7 +66,10 @@ test('replace queues the tombstones of known objects first, then the listed ones
   fifo.replace([pod('foo', { rv: '5' })], '0');
   assert.equal(fifo.hasSynced(), false);
   const popped = await popAll(fifo);
-  assert.deepEqual(popped.map((p) => p.entry), ['Deleted ~bar@6', 'Deleted ~baz@7', 'Replaced foo@5']);
+  assert.deepEqual(
+    popped.map((p) => p.entry),
+    ['Deleted ~bar@6', 'Deleted ~baz@7', 'Replaced foo@5'],
+  );
   assert.ok(popped.every((p) => p.initial));
   assert.equal(fifo.hasSynced(), true);
 });
@@ -104,7 +115,10 @@ test('the transform applies to added, updated, deleted and listed objects, not t
   fifo.delete(pod('a', { rv: '4' }));
   fifo.replace([pod('b', { rv: '5' })], '5');
   const items = fifo.items();
-  assert.deepEqual(items.map((i) => i.type), ['Added', 'Updated', 'Deleted', 'Deleted', 'Replaced']);
+  assert.deepEqual(
+    items.map((i) => i.type),
+    ['Added', 'Updated', 'Deleted', 'Deleted', 'Replaced'],
+  );
   assert.ok(items[3]!.object instanceof DeletedFinalStateUnknown);
   for (const i of [0, 1, 2, 4]) assert.equal((items[i]!.object as KubeObject).metadata!.labels!.t, 'yes', show(items[i]!));
 });
@@ -181,7 +195,12 @@ test('an entry counts towards the initial sync only once its processing has fini
 test('a failing process rejects the pop, and the entry is gone (no requeue); it still counts as popped', async () => {
   const { fifo } = fifoWith();
   fifo.replace([pod('a', { rv: '1' })], '1');
-  await assert.rejects(fifo.pop(() => { throw new Error('broke'); }), /broke/);
+  await assert.rejects(
+    fifo.pop(() => {
+      throw new Error('broke');
+    }),
+    /broke/,
+  );
   assert.equal(fifo.length, 0);
   assert.equal(fifo.hasSynced(), true);
 });
@@ -266,9 +285,12 @@ test('the tracer sees every entry queued and popped, with the batch it was poppe
   const { fifo } = fifoWith([], { tracer });
   fifo.add(pod('a', { rv: '1' }));
   fifo.add(pod('b', { rv: '2' }));
-  await fifo.popBatch(() => {}, () => {});
+  await fifo.popBatch(
+    () => {},
+    () => {},
+  );
   assert.deepEqual(
-    tracer.events.map((e) => `${e.component} ${e.action} ${e.key} ${String(e.data?.type)} ${String(e.data?.batch ?? '')}`),
-    ['realfifo queued a Added ', 'realfifo queued b Added ', 'realfifo popped a Added 2', 'realfifo popped b Added 2'],
+    tracer.events.map((e) => `${e.component} ${e.action} ${e.key} ${JSON.stringify(e.data?.type)} ${JSON.stringify(e.data?.batch ?? '')}`),
+    ['realfifo queued a "Added" ""', 'realfifo queued b "Added" ""', 'realfifo popped a "Added" 2', 'realfifo popped b "Added" 2'],
   );
 });
