@@ -51,6 +51,7 @@ export interface Pod extends KubeObject {
   spec?: { nodeName?: string; containers: { name: string; image?: string; [k: string]: unknown }[]; [k: string]: unknown };
   status?: {
     phase?: string;
+    podIP?: string;
     reason?: string;
     message?: string;
     conditions?: Condition[];
