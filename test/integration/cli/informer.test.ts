@@ -4,7 +4,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
@@ -15,10 +14,7 @@ let kubeconfig = '';
 const namespaces: string[] = [];
 const lines = (text: string) => text.trim().split('\n');
 
-/** Gives the CLI time to start, list, sync and open its watch before the cluster changes. */
-const INFORMER_READY_MS = 4000;
-
-function informer(fifo: FifoKind, args: string[], opts: { signalAfterMs?: number } = {}) {
+function informer(fifo: FifoKind, args: string[], opts: { signalWhen?: (stdout: string) => boolean } = {}) {
   return runCli(['informer', ...args, '--fifo', fifo, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
 }
 
@@ -79,15 +75,16 @@ for (const fifo of FIFO_KINDS) {
 
     it('prints ADD, MOD and DEL in that order for a pod created, changed and deleted while it runs', async () => {
       const ns = await namespace('kl-informer');
-      const running = informer(fifo, ['-n', ns, '--timeout', '16s']);
-      await sleep(INFORMER_READY_MS);
+      // Ctrl-C once the deletion is reported; each change waits until the previous one was seen.
+      const running = informer(fifo, ['-n', ns], { signalWhen: (out) => /^DEL\s/m.test(out) });
+      await running.output(/^cache synced/);
       await createPod(ns, 'informed');
-      await sleep(1500);
+      await running.output(/^ADD\s+\S+\/informed\s/);
       await labelPod(ns, 'informed');
-      await sleep(1500);
+      await running.output(/^MOD\s+\S+\/informed\s.*rv \d+ -> \d+/);
       await deletePod(ns, 'informed');
       const r = await running;
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 130, r.stderr);
       const out = lines(r.stdout);
       assert.equal(out[0], `pods (v1 Pod), namespace ${ns}; resolved through the built-in table`);
       assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync every 30s, handler added before start`);
@@ -102,7 +99,7 @@ for (const fifo of FIFO_KINDS) {
         'MOD shows the old and new resourceVersion',
       );
       const mods = types.filter((t) => t === 'MOD').length;
-      assert.match(out.at(-1)!, new RegExp(`^summary: stopped \\(timeout\\) after \\d+\\.\\d s: ADD 1, MOD ${mods}, MOD \\(resync\\) 0, DEL 1$`));
+      assert.match(out.at(-1)!, new RegExp(`^summary: stopped \\(interrupted\\) after \\d+\\.\\d s: ADD 1, MOD ${mods}, MOD \\(resync\\) 0, DEL 1$`));
       assertNoCredentials(r.stdout, r.stderr);
     });
 
@@ -110,8 +107,10 @@ for (const fifo of FIFO_KINDS) {
       const ns = await namespace('kl-informer-late');
       await createPod(ns, 'early-1');
       await createPod(ns, 'early-2');
-      const r = await informer(fifo, ['pods', '-n', ns, '--handlers-after-sync', '--timeout', '4s']);
-      assert.equal(r.code, 0, r.stderr);
+      // Ctrl-C once both replayed ADDs are printed.
+      const replayed = (out: string) => (out.match(/replayed from the cache/g) ?? []).length === 2;
+      const r = await informer(fifo, ['pods', '-n', ns, '--handlers-after-sync'], { signalWhen: replayed });
+      assert.equal(r.code, 130, r.stderr);
       const out = lines(r.stdout);
       assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync every 30s, handler added after the sync`);
       const synced = out.findIndex((l) => l.startsWith('cache synced: 2 objects'));
@@ -123,16 +122,17 @@ for (const fifo of FIFO_KINDS) {
         assert.match(events[0][1], /\(replayed from the cache to the late handler\)$/);
         assert.ok(out.indexOf(events[0][1]) > synced);
       }
-      assert.match(out.at(-1)!, /^summary: stopped \(timeout\) after \d+\.\d s: ADD 2, /);
+      assert.match(out.at(-1)!, /^summary: stopped \(interrupted\) after \d+\.\d s: ADD 2, /);
     });
 
     it('with --trace names every stage of the pipeline, timed from the watch event', async () => {
       const ns = await namespace('kl-informer-trace');
-      const running = informer(fifo, ['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '9s']);
-      await sleep(INFORMER_READY_MS);
+      // Ctrl-C once the pod's ADD has been traced to the handler.
+      const running = informer(fifo, ['pods', '-n', ns, '--trace', '--resync', '0'], { signalWhen: (out) => /\/traced\s[^]*handler called/.test(out) });
+      await running.output(/^cache synced/);
       await createPod(ns, 'traced');
       const r = await running;
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 130, r.stderr);
       const out = lines(r.stdout);
       assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync off, handler added before start`);
       const add = out.findIndex((l) => /^ADD\s+\S+\/traced\s/.test(l));
@@ -177,7 +177,7 @@ for (const fifo of FIFO_KINDS) {
     it('stops on Ctrl-C with exit 130 and the counts per event type', async () => {
       const ns = await namespace('kl-informer-int');
       await createPod(ns, 'one');
-      const r = await informer(fifo, ['-n', ns], { signalAfterMs: 3000 });
+      const r = await informer(fifo, ['-n', ns], { signalWhen: (out) => /^cache synced/m.test(out) && /^ADD\s/m.test(out) });
       assert.equal(r.code, 130, r.stderr);
       const out = lines(r.stdout);
       assert.ok(

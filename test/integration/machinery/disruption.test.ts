@@ -25,7 +25,6 @@ const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-disruption-'));
 before(async () => {
   state = await sandboxUp({ dir, nodes: 1 });
   client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }));
-  ns = await createTestNamespace(client, 'disrupt');
 });
 after(async () => sandboxDown(dir));
 
@@ -50,6 +49,11 @@ async function etcd(path: string, body: unknown): Promise<{ header?: { revision?
 // Every test runs on both queues an informer can be built on.
 for (const fifo of FIFO_KINDS) {
   describe(`reflector under disruption [${fifo} FIFO]`, () => {
+    // A namespace per queue: both runs create the same names.
+    before(async () => {
+      ns = await createTestNamespace(client, `disrupt-${fifo}`);
+    });
+
     it('resumes by itself after the API server is killed and restarted mid-watch, with no lost or phantom objects', async () => {
       const abort = new AbortController();
       const factory = factoryFor(client, { fifo, namespace: ns });

@@ -22,7 +22,6 @@ const freezeNew = false;
 
 before(async () => {
   admin = await testClient();
-  ns = await createTestNamespace(admin, 'hung');
   const target = new URL(sandboxState().server);
   proxy = createServer((client) => {
     const upstream = connect(Number(target.port), '127.0.0.1');
@@ -41,7 +40,6 @@ before(async () => {
 after(async () => {
   for (const s of live) s.destroy();
   proxy.close();
-  await deleteNamespace(admin, ns);
 });
 
 /** Stops data flowing on these sockets without closing them: what a dead NAT entry or a stuck peer looks like. */
@@ -56,6 +54,12 @@ function freeze(sockets: Socket[]) {
 // Every test runs on both queues an informer can be built on.
 for (const fifo of FIFO_KINDS) {
   describe(`a watch whose connection hangs [${fifo} FIFO]`, () => {
+    // A namespace per queue: both runs create the same names.
+    before(async () => {
+      ns = await createTestNamespace(admin, `hung-${fifo}`);
+    });
+    after(async () => deleteNamespace(admin, ns));
+
     it('is closed after the idle timeout and resumed, so later changes still arrive', async () => {
       const port = (proxy.address() as { port: number }).port;
       const config = await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });

@@ -16,9 +16,7 @@ let ns: string;
 
 before(async () => {
   client = await testClient();
-  ns = await createTestNamespace(client, 'informer');
 });
-after(async () => deleteNamespace(client, ns));
 
 function pod(name: string): KubeObject {
   return {
@@ -37,6 +35,12 @@ async function listState(path: string): Promise<Map<string, string>> {
 // Every test runs on both queues an informer can be built on.
 for (const fifo of FIFO_KINDS) {
   describe(`shared informer on a real API server [${fifo} FIFO]`, () => {
+    // A namespace per queue: both runs create the same names.
+    before(async () => {
+      ns = await createTestNamespace(client, `informer-${fifo}`);
+    });
+    after(async () => deleteNamespace(client, ns));
+
     it(`delivers every add, update and delete of ${PODS} pods once, in order per pod, with the right old object`, async () => {
       const abort = new AbortController();
       const factory = factoryFor(client, { fifo, namespace: ns });
