@@ -1,12 +1,15 @@
 /**
- * The shared client core: one KubeClient per resolved kubeconfig. Requests go through
- * @kubernetes/client-node's authentication (KubeConfig.applySecurityAuthentication: tokens, client
- * certificates, exec plugins, the TLS dispatcher) and undici's fetch. Non-2xx answers become ApiStatusError
- * carrying the server's Status. Trace hooks see every request and response, with credentials redacted.
+ * The shared client core: one KubeClient per resolved kubeconfig. Requests are authenticated natively
+ * (auth.ts: tokens, token files, client certificates, basic auth, exec plugins) and sent with undici's fetch
+ * over one connection pool per client that speaks HTTP/2 when the server offers it, so concurrent requests
+ * share a connection as client-go's do instead of opening one each. Users with an auth-provider plugin go
+ * through @kubernetes/client-node's authentication instead, the only part of it the core ever loads.
+ * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
+ * response, with credentials redacted.
  */
-import { fetch, type Dispatcher, type Headers } from 'undici';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent, fetch, ProxyAgent, type Dispatcher, type Headers } from 'undici';
 import { ApiStatusError } from '../machinery/errors.ts';
+import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import { redact, redactHeaders, redactObject } from './redact.ts';
 
@@ -43,17 +46,28 @@ export interface LineStream extends AsyncIterable<string> {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** Concurrent streams on one HTTP/2 connection before the pool opens another (Go's default is 250 per connection, the API server's limit). */
+const MAX_STREAMS_PER_CONNECTION = 250;
+
 export class KubeClient {
   readonly config: ResolvedKubeconfig;
-  readonly kc: KubeConfig;
   hooks: HttpTraceHooks;
   private readonly timeoutMs: number;
+  private auth: Authenticator | undefined;
+  /** One pool per client certificate: an exec plugin may hand out a new one. */
+  private pool: { dispatcher: Dispatcher; cert: string | undefined } | undefined;
 
   constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks } = {}) {
     this.config = config;
-    this.kc = config.kc;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.hooks = options.hooks ?? {};
+  }
+
+  /** Closes the client's connections; requests in flight finish first. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.dispatcher.close();
   }
 
   get server(): string {
@@ -67,8 +81,8 @@ export class KubeClient {
   }
 
   /** Makes a typed API client of @kubernetes/client-node (CoreV1Api, AppsV1Api...) on the same config. */
-  api<T>(ctor: new (...args: never[]) => T): T {
-    return this.kc.makeApiClient(ctor as never) as T;
+  async api<T>(ctor: new (...args: never[]) => T): Promise<T> {
+    return (await this.config.clientNodeConfig()).makeApiClient(ctor as never) as T;
   }
 
   async request<T = unknown>(opts: RequestOptions): Promise<ApiResponse<T>> {
@@ -78,7 +92,10 @@ export class KubeClient {
       const durationMs = performance.now() - started;
       const bytes = Buffer.byteLength(text);
       this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes, durationMs });
-      if (!response.ok) throw statusError(response, text, method, url);
+      if (!response.ok) {
+        if (response.status === 401) this.auth?.unauthorized();
+        throw statusError(response, text, method, url);
+      }
       const body = (text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as T;
       return { status: response.status, headers: response.headers, body, bytes, durationMs, url };
     } finally {
@@ -96,6 +113,7 @@ export class KubeClient {
     if (!response.ok) {
       const text = await response.text().catch(() => '');
       cleanup();
+      if (response.status === 401) this.auth?.unauthorized();
       this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: text.length, durationMs: performance.now() - started });
       throw statusError(response, text, method, url);
     }
@@ -150,10 +168,8 @@ export class KubeClient {
   private async send(opts: RequestOptions, streaming: boolean) {
     const method = (opts.method ?? 'GET').toUpperCase();
     const url = this.url(opts.path, opts.query).toString();
-    const { RequestContext } = await import('@kubernetes/client-node');
-    const ctx = new RequestContext(url, method as never);
-    await this.kc.applySecurityAuthentication(ctx);
-    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+    const { headers: authHeaders, dispatcher } = await this.authenticate(url, method, opts.signal);
+    const headers: Record<string, string> = { ...authHeaders, accept: 'application/json' };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
@@ -178,7 +194,7 @@ export class KubeClient {
         method,
         headers,
         body: body ?? null,
-        dispatcher: ctx.getDispatcher() as Dispatcher | undefined,
+        dispatcher,
         signal: controller.signal,
       });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
@@ -188,6 +204,32 @@ export class KubeClient {
       cleanup();
       throw controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : err;
     }
+  }
+
+  private async authenticate(url: string, method: string, signal: AbortSignal | undefined): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+    const { cluster, user } = this.config;
+    if (needsClientNode(user)) {
+      const [{ RequestContext }, kc] = await Promise.all([import('@kubernetes/client-node'), this.config.clientNodeConfig()]);
+      const ctx = new RequestContext(url, method as never);
+      await kc.applySecurityAuthentication(ctx);
+      return { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() as Dispatcher | undefined };
+    }
+    this.auth ??= authenticator(user, cluster);
+    const creds = await this.auth.credentials(signal);
+    return { headers: creds.headers, dispatcher: this.dispatcherFor(creds) };
+  }
+
+  private dispatcherFor(creds: Credentials): Dispatcher {
+    if (this.pool && this.pool.cert === creds.cert) return this.pool.dispatcher;
+    const old = this.pool?.dispatcher;
+    const tls = { ...tlsOptions(this.config.cluster), ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}) };
+    const proxy = this.config.cluster['proxy-url'];
+    const options = { allowH2: true, h2Options: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } };
+    const dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: tls, ...options }) : new Agent({ connect: tls, ...options });
+    this.pool = { dispatcher, cert: creds.cert };
+    // Requests still on the old certificate finish; new ones use the new pool.
+    void old?.close().catch(() => undefined);
+    return dispatcher;
   }
 }
 
