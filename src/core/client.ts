@@ -1,16 +1,17 @@
 /**
  * The shared client core: one KubeClient per resolved kubeconfig. Requests are authenticated natively
- * (auth.ts: tokens, token files, client certificates, basic auth, exec plugins) and sent with undici's fetch
- * over one connection pool per client that speaks HTTP/2 when the server offers it, so concurrent requests
- * share a connection as client-go's do instead of opening one each. Users with an auth-provider plugin go
- * through @kubernetes/client-node's authentication instead, the only part of it the core ever loads.
+ * (auth.ts: tokens, token files, client certificates, basic auth, exec plugins) and sent as streams on one
+ * HTTP/2 connection per client (transport.ts), so concurrent requests share a connection as client-go's do
+ * instead of opening one each. Users with an auth-provider plugin go through @kubernetes/client-node's
+ * authentication and undici instead, the only time the core loads either.
  * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
  * response, with credentials redacted.
  */
-import { Agent, fetch, ProxyAgent, type Dispatcher, type Headers } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ApiStatusError } from '../machinery/errors.ts';
 import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
+import { fetchTransport, http2Transport, type ResponseHeaders, type Transport, type TransportResponse } from './transport.ts';
 import { redact, redactHeaders, redactObject } from './redact.ts';
 
 export interface HttpTraceHooks {
@@ -33,7 +34,7 @@ export interface RequestOptions {
 
 export interface ApiResponse<T> {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: T;
   bytes: number;
   durationMs: number;
@@ -46,16 +47,13 @@ export interface LineStream extends AsyncIterable<string> {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Concurrent streams on one HTTP/2 connection before the pool opens another (Go's default is 250 per connection, the API server's limit). */
-const MAX_STREAMS_PER_CONNECTION = 250;
-
 export class KubeClient {
   readonly config: ResolvedKubeconfig;
   hooks: HttpTraceHooks;
   private readonly timeoutMs: number;
   private auth: Authenticator | undefined;
-  /** One pool per client certificate: an exec plugin may hand out a new one. */
-  private pool: { dispatcher: Dispatcher; cert: string | undefined } | undefined;
+  /** One connection per client certificate: an exec plugin may hand out a new one. */
+  private transport: { transport: Transport; cert: string | undefined } | undefined;
 
   constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks } = {}) {
     this.config = config;
@@ -65,9 +63,9 @@ export class KubeClient {
 
   /** Closes the client's connections; requests in flight finish first. */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.dispatcher.close();
+    const t = this.transport;
+    this.transport = undefined;
+    await t?.transport.close();
   }
 
   get server(): string {
@@ -92,7 +90,7 @@ export class KubeClient {
       const durationMs = performance.now() - started;
       const bytes = Buffer.byteLength(text);
       this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes, durationMs });
-      if (!response.ok) {
+      if (!ok(response)) {
         if (response.status === 401) this.auth?.unauthorized();
         throw statusError(response, text, method, url);
       }
@@ -108,9 +106,9 @@ export class KubeClient {
    * rejects with ApiStatusError otherwise. Iteration ends when the server closes the stream or `close()` is
    * called; a broken connection throws from the iterator.
    */
-  async stream(opts: RequestOptions): Promise<LineStream & { status: number; headers: Headers }> {
+  async stream(opts: RequestOptions): Promise<LineStream & { status: number; headers: ResponseHeaders }> {
     const { response, url, started, method, abort, cleanup } = await this.send({ ...opts, timeoutMs: opts.timeoutMs ?? 0 }, true);
-    if (!response.ok) {
+    if (!ok(response)) {
       const text = await response.text().catch(() => '');
       cleanup();
       if (response.status === 401) this.auth?.unauthorized();
@@ -120,16 +118,15 @@ export class KubeClient {
     this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: -1, durationMs: performance.now() - started });
     const hooks = this.hooks;
     let closed = false;
-    const body = response.body!;
+    const body = response.body[Symbol.asyncIterator]();
     async function* lines(): AsyncGenerator<string> {
-      const reader = body.getReader();
       const decoder = new TextDecoder();
       let buffered = '';
       try {
         for (;;) {
-          let chunk: Awaited<ReturnType<typeof reader.read>>;
+          let chunk: IteratorResult<Uint8Array>;
           try {
-            chunk = await reader.read();
+            chunk = await body.next();
           } catch (err) {
             if (closed) return;
             throw err;
@@ -168,7 +165,7 @@ export class KubeClient {
   private async send(opts: RequestOptions, streaming: boolean) {
     const method = (opts.method ?? 'GET').toUpperCase();
     const url = this.url(opts.path, opts.query).toString();
-    const { headers: authHeaders, dispatcher } = await this.authenticate(url, method, opts.signal);
+    const { headers: authHeaders, transport } = await this.authenticate(url, method, opts.signal);
     const headers: Record<string, string> = { ...authHeaders, accept: 'application/json' };
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -190,13 +187,7 @@ export class KubeClient {
     };
     const started = performance.now();
     try {
-      const response = await fetch(url, {
-        method,
-        headers,
-        body: body ?? null,
-        dispatcher,
-        signal: controller.signal,
-      });
+      const response = await transport.send({ method, url: new URL(url), headers, body, signal: controller.signal });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
       return { response, url, started, method, abort: () => controller.abort(), cleanup };
@@ -206,34 +197,39 @@ export class KubeClient {
     }
   }
 
-  private async authenticate(url: string, method: string, signal: AbortSignal | undefined): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+  private async authenticate(url: string, method: string, signal: AbortSignal | undefined): Promise<{ headers: Record<string, string>; transport: Transport }> {
     const { cluster, user } = this.config;
     if (needsClientNode(user)) {
       const [{ RequestContext }, kc] = await Promise.all([import('@kubernetes/client-node'), this.config.clientNodeConfig()]);
       const ctx = new RequestContext(url, method as never);
       await kc.applySecurityAuthentication(ctx);
-      return { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() as Dispatcher | undefined };
+      return { headers: ctx.getHeaders(), transport: fetchTransport(() => ctx.getDispatcher() as Dispatcher | undefined) };
     }
     this.auth ??= authenticator(user, cluster);
     const creds = await this.auth.credentials(signal);
-    return { headers: creds.headers, dispatcher: this.dispatcherFor(creds) };
+    return { headers: creds.headers, transport: this.transportFor(creds) };
   }
 
-  private dispatcherFor(creds: Credentials): Dispatcher {
-    if (this.pool && this.pool.cert === creds.cert) return this.pool.dispatcher;
-    const old = this.pool?.dispatcher;
-    const tls = { ...tlsOptions(this.config.cluster), ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}) };
+  private transportFor(creds: Credentials): Transport {
+    if (this.transport && this.transport.cert === creds.cert) return this.transport.transport;
+    const old = this.transport?.transport;
+    const tls = { ...tlsOptions(this.config.cluster), cert: creds.cert, key: creds.key };
     const proxy = this.config.cluster['proxy-url'];
-    const options = { allowH2: true, h2Options: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } };
-    const dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: tls, ...options }) : new Agent({ connect: tls, ...options });
-    this.pool = { dispatcher, cert: creds.cert };
-    // Requests still on the old certificate finish; new ones use the new pool.
+    const viaFetch = () => fetchTransport((undici) => (proxy ? new undici.ProxyAgent({ uri: proxy, requestTls: tls }) : new undici.Agent({ connect: tls })));
+    const origin = new URL(this.server);
+    const transport = proxy || origin.protocol !== 'https:' ? viaFetch() : http2Transport(origin, tls, viaFetch);
+    this.transport = { transport, cert: creds.cert };
+    // Requests still on the old certificate finish; new ones use the new connection.
     void old?.close().catch(() => undefined);
-    return dispatcher;
+    return transport;
   }
 }
 
-function statusError(response: { status: number; statusText: string; headers: Headers }, text: string, method: string, url: string): ApiStatusError {
+function ok(response: TransportResponse): boolean {
+  return response.status >= 200 && response.status < 300;
+}
+
+function statusError(response: { status: number; statusText: string; headers: ResponseHeaders }, text: string, method: string, url: string): ApiStatusError {
   let status: { message?: string; reason?: string; details?: Record<string, unknown>; code?: number } = {};
   try {
     status = JSON.parse(text);
