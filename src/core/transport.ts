@@ -6,10 +6,9 @@
  * http), or the kubeconfig routes through proxy-url, requests go through undici's fetch instead.
  *
  * Health, as client-go's http2 health check: a connection is pinged when a request on it times out or is
- * cancelled, and every 30 s while streams are open; no answer within 15 s closes it, failing its streams so
+ * cancelled, and every 30 s while streams are open; no answer within 10 s closes it, failing its streams so
  * their callers retry on a fresh one. Idle connections do not keep the process alive.
  */
-import { STATUS_CODES } from 'node:http';
 import http2 from 'node:http2';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
@@ -50,8 +49,12 @@ export interface TlsSettings {
   servername?: string | undefined;
 }
 
+// Not `import ... from 'node:http'`: an ESM import of it reads every export, and one getter loads Node's
+// internal undici (~100 ms of a one-request command).
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
+
 const PING_EVERY_MS = 30_000;
-const PING_TIMEOUT_MS = 15_000;
+const PING_TIMEOUT_MS = 10_000;
 /** Per-stream and connection receive windows: large lists arrive without waiting on window updates (Go uses 4 MB / 1 GB). */
 const STREAM_WINDOW = 4 << 20;
 const CONNECTION_WINDOW = 64 << 20;
