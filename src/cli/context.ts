@@ -6,7 +6,8 @@
 import type { KubeClient } from '../core/client.ts';
 import type { ResolvedKubeconfig } from '../core/kubeconfig.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
-import { colorWanted, createOutput, OUTPUT_FORMATS, type Output, type OutputFormat } from './output.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
+import { colorWanted, createOutput, type Output } from './output.ts';
 
 export interface GlobalOptions {
   kubeconfig?: string;

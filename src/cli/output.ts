@@ -12,8 +12,7 @@ import Table from 'cli-table3';
 const requireAtRunTime = createRequire(import.meta.url);
 const toYaml = (value: unknown): string => (requireAtRunTime('yaml') as typeof import('yaml')).stringify(value);
 
-export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 
 export interface Output {
   readonly isTTY: boolean;

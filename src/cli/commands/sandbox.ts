@@ -1,7 +1,6 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { renderTable } from '../output.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
@@ -47,11 +46,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox status -o json')
     .action(async () => {
       const c = ctx();
-      const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+      const [{ sandboxStatus }, { readState, sandboxDir }, { renderObjects, renderTable }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts'), import('../output.ts')]);
       const rows = await sandboxStatus();
       const state = readState(sandboxDir());
       if (c.format === 'json' || c.format === 'yaml') {
-        const { renderObjects } = await import('../output.ts');
         c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
       } else if (!state) {
         c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
