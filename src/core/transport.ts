@@ -194,7 +194,8 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       pingTimer = undefined;
       const s = session;
       session = undefined;
-      await Promise.all([s && !s.closed ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined, other?.close()]);
+      const closed = s && !s.destroyed ? new Promise<void>((resolve) => s.once('close', () => resolve()).close()) : undefined;
+      await Promise.all([closed, other?.close()]);
     },
   };
 }

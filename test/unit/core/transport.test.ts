@@ -100,4 +100,18 @@ describe('HTTP/2 transport', () => {
     const t = http2Transport(url, { rejectUnauthorized: true }, viaUndici);
     await assert.rejects(get(t, url, '/'), (e: NodeJS.ErrnoException) => /SELF_SIGNED|UNABLE_TO_VERIFY/.test(e.code ?? ''));
   });
+
+  it('presents the client certificate to a server that requires one', async () => {
+    const server = http2.createSecureServer({ ...serverTls, requestCert: true, rejectUnauthorized: true, ca: fixture('localhost.crt') }, (req, res) => {
+      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      res.end(JSON.stringify({ subject: peer.subject?.CN }));
+    });
+    const url = await listen(server);
+    const withCert = http2Transport(url, { ...tls, cert: fixture('localhost.crt'), key: fixture('localhost.key') }, viaUndici);
+    assert.deepEqual(JSON.parse(await (await get(withCert, url, '/')).text()), { subject: 'localhost' });
+    await withCert.close();
+    const without = http2Transport(url, tls, viaUndici);
+    await assert.rejects(async () => (await get(without, url, '/')).text());
+    await without.close();
+  });
 });
