@@ -4,7 +4,9 @@ import module from 'node:module';
 import os from 'node:os';
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
-  console.error(`kube-lessons needs Node.js >= 22.19 (this is ${process.versions.node}): install a newer Node, or run it through \`npm start\` in a checkout, which uses the pinned Node 24.`);
+  console.error(
+    `kube-lessons needs Node.js >= 22.19 (this is ${process.versions.node}): install a newer Node, or run it through \`npm start\` in a checkout, which uses the pinned Node 24.`,
+  );
   process.exit(1);
 }
 // Compiled code is cached in the user's cache folder (as NODE_COMPILE_CACHE would): later runs skip most of

@@ -63,7 +63,9 @@ async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv, out: 
     sandboxKubeconfig = () => runningSandboxKubeconfig();
     // No cluster configured anywhere: learners get the local sandbox, started (and built, the first time) on demand.
     if (!env.KUBERNETES_SERVICE_HOST && !runningSandboxKubeconfig() && env.KUBE_LESSONS_NO_AUTO_SANDBOX !== '1') {
-      out.info('No cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config): starting the local sandbox. Stop it with `kube-lessons sandbox down`.');
+      out.info(
+        'No cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config): starting the local sandbox. Stop it with `kube-lessons sandbox down`.',
+      );
       await sandboxUp({ log: (l) => out.info(`  ${l}`), signal });
     }
   }

@@ -106,16 +106,24 @@ export function registerUserSecrets(user: UserEntry): void {
 }
 
 /** Builds the authenticator for one user; `cluster` feeds an exec plugin that asks for cluster info. */
-export function authenticator(user: UserEntry, cluster: ClusterEntry, opts: { env?: NodeJS.ProcessEnv; now?: () => number; stdinIsTTY?: boolean } = {}): Authenticator {
+export function authenticator(
+  user: UserEntry,
+  cluster: ClusterEntry,
+  opts: { env?: NodeJS.ProcessEnv; now?: () => number; stdinIsTTY?: boolean } = {},
+): Authenticator {
   const now = opts.now ?? Date.now;
   const cert = pem(user['client-certificate-data'], user['client-certificate'], 'client-certificate');
   const key = pem(user['client-key-data'], user['client-key'], 'client-key');
   if (Boolean(cert) !== Boolean(key)) {
-    throw new KubeconfigError('the kubeconfig user has a client certificate without its key (or a key without its certificate)', 'set both client-certificate(-data) and client-key(-data)');
+    throw new KubeconfigError(
+      'the kubeconfig user has a client certificate without its key (or a key without its certificate)',
+      'set both client-certificate(-data) and client-key(-data)',
+    );
   }
   registerSecret(key);
   const fixed: Credentials = { headers: {}, cert, key };
-  if (user.exec) return execAuthenticator(user.exec, cluster, fixed, { env: opts.env ?? process.env, now, stdinIsTTY: opts.stdinIsTTY ?? Boolean(process.stdin.isTTY) });
+  if (user.exec)
+    return execAuthenticator(user.exec, cluster, fixed, { env: opts.env ?? process.env, now, stdinIsTTY: opts.stdinIsTTY ?? Boolean(process.stdin.isTTY) });
   if (user.token) {
     registerSecret(user.token);
     fixed.headers = { authorization: `Bearer ${user.token}` };
@@ -127,7 +135,7 @@ export function authenticator(user: UserEntry, cluster: ClusterEntry, opts: { en
     registerSecret(basic);
     fixed.headers = { authorization: `Basic ${basic}` };
   }
-  return { credentials: async () => fixed, unauthorized() {} };
+  return { credentials: () => Promise.resolve(fixed), unauthorized() {} };
 }
 
 /** client-go re-reads a token file once a minute, so a rotated (projected) token is picked up. */
@@ -137,26 +145,33 @@ function tokenFileAuthenticator(file: string, base: Credentials, now: () => numb
   let token: string | undefined;
   let readAt = 0;
   return {
-    async credentials() {
-      if (token === undefined || now() - readAt >= TOKEN_FILE_TTL_MS) {
-        let text: string;
-        try {
-          text = readFileSync(file, 'utf8');
-        } catch (err) {
-          // A token we read before stays usable while the file is briefly missing (mid-rotation).
-          if (token !== undefined) return { ...base, headers: { authorization: `Bearer ${token}` } };
-          throw new KubeconfigError(`cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the tokenFile path in the kubeconfig user');
-        }
-        token = text.trim();
-        readAt = now();
-        registerSecret(token);
-      }
-      return { ...base, headers: { authorization: `Bearer ${token}` } };
+    credentials() {
+      return new Promise((resolve) => resolve(readToken()));
     },
     unauthorized() {
       readAt = 0;
     },
   };
+
+  function readToken(): Credentials {
+    if (token === undefined || now() - readAt >= TOKEN_FILE_TTL_MS) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        // A token we read before stays usable while the file is briefly missing (mid-rotation).
+        if (token !== undefined) return { ...base, headers: { authorization: `Bearer ${token}` } };
+        throw new KubeconfigError(
+          `cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          'check the tokenFile path in the kubeconfig user',
+        );
+      }
+      token = text.trim();
+      readAt = now();
+      registerSecret(token);
+    }
+    return { ...base, headers: { authorization: `Bearer ${token}` } };
+  }
 }
 
 const EXEC_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
@@ -168,7 +183,12 @@ interface ExecStatus {
   expirationTimestamp?: string;
 }
 
-function execAuthenticator(exec: ExecConfig, cluster: ClusterEntry, base: Credentials, opts: { env: NodeJS.ProcessEnv; now: () => number; stdinIsTTY: boolean }): Authenticator {
+function execAuthenticator(
+  exec: ExecConfig,
+  cluster: ClusterEntry,
+  base: Credentials,
+  opts: { env: NodeJS.ProcessEnv; now: () => number; stdinIsTTY: boolean },
+): Authenticator {
   const command = exec.command ?? '';
   const apiVersion = exec.apiVersion ?? '';
   if (!command) throw new KubeconfigError('the kubeconfig user has an exec plugin without a command', 'set users[].user.exec.command');
@@ -185,7 +205,11 @@ function execAuthenticator(exec: ExecConfig, cluster: ClusterEntry, base: Creden
   const run = async (signal?: AbortSignal): Promise<Credentials> => {
     const interactive = mode !== 'Never' && opts.stdinIsTTY;
     if (mode === 'Always' && !interactive) {
-      throw new UserFacingError(`exec plugin "${command}" needs a terminal (interactiveMode: Always) but stdin is not one`, 'run the command from a terminal', ExitCode.unauthorized);
+      throw new UserFacingError(
+        `exec plugin "${command}" needs a terminal (interactiveMode: Always) but stdin is not one`,
+        'run the command from a terminal',
+        ExitCode.unauthorized,
+      );
     }
     const spec: Record<string, unknown> = { interactive };
     if (exec.provideClusterInfo) spec.cluster = clusterInfo(cluster);
@@ -198,7 +222,11 @@ function execAuthenticator(exec: ExecConfig, cluster: ClusterEntry, base: Creden
     registerSecret(status.token);
     registerSecret(status.clientKeyData);
     if (Boolean(status.clientCertificateData) !== Boolean(status.clientKeyData)) {
-      throw new UserFacingError(`exec plugin "${command}" returned a client certificate without its key (or a key without its certificate)`, undefined, ExitCode.unauthorized);
+      throw new UserFacingError(
+        `exec plugin "${command}" returned a client certificate without its key (or a key without its certificate)`,
+        undefined,
+        ExitCode.unauthorized,
+      );
     }
     if (!status.token && !status.clientCertificateData) {
       throw new UserFacingError(`exec plugin "${command}" returned neither a token nor a client certificate`, undefined, ExitCode.unauthorized);
@@ -239,16 +267,35 @@ function clusterInfo(cluster: ClusterEntry): Record<string, unknown> {
   return out;
 }
 
-function runPlugin(command: string, args: string[], env: NodeJS.ProcessEnv, interactive: boolean, installHint: string | undefined, signal?: AbortSignal): Promise<string> {
+function runPlugin(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  interactive: boolean,
+  installHint: string | undefined,
+  signal?: AbortSignal,
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = execFile(command, args, { env, encoding: 'utf8', maxBuffer: 16 << 20, ...(signal ? { signal } : {}) }, (err, stdout) => {
       if (!err) return resolvePromise(stdout);
       const e = err as NodeJS.ErrnoException & { code?: string | number };
-      if (e.name === 'AbortError') return reject(err);
+      if (e.name === 'AbortError') return reject(e);
       if (e.code === 'ENOENT' || e.code === 'EACCES') {
-        return reject(new UserFacingError(`exec plugin "${command}" not found (${e.code})`, installHint?.trim().split('\n')[0] || 'install it, or fix users[].user.exec.command in the kubeconfig', ExitCode.unauthorized));
+        return reject(
+          new UserFacingError(
+            `exec plugin "${command}" not found (${e.code})`,
+            installHint?.trim().split('\n')[0] || 'install it, or fix users[].user.exec.command in the kubeconfig',
+            ExitCode.unauthorized,
+          ),
+        );
       }
-      reject(new UserFacingError(`exec plugin "${command}" failed${typeof e.code === 'number' ? ` with exit code ${e.code}` : ''}`, 'run it by hand to see why; its own messages went to stderr', ExitCode.unauthorized));
+      reject(
+        new UserFacingError(
+          `exec plugin "${command}" failed${typeof e.code === 'number' ? ` with exit code ${String(e.code)}` : ''}`,
+          'run it by hand to see why; its own messages went to stderr',
+          ExitCode.unauthorized,
+        ),
+      );
     });
     // The plugin talks to the person directly (a login prompt) through our stdin and stderr.
     if (interactive) process.stdin.pipe(child.stdin!);
@@ -263,12 +310,16 @@ function runPlugin(command: string, args: string[], env: NodeJS.ProcessEnv, inte
 function parseExecCredential(stdout: string, command: string, apiVersion: string): ExecStatus {
   let cred: { apiVersion?: string; kind?: string; status?: ExecStatus };
   try {
-    cred = JSON.parse(stdout);
+    cred = JSON.parse(stdout) as typeof cred;
   } catch {
     throw new UserFacingError(`exec plugin "${command}" did not print an ExecCredential (not JSON)`, undefined, ExitCode.unauthorized);
   }
   if (cred?.kind !== 'ExecCredential' || cred.apiVersion !== apiVersion) {
-    throw new UserFacingError(`exec plugin "${command}" printed ${cred?.kind ?? 'something'} ${cred?.apiVersion ?? ''}, not an ExecCredential of ${apiVersion}`, undefined, ExitCode.unauthorized);
+    throw new UserFacingError(
+      `exec plugin "${command}" printed ${cred?.kind ?? 'something'} ${cred?.apiVersion ?? ''}, not an ExecCredential of ${apiVersion}`,
+      undefined,
+      ExitCode.unauthorized,
+    );
   }
   if (!cred.status || typeof cred.status !== 'object') {
     throw new UserFacingError(`exec plugin "${command}" printed an ExecCredential without a status`, undefined, ExitCode.unauthorized);
@@ -283,7 +334,10 @@ function pem(data: string | undefined, file: string | undefined, field: string):
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new KubeconfigError(`cannot read ${field} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'fix the path in the kubeconfig');
+    throw new KubeconfigError(
+      `cannot read ${field} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'fix the path in the kubeconfig',
+    );
   }
 }
 

@@ -7,7 +7,6 @@
  * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
  * response, with credentials redacted.
  */
-import type { Dispatcher } from 'undici';
 import { ApiStatusError } from '../machinery/errors.ts';
 import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
@@ -27,7 +26,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Overall deadline; default the client's timeout. 0 disables it. */
   timeoutMs?: number;
 }
@@ -89,7 +88,15 @@ export class KubeClient {
       const text = await response.text();
       const durationMs = performance.now() - started;
       const bytes = Buffer.byteLength(text);
-      this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes, durationMs });
+      this.hooks.response?.({
+        method,
+        url,
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get('content-type') ?? '',
+        bytes,
+        durationMs,
+      });
       if (!ok(response)) {
         if (response.status === 401) this.auth?.unauthorized();
         throw statusError(response, text, method, url);
@@ -112,10 +119,26 @@ export class KubeClient {
       const text = await response.text().catch(() => '');
       cleanup();
       if (response.status === 401) this.auth?.unauthorized();
-      this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: text.length, durationMs: performance.now() - started });
+      this.hooks.response?.({
+        method,
+        url,
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get('content-type') ?? '',
+        bytes: text.length,
+        durationMs: performance.now() - started,
+      });
       throw statusError(response, text, method, url);
     }
-    this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: -1, durationMs: performance.now() - started });
+    this.hooks.response?.({
+      method,
+      url,
+      status: response.status,
+      statusText: response.statusText,
+      contentType: response.headers.get('content-type') ?? '',
+      bytes: -1,
+      durationMs: performance.now() - started,
+    });
     const hooks = this.hooks;
     let closed = false;
     const body = response.body[Symbol.asyncIterator]();
@@ -176,7 +199,8 @@ export class KubeClient {
     this.hooks.request?.({ method, url: redact(url), headers: redactHeaders(headers), body: opts.body === undefined ? undefined : redactObject(opts.body) });
     const controller = new AbortController();
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
+    const timer =
+      timeoutMs > 0 ? setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
     timer?.unref();
     const onAbort = () => controller.abort(opts.signal!.reason);
     if (opts.signal?.aborted) onAbort();
@@ -203,7 +227,7 @@ export class KubeClient {
       const [{ RequestContext }, kc] = await Promise.all([import('@kubernetes/client-node'), this.config.clientNodeConfig()]);
       const ctx = new RequestContext(url, method as never);
       await kc.applySecurityAuthentication(ctx);
-      return { headers: ctx.getHeaders(), transport: fetchTransport(() => ctx.getDispatcher() as Dispatcher | undefined) };
+      return { headers: ctx.getHeaders(), transport: fetchTransport(() => ctx.getDispatcher()) };
     }
     this.auth ??= authenticator(user, cluster);
     const creds = await this.auth.credentials(signal);
@@ -232,7 +256,7 @@ function ok(response: TransportResponse): boolean {
 function statusError(response: { status: number; statusText: string; headers: ResponseHeaders }, text: string, method: string, url: string): ApiStatusError {
   let status: { message?: string; reason?: string; details?: Record<string, unknown>; code?: number } = {};
   try {
-    status = JSON.parse(text);
+    status = JSON.parse(text) as typeof status;
   } catch {
     // not a Status object (a proxy's HTML, say)
   }

@@ -65,15 +65,23 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
   if (req.kubeconfig) {
     const file = resolve(req.kubeconfig);
     if (!existsSync(file)) {
-      throw new KubeconfigError(`kubeconfig file ${file} (from --kubeconfig) does not exist`, 'check the path, or omit --kubeconfig to use KUBECONFIG or ~/.kube/config');
+      throw new KubeconfigError(
+        `kubeconfig file ${file} (from --kubeconfig) does not exist`,
+        'check the path, or omit --kubeconfig to use KUBECONFIG or ~/.kube/config',
+      );
     }
     return { source: 'flag', files: [file] };
   }
   if (env.KUBECONFIG) {
-    const listed = env.KUBECONFIG.split(delimiter).filter(Boolean).map((f) => resolve(f));
+    const listed = env.KUBECONFIG.split(delimiter)
+      .filter(Boolean)
+      .map((f) => resolve(f));
     const files = listed.filter((f) => existsSync(f));
     if (files.length === 0) {
-      throw new KubeconfigError(`none of the files in KUBECONFIG exist (${listed.join(delimiter)})`, 'fix KUBECONFIG, or unset it to use ~/.kube/config or the sandbox');
+      throw new KubeconfigError(
+        `none of the files in KUBECONFIG exist (${listed.join(delimiter)})`,
+        'fix KUBECONFIG, or unset it to use ~/.kube/config or the sandbox',
+      );
     }
     return { source: 'env', files };
   }
@@ -115,12 +123,12 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
       'pick one with --context, or set it with `kubectl config use-context NAME`',
     );
   }
-  const clusterName = String(ctx.cluster ?? '');
+  const clusterName = typeof ctx.cluster === 'string' ? ctx.cluster : '';
   const cluster = merged.clusters.find((c) => c.name === clusterName)?.cluster;
   if (!cluster || typeof cluster.server !== 'string' || !cluster.server) {
     throw new KubeconfigError(`context "${contextName}" names no cluster with a server URL`, 'check the context and cluster entries in your kubeconfig');
   }
-  const userName = String(ctx.user ?? '');
+  const userName = typeof ctx.user === 'string' ? ctx.user : '';
   const user = merged.users.find((u) => u.name === userName)?.user ?? {};
   for (const u of merged.users) registerUserSecrets(u.user);
   let clientNode: Promise<KubeConfig> | undefined;
@@ -187,7 +195,8 @@ export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = proce
     const dir = dirname(file);
     if (!merged['current-context'] && raw['current-context']) merged['current-context'] = raw['current-context'];
     for (const c of raw.clusters ?? []) {
-      if (!merged.clusters.some((m) => m.name === c.name)) merged.clusters.push({ name: c.name, cluster: absolutize(c.cluster ?? {}, dir, ['certificate-authority']) });
+      if (!merged.clusters.some((m) => m.name === c.name))
+        merged.clusters.push({ name: c.name, cluster: absolutize(c.cluster ?? {}, dir, ['certificate-authority']) });
     }
     for (const u of raw.users ?? []) {
       if (!merged.users.some((m) => m.name === u.name)) merged.users.push({ name: u.name, user: absolutizeUser(u.user ?? {}, dir) });
@@ -222,11 +231,17 @@ async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv): Promise
     raw = (await readParsed(file, (text) => parseKubeconfigText(text, file), env)).value;
   } catch (err) {
     if (err instanceof KubeconfigError) throw err;
-    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the file exists and is readable');
+    throw new KubeconfigError(
+      `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the file exists and is readable',
+    );
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new KubeconfigError(`kubeconfig ${file} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, 'check you passed the right file');
+    throw new KubeconfigError(
+      `kubeconfig ${file} is not a kubeconfig (expected a mapping with clusters, users and contexts)`,
+      'check you passed the right file',
+    );
   }
   const cfg = raw as FileConfig;
   for (const field of ['clusters', 'users', 'contexts'] as const) {

@@ -37,7 +37,8 @@ export async function readParsed(file: string, parse: (text: string) => Promise<
   const key = { path: file, size: Number(stats.size), ino: Number(stats.ino), mtimeNs: String(stats.mtimeNs) };
   if (entryFile) {
     const hit = readEntry(entryFile);
-    if (hit && hit.v === VERSION && hit.path === key.path && hit.size === key.size && hit.ino === key.ino && hit.mtimeNs === key.mtimeNs) return { text: undefined, value: hit.value };
+    if (hit && hit.v === VERSION && hit.path === key.path && hit.size === key.size && hit.ino === key.ino && hit.mtimeNs === key.mtimeNs)
+      return { text: undefined, value: hit.value };
   }
   const text = readFileSync(file, 'utf8');
   const value = await parse(text);

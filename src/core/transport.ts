@@ -82,7 +82,10 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
   function checkHealth(s: http2.ClientHttp2Session) {
     if (pinging || s.destroyed || s.closed) return;
     pinging = true;
-    const deadline = setTimeout(() => s.destroy(new Error(`the connection to ${origin.host} stopped answering (no HTTP/2 ping reply in ${PING_TIMEOUT_MS / 1000} s)`)), PING_TIMEOUT_MS);
+    const deadline = setTimeout(
+      () => s.destroy(new Error(`the connection to ${origin.host} stopped answering (no HTTP/2 ping reply in ${PING_TIMEOUT_MS / 1000} s)`)),
+      PING_TIMEOUT_MS,
+    );
     deadline.unref();
     const sent = s.ping((err) => {
       pinging = false;
@@ -99,7 +102,16 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     const port = Number(origin.port || 443);
     const host = origin.hostname.replace(/^\[|\]$/g, '');
     const servername = settings.servername ?? (isIP(host) ? undefined : host);
-    const socket = tls.connect({ host, port, ALPNProtocols: ['h2', 'http/1.1'], ca: settings.ca, cert: settings.cert, key: settings.key, rejectUnauthorized: settings.rejectUnauthorized, ...(servername ? { servername } : {}) });
+    const socket = tls.connect({
+      host,
+      port,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      ca: settings.ca,
+      cert: settings.cert,
+      key: settings.key,
+      rejectUnauthorized: settings.rejectUnauthorized,
+      ...(servername ? { servername } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         socket.destroy();
@@ -148,7 +160,10 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       if (req.signal.aborted) throw req.signal.reason;
       const s = await sessionFor(req.signal);
       if (!s) return useFallback().send(req);
-      const stream = s.request({ ':method': req.method, ':path': req.url.pathname + req.url.search, ...req.headers }, { endStream: req.body === undefined, signal: req.signal });
+      const stream = s.request(
+        { ':method': req.method, ':path': req.url.pathname + req.url.search, ...req.headers },
+        { endStream: req.body === undefined, signal: req.signal },
+      );
       if (active++ === 0) s.ref();
       stream.once('close', () => {
         if (--active === 0) s.unref();
@@ -162,7 +177,9 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
         stream.once('response', resolve);
         stream.once('error', (err) => reject(req.signal.aborted ? req.signal.reason : err));
-        stream.once('close', () => reject(req.signal.aborted ? req.signal.reason : new Error(`the server closed the stream without answering (HTTP/2 code ${stream.rstCode})`)));
+        stream.once('close', () =>
+          reject(req.signal.aborted ? req.signal.reason : new Error(`the server closed the stream without answering (HTTP/2 code ${stream.rstCode})`)),
+        );
       });
       const status = Number(headers[':status']);
       const get = (name: string) => {
@@ -210,7 +227,13 @@ export function fetchTransport(dispatcher: (undici: typeof import('./undici.ts')
     async send(req) {
       const undici = await import('./undici.ts');
       made ??= { dispatcher: dispatcher(undici) };
-      const response = await undici.fetch(req.url, { method: req.method, headers: req.headers, body: req.body ?? null, dispatcher: made.dispatcher, signal: req.signal });
+      const response = await undici.fetch(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body ?? null,
+        signal: req.signal,
+        ...(made.dispatcher ? { dispatcher: made.dispatcher } : {}),
+      });
       const body = response.body;
       return {
         status: response.status,

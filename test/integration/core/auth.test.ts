@@ -36,7 +36,10 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 `,
   );
   chmodSync(command, 0o700);
-  return { user: { exec: { command, apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' } }, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
+  return {
+    user: { exec: { command, apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' } },
+    runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length,
+  };
 }
 
 const adminToken = async () => (await admin()).user.token!;

@@ -34,7 +34,15 @@ process.exit(${exitCode});
 `,
     0o700,
   );
-  return { command, runs: () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    command,
+    runs: () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 const v1 = 'client.authentication.k8s.io/v1';
@@ -77,14 +85,23 @@ describe('native authentication', () => {
     assert.equal(fromFiles.cert, CERT);
     assert.equal(fromFiles.key, KEY);
     assert.deepEqual(fromFiles.headers, {});
-    const inline = await authenticator({ 'client-certificate-data': b64(CERT), 'client-key-data': b64(KEY), 'client-certificate': join(dir, 'missing.crt') }, cluster).credentials();
+    const inline = await authenticator(
+      { 'client-certificate-data': b64(CERT), 'client-key-data': b64(KEY), 'client-certificate': join(dir, 'missing.crt') },
+      cluster,
+    ).credentials();
     assert.equal(inline.cert, CERT);
     assert.equal(redact(`key: ${KEY}`).includes('keymaterial'), false);
   });
 
   it('refuses a certificate without its key, and an unreadable certificate file, with a kubeconfig error', () => {
-    assert.throws(() => authenticator({ 'client-certificate-data': b64(CERT) }, cluster), (e: Error) => e instanceof KubeconfigError && /without its key/.test(e.message));
-    assert.throws(() => authenticator({ 'client-certificate': join(dir, 'nope.crt'), 'client-key': join(dir, 'nope.key') }, cluster), (e: Error) => e instanceof KubeconfigError && /cannot read client-certificate/.test(e.message));
+    assert.throws(
+      () => authenticator({ 'client-certificate-data': b64(CERT) }, cluster),
+      (e: Error) => e instanceof KubeconfigError && /without its key/.test(e.message),
+    );
+    assert.throws(
+      () => authenticator({ 'client-certificate': join(dir, 'nope.crt'), 'client-key': join(dir, 'nope.key') }, cluster),
+      (e: Error) => e instanceof KubeconfigError && /cannot read client-certificate/.test(e.message),
+    );
   });
 
   it('sends basic auth and registers both the password and the encoded header value', async () => {
@@ -99,8 +116,15 @@ describe('native authentication', () => {
 
   it('runs an exec plugin with KUBERNETES_EXEC_INFO and its env, and reuses the credential until it expires', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
-    const p = plugin('exec-token', `{ apiVersion: '${v1}', kind: 'ExecCredential', status: { token: 'exec-token-' + Date.now(), expirationTimestamp: '2026-01-01T00:10:00Z' } }`);
-    const auth = authenticator({ exec: { command: p.command, apiVersion: v1, interactiveMode: 'IfAvailable', env: [{ name: 'EXTRA', value: 'extra-value' }] } }, cluster, { now: () => now, stdinIsTTY: false });
+    const p = plugin(
+      'exec-token',
+      `{ apiVersion: '${v1}', kind: 'ExecCredential', status: { token: 'exec-token-' + Date.now(), expirationTimestamp: '2026-01-01T00:10:00Z' } }`,
+    );
+    const auth = authenticator(
+      { exec: { command: p.command, apiVersion: v1, interactiveMode: 'IfAvailable', env: [{ name: 'EXTRA', value: 'extra-value' }] } },
+      cluster,
+      { now: () => now, stdinIsTTY: false },
+    );
     const first = await auth.credentials();
     assert.match(first.headers.authorization!, /^Bearer exec-token-\d+$/);
     now += 5 * 60_000;
@@ -125,9 +149,19 @@ describe('native authentication', () => {
   });
 
   it('gives an exec plugin the cluster when it asks (provideClusterInfo), and takes a client certificate from it', async () => {
-    const p = plugin('exec-cert', `{ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { clientCertificateData: ${JSON.stringify(CERT)}, clientKeyData: ${JSON.stringify(KEY)} } }`);
-    const withCa: ClusterEntry = { server: 'https://10.0.0.1:6443', 'certificate-authority-data': b64('CA PEM'), 'tls-server-name': 'kubernetes', extensions: [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'x' } }] };
-    const creds = await authenticator({ exec: { command: p.command, apiVersion: 'client.authentication.k8s.io/v1beta1', provideClusterInfo: true } }, withCa, { stdinIsTTY: false }).credentials();
+    const p = plugin(
+      'exec-cert',
+      `{ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { clientCertificateData: ${JSON.stringify(CERT)}, clientKeyData: ${JSON.stringify(KEY)} } }`,
+    );
+    const withCa: ClusterEntry = {
+      server: 'https://10.0.0.1:6443',
+      'certificate-authority-data': b64('CA PEM'),
+      'tls-server-name': 'kubernetes',
+      extensions: [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'x' } }],
+    };
+    const creds = await authenticator({ exec: { command: p.command, apiVersion: 'client.authentication.k8s.io/v1beta1', provideClusterInfo: true } }, withCa, {
+      stdinIsTTY: false,
+    }).credentials();
     assert.equal(creds.cert, CERT);
     assert.equal(creds.key, KEY);
     assert.deepEqual(creds.headers, {});
@@ -138,26 +172,52 @@ describe('native authentication', () => {
   });
 
   it('reports a missing plugin with its install hint, a failing one with its exit code, and wrong output plainly', async () => {
-    const missing = authenticator({ exec: { command: join(dir, 'no-such-plugin'), apiVersion: v1, interactiveMode: 'Never', installHint: 'install it with: brew install thing\nmore text' } }, cluster);
-    await assert.rejects(missing.credentials(), (e: UserFacingError) => /exec plugin ".*no-such-plugin" not found/.test(e.message) && e.hint === 'install it with: brew install thing');
+    const missing = authenticator(
+      {
+        exec: { command: join(dir, 'no-such-plugin'), apiVersion: v1, interactiveMode: 'Never', installHint: 'install it with: brew install thing\nmore text' },
+      },
+      cluster,
+    );
+    await assert.rejects(
+      missing.credentials(),
+      (e: UserFacingError) => /exec plugin ".*no-such-plugin" not found/.test(e.message) && e.hint === 'install it with: brew install thing',
+    );
     const failing = plugin('exec-fail', `{}`, 3);
-    await assert.rejects(authenticator({ exec: { command: failing.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(), (e: Error) => /failed with exit code 3/.test(e.message));
+    await assert.rejects(authenticator({ exec: { command: failing.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(), (e: Error) =>
+      /failed with exit code 3/.test(e.message),
+    );
     const wrongVersion = plugin('exec-wrong', `{ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 't' } }`);
-    await assert.rejects(authenticator({ exec: { command: wrongVersion.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(), (e: Error) => /not an ExecCredential of client.authentication.k8s.io\/v1/.test(e.message));
+    await assert.rejects(
+      authenticator({ exec: { command: wrongVersion.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(),
+      (e: Error) => /not an ExecCredential of client.authentication.k8s.io\/v1/.test(e.message),
+    );
     const empty = plugin('exec-empty', `{ apiVersion: '${v1}', kind: 'ExecCredential', status: {} }`);
-    await assert.rejects(authenticator({ exec: { command: empty.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(), (e: Error) => /neither a token nor a client certificate/.test(e.message));
+    await assert.rejects(authenticator({ exec: { command: empty.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(), (e: Error) =>
+      /neither a token nor a client certificate/.test(e.message),
+    );
   });
 
   it('checks the exec configuration before running anything', async () => {
     assert.throws(() => authenticator({ exec: { command: 'x', apiVersion: 'client.authentication.k8s.io/v1alpha1' } }, cluster), /uses apiVersion/);
     assert.throws(() => authenticator({ exec: { command: 'x', apiVersion: v1 } }, cluster), /interactiveMode ""/);
-    await assert.rejects(authenticator({ exec: { command: 'x', apiVersion: v1, interactiveMode: 'Always' } }, cluster, { stdinIsTTY: false }).credentials(), /needs a terminal/);
+    await assert.rejects(
+      authenticator({ exec: { command: 'x', apiVersion: v1, interactiveMode: 'Always' } }, cluster, { stdinIsTTY: false }).credentials(),
+      /needs a terminal/,
+    );
   });
 
   it('builds TLS trust from CA data or file, insecure-skip-tls-verify and tls-server-name', () => {
     assert.deepEqual(tlsOptions({ 'certificate-authority-data': b64('CA1') }), { ca: 'CA1', rejectUnauthorized: true, servername: undefined });
-    assert.deepEqual(tlsOptions({ 'certificate-authority': file('ca.crt', 'CA2'), 'tls-server-name': 'api.local' }), { ca: 'CA2', rejectUnauthorized: true, servername: 'api.local' });
-    assert.deepEqual(tlsOptions({ 'certificate-authority': join(dir, 'unread.crt'), 'insecure-skip-tls-verify': true }), { ca: undefined, rejectUnauthorized: false, servername: undefined });
+    assert.deepEqual(tlsOptions({ 'certificate-authority': file('ca.crt', 'CA2'), 'tls-server-name': 'api.local' }), {
+      ca: 'CA2',
+      rejectUnauthorized: true,
+      servername: 'api.local',
+    });
+    assert.deepEqual(tlsOptions({ 'certificate-authority': join(dir, 'unread.crt'), 'insecure-skip-tls-verify': true }), {
+      ca: undefined,
+      rejectUnauthorized: false,
+      servername: undefined,
+    });
   });
 
   it('sends only auth-provider users to client-node, and names each credential kind without its value', () => {

@@ -16,7 +16,9 @@ function file(name: string, text: string): string {
   return f;
 }
 
-const A = file('a.yaml', `apiVersion: v1
+const A = file(
+  'a.yaml',
+  `apiVersion: v1
 kind: Config
 current-context: ctx-a
 clusters:
@@ -28,8 +30,11 @@ users:
 contexts:
 - name: ctx-a
   context: {cluster: shared, user: alice, namespace: team-a}
-`);
-const B = file('b.yaml', `apiVersion: v1
+`,
+);
+const B = file(
+  'b.yaml',
+  `apiVersion: v1
 kind: Config
 current-context: ctx-b
 clusters:
@@ -43,14 +48,21 @@ users:
 contexts:
 - name: ctx-b
   context: {cluster: other, user: bob}
-`);
+`,
+);
 
 describe('kubeconfig resolution', () => {
   it('merges KUBECONFIG files with the first definition of a name winning, like kubectl', async () => {
     const merged = await mergeFiles([A, B], cacheEnv);
     assert.equal(merged['current-context'], 'ctx-a');
-    assert.deepEqual(merged.clusters!.map((c) => [c.name, c.cluster.server]), [['shared', 'https://127.0.0.1:1111'], ['other', 'https://127.0.0.1:3333']]);
-    assert.equal(merged.clusters![0]!.cluster['certificate-authority'], join(dir, 'certs/ca.crt'), 'relative paths resolve against their own file');
+    assert.deepEqual(
+      merged.clusters.map((c) => [c.name, c.cluster.server]),
+      [
+        ['shared', 'https://127.0.0.1:1111'],
+        ['other', 'https://127.0.0.1:3333'],
+      ],
+    );
+    assert.equal(merged.clusters[0]!.cluster['certificate-authority'], join(dir, 'certs/ca.crt'), 'relative paths resolve against their own file');
   });
 
   it('reads KUBECONFIG in order and takes the namespace from the context', async () => {
@@ -78,18 +90,27 @@ describe('kubeconfig resolution', () => {
 
   it('falls back to ~/.kube/config, then to a running sandbox, then fails with a hint', async () => {
     const home = mkdtempSync(join(tmpdir(), 'home-'));
-    await assert.rejects(loadKubeconfig({ env: { ...cacheEnv, HOME: home } }), (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadKubeconfig({ env: { ...cacheEnv, HOME: home } }),
+      (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''),
+    );
     const r = await loadKubeconfig({ env: { ...cacheEnv, HOME: home }, sandboxKubeconfig: () => B });
     assert.equal(r.source, 'sandbox');
   });
 
   it('rejects an unknown context naming the known ones', async () => {
-    await assert.rejects(loadKubeconfig({ kubeconfig: A, context: 'nope', env: cacheEnv }), (e: KubeconfigError) => /context "nope" not found/.test(e.message) && /ctx-a/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: A, context: 'nope', env: cacheEnv }),
+      (e: KubeconfigError) => /context "nope" not found/.test(e.message) && /ctx-a/.test(e.hint ?? ''),
+    );
   });
 
   it('reports malformed YAML and wrong shapes in one line', async () => {
     const bad = file('bad.yaml', 'clusters: [ {name: x\n');
-    await assert.rejects(loadKubeconfig({ kubeconfig: bad, env: cacheEnv }), (e: KubeconfigError) => /not valid YAML/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: bad, env: cacheEnv }),
+      (e: KubeconfigError) => /not valid YAML/.test(e.message) && !e.message.includes('\n'),
+    );
     const shape = file('shape.yaml', 'clusters: {a: 1}\n');
     await assert.rejects(loadKubeconfig({ kubeconfig: shape, env: cacheEnv }), (e: KubeconfigError) => /"clusters" must be a list/.test(e.message));
     await assert.rejects(loadKubeconfig({ kubeconfig: join(dir, 'missing.yaml'), env: cacheEnv }), (e: KubeconfigError) => /does not exist/.test(e.message));
@@ -101,12 +122,20 @@ describe('kubeconfig resolution', () => {
   });
 
   it('gives the same answer from the parsed-file cache as from a fresh parse, and reads JSON kubeconfigs', async () => {
-    const strip = ({ clientNodeConfig: _, ...rest }: Awaited<ReturnType<typeof loadKubeconfig>>) => rest;
+    const strip = (r: Awaited<ReturnType<typeof loadKubeconfig>>) => ({ ...r, clientNodeConfig: undefined });
     const fresh = strip(await loadKubeconfig({ kubeconfig: A, env: { XDG_CACHE_HOME: join(dir, 'fresh-cache') } }));
     const cached = strip(await loadKubeconfig({ kubeconfig: A, env: { XDG_CACHE_HOME: join(dir, 'fresh-cache') } }));
     assert.deepEqual(cached, fresh);
     assert.equal(fresh.cluster['certificate-authority'], join(dir, 'certs/ca.crt'));
-    const json = file('c.json', JSON.stringify({ 'current-context': 'j', clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:4444' } }], users: [{ name: 'u', user: { exec: { command: './bin/plugin', apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' } } }], contexts: [{ name: 'j', context: { cluster: 'c', user: 'u' } }] }));
+    const json = file(
+      'c.json',
+      JSON.stringify({
+        'current-context': 'j',
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:4444' } }],
+        users: [{ name: 'u', user: { exec: { command: './bin/plugin', apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' } } }],
+        contexts: [{ name: 'j', context: { cluster: 'c', user: 'u' } }],
+      }),
+    );
     const r = await loadKubeconfig({ kubeconfig: json, env: cacheEnv });
     assert.equal(r.server, 'https://127.0.0.1:4444');
     assert.equal(r.user.exec?.command, join(dir, 'bin/plugin'), 'a relative exec command resolves against the kubeconfig folder, as in client-go');

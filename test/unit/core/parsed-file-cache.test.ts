@@ -53,13 +53,16 @@ describe('parsed file cache', () => {
 
   it('caches nothing when parsing fails, and survives a corrupt entry', async () => {
     const s = setup();
-    await assert.rejects(readParsed(s.file, async () => Promise.reject(new Error('bad yaml')), s.env), /bad yaml/);
+    await assert.rejects(
+      readParsed(s.file, async () => Promise.reject(new Error('bad yaml')), s.env),
+      /bad yaml/,
+    );
     assert.deepEqual(readdirSync(s.cacheDir), []);
     await readParsed(s.file, s.parse, s.env);
     const [entry] = readdirSync(s.cacheDir);
     writeFileSync(join(s.cacheDir, entry!), '{not json');
     assert.deepEqual((await readParsed(s.file, s.parse, s.env)).value, { text: 'token: secret-one\n' });
     assert.equal(s.parses(), 2);
-    assert.equal(JSON.parse(readFileSync(join(s.cacheDir, entry!), 'utf8')).path, s.file, 'the corrupt entry was replaced');
+    assert.equal((JSON.parse(readFileSync(join(s.cacheDir, entry!), 'utf8')) as { path: string }).path, s.file, 'the corrupt entry was replaced');
   });
 });

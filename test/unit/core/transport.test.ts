@@ -24,7 +24,8 @@ function viaUndici(): Transport {
   return fetchTransport((undici) => new undici.Agent({ connect: tls }));
 }
 
-const get = (t: Transport, url: URL, path: string, signal = new AbortController().signal) => t.send({ method: 'GET', url: new URL(path, url), headers: { accept: 'application/json' }, signal });
+const get = (t: Transport, url: URL, path: string, signal = new AbortController().signal) =>
+  t.send({ method: 'GET', url: new URL(path, url), headers: { accept: 'application/json' }, signal });
 
 describe('HTTP/2 transport', () => {
   it('sends concurrent requests as streams on one connection', async () => {
@@ -36,7 +37,11 @@ describe('HTTP/2 transport', () => {
     server.on('secureConnection', () => connections++);
     const url = await listen(server);
     const t = http2Transport(url, tls, viaUndici);
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => get(t, url, `/api/v1/things/${i}`).then(async (r) => ({ status: r.status, ...JSON.parse(await r.text()) }))));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        get(t, url, `/api/v1/things/${i}`).then(async (r) => ({ status: r.status, ...(JSON.parse(await r.text()) as { path: string; version: string }) })),
+      ),
+    );
     assert.deepEqual(answers[7], { status: 200, path: '/api/v1/things/7', version: '2.0' });
     assert.equal(new Set(answers.map((a) => a.path)).size, 50);
     assert.equal(connections, 1);
@@ -46,23 +51,24 @@ describe('HTTP/2 transport', () => {
   it('hands over body chunks as they arrive, and sends a request body', async () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    const server = http2.createSecureServer(serverTls, async (req, res) => {
+    const server = http2.createSecureServer(serverTls, (req, res) => void answer(req, res));
+    async function answer(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) {
       let body = '';
-      for await (const c of req) body += c;
+      for await (const c of req) body += String(c);
       res.writeHead(200, { 'content-type': 'application/json', 'x-seen': body });
       res.write('{"type":"ADDED"}\n');
       await released;
       res.end('{"type":"DELETED"}\n');
-    });
+    }
     const url = await listen(server);
     const t = http2Transport(url, tls, viaUndici);
     const r = await t.send({ method: 'POST', url: new URL('/watch', url), headers: {}, body: '{"a":1}', signal: new AbortController().signal });
     assert.equal(r.headers.get('x-seen'), '{"a":1}');
     assert.equal(r.statusText, 'OK');
     const it = r.body[Symbol.asyncIterator]();
-    assert.equal(Buffer.from((await it.next()).value!).toString(), '{"type":"ADDED"}\n', 'the first line arrives before the server ends the body');
+    assert.equal(Buffer.from((await it.next()).value).toString(), '{"type":"ADDED"}\n', 'the first line arrives before the server ends the body');
     release();
-    assert.equal(Buffer.from((await it.next()).value!).toString(), '{"type":"DELETED"}\n');
+    assert.equal(Buffer.from((await it.next()).value).toString(), '{"type":"DELETED"}\n');
     assert.equal((await it.next()).done, true);
     await t.close();
   });
