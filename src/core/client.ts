@@ -7,7 +7,7 @@
  * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
  * response, with credentials redacted.
  */
-import { ApiStatusError } from '../machinery/errors.ts';
+import { apiStatusError, type ApiStatusError } from '../machinery/errors.ts';
 import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import { fetchTransport, http2Transport, type ResponseHeaders, type Transport, type TransportResponse } from './transport.ts';
@@ -254,22 +254,10 @@ function ok(response: TransportResponse): boolean {
 }
 
 function statusError(response: { status: number; statusText: string; headers: ResponseHeaders }, text: string, method: string, url: string): ApiStatusError {
-  let status: { message?: string; reason?: string; details?: Record<string, unknown>; code?: number } = {};
-  try {
-    status = JSON.parse(text) as typeof status;
-  } catch {
-    // not a Status object (a proxy's HTML, say)
-  }
-  const header = response.headers.get('retry-after');
-  const fromDetails = (status.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-  // 0 is a real answer ("retry now"), so test for numbers rather than truthiness.
-  const retryAfter = [header === null ? NaN : Number(header), Number(fromDetails)].find((n) => Number.isFinite(n) && n >= 0);
-  return new ApiStatusError({
-    code: response.status,
-    message: status.message ?? `${response.status} ${response.statusText}`,
-    reason: status.reason,
-    details: status.details,
-    retryAfterSeconds: retryAfter,
+  return apiStatusError(text, {
+    httpStatus: response.status,
+    fallbackMessage: `${response.status} ${response.statusText}`,
+    retryAfterHeader: response.headers.get('retry-after'),
     method,
     url,
   });
