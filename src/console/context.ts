@@ -4,6 +4,7 @@
  * never load @kubernetes/client-node.
  */
 import type { KubeEnv } from '../core/kube-env.ts';
+import { parseDuration } from '../core/duration.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 import { colorWanted, createOutput, type Output } from './output.ts';
@@ -68,11 +69,4 @@ async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv, out: 
   return { config, client, namespace: config.namespace };
 }
 
-/** "30s", "2m", "1500ms", "1h", or a bare number of seconds, to milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UserFacingError(`invalid duration "${text}"`, 'write it like 30s, 2m, 1500ms or 1h', ExitCode.usage);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
-}
+export { parseDuration } from '../core/duration.ts';

@@ -10,58 +10,70 @@ export interface CliResult {
   stderr: string;
 }
 
-export interface CliRun extends Promise<CliResult> {
-  /** Resolves once stdout has a line matching `re` (rejects if the CLI ends without one). */
-  output(re: RegExp): Promise<void>;
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  timeoutMs?: number;
+  signalAfterMs?: number;
 }
 
-export function runCli(
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signalAfterMs?: number; signalWhen?: (stdout: string) => boolean } = {},
-): CliRun {
-  const waiters: { re: RegExp; resolve: () => void; reject: (e: Error) => void }[] = [];
+/** A CLI run in progress: wait for a line it prints, then act on the cluster while it keeps running. */
+export interface RunningCli {
+  /** Resolves with the first stdout line matching `pattern` (already printed or still to come); rejects if the run ends first. */
+  line(pattern: RegExp): Promise<string>;
+  /** Sends SIGINT, as Ctrl-C does. */
+  interrupt(): void;
+  done: Promise<CliResult>;
+}
+
+export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
-  const check = (ended: boolean) => {
-    for (const w of [...waiters]) {
-      const lines = stdout.split('\n');
-      if (lines.some((l) => w.re.test(l))) w.resolve();
-      else if (ended) w.reject(new Error(`the CLI ended without a line matching ${String(w.re)}:\n${stdout}`));
-      else continue;
-      waiters.splice(waiters.indexOf(w), 1);
-    }
+  let stderr = '';
+  let ended = false;
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
   };
+  child.stdout.on('data', (d) => {
+    stdout += String(d);
+    wake();
+  });
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  child.stdin.end(opts.input ?? '');
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+  const interrupter = opts.signalAfterMs ? setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs) : undefined;
   const done = new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let signalled = false;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (opts.signalWhen && !signalled && opts.signalWhen(stdout)) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
-      check(false);
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(opts.input ?? '');
-    const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    const interrupter = opts.signalAfterMs ? setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs) : undefined;
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
       if (interrupter) clearTimeout(interrupter);
-      check(true);
+      ended = true;
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      wake();
     });
   });
-  return Object.assign(done, {
-    output: (re: RegExp) =>
-      new Promise<void>((resolve, reject) => {
-        waiters.push({ re, resolve, reject });
-        check(false);
+  return {
+    done,
+    interrupt: () => void child.kill('SIGINT'),
+    line: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = stdout.split('\n').find((l) => pattern.test(l));
+          if (found !== undefined) resolve(found);
+          else if (ended) reject(new Error(`the CLI ended without printing a line matching ${pattern}:\n${stdout}\n${stderr}`));
+          else return;
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
       }),
-  });
+  };
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, opts).done;
 }

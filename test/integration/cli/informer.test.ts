@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { KubeClient } from '../../../src/core/client.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, startCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
 import { FIFO_KINDS, type FifoKind } from '../../../src/machinery/cache/shared-informer.ts';
 
@@ -14,11 +14,23 @@ let kubeconfig = '';
 const namespaces: string[] = [];
 const lines = (text: string) => text.trim().split('\n');
 
-function informer(fifo: FifoKind, args: string[], opts: { signalWhen?: (stdout: string) => boolean } = {}) {
-  return runCli(['informer', ...args, '--fifo', fifo, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
+function informer(fifo: FifoKind, args: string[]) {
+  return runCli(['informer', ...args, '--fifo', fifo, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
 }
 
 const QUEUE_NAME: Record<FifoKind, string> = { real: 'RealFIFO', delta: 'DeltaFIFO' };
+
+/**
+ * Starts the informer and resolves once its cache has synced. The watch starts from the list's
+ * resourceVersion, so every change made from then on reaches it, even before the watch request is answered.
+ */
+async function syncedInformer(fifo: FifoKind, args: string[]) {
+  const running = startCli(['informer', ...args, '--fifo', fifo, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
+  await running.line(/^cache synced: /);
+  return running;
+}
+
+const eventLine = (type: string, key: string) => new RegExp(`^${type}\\s+${key}\\s`);
 
 async function namespace(prefix: string): Promise<string> {
   const ns = await createTestNamespace(client, prefix);
@@ -75,16 +87,14 @@ for (const fifo of FIFO_KINDS) {
 
     it('prints ADD, MOD and DEL in that order for a pod created, changed and deleted while it runs', async () => {
       const ns = await namespace('kl-informer');
-      // Ctrl-C once the deletion is reported; each change waits until the previous one was seen.
-      const running = informer(fifo, ['-n', ns], { signalWhen: (out) => /^DEL\s/m.test(out) });
-      await running.output(/^cache synced/);
+      const running = await syncedInformer(fifo, ['-n', ns, '--timeout', '16s']);
       await createPod(ns, 'informed');
-      await running.output(/^ADD\s+\S+\/informed\s/);
+      await running.line(eventLine('ADD', `${ns}/informed`));
       await labelPod(ns, 'informed');
-      await running.output(/^MOD\s+\S+\/informed\s.*rv \d+ -> \d+/);
+      await running.line(eventLine('MOD', `${ns}/informed`));
       await deletePod(ns, 'informed');
-      const r = await running;
-      assert.equal(r.code, 130, r.stderr);
+      const r = await running.done;
+      assert.equal(r.code, 0, r.stderr);
       const out = lines(r.stdout);
       assert.equal(out[0], `pods (v1 Pod), namespace ${ns}; resolved through the built-in table`);
       assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync every 30s, handler added before start`);
@@ -99,7 +109,7 @@ for (const fifo of FIFO_KINDS) {
         'MOD shows the old and new resourceVersion',
       );
       const mods = types.filter((t) => t === 'MOD').length;
-      assert.match(out.at(-1)!, new RegExp(`^summary: stopped \\(interrupted\\) after \\d+\\.\\d s: ADD 1, MOD ${mods}, MOD \\(resync\\) 0, DEL 1$`));
+      assert.match(out.at(-1)!, new RegExp(`^summary: stopped \\(timeout\\) after \\d+\\.\\d s: ADD 1, MOD ${mods}, MOD \\(resync\\) 0, DEL 1$`));
       assertNoCredentials(r.stdout, r.stderr);
     });
 
@@ -107,10 +117,8 @@ for (const fifo of FIFO_KINDS) {
       const ns = await namespace('kl-informer-late');
       await createPod(ns, 'early-1');
       await createPod(ns, 'early-2');
-      // Ctrl-C once both replayed ADDs are printed.
-      const replayed = (out: string) => (out.match(/replayed from the cache/g) ?? []).length === 2;
-      const r = await informer(fifo, ['pods', '-n', ns, '--handlers-after-sync'], { signalWhen: replayed });
-      assert.equal(r.code, 130, r.stderr);
+      const r = await informer(fifo, ['pods', '-n', ns, '--handlers-after-sync', '--timeout', '4s']);
+      assert.equal(r.code, 0, r.stderr);
       const out = lines(r.stdout);
       assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync every 30s, handler added after the sync`);
       const synced = out.findIndex((l) => l.startsWith('cache synced: 2 objects'));
@@ -122,17 +130,15 @@ for (const fifo of FIFO_KINDS) {
         assert.match(events[0][1], /\(replayed from the cache to the late handler\)$/);
         assert.ok(out.indexOf(events[0][1]) > synced);
       }
-      assert.match(out.at(-1)!, /^summary: stopped \(interrupted\) after \d+\.\d s: ADD 2, /);
+      assert.match(out.at(-1)!, /^summary: stopped \(timeout\) after \d+\.\d s: ADD 2, /);
     });
 
     it('with --trace names every stage of the pipeline, timed from the watch event', async () => {
       const ns = await namespace('kl-informer-trace');
-      // Ctrl-C once the pod's ADD has been traced to the handler.
-      const running = informer(fifo, ['pods', '-n', ns, '--trace', '--resync', '0'], { signalWhen: (out) => /\/traced\s[^]*handler called/.test(out) });
-      await running.output(/^cache synced/);
+      const running = await syncedInformer(fifo, ['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '9s']);
       await createPod(ns, 'traced');
-      const r = await running;
-      assert.equal(r.code, 130, r.stderr);
+      const r = await running.done;
+      assert.equal(r.code, 0, r.stderr);
       const out = lines(r.stdout);
       assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync off, handler added before start`);
       const add = out.findIndex((l) => /^ADD\s+\S+\/traced\s/.test(l));
@@ -177,7 +183,9 @@ for (const fifo of FIFO_KINDS) {
     it('stops on Ctrl-C with exit 130 and the counts per event type', async () => {
       const ns = await namespace('kl-informer-int');
       await createPod(ns, 'one');
-      const r = await informer(fifo, ['-n', ns], { signalWhen: (out) => /^cache synced/m.test(out) && /^ADD\s/m.test(out) });
+      const running = await syncedInformer(fifo, ['-n', ns]);
+      running.interrupt();
+      const r = await running.done;
       assert.equal(r.code, 130, r.stderr);
       const out = lines(r.stdout);
       assert.ok(
