@@ -6,7 +6,7 @@
 import type { KubeClient } from '../core/client.ts';
 import type { ResolvedKubeconfig } from '../core/kubeconfig.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
-import { colorWanted, createOutput, OUTPUT_FORMATS, type Output, type OutputFormat } from './output.ts';
+import { colorWanted, createOutput, OUTPUT_FORMATS, type Output, type OutputFormat, type OutputSink } from './output.ts';
 
 export interface GlobalOptions {
   kubeconfig?: string;
@@ -35,13 +35,13 @@ export interface CommandContext {
   kube(): Promise<KubeEnv>;
 }
 
-export function createContext(globals: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): CommandContext {
+export function createContext(globals: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env, stdout?: OutputSink): CommandContext {
   const format = (globals.output ?? 'table') as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) {
     throw new UserFacingError(`unknown output format "${globals.output}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`, ExitCode.usage);
   }
   let kube: Promise<KubeEnv> | undefined;
-  const out = createOutput({ color: colorWanted(globals.color, env) });
+  const out = createOutput(stdout ? { color: colorWanted(globals.color, env), stdout } : { color: colorWanted(globals.color, env) });
   return {
     globals,
     out,

@@ -4,13 +4,15 @@
  */
 import { Command, Option } from 'commander';
 import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
-import { OUTPUT_FORMATS } from './output.ts';
+import { OUTPUT_FORMATS, type OutputSink } from './output.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export interface ProgramDeps {
   version: string;
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Where commands print their results (default process.stdout); the lessons pass a wrapping one. */
+  stdout?: OutputSink;
 }
 
 /** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
@@ -52,7 +54,7 @@ export function createProgram(deps: ProgramDeps): Command {
 
   let ctx: CommandContext | undefined;
   const getCtx = () => {
-    if (!ctx) ctx = createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
+    if (!ctx) ctx = createContext(program.opts<GlobalOptions>(), deps.signal, deps.env, deps.stdout);
     return ctx;
   };
   for (const mod of COMMANDS) mod.register(program, getCtx);

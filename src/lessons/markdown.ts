@@ -5,11 +5,13 @@
  * same and only the styling goes.
  */
 import type { ChalkInstance } from 'chalk';
+import stringWidth from 'fast-string-width';
+import { wrapAnsi } from 'fast-wrap-ansi';
 import { highlight } from './highlight.ts';
 
 export interface RenderOptions {
   color: ChalkInstance;
-  /** Columns to wrap prose at (code is never wrapped). */
+  /** Columns to wrap at: prose at word boundaries, code lines inside their gutter. */
   width: number;
 }
 
@@ -21,10 +23,10 @@ type Block =
   | { type: 'code'; lang: string; code: string }
   | { type: 'rule' };
 
-/** The terminal width to render at: the screen's, within 40..100 columns. */
+/** The width to render at: the screen's less a margin, at most 100 columns (long lines read badly). */
 export function terminalWidth(stream: { columns?: number } = process.stdout): number {
-  const cols = stream.columns ?? 80;
-  return Math.max(40, Math.min(100, cols - 2));
+  const cols = stream.columns || 80;
+  return Math.max(20, Math.min(100, cols - 2));
 }
 
 export function renderMarkdown(markdown: string, opts: RenderOptions): string {
@@ -120,13 +122,13 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
   const { color: c, width } = opts;
   switch (block.type) {
     case 'heading': {
-      const text = renderInline(block.text, c, (s) => s).map((w) => w.text).join(' ');
+      const words = renderInline(block.text, c, (s) => s);
       if (block.level === 1) {
-        const plain = stripAnsi(text);
-        return [c.bold.cyan(text), c.cyan('═'.repeat(Math.min(width, plain.length)))];
+        const lines = wrapWords(words, width, '', '');
+        return [...lines.map((l) => c.bold.cyan(l)), c.cyan('═'.repeat(Math.min(width, Math.max(...lines.map(displayWidth)))))];
       }
-      if (block.level === 2) return [c.bold.cyan(`▍${text}`)];
-      return [c.bold(text)];
+      if (block.level === 2) return wrapWords(words, width, '▍', ' ').map((l) => c.bold.cyan(l));
+      return wrapWords(words, width, '', '').map((l) => c.bold(l));
     }
     case 'paragraph':
       return wrapWords(renderInline(block.text, c), width, '', '');
@@ -151,9 +153,23 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
       const lines = highlight(block.code.replace(/\t/g, '    '), lang, c);
       const gutter = c.dim('│ ');
       const label = lang && lang !== 'text' ? [c.dim(`  ${labelOf(lang)}`)] : [];
-      return [...label, ...lines.map((l) => `  ${gutter}${l}`)];
+      const room = Math.max(8, width - 4);
+      return [...label, ...lines.flatMap((l) => wrapCodeLine(l, room)).map((l) => `  ${gutter}${l}`)];
     }
   }
+}
+
+/**
+ * A code line too long for the screen continues on the next lines behind the same gutter, indented two
+ * more than the line itself, broken between words where it can be.
+ */
+function wrapCodeLine(line: string, room: number): string[] {
+  if (displayWidth(line) <= room) return [line];
+  // Leading spaces are never painted (highlight paints tokens, not the space between them).
+  const indent = ' '.repeat(Math.min(/^ */.exec(line)![0].length, Math.floor(room / 2)));
+  const body = line.slice(indent.length);
+  const parts = wrapAnsi(body, room - indent.length - 2, { hard: true, trim: true }).split('\n');
+  return parts.map((part, k) => (k ? `${indent}  ${part}` : indent + part));
 }
 
 function labelOf(lang: string): string {
@@ -187,7 +203,7 @@ export function renderInline(text: string, c: ChalkInstance, base: (s: string) =
         words.push(current);
       }
       current.text += paint(part);
-      current.width += visibleLength(part);
+      current.width += displayWidth(part);
     }
   };
   const pattern = /(`+)([\s\S]*?)\1|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|(?<![\w])_([^_\s][^_]*)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
@@ -215,13 +231,16 @@ export function renderInline(text: string, c: ChalkInstance, base: (s: string) =
 export function wrapWords(words: Word[], width: number, first: string, rest: string): string[] {
   const lines: string[] = [];
   let line = first;
-  let used = visibleLength(first);
+  let used = displayWidth(first);
   let empty = true;
-  for (const w of words) {
+  // A word wider than a whole line (a long code span, a URL) is broken where it must be.
+  const room = Math.max(1, width - displayWidth(rest));
+  const pieces = words.flatMap((w) => (w.width <= room ? [w] : wrapAnsi(w.text, room, { hard: true, trim: false, wordWrap: false }).split('\n').map((t) => ({ text: t, width: displayWidth(t) }))));
+  for (const w of pieces) {
     if (!empty && used + 1 + w.width > width) {
       lines.push(line);
       line = rest;
-      used = visibleLength(rest);
+      used = displayWidth(rest);
       empty = true;
     }
     line += (empty ? '' : ' ') + w.text;
@@ -240,8 +259,19 @@ export function stripAnsi(s: string): string {
   return s.replace(ANSI, '');
 }
 
-function visibleLength(s: string): number {
-  let n = 0;
-  for (const ch of stripAnsi(s)) n += /\p{Mn}/u.test(ch) ? 0 : 1;
-  return n;
+/** Columns a string takes on a terminal: colour codes take none, East Asian wide characters and emoji two. */
+export function displayWidth(s: string): number {
+  return stringWidth(s);
+}
+
+/**
+ * Wraps text that is already laid out (command output, painted lines) to `width` at word boundaries,
+ * breaking a word only when it alone is wider than the line.
+ */
+export function wrapToWidth(text: string, width: number): string {
+  return text
+    .split('\n')
+    // Spaces left at the end of a broken line would only push the cursor on.
+    .map((line) => (displayWidth(line) <= width ? line : wrapAnsi(line, width, { hard: true, trim: false }).replace(/ +\n/g, '\n')))
+    .join('\n');
 }

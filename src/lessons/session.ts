@@ -10,20 +10,24 @@ import { ExitCode, InterruptedError, UserFacingError } from '../core/errors.ts';
 import { findLesson, loadCatalog, type Catalog, type Lesson } from './catalog.ts';
 import { clusterAccess, type ClusterAccess } from './cluster.ts';
 import { lessonTableRows, runInteractive, runNonInteractive, type EngineDeps, type Prompter } from './engine.ts';
-import { terminalWidth } from './markdown.ts';
+import { terminalWidth, wrapToWidth } from './markdown.ts';
 import { ProgressStore, progressPath } from './progress.ts';
-import { createRunner, forwardedGlobals } from './runner.ts';
+import { createRunner, forwardedGlobals, type CommandRunner } from './runner.ts';
+import { sessionSeed } from './shuffle.ts';
+import { wrappedOutput, type LineSink } from './wrapped-output.ts';
 
 export interface LearnOptions {
   list?: boolean;
   reset?: boolean;
   yes?: boolean;
+  /** false with --no-pager: long lessons are printed, not paged. */
+  pager?: boolean;
 }
 
 export interface LearnDeps {
   ctx: CommandContext;
-  /** Builds the program the lesson commands run in (the CLI's own createProgram). */
-  makeProgram: (signal: AbortSignal) => Command;
+  /** Builds the program the lesson commands run in (the CLI's own createProgram), printing to `stdout` when given. */
+  makeProgram: (signal: AbortSignal, stdout?: LineSink) => Command;
   env?: NodeJS.ProcessEnv;
   /** The catalog folder (tests use a fixture). */
   lessonsDir?: string;
@@ -31,6 +35,8 @@ export interface LearnDeps {
   prompter?: Prompter;
   /** The cluster the lessons talk to (tests pass a fake). */
   cluster?: ClusterAccess;
+  /** Seeds the order of checkpoint choices (default: a new one each session). */
+  seed?: number;
   /** Whether a person is at the keyboard (default: stdin and stdout are terminals). */
   interactive?: boolean;
   width?: number;
@@ -53,24 +59,34 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
   }
 
   const prompter = deps.prompter ?? (interactive ? (await import('./prompter.ts')).inquirerPrompter(ctx.signal) : noPrompts);
+  const width = () => deps.width ?? terminalWidth();
+  // On a terminal, what the lesson commands print is wrapped to the screen like the lesson text.
+  const onTerminal = deps.width === undefined && Boolean(process.stdout.isTTY);
+  const stdout = onTerminal ? wrappedOutput(process.stdout, width) : undefined;
+  const runner = createRunner({
+    makeProgram: stdout ? (signal) => deps.makeProgram(signal, stdout) : (signal) => deps.makeProgram(signal),
+    globalArgs: forwardedGlobals(ctx.globals),
+    signal: ctx.signal,
+    debug: ctx.debug,
+    writeErr: (l) => ctx.out.info(stdout ? wrapToWidth(l, width()) : l),
+  });
   const engine: EngineDeps = {
     catalog,
     progress,
     print: (t = '') => ctx.out.line(t),
     warn: (t) => ctx.out.info(t),
     color: ctx.out.color,
-    width: deps.width ?? terminalWidth(),
-    runner: createRunner({
-      makeProgram: deps.makeProgram,
-      globalArgs: forwardedGlobals(ctx.globals),
-      signal: ctx.signal,
-      debug: ctx.debug,
-      writeErr: (l) => ctx.out.info(l),
-    }),
+    width: width(),
+    runner: stdout ? flushingAfterEachRun(runner, stdout) : runner,
     cluster: deps.cluster ?? clusterAccess(ctx.globals, env, ctx.signal),
     prompter,
     signal: ctx.signal,
+    seed: deps.seed ?? sessionSeed(),
   };
+  if (interactive && onTerminal && opts.pager !== false) {
+    const { choosePager, createPager } = await import('./pager.ts');
+    engine.page = createPager(choosePager(env), { stdin: process.stdin, stdout: process.stdout }, env);
+  }
 
   if (!deps.cluster) await offerSandbox(engine, interactive, start ? [start] : catalog.lessons, env, ctx);
 
@@ -99,6 +115,13 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
       ExitCode.failure,
     );
   }
+}
+
+function flushingAfterEachRun(runner: CommandRunner, out: { flush(): void }): CommandRunner {
+  return {
+    has: (argv) => runner.has(argv),
+    run: (spec, opts) => runner.run(spec, opts).finally(() => out.flush()),
+  };
 }
 
 const noPrompts: Prompter = {

@@ -13,14 +13,15 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('--list', 'print the lessons and your progress')
     .option('--reset', 'forget your progress (asks first)')
     .option('-y, --yes', 'ask nothing: print every lesson (or the one named) and run its commands, cleaning up after each')
+    .option('--no-pager', 'print long lessons straight to the terminal instead of through $PAGER or less')
     .addHelpText(
       'after',
       '\nProgress is kept in $XDG_CONFIG_HOME/kube-lessons/progress.json (else ~/.config/kube-lessons/).\n\nExamples:\n  $ kube-lessons learn            # the menu, resuming where you left off\n  $ kube-lessons learn 5          # straight to lesson 5\n  $ kube-lessons learn --list\n  $ kube-lessons learn --yes      # run every lesson without prompts',
     )
-    .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean }) => {
+    .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean; pager: boolean }) => {
       const c = ctx();
       const [{ learn }, { createProgram }] = await Promise.all([import('../../lessons/session.ts'), import('../program.ts')]);
       const version = program.version() ?? '0.0.0';
-      await learn(lesson, opts, { ctx: c, makeProgram: (signal) => createProgram({ version, signal }) });
+      await learn(lesson, opts, { ctx: c, makeProgram: (signal, stdout) => createProgram(stdout ? { version, signal, stdout } : { version, signal }) });
     });
 }
