@@ -266,12 +266,18 @@ export function displayWidth(s: string): number {
 
 /**
  * Wraps text that is already laid out (command output, painted lines) to `width` at word boundaries,
- * breaking a word only when it alone is wider than the line.
+ * breaking a word only when it alone is wider than the line. A broken line's continuations keep its indent.
  */
 export function wrapToWidth(text: string, width: number): string {
   return text
     .split('\n')
-    // Spaces left at the end of a broken line would only push the cursor on.
-    .map((line) => (displayWidth(line) <= width ? line : wrapAnsi(line, width, { hard: true, trim: false }).replace(/ +\n/g, '\n')))
+    .map((line) => {
+      if (displayWidth(line) <= width) return line;
+      const indent = ' '.repeat(Math.min(/^ */.exec(line)![0].length, Math.floor(width / 2)));
+      return wrapAnsi(line.slice(indent.length), width - indent.length, { hard: true, trim: true })
+        .split('\n')
+        .map((part) => indent + part)
+        .join('\n');
+    })
     .join('\n');
 }

@@ -73,8 +73,9 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
   const engine: EngineDeps = {
     catalog,
     progress,
-    print: (t = '') => ctx.out.line(t),
-    warn: (t) => ctx.out.info(t),
+    // Every line the engine prints fits the width, whatever its source (a path, a server URL).
+    print: (t = '') => ctx.out.line(wrapToWidth(t, width())),
+    warn: (t) => ctx.out.info(wrapToWidth(t, width())),
     color: ctx.out.color,
     width: width(),
     runner: stdout ? flushingAfterEachRun(runner, stdout) : runner,

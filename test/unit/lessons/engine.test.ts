@@ -52,7 +52,7 @@ test('first visit: the welcome, a menu with every lesson not started, and the fi
     ['·  1. Alpha lesson', '·  2. Beta lesson', '·  3. Gamma lesson', '  Quit'],
   );
   assert.equal(menu.default, 'alpha');
-  assert.match(s.text(), /progress is saved in .*progress\.json/);
+  assert.match(s.text(), /progress is saved in\s+.*progress\.json/);
 });
 
 test('a lesson from the menu: text, an in-process run, a wrong then a right answer, then progress is saved', async () => {
@@ -334,7 +334,7 @@ test('non-interactive, no cluster configured at all: cluster lessons are skipped
   const { env } = tempConfigHome();
   const s = await session([], { env, yes: true, cluster: fakeCluster({ configured: false }) });
   assert.deepEqual(s.program.log, ['hello', 'change', 'undo']);
-  assert.match(s.text(), /↷ lesson 3 \(gamma\) skipped: it needs a cluster and none is configured; start one with `kube-lessons sandbox up`/);
+  assert.match(s.text(), /↷ lesson 3 \(gamma\) skipped: it needs a cluster and none is configured; start one\s+with `kube-lessons sandbox up`/);
 });
 
 test('non-interactive, a cluster configured but failing: the failure counts', async () => {
