@@ -15,6 +15,7 @@ import type { ClusterAccess } from './cluster.ts';
 import { renderMarkdown, wrapWords, renderInline } from './markdown.ts';
 import type { ProgressStore } from './progress.ts';
 import type { CommandRunner } from './runner.ts';
+import type { SandboxSupply } from './sandbox-supply.ts';
 import { choiceOrder } from './shuffle.ts';
 
 export interface Choice<V extends string> {
@@ -46,6 +47,8 @@ export interface EngineDeps {
   seed?: number;
   /** Shows a lesson's page a screenful at a time (interactive sessions on a terminal); absent: printed. */
   page?: (text: string) => Promise<void>;
+  /** The local sandbox, building in the background, when no cluster is configured (interactive sessions). */
+  sandbox?: SandboxSupply;
 }
 
 export type Mark = 'done' | 'current' | 'new';
@@ -135,7 +138,9 @@ async function menu(deps: EngineDeps): Promise<Lesson | undefined> {
     description: `${l.summary}${l.needsCluster ? ' (needs a cluster)' : ''}`,
   }));
   choices.push({ value: ':quit', name: '  Quit', description: 'your progress is kept' });
-  const picked = await deps.prompter.select({ message: 'Pick a lesson', choices, default: at.id });
+  const building = deps.sandbox?.status();
+  const message = building ? `Pick a lesson  (cluster: ${building})` : 'Pick a lesson';
+  const picked = await deps.prompter.select({ message, choices, default: at.id });
   return catalog.lessons.find((l) => l.id === picked);
 }
 
@@ -334,6 +339,19 @@ async function runLessonCommands(deps: EngineDeps, lesson: Lesson, cleanFirst: b
     print(wrapped(deps, c.red(`This build of kube-lessons has no ${missing} command yet, so the lesson cannot run it.`)));
     print();
     return { attempted: false, changed: false };
+  }
+  if (lesson.needsCluster && deps.sandbox && !(await deps.cluster.configured())) {
+    const got = await deps.sandbox.up().catch((err: unknown) => {
+      if (deps.signal.aborted) return 'stopped' as const;
+      const e = err as { message?: string; hint?: string };
+      print(wrapped(deps, `${c.red('✗ The sandbox could not start:')} ${e.message ?? String(err)}${e.hint ? ` (${e.hint})` : ''}`));
+      return 'failed' as const;
+    });
+    if (got !== 'ready') {
+      if (got === 'stopped') print(wrapped(deps, c.dim('Stopped waiting; the build goes on in the background. Choose Run it again when you like.')));
+      print();
+      return { attempted: false, changed: false };
+    }
   }
   if (lesson.needsCluster) {
     const status = await deps.cluster.status();

@@ -172,17 +172,24 @@ async function reset(catalog: Catalog, progress: ProgressStore, interactive: boo
 
 /**
  * Nothing configured at all: the lessons that need a cluster get the local sandbox, as every other command
- * does (a learner is asked first; --yes and non-terminal runs start it). KUBE_LESSONS_NO_AUTO_SANDBOX=1 opts out.
+ * does. In a terminal its binaries build in the background and the lessons open at once (the first cluster
+ * step waits for the build); --yes and non-terminal runs build and start it first, showing progress.
+ * KUBE_LESSONS_NO_AUTO_SANDBOX=1 opts out.
  */
 async function offerSandbox(engine: EngineDeps, interactive: boolean, lessons: Lesson[], env: NodeJS.ProcessEnv, ctx: CommandContext): Promise<void> {
   if (env.KUBE_LESSONS_NO_AUTO_SANDBOX === '1' || !lessons.some((l) => l.needsCluster)) return;
   if (await engine.cluster.configured()) return;
   if (interactive) {
-    const start = await engine.prompter.confirm({ message: 'No cluster is configured. Start the local sandbox now? (the first start builds it, about 7 minutes)', default: true });
-    if (!start) return;
-  } else {
-    ctx.out.info('No cluster is configured: starting the local sandbox (stop it with `kube-lessons sandbox down`).');
+    const { sandboxSupply } = await import('./sandbox-supply.ts');
+    engine.sandbox = sandboxSupply({ env, signal: ctx.signal, stream: process.stderr, stdin: process.stdin, print: (l) => engine.print(l) });
+    if (engine.sandbox.status()) {
+      engine.print(engine.color.dim('No cluster is configured: the local sandbox is building in the background (the first time takes several minutes). Lessons are open meanwhile; a step that needs the cluster waits for it.'));
+      engine.print();
+    }
+    return;
   }
-  const { sandboxUp } = await import('../sandbox/sandbox.ts');
-  await sandboxUp({ log: (l) => ctx.out.info(`  ${l}`), signal: ctx.signal });
+  ctx.out.info('No cluster is configured: starting the local sandbox (stop it with `kube-lessons sandbox down`).');
+  const [{ sandboxUp }, { progressReporter }] = await Promise.all([import('../sandbox/sandbox.ts'), import('../sandbox/build-progress.ts')]);
+  const progress = progressReporter(process.stderr);
+  await sandboxUp({ log: (l) => progress.log(`  ${l}`), onBuildProgress: (p) => progress.update(p), signal: ctx.signal }).finally(() => progress.done());
 }
