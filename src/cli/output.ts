@@ -22,7 +22,7 @@ export interface Output {
 /** The part of a stream output writes to: process.stdout, or a wrapper around it. */
 export interface OutputSink {
   write(text: string): boolean;
-  readonly isTTY?: boolean;
+  readonly isTTY?: boolean | undefined;
 }
 
 export function createOutput(opts: { color: boolean; stdout?: OutputSink; stderr?: OutputSink }): Output {
@@ -44,7 +44,23 @@ export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = 
   return Boolean(stream.isTTY);
 }
 
-const BLANK = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' };
+const BLANK = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
+};
 
 /** kubectl-style columns: upper-case headers, three spaces between columns, no borders. */
 export function renderTable(head: string[], rows: string[][], color: ChalkInstance): string {

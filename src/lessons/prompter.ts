@@ -46,7 +46,7 @@ export function inquirerPrompter(signal?: AbortSignal, columns: () => number = (
         pageSize: Math.max(5, (process.stdout.rows || 24) - 8),
         loop: false,
       };
-      return (await select(q.default === undefined ? config : { ...config, default: q.default }, context)) as V;
+      return await select<V>(q.default === undefined ? config : { ...config, default: q.default }, context);
     },
     async confirm(q: { message: string; default?: boolean }): Promise<boolean> {
       const { confirm } = await import('@inquirer/prompts');

@@ -130,7 +130,7 @@ const noPrompts: Prompter = {
   confirm: () => Promise.reject(new Error('no prompts without a terminal')),
 };
 
-async function list(catalog: Catalog, progress: ProgressStore, ctx: CommandContext): Promise<void> {
+function list(catalog: Catalog, progress: ProgressStore, ctx: CommandContext): void {
   if (ctx.format === 'json' || ctx.format === 'yaml') {
     const data = catalog.lessons.map((l) => ({
       number: l.number,

@@ -8,8 +8,8 @@ import { wrapToWidth } from './markdown.ts';
 /** The part of a terminal stream the CLI's output writes to. */
 export interface LineSink {
   write(text: string): boolean;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
 }
 
 export interface WrappedOutput extends LineSink {

@@ -17,10 +17,7 @@ import { binDir, type SandboxVersions } from './versions.ts';
 const CLI_ENTRY = fileURLToPath(new URL('../../bin/kube-lessons.js', import.meta.url));
 
 export type BuildState =
-  | { state: 'ready' }
-  | { state: 'building'; pid: number; progress?: BuildProgress }
-  | { state: 'failed'; progress: BuildProgress }
-  | { state: 'not-built' };
+  { state: 'ready' } | { state: 'building'; pid: number; progress?: BuildProgress } | { state: 'failed'; progress: BuildProgress } | { state: 'not-built' };
 
 export function buildState(v: SandboxVersions): BuildState {
   if (missingBinaries(v).length === 0) return { state: 'ready' };
@@ -56,7 +53,10 @@ export function startBackgroundBuild(v: SandboxVersions, env: NodeJS.ProcessEnv 
  * Waits until the binaries are built, reporting the build's progress; starts the background build when
  * none runs (again, if it died). A build that fails while we wait ends the wait with its error.
  */
-export async function waitForBinaries(v: SandboxVersions, opts: { onProgress?: ProgressListener; signal?: AbortSignal; env?: NodeJS.ProcessEnv; pollMs?: number } = {}): Promise<string> {
+export async function waitForBinaries(
+  v: SandboxVersions,
+  opts: { onProgress?: ProgressListener; signal?: AbortSignal; env?: NodeJS.ProcessEnv; pollMs?: number } = {},
+): Promise<string> {
   const since = Date.now();
   for (;;) {
     opts.signal?.throwIfAborted();
@@ -64,7 +64,11 @@ export async function waitForBinaries(v: SandboxVersions, opts: { onProgress?: P
     if (s.state === 'ready') return binDir(v);
     if (s.state === 'building' && s.progress) opts.onProgress?.(s.progress);
     if (s.state === 'failed' && Date.parse(s.progress.updatedAt) >= since && !(spawned && processAlive(spawned))) {
-      throw new UserFacingError(s.progress.error?.message ?? 'the sandbox build failed', s.progress.error?.hint ?? 'run `kube-lessons sandbox build` to see why', ExitCode.failure);
+      throw new UserFacingError(
+        s.progress.error?.message ?? 'the sandbox build failed',
+        s.progress.error?.hint ?? 'run `kube-lessons sandbox build` to see why',
+        ExitCode.failure,
+      );
     }
     if (s.state === 'not-built' || (s.state === 'failed' && Date.parse(s.progress.updatedAt) < since)) startBackgroundBuild(v, opts.env);
     await sleep(opts.pollMs ?? 500, undefined, opts.signal ? { signal: opts.signal } : {});

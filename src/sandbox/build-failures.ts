@@ -57,12 +57,21 @@ export function diskTooFull(dir: string, free: number, needed: number): UserFaci
 
 /** Turns a failed go command's output into one line with a hint. */
 export function goFailure(args: string[], code: number | null, stderr: string, logFile?: string): UserFacingError {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const logHint = logFile ? ` (the full output is in ${logFile})` : '';
   if (/no space left on device/i.test(stderr)) {
-    return new UserFacingError('the disk filled up while building the sandbox', `free some space (\`go clean -cache\` helps) and run \`kube-lessons sandbox up\` again; the build resumes from what it compiled`, ExitCode.failure);
+    return new UserFacingError(
+      'the disk filled up while building the sandbox',
+      `free some space (\`go clean -cache\` helps) and run \`kube-lessons sandbox up\` again; the build resumes from what it compiled`,
+      ExitCode.failure,
+    );
   }
-  const network = lines.find((l) => /dial tcp|no such host|i\/o timeout|connection refused|proxyconnect|TLS handshake timeout|connection reset|server misbehaving|Get "https?:\/\//.test(l));
+  const network = lines.find((l) =>
+    /dial tcp|no such host|i\/o timeout|connection refused|proxyconnect|TLS handshake timeout|connection reset|server misbehaving|Get "https?:\/\//.test(l),
+  );
   if (network) {
     const proxy = process.env.GOPROXY || 'https://proxy.golang.org';
     return new UserFacingError(

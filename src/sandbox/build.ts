@@ -111,7 +111,16 @@ export async function ensureBinaries(v: SandboxVersions, log: BuildLog, signal?:
     // Recorded like any failure, so a session waiting on a background build hears of it.
     const e = err as { message: string; hint?: string };
     const at = new Date().toISOString();
-    writeProgress(buildRoot(v), { phase: 'failed', pid: process.pid, compiled: 0, total: 0, components: {}, startedAt: at, updatedAt: at, error: { message: e.message, hint: e.hint ?? '' } });
+    writeProgress(buildRoot(v), {
+      phase: 'failed',
+      pid: process.pid,
+      compiled: 0,
+      total: 0,
+      components: {},
+      startedAt: at,
+      updatedAt: at,
+      error: { message: e.message, hint: e.hint ?? '' },
+    });
     throw err;
   }
   await acquireLock(v, log, signal, onProgress);
@@ -154,7 +163,9 @@ async function acquireLock(v: SandboxVersions, log: BuildLog, signal?: AbortSign
 /** Binaries an older kube-lessons built straight into bin/: recorded once they prove they run. */
 function adoptUnrecorded(v: SandboxVersions): void {
   const recorded = readManifest(v).binaries;
-  const adopt = BINARIES.filter((b) => !recorded[b] && existsSync(join(binDir(v), b)) && spawnSync(join(binDir(v), b), ['--version'], { stdio: 'ignore', timeout: 20_000 }).status === 0);
+  const adopt = BINARIES.filter(
+    (b) => !recorded[b] && existsSync(join(binDir(v), b)) && spawnSync(join(binDir(v), b), ['--version'], { stdio: 'ignore', timeout: 20_000 }).status === 0,
+  );
   if (adopt.length) recordComplete(v, adopt);
 }
 
@@ -186,11 +197,25 @@ const COMPONENTS: Component[] = [
       const [major, minor, patch] = v.kubernetes.split('.');
       writeFileSync(
         join(src, 'go.mod'),
-        [`module kube-lessons/sandbox/kubernetes`, '', 'go 1.26.0', '', `require k8s.io/kubernetes v${v.kubernetes}`, '', ...staging.map((m) => `replace ${m} => ${m} v0.${minor}.${patch}`), ''].join('\n'),
+        [
+          `module kube-lessons/sandbox/kubernetes`,
+          '',
+          'go 1.26.0',
+          '',
+          `require k8s.io/kubernetes v${v.kubernetes}`,
+          '',
+          ...staging.map((m) => `replace ${m} => ${m} v0.${minor}.${patch}`),
+          '',
+        ].join('\n'),
       );
       const packages = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`);
       await go(['get', ...packages.map((c) => `${c}@v${v.kubernetes}`)], src);
-      const stamp = (pkg: string) => [`-X ${pkg}.gitVersion=v${v.kubernetes}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`];
+      const stamp = (pkg: string) => [
+        `-X ${pkg}.gitVersion=v${v.kubernetes}`,
+        `-X ${pkg}.gitMajor=${major}`,
+        `-X ${pkg}.gitMinor=${minor}`,
+        `-X ${pkg}.gitTreeState=clean`,
+      ];
       const ldflags = ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
       return { packages, flags: ['-tags', 'selinux,notest', '-ldflags', ldflags] };
     },
@@ -268,7 +293,11 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
     progress.phase = 'counting';
     emit(true);
     for (const p of prepared) {
-      const listed = await go(['list', '-deps', ...p.flags.filter((f, i) => f !== '-ldflags' && p.flags[i - 1] !== '-ldflags'), '-f', '{{.ImportPath}} {{.Stale}}', ...p.packages], p.src, { log, logFile, ...(signal ? { signal } : {}) });
+      const listed = await go(
+        ['list', '-deps', ...p.flags.filter((f, i) => f !== '-ldflags' && p.flags[i - 1] !== '-ldflags'), '-f', '{{.ImportPath}} {{.Stale}}', ...p.packages],
+        p.src,
+        { log, logFile, ...(signal ? { signal } : {}) },
+      );
       const stale = listed.split('\n').filter((l) => l.endsWith(' true')).length;
       progress.components[p.component.label] = { compiled: 0, total: stale };
       progress.total += stale;

@@ -1,10 +1,10 @@
-/** Puts the fake `go` (fake-go.mjs) first on a PATH, in a folder of its own. */
+/** Puts the fake `go` (fake-go-command.ts) first on a PATH, in a folder of its own. */
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPT = fileURLToPath(new URL('./fake-go.mjs', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./fake-go-command.ts', import.meta.url));
 
 /** A folder holding an executable `go` that runs the fake; prepend it to PATH. */
 export function fakeGoDir(): string {

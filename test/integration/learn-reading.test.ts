@@ -44,36 +44,40 @@ function overflowing(screen: string, width: number): string[] {
 }
 
 for (const width of [60, 80, 120]) {
-  test(`at ${width} columns: the pager opens for lesson 1 and q returns to the lesson; no line is wider than the screen`, { skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000 }, async () => {
-    const t = open(width);
-    t.type(`${process.execPath} ${BIN} learn`);
-    await t.waitFor('? Pick a lesson');
+  test(
+    `at ${width} columns: the pager opens for lesson 1 and q returns to the lesson; no line is wider than the screen`,
+    { skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000 },
+    async () => {
+      const t = open(width);
+      t.type(`${process.execPath} ${BIN} learn`);
+      await t.waitFor('? Pick a lesson');
 
-    // Lesson 1 is longer than 30 rows: it opens in less, whose prompt sits on the last row.
-    t.keys('Enter');
-    const page = await t.waitFor(/^:\s*$/m, { visible: true });
-    assert.match(page, /Lesson 1 of 8/);
-    assert.doesNotMatch(page, /Lesson 1: what next\?/);
-    await t.press(['q'], '? Lesson 1: what next?');
+      // Lesson 1 is longer than 30 rows: it opens in less, whose prompt sits on the last row.
+      t.keys('Enter');
+      const page = await t.waitFor(/^:\s*$/m, { visible: true });
+      assert.match(page, /Lesson 1 of 8/);
+      assert.doesNotMatch(page, /Lesson 1: what next\?/);
+      await t.press(['q'], '? Lesson 1: what next?');
 
-    // A hint and a checkpoint, answered, so prompts, choices and explanations are on screen too.
-    await t.press([...down(2), 'Enter'], 'Hint 1 of');
-    await t.press([...down(1), 'Enter'], '? Checkpoint 1 of');
-    t.keys('Enter');
-    const answered = await t.waitFor(/✓ Right\.|✗ Not quite\./);
-    if (/✗ Not quite\.[^✓]*$/.test(answered)) await t.press([...down(1), 'Enter'], 'The answer:');
-    await t.waitFor('? Checkpoint 2 of');
-    t.keys('C-c');
-    await t.waitFor('Your progress is saved in');
+      // A hint and a checkpoint, answered, so prompts, choices and explanations are on screen too.
+      await t.press([...down(2), 'Enter'], 'Hint 1 of');
+      await t.press([...down(1), 'Enter'], '? Checkpoint 1 of');
+      t.keys('Enter');
+      const answered = await t.waitFor(/✓ Right\.|✗ Not quite\./);
+      if (/✗ Not quite\.[^✓]*$/.test(answered)) await t.press([...down(1), 'Enter'], 'The answer:');
+      await t.waitFor('? Checkpoint 2 of');
+      t.keys('C-c');
+      await t.waitFor('Your progress is saved in');
 
-    // Lesson 8 printed whole (--no-pager): YAML, Go and TypeScript blocks, wrapped inside their gutter.
-    t.type(`${process.execPath} ${BIN} learn 8 --no-pager`);
-    await t.waitFor('? Lesson 8: what next?');
-    t.keys('C-c');
-    await t.waitFor('Your progress is saved in', { times: 2 });
+      // Lesson 8 printed whole (--no-pager): YAML, Go and TypeScript blocks, wrapped inside their gutter.
+      t.type(`${process.execPath} ${BIN} learn 8 --no-pager`);
+      await t.waitFor('? Lesson 8: what next?');
+      t.keys('C-c');
+      await t.waitFor('Your progress is saved in', { times: 2 });
 
-    const screen = t.screen();
-    assert.match(screen, /│ apiVersion: samplecontroller\.k8s\.io/);
-    assert.deepEqual(overflowing(screen, width), []);
-  });
+      const screen = t.screen();
+      assert.match(screen, /│ apiVersion: samplecontroller\.k8s\.io/);
+      assert.deepEqual(overflowing(screen, width), []);
+    },
+  );
 }

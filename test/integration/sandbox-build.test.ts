@@ -22,7 +22,8 @@ function cold(extra: NodeJS.ProcessEnv = {}) {
   const home = mkdtempSync(join(tmpdir(), 'kube-lessons-build-'));
   const root = join(home, 'cache', 'kube-lessons', 'sandbox', versionsKey(loadVersions()));
   const env = { XDG_CACHE_HOME: join(home, 'cache'), GOCACHE: join(home, 'gocache'), PATH: `${GO}:/usr/bin:/bin`, ...extra };
-  const progress = (): BuildProgress | undefined => (existsSync(join(root, 'build-progress.json')) ? JSON.parse(readFileSync(join(root, 'build-progress.json'), 'utf8')) : undefined);
+  const progress = (): BuildProgress | undefined =>
+    existsSync(join(root, 'build-progress.json')) ? (JSON.parse(readFileSync(join(root, 'build-progress.json'), 'utf8')) as BuildProgress) : undefined;
   return { home, root, bin: join(root, 'bin'), env, progress };
 }
 
@@ -36,7 +37,7 @@ test('a cold build counts packages, records each binary complete, and a second r
   assert.match(r.stderr, /sandbox build: building etcd/);
   assert.match(r.stderr, /sandbox build: building kwok/);
   assert.deepEqual(readdirSync(c.bin).sort(), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
-  const manifest = JSON.parse(readFileSync(join(c.root, 'complete.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(join(c.root, 'complete.json'), 'utf8')) as { binaries: Record<string, unknown> };
   assert.deepEqual(Object.keys(manifest.binaries).sort(), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
   const p = c.progress()!;
   assert.equal(p.phase, 'done');
@@ -81,10 +82,30 @@ test('a binary in the cache that was never recorded complete and does not run is
 
 test('failures: each one line with a hint and its exit code', async (t) => {
   const cases: { name: string; env: NodeJS.ProcessEnv; code: number; line: RegExp }[] = [
-    { name: 'go missing', env: { PATH: '/usr/bin:/bin' }, code: 3, line: /^error: the sandbox is built from source and needs Go 1\.26 or newer, which is not installed \(hint: install Go/ },
-    { name: 'go too old', env: { FAKE_GO_VERSION: 'go1.22.4' }, code: 3, line: /^error: Go 1\.22 is too old to build the sandbox \(it needs 1\.26 or newer\) \(hint: update Go/ },
-    { name: 'proxy unreachable', env: { FAKE_GO_FAIL: 'network' }, code: 4, line: /^error: cannot reach the Go module proxy \(.*\) to download the sandbox's sources: .*no such host \(hint: check the network connection and GOPROXY/ },
-    { name: 'compile error', env: { FAKE_GO_FAIL: 'compile' }, code: 1, line: /^error: compiling the sandbox failed in fake\.example\/kube-apiserver\/p3: .*x\.go:12:3: undefined: somethingMissing \(hint: .*build\.log\)/ },
+    {
+      name: 'go missing',
+      env: { PATH: '/usr/bin:/bin' },
+      code: 3,
+      line: /^error: the sandbox is built from source and needs Go 1\.26 or newer, which is not installed \(hint: install Go/,
+    },
+    {
+      name: 'go too old',
+      env: { FAKE_GO_VERSION: 'go1.22.4' },
+      code: 3,
+      line: /^error: Go 1\.22 is too old to build the sandbox \(it needs 1\.26 or newer\) \(hint: update Go/,
+    },
+    {
+      name: 'proxy unreachable',
+      env: { FAKE_GO_FAIL: 'network' },
+      code: 4,
+      line: /^error: cannot reach the Go module proxy \(.*\) to download the sandbox's sources: .*no such host \(hint: check the network connection and GOPROXY/,
+    },
+    {
+      name: 'compile error',
+      env: { FAKE_GO_FAIL: 'compile' },
+      code: 1,
+      line: /^error: compiling the sandbox failed in fake\.example\/kube-apiserver\/p3: .*x\.go:12:3: undefined: somethingMissing \(hint: .*build\.log\)/,
+    },
   ];
   for (const k of cases) {
     await t.test(k.name, async () => {

@@ -7,7 +7,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
     .command('sandbox')
     .description('run a real local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1')
-    .addHelpText('after', '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down',
+    );
 
   sandbox
     .command('up')
@@ -26,7 +29,9 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const [{ sandboxUp }, { progressReporter }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/build-progress.ts')]);
       const started = performance.now();
       const progress = progressReporter(process.stderr);
-      const state = await sandboxUp({ nodes, log: (l) => progress.log(l), onBuildProgress: (p) => progress.update(p), signal: c.signal }).finally(() => progress.done());
+      const state = await sandboxUp({ nodes, log: (l) => progress.log(l), onBuildProgress: (p) => progress.update(p), signal: c.signal }).finally(() =>
+        progress.done(),
+      );
       c.out.info(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Use it with:`);
       c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
     });
@@ -34,12 +39,24 @@ export function register(program: Command, ctx: () => CommandContext): void {
   sandbox
     .command('build')
     .description('only build (or finish building) the binaries the sandbox runs, from pinned upstream sources')
-    .addHelpText('after', '\nThe binaries are cached in $XDG_CACHE_HOME/kube-lessons/sandbox (else ~/.cache/...); an interrupted build resumes.\n\nExample:\n  $ kube-lessons sandbox build')
+    .addHelpText(
+      'after',
+      '\nThe binaries are cached in $XDG_CACHE_HOME/kube-lessons/sandbox (else ~/.cache/...); an interrupted build resumes.\n\nExample:\n  $ kube-lessons sandbox build',
+    )
     .action(async () => {
       const c = ctx();
-      const [{ ensureBinaries }, { progressReporter }, { loadVersions }] = await Promise.all([import('../../sandbox/build.ts'), import('../../sandbox/build-progress.ts'), import('../../sandbox/versions.ts')]);
+      const [{ ensureBinaries }, { progressReporter }, { loadVersions }] = await Promise.all([
+        import('../../sandbox/build.ts'),
+        import('../../sandbox/build-progress.ts'),
+        import('../../sandbox/versions.ts'),
+      ]);
       const progress = progressReporter(process.stderr);
-      const dir = await ensureBinaries(loadVersions(), (l) => progress.log(l), c.signal, (p) => progress.update(p)).finally(() => progress.done());
+      const dir = await ensureBinaries(
+        loadVersions(),
+        (l) => progress.log(l),
+        c.signal,
+        (p) => progress.update(p),
+      ).finally(() => progress.done());
       c.out.line(`sandbox binaries ready in ${dir}`);
     });
 
@@ -69,8 +86,16 @@ export function register(program: Command, ctx: () => CommandContext): void {
       } else if (!state) {
         c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
       } else {
-        c.out.line(`server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`);
-        c.out.line(renderTable(['COMPONENT', 'PID', 'PORT', 'STATUS'], rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]), c.out.color));
+        c.out.line(
+          `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
+        );
+        c.out.line(
+          renderTable(
+            ['COMPONENT', 'PID', 'PORT', 'STATUS'],
+            rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
+            c.out.color,
+          ),
+        );
       }
       if (!rows.length || rows.some((r) => !r.healthy)) process.exitCode = 1;
     });
@@ -92,9 +117,24 @@ async function kindUp(c: CommandContext): Promise<void> {
   const { spawnSync } = await import('node:child_process');
   const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
   const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-  if (!has('kind', ['version'])) throw new UserFacingError('kind is not installed', 'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind', ExitCode.config);
-  if (!has('docker', ['info'])) throw new UserFacingError('no Docker engine is running, which kind needs', 'start Docker, or run `kube-lessons sandbox up` without --kind', ExitCode.config);
+  if (!has('kind', ['version']))
+    throw new UserFacingError(
+      'kind is not installed',
+      'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind',
+      ExitCode.config,
+    );
+  if (!has('docker', ['info']))
+    throw new UserFacingError(
+      'no Docker engine is running, which kind needs',
+      'start Docker, or run `kube-lessons sandbox up` without --kind',
+      ExitCode.config,
+    );
   const r = spawnSync('kind', ['create', 'cluster', '--name', 'kube-lessons', '--wait', '120s'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new UserFacingError('kind create cluster failed (see its output above)', 'run `kind delete cluster --name kube-lessons` and try again', ExitCode.failure);
+  if (r.status !== 0)
+    throw new UserFacingError(
+      'kind create cluster failed (see its output above)',
+      'run `kind delete cluster --name kube-lessons` and try again',
+      ExitCode.failure,
+    );
   c.out.line('kind cluster "kube-lessons" is ready; kind set it as the current context of ~/.kube/config');
 }

@@ -60,7 +60,7 @@ test('with colour: headings, inline code and code are painted; stripped, the tex
   assert.notEqual(painted, stripAnsi(painted));
   assert.equal(stripAnsi(painted).replace('`x`', 'x'), renderMarkdown(md, { color: plain, width: 80 }).replace('`x`', 'x'));
   // No escape sequence runs across a line end.
-  for (const line of painted.split('\n')) assert.equal((line.match(/\u001b\[/g) ?? []).length % 2, 0, line);
+  for (const line of painted.split('\n')) assert.equal((line.split('\u001b[').length - 1) % 2, 0, line);
 });
 
 test('Go tokens: keywords, strings, raw strings, comments, numbers, calls and types', () => {

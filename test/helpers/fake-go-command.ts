@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // A stand-in for the `go` command, for tests of the sandbox build: it answers the commands build.ts runs
 // (version, env, mod download, get, list -deps, build -v) the way go does, slowly and under the test's
 // control, without compiling anything. Its "build cache" is a file in $GOCACHE listing what it compiled,
@@ -20,7 +19,7 @@ mkdirSync(cache, { recursive: true });
 const compiledFile = join(cache, 'compiled');
 const compiled = () => new Set(existsSync(compiledFile) ? readFileSync(compiledFile, 'utf8').split('\n').filter(Boolean) : []);
 
-function packagesOf(targets) {
+function packagesOf(targets: string[]): string[] {
   const key = basename(targets[0] ?? 'x').replace(/\/v\d+$/, '');
   const n = Number(env.FAKE_GO_PACKAGES ?? 30);
   const own = Array.from({ length: n }, (_, i) => `fake.example/${key}/p${i}`);
@@ -28,11 +27,12 @@ function packagesOf(targets) {
   return [...shared, ...own, ...targets];
 }
 
-const positional = (from) => {
-  const out = [];
+const positional = (from: number): string[] => {
+  const out: string[] = [];
   for (let i = from; i < args.length; i++) {
-    if (['-tags', '-ldflags', '-o', '-f'].includes(args[i])) i++;
-    else if (!args[i].startsWith('-')) out.push(args[i]);
+    const a = args[i]!;
+    if (['-tags', '-ldflags', '-o', '-f'].includes(a)) i++;
+    else if (!a.startsWith('-')) out.push(a);
   }
   return out;
 };
@@ -42,11 +42,13 @@ switch (args[0]) {
     console.log(`go version ${env.FAKE_GO_VERSION ?? 'go1.26.8'} linux/amd64`);
     break;
   case 'env':
-    for (const name of args.slice(1)) console.log(name === 'GOCACHE' ? cache : env[name] ?? cache);
+    for (const name of args.slice(1)) console.log(name === 'GOCACHE' ? cache : (env[name] ?? cache));
     break;
   case 'mod': {
     if (env.FAKE_GO_FAIL === 'network') {
-      console.error('go: k8s.io/kubernetes@v1.36.3: Get "https://proxy.golang.org/k8s.io/kubernetes/@v/v1.36.3.info": dial tcp: lookup proxy.golang.org: no such host');
+      console.error(
+        'go: k8s.io/kubernetes@v1.36.3: Get "https://proxy.golang.org/k8s.io/kubernetes/@v/v1.36.3.info": dial tcp: lookup proxy.golang.org: no such host',
+      );
       process.exit(1);
     }
     const goMod = join(cache, 'kubernetes.go.mod');
@@ -63,7 +65,7 @@ switch (args[0]) {
   }
   case 'build': {
     const oi = args.indexOf('-o');
-    const out = args[oi + 1];
+    const out = args[oi + 1]!;
     const targets = positional(1);
     for (const p of packagesOf(targets)) {
       if (compiled().has(p)) continue;
