@@ -117,7 +117,7 @@ export interface ProgressReporter {
 
 export function progressReporter(stream: ProgressStream, now: () => number = Date.now): ProgressReporter {
   let shown = '';
-  let lastDraw = 0;
+  let lastDraw = -Infinity;
   let lastLine = '';
   let lastPercentStep = -1;
   const clear = () => {

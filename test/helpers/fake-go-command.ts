@@ -5,7 +5,7 @@
 // $FAKE_GO_BINARIES (real ones, so the sandbox can start), else small scripts that answer --version.
 //   FAKE_GO_PACKAGES   packages per component (default 30); 10 more are shared, like the standard library
 //   FAKE_GO_DELAY_MS   time per package (default 20)
-//   FAKE_GO_PAUSE_FILE while this file exists, compiling waits
+//   FAKE_GO_PAUSE_FILE while this file exists, compiling waits (after FAKE_GO_PAUSE_AFTER packages, default 0)
 //   FAKE_GO_VERSION    what `go version` says (default go1.26.8)
 //   FAKE_GO_FAIL       network | compile: fail that way
 import { appendFileSync, copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,9 +67,11 @@ switch (args[0]) {
     const oi = args.indexOf('-o');
     const out = args[oi + 1]!;
     const targets = positional(1);
+    let compiledHere = 0;
     for (const p of packagesOf(targets)) {
       if (compiled().has(p)) continue;
-      while (env.FAKE_GO_PAUSE_FILE && existsSync(env.FAKE_GO_PAUSE_FILE)) await sleep(50);
+      if (compiledHere >= Number(env.FAKE_GO_PAUSE_AFTER ?? 0)) while (env.FAKE_GO_PAUSE_FILE && existsSync(env.FAKE_GO_PAUSE_FILE)) await sleep(50);
+      compiledHere++;
       await sleep(Number(env.FAKE_GO_DELAY_MS ?? 20));
       if (env.FAKE_GO_FAIL === 'compile' && p.endsWith('/p3')) {
         console.error(`# ${p}\n/root/go/pkg/mod/${p}/x.go:12:3: undefined: somethingMissing`);
