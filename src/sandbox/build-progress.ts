@@ -25,7 +25,7 @@ export interface BuildProgress {
   /** When compiling began, for the rate behind the estimate. */
   compileStartedAt?: string;
   /** Seconds left, once the rate is known. */
-  etaSeconds?: number;
+  etaSeconds?: number | undefined;
   /** Set when phase is 'failed': the one line and its hint. */
   error?: { message: string; hint: string };
 }

@@ -262,6 +262,7 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
   const now = () => new Date().toISOString();
   const progress: BuildProgress = { phase: 'downloading', pid: process.pid, compiled: 0, total: 0, components: {}, startedAt: now(), updatedAt: now() };
   let lastWrite = 0;
+  let trailing: NodeJS.Timeout | undefined;
   const emit = (force = false) => {
     progress.updatedAt = now();
     if (progress.compileStartedAt) {
@@ -269,8 +270,16 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
       if (eta === undefined) delete progress.etaSeconds;
       else progress.etaSeconds = eta;
     }
-    // At most four writes a second: go names packages faster than anyone reads them.
-    if (!force && Date.now() - lastWrite < 250) return;
+    // At most four writes a second (go names packages faster than anyone reads them), the last one never lost.
+    if (!force && Date.now() - lastWrite < 250) {
+      trailing ??= setTimeout(() => {
+        trailing = undefined;
+        emit(true);
+      }, 250);
+      return;
+    }
+    clearTimeout(trailing);
+    trailing = undefined;
     lastWrite = Date.now();
     writeProgress(root, progress);
     opts.onProgress?.(progress);
@@ -339,6 +348,7 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
     if (!signal?.aborted) emit(true);
     throw err;
   } finally {
+    clearTimeout(trailing);
     rmSync(stage, { recursive: true, force: true });
   }
 }
