@@ -3,8 +3,8 @@
  * global options into the shared CommandContext once, before any action runs.
  */
 import { Command, Option } from 'commander';
-import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
-import { OUTPUT_FORMATS, type OutputSink } from './output.ts';
+import { createContext, type CommandContext, type GlobalOptions } from '../console/context.ts';
+import { OUTPUT_FORMATS, type OutputSink } from '../console/output.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export interface ProgramDeps {
@@ -13,11 +13,6 @@ export interface ProgramDeps {
   env?: NodeJS.ProcessEnv;
   /** Where commands print their results (default process.stdout); the lessons pass a wrapping one. */
   stdout?: OutputSink;
-}
-
-/** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
-export interface CommandModule {
-  register(program: Command, ctx: () => CommandContext): void;
 }
 
 const ROOT_EXAMPLES = `
@@ -57,6 +52,8 @@ export function createProgram(deps: ProgramDeps): Command {
     if (!ctx) ctx = createContext(program.opts<GlobalOptions>(), deps.signal, deps.env, deps.stdout);
     return ctx;
   };
-  for (const mod of COMMANDS) mod.register(program, getCtx);
+  // A command that runs other commands (learn) builds its own programs with the same dependencies.
+  const makeProgram = (signal: AbortSignal, stdout?: OutputSink) => createProgram(stdout ? { ...deps, signal, stdout } : { ...deps, signal });
+  for (const mod of COMMANDS) mod.register(program, getCtx, makeProgram);
   return program;
 }
