@@ -47,8 +47,9 @@ func main() {
 func run(scenario string, workers, ms, keys int) (int64, time.Duration) {
 	q := workqueue.NewTyped[string]()
 	var ops atomic.Int64
-	var stop atomic.Bool
 	deadline := time.Now().Add(time.Duration(ms) * time.Millisecond)
+	// Counts one op; true when the time is up (the clock is read once every 1024 ops).
+	tick := func() bool { return ops.Add(1)&1023 == 0 && time.Now().After(deadline) }
 	names := make([]string, keys)
 	for i := range names {
 		names[i] = fmt.Sprintf("ns/item-%d", i)
@@ -75,7 +76,7 @@ func run(scenario string, workers, ms, keys int) (int64, time.Duration) {
 						q.Done(item)
 						q.Add(item)
 					}
-					if n := ops.Add(1); n&1023 == 0 && time.Now().After(deadline) {
+					if tick() {
 						q.ShutDown()
 					}
 				}
@@ -95,11 +96,11 @@ func run(scenario string, workers, ms, keys int) (int64, time.Duration) {
 				}
 			})
 		}
-		for i := 0; !stop.Load(); i++ {
+		for i := 0; ; i++ {
 			q.Add(names[i%keys])
 			<-taken
-			if n := ops.Add(1); n&1023 == 0 && time.Now().After(deadline) {
-				stop.Store(true)
+			if tick() {
+				break
 			}
 		}
 		q.ShutDown()
