@@ -30,6 +30,8 @@ interface ChildResult {
   heapBytes: number;
   peakRssBytes: number;
   unsupported?: string;
+  /** The Go peer says which protocol client-go's feature gate chose. */
+  watchList?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -52,8 +54,11 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
   const goPeer = (mode: Mode): Impl => ({
     name: 'client-go',
     mode,
-    run: (namespace, count) =>
-      runJson<ChildResult>(go!.informer, ['-kubeconfig', kubeconfig, '-namespace', namespace, '-count', String(count)], { ...process.env, KUBE_FEATURE_WatchListClient: String(mode === 'watch-list') }),
+    run: (namespace, count) => {
+      const out = runJson<ChildResult>(go!.informer, ['-kubeconfig', kubeconfig, '-namespace', namespace, '-count', String(count)], { ...process.env, KUBE_FEATURE_WatchListClient: String(mode === 'watch-list') });
+      if (out.watchList !== (mode === 'watch-list')) throw new Error(`client-go ran with WatchListClient=${out.watchList} where ${mode} was asked`);
+      return out;
+    },
   });
   let impls: Impl[] = [node('ours', 'list-watch'), node('client-node', 'list-watch'), node('ours', 'watch-list')];
   if (go) impls.push(goPeer('list-watch'), goPeer('watch-list'));
