@@ -96,15 +96,27 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
     try {
       await watcher.ready;
       const started = performance.now();
-      await inParallel(Array.from({ length: foos }, (_, i) => i), 50, (i) =>
-        client.request({
-          method: 'POST',
-          path: resourcePath(FOO_RESOURCE, { namespace }),
-          body: { apiVersion: FOO_API_VERSION, kind: FOO_KIND, metadata: { name: `foo-${String(i).padStart(3, '0')}` }, spec: { deploymentName: `dep-${i}`, replicas: 1 + (i % 2) } },
-        }),
+      await inParallel(
+        Array.from({ length: foos }, (_, i) => i),
+        50,
+        (i) =>
+          client.request({
+            method: 'POST',
+            path: resourcePath(FOO_RESOURCE, { namespace }),
+            body: {
+              apiVersion: FOO_API_VERSION,
+              kind: FOO_KIND,
+              metadata: { name: `foo-${String(i).padStart(3, '0')}` },
+              spec: { deploymentName: `dep-${i}`, replicas: 1 + (i % 2) },
+            },
+          }),
       );
       const exited = proc.exited.then((code) => Promise.reject(new Error(`${impl.name} exited (${code}) before converging; see ${logFile}`)));
-      const convergedAt = await Promise.race([watcher.converged, exited, timeout(300_000, `${impl.name}: ${foos} Foos not converged after 300 s; see ${logFile}`)]);
+      const convergedAt = await Promise.race([
+        watcher.converged,
+        exited,
+        timeout(300_000, `${impl.name}: ${foos} Foos not converged after 300 s; see ${logFile}`),
+      ]);
       const usage = processUsage(pid);
       const f = figuresOf(impl);
       f.converged.samples.push((convergedAt - started) / 1000);
@@ -162,11 +174,21 @@ function convergence(client: KubeClient, namespace: string, count: number) {
     const at = performance.now();
     const fooList = fooInformer.getIndexer().list();
     if (fooList.length !== count) return;
-    const deployments = new Map(deploymentInformer.getIndexer().list().map((d) => [d.metadata.name, d] as const));
+    const deployments = new Map(
+      deploymentInformer
+        .getIndexer()
+        .list()
+        .map((d) => [d.metadata.name, d] as const),
+    );
     const done = fooList.every((foo) => {
       const d = deployments.get(foo.spec.deploymentName);
       const want = foo.spec.replicas;
-      return d !== undefined && d.metadata.ownerReferences?.some((o) => o.uid === foo.metadata.uid && o.controller) && d.spec?.replicas === want && foo.status?.availableReplicas === want;
+      return (
+        d !== undefined &&
+        d.metadata.ownerReferences?.some((o) => o.uid === foo.metadata.uid && o.controller) &&
+        d.spec?.replicas === want &&
+        foo.status?.availableReplicas === want
+      );
     });
     if (done) resolve(at);
   };

@@ -15,7 +15,13 @@ import { BUILTIN_RESOURCES } from '../src/core/resources.ts';
 import { SharedInformerFactory } from '../src/machinery/cache/informer-factory.ts';
 
 const { values } = parseArgs({
-  options: { impl: { type: 'string' }, mode: { type: 'string', default: 'list-watch' }, kubeconfig: { type: 'string' }, namespace: { type: 'string' }, count: { type: 'string' } },
+  options: {
+    impl: { type: 'string' },
+    mode: { type: 'string', default: 'list-watch' },
+    kubeconfig: { type: 'string' },
+    namespace: { type: 'string' },
+    count: { type: 'string' },
+  },
 });
 const namespace = values.namespace!;
 const count = Number(values.count);
@@ -41,7 +47,7 @@ function syncedMoment(check: () => boolean): { added(): void; at: Promise<number
 
 const config = await loadKubeconfig({ kubeconfig: values.kubeconfig });
 const abort = new AbortController();
-let started = 0;
+let started: number;
 let synced: number;
 let objects: number;
 
@@ -53,7 +59,7 @@ if (values.impl === 'ours') {
   }
   const client = new KubeClient(config);
   const factory = new SharedInformerFactory((r, ctx) => listerWatcherFor(client, r, ctx), { namespace });
-  const informer = factory.informerFor(BUILTIN_RESOURCES.pods!);
+  const informer = factory.informerFor(BUILTIN_RESOURCES.pods);
   const moment = syncedMoment(() => informer.hasSynced());
   informer.addEventHandler({ onAdd: () => moment.added() });
   gc();

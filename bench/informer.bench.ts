@@ -49,13 +49,21 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
   const node = (impl: string, mode: Mode): Impl => ({
     name: impl,
     mode,
-    run: (namespace, count) => runJson<ChildResult>(ctx.node, ['--expose-gc', CHILD, '--impl', impl, '--mode', mode, '--kubeconfig', kubeconfig, '--namespace', namespace, '--count', String(count)], process.env),
+    run: (namespace, count) =>
+      runJson<ChildResult>(
+        ctx.node,
+        ['--expose-gc', CHILD, '--impl', impl, '--mode', mode, '--kubeconfig', kubeconfig, '--namespace', namespace, '--count', String(count)],
+        process.env,
+      ),
   });
   const goPeer = (mode: Mode): Impl => ({
     name: 'client-go',
     mode,
     run: (namespace, count) => {
-      const out = runJson<ChildResult>(go!.informer, ['-kubeconfig', kubeconfig, '-namespace', namespace, '-count', String(count)], { ...process.env, KUBE_FEATURE_WatchListClient: String(mode === 'watch-list') });
+      const out = runJson<ChildResult>(go!.informer, ['-kubeconfig', kubeconfig, '-namespace', namespace, '-count', String(count)], {
+        ...process.env,
+        KUBE_FEATURE_WatchListClient: String(mode === 'watch-list'),
+      });
       if (out.watchList !== (mode === 'watch-list')) throw new Error(`client-go ran with WatchListClient=${out.watchList} where ${mode} was asked`);
       return out;
     },
@@ -96,7 +104,13 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
   for (const impl of impls) {
     const a = figs.get(`${key(impl)}|${small}`)!.heap.samples;
     const b = figs.get(`${key(impl)}|${big}`)!.heap.samples;
-    slopes.set(key(impl), results.figure({ case: `informer ${small}->${big} pods, ${impl.mode}`, metric: 'heap per cached pod (slope)', impl: impl.name, unit: 'B' }, b.map((x, i) => ((x - a[i]!) * MB) / (big - small))));
+    slopes.set(
+      key(impl),
+      results.figure(
+        { case: `informer ${small}->${big} pods, ${impl.mode}`, metric: 'heap per cached pod (slope)', impl: impl.name, unit: 'B' },
+        b.map((x, i) => ((x - a[i]!) * MB) / (big - small)),
+      ),
+    );
   }
 
   const get = (name: string, mode: Mode, size: number) => figs.get(`${name}|${mode}|${size}`);

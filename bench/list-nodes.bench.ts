@@ -9,7 +9,7 @@ import { timeCommand } from './lib/proc.ts';
 
 const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 
-export async function listNodesBench(ctx: BenchContext): Promise<void> {
+export function listNodesBench(ctx: BenchContext): void {
   const { results } = ctx;
   if (!KUBECTL) {
     results.note('kubectl not found: list-nodes and --help have no peer');

@@ -13,7 +13,14 @@
 import { parseArgs } from 'node:util';
 import { newQueue } from '../src/machinery/workqueue/index.ts';
 
-const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'cycle' }, workers: { type: 'string', default: '1' }, ms: { type: 'string', default: '1000' }, keys: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'cycle' },
+    workers: { type: 'string', default: '1' },
+    ms: { type: 'string', default: '1000' },
+    keys: { type: 'string', default: '1000' },
+  },
+});
 const scenario = values.scenario;
 const workers = Number(values.workers);
 const ms = Number(values.ms);

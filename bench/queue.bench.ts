@@ -23,7 +23,7 @@ interface Impl {
   env: NodeJS.ProcessEnv;
 }
 
-export async function queueBench(ctx: BenchContext): Promise<void> {
+export function queueBench(ctx: BenchContext): void {
   const { results, go } = ctx;
   const ms = ctx.quick ? 300 : 600;
   const rounds = ctx.quick ? 3 : 5;
@@ -35,10 +35,18 @@ export async function queueBench(ctx: BenchContext): Promise<void> {
     results.note('queue: no Go toolchain, so no client-go workqueue peer');
   }
   for (const s of SCENARIOS) {
-    const figs = new Map<string, Figure>(impls.map((i) => [i.name, results.figure({ case: 'workqueue', metric: `${s.scenario}, ${s.workers} worker${s.workers > 1 ? 's' : ''}`, impl: i.name, unit: 'ops/s' })]));
+    const figs = new Map<string, Figure>(
+      impls.map((i) => [
+        i.name,
+        results.figure({ case: 'workqueue', metric: `${s.scenario}, ${s.workers} worker${s.workers > 1 ? 's' : ''}`, impl: i.name, unit: 'ops/s' }),
+      ]),
+    );
     for (let r = 0; r < rounds; r++) {
       for (const impl of roundOrder(impls, r)) {
-        const flags = impl.file === ctx.node ? ['--scenario', s.scenario, '--workers', String(s.workers), '--ms', String(ms)] : ['-scenario', s.scenario, '-workers', String(s.workers), '-ms', String(ms)];
+        const flags =
+          impl.file === ctx.node
+            ? ['--scenario', s.scenario, '--workers', String(s.workers), '--ms', String(ms)]
+            : ['-scenario', s.scenario, '-workers', String(s.workers), '-ms', String(ms)];
         const out = runJson<{ opsPerSec: number }>(impl.file, [...impl.args, ...flags], impl.env);
         figs.get(impl.name)!.samples.push(out.opsPerSec);
       }

@@ -21,7 +21,12 @@ import { BenchResults, type BenchContext } from './lib/context.ts';
 import { buildGoPeers } from './lib/go-peers.ts';
 import { fmtSummary, ratioTable, summarize } from './lib/stats.ts';
 
-const CASES: Record<string, (ctx: BenchContext) => Promise<void>> = { cli: listNodesBench, queue: queueBench, informer: informerBench, controller: controllerBench };
+const CASES: Record<string, (ctx: BenchContext) => void | Promise<void>> = {
+  cli: listNodesBench,
+  queue: queueBench,
+  informer: informerBench,
+  controller: controllerBench,
+};
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick;
@@ -34,7 +39,10 @@ if (unknown.length) {
 
 const t0 = performance.now();
 const log = (line: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
-const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 const loads: { at: string; load1: number; load5: number; load15: number }[] = [];
 const noteLoad = (at: string) => {
   const [load1, load5, load15] = loadavg() as [number, number, number];
@@ -88,7 +96,8 @@ try {
       log(`case ${name} FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
     noteLoad(`after ${name} (${((performance.now() - start) / 1000).toFixed(0)} s)`);
-    for (const f of results.figures.slice(before)) if (f.samples.length) console.log(`${f.case} | ${f.metric} | ${f.impl}: ${fmtSummary(summarize(f.samples), f.unit)}`);
+    for (const f of results.figures.slice(before))
+      if (f.samples.length) console.log(`${f.case} | ${f.metric} | ${f.impl}: ${fmtSummary(summarize(f.samples), f.unit)}`);
   }
 } finally {
   await stopCluster();
@@ -97,16 +106,27 @@ try {
 
 const seconds = (performance.now() - t0) / 1000;
 console.log('');
-console.log(`Ratios, ours/peer (medians; per-round range where both ran the same alternating rounds). ${quick ? 'QUICK run. ' : ''}Whole run ${seconds.toFixed(0)} s.`);
+console.log(
+  `Ratios, ours/peer (medians; per-round range where both ran the same alternating rounds). ${quick ? 'QUICK run. ' : ''}Whole run ${seconds.toFixed(0)} s.`,
+);
 console.log(ratioTable(results.ratios));
 console.log('');
-console.log(`Machine: ${cpus().length} CPUs; load average (1, 5, 15 min) at each step: ${loads.map((l) => `${l.at}: ${l.load1.toFixed(2)}, ${l.load5.toFixed(2)}, ${l.load15.toFixed(2)}`).join('; ')}`);
+console.log(
+  `Machine: ${cpus().length} CPUs; load average (1, 5, 15 min) at each step: ${loads.map((l) => `${l.at}: ${l.load1.toFixed(2)}, ${l.load5.toFixed(2)}, ${l.load15.toFixed(2)}`).join('; ')}`,
+);
 if (go) console.log(`Go peers: ${go.goVersion}, k8s.io/client-go v0.36.3, k8s.io/sample-controller v0.36.3; Node ${process.version}`);
 for (const n of results.notes) console.log(`note: ${n}`);
 
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
-writeFileSync(file, JSON.stringify({ quick, seconds, loads, node: process.version, go: go?.goVersion, figures: results.figures, ratios: results.ratios, notes: results.notes }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify(
+    { quick, seconds, loads, node: process.version, go: go?.goVersion, figures: results.figures, ratios: results.ratios, notes: results.notes },
+    null,
+    2,
+  ),
+);
 console.log(`saved ${file}`);
 process.exit(failed ? 1 : 0);

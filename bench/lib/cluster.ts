@@ -35,10 +35,12 @@ export async function startBenchCluster(pods: number, log: (l: string) => void):
   const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-bench-'));
   const nodes = Math.max(3, Math.ceil(pods / PODS_PER_NODE));
   const t0 = performance.now();
-  const state = await sandboxUp({ dir, nodes, extraArgs: { 'kube-controller-manager': ['--kube-api-qps=500', '--kube-api-burst=1000'] } }).catch(async (err: unknown) => {
-    await sandboxDown(dir);
-    throw err;
-  });
+  const state = await sandboxUp({ dir, nodes, extraArgs: { 'kube-controller-manager': ['--kube-api-qps=500', '--kube-api-burst=1000'] } }).catch(
+    async (err: unknown) => {
+      await sandboxDown(dir);
+      throw err;
+    },
+  );
   log(`sandbox up in ${((performance.now() - t0) / 1000).toFixed(1)} s with ${nodes} nodes (${dir})`);
   const client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }));
   const nodeList = await client.request<{ items: { metadata: { name: string } }[] }>({ path: '/api/v1/nodes' });
@@ -65,31 +67,43 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 /** Creates a namespace and waits until pods can be made in it (its default service account exists). */
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
   await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
-  await waitFor(`the default service account in ${name}`, async () => (await client.request({ path: `/api/v1/namespaces/${name}/serviceaccounts/default` }), true), 60_000, 100);
+  await waitFor(
+    `the default service account in ${name}`,
+    async () => (await client.request({ path: `/api/v1/namespaces/${name}/serviceaccounts/default` }), true),
+    60_000,
+    100,
+  );
 }
 
 /** Deletes a namespace and waits until it is gone (everything in it deleted). */
 export async function deleteNamespace(client: KubeClient, name: string, timeoutMs = 180_000): Promise<void> {
   await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${name}` }).catch(() => undefined);
-  await waitFor(`namespace ${name} to be deleted`, async () => {
-    try {
-      await client.request({ path: `/api/v1/namespaces/${name}` });
-      return false;
-    } catch (err) {
-      return err instanceof ApiStatusError && err.code === 404;
-    }
-  }, timeoutMs, 300);
+  await waitFor(
+    `namespace ${name} to be deleted`,
+    async () => {
+      try {
+        await client.request({ path: `/api/v1/namespaces/${name}` });
+        return false;
+      } catch (err) {
+        return err instanceof ApiStatusError && err.code === 404;
+      }
+    },
+    timeoutMs,
+    300,
+  );
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight. */
 export async function inParallel<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
 /** One shape for every benchmark pod: bound to a node up front (no scheduler in the way), one container. */
@@ -117,28 +131,41 @@ interface PodList {
 export async function createSettledPods(cluster: BenchCluster, namespace: string, count: number, log: (l: string) => void): Promise<void> {
   const { client, nodeNames } = cluster;
   const t0 = performance.now();
-  await inParallel(Array.from({ length: count }, (_, i) => i), 32, (i) =>
-    client.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, body: benchPod(i, nodeNames[i % nodeNames.length]!) }),
+  await inParallel(
+    Array.from({ length: count }, (_, i) => i),
+    32,
+    (i) => client.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, body: benchPod(i, nodeNames[i % nodeNames.length]!) }),
   );
   const list = async () => (await client.request<PodList>({ path: `/api/v1/namespaces/${namespace}/pods`, timeoutMs: 120_000 })).body;
   let previous = '';
-  await waitFor(`${count} pods in ${namespace} to run and settle`, async () => {
-    const pods = await list();
-    const running = pods.items.filter((p) => p.status?.phase === 'Running').length;
-    const versions = pods.items.map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`).join(',');
-    const settled = running === count && versions === previous;
-    previous = running === count ? versions : '';
-    return settled;
-  }, 600_000, 1000);
+  await waitFor(
+    `${count} pods in ${namespace} to run and settle`,
+    async () => {
+      const pods = await list();
+      const running = pods.items.filter((p) => p.status?.phase === 'Running').length;
+      const versions = pods.items.map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`).join(',');
+      const settled = running === count && versions === previous;
+      previous = running === count ? versions : '';
+      return settled;
+    },
+    600_000,
+    1000,
+  );
   log(`${count} pods created and settled in ${namespace} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 /** Creates a service account and writes a kubeconfig that authenticates as it (a bound token, 2 h). */
 export async function serviceAccountKubeconfig(cluster: BenchCluster, namespace: string, name: string, file: string): Promise<void> {
   const { client, state } = cluster;
-  await client.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/serviceaccounts`, body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } } }).catch((err: unknown) => {
-    if (!(err instanceof ApiStatusError && err.code === 409)) throw err;
-  });
+  await client
+    .request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${namespace}/serviceaccounts`,
+      body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } },
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof ApiStatusError && err.code === 409)) throw err;
+    });
   const res = await client.request<{ status: { token: string } }>({
     method: 'POST',
     path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
@@ -168,7 +195,12 @@ export async function countRequestsOf(client: KubeClient, name: string, sa: { na
     client.request({ method: 'POST', path, body }).catch((err: unknown) => {
       if (!(err instanceof ApiStatusError && err.code === 409)) throw err;
     });
-  await create(`${FLOWCONTROL}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name }, spec: { type: 'Exempt', exempt: {} } });
+  await create(`${FLOWCONTROL}/prioritylevelconfigurations`, {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+    kind: 'PriorityLevelConfiguration',
+    metadata: { name },
+    spec: { type: 'Exempt', exempt: {} },
+  });
   await create(`${FLOWCONTROL}/flowschemas`, {
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
     kind: 'FlowSchema',
@@ -189,7 +221,8 @@ export async function countRequestsOf(client: KubeClient, name: string, sa: { na
     const text = (await client.request<string>({ path: '/metrics', timeoutMs: 60_000 })).body;
     let total = 0;
     for (const line of String(text).split('\n')) {
-      if (line.startsWith('apiserver_flowcontrol_dispatched_requests_total{') && line.includes(`flow_schema="${name}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (line.startsWith('apiserver_flowcontrol_dispatched_requests_total{') && line.includes(`flow_schema="${name}"`))
+        total += Number(line.slice(line.lastIndexOf(' ') + 1));
     }
     return total;
   };

@@ -14,7 +14,7 @@ export interface BenchContext {
   cli: string;
   /** A scratch folder for logs and kubeconfigs of this run. */
   workDir: string;
-  log(line: string): void;
+  log: (line: string) => void;
   results: BenchResults;
 }
 

@@ -69,7 +69,10 @@ export function buildGoPeers(log: (line: string) => void): GoPeers | { missing: 
   chmodSync(main, 0o644); // module cache files are read-only
   const source = readFileSync(main, 'utf8');
   if (source.split(ANCHOR).length !== 2) throw new Error(`sample-controller's ${main} changed: cannot find the one line to switch its client-side limit off`);
-  writeFileSync(main, source.replace(ANCHOR, `\tcfg.QPS = -1 // kube-lessons bench: client-side rate limit off (rest.Config: a negative QPS disables it)\n${ANCHOR}`));
+  writeFileSync(
+    main,
+    source.replace(ANCHOR, `\tcfg.QPS = -1 // kube-lessons bench: client-side rate limit off (rest.Config: a negative QPS disables it)\n${ANCHOR}`),
+  );
   go(['build', '-o', peers.sampleControllerUnthrottled, '.'], copy);
   writeFileSync(stampFile, stamp);
   log(`Go peers built with ${goVersion} in ${((performance.now() - t0) / 1000).toFixed(1)} s (${out})`);

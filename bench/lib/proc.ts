@@ -63,7 +63,7 @@ export function connectionsTo(pid: number, port: number): number {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   let n = 0;
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(table, 'utf8');
     } catch {
@@ -94,7 +94,11 @@ export function sampleConnections(pid: number, port: number, everyMs = 100): { s
 }
 
 /** Starts a long-running process; `stop` sends SIGTERM and resolves when it has exited (SIGKILL after 10 s). */
-export function startProcess(file: string, args: string[], opts: SpawnOptions): { child: ChildProcess; exited: Promise<number | null>; stop(): Promise<number | null> } {
+export function startProcess(
+  file: string,
+  args: string[],
+  opts: SpawnOptions,
+): { child: ChildProcess; exited: Promise<number | null>; stop(): Promise<number | null> } {
   const child = spawn(file, args, opts);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
   return {

@@ -44,7 +44,10 @@ describe('benchmark summaries', () => {
         const firsts = new Set<number>();
         for (let r = start; r < start + n; r++) {
           const order = roundOrder(impls, r);
-          assert.deepEqual([...order].sort((a, b) => a - b), impls);
+          assert.deepEqual(
+            [...order].sort((a, b) => a - b),
+            impls,
+          );
           firsts.add(order[0]!);
         }
         assert.equal(firsts.size, n);
