@@ -8,6 +8,7 @@
  *     --kubeconfig FILE --namespace NS --count N
  */
 import { parseArgs } from 'node:util';
+import { processUsage } from './lib/proc.ts';
 import { KubeClient } from '../src/core/client.ts';
 import { loadKubeconfig } from '../src/core/kubeconfig.ts';
 import { listerWatcherFor } from '../src/core/list-watch-client.ts';
@@ -91,7 +92,8 @@ if (values.impl === 'ours') {
 const syncMs = synced - started;
 gc();
 const heapBytes = process.memoryUsage().heapUsed;
-const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+// VmHWM, not resourceUsage().maxRSS: after fork and exec the latter can report the parent's larger peak.
+const { peakRssBytes } = processUsage(process.pid);
 abort.abort();
 if (objects !== count) throw new Error(`${values.impl} cached ${objects} of ${count} pods`);
 console.log(JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes }));

@@ -25,7 +25,7 @@ interface Impl {
 
 export function queueBench(ctx: BenchContext): void {
   const { results, go } = ctx;
-  const ms = ctx.quick ? 300 : 600;
+  const ms = ctx.quick ? 300 : 500;
   const rounds = ctx.quick ? 3 : 5;
   const impls: Impl[] = [{ name: 'ours', file: ctx.node, args: [CHILD], env: process.env }];
   if (go) {

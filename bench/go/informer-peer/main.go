@@ -15,7 +15,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"syscall"
+	"strconv"
+	"strings"
 	"time"
 
 	"flag"
@@ -74,8 +75,10 @@ func run(kubeconfig, namespace string, count int) error {
 	syncMs := float64(time.Since(started).Microseconds()) / 1000
 	objects := len(informer.GetStore().ListKeys())
 	heapAfter := liveHeap()
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	peakRss, err := peakRssBytes()
+	if err != nil {
+		return err
+	}
 	if objects != count {
 		return fmt.Errorf("cached %d of %d pods", objects, count)
 	}
@@ -85,9 +88,25 @@ func run(kubeconfig, namespace string, count int) error {
 		"handlerAdds":  adds,
 		"heapBytes":    heapAfter,
 		"heapGrowth":   int64(heapAfter) - int64(heapBefore),
-		"peakRssBytes": ru.Maxrss * 1024,
+		"peakRssBytes": peakRss,
 		"watchList":    clientfeatures.FeatureGates().Enabled(clientfeatures.WatchListClient),
 	})
 	fmt.Println(string(out))
 	return nil
+}
+
+// peakRssBytes reads VmHWM, the peak resident set of this process image. (getrusage's ru_maxrss is not used:
+// after fork and exec it can report the parent's larger peak.)
+func peakRssBytes() (int64, error) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
