@@ -74,8 +74,9 @@ if (values.impl === 'ours') {
     process.exit(0);
   }
   const k8s = await import('@kubernetes/client-node');
-  const api = config.kc.makeApiClient(k8s.CoreV1Api);
-  const informer = k8s.makeInformer(config.kc, `/api/v1/namespaces/${namespace}/pods`, () => api.listNamespacedPod({ namespace }));
+  const kc = await config.clientNodeConfig();
+  const api = kc.makeApiClient(k8s.CoreV1Api);
+  const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => api.listNamespacedPod({ namespace }));
   // client-node fills its cache and calls add handlers synchronously per listed item, then opens the watch.
   const moment = syncedMoment(() => informer.list(namespace).length === count);
   informer.on('add', () => moment.added());

@@ -1,7 +1,6 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
-import { renderTable } from '../../console/output.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -52,11 +51,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(
       returnsOutcome(async (): Promise<CommandOutcome> => {
         const c = ctx();
-        const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+        const [{ sandboxStatus }, { readState, sandboxDir }, { renderObjects, renderTable }] = await Promise.all([
+          import('../../sandbox/sandbox.ts'),
+          import('../../sandbox/state.ts'),
+          import('../../console/output.ts'),
+        ]);
         const rows = await sandboxStatus();
         const state = readState(sandboxDir());
         if (c.format === 'json' || c.format === 'yaml') {
-          const { renderObjects } = await import('../../console/output.ts');
           c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
         } else if (!state) {
           c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
