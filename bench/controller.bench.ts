@@ -19,8 +19,7 @@ import { installFooCrd } from '../src/controllers/foo/install.ts';
 import { fooControllerRbac } from '../src/controllers/foo/rbac.ts';
 import { DEPLOYMENT_RESOURCE, FOO_API_VERSION, FOO_KIND, FOO_RESOURCE, type Deployment, type Foo } from '../src/controllers/foo/types.ts';
 import { SharedInformerFactory } from '../src/machinery/cache/informer-factory.ts';
-import { ApiStatusError } from '../src/machinery/errors.ts';
-import { countRequestsOf, createNamespace, deleteNamespace, inParallel, serviceAccountKubeconfig } from './lib/cluster.ts';
+import { countRequestsOf, createNamespace, createObject, deleteNamespace, inParallel, serviceAccountKubeconfig } from './lib/cluster.ts';
 import { roundOrder, type BenchContext } from './lib/context.ts';
 import { processUsage, sampleConnections, startProcess } from './lib/proc.ts';
 import type { Figure } from './lib/stats.ts';
@@ -50,7 +49,7 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
 
   await installFooCrd(client, { timeoutMs: 60_000 });
   await createNamespace(client, SA_NAMESPACE);
-  for (const obj of fooControllerRbac(SA_NAMESPACE)) await createObject(client, obj);
+  for (const obj of fooControllerRbac(SA_NAMESPACE)) await createManifest(client, obj);
   const saName = String((fooControllerRbac(SA_NAMESPACE).find((o) => o.kind === 'ServiceAccount')!.metadata as { name: string }).name);
   const kubeconfig = join(ctx.workDir, 'controller.kubeconfig');
   await serviceAccountKubeconfig(cluster, SA_NAMESPACE, saName, kubeconfig);
@@ -100,15 +99,11 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
         Array.from({ length: foos }, (_, i) => i),
         50,
         (i) =>
-          client.request({
-            method: 'POST',
-            path: resourcePath(FOO_RESOURCE, { namespace }),
-            body: {
-              apiVersion: FOO_API_VERSION,
-              kind: FOO_KIND,
-              metadata: { name: `foo-${String(i).padStart(3, '0')}` },
-              spec: { deploymentName: `dep-${i}`, replicas: 1 + (i % 2) },
-            },
+          createObject(client, resourcePath(FOO_RESOURCE, { namespace }), {
+            apiVersion: FOO_API_VERSION,
+            kind: FOO_KIND,
+            metadata: { name: `foo-${String(i).padStart(3, '0')}` },
+            spec: { deploymentName: `dep-${i}`, replicas: 1 + (i % 2) },
           }),
       );
       const exited = proc.exited.then((code) => Promise.reject(new Error(`${impl.name} exited (${code}) before converging; see ${logFile}`)));
@@ -147,15 +142,13 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
   }
 }
 
-async function createObject(client: KubeClient, obj: Record<string, unknown>): Promise<void> {
+async function createManifest(client: KubeClient, obj: Record<string, unknown>): Promise<void> {
   const [group, version] = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/') : ['', String(obj.apiVersion)];
   const kind = String(obj.kind);
   const resource = `${kind.toLowerCase()}s`.replace(/ys$/, 'ies');
   const meta = obj.metadata as { namespace?: string };
   const path = resourcePath({ group: group!, version: version!, resource, kind, namespaced: Boolean(meta.namespace) }, { namespace: meta.namespace });
-  await client.request({ method: 'POST', path, body: obj }).catch((err: unknown) => {
-    if (!(err instanceof ApiStatusError && err.code === 409)) throw err;
-  });
+  await createObject(client, path, obj);
 }
 
 function timeout(ms: number, message: string): Promise<never> {

@@ -93,6 +93,24 @@ export async function deleteNamespace(client: KubeClient, name: string, timeoutM
   );
 }
 
+/**
+ * Creates an object; one that already exists counts as created. A request that failed below HTTP (e.g. an
+ * HTTP/2 stream the server refused, which it did not process) is tried again, up to 5 times: the benchmark's
+ * setup must not fail on the transport it measures. (Reported: our client does not retry REFUSED_STREAM.)
+ */
+export async function createObject(client: KubeClient, path: string, body: unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.request({ method: 'POST', path, body });
+      return;
+    } catch (err) {
+      if (err instanceof ApiStatusError && err.code === 409) return;
+      if (err instanceof ApiStatusError || attempt >= 5) throw err;
+      await sleep(100 * attempt);
+    }
+  }
+}
+
 /** Runs `fn` over `items` with at most `limit` calls in flight. */
 export async function inParallel<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -134,7 +152,7 @@ export async function createSettledPods(cluster: BenchCluster, namespace: string
   await inParallel(
     Array.from({ length: count }, (_, i) => i),
     32,
-    (i) => client.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, body: benchPod(i, nodeNames[i % nodeNames.length]!) }),
+    (i) => createObject(client, `/api/v1/namespaces/${namespace}/pods`, benchPod(i, nodeNames[i % nodeNames.length]!)),
   );
   const list = async () => (await client.request<PodList>({ path: `/api/v1/namespaces/${namespace}/pods`, timeoutMs: 120_000 })).body;
   let previous = '';
@@ -157,15 +175,7 @@ export async function createSettledPods(cluster: BenchCluster, namespace: string
 /** Creates a service account and writes a kubeconfig that authenticates as it (a bound token, 2 h). */
 export async function serviceAccountKubeconfig(cluster: BenchCluster, namespace: string, name: string, file: string): Promise<void> {
   const { client, state } = cluster;
-  await client
-    .request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${namespace}/serviceaccounts`,
-      body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } },
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof ApiStatusError && err.code === 409)) throw err;
-    });
+  await createObject(client, `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
   const res = await client.request<{ status: { token: string } }>({
     method: 'POST',
     path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
@@ -192,11 +202,7 @@ const FLOWCONTROL = '/apis/flowcontrol.apiserver.k8s.io/v1';
  * apiserver_flowcontrol_dispatched_requests_total{flow_schema=name}.
  */
 export async function countRequestsOf(client: KubeClient, name: string, sa: { namespace: string; name: string }): Promise<() => Promise<number>> {
-  const create = async (path: string, body: unknown) =>
-    client.request({ method: 'POST', path, body }).catch((err: unknown) => {
-      if (!(err instanceof ApiStatusError && err.code === 409)) throw err;
-    });
-  await create(`${FLOWCONTROL}/flowschemas`, {
+  await createObject(client, `${FLOWCONTROL}/flowschemas`, {
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
     kind: 'FlowSchema',
     metadata: { name },
