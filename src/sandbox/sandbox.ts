@@ -36,6 +36,8 @@ export interface UpOptions {
   signal?: AbortSignal;
   /** Follows the binaries' build, when they have to be built first. */
   onBuildProgress?: ProgressListener;
+  /** More command-line arguments per component (the benchmark raises the controller-manager's request limit). */
+  extraArgs?: Partial<Record<Component, string[]>>;
 }
 
 interface Secrets {
@@ -104,8 +106,9 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const start = (name: Component, port: number, args: string[]) => {
     const binary = join(bin, name);
     const logFile = join(dir, 'logs', `${name}.log`);
-    const pid = startProcess(binary, args, logFile, dir);
-    state.components[name] = { pid, port, binary, args, log: logFile };
+    const allArgs = [...args, ...(opts.extraArgs?.[name] ?? [])];
+    const pid = startProcess(binary, allArgs, logFile, dir);
+    state.components[name] = { pid, port, binary, args: allArgs, log: logFile };
     writeState(state);
     log(`started ${name} (pid ${pid}, port ${port})`);
   };
