@@ -66,6 +66,13 @@ export class ProgressStore {
     this.save();
   }
 
+  /** Marks `id` done without moving `current` (exercises: `exercise:<id>`). */
+  markDone(id: string): void {
+    if (this.isDone(id)) return;
+    this.get().completed[id] = this.now().toISOString();
+    this.save();
+  }
+
   /** Forgets everything. */
   reset(): void {
     this.data = emptyProgress();

@@ -19,8 +19,8 @@ interface Opts {
 export function register(program: Command, ctx: () => CommandContext): void {
   program
     .command('watch')
-    .argument('<resource>', 'pods, configmaps, deployments, or any resource the server serves (plural, singular, short name or kind)')
-    .description("controllers II: list a resource, then watch from the list's resourceVersion, printing each event: TYPE, key, resourceVersion")
+    .argument('[resource]', 'pods, configmaps, deployments, or any resource the server serves (plural, singular, short name or kind); none: watch your exercises')
+    .description("controllers II: list a resource, then watch from the list's resourceVersion, printing each event: TYPE, key, resourceVersion. With no resource: `kube-lessons exercise watch`")
     .option('-A, --all-namespaces', 'watch across all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
     .option('--resource-version <rv>', "start the watch at this resourceVersion instead of the list's (an old one shows the 410 Expired a reflector relists on)")
@@ -30,10 +30,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('--no-bookmarks', 'do not ask for BOOKMARK events (allowWatchBookmarks=false)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kube-lessons watch pods                      # Ctrl-C to stop\n  $ kube-lessons watch configmaps -n kube-system --timeout 30s\n  $ kube-lessons watch deployments -A --raw\n  $ kube-lessons watch events --resource-version 1   # stale once etcd compacted: 410 Expired',
+      '\nExamples:\n  $ kube-lessons watch pods                      # Ctrl-C to stop\n  $ kube-lessons watch configmaps -n kube-system --timeout 30s\n  $ kube-lessons watch deployments -A --raw\n  $ kube-lessons watch events --resource-version 1   # stale once etcd compacted: 410 Expired\n  $ kube-lessons watch                           # no resource: exercise watch mode (kube-lessons exercise watch)',
     )
-    .action(async (resource: string, opts: Opts) => {
+    .action(async (resource: string | undefined, opts: Opts) => {
       const c = ctx();
+      if (resource === undefined) {
+        const { runExerciseWatch } = await import('./exercise.ts');
+        return runExerciseWatch(c, undefined, process.env.KUBE_LESSONS_WORKSPACE);
+      }
       const [{ watchResource }, { redact }, { parseDuration }] = await Promise.all([import('../../examples/watch.ts'), import('../../core/redact.ts'), import('../context.ts')]);
       const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
       const json = c.format === 'json' || c.format === 'yaml';
