@@ -95,3 +95,13 @@ export function solution(io: SessionIO, ref: string | undefined, confirm: (e: Ex
 export function renderAll(outcome: VerifyOutcome, catalog: ExerciseCatalog, color: ChalkInstance): string[] {
   return renderOutcome(outcome, catalog.exercises.length, color);
 }
+
+/** The guided mode's view of the exercises: a lesson's exercises with their progress, and verify by id. */
+export function lessonExercises(io: SessionIO): { forLesson(lessonId: string): { number: number; id: string; title: string; file: string; passed: boolean }[]; verify(id: string): Promise<boolean> } {
+  const catalog = loadExerciseCatalog(io.catalogDir, io.checksDir);
+  const checker = new Checker();
+  return {
+    forLesson: (lessonId) => catalog.exercises.filter((e) => e.lesson === lessonId).map((e) => ({ number: e.number, id: e.id, title: e.title, file: e.file, passed: isPassed(io.progress, e) })),
+    verify: async (id) => (await verify(io, id, checker)).status === 'passed',
+  };
+}

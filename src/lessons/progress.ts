@@ -81,6 +81,9 @@ export class ProgressStore {
 
   save(): void {
     const data = this.get();
+    // Another process (exercise watch beside learn) may have recorded passes since we read: keep them.
+    const onDisk = this.readQuietly();
+    if (onDisk) data.completed = { ...onDisk.completed, ...data.completed };
     data.updatedAt = this.now().toISOString();
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -90,6 +93,15 @@ export class ProgressStore {
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
+    }
+  }
+
+  private readQuietly(): ProgressData | undefined {
+    try {
+      const found = validate(readFileSync(this.path, 'utf8'));
+      return typeof found === 'string' ? undefined : found;
+    } catch {
+      return undefined;
     }
   }
 

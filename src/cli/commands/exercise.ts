@@ -86,8 +86,9 @@ export async function runExerciseWatch(c: CommandContext, start: string | undefi
   const checker = new Checker();
   const first = start === undefined ? undefined : session.pick(catalog, io.progress, start);
   const keys = process.stdin.isTTY ? terminalKeys(c.signal) : undefined;
+  let end: 'all-passed' | 'quit' = 'quit';
   try {
-    await watchExercises(
+    end = await watchExercises(
       {
         catalog,
         ws,
@@ -109,6 +110,7 @@ export async function runExerciseWatch(c: CommandContext, start: string | undefi
       process.stdin.pause();
     }
   }
+  if (end === 'quit') c.out.line('Stopped watching; what passed is saved. `kube-lessons exercise list` shows where you are.');
   // Ctrl-C or q ends watch normally.
   process.exitCode = 0;
 }

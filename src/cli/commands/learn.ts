@@ -19,8 +19,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean }) => {
       const c = ctx();
-      const [{ learn }, { createProgram }] = await Promise.all([import('../../lessons/session.ts'), import('../program.ts')]);
+      const [{ learn }, { createProgram }, { lessonExercises }, { sessionIO }] = await Promise.all([
+        import('../../lessons/session.ts'),
+        import('../program.ts'),
+        import('../../exercises/session.ts'),
+        import('../exercise-io.ts'),
+      ]);
       const version = program.version() ?? '0.0.0';
-      await learn(lesson, opts, { ctx: c, makeProgram: (signal) => createProgram({ version, signal }) });
+      const io = await sessionIO(c, undefined);
+      await learn(lesson, opts, { ctx: c, makeProgram: (signal) => createProgram({ version, signal }), exercises: (progress) => lessonExercises({ ...io, progress }) });
     });
 }

@@ -93,3 +93,16 @@ test('reset forgets everything and removes the file', () => {
   assert.equal(store.get().current, undefined);
   store.reset(); // twice is fine
 });
+
+test('two stores on one file (learn and exercise watch side by side) keep each other\'s completions', () => {
+  const { progressFile } = tempConfigHome();
+  const learnStore = new ProgressStore(progressFile);
+  const watchStore = new ProgressStore(progressFile);
+  learnStore.get();
+  watchStore.markDone('exercise:kubeconfig');
+  watchStore.markDone('exercise:kubeconfig');
+  learnStore.complete('alpha', 'beta');
+  const saved = JSON.parse(readFileSync(progressFile, 'utf8'));
+  assert.deepEqual(Object.keys(saved.completed).sort(), ['alpha', 'exercise:kubeconfig']);
+  assert.equal(saved.current, 'beta');
+});
