@@ -17,6 +17,7 @@ function errorInfo(err: unknown): { name: string; message: string; stack: string
 
 async function run(req: HarnessRequest): Promise<void> {
   const [{ FakeClock }, check] = await Promise.all([import('../machinery/clock.ts'), import(pathToFileURL(req.checkFile).href) as Promise<CheckModule>]);
+  await send({ type: 'ready' });
   let learner: Record<string, unknown>;
   try {
     learner = (await import(pathToFileURL(req.learnerFile).href)) as Record<string, unknown>;

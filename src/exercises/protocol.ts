@@ -14,6 +14,8 @@ export interface ErrorInfo {
 }
 
 export type HarnessMessage =
+  /** Our side is loaded: the learner's time limit starts now, not at the fork. */
+  | { type: 'ready' }
   | { type: 'start'; id: string }
   | { type: 'pass'; id: string }
   | { type: 'fail'; id: string; expected: string; got: string; exportName?: string }

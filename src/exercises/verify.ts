@@ -84,29 +84,17 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
     return outcome('missing', { problem: { message: `${shown} is missing`, hint: `\`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` adds it back; your other files stay` } });
   }
   const source = readFileSync(file, 'utf8');
-  const tc = await deps.checker.check(file, join(ws.dir, GLOBALS_FILE));
-  const first = tc.diagnostics[0];
-  if (first) {
-    const more = tc.diagnostics.length > 1 ? ` (and ${tc.diagnostics.length - 1} more)` : '';
-    const syntax = first.kind === 'syntax';
-    return outcome(
-      syntax ? 'syntax-error' : 'type-error',
-      {
-        problem: {
-          message: `${syntax ? 'syntax error' : 'type error'}: ${first.message}${more}`,
-          location: { file: shown, line: first.line, column: first.column },
-          hint: syntax ? 'fix the line named; your editor shows the same error' : 'make the types agree; `npx tsc` in the workspace lists every error',
-        },
-      },
-      tc.ms,
-    );
-  }
-
-  const runStarted = performance.now();
   const tmp = mkdtempSync(join(tmpdir(), `kube-lessons-${exercise.id}-`));
   let namespace: string | undefined;
   let kube: KubeAccess | undefined;
-  try {
+  // The type-check and the run start together (two cores, and the compiler takes as long to load as the
+  // run takes); the run is stopped and ignored when the file does not compile.
+  const stopRun = new AbortController();
+  const onAbort = () => stopRun.abort();
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+  const timeoutMs = deps.timeoutMs ?? exercise.timeoutSeconds * 1000;
+  let runStarted = performance.now();
+  const run = (async () => {
     const req: HarnessRequest = { learnerFile: file, checkFile: checkFile(catalog, exercise), expectations: exercise.expectations.map((e) => e.id), tmpDir: tmp };
     if (exercise.kind === 'live') {
       if (!deps.kube) throw new Error(`exercise ${exercise.id} needs a cluster`);
@@ -114,10 +102,38 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
       namespace = await createNamespace(kube.client, exercise);
       req.kube = { kubeconfig: kube.kubeconfig, context: kube.context, namespace };
     }
-    const messages = await runHarness(req, deps.timeoutMs ?? exercise.timeoutSeconds * 1000, deps.signal);
-    const rest = interpret(exercise, messages, { file, shown, source, timeoutMs: deps.timeoutMs ?? exercise.timeoutSeconds * 1000 });
+    runStarted = performance.now();
+    return runHarness(req, timeoutMs, stopRun.signal);
+  })();
+  // Its failure (an unreachable cluster) is awaited below; this only keeps it from counting as unhandled meanwhile.
+  run.catch(() => undefined);
+  try {
+    const tc = await deps.checker.check(file, join(ws.dir, GLOBALS_FILE));
+    const first = tc.diagnostics[0];
+    if (first) {
+      stopRun.abort();
+      await run.catch(() => undefined);
+      const more = tc.diagnostics.length > 1 ? ` (and ${tc.diagnostics.length - 1} more)` : '';
+      const syntax = first.kind === 'syntax';
+      return outcome(
+        syntax ? 'syntax-error' : 'type-error',
+        {
+          problem: {
+            message: `${syntax ? 'syntax error' : 'type error'}: ${first.message}${more}`,
+            location: { file: shown, line: first.line, column: first.column },
+            hint: syntax ? 'fix the line named; your editor shows the same error' : 'make the types agree; `npx tsc` in the workspace lists every error',
+          },
+        },
+        tc.ms,
+      );
+    }
+    const messages = await run;
+    const rest = interpret(exercise, messages, { file, shown, source, timeoutMs });
     return outcome(rest.status, rest, tc.ms, performance.now() - runStarted);
   } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+    stopRun.abort();
+    await run.catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
     if (kube && namespace) await deleteNamespace(kube.client, namespace);
   }
@@ -128,9 +144,15 @@ function checkFile(catalog: ExerciseCatalog, e: Exercise): string {
   return existsSync(js) ? js : join(catalog.checksDir, `${e.id}.ts`);
 }
 
-type Received = { messages: HarnessMessage[]; end: 'done' | 'timeout' | 'exit'; exitCode: number | null; stderr: string };
+type Received = { messages: HarnessMessage[]; end: 'done' | 'timeout' | 'startup-timeout' | 'exit'; exitCode: number | null; stderr: string };
 
-/** Runs the harness; resolves when it ends or is killed at the time limit. */
+/** How long the harness may take to load our side before the learner's time limit starts (a very busy machine). */
+const STARTUP_LIMIT_MS = 60_000;
+
+/**
+ * Runs the harness; resolves when it ends or is killed. The learner's time limit starts when the harness
+ * says it is ready, so a slow start of Node on a busy machine is not charged to the learner's code.
+ */
 function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal): Promise<Received> {
   return new Promise((resolve) => {
     const child = fork(HARNESS, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--no-warnings', '--enable-source-maps'] });
@@ -145,13 +167,18 @@ function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal
       if (child.exitCode === null) child.kill('SIGKILL');
       resolve(got);
     };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    let timer = setTimeout(() => finish('startup-timeout'), STARTUP_LIMIT_MS);
     const onAbort = () => finish('exit');
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stderr!.on('data', (d: Buffer) => {
       if (got.stderr.length < 8000) got.stderr += d.toString();
     });
     child.on('message', (m: HarnessMessage) => {
+      if (m.type === 'ready') {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish('timeout'), timeoutMs);
+        return;
+      }
       got.messages.push(m);
       if (m.type === 'done') finish('done');
     });
@@ -223,6 +250,9 @@ function interpret(exercise: Exercise, got: Received, where: Where): Pick<Verify
       current.status = 'fail';
       current.problem = p;
     } else problem = p;
+  } else if (got.end === 'startup-timeout') {
+    status = 'failed';
+    problem = { message: `the check did not start within ${formatSeconds(STARTUP_LIMIT_MS)}`, hint: 'the machine is very busy: try again' };
   } else if (got.end === 'exit' && !got.messages.some((m) => m.type === 'done' || m.type === 'threw' || m.type === 'import-failed' || m.type === 'fail' || m.type === 'error')) {
     status = 'threw';
     const p: Problem = {

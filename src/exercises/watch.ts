@@ -39,6 +39,7 @@ export async function watchExercises(deps: WatchDeps, start?: Exercise): Promise
   try {
     while (current) {
       print(`Watching ${current.file}: save it to check again (h hint, r run again, q quit)`);
+      wakes.checking(current);
       const outcome = await deps.verify(current);
       if (deps.signal.aborted) return 'quit';
       deps.show(outcome);
@@ -69,11 +70,15 @@ export async function watchExercises(deps: WatchDeps, start?: Exercise): Promise
   return 'all-passed';
 }
 
-/** Saves of the current exercise's file, keys and the stop signal, as one stream of wake-ups. */
+/**
+ * Saves of the current exercise's file, keys and the stop signal, as one stream of wake-ups. A save that
+ * lands while a check runs is remembered, so the next wait returns at once instead of missing it.
+ */
 function wakeSource(ws: Workspace, deps: WatchDeps) {
   let waiting: ((w: Wake) => void) | undefined;
   let watchedFile = '';
   let settle: ReturnType<typeof setTimeout> | undefined;
+  const savedSince = new Set<string>();
   const wake = (w: Wake) => {
     const resolve = waiting;
     waiting = undefined;
@@ -81,9 +86,15 @@ function wakeSource(ws: Workspace, deps: WatchDeps) {
   };
   const folder = dirname(join(ws.dir, deps.catalog.exercises[0]!.file));
   const watcher = watchFolder(folder, (_event, name) => {
-    if (!name || basename(name.toString()) !== watchedFile) return;
+    if (!name) return;
+    const file = basename(name.toString());
+    savedSince.add(file);
+    if (file !== watchedFile || !waiting) return;
     clearTimeout(settle);
-    settle = setTimeout(() => wake({ kind: 'saved' }), deps.settleMs ?? 100);
+    settle = setTimeout(() => {
+      savedSince.delete(file);
+      wake({ kind: 'saved' });
+    }, deps.settleMs ?? 100);
   });
   const onAbort = () => wake({ kind: 'stop' });
   deps.signal.addEventListener('abort', onAbort);
@@ -93,11 +104,24 @@ function wakeSource(ws: Workspace, deps: WatchDeps) {
     })();
   }
   return {
+    /** A check of `e` starts: saves before this moment are part of it. */
+    checking(e: Exercise): void {
+      watchedFile = basename(e.file);
+      savedSince.delete(watchedFile);
+    },
     next(e: Exercise): Promise<Wake> {
       watchedFile = basename(e.file);
       if (deps.signal.aborted) return Promise.resolve({ kind: 'stop' });
       return new Promise<Wake>((resolve) => {
         waiting = resolve;
+        if (savedSince.has(watchedFile)) {
+          // Saved while it was being checked: let the burst settle, then check again.
+          clearTimeout(settle);
+          settle = setTimeout(() => {
+            savedSince.delete(watchedFile);
+            wake({ kind: 'saved' });
+          }, deps.settleMs ?? 100);
+        }
       });
     },
     close() {

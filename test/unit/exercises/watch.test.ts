@@ -17,7 +17,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000): Pr
   }
 }
 
-test('a wrong save shows the failure, the right one passes and moves to the next exercise, until all pass', async () => {
+test('a wrong save shows the failure, the right one passes and moves to the next exercise, until all pass', { timeout: 120_000 }, async () => {
   const catalog = fixtureCatalog();
   const ws = fixtureWorkspace(catalog);
   const [double, greet] = catalog.exercises as [(typeof catalog.exercises)[0], (typeof catalog.exercises)[0]];
@@ -46,6 +46,7 @@ test('a wrong save shows the failure, the right one passes and moves to the next
     keys: keyStream(),
   });
   const seen = (re: RegExp, times = 1) => out.filter((l) => re.test(l)).length >= times;
+  try {
   await until('the scaffold failure', () => seen(/✗ doubles 2: expected 4, got 0/));
   writeExercise(ws, double, 'export function double(n: number): number {\n  return n + 1;\n}\n');
   await until('the wrong answer', () => seen(/✗ doubles 2: expected 4, got 3/));
@@ -61,4 +62,8 @@ test('a wrong save shows the failure, the right one passes and moves to the next
   solve(catalog, ws, greet);
   assert.equal(await done, 'all-passed');
   assert.ok(seen(/All 2 exercises pass/));
+  } finally {
+    // A failed step must not leave the watcher holding the test process open.
+    stop.abort();
+  }
 });
