@@ -3,7 +3,10 @@ import { delimiter } from 'node:path';
 import type { SessionIO } from '../exercises/session.ts';
 import type { CommandContext } from './context.ts';
 
-export const WORKSPACE_OPTION = ['-w, --workspace <dir>', 'the exercise workspace (default: the one you are in, else ./kube-lessons-exercises; also KUBE_LESSONS_WORKSPACE)'] as const;
+export const WORKSPACE_OPTION = [
+  '-w, --workspace <dir>',
+  'the exercise workspace (default: the one you are in, else ./kube-lessons-exercises; also KUBE_LESSONS_WORKSPACE)',
+] as const;
 
 export async function sessionIO(c: CommandContext, workspace: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<SessionIO> {
   const { ProgressStore, progressPath } = await import('../lessons/progress.ts');

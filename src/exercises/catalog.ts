@@ -64,10 +64,19 @@ export function loadExerciseCatalog(dir: string = DEFAULT_EXERCISES_DIR, checksD
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UserFacingError(`cannot read the exercise catalog ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'reinstall kube-lessons, or run it from a complete checkout', ExitCode.config);
+    throw new UserFacingError(
+      `cannot read the exercise catalog ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'reinstall kube-lessons, or run it from a complete checkout',
+      ExitCode.config,
+    );
   }
   const { catalog, problems } = parseExerciseCatalog(raw, dir, checksDir);
-  if (!catalog) throw new UserFacingError(`the exercise catalog ${file} is invalid: ${problems.slice(0, 8).join('; ')}`, 'fix the catalog entries named above', ExitCode.config);
+  if (!catalog)
+    throw new UserFacingError(
+      `the exercise catalog ${file} is invalid: ${problems.slice(0, 8).join('; ')}`,
+      'fix the catalog entries named above',
+      ExitCode.config,
+    );
   return catalog;
 }
 
@@ -76,7 +85,8 @@ export function parseExerciseCatalog(raw: unknown, dir: string, checksDir: strin
   const problems: string[] = [];
   const bad = (at: string, what: string) => problems.push(`${at}: ${what}`);
   if (!isObject(raw)) return { problems: ['the catalog must be a JSON object'] };
-  if (raw.formatVersion !== EXERCISE_CATALOG_FORMAT_VERSION) bad('formatVersion', `expected ${EXERCISE_CATALOG_FORMAT_VERSION}, found ${JSON.stringify(raw.formatVersion)}`);
+  if (raw.formatVersion !== EXERCISE_CATALOG_FORMAT_VERSION)
+    bad('formatVersion', `expected ${EXERCISE_CATALOG_FORMAT_VERSION}, found ${JSON.stringify(raw.formatVersion)}`);
   if (!Number.isInteger(raw.workspaceFormat) || (raw.workspaceFormat as number) < 1) bad('workspaceFormat', 'must be a whole number from 1');
   if (!Array.isArray(raw.exercises) || raw.exercises.length === 0) return { problems: [...problems, 'exercises: must be a non-empty list'] };
   const exercises: Exercise[] = [];
@@ -104,7 +114,8 @@ export function parseExerciseCatalog(raw: unknown, dir: string, checksDir: strin
     if (file && !/^exercises\/[a-z0-9-]+\.ts$/.test(file)) bad(`${at}.file`, `"${file}" must be exercises/<name>.ts`);
     if (e.kind !== 'pure' && e.kind !== 'live') bad(`${at}.kind`, 'must be "pure" or "live"');
     const timeoutSeconds = e.timeoutSeconds;
-    if (typeof timeoutSeconds !== 'number' || timeoutSeconds <= 0 || timeoutSeconds > 120) bad(`${at}.timeoutSeconds`, 'must be a number of seconds from 0 to 120');
+    if (typeof timeoutSeconds !== 'number' || timeoutSeconds <= 0 || timeoutSeconds > 120)
+      bad(`${at}.timeoutSeconds`, 'must be a number of seconds from 0 to 120');
     const expectations: Expectation[] = [];
     if (!Array.isArray(e.expectations) || e.expectations.length === 0) bad(`${at}.expectations`, 'must be a non-empty list');
     else {
@@ -149,7 +160,11 @@ export function findExercise(catalog: ExerciseCatalog, ref: string): Exercise | 
 }
 
 export function unknownExercise(catalog: ExerciseCatalog, ref: string): UserFacingError {
-  return new UserFacingError(`no exercise "${ref}"`, `pick a number from 1 to ${catalog.exercises.length} or an id: see \`kube-lessons exercise list\``, ExitCode.usage);
+  return new UserFacingError(
+    `no exercise "${ref}"`,
+    `pick a number from 1 to ${catalog.exercises.length} or an id: see \`kube-lessons exercise list\``,
+    ExitCode.usage,
+  );
 }
 
 export const scaffoldPath = (catalog: ExerciseCatalog, e: Exercise): string => join(catalog.dir, e.id, 'scaffold.ts');

@@ -51,9 +51,10 @@ export function show(v: unknown): string {
   if (typeof v === 'function') return 'a function';
   let s: string;
   try {
-    s = JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? Object.fromEntries(x) : x instanceof Set ? [...x] : x));
+    s =
+      JSON.stringify(v, (_k, x: unknown): unknown => (x instanceof Map ? Object.fromEntries(x) : x instanceof Set ? [...(x as Set<unknown>)] : x)) ?? typeof v;
   } catch {
-    s = String(v);
+    s = `a ${typeof v} that cannot be shown as JSON`;
   }
   return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 }

@@ -29,7 +29,8 @@ export function renderOutcome(o: VerifyOutcome, total: number, c: ChalkInstance)
     else lines.push(c.dim(`  · ${r.text} (not checked yet)`));
   }
   if (o.problem) lines.push(`  ${c.red('✗')} ${problemText(o.problem)}`);
-  if (o.status === 'passed') lines.push(c.green(`✓ ${e.id} passes: ${o.results.length} of ${o.results.length} expectations (${(o.ms.total / 1000).toFixed(1)} s)`));
+  if (o.status === 'passed')
+    lines.push(c.green(`✓ ${e.id} passes: ${o.results.length} of ${o.results.length} expectations (${(o.ms.total / 1000).toFixed(1)} s)`));
   return lines;
 }
 

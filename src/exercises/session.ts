@@ -45,7 +45,13 @@ export function open(io: SessionIO): Opened {
 
 /** The exercise named, else the current one (the first not passed). */
 export function pick(catalog: ExerciseCatalog, progress: ProgressLike, ref: string | undefined): Exercise {
-  if (ref !== undefined) return findExercise(catalog, ref) ?? (() => { throw unknownExercise(catalog, ref); })();
+  if (ref !== undefined)
+    return (
+      findExercise(catalog, ref) ??
+      (() => {
+        throw unknownExercise(catalog, ref);
+      })()
+    );
   return currentExercise(catalog, progress) ?? catalog.exercises[catalog.exercises.length - 1]!;
 }
 
@@ -85,7 +91,11 @@ export function solution(io: SessionIO, ref: string | undefined, confirm: (e: Ex
   const e = pick(catalog, io.progress, ref);
   return (async () => {
     if (!isPassed(io.progress, e) && !(await confirm(e))) {
-      throw new UserFacingError(`exercise ${e.id} does not pass yet, so its solution stays hidden`, `try \`kube-lessons hint ${e.id}\` first, or add --yes to see it anyway`, ExitCode.usage);
+      throw new UserFacingError(
+        `exercise ${e.id} does not pass yet, so its solution stays hidden`,
+        `try \`kube-lessons hint ${e.id}\` first, or add --yes to see it anyway`,
+        ExitCode.usage,
+      );
     }
     io.line(io.color.dim(`// Our solution to ${e.id}; yours is ${relative(io.cwd ?? process.cwd(), ws.dir + '/' + e.file)}`));
     io.line(readFileSync(solutionPath(catalog, e), 'utf8').trimEnd());
@@ -97,11 +107,17 @@ export function renderAll(outcome: VerifyOutcome, catalog: ExerciseCatalog, colo
 }
 
 /** The guided mode's view of the exercises: a lesson's exercises with their progress, and verify by id. */
-export function lessonExercises(io: SessionIO): { forLesson(lessonId: string): { number: number; id: string; title: string; file: string; passed: boolean }[]; verify(id: string): Promise<boolean> } {
+export function lessonExercises(io: SessionIO): {
+  forLesson(lessonId: string): { number: number; id: string; title: string; file: string; passed: boolean }[];
+  verify(id: string): Promise<boolean>;
+} {
   const catalog = loadExerciseCatalog(io.catalogDir, io.checksDir);
   const checker = new Checker();
   return {
-    forLesson: (lessonId) => catalog.exercises.filter((e) => e.lesson === lessonId).map((e) => ({ number: e.number, id: e.id, title: e.title, file: e.file, passed: isPassed(io.progress, e) })),
+    forLesson: (lessonId) =>
+      catalog.exercises
+        .filter((e) => e.lesson === lessonId)
+        .map((e) => ({ number: e.number, id: e.id, title: e.title, file: e.file, passed: isPassed(io.progress, e) })),
     verify: async (id) => (await verify(io, id, checker)).status === 'passed',
   };
 }

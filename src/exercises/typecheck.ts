@@ -52,7 +52,7 @@ export class Checker {
     host.getSourceFile = (name, languageVersion, onError, shouldCreate) => {
       // The learner's file is read fresh every time; everything else is reused while unchanged.
       if (name === file) return read(name, languageVersion, onError, shouldCreate);
-      let mtimeMs = 0;
+      let mtimeMs: number;
       try {
         mtimeMs = statSync(name).mtimeMs;
       } catch {

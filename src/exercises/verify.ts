@@ -81,7 +81,12 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
     ms: { typecheck, run, total: performance.now() - started },
   });
   if (!existsSync(file)) {
-    return outcome('missing', { problem: { message: `${shown} is missing`, hint: `\`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` adds it back; your other files stay` } });
+    return outcome('missing', {
+      problem: {
+        message: `${shown} is missing`,
+        hint: `\`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` adds it back; your other files stay`,
+      },
+    });
   }
   const source = readFileSync(file, 'utf8');
   const tmp = mkdtempSync(join(tmpdir(), `kube-lessons-${exercise.id}-`));
@@ -95,7 +100,12 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
   const timeoutMs = deps.timeoutMs ?? exercise.timeoutSeconds * 1000;
   let runStarted = performance.now();
   const run = (async () => {
-    const req: HarnessRequest = { learnerFile: file, checkFile: checkFile(catalog, exercise), expectations: exercise.expectations.map((e) => e.id), tmpDir: tmp };
+    const req: HarnessRequest = {
+      learnerFile: file,
+      checkFile: checkFile(catalog, exercise),
+      expectations: exercise.expectations.map((e) => e.id),
+      tmpDir: tmp,
+    };
     if (exercise.kind === 'live') {
       if (!deps.kube) throw new Error(`exercise ${exercise.id} needs a cluster`);
       kube = await deps.kube();
@@ -220,7 +230,10 @@ function interpret(exercise: Exercise, got: Received, where: Where): Pick<Verify
       const p: Problem = {
         message: `${m.type === 'import-failed' ? 'your file threw while loading' : 'your code threw'} ${describeThrown(m.error)}`,
         location: learnerFrame(m.error, where) ?? { file: where.shown, line: exportLine(where.source, exercise.exports[0]!) },
-        hint: m.type === 'import-failed' ? 'top-level code runs on import: keep the work inside the exported functions' : 'the line named is where it was thrown; catch what you expect, or fix the cause',
+        hint:
+          m.type === 'import-failed'
+            ? 'top-level code runs on import: keep the work inside the exported functions'
+            : 'the line named is where it was thrown; catch what you expect, or fix the cause',
       };
       const r = m.type === 'threw' ? (byId(m.id) ?? current) : undefined;
       if (r) {
@@ -253,7 +266,10 @@ function interpret(exercise: Exercise, got: Received, where: Where): Pick<Verify
   } else if (got.end === 'startup-timeout') {
     status = 'failed';
     problem = { message: `the check did not start within ${formatSeconds(STARTUP_LIMIT_MS)}`, hint: 'the machine is very busy: try again' };
-  } else if (got.end === 'exit' && !got.messages.some((m) => m.type === 'done' || m.type === 'threw' || m.type === 'import-failed' || m.type === 'fail' || m.type === 'error')) {
+  } else if (
+    got.end === 'exit' &&
+    !got.messages.some((m) => m.type === 'done' || m.type === 'threw' || m.type === 'import-failed' || m.type === 'fail' || m.type === 'error')
+  ) {
     status = 'threw';
     const p: Problem = {
       message: `your code ended the process (exit code ${got.exitCode ?? 'none'})${got.stderr ? `: ${lastLine(got.stderr)}` : ''}`,
@@ -309,7 +325,11 @@ export function exportLine(source: string, name: string): number {
 
 async function createNamespace(client: KubeClient, exercise: Exercise): Promise<string> {
   const name = `kl-ex-${exercise.id}`.slice(0, 50) + '-' + Math.random().toString(36).slice(2, 7);
-  await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kube-lessons/exercise': exercise.id } } } });
+  await client.request({
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kube-lessons/exercise': exercise.id } } },
+  });
   return name;
 }
 

@@ -33,7 +33,8 @@ type Wake = { kind: 'saved' } | { kind: 'key'; key: string } | { kind: 'stop' };
 
 /** Runs until every exercise passes, q is pressed, or the signal aborts. */
 export async function watchExercises(deps: WatchDeps, start?: Exercise): Promise<'all-passed' | 'quit'> {
-  const { catalog, ws, progress, print } = deps;
+  const { catalog, ws, progress } = deps;
+  const print = (line: string) => deps.print(line);
   let current = start ?? currentExercise(catalog, progress);
   const wakes = wakeSource(ws, deps);
   try {

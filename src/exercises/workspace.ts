@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkS
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
-import { findExercise, scaffoldPath, type Exercise, type ExerciseCatalog } from './catalog.ts';
+import { DEFAULT_EXERCISES_DIR, findExercise, scaffoldPath, type Exercise, type ExerciseCatalog } from './catalog.ts';
 import { GLOBALS_FILE } from './typecheck.ts';
 
 export const DEFAULT_WORKSPACE_DIR = 'kube-lessons-exercises';
@@ -36,7 +36,10 @@ export interface InitReport {
   reset: string[];
 }
 
-/** The files init writes besides the exercises: workspace-relative path -> template under lessons/exercises/workspace. */
+/** The workspace's own files, the same whatever the catalog (a fixture catalog in tests included). */
+const TEMPLATES_DIR = join(DEFAULT_EXERCISES_DIR, 'workspace');
+
+/** The files init writes besides the exercises: workspace-relative path -> template in TEMPLATES_DIR. */
 const TEMPLATE_FILES: Record<string, string> = {
   'tsconfig.json': 'tsconfig.json',
   [GLOBALS_FILE]: GLOBALS_FILE,
@@ -51,9 +54,10 @@ export function packageVersion(): string {
 /** Creates or completes a workspace. `force` lists workspace-relative files (or exercise ids) to reset to ours. */
 export function initWorkspace(catalog: ExerciseCatalog, dir: string, force: string[] = []): InitReport {
   const root = resolve(dir);
-  if (existsSync(root) && !lstatSync(root).isDirectory()) throw new UserFacingError(`${dir} exists and is not a folder`, 'pick another folder: kube-lessons exercise init DIR', ExitCode.usage);
+  if (existsSync(root) && !lstatSync(root).isDirectory())
+    throw new UserFacingError(`${dir} exists and is not a folder`, 'pick another folder: kube-lessons exercise init DIR', ExitCode.usage);
   const sources = new Map<string, string>();
-  for (const [file, template] of Object.entries(TEMPLATE_FILES)) sources.set(file, join(catalog.dir, 'workspace', template));
+  for (const [file, template] of Object.entries(TEMPLATE_FILES)) sources.set(file, join(TEMPLATES_DIR, template));
   for (const e of catalog.exercises) sources.set(e.file, scaffoldPath(catalog, e));
   const resets = new Set(force.map((f) => resolveForce(catalog, root, f, sources)));
   const report: InitReport = { dir: root, created: [], kept: [], reset: [] };
@@ -77,7 +81,11 @@ function resolveForce(catalog: ExerciseCatalog, root: string, ref: string, sourc
   for (const candidate of [ref, asPath, `exercises/${ref}`]) if (sources.has(candidate)) return candidate;
   const e = findExercise(catalog, ref);
   if (e) return e.file;
-  throw new UserFacingError(`--force ${ref}: not a file kube-lessons made`, `name an exercise (id, number or file) or one of: ${Object.keys(TEMPLATE_FILES).join(', ')}`, ExitCode.usage);
+  throw new UserFacingError(
+    `--force ${ref}: not a file kube-lessons made`,
+    `name an exercise (id, number or file) or one of: ${Object.keys(TEMPLATE_FILES).join(', ')}`,
+    ExitCode.usage,
+  );
 }
 
 /** package.json is the learner's too: only our two fields are set, the rest is kept as it is. */
@@ -94,7 +102,12 @@ function writePackageJson(catalog: ExerciseCatalog, root: string, report: InitRe
   }
   const meta: WorkspaceMeta = { workspaceFormat: catalog.workspaceFormat, createdBy: packageVersion() };
   const deps = { ...(pkg.dependencies as Record<string, string> | undefined), 'kube-lessons': `file:${realpathSync(PACKAGE_ROOT)}` };
-  const scripts = { verify: 'kube-lessons verify', watch: 'kube-lessons exercise watch', hint: 'kube-lessons hint', ...(pkg.scripts as Record<string, string> | undefined) };
+  const scripts = {
+    verify: 'kube-lessons verify',
+    watch: 'kube-lessons exercise watch',
+    hint: 'kube-lessons hint',
+    ...(pkg.scripts as Record<string, string> | undefined),
+  };
   writeFileSync(file, JSON.stringify({ ...pkg, type: 'module', scripts, dependencies: deps, kubeLessons: meta }, null, 2) + '\n');
   (existed ? report.kept : report.created).push('package.json');
 }
@@ -123,7 +136,10 @@ export function readWorkspace(dir: string): Workspace | undefined {
   try {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { kubeLessons?: Partial<WorkspaceMeta> };
     if (!pkg.kubeLessons || typeof pkg.kubeLessons !== 'object') return undefined;
-    return { dir: resolve(dir), meta: { workspaceFormat: Number(pkg.kubeLessons.workspaceFormat ?? 0), createdBy: String(pkg.kubeLessons.createdBy ?? 'an earlier version') } };
+    return {
+      dir: resolve(dir),
+      meta: { workspaceFormat: Number(pkg.kubeLessons.workspaceFormat ?? 0), createdBy: String(pkg.kubeLessons.createdBy ?? 'an earlier version') },
+    };
   } catch {
     return undefined;
   }
@@ -136,7 +152,12 @@ export function readWorkspace(dir: string): Workspace | undefined {
 export function findWorkspace(cwd: string, explicit?: string): Workspace {
   if (explicit) {
     const ws = readWorkspace(explicit);
-    if (!ws) throw new UserFacingError(`${explicit} is not an exercise workspace (no "kubeLessons" in its package.json)`, `create it with \`kube-lessons exercise init ${explicit}\``, ExitCode.usage);
+    if (!ws)
+      throw new UserFacingError(
+        `${explicit} is not an exercise workspace (no "kubeLessons" in its package.json)`,
+        `create it with \`kube-lessons exercise init ${explicit}\``,
+        ExitCode.usage,
+      );
     return ws;
   }
   for (let d = resolve(cwd); ; d = dirname(d)) {
@@ -146,7 +167,11 @@ export function findWorkspace(cwd: string, explicit?: string): Workspace {
   }
   const beside = readWorkspace(join(cwd, DEFAULT_WORKSPACE_DIR));
   if (beside) return beside;
-  throw new UserFacingError('no exercise workspace here', 'create one with `kube-lessons exercise init`, then run this inside kube-lessons-exercises/', ExitCode.usage);
+  throw new UserFacingError(
+    'no exercise workspace here',
+    'create one with `kube-lessons exercise init`, then run this inside kube-lessons-exercises/',
+    ExitCode.usage,
+  );
 }
 
 /** One line for a workspace init made with an older catalog, or undefined when it is current. */

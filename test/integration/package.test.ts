@@ -21,7 +21,10 @@ describe('the published package', () => {
   before(() => {
     // --ignore-scripts: pack what `npm test` built; a prepack rebuild would pull dist/ from under the
     // test files running the CLI at the same time.
-    const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     const tarball = join(work, out);
     execFileSync('npm', ['init', '-y'], { cwd: work, stdio: 'ignore' });
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', tarball], { cwd: work, stdio: 'ignore' });
@@ -32,7 +35,8 @@ describe('the published package', () => {
   it('ships the bundled CLI, the lessons, the sources they point learners at and the sandbox assets, and no tests', () => {
     const pkg = join(work, 'node_modules', 'kube-lessons');
     const top = readdirSync(pkg).sort();
-    for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'src', 'package.json', 'README.md']) assert.ok(top.includes(needed), `${needed} is in the package`);
+    for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'src', 'package.json', 'README.md'])
+      assert.ok(top.includes(needed), `${needed} is in the package`);
     assert.ok(!top.includes('test') && !top.includes('bench'), 'no tests or benchmarks');
     const dist = readdirSync(join(pkg, 'dist'));
     for (const needed of ['bundle', 'core', 'machinery', 'exercises']) assert.ok(dist.includes(needed), `dist/${needed} is in the package`);
@@ -42,7 +46,8 @@ describe('the published package', () => {
   });
 
   it('exposes its library entry points (kube-lessons/core, kube-lessons/machinery) through the exports map', () => {
-    const probe = "const m = await import('kube-lessons/machinery'); const c = await import('kube-lessons/core'); console.log(typeof m.FakeClock, typeof m.newRateLimitingQueue, typeof c.KubeClient, typeof c.loadKubeconfig)";
+    const probe =
+      "const m = await import('kube-lessons/machinery'); const c = await import('kube-lessons/core'); console.log(typeof m.FakeClock, typeof m.newRateLimitingQueue, typeof c.KubeClient, typeof c.loadKubeconfig)";
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: work, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'function function function function');
@@ -50,7 +55,12 @@ describe('the published package', () => {
 
   it('scaffolds an exercise workspace linked to the installed copy, and verifies in it with no registry', () => {
     // An unreachable registry: anything that tried to fetch would fail.
-    const offline = { npm_config_registry: 'http://127.0.0.1:9/', npm_config_offline: 'true', XDG_CONFIG_HOME: join(work, 'config'), KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
+    const offline = {
+      npm_config_registry: 'http://127.0.0.1:9/',
+      npm_config_offline: 'true',
+      XDG_CONFIG_HOME: join(work, 'config'),
+      KUBE_LESSONS_NO_AUTO_SANDBOX: '1',
+    };
     const init = run(['exercise', 'init', 'ws'], offline);
     assert.equal(init.status, 0, init.stderr);
     const pkg = join(work, 'node_modules', 'kube-lessons');

@@ -3,6 +3,7 @@
  * own; list shows progress; watch re-verifies the current exercise on every save and moves on when it passes.
  * (verify, hint and solution are top-level commands.)
  */
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
@@ -22,17 +23,20 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .argument('[dir]', 'where to create the workspace', 'kube-lessons-exercises')
     .description('create (or complete) an exercise workspace; files that exist are never overwritten')
     .option('--force <file>', 'reset this file (or exercise id) to its starting state; repeatable', collect, [])
-    .addHelpText('after', '\nExamples:\n  $ kube-lessons exercise init\n  $ kube-lessons exercise init ~/k8s-exercises\n  $ kube-lessons exercise init --force exercises/02-list-nodes.ts')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kube-lessons exercise init\n  $ kube-lessons exercise init ~/k8s-exercises\n  $ kube-lessons exercise init --force exercises/02-list-nodes.ts',
+    )
     .action(async (dir: string, opts: { force: string[] }) => {
       const c = ctx();
       const { init } = await import('../../exercises/session.ts');
-      const { relative } = await import('node:path');
       const io = await sessionIO(c, undefined);
       const report = init(io, dir, opts.force);
       const col = c.out.color;
       for (const f of report.created) c.out.line(`${col.green('created')} ${f}`);
       for (const f of report.reset) c.out.line(`${col.yellow('reset')}   ${f}`);
-      if (report.kept.length) c.out.line(col.dim(`kept ${report.kept.length} file${report.kept.length === 1 ? '' : 's'} that already exist (yours; --force FILE resets one)`));
+      if (report.kept.length)
+        c.out.line(col.dim(`kept ${report.kept.length} file${report.kept.length === 1 ? '' : 's'} that already exist (yours; --force FILE resets one)`));
       const where = relative(process.cwd(), report.dir) || '.';
       c.out.line(`Workspace ready in ${where}. Next: cd ${where} && kube-lessons exercise watch`);
     });
@@ -53,7 +57,15 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const catalog = loadExerciseCatalog();
       const current = currentExercise(catalog, io.progress);
       if (c.format === 'json' || c.format === 'yaml') {
-        const data = catalog.exercises.map((e) => ({ number: e.number, id: e.id, lesson: e.lesson, kind: e.kind, file: e.file, teaches: e.teaches, passed: isPassed(io.progress, e) }));
+        const data = catalog.exercises.map((e) => ({
+          number: e.number,
+          id: e.id,
+          lesson: e.lesson,
+          kind: e.kind,
+          file: e.file,
+          teaches: e.teaches,
+          passed: isPassed(io.progress, e),
+        }));
         c.out.line(renderObjects([{ exercises: data }], c.format));
         return;
       }
@@ -68,7 +80,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .argument('[exercise]', 'start at this exercise (default: the first not passed yet)')
     .description('like rustlings watch: verify the current exercise on every save, move to the next when it passes')
     .option(...WORKSPACE_OPTION)
-    .addHelpText('after', '\nKeys: h next hint, r run again, q quit (or Ctrl-C). `kube-lessons watch` with no resource runs this too.\n\nExamples:\n  $ kube-lessons exercise watch\n  $ kube-lessons exercise watch 3')
+    .addHelpText(
+      'after',
+      '\nKeys: h next hint, r run again, q quit (or Ctrl-C). `kube-lessons watch` with no resource runs this too.\n\nExamples:\n  $ kube-lessons exercise watch\n  $ kube-lessons exercise watch 3',
+    )
     .action(async (start: string | undefined, opts: { workspace?: string }) => runExerciseWatch(ctx(), start, opts.workspace));
 }
 
@@ -86,7 +101,7 @@ export async function runExerciseWatch(c: CommandContext, start: string | undefi
   const checker = new Checker();
   const first = start === undefined ? undefined : session.pick(catalog, io.progress, start);
   const keys = process.stdin.isTTY ? terminalKeys(c.signal) : undefined;
-  let end: 'all-passed' | 'quit' = 'quit';
+  let end: 'all-passed' | 'quit';
   try {
     end = await watchExercises(
       {

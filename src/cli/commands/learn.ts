@@ -27,6 +27,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
       ]);
       const version = program.version() ?? '0.0.0';
       const io = await sessionIO(c, undefined);
-      await learn(lesson, opts, { ctx: c, makeProgram: (signal) => createProgram({ version, signal }), exercises: (progress) => lessonExercises({ ...io, progress }) });
+      await learn(lesson, opts, {
+        ctx: c,
+        makeProgram: (signal) => createProgram({ version, signal }),
+        exercises: (progress) => lessonExercises({ ...io, progress }),
+      });
     });
 }

@@ -7,10 +7,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
   program
     .command('solution')
     .argument('[exercise]', 'id, number or file (default: the current exercise)')
-    .description("exercises: print our solution (after yours passes; before that it asks, or takes --yes)")
+    .description('exercises: print our solution (after yours passes; before that it asks, or takes --yes)')
     .option('-y, --yes', 'show it even though your exercise does not pass yet')
     .option(...WORKSPACE_OPTION)
-    .addHelpText('after', '\nIt is printed, never written over your file.\n\nExamples:\n  $ kube-lessons solution kubeconfig\n  $ kube-lessons solution 3 --yes')
+    .addHelpText(
+      'after',
+      '\nIt is printed, never written over your file.\n\nExamples:\n  $ kube-lessons solution kubeconfig\n  $ kube-lessons solution 3 --yes',
+    )
     .action(async (exercise: string | undefined, opts: { yes?: boolean; workspace?: string }) => {
       const c = ctx();
       const { solution } = await import('../../exercises/session.ts');

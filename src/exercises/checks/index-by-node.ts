@@ -7,7 +7,11 @@ interface Pod {
   spec?: { nodeName?: string };
   status?: { phase?: string };
 }
-const pod = (name: string, nodeName?: string, phase = 'Running'): Pod => ({ metadata: { name, namespace: 'default' }, ...(nodeName ? { spec: { nodeName } } : {}), status: { phase } });
+const pod = (name: string, nodeName?: string, phase = 'Running'): Pod => ({
+  metadata: { name, namespace: 'default' },
+  ...(nodeName ? { spec: { nodeName } } : {}),
+  status: { phase },
+});
 
 function setup(env: CheckEnv): { indexer: Indexer<Pod>; index: IndexFunc<Pod>; byNode: string } {
   const index = env.learner.podsByNode;
@@ -36,11 +40,16 @@ export const expectations: Record<string, ExpectationCheck> = {
   'by-index': (env) => {
     const { indexer, byNode } = setup(env);
     for (const p of [pod('web-2', 'node-a'), pod('web-0', 'node-a'), pod('db-0', 'node-b'), pod('queued')]) indexer.add(p);
-    expectEqual({ values: indexer.listIndexFuncValues(byNode).sort(), onA: activeOn(env, indexer, 'node-a') }, { values: ['node-a', 'node-b'], onA: ['web-0', 'web-2'] }, 'activePodsOn');
+    expectEqual(
+      { values: indexer.listIndexFuncValues(byNode).sort(), onA: activeOn(env, indexer, 'node-a') },
+      { values: ['node-a', 'node-b'], onA: ['web-0', 'web-2'] },
+      'activePodsOn',
+    );
   },
   'skips-finished': (env) => {
     const { indexer } = setup(env);
-    for (const p of [pod('job-1', 'node-a', 'Succeeded'), pod('job-2', 'node-a', 'Failed'), pod('web-0', 'node-a', 'Pending'), pod('web-1', 'node-a')]) indexer.add(p);
+    for (const p of [pod('job-1', 'node-a', 'Succeeded'), pod('job-2', 'node-a', 'Failed'), pod('web-0', 'node-a', 'Pending'), pod('web-1', 'node-a')])
+      indexer.add(p);
     expectEqual(activeOn(env, indexer, 'node-a'), ['web-0', 'web-1'], 'activePodsOn');
   },
   'follows-updates': (env) => {
@@ -49,6 +58,10 @@ export const expectations: Record<string, ExpectationCheck> = {
     indexer.add(pod('web-1', 'node-a'));
     indexer.update(pod('web-0', 'node-b'));
     indexer.delete(pod('web-1', 'node-a'));
-    expectEqual({ a: activeOn(env, indexer, 'node-a'), b: activeOn(env, indexer, 'node-b'), c: activeOn(env, indexer, 'node-c') }, { a: [], b: ['web-0'], c: [] }, 'activePodsOn');
+    expectEqual(
+      { a: activeOn(env, indexer, 'node-a'), b: activeOn(env, indexer, 'node-b'), c: activeOn(env, indexer, 'node-c') },
+      { a: [], b: ['web-0'], c: [] },
+      'activePodsOn',
+    );
   },
 };

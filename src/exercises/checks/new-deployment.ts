@@ -5,11 +5,18 @@ interface Deployment {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; ownerReferences?: unknown[] };
-  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name?: string; image?: string }[] } } };
+  spec?: {
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string> };
+    template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name?: string; image?: string }[] } };
+  };
 }
 type NewDeployment = (foo: unknown) => Deployment;
 const NAME = 'newDeployment';
-const foo = { metadata: { name: 'example-foo', namespace: 'team-a', uid: '6f1e0c1a-0000-4000-8000-000000000001' }, spec: { deploymentName: 'example-foo-web', replicas: 3 } };
+const foo = {
+  metadata: { name: 'example-foo', namespace: 'team-a', uid: '6f1e0c1a-0000-4000-8000-000000000001' },
+  spec: { deploymentName: 'example-foo-web', replicas: 3 },
+};
 const build = (env: Parameters<ExpectationCheck>[0], f: unknown = foo) => {
   const d = exported<NewDeployment>(env, NAME)(f);
   if (typeof d !== 'object' || d === null) throw new Mismatch('a Deployment object', show(d), NAME);

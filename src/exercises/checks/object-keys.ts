@@ -30,7 +30,11 @@ export const expectations: Record<string, ExpectationCheck> = {
   },
   'round-trip': (env) => {
     const [keyOf, split] = [exported<KeyOf>(env, 'keyOf'), exported<SplitKey>(env, 'splitKey')];
-    for (const [namespace, name] of [['default', 'web-0'], ['', 'node-a'], ['team-a', 'x.y-z']] as const) {
+    for (const [namespace, name] of [
+      ['default', 'web-0'],
+      ['', 'node-a'],
+      ['team-a', 'x.y-z'],
+    ] as const) {
       expectEqual(split(keyOf({ metadata: { name, namespace } })), { namespace, name }, 'splitKey');
     }
   },

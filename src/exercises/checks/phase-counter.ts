@@ -8,7 +8,10 @@ interface Pod {
 }
 type Counter = Required<ResourceEventHandler<Pod>> & { counts: Map<string, number> };
 const NAME = 'PhaseCounter';
-const pod = (name: string, phase?: string, rv = '1'): Pod => ({ metadata: { name, namespace: 'default', resourceVersion: rv }, ...(phase ? { status: { phase } } : {}) });
+const pod = (name: string, phase?: string, rv = '1'): Pod => ({
+  metadata: { name, namespace: 'default', resourceVersion: rv },
+  ...(phase ? { status: { phase } } : {}),
+});
 
 function make(env: CheckEnv): Counter {
   const C = env.learner[NAME];

@@ -14,22 +14,27 @@ function setup(env: CheckEnv): { clock: FakeClock; queue: RateLimitingQueue<stri
   return { clock, queue, process: (sync) => fn(queue, sync) };
 }
 
-const failing = async () => {
-  throw new Error('sync failed');
-};
+const failing = () => Promise.reject(new Error('sync failed'));
+const succeeding = () => Promise.resolve();
 
 export const expectations: Record<string, ExpectationCheck> = {
   'syncs-the-key': async (env) => {
     const { queue, process } = setup(env);
     queue.add('default/a');
     const synced: string[] = [];
-    const returned = await process(async (k) => void synced.push(k));
+    const returned = await process((k) => {
+      synced.push(k);
+      return Promise.resolve();
+    });
     expectEqual({ returned, synced }, { returned: true, synced: ['default/a'] }, NAME);
   },
   'calls-done': async (env) => {
     const { queue, process } = setup(env);
     queue.add('default/a');
-    await process(async () => queue.add('default/a'));
+    await process(() => {
+      queue.add('default/a');
+      return Promise.resolve();
+    });
     // Re-added while processing: only `done` puts it back in the queue.
     expectEqual({ processing: queue.snapshot().processing, queue: queue.snapshot().queue }, { processing: [], queue: ['default/a'] }, NAME);
   },
@@ -47,8 +52,9 @@ export const expectations: Record<string, ExpectationCheck> = {
     queue.add('default/a');
     await process(failing);
     await clock.advance(BASE_MS);
-    await process(async () => {});
-    if (queue.numRequeues('default/a') !== 0) throw new Mismatch('0 requeues after a success (forget resets the backoff)', `${queue.numRequeues('default/a')}`, NAME);
+    await process(succeeding);
+    if (queue.numRequeues('default/a') !== 0)
+      throw new Mismatch('0 requeues after a success (forget resets the backoff)', `${queue.numRequeues('default/a')}`, NAME);
   },
   'drops-after-max-retries': async (env) => {
     const { clock, queue, process } = setup(env);
@@ -57,9 +63,9 @@ export const expectations: Record<string, ExpectationCheck> = {
     queue.add('default/a');
     let attempts = 0;
     for (let i = 0; i <= max + 2 && queue.len() > 0; i++) {
-      await process(async () => {
+      await process(() => {
         attempts++;
-        throw new Error('still failing');
+        return failing();
       });
       await clock.advance(10_000);
     }
@@ -68,6 +74,6 @@ export const expectations: Record<string, ExpectationCheck> = {
   'false-on-shutdown': async (env) => {
     const { queue, process } = setup(env);
     queue.shutDown();
-    expectEqual(await process(async () => {}), false, NAME);
+    expectEqual(await process(succeeding), false, NAME);
   },
 };

@@ -39,7 +39,7 @@ export const expectations: Record<string, ExpectationCheck> = {
   'matches-client-go': (env) => {
     // A fixed pseudo-random walk over three keys, compared step by step with the library's limiter.
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const mine = make(env, 3, 5000);
     const ours = new ItemExponentialFailureRateLimiter<string>(3, 5000);
     for (let step = 0; step < 300; step++) {
@@ -52,7 +52,8 @@ export const expectations: Record<string, ExpectationCheck> = {
         mine.forget(key);
         ours.forget(key);
       }
-      if (mine.numRequeues(key) !== ours.numRequeues(key)) throw new Mismatch(`numRequeues("${key}") = ${ours.numRequeues(key)} at step ${step}`, show(mine.numRequeues(key)), NAME);
+      if (mine.numRequeues(key) !== ours.numRequeues(key))
+        throw new Mismatch(`numRequeues("${key}") = ${ours.numRequeues(key)} at step ${step}`, show(mine.numRequeues(key)), NAME);
     }
   },
 };

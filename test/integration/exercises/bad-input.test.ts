@@ -57,7 +57,10 @@ describe('bad input to verify', () => {
     assert.ok(Date.now() - started < 45_000);
     const lines = failureLines(r.stdout);
     assert.equal(lines.length, 1, r.stdout);
-    assert.match(lines[0]!, new RegExp(`did not finish within ${e.timeoutSeconds} s: stopped it .*\\(exercises/\\d+-process-next-work-item\\.ts:\\d+\\) \\(hint: `));
+    assert.match(
+      lines[0]!,
+      new RegExp(`did not finish within ${e.timeoutSeconds} s: stopped it .*\\(exercises/\\d+-process-next-work-item\\.ts:\\d+\\) \\(hint: `),
+    );
   });
 
   it("a thrown error: one line at the learner's throw, no stack trace", async () => {
@@ -66,7 +69,10 @@ describe('bad input to verify', () => {
     assert.equal(r.code, 1);
     const lines = failureLines(r.stdout);
     assert.equal(lines.length, 1, r.stdout);
-    const throwLine = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('not today')) + 1;
+    const throwLine =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('not today')) + 1;
     assert.match(lines[0]!, new RegExp(`your code threw "not today" \\(exercises/\\d+-process-next-work-item\\.ts:${throwLine}:\\d+\\) \\(hint: `));
     assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
   });
@@ -83,7 +89,7 @@ describe('bad input to verify', () => {
   it('a workspace made by an older version: one line of note, then verify goes on', async () => {
     writeFileSync(file, solution);
     const pkgFile = join(ws, 'package.json');
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
     writeFileSync(pkgFile, JSON.stringify({ ...pkg, kubeLessons: { workspaceFormat: 0, createdBy: '0.0.1' } }));
     const r = await verify();
     writeFileSync(pkgFile, JSON.stringify(pkg));

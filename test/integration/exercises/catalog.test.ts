@@ -41,7 +41,10 @@ describe('every exercise: scaffold fails as intended, our solution passes', () =
 
       if (e.kind === 'live') {
         const client = await testClient();
-        const { body } = await client.request<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>({ path: '/api/v1/namespaces', query: { labelSelector: `kube-lessons/exercise=${e.id}` } });
+        const { body } = await client.request<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>({
+          path: '/api/v1/namespaces',
+          query: { labelSelector: `kube-lessons/exercise=${e.id}` },
+        });
         assert.ok(body.items.length > 0, 'verify made a namespace of its own');
         for (const ns of body.items) assert.ok(ns.metadata.deletionTimestamp, `namespace ${ns.metadata.name} is being deleted`);
       }

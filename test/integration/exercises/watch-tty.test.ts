@@ -39,7 +39,17 @@ async function waitFor(needle: RegExp, timeoutMs = 60_000): Promise<string> {
 before(() => {
   if (!hasTmux) return;
   home = mkdtempSync(join(tmpdir(), 'kube-lessons-exwatch-'));
-  env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'xterm-256color', XDG_CONFIG_HOME: join(home, 'config'), KUBECONFIG: sandboxState().kubeconfig, NO_COLOR: '1', PS1: '$ ', HISTFILE: '/dev/null' };
+  env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    TERM: 'xterm-256color',
+    XDG_CONFIG_HOME: join(home, 'config'),
+    KUBECONFIG: sandboxState().kubeconfig,
+    NO_COLOR: '1',
+    PS1: '$ ',
+    HISTFILE: '/dev/null',
+  };
   execFileSync(process.execPath, [BIN, 'exercise', 'init', join(home, 'ws')], { env, stdio: 'ignore' });
   const vars = ['XDG_CONFIG_HOME', 'KUBECONFIG', 'NO_COLOR', 'HOME', 'LANG', 'PS1', 'HISTFILE'].flatMap((k) => ['-e', `${k}=${env[k]}`]);
   tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', join(home, 'ws'), ...vars, 'bash --norc --noprofile');
@@ -51,34 +61,38 @@ after(() => {
   rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
-test('watch: a wrong save fails, the solution passes and the next exercise comes up; q quits', { skip: hasTmux ? false : 'tmux is not installed', timeout: 240_000 }, async () => {
-  const catalog = loadExerciseCatalog();
-  const [first, second] = catalog.exercises;
-  const file = join(home, 'ws', first!.file);
-  tmux('send-keys', '-t', SESSION, '-l', `${process.execPath} ${BIN} watch`);
-  tmux('send-keys', '-t', SESSION, 'Enter');
+test(
+  'watch: a wrong save fails, the solution passes and the next exercise comes up; q quits',
+  { skip: hasTmux ? false : 'tmux is not installed', timeout: 240_000 },
+  async () => {
+    const catalog = loadExerciseCatalog();
+    const [first, second] = catalog.exercises;
+    const file = join(home, 'ws', first!.file);
+    tmux('send-keys', '-t', SESSION, '-l', `${process.execPath} ${BIN} watch`);
+    tmux('send-keys', '-t', SESSION, 'Enter');
 
-  await waitFor(new RegExp(`Watching ${first!.file}`));
-  await waitFor(new RegExp(`✗ ${escape(first!.scaffoldFails)}`));
+    await waitFor(new RegExp(`Watching ${first!.file}`));
+    await waitFor(new RegExp(`✗ ${escape(first!.scaffoldFails)}`));
 
-  // A wrong answer: the server of the wrong context.
-  writeFileSync(file, readFileSync(file, 'utf8').replace("return { context: '', server: '' };", "return { context: 'dev', server: 'https://wrong.test' };"));
-  await waitFor(/✗ returns the server URL of that context's cluster: expected "https:\/\/dev\.example\.test:6443", got "https:\/\/wrong\.test"/);
+    // A wrong answer: the server of the wrong context.
+    writeFileSync(file, readFileSync(file, 'utf8').replace("return { context: '', server: '' };", "return { context: 'dev', server: 'https://wrong.test' };"));
+    await waitFor(/✗ returns the server URL of that context's cluster: expected "https:\/\/dev\.example\.test:6443", got "https:\/\/wrong\.test"/);
 
-  copyFileSync(solutionPath(catalog, first!), file);
-  let s = await waitFor(new RegExp(`✓ ${first!.id} passes`));
-  s = await waitFor(new RegExp(`Next: exercise 2 ${second!.id}`));
-  s = await waitFor(new RegExp(`✗ ${escape(second!.scaffoldFails)}`));
-  assert.match(s, new RegExp(`Watching ${second!.file}`));
+    copyFileSync(solutionPath(catalog, first!), file);
+    await waitFor(new RegExp(`✓ ${first!.id} passes`));
+    await waitFor(new RegExp(`Next: exercise 2 ${second!.id}`));
+    const s = await waitFor(new RegExp(`✗ ${escape(second!.scaffoldFails)}`));
+    assert.match(s, new RegExp(`Watching ${second!.file}`));
 
-  tmux('send-keys', '-t', SESSION, 'q');
-  await waitFor(/Stopped watching; what passed is saved/);
-  tmux('send-keys', '-t', SESSION, '-l', 'echo "watch exited with $?"');
-  tmux('send-keys', '-t', SESSION, 'Enter');
-  await waitFor(/watch exited with 0/);
-  const progress = JSON.parse(readFileSync(join(home, 'config', 'kube-lessons', 'progress.json'), 'utf8'));
-  assert.ok(progress.completed[`exercise:${first!.id}`], 'the pass is in the shared progress file');
-});
+    tmux('send-keys', '-t', SESSION, 'q');
+    await waitFor(/Stopped watching; what passed is saved/);
+    tmux('send-keys', '-t', SESSION, '-l', 'echo "watch exited with $?"');
+    tmux('send-keys', '-t', SESSION, 'Enter');
+    await waitFor(/watch exited with 0/);
+    const progress = JSON.parse(readFileSync(join(home, 'config', 'kube-lessons', 'progress.json'), 'utf8')) as { completed: Record<string, string> };
+    assert.ok(progress.completed[`exercise:${first!.id}`], 'the pass is in the shared progress file');
+  },
+);
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

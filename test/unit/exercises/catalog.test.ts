@@ -17,13 +17,27 @@ const catalog = loadExerciseCatalog(DEFAULT_EXERCISES_DIR, join(DEFAULT_EXERCISE
 const lessons = loadCatalog().lessons;
 const SRC_CHECKS = new URL('../../../src/exercises/checks/', import.meta.url);
 
-test('every exercise belongs to a lesson, in the lessons\' order, and every article has one', () => {
+test("every exercise belongs to a lesson, in the lessons' order, and every article has one", () => {
   const order = lessons.map((l) => l.id);
   const positions = catalog.exercises.map((e) => order.indexOf(e.lesson));
-  assert.ok(positions.every((p) => p >= 0), `unknown lessons: ${catalog.exercises.filter((e) => !order.includes(e.lesson)).map((e) => e.lesson).join(', ')}`);
-  assert.deepEqual(positions, [...positions].sort((a, b) => a - b), 'exercises follow the lessons');
+  assert.ok(
+    positions.every((p) => p >= 0),
+    `unknown lessons: ${catalog.exercises
+      .filter((e) => !order.includes(e.lesson))
+      .map((e) => e.lesson)
+      .join(', ')}`,
+  );
+  assert.deepEqual(
+    positions,
+    [...positions].sort((a, b) => a - b),
+    'exercises follow the lessons',
+  );
   const covered = new Set(catalog.exercises.map((e) => e.lesson));
-  assert.deepEqual(order.filter((id) => !covered.has(id)), [], 'lessons without an exercise');
+  assert.deepEqual(
+    order.filter((id) => !covered.has(id)),
+    [],
+    'lessons without an exercise',
+  );
   assert.ok(catalog.exercises.length >= 10, `${catalog.exercises.length} exercises; at least 10 wanted`);
 });
 
@@ -40,12 +54,16 @@ for (const e of catalog.exercises) {
     const check = (await import(new URL(`${e.id}.ts`, SRC_CHECKS).href)) as CheckModule;
     assert.deepEqual(Object.keys(check.expectations).sort(), e.expectations.map((x) => x.id).sort());
     assert.ok(e.hints.length >= 2, 'at least two hints: progressive');
-    assert.ok(e.expectations.some((x) => e.scaffoldFails.startsWith(x.text)), 'scaffoldFails starts with one expectation');
+    assert.ok(
+      e.expectations.some((x) => e.scaffoldFails.startsWith(x.text)),
+      'scaffoldFails starts with one expectation',
+    );
   });
 }
 
 test('the workspace templates exist', () => {
-  for (const f of ['tsconfig.json', 'kube-lessons-globals.d.ts', 'README.md', 'gitignore']) assert.ok(existsSync(join(DEFAULT_EXERCISES_DIR, 'workspace', f)), f);
+  for (const f of ['tsconfig.json', 'kube-lessons-globals.d.ts', 'README.md', 'gitignore'])
+    assert.ok(existsSync(join(DEFAULT_EXERCISES_DIR, 'workspace', f)), f);
 });
 
 test('exercises are found by id, number or file name', () => {
@@ -57,16 +75,28 @@ test('exercises are found by id, number or file name', () => {
 });
 
 test('a broken catalog lists every problem by field', () => {
-  const raw = JSON.parse(readFileSync(join(FIXTURE_DIR, 'catalog.json'), 'utf8'));
-  raw.exercises[1].id = 'double';
-  raw.exercises[1].number = 5;
-  raw.exercises[0].kind = 'remote';
-  raw.exercises[0].file = '../escape.ts';
-  raw.exercises[0].expectations.push({ id: 'two', text: 'again' });
-  delete raw.exercises[1].hints;
+  type Entry = Record<string, unknown> & { expectations: unknown[] };
+  const raw = JSON.parse(readFileSync(join(FIXTURE_DIR, 'catalog.json'), 'utf8')) as { exercises: [Entry, Entry] };
+  const [first, second] = raw.exercises;
+  second.id = 'double';
+  second.number = 5;
+  first.kind = 'remote';
+  first.file = '../escape.ts';
+  first.expectations.push({ id: 'two', text: 'again' });
+  delete second.hints;
   const { catalog: parsed, problems } = parseExerciseCatalog(raw, FIXTURE_DIR, FIXTURE_CHECKS);
   assert.equal(parsed, undefined);
-  for (const re of [/exercises\[1\]\.id: "double" is used twice/, /exercises\[1\]\.number: expected 2/, /exercises\[0\]\.kind/, /exercises\[0\]\.file/, /exercises\[0\]\.expectations: ids must be distinct/, /exercises\[1\]\.hints: must be a non-empty list/]) {
-    assert.ok(problems.some((p) => re.test(p)), `${re}: ${problems.join('; ')}`);
+  for (const re of [
+    /exercises\[1\]\.id: "double" is used twice/,
+    /exercises\[1\]\.number: expected 2/,
+    /exercises\[0\]\.kind/,
+    /exercises\[0\]\.file/,
+    /exercises\[0\]\.expectations: ids must be distinct/,
+    /exercises\[1\]\.hints: must be a non-empty list/,
+  ]) {
+    assert.ok(
+      problems.some((p) => re.test(p)),
+      `${re}: ${problems.join('; ')}`,
+    );
   }
 });

@@ -24,7 +24,10 @@ const lines = (o: VerifyOutcome) => renderOutcome(o, catalog.exercises.length, p
 test('the untouched scaffold fails at its first expectation, with expected vs got and the line of the export', async () => {
   const o = await run();
   assert.equal(o.status, 'failed');
-  assert.deepEqual(o.results.map((r) => r.status), ['fail', 'not-run']);
+  assert.deepEqual(
+    o.results.map((r) => r.status),
+    ['fail', 'not-run'],
+  );
   const shown = lines(o);
   assert.equal(shown.length, 3);
   assert.match(shown[1]!, new RegExp(`✗ ${double.scaffoldFails}.*\\(exercises/01-double\\.ts:2\\)`));
@@ -42,7 +45,10 @@ test('the solution passes every expectation', async () => {
 test('a half-right answer passes the first expectation and fails the second', async () => {
   writeExercise(ws, double, 'export function double(n: number): number {\n  return Math.abs(n) * 2;\n}\n');
   const o = await run();
-  assert.deepEqual(o.results.map((r) => r.status), ['pass', 'fail']);
+  assert.deepEqual(
+    o.results.map((r) => r.status),
+    ['pass', 'fail'],
+  );
   assert.match(lines(o)[2]!, /✗ doubles -3: expected -6, got 6 \(exercises\/01-double\.ts:1\)/);
 });
 
@@ -85,7 +91,7 @@ test('code that throws while the file loads is one line', async () => {
   assert.match(shown[0]!, /^✗ 1\/2 double: exercises\/01-double\.ts:1:\d+: your file threw while loading SyntaxError: .*\(hint: /);
 });
 
-test('process.exit in the learner\'s code is reported, not taken as a pass', async () => {
+test("process.exit in the learner's code is reported, not taken as a pass", async () => {
   writeExercise(ws, double, 'import process from "node:process";\nexport function double(n: number): number {\n  process.exit(0);\n  return n;\n}\n');
   const o = await run();
   assert.equal(o.status, 'threw');

@@ -47,21 +47,21 @@ test('a wrong save shows the failure, the right one passes and moves to the next
   });
   const seen = (re: RegExp, times = 1) => out.filter((l) => re.test(l)).length >= times;
   try {
-  await until('the scaffold failure', () => seen(/✗ doubles 2: expected 4, got 0/));
-  writeExercise(ws, double, 'export function double(n: number): number {\n  return n + 1;\n}\n');
-  await until('the wrong answer', () => seen(/✗ doubles 2: expected 4, got 3/));
-  keys.push('h');
-  pushKey?.();
-  await until('the hint', () => seen(/hint for double/));
-  solve(catalog, ws, double);
-  await until('the pass and the next exercise', () => seen(/✓ greets by name|✗ greets by name/));
-  assert.ok(seen(/✓ double passes/));
-  assert.ok(seen(/Next: exercise 2 greet/));
-  assert.ok(progress.isDone('exercise:double'));
-  assert.ok(!progress.isDone('exercise:greet'));
-  solve(catalog, ws, greet);
-  assert.equal(await done, 'all-passed');
-  assert.ok(seen(/All 2 exercises pass/));
+    await until('the scaffold failure', () => seen(/✗ doubles 2: expected 4, got 0/));
+    writeExercise(ws, double, 'export function double(n: number): number {\n  return n + 1;\n}\n');
+    await until('the wrong answer', () => seen(/✗ doubles 2: expected 4, got 3/));
+    keys.push('h');
+    pushKey?.();
+    await until('the hint', () => seen(/hint for double/));
+    solve(catalog, ws, double);
+    await until('the pass and the next exercise', () => seen(/✓ greets by name|✗ greets by name/));
+    assert.ok(seen(/✓ double passes/));
+    assert.ok(seen(/Next: exercise 2 greet/));
+    assert.ok(progress.isDone('exercise:double'));
+    assert.ok(!progress.isDone('exercise:greet'));
+    solve(catalog, ws, greet);
+    assert.equal(await done, 'all-passed');
+    assert.ok(seen(/All 2 exercises pass/));
   } finally {
     // A failed step must not leave the watcher holding the test process open.
     stop.abort();

@@ -39,7 +39,7 @@ test("after the checkpoints the lesson's exercises are offered, checked on reque
   assert.match(text, /kube-lessons exercise watch ex-a/);
   const offers = prompter.asked.filter((a) => a.message === 'Exercises');
   assert.deepEqual(offers.map((a) => a.choices.map((c) => c.value)), [['ex-a', 'ex-b', ''], ['ex-b', ''], ['ex-b', '']]);
-  const saved = JSON.parse(readFileSync(progressFile, 'utf8'));
+  const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as { completed: Record<string, string> };
   assert.deepEqual(Object.keys(saved.completed).sort(), ['alpha', 'exercise:ex-a']);
 });
 
