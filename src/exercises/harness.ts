@@ -17,19 +17,20 @@ function errorInfo(err: unknown): { name: string; message: string; stack: string
 
 async function run(req: HarnessRequest): Promise<void> {
   const [{ FakeClock }, check] = await Promise.all([import('../machinery/clock.ts'), import(pathToFileURL(req.checkFile).href) as Promise<CheckModule>]);
-  await send({ type: 'ready' });
-  let learner: Record<string, unknown>;
-  try {
-    learner = (await import(pathToFileURL(req.learnerFile).href)) as Record<string, unknown>;
-  } catch (err) {
-    return send({ type: 'import-failed', error: errorInfo(err) });
-  }
+  // The client loads @kubernetes/client-node, which is slow to import: before the learner's clock starts.
   let kube: CheckEnv['kube'];
   if (req.kube) {
     const [{ loadKubeconfig }, { KubeClient }] = await Promise.all([import('../core/kubeconfig.ts'), import('../core/client.ts')]);
     const env = req.kube.kubeconfig === undefined ? process.env : { ...process.env, KUBECONFIG: req.kube.kubeconfig };
     const config = await loadKubeconfig({ context: req.kube.context, env });
     kube = { client: new KubeClient(config, { timeoutMs: 10_000 }), namespace: req.kube.namespace };
+  }
+  await send({ type: 'ready' });
+  let learner: Record<string, unknown>;
+  try {
+    learner = (await import(pathToFileURL(req.learnerFile).href)) as Record<string, unknown>;
+  } catch (err) {
+    return send({ type: 'import-failed', error: errorInfo(err) });
   }
   const checkEnv: CheckEnv = { learner, tmpDir: req.tmpDir, clock: () => new FakeClock(), ...(kube ? { kube } : {}) };
   for (const id of req.expectations) {
