@@ -1,7 +1,7 @@
 /** Wires the CLI context into the exercise engine: output, the shared progress store, and the cluster for live exercises. */
 import { delimiter } from 'node:path';
 import type { SessionIO } from '../exercises/session.ts';
-import type { CommandContext } from './context.ts';
+import type { CommandContext } from '../console/context.ts';
 
 export const WORKSPACE_OPTION = [
   '-w, --workspace <dir>',

@@ -3,19 +3,14 @@
  * global options into the shared CommandContext once, before any action runs.
  */
 import { Command, Option } from 'commander';
-import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
-import { OUTPUT_FORMATS } from './output.ts';
+import type { CommandContext, GlobalOptions } from '../console/context.ts';
+import { OUTPUT_FORMATS } from '../console/formats.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export interface ProgramDeps {
   version: string;
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
-}
-
-/** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
-export interface CommandModule {
-  register(program: Command, ctx: () => CommandContext): void;
 }
 
 const ROOT_EXAMPLES = `
@@ -55,11 +50,20 @@ export function createProgram(deps: ProgramDeps): Command {
     .configureHelp({ sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
     .addHelpText('after', ROOT_EXAMPLES);
 
+  // The context (output, colour, the cluster) is loaded just before an action runs: --help and usage
+  // errors never pay for the renderers.
+  let contextModule: typeof import('../console/context.ts') | undefined;
+  program.hook('preAction', async () => {
+    contextModule ??= await import('../console/context.ts');
+  });
   let ctx: CommandContext | undefined;
   const getCtx = () => {
-    if (!ctx) ctx = createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
+    if (!contextModule) throw new Error('the command context is available only inside an action');
+    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
     return ctx;
   };
-  for (const mod of COMMANDS) mod.register(program, getCtx);
+  // A command that runs other commands (learn) builds its own programs with the same dependencies.
+  const makeProgram = (signal: AbortSignal) => createProgram({ ...deps, signal });
+  for (const mod of COMMANDS) mod.register(program, getCtx, makeProgram);
   return program;
 }

@@ -5,7 +5,7 @@
  * through that method, observed by a middleware: the HTTP request, the response, and what the deserializer
  * made of the body. Gathering only: the command renders each stage. Credentials never leave here unredacted.
  */
-import type { KubeEnv } from '../cli/context.ts';
+import type { KubeEnv } from '../core/kube-env.ts';
 import { discoveryFor, type ApiResource } from '../core/discovery.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { redactHeaders } from '../core/redact.ts';
@@ -197,7 +197,7 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
       return new Observable(read);
     },
   };
-  const api = client.api(ctor && typed ? ctor : (k8s.CustomObjectsApi as never)) as Record<string, (p: unknown, o: unknown) => Promise<unknown>>;
+  const api = (await client.api(ctor && typed ? ctor : (k8s.CustomObjectsApi as never))) as Record<string, (p: unknown, o: unknown) => Promise<unknown>>;
   const call = api[method];
   if (typeof call !== 'function') throw new UserFacingError(`${className} has no method ${method}`, undefined, ExitCode.failure);
   const result = (await call.call(api, params, { middleware: [tracer], middlewareMergeStrategy: 'append' })) as Record<string, unknown> & { items?: unknown[] };

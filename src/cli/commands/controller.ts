@@ -3,13 +3,15 @@
  * controller. A Foo custom resource asks for a Deployment; the controller, built on this project's
  * informers and work queue, makes it so and reports back in the Foo's status.
  */
+import { durationOption, wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { withKube } from './common.ts';
 
 interface RunOpts {
-  workers: string;
-  resync: string;
+  workers: number;
+  resync: number;
 }
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -53,7 +55,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       const [{ exampleFoo, FOO_RESOURCE, FOO_GROUP }, { renderObjects }] = await Promise.all([
         import('../../controllers/foo/types.ts'),
-        import('../output.ts'),
+        import('../../console/output.ts'),
       ]);
       if (!opts.apply) {
         c.out.line(renderObjects([exampleFoo()], c.format === 'json' ? 'json' : c.format === 'name' ? 'name' : 'yaml'));
@@ -83,13 +85,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
   controller
     .command('run')
     .description('run the sample controller until Ctrl-C: every sync, event and retry is printed')
-    .option('--workers <n>', 'how many workers sync Foos at once', '2')
-    .option('--resync <duration>', 'how often every Foo is synced again even if nothing changed (0 = never)', '30s')
+    .addOption(wholeNumberOption('--workers <n>', 'how many workers sync Foos at once', { min: 1, max: 64, example: 2, default: 2 }))
+    .addOption(durationOption('--resync <duration>', 'how often every Foo is synced again even if nothing changed (0 = never)', '30s'))
     .addHelpText(
       'after',
       '\nWatches all namespaces, or only the one given with -n. Ctrl-C lets syncs in flight finish, then exits.\n\nExamples:\n  $ kube-lessons controller run\n  $ kube-lessons controller run -n demo --workers 4 --resync 1m',
     )
-    .action(async (opts: RunOpts) => runController(ctx(), opts));
+    .action(returnsOutcome(async (opts: RunOpts) => runController(ctx(), opts)));
 
   controller
     .command('uninstall')
@@ -119,7 +121,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(async () => {
       const c = ctx();
       // yaml is CommonJS: reach it through output.ts's static import, which a bundle keeps intact.
-      const [{ fooControllerRbac }, { renderYamlDocuments }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('../output.ts')]);
+      const [{ fooControllerRbac }, { renderYamlDocuments }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('../../console/output.ts')]);
       const objects = fooControllerRbac(c.globals.namespace || 'default');
       if (c.format === 'json') {
         c.out.line(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
@@ -129,17 +131,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
     });
 }
 
-async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
-  const [{ parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
-    import('../context.ts'),
+async function runController(c: CommandContext, opts: RunOpts): Promise<CommandOutcome> {
+  const [{ formatDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
+    import('../../core/duration.ts'),
     import('../../core/errors.ts'),
     import('../../core/redact.ts'),
   ]);
-  const workers = Number(opts.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    throw new UserFacingError(`--workers must be a whole number from 1 to 64, not "${opts.workers}"`, 'for example --workers 2', ExitCode.usage);
-  }
-  const resyncMs = parseDuration(opts.resync);
+  const { workers, resync: resyncMs } = opts;
   const [{ fooApiServed }, { startFooController }] = await Promise.all([import('../../controllers/foo/install.ts'), import('../../controllers/foo/main.ts')]);
 
   const stats = await withKube(c, 'run the sample controller', async ({ client }) => {
@@ -168,7 +166,7 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
       c.out.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);
     };
     c.out.info(
-      `watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? opts.resync : 'off'}; Ctrl-C stops`,
+      `watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? formatDuration(resyncMs) : 'off'}; Ctrl-C stops`,
     );
     const { hostname } = await import('node:os');
     const running = startFooController(
@@ -200,9 +198,7 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
   c.out.info(
     `stopped cleanly: ${stats.syncs} sync(s), ${stats.syncErrors} failed; API writes: ${writes}; ${stats.totalRequests} controller request(s) with events, ${stats.wire} on the wire with lists and watches`,
   );
-  if (c.signal.aborted) {
-    // Ctrl-C is how this command is meant to end, and everything in flight finished: that is success, which
-    // an explicit exit code of 0 tells the CLI's entry (it maps other interrupts to 130).
-    process.exitCode = 0;
-  }
+  // Ctrl-C is how this command is meant to end, and everything in flight finished: that is success, not an
+  // interrupt (130).
+  return c.signal.aborted ? 'stopped' : 'done';
 }

@@ -5,7 +5,8 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 import { collect } from './common.ts';
 
@@ -51,7 +52,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         import('../../exercises/catalog.ts'),
         import('../../exercises/progress.ts'),
         import('../../exercises/render.ts'),
-        import('../output.ts'),
+        import('../../console/output.ts'),
       ]);
       const io = await sessionIO(c, opts.workspace);
       const catalog = loadExerciseCatalog();
@@ -84,11 +85,11 @@ export function register(program: Command, ctx: () => CommandContext): void {
       'after',
       '\nKeys: h next hint, r run again, q quit (or Ctrl-C). `kube-lessons watch` with no resource runs this too.\n\nExamples:\n  $ kube-lessons exercise watch\n  $ kube-lessons exercise watch 3',
     )
-    .action(async (start: string | undefined, opts: { workspace?: string }) => runExerciseWatch(ctx(), start, opts.workspace));
+    .action(returnsOutcome(async (start: string | undefined, opts: { workspace?: string }) => runExerciseWatch(ctx(), start, opts.workspace)));
 }
 
 /** Shared with `kube-lessons watch` (no resource). */
-export async function runExerciseWatch(c: CommandContext, start: string | undefined, workspace: string | undefined): Promise<void> {
+export async function runExerciseWatch(c: CommandContext, start: string | undefined, workspace: string | undefined): Promise<CommandOutcome> {
   const [session, { watchExercises }, { Checker }, { verifyExercise }, { renderOutcome }] = await Promise.all([
     import('../../exercises/session.ts'),
     import('../../exercises/watch.ts'),
@@ -127,7 +128,7 @@ export async function runExerciseWatch(c: CommandContext, start: string | undefi
   }
   if (end === 'quit') c.out.line('Stopped watching; what passed is saved. `kube-lessons exercise list` shows where you are.');
   // Ctrl-C or q ends watch normally.
-  process.exitCode = 0;
+  return end === 'all-passed' ? 'done' : 'stopped';
 }
 
 /** Single key presses from the terminal; Ctrl-C is forwarded as the interrupt it is. */

@@ -1,6 +1,6 @@
 /** `kube-lessons hint [exercise]`: one more hint each time it is asked. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {

@@ -3,9 +3,9 @@
  * terminal) every lesson's text is printed and its commands run, which is `npm run smoke`.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
+export function register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal) => Command): void {
   program
     .command('learn')
     .argument('[lesson]', 'jump to a lesson, by number (3) or id (pods)')
@@ -19,18 +19,12 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean }) => {
       const c = ctx();
-      const [{ learn }, { createProgram }, { lessonExercises }, { sessionIO }] = await Promise.all([
+      const [{ learn }, { lessonExercises }, { sessionIO }] = await Promise.all([
         import('../../lessons/session.ts'),
-        import('../program.ts'),
         import('../../exercises/session.ts'),
         import('../exercise-io.ts'),
       ]);
-      const version = program.version() ?? '0.0.0';
       const io = await sessionIO(c, undefined);
-      await learn(lesson, opts, {
-        ctx: c,
-        makeProgram: (signal) => createProgram({ version, signal }),
-        exercises: (progress) => lessonExercises({ ...io, progress }),
-      });
+      await learn(lesson, opts, { ctx: c, makeProgram, exercises: (progress) => lessonExercises({ ...io, progress }) });
     });
 }

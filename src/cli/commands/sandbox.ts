@@ -1,7 +1,8 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
+import { wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
-import { renderTable } from '../output.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
@@ -15,17 +16,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
   sandbox
     .command('up')
     .description('build (first time) and start the sandbox, then create fake nodes')
-    .option('--nodes <n>', 'how many fake nodes', '3')
+    .addOption(wholeNumberOption('--nodes <n>', 'how many fake nodes', { min: 1, max: 50, example: 3, default: 3 }))
     .option('--kind', 'create a kind cluster instead (needs kind and a Docker engine)')
     .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox up --nodes 5')
-    .action(async (opts: { nodes: string; kind?: boolean }) => {
+    .action(async (opts: { nodes: number; kind?: boolean }) => {
       const c = ctx();
       if (opts.kind) return kindUp(c);
-      const nodes = Number(opts.nodes);
-      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 50) {
-        const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
-        throw new UserFacingError(`--nodes must be a whole number from 1 to 50, not "${opts.nodes}"`, 'for example --nodes 3', ExitCode.usage);
-      }
+      const nodes = opts.nodes;
       const { sandboxUp } = await import('../../sandbox/sandbox.ts');
       const started = performance.now();
       const state = await sandboxUp({ nodes, log: (l) => c.out.info(l), signal: c.signal });
@@ -48,30 +45,35 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .command('status')
     .description('show each component with its pid, port and health')
     .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox status -o json')
-    .action(async () => {
-      const c = ctx();
-      const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
-      const rows = await sandboxStatus();
-      const state = readState(sandboxDir());
-      if (c.format === 'json' || c.format === 'yaml') {
-        const { renderObjects } = await import('../output.ts');
-        c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
-      } else if (!state) {
-        c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
-      } else {
-        c.out.line(
-          `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
-        );
-        c.out.line(
-          renderTable(
-            ['COMPONENT', 'PID', 'PORT', 'STATUS'],
-            rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
-            c.out.color,
-          ),
-        );
-      }
-      if (!rows.length || rows.some((r) => !r.healthy)) process.exitCode = 1;
-    });
+    .action(
+      returnsOutcome(async (): Promise<CommandOutcome> => {
+        const c = ctx();
+        const [{ sandboxStatus }, { readState, sandboxDir }, { renderObjects, renderTable }] = await Promise.all([
+          import('../../sandbox/sandbox.ts'),
+          import('../../sandbox/state.ts'),
+          import('../../console/output.ts'),
+        ]);
+        const rows = await sandboxStatus();
+        const state = readState(sandboxDir());
+        if (c.format === 'json' || c.format === 'yaml') {
+          c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
+        } else if (!state) {
+          c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
+        } else {
+          c.out.line(
+            `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
+          );
+          c.out.line(
+            renderTable(
+              ['COMPONENT', 'PID', 'PORT', 'STATUS'],
+              rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
+              c.out.color,
+            ),
+          );
+        }
+        return !rows.length || rows.some((r) => !r.healthy) ? 'checks-failed' : 'done';
+      }),
+    );
 
   sandbox
     .command('env')

@@ -1,6 +1,6 @@
 /** `kube-lessons solution [exercise]`: our solution, once the learner's passes (or when they confirm). */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {

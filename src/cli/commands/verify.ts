@@ -1,7 +1,8 @@
 /** `kube-lessons verify [exercise]`: checks one exercise of the learner's workspace; exit 0 only when it passes. */
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -21,10 +22,12 @@ Examples:
   $ kube-lessons verify list-nodes
   $ kube-lessons verify 3 -w ~/kube-lessons-exercises`,
     )
-    .action(async (exercise: string | undefined, opts: { workspace?: string }) => {
-      const c = ctx();
-      const { verify } = await import('../../exercises/session.ts');
-      const outcome = await verify(await sessionIO(c, opts.workspace), exercise);
-      if (outcome.status !== 'passed') process.exitCode = ExitCode.failure;
-    });
+    .action(
+      returnsOutcome(async (exercise: string | undefined, opts: { workspace?: string }): Promise<CommandOutcome> => {
+        const c = ctx();
+        const { verify } = await import('../../exercises/session.ts');
+        const outcome = await verify(await sessionIO(c, opts.workspace), exercise);
+        return outcome.status === 'passed' ? 'done' : 'not-passing';
+      }),
+    );
 }

@@ -2,9 +2,11 @@
  * `kube-lessons watch <resource>`: controllers II, a list and then a watch from the list's resourceVersion,
  * one line per event (type, key, resourceVersion); --raw shows the HTTP exchange and the chunked lines.
  */
+import { durationOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { WatchStep } from '../../examples/watch.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { withKube } from './common.ts';
 
 interface Opts {
@@ -12,7 +14,7 @@ interface Opts {
   selector?: string;
   resourceVersion?: string;
   raw?: boolean;
-  timeout?: string;
+  timeout?: number;
   bookmarks: boolean;
 }
 
@@ -33,49 +35,47 @@ export function register(program: Command, ctx: () => CommandContext): void {
       "start the watch at this resourceVersion instead of the list's (an old one shows the 410 Expired a reflector relists on)",
     )
     .option('--raw', 'also print the HTTP request (credentials redacted) and each chunked JSON line as it arrives')
-    .option('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)')
+    .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)'))
     .option('--bookmarks', 'ask for BOOKMARK events: allowWatchBookmarks=true', true)
     .option('--no-bookmarks', 'do not ask for BOOKMARK events (allowWatchBookmarks=false)')
     .addHelpText(
       'after',
       '\nExamples:\n  $ kube-lessons watch pods                      # Ctrl-C to stop\n  $ kube-lessons watch configmaps -n kube-system --timeout 30s\n  $ kube-lessons watch deployments -A --raw\n  $ kube-lessons watch events --resource-version 1   # stale once etcd compacted: 410 Expired\n  $ kube-lessons watch                           # no resource: exercise watch mode (kube-lessons exercise watch)',
     )
-    .action(async (resource: string | undefined, opts: Opts) => {
-      const c = ctx();
-      if (resource === undefined) {
-        const { runExerciseWatch } = await import('./exercise.ts');
-        return runExerciseWatch(c, undefined, process.env.KUBE_LESSONS_WORKSPACE);
-      }
-      const [{ watchResource }, { redact }, { parseDuration }] = await Promise.all([
-        import('../../examples/watch.ts'),
-        import('../../core/redact.ts'),
-        import('../context.ts'),
-      ]);
-      const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
-      const json = c.format === 'json' || c.format === 'yaml';
-      const print = (s: WatchStep) => {
-        if (json) c.out.line(redact(JSON.stringify(s)));
-        else for (const line of renderStep(s, c)) c.out.line(redact(line));
-      };
-      const summary = await withKube(c, `watch ${resource}`, (env) =>
-        watchResource(
-          env.client,
-          {
-            resource,
-            namespace: env.namespace,
-            allNamespaces: Boolean(opts.allNamespaces),
-            labelSelector: opts.selector,
-            resourceVersion: opts.resourceVersion,
-            bookmarks: opts.bookmarks,
-            raw: Boolean(opts.raw),
-            signal: c.signal,
-            timeoutMs,
-          },
-          print,
-        ),
-      );
-      if (summary.error) throw summary.error;
-    });
+    .action(
+      returnsOutcome(async (resource: string | undefined, opts: Opts): Promise<CommandOutcome | void> => {
+        const c = ctx();
+        if (resource === undefined) {
+          const { runExerciseWatch } = await import('./exercise.ts');
+          return runExerciseWatch(c, undefined, process.env.KUBE_LESSONS_WORKSPACE);
+        }
+        const [{ watchResource }, { redact }] = await Promise.all([import('../../examples/watch.ts'), import('../../core/redact.ts')]);
+        const timeoutMs = opts.timeout;
+        const json = c.format === 'json' || c.format === 'yaml';
+        const print = (s: WatchStep) => {
+          if (json) c.out.line(redact(JSON.stringify(s)));
+          else for (const line of renderStep(s, c)) c.out.line(redact(line));
+        };
+        const summary = await withKube(c, `watch ${resource}`, (env) =>
+          watchResource(
+            env.client,
+            {
+              resource,
+              namespace: env.namespace,
+              allNamespaces: Boolean(opts.allNamespaces),
+              labelSelector: opts.selector,
+              resourceVersion: opts.resourceVersion,
+              bookmarks: opts.bookmarks,
+              raw: Boolean(opts.raw),
+              signal: c.signal,
+              timeoutMs,
+            },
+            print,
+          ),
+        );
+        if (summary.error) throw summary.error;
+      }),
+    );
 }
 
 const TYPE_WIDTH = 10;

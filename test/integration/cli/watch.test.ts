@@ -3,9 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../../src/core/client.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, startCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
 
 let client: KubeClient;
@@ -13,12 +12,20 @@ let ns = '';
 let kubeconfig = '';
 const lines = (text: string) => text.trim().split('\n');
 
-function watch(args: string[], opts: { signalAfterMs?: number } = {}) {
-  return runCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
+function watch(args: string[]) {
+  return runCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
 }
 
-/** Gives the CLI time to start, list and open its watch before the cluster changes. */
-const WATCH_READY_MS = 4000;
+/**
+ * Starts a watch and resolves once it printed `ready` (by default the line saying which resourceVersion it
+ * watches from, printed after the list: the watch replays every change since that version, so changes made
+ * from then on all arrive).
+ */
+async function watching(args: string[], ready = /^watching from resourceVersion /) {
+  const running = startCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
+  await running.line(ready);
+  return running;
+}
 
 /** Every credential in the sandbox kubeconfig: none may ever be printed. */
 function credentials(): string[] {
@@ -60,12 +67,11 @@ describe('kube-lessons watch', () => {
   });
 
   it('lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
-    const running = watch(['configmaps', '-n', ns, '--timeout', '12s']);
-    await sleep(WATCH_READY_MS);
+    const running = await watching(['configmaps', '-n', ns, '--timeout', '12s']);
     await configMap('POST', 'watched', { step: '1' });
     await configMap('PATCH', 'watched', { step: '2' });
     await configMap('DELETE', 'watched');
-    const r = await running;
+    const r = await running.done;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], `configmaps (v1 ConfigMap), namespace ${ns}; resolved through the built-in table`);
@@ -119,15 +125,15 @@ describe('kube-lessons watch', () => {
   });
 
   it('with --raw prints the request with credentials redacted and each chunked line, masking Secret data', async () => {
-    const running = watch(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--timeout', '10s']);
-    await sleep(WATCH_READY_MS);
+    // --raw shows the watch's own response: the watch is open once it is printed.
+    const running = await watching(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--timeout', '10s'], /^< 200 OK \(application\/json\), streaming$/);
     const value = 'do-not-print-this-value-42';
     await client.request({
       method: 'POST',
       path: `/api/v1/namespaces/${ns}/secrets`,
       body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw-secret' }, stringData: { password: value } },
     });
-    const r = await running;
+    const r = await running.done;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     const requests = out.filter((l) => l.startsWith('> GET '));
@@ -138,7 +144,10 @@ describe('kube-lessons watch', () => {
       new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets\\?watch=1&resourceVersion=\\d+&allowWatchBookmarks=false$`),
       'no bookmarks asked for',
     );
-    assert.ok(out.includes('>   Authorization: Bearer <redacted>'));
+    assert.ok(
+      out.some((l) => /^> {3}authorization: Bearer <redacted>$/i.test(l)),
+      'the credential header, masked',
+    );
     assert.ok(out.includes('< 200 OK (application/json), streaming'));
     const chunk = out.find((l) => l.startsWith('< {"type":"ADDED"'));
     assert.ok(chunk, 'the raw line of the ADDED event');
@@ -149,7 +158,9 @@ describe('kube-lessons watch', () => {
   });
 
   it('stops cleanly on Ctrl-C with exit 130 and the counts per type', async () => {
-    const r = await watch(['configmaps', '-A'], { signalAfterMs: 3000 });
+    const running = await watching(['configmaps', '-A']);
+    running.interrupt();
+    const r = await running.done;
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], 'configmaps (v1 ConfigMap), all namespaces; resolved through the built-in table');
