@@ -5,12 +5,15 @@
 import { Command, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from '../console/context.ts';
 import { OUTPUT_FORMATS } from '../console/formats.ts';
+import type { OutputSink } from '../console/output.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export interface ProgramDeps {
   version: string;
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Where commands print their results (default process.stdout); the lessons pass a wrapping one. */
+  stdout?: OutputSink;
 }
 
 const ROOT_EXAMPLES = `
@@ -59,11 +62,11 @@ export function createProgram(deps: ProgramDeps): Command {
   let ctx: CommandContext | undefined;
   const getCtx = () => {
     if (!contextModule) throw new Error('the command context is available only inside an action');
-    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
+    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps.env, deps.stdout);
     return ctx;
   };
   // A command that runs other commands (learn) builds its own programs with the same dependencies.
-  const makeProgram = (signal: AbortSignal) => createProgram({ ...deps, signal });
+  const makeProgram = (signal: AbortSignal, stdout?: OutputSink) => createProgram(stdout ? { ...deps, signal, stdout } : { ...deps, signal });
   for (const mod of COMMANDS) mod.register(program, getCtx, makeProgram);
   return program;
 }

@@ -13,7 +13,7 @@ import { Agent, fetch } from 'undici';
 import { stringify as toYaml } from 'yaml';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { registerSecret } from '../core/redact.ts';
-import { ensureBinaries, type BuildLog } from './build.ts';
+import { ensureBinaries, type BuildLog, type ProgressListener } from './build.ts';
 import { fakeNode } from './nodes.ts';
 import { freePort, isOurProcess, startProcess, stopProcess, tail } from './processes.ts';
 import {
@@ -34,6 +34,8 @@ export interface UpOptions {
   nodes?: number;
   log?: BuildLog;
   signal?: AbortSignal;
+  /** Follows the binaries' build, when they have to be built first. */
+  onBuildProgress?: ProgressListener;
 }
 
 interface Secrets {
@@ -65,7 +67,7 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     await sandboxDown(dir);
   }
   const versions = loadVersions();
-  const bin = await ensureBinaries(versions, log, opts.signal);
+  const bin = await ensureBinaries(versions, log, opts.signal, opts.onBuildProgress);
   rmSync(dir, { recursive: true, force: true });
   for (const sub of ['logs', 'etcd', 'certs']) mkdirSync(join(dir, sub), { recursive: true });
 

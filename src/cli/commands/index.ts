@@ -1,6 +1,7 @@
 /** Every subcommand, in the order `--help` lists them (the order of the lessons). */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
+import type { OutputSink } from '../../console/output.ts';
 import * as sandbox from './sandbox.ts';
 import * as doctor from './doctor.ts';
 import * as listNodes from './list-nodes.ts';
@@ -22,7 +23,7 @@ import * as solution from './solution.ts';
 /** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
 export interface CommandModule {
   /** `makeProgram` builds a fresh program like the CLI's, for commands that run other commands. */
-  register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal) => Command): void;
+  register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal, stdout?: OutputSink) => Command): void;
 }
 
 export const COMMANDS: CommandModule[] = [

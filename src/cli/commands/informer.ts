@@ -2,13 +2,14 @@
  * `kube-lessons informer [resource]`: controllers III, the article's informer: a shared informer factory
  * with a resync period, handlers printing ADD / MOD / DEL, a wait for the cache to sync, Ctrl-C to stop.
  */
+import { Option, type Command } from 'commander';
 import { durationOption } from '../../console/arguments.ts';
-import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
 import { withKube } from './common.ts';
 
 interface Opts {
+  fifo: 'real' | 'delta';
   allNamespaces?: boolean;
   selector?: string;
   resync: number;
@@ -25,6 +26,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('-A, --all-namespaces', 'inform on all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
     .addOption(durationOption('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s'))
+    .addOption(
+      new Option(
+        '--fifo <kind>',
+        "the informer's queue: real (client-go 1.36's RealFIFO, every change in order) or delta (the article's DeltaFIFO, changes merged per key)",
+      )
+        .choices(['real', 'delta'])
+        .default('real'),
+    )
     .option(
       '--trace',
       'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)',
@@ -33,7 +42,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)'))
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer --handlers-after-sync --timeout 20s',
+      "\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer pods --fifo delta --trace   # the article's DeltaFIFO\n  $ kube-lessons informer --handlers-after-sync --timeout 20s",
     )
     .action(async (resource: string, opts: Opts) => {
       const c = ctx();
@@ -55,6 +64,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
             allNamespaces: Boolean(opts.allNamespaces),
             labelSelector: opts.selector,
             resyncMs,
+            fifo: opts.fifo,
             handlersAfterSync: Boolean(opts.handlersAfterSync),
             trace: Boolean(opts.trace),
             signal: c.signal,
@@ -75,7 +85,7 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
       return [dim(`${s.resource} (${s.apiVersion} ${s.kind}), ${s.scope}; resolved through ${s.via === 'discovery' ? 'discovery' : 'the built-in table'}`)];
     case 'starting':
       return [
-        `informer starting: resync ${s.resyncMs > 0 ? `every ${seconds(s.resyncMs)}` : 'off'}${s.labelSelector ? `, label selector ${s.labelSelector}` : ''}, handler added ${s.handlersAfterSync ? 'after the sync' : 'before start'}`,
+        `informer starting on the ${s.fifo === 'real' ? 'RealFIFO' : 'DeltaFIFO'}: resync ${s.resyncMs > 0 ? `every ${seconds(s.resyncMs)}` : 'off'}${s.labelSelector ? `, label selector ${s.labelSelector}` : ''}, handler added ${s.handlersAfterSync ? 'after the sync' : 'before start'}`,
       ];
     case 'handler-added':
       return s.when === 'after sync'

@@ -67,7 +67,10 @@ export interface DeltaFIFOOptions<T> {
   knownObjects?: KeyListerGetter<T>;
   /** Replace emits Replaced deltas (default true, as informers want); false emits Sync like old client-go. */
   emitDeltaTypeReplaced?: boolean;
-  /** Applied to every object as it is queued (not to tombstones), e.g. to drop managedFields. */
+  /**
+   * Applied to every object as it is queued, e.g. to drop managedFields; not to tombstones, nor to the
+   * Sync deltas of a resync (those objects come from the cache and were transformed when they arrived).
+   */
   transform?: (obj: T) => T;
   tracer?: Tracer;
   clock?: Clock;
@@ -170,7 +173,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     const listed = new Set<string>();
     for (const obj of list) {
       listed.add(this.keyOf(obj));
-      this.queueAction(action, obj);
+      this.queueAction(action, obj, false);
     }
 
     let queuedDeletions = 0;
@@ -210,7 +213,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
       if (obj === undefined) continue;
       // Something is already queued for it: a Sync carrying the older cached state would only mislead.
       if (this.items.has(this.keyOf(obj))) continue;
-      this.queueAction('Sync', obj);
+      this.queueAction('Sync', obj, true);
     }
   }
 
@@ -299,9 +302,10 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     return this.items.size;
   }
 
-  private queueAction(type: DeltaType, obj: T | DeletedFinalStateUnknown<T>): void {
+  /** `fromCache`: a resync's object, already transformed (client-go's internal action type Sync). */
+  private queueAction(type: DeltaType, obj: T | DeletedFinalStateUnknown<T>, fromCache = false): void {
     const key = this.keyOf(obj);
-    if (this.transform && !(obj instanceof DeletedFinalStateUnknown)) obj = this.transform(obj);
+    if (this.transform && !fromCache && !(obj instanceof DeletedFinalStateUnknown)) obj = this.transform(obj);
     const existing = this.items.get(key);
     const deltas = existing ?? [];
     deltas.push({ type, object: obj });
