@@ -31,6 +31,11 @@ Examples, one per command:
   $ kube-lessons informer pods --trace
   $ kube-lessons controller install && kube-lessons controller run
   $ kube-lessons learn                          # the guided lessons
+  $ kube-lessons exercise init                  # exercises you write, in ./kube-lessons-exercises
+  $ kube-lessons exercise watch                 # re-verify on every save (also: kube-lessons watch)
+  $ kube-lessons verify list-nodes              # check one exercise
+  $ kube-lessons hint list-nodes                # one more hint each time
+  $ kube-lessons solution list-nodes            # ours, once yours passes
 Every command has --help with its own options and examples.`;
 
 export function createProgram(deps: ProgramDeps): Command {

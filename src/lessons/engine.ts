@@ -49,6 +49,15 @@ export interface EngineDeps {
   page?: (text: string) => Promise<void>;
   /** The local sandbox, building in the background, when no cluster is configured (interactive sessions). */
   sandbox?: SandboxSupply;
+  /** The exercises the learner writes, offered after each lesson's checkpoints (absent: not offered). */
+  exercises?: ExerciseOffer;
+}
+
+/** What the guided mode needs of the exercises: which belong to a lesson, and verifying one. */
+export interface ExerciseOffer {
+  forLesson(lessonId: string): { number: number; id: string; title: string; file: string; passed: boolean }[];
+  /** Verifies one exercise, printing its lines; resolves whether it passed. */
+  verify(id: string): Promise<boolean>;
 }
 
 export type Mark = 'done' | 'current' | 'new';
@@ -247,6 +256,9 @@ async function lessonSteps(deps: EngineDeps, lesson: Lesson, state: { changed: b
 
   // 2. Checkpoint questions.
   for (const [i, q] of lesson.questions.entries()) await askQuestion(deps, lesson, q, i, lesson.questions.length);
+
+  // 2b. The exercises of this lesson, written in the learner's own workspace.
+  await offerExercises(deps, lesson);
 
   // 3. The hands-on task.
   if (lesson.task) {
@@ -493,6 +505,7 @@ export async function runNonInteractive(deps: EngineDeps, lessons: Lesson[]): Pr
         `(${lesson.questions.length} checkpoint question${lesson.questions.length === 1 ? '' : 's'}${lesson.task ? ' and a hands-on task' : ''}: run \`kube-lessons learn ${lesson.number}\` in a terminal to answer them)`,
       ),
     );
+    for (const line of exerciseLines(deps, lesson)) print(line);
     print();
   }
   return results;
@@ -529,4 +542,41 @@ async function runOne(deps: EngineDeps, lesson: Lesson, clusterConfigured: boole
     }
   }
   return failure ? { lesson, status: 'failed', reason: failure } : { lesson, status: 'ok' };
+}
+
+/** The lesson's exercises with their state, and how to work on them; nothing when it has none. */
+function exerciseLines(deps: EngineDeps, lesson: Lesson): string[] {
+  const list = deps.exercises?.forLesson(lesson.id) ?? [];
+  if (!list.length) return [];
+  const c = deps.color;
+  return [
+    c.bold.cyan('▍Write it yourself'),
+    ...list.map((e) => `${e.passed ? c.green('✓') : c.dim('·')} exercise ${e.number} ${e.id}: ${e.title} (${e.file})`),
+    c.dim(`In your exercise workspace (\`kube-lessons exercise init\` makes one): \`kube-lessons exercise watch ${list.find((e) => !e.passed)?.id ?? list[0]!.id}\`, or \`kube-lessons verify ID\`.`),
+  ];
+}
+
+/** After the checkpoints: the lesson's exercises, checked on request until the learner goes on. */
+async function offerExercises(deps: EngineDeps, lesson: Lesson): Promise<void> {
+  const lines = exerciseLines(deps, lesson);
+  if (!lines.length || !deps.exercises) return;
+  for (const line of lines) deps.print(line);
+  deps.print();
+  for (;;) {
+    const open = deps.exercises.forLesson(lesson.id).filter((e) => !e.passed);
+    if (!open.length) return;
+    const pick = await deps.prompter.select<string>({
+      message: 'Exercises',
+      choices: [...open.map((e) => ({ value: e.id, name: `Check exercise ${e.number} ${e.id}`, description: e.file })), { value: '', name: 'Go on (come back with `kube-lessons exercise watch`)' }],
+      default: '',
+    });
+    if (!pick) return;
+    try {
+      await deps.exercises.verify(pick);
+    } catch (err) {
+      const e = err as { message?: string; hint?: string };
+      deps.print(deps.color.red(`✗ ${e.message ?? String(err)}${e.hint ? ` (hint: ${e.hint})` : ''}`));
+    }
+    deps.print();
+  }
 }

@@ -77,6 +77,13 @@ export class ProgressStore {
     this.save();
   }
 
+  /** Marks `id` done without moving `current` (exercises: `exercise:<id>`). */
+  markDone(id: string): void {
+    if (this.isDone(id)) return;
+    this.get().completed[id] = this.now().toISOString();
+    this.save();
+  }
+
   /** Records a pick at a checkpoint (question `index` of lesson `id`); the attempts add up within a lesson run. */
   recordAnswer(id: string, index: number, answer: { choice: number; correct: boolean; attempts: number }): void {
     const data = this.get();
@@ -93,6 +100,9 @@ export class ProgressStore {
 
   save(): void {
     const data = this.get();
+    // Another process (exercise watch beside learn) may have recorded passes since we read: keep them.
+    const onDisk = this.readQuietly();
+    if (onDisk) data.completed = { ...onDisk.completed, ...data.completed };
     data.updatedAt = this.now().toISOString();
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -102,6 +112,15 @@ export class ProgressStore {
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
+    }
+  }
+
+  private readQuietly(): ProgressData | undefined {
+    try {
+      const found = validate(readFileSync(this.path, 'utf8'));
+      return typeof found === 'string' ? undefined : found;
+    } catch {
+      return undefined;
     }
   }
 

@@ -9,7 +9,7 @@ import { renderObjects, renderTable } from '../console/output.ts';
 import { ExitCode, InterruptedError, UserFacingError } from '../core/errors.ts';
 import { findLesson, loadCatalog, type Catalog, type Lesson } from './catalog.ts';
 import { clusterAccess, type ClusterAccess } from './cluster.ts';
-import { lessonTableRows, runInteractive, runNonInteractive, type EngineDeps, type Prompter } from './engine.ts';
+import { lessonTableRows, runInteractive, runNonInteractive, type EngineDeps, type ExerciseOffer, type Prompter } from './engine.ts';
 import { terminalWidth, wrapToWidth } from './markdown.ts';
 import { ProgressStore, progressPath } from './progress.ts';
 import { createRunner, forwardedGlobals, type CommandRunner } from './runner.ts';
@@ -29,6 +29,8 @@ export interface LearnDeps {
   /** Builds the program the lesson commands run in (the CLI's own createProgram), printing to `stdout` when given. */
   makeProgram: (signal: AbortSignal, stdout?: LineSink) => Command;
   env?: NodeJS.ProcessEnv;
+  /** The exercises offered after each lesson's checkpoints, on the same progress store (the CLI wires them). */
+  exercises?: (progress: ProgressStore) => ExerciseOffer;
   /** The catalog folder (tests use a fixture). */
   lessonsDir?: string;
   /** Tests pass a scripted prompter; otherwise @inquirer/prompts. */
@@ -82,6 +84,7 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
     cluster: deps.cluster ?? clusterAccess(ctx.globals, env, ctx.signal),
     prompter,
     signal: ctx.signal,
+    ...(deps.exercises ? { exercises: deps.exercises(progress) } : {}),
     seed: deps.seed ?? sessionSeed(),
   };
   if (interactive && onTerminal && opts.pager !== false) {

@@ -15,6 +15,10 @@ import * as watch from './watch.ts';
 import * as informer from './informer.ts';
 import * as controller from './controller.ts';
 import * as learn from './learn.ts';
+import * as exercise from './exercise.ts';
+import * as verify from './verify.ts';
+import * as hint from './hint.ts';
+import * as solution from './solution.ts';
 
 /** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
 export interface CommandModule {
@@ -36,4 +40,8 @@ export const COMMANDS: CommandModule[] = [
   informer,
   controller,
   learn,
+  exercise,
+  verify,
+  hint,
+  solution,
 ];

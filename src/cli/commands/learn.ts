@@ -21,7 +21,12 @@ export function register(program: Command, ctx: () => CommandContext, makeProgra
     )
     .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean; pager: boolean }) => {
       const c = ctx();
-      const { learn } = await import('../../lessons/session.ts');
-      await learn(lesson, opts, { ctx: c, makeProgram });
+      const [{ learn }, { lessonExercises }, { sessionIO }] = await Promise.all([
+        import('../../lessons/session.ts'),
+        import('../../exercises/session.ts'),
+        import('../exercise-io.ts'),
+      ]);
+      const io = await sessionIO(c, undefined);
+      await learn(lesson, opts, { ctx: c, makeProgram, exercises: (progress) => lessonExercises({ ...io, progress }) });
     });
 }

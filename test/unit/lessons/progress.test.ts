@@ -94,6 +94,19 @@ test('reset forgets everything and removes the file', () => {
   store.reset(); // twice is fine
 });
 
+test('two stores on one file (learn and exercise watch side by side) keep each other\'s completions', () => {
+  const { progressFile } = tempConfigHome();
+  const learnStore = new ProgressStore(progressFile);
+  const watchStore = new ProgressStore(progressFile);
+  learnStore.get();
+  watchStore.markDone('exercise:kubeconfig');
+  watchStore.markDone('exercise:kubeconfig');
+  learnStore.complete('alpha', 'beta');
+  const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as { completed: Record<string, string>; current?: string };
+  assert.deepEqual(Object.keys(saved.completed).sort(), ['alpha', 'exercise:kubeconfig']);
+  assert.equal(saved.current, 'beta');
+});
+
 test('checkpoint answers are saved by catalog index and read back; a malformed answer is reported as corrupt', () => {
   const { progressFile } = tempConfigHome();
   const store = new ProgressStore(progressFile, { now: () => new Date('2026-03-01T10:00:00Z') });
