@@ -101,8 +101,11 @@ test(
     // Lesson 2 has no hands-on task (it only reads): the lesson ends after its questions.
     assert.equal(lesson.task, undefined);
 
-    // 4. Done: saved to the progress file, and the way on is offered.
-    s = await waitFor('? Where to now?');
+    // 4. The lesson's exercise is offered after its checkpoints; Enter (the default) goes on without checking it.
+    s = await waitFor('? Exercises');
+    assert.match(s, /exercise 2 list-nodes/);
+    // 5. Done: saved to the progress file, and the way on is offered.
+    s = await press(['Enter'], '? Where to now?');
     assert.match(s, /✓ Lesson 2 done \(1 of 8 lessons done, saved\)/);
     assert.match(s, /Next: lesson 3, Slices and resources: creating a naked pod/);
     const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as ProgressData;
@@ -118,12 +121,12 @@ test(
     assert.equal(answers['0']?.attempts, 2);
     assert.equal(saved.current, 'pods');
 
-    // 5. Quit, and the shell gets the terminal back with exit code 0.
+    // 6. Quit, and the shell gets the terminal back with exit code 0.
     await press([...down(2), 'Enter'], 'Your progress is saved in');
     type('echo "learn exited with $?"');
     await waitFor('learn exited with 0');
 
-    // 6. Coming back: the menu resumes at lesson 3, marked ▶, with lesson 2 ✓.
+    // 7. Coming back: the menu resumes at lesson 3, marked ▶, with lesson 2 ✓.
     await t.clear('learn exited with');
     type(learn);
     s = await waitFor('? Pick a lesson');
@@ -132,7 +135,7 @@ test(
     assert.match(s, /[❯>] ▶ {2}3\. Slices and resources: creating a naked pod/);
     assert.doesNotMatch(s, /Welcome to kube-lessons/);
 
-    // 7. Quit from the menu (its last entry): nothing changed.
+    // 8. Quit from the menu (its last entry): nothing changed.
     await press([...down(6), 'Enter'], 'Your progress is saved in');
     type('echo "learn exited with $?"');
     await waitFor('learn exited with 0', { times: 1 });
