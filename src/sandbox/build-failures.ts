@@ -12,7 +12,7 @@ export const MIN_GO = { major: 1, minor: 26 };
 /** Room a cold build needs: module downloads (~0.6 GB), the build cache (~1.5 GB), the binaries (~0.3 GB), with margin. */
 export const NEEDED_BYTES = 3 * 1024 ** 3;
 
-const OTHER_CLUSTER = 'or use another cluster through --kubeconfig';
+const OTHER_CLUSTER = 'or use kind or another cluster through --kubeconfig';
 
 export function goMissing(): UserFacingError {
   return new UserFacingError(
