@@ -48,23 +48,18 @@ export function createContext(globals: GlobalOptions, signal: AbortSignal, env: 
     format,
     debug: Boolean(globals.debug),
     signal,
-    kube: () => (kube ??= resolveKube(globals, env, out, signal)),
+    kube: () => (kube ??= resolveKube(globals, env)),
   };
 }
 
-async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv, out: Output, signal: AbortSignal): Promise<KubeEnv> {
-  const [{ loadKubeconfig, kubeconfigFiles }, { KubeClient }, { runningSandboxKubeconfig, sandboxUp }] = await Promise.all([
+async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<KubeEnv> {
+  const [{ loadKubeconfig }, { KubeClient }, { runningSandboxKubeconfig }] = await Promise.all([
     import('../core/kubeconfig.ts'),
     import('../core/client.ts'),
     import('../sandbox/sandbox.ts'),
   ]);
+  // A running sandbox is used when nothing else is configured; only `learn` (which asks) ever starts one.
   const request = { kubeconfig: globals.kubeconfig, context: globals.context, namespace: globals.namespace, env };
-  // No cluster configured anywhere: learners get the local sandbox, started (and built, the first time) on demand.
-  const noCluster = !kubeconfigFiles(request) && !env.KUBERNETES_SERVICE_HOST && !runningSandboxKubeconfig();
-  if (noCluster && env.KUBE_LESSONS_NO_AUTO_SANDBOX !== '1') {
-    out.info('No cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config): starting the local sandbox. Stop it with `kube-lessons sandbox down`.');
-    await sandboxUp({ log: (l) => out.info(`  ${l}`), signal });
-  }
   const config = await loadKubeconfig({ ...request, sandboxKubeconfig: () => runningSandboxKubeconfig() });
   const timeoutMs = globals.requestTimeout ? parseDuration(globals.requestTimeout) : undefined;
   const client = new KubeClient(config, timeoutMs === undefined ? {} : { timeoutMs });

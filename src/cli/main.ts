@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { ExitCode } from '../core/errors.ts';
+import { kubectlForms } from './argv.ts';
 import { reportError } from './funnel.ts';
 import { createProgram } from './program.ts';
 
@@ -32,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let code: number = ExitCode.ok;
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([...argv.slice(0, 2), ...kubectlForms(argv.slice(2))]);
     // Commands report a failed check (not an error) through process.exitCode; one that treats Ctrl-C as its
     // normal end (a controller draining its queue) sets it to 0 explicitly.
     const set = process.exitCode === undefined ? undefined : Number(process.exitCode);

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
+import { fieldsText } from '../output.ts';
 import { withKube } from './common.ts';
 
 interface RunOpts {
@@ -141,10 +142,7 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
     const color = c.out.color;
     const log = (level: 'I' | 'E', message: string, fields?: Record<string, unknown>) => {
       const time = new Date().toISOString().slice(11, 23);
-      const rest = Object.entries(fields ?? {})
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
-        .join(' ');
+      const rest = fieldsText(fields ?? {});
       const line = `${level}${time}  ${message}${rest ? `  ${rest}` : ''}`;
       const safe = redact(line);
       c.out.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);

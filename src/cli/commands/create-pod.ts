@@ -9,6 +9,7 @@ interface Opts {
   image: string;
   container: string;
   label: string[];
+  nodeSelector: string[];
   dryRun?: boolean;
   wait?: boolean;
   timeout: string;
@@ -23,13 +24,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('--image <image>', 'container image', 'httpd:alpine')
     .option('--container <name>', 'container name', 'my-ctr')
     .option('--label <key=value>', 'a label to set (repeatable)', collect, [])
+    .option('--node-selector <key=value>', 'only nodes with this label may run it (repeatable); no match leaves it Pending, Unschedulable', collect, [])
     .option('--dry-run', 'ask the server to validate and default the pod without storing it (dryRun=All), and print it')
     .option('--wait', 'follow the pod with a watch until it is Running, or fails')
     .option('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s')
     .option('--explain', 'first show the pod as a typed TypeScript model (V1Pod) next to the YAML manifest')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kube-lessons create-pod --wait\n  $ kube-lessons create-pod --name web --image nginx:1.27 --label app=web -n demo\n  $ kube-lessons create-pod --dry-run -o yaml\n  $ kube-lessons create-pod --explain --dry-run',
+      '\nExamples:\n  $ kube-lessons create-pod --wait\n  $ kube-lessons create-pod --name web --image nginx:1.27 --label app=web -n demo\n  $ kube-lessons create-pod --node-selector disktype=ssd --wait --timeout 10s   # Unschedulable: waits, then exits 11\n  $ kube-lessons create-pod --dry-run -o yaml\n  $ kube-lessons create-pod --explain --dry-run',
     )
     .action(async (opts: Opts) => {
       const c = ctx();
@@ -39,6 +41,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         import('../../core/errors.ts'),
       ]);
       const labels = pods.parseLabels(opts.label);
+      const nodeSelector = pods.parseLabels(opts.nodeSelector, '--node-selector');
       const timeoutMs = parseDuration(opts.timeout);
       if (opts.wait && opts.dryRun) {
         throw new UserFacingError('--wait cannot follow a --dry-run pod: the server did not store it', 'drop one of the two flags', ExitCode.usage);
@@ -48,7 +51,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const progress = (line: string) => (dataOut ? c.out.info(line) : c.out.line(line));
 
       await withKube(c, `create pod ${opts.name}`, async ({ client, namespace }) => {
-        const pod = pods.buildPod({ name: opts.name, namespace, container: opts.container, image: opts.image, labels });
+        const pod = pods.buildPod({ name: opts.name, namespace, container: opts.container, image: opts.image, labels, nodeSelector });
         if (opts.explain) {
           const text = renderExplain(pods.explainPod(pod), c);
           for (const l of text) progress(l);

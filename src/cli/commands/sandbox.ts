@@ -1,7 +1,8 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { renderTable } from '../output.ts';
+import { ExitCode, UserFacingError } from '../../core/errors.ts';
+import { exportLine, renderTable } from '../output.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
@@ -20,14 +21,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
       if (opts.kind) return kindUp(c);
       const nodes = Number(opts.nodes);
       if (!Number.isInteger(nodes) || nodes < 1 || nodes > 50) {
-        const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
         throw new UserFacingError(`--nodes must be a whole number from 1 to 50, not "${opts.nodes}"`, 'for example --nodes 3', ExitCode.usage);
       }
       const { sandboxUp } = await import('../../sandbox/sandbox.ts');
       const started = performance.now();
       const state = await sandboxUp({ nodes, log: (l) => c.out.info(l), signal: c.signal });
       c.out.info(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Use it with:`);
-      c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
+      c.out.line(exportLine('KUBECONFIG', state.kubeconfig));
     });
 
   sandbox
@@ -48,18 +48,21 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(async () => {
       const c = ctx();
       const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
-      const rows = await sandboxStatus();
-      const state = readState(sandboxDir());
+      const dir = sandboxDir();
+      const state = readState(dir);
+      if (!state) throw noSandbox(dir);
+      const rows = await sandboxStatus(dir);
       if (c.format === 'json' || c.format === 'yaml') {
         const { renderObjects } = await import('../output.ts');
-        c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
-      } else if (!state) {
-        c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
+        c.out.line(renderObjects([{ server: state.server, kubeconfig: state.kubeconfig, components: rows }], c.format));
       } else {
         c.out.line(`server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`);
         c.out.line(renderTable(['COMPONENT', 'PID', 'PORT', 'STATUS'], rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]), c.out.color));
       }
-      if (!rows.length || rows.some((r) => !r.healthy)) process.exitCode = 1;
+      const sick = rows.filter((r) => !r.healthy).map((r) => r.component);
+      if (sick.length) {
+        throw new UserFacingError(`sandbox: ${sick.join(', ')} ${sick.length === 1 ? 'is' : 'are'} not healthy`, `its log is in ${dir}/logs; \`kube-lessons sandbox up\` replaces a broken sandbox`, ExitCode.unreachable);
+      }
     });
 
   sandbox
@@ -68,16 +71,20 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addHelpText('after', '\nExample:\n  $ eval "$(kube-lessons sandbox env)" && kubectl get nodes')
     .action(async () => {
       const c = ctx();
-      const [{ readState, sandboxDir }, { UserFacingError, ExitCode }] = await Promise.all([import('../../sandbox/state.ts'), import('../../core/errors.ts')]);
-      const state = readState(sandboxDir());
-      if (!state) throw new UserFacingError('no sandbox is running', 'start one with `kube-lessons sandbox up`', ExitCode.notFound);
-      c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
+      const [{ runningSandboxKubeconfig }, { sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+      const dir = sandboxDir();
+      const kubeconfig = runningSandboxKubeconfig(dir);
+      if (!kubeconfig) throw noSandbox(dir);
+      c.out.line(exportLine('KUBECONFIG', kubeconfig));
     });
+}
+
+function noSandbox(dir: string): UserFacingError {
+  return new UserFacingError(`no sandbox is running (state folder ${dir})`, 'start one with `kube-lessons sandbox up`', ExitCode.config);
 }
 
 async function kindUp(c: CommandContext): Promise<void> {
   const { spawnSync } = await import('node:child_process');
-  const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
   const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
   if (!has('kind', ['version'])) throw new UserFacingError('kind is not installed', 'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind', ExitCode.config);
   if (!has('docker', ['info'])) throw new UserFacingError('no Docker engine is running, which kind needs', 'start Docker, or run `kube-lessons sandbox up` without --kind', ExitCode.config);
