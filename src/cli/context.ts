@@ -14,6 +14,8 @@ export interface GlobalOptions {
   namespace?: string;
   output?: string;
   color?: boolean;
+  /** False with --no-headers: tables without their header row. */
+  headers?: boolean;
   debug?: boolean;
   requestTimeout?: string;
 }
@@ -41,7 +43,7 @@ export function createContext(globals: GlobalOptions, signal: AbortSignal, env: 
     throw new UserFacingError(`unknown output format "${globals.output}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`, ExitCode.usage);
   }
   let kube: Promise<KubeEnv> | undefined;
-  const out = createOutput({ color: colorWanted(globals.color, env) });
+  const out = createOutput({ color: colorWanted(globals.color, env), headers: globals.headers !== false });
   return {
     globals,
     out,

@@ -17,8 +17,12 @@ export function reportError(err: unknown, opts: { debug: boolean; context?: Erro
   // Multi-line details (a component's log tail) follow the one-line summary, indented.
   if (rest.length) write(redact(rest.map((l) => `  ${l}`).join('\n')));
   if (opts.debug) {
-    const cause = (e as { cause?: unknown }).cause ?? err;
-    write(redact(String((cause as Error)?.stack ?? cause)));
+    // Every stack down the cause chain: the outermost error often says only "fetch failed".
+    let cur: unknown = (e as { cause?: unknown }).cause ?? err;
+    for (let depth = 0; cur && depth < 6; depth++) {
+      write(redact(`${depth ? 'caused by: ' : ''}${String((cur as Error).stack ?? cur)}`));
+      cur = (cur as { cause?: unknown }).cause;
+    }
   }
   return e.exitCode;
 }

@@ -17,9 +17,13 @@ export interface Output {
   line(text?: string): void;
   /** Writes to stderr (progress, warnings): never part of the data a pipe receives. */
   info(text: string): void;
+  /** Writes a table to stdout, with its header row unless --no-headers. */
+  table(head: string[], rows: string[][]): void;
+  /** The terminal's width, when stdout is a terminal. */
+  readonly columns: number | undefined;
 }
 
-export function createOutput(opts: { color: boolean; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream }): Output {
+export function createOutput(opts: { color: boolean; headers?: boolean; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream }): Output {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const color = new Chalk({ level: opts.color ? 2 : 0 });
@@ -28,6 +32,8 @@ export function createOutput(opts: { color: boolean; stdout?: NodeJS.WriteStream
     color,
     line: (text = '') => void stdout.write(text + '\n'),
     info: (text) => void stderr.write(text + '\n'),
+    table: (head, rows) => void stdout.write(renderTable(head, rows, color, opts.headers ?? true) + '\n'),
+    columns: stdout.isTTY ? stdout.columns : undefined,
   };
 }
 
@@ -41,9 +47,9 @@ export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = 
 const BLANK = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' };
 
 /** kubectl-style columns: upper-case headers, three spaces between columns, no borders. */
-export function renderTable(head: string[], rows: string[][], color: ChalkInstance): string {
+export function renderTable(head: string[], rows: string[][], color: ChalkInstance, headers = true): string {
   const table = new Table({
-    head: head.map((h) => color.bold(h)),
+    head: headers ? head.map((h) => color.bold(h)) : [],
     chars: BLANK,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
   });
@@ -55,12 +61,18 @@ export function renderTable(head: string[], rows: string[][], color: ChalkInstan
     .join('\n');
 }
 
+/**
+ * YAML as kubectl writes it (go-yaml, YAML 1.1): strings a 1.1 reader would take for something else are
+ * quoted, such as timestamps ("2026-01-02T03:04:05Z"), yes/no/on/off and "0755".
+ */
+const KUBECTL_YAML = { schema: 'yaml-1.1' } as const;
+
 export function renderObjects(objects: unknown[], format: 'json' | 'yaml' | 'name', kindPlural?: string): string {
   if (format === 'name') {
     return objects.map((o) => `${kindPlural ?? kindOf(o)}/${(o as { metadata?: { name?: string } }).metadata?.name ?? ''}`).join('\n');
   }
   const payload = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects };
-  return format === 'json' ? JSON.stringify(payload, null, 2) : toYaml(payload).trimEnd();
+  return format === 'json' ? JSON.stringify(payload, null, 2) : toYaml(payload, KUBECTL_YAML).trimEnd();
 }
 
 function kindOf(o: unknown): string {
@@ -69,7 +81,7 @@ function kindOf(o: unknown): string {
 
 /** Several objects as one multi-document YAML stream, as `kubectl apply -f` reads it. */
 export function renderYamlDocuments(objects: unknown[]): string {
-  return objects.map((o) => toYaml(o).trimEnd()).join('\n---\n');
+  return objects.map((o) => toYaml(o, KUBECTL_YAML).trimEnd()).join('\n---\n');
 }
 
 /**

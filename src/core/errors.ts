@@ -81,8 +81,29 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): UserFacingE
     }
     if (code === 'ETIMEDOUT') return new UserFacingError(`${what}timed out connecting to ${server}`, 'check the server is reachable', ExitCode.timeout, { cause: err });
   }
+  // fetch's own failure says only "fetch failed": the reason is down its cause chain.
+  if (err instanceof TypeError && err.message === 'fetch failed') {
+    const chain = causeChain(err);
+    const hint = chain.includes('bad port')
+      ? "the Fetch standard blocks this port (1, 6000 and others); Node's HTTP client will not connect to it: serve the API on another port"
+      : 'check the server URL and that the cluster is up (`kube-lessons doctor`)';
+    return new UserFacingError(`${what}cannot reach ${ctx.server ?? 'the API server'}: ${chain}`, hint, ExitCode.unreachable, { cause: err });
+  }
   const message = firstLine(e?.message ?? String(err));
   return new UserFacingError(`${what}${message}`, undefined, ExitCode.failure, { cause: err });
+}
+
+/** "fetch failed: bad port": each message down the `cause` chain, once, on one line. */
+export function causeChain(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 6; depth++) {
+    const c = cur as { message?: unknown; code?: unknown; cause?: unknown };
+    const msg = typeof c.message === 'string' && c.message ? firstLine(c.message) : typeof c.code === 'string' ? c.code : String(cur);
+    if (!parts.includes(msg)) parts.push(msg);
+    cur = c.cause;
+  }
+  return parts.join(': ');
 }
 
 function networkCode(err: unknown): string | undefined {
@@ -143,7 +164,7 @@ function describeApiError(err: ApiStatusError, ctx: ErrorContext): UserFacingErr
     }
     case 409: {
       if (err.reason === 'AlreadyExists') {
-        return new UserFacingError(`${what}${kind || 'object'} "${name}" already exists (409)`, 'delete it first, or choose another --name', ExitCode.conflict, { cause: err });
+        return new UserFacingError(`${what}${kind || 'object'} "${name}" already exists (409)`, 'delete it first, or give the new one another name', ExitCode.conflict, { cause: err });
       }
       return new UserFacingError(`${what}conflict (409): ${msg}`, 'the object changed since it was read: read it again and retry', ExitCode.conflict, { cause: err });
     }

@@ -5,7 +5,7 @@
  * account, else the local sandbox when one is running. `--context` picks a context; the namespace is
  * `-n`, else the context's, else `default`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
@@ -91,8 +91,9 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
     }
     found = { source: 'sandbox', files: [sandbox] };
   }
+  let merged: RawConfig | undefined;
   if (found.source !== 'in-cluster') {
-    const merged = mergeFiles(found.files);
+    merged = mergeFiles(found.files);
     try {
       kc.loadFromString(toYaml(merged));
     } catch (err) {
@@ -114,6 +115,7 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
       'pick one with --context, or set it with `kubectl config use-context NAME`',
     );
   }
+  if (merged) checkReferencedFiles(merged, contextName, found.files);
   const cluster = kc.getCurrentCluster();
   if (!cluster || !cluster.server) {
     throw new KubeconfigError(`context "${contextName}" names no cluster with a server URL`, 'check the context and cluster entries in your kubeconfig');
@@ -139,11 +141,43 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
   };
 }
 
+/** The file-valued fields of clusters and users, as kubectl spells them. */
+const FILE_FIELDS = { cluster: ['certificate-authority'], user: ['client-certificate', 'client-key', 'tokenFile'] } as const;
+
+/**
+ * The files the chosen context's cluster and user point at must be readable now, or the first request
+ * fails with a bare ENOENT: say which field of which kubeconfig names the missing file instead.
+ */
+function checkReferencedFiles(merged: RawConfig, contextName: string, files: string[]): void {
+  const context = merged.contexts?.find((c) => c.name === contextName)?.context ?? {};
+  const entries = [
+    { kind: 'cluster', name: context.cluster, fields: FILE_FIELDS.cluster, entry: merged.clusters?.find((c) => c.name === context.cluster)?.cluster },
+    { kind: 'user', name: context.user, fields: FILE_FIELDS.user, entry: merged.users?.find((u) => u.name === context.user)?.user },
+  ];
+  for (const { kind, name, fields, entry } of entries) {
+    for (const field of fields) {
+      const file = entry?.[field];
+      if (typeof file !== 'string' || !file) continue;
+      try {
+        accessSync(file, constants.R_OK);
+      } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+        throw new KubeconfigError(
+          `${field} file ${file} of ${kind} "${String(name)}" ${why} (kubeconfig ${files.join(delimiter)})`,
+          `fix the ${field} path in the kubeconfig, or put the content inline with ${field === 'tokenFile' ? 'token' : `${field}-data`}`,
+        );
+      }
+    }
+  }
+}
+
 function credentialKind(user: ReturnType<KubeConfig['getCurrentUser']>): string {
   if (!user) return 'none';
   if (user.exec) return `exec plugin (${(user.exec as { command?: string }).command ?? '?'})`;
   if (user.authProvider) return `auth provider (${(user.authProvider as { name?: string }).name ?? '?'})`;
-  if (user.certData || user.certFile) return 'client certificate';
+  const cert = Boolean(user.certData || user.certFile);
+  if (cert && user.token) return 'client certificate and bearer token';
+  if (cert) return 'client certificate';
   if (user.token) return 'bearer token';
   if (user.username) return 'username and password';
   return 'none (anonymous)';

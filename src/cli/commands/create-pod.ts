@@ -109,9 +109,25 @@ function describeChange(ch: PodChange): string {
   return parts.join(', ');
 }
 
-/** The two views side by side, each field on the same row, then how each is sent to the cluster. */
+/**
+ * The two views side by side, each field on the same row, then how each is sent to the cluster; one after
+ * the other when the terminal is too narrow for both.
+ */
 export function renderExplain(view: ExplainView, c: CommandContext): string[] {
   const left = Math.max(...view.rows.map(([ts]) => ts.length), ...view.tsFooter.map((l) => l.length), 'TypeScript (@kubernetes/client-node)'.length);
+  const right = Math.max(...view.rows.map(([, yaml]) => yaml.length), ...view.yamlFooter.map((l) => l.length + 2));
+  if (c.out.columns !== undefined && left + 3 + right > c.out.columns) {
+    const { bold } = c.out.color;
+    return [
+      bold('TypeScript (@kubernetes/client-node)'),
+      ...view.rows.map(([ts]) => ts).filter(Boolean),
+      ...view.tsFooter,
+      '',
+      bold('YAML manifest'),
+      ...view.rows.map(([, yaml]) => yaml).filter(Boolean),
+      ...view.yamlFooter.map((l, i) => (i === 0 ? `$ ${l}` : l)),
+    ];
+  }
   const pad = (s: string) => s + ' '.repeat(left - s.length);
   const sep = c.out.color.dim(' │ ');
   const out: string[] = [];

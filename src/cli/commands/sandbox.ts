@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { ExitCode, UserFacingError } from '../../core/errors.ts';
-import { exportLine, renderTable } from '../output.ts';
+import { exportLine } from '../output.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
@@ -57,7 +57,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         c.out.line(renderObjects([{ server: state.server, kubeconfig: state.kubeconfig, components: rows }], c.format));
       } else {
         c.out.line(`server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`);
-        c.out.line(renderTable(['COMPONENT', 'PID', 'PORT', 'STATUS'], rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]), c.out.color));
+        c.out.table(['COMPONENT', 'PID', 'PORT', 'STATUS'], rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]));
       }
       const sick = rows.filter((r) => !r.healthy).map((r) => r.component);
       if (sick.length) {

@@ -22,10 +22,11 @@ describe('controller (the sample controller commands)', () => {
     if (ns) await deleteNamespace(client, ns);
   });
 
-  it('rbac prints a ClusterRole with exactly the verbs the controller uses, a ServiceAccount in -n, and the binding', async () => {
+  it('rbac prints the Namespace of -n, a ClusterRole with exactly the verbs the controller uses, a ServiceAccount in it, and the binding', async () => {
     const r = await cli(['controller', 'rbac', '-n', 'controllers']);
     assert.equal(r.code, 0, r.stderr);
-    const [role, sa, binding] = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    const [namespace, role, sa, binding] = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    assert.deepEqual([namespace.kind, namespace.metadata.name], ['Namespace', 'controllers']);
     assert.equal(role.kind, 'ClusterRole');
     assert.deepEqual(role.rules, [
       { apiGroups: ['samplecontroller.k8s.io'], resources: ['foos'], verbs: ['get', 'list', 'watch'] },
@@ -42,6 +43,7 @@ describe('controller (the sample controller commands)', () => {
     assert.equal(json.code, 0, json.stderr);
     const list = JSON.parse(json.stdout) as { kind: string; items: { kind: string; metadata: { namespace?: string } }[] };
     assert.equal(list.kind, 'List');
+    assert.deepEqual(list.items.map((i) => i.kind), ['ClusterRole', 'ServiceAccount', 'ClusterRoleBinding'], 'namespace default exists already: no Namespace object');
     assert.equal(list.items[1]!.metadata.namespace, 'default', 'the ServiceAccount defaults to namespace default');
   });
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
 import { Command } from 'commander';
 import type { CommandContext, GlobalOptions } from '../../../src/cli/context.ts';
+import { renderTable } from '../../../src/cli/output.ts';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import type { Check } from '../../../src/lessons/catalog.ts';
 import type { CheckResult } from '../../../src/lessons/checks.ts';
@@ -145,6 +146,12 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
         err.push(t);
         all.push(t);
       },
+      table: (head, rows) => {
+        const t = renderTable(head, rows, new Chalk({ level: 0 }));
+        out.push(t);
+        all.push(t);
+      },
+      columns: undefined,
     },
     format,
     debug: false,
