@@ -10,6 +10,13 @@ import { createProgram } from './program.ts';
 export async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const interrupt = new AbortController();
+  if (argv[2] === '__complete') {
+    // The shell completion scripts' callback: candidates, one a line, and never an error.
+    const { complete, defaultSources } = await import('./completion.ts');
+    const program = createProgram({ version: pkg.version, signal: interrupt.signal });
+    for (const c of await complete(program, argv.slice(3), defaultSources())) process.stdout.write(c + '\n');
+    return ExitCode.ok;
+  }
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -29,8 +36,6 @@ export async function main(argv: string[]): Promise<number> {
   });
   const debug = argv.includes('--debug');
   const program = createProgram({ version: pkg.version, signal: interrupt.signal });
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let code: number = ExitCode.ok;
   try {
     await program.parseAsync([...argv.slice(0, 2), ...kubectlForms(argv.slice(2))]);
@@ -40,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     code = interrupt.signal.aborted && set !== 0 ? ExitCode.interrupted : (set ?? ExitCode.ok);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0; usage errors were already printed.
+      // --help and --version end through here with exit code 0 (usage errors are UserFacingErrors: usage.ts).
       code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     } else {
       code = stdoutClosed ? ExitCode.ok : reportError(interrupt.signal.aborted ? interrupt.signal.reason : err, { debug });

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
 import { OUTPUT_FORMATS } from './output.ts';
 import { COMMANDS } from './commands/index.ts';
+import { oneLineUsageErrors } from './usage.ts';
 
 export interface ProgramDeps {
   version: string;
@@ -47,7 +48,6 @@ export function createProgram(deps: ProgramDeps): Command {
     .option('--no-headers', 'print tables without their header row (for scripts)')
     .option('--request-timeout <duration>', 'timeout for each API request, e.g. 10s', '30s')
     .option('--debug', 'show stack traces and internal details on errors')
-    .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
     .addHelpText('after', ROOT_EXAMPLES);
 
@@ -57,5 +57,6 @@ export function createProgram(deps: ProgramDeps): Command {
     return ctx;
   };
   for (const mod of COMMANDS) mod.register(program, getCtx);
+  oneLineUsageErrors(program);
   return program;
 }

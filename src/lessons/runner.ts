@@ -24,7 +24,7 @@ export interface CommandRunner {
 }
 
 export interface RunnerOptions {
-  /** Builds a program whose commands see `signal` as their interrupt. */
+  /** Builds a program whose commands see `signal` as their interrupt, and that throws usage errors instead of exiting (createProgram). */
   makeProgram: (signal: AbortSignal) => Command;
   /** Global options put before every command (the learner's --kubeconfig, --context, ...). */
   globalArgs?: string[];
@@ -96,13 +96,12 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
       let code: number = ExitCode.ok;
       try {
         const program = opts.makeProgram(controller.signal);
-        neverExit(program, writeErr);
         await program.parseAsync([...(opts.globalArgs ?? []), ...spec.argv], { from: 'user' });
         code = Number(process.exitCode ?? 0) || 0;
         if (controller.signal.aborted && !stoppedBy) code = ExitCode.interrupted;
       } catch (err) {
         if (err instanceof CommanderError) {
-          // --help ends here with 0; usage errors were printed by commander already.
+          // --help ends here with 0 (usage errors arrive as UserFacingErrors: cli/usage.ts).
           code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
         } else if (stoppedBy) {
           code = ExitCode.ok;
@@ -120,12 +119,7 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
   };
 }
 
-/** Makes every command of the program throw instead of calling process.exit, and print errors through `writeErr`. */
-function neverExit(cmd: Command, writeErr: (line: string) => void): void {
-  cmd.exitOverride();
-  cmd.configureOutput({ writeErr: (s) => writeErr(s.replace(/\n$/, '')) });
-  for (const sub of cmd.commands) neverExit(sub, writeErr);
-}
+
 
 /**
  * While a command runs in a terminal, `q` or Ctrl-C stops it (and only it): the terminal is put in raw

@@ -13,6 +13,7 @@ import * as watch from './watch.ts';
 import * as informer from './informer.ts';
 import * as controller from './controller.ts';
 import * as learn from './learn.ts';
+import * as completion from './completion.ts';
 
 export const COMMANDS: CommandModule[] = [
   sandbox,
@@ -28,4 +29,5 @@ export const COMMANDS: CommandModule[] = [
   informer,
   controller,
   learn,
+  completion,
 ];

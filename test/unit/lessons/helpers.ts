@@ -7,6 +7,7 @@ import { Chalk } from 'chalk';
 import { Command } from 'commander';
 import type { CommandContext, GlobalOptions } from '../../../src/cli/context.ts';
 import { renderTable } from '../../../src/cli/output.ts';
+import { oneLineUsageErrors } from '../../../src/cli/usage.ts';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import type { Check } from '../../../src/lessons/catalog.ts';
 import type { CheckResult } from '../../../src/lessons/checks.ts';
@@ -114,6 +115,8 @@ export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
       log.push('stream stopped');
       throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
     });
+    // As createProgram does: usage errors are thrown, never a process exit.
+    oneLineUsageErrors(program);
     return program;
   };
   return { log, makeProgram };
