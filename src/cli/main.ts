@@ -17,15 +17,15 @@ export async function main(argv: string[]): Promise<number> {
     for (const c of await complete(program, argv.slice(3), defaultSources())) process.stdout.write(c + '\n');
     return ExitCode.ok;
   }
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    // First Ctrl-C: ask everything to stop and clean up. Second: leave at once.
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    interrupt.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    // First signal: ask everything to stop and clean up. Second: leave at once.
+    if (stoppedBy) process.exit(stoppedBy === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+    stoppedBy = signal;
+    interrupt.abort(Object.assign(new Error(signal === 'SIGTERM' ? 'terminated' : 'interrupted'), { name: 'AbortError' }));
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // A closed pipe (`kube-lessons watch pods | head`) is a request to stop, not a crash.
   let stdoutClosed = false;
   let stdoutError: Error | undefined;
@@ -39,10 +39,10 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   try {
     await program.parseAsync([...argv.slice(0, 2), ...kubectlForms(argv.slice(2))]);
-    // Commands report a failed check (not an error) through process.exitCode; one that treats Ctrl-C as its
-    // normal end (a controller draining its queue) sets it to 0 explicitly.
+    // A command stopped by a signal ends with the signal's code even when it wound down cleanly (a
+    // controller draining its queue): the caller asked it to stop, and it did not finish on its own.
     const set = process.exitCode === undefined ? undefined : Number(process.exitCode);
-    code = interrupt.signal.aborted && set !== 0 ? ExitCode.interrupted : (set ?? ExitCode.ok);
+    code = stoppedBy ? reportError(interrupt.signal.reason, { debug }) : (set ?? ExitCode.ok);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0 (usage errors are UserFacingErrors: usage.ts).
@@ -51,8 +51,8 @@ export async function main(argv: string[]): Promise<number> {
       code = stdoutClosed ? ExitCode.ok : reportError(interrupt.signal.aborted ? interrupt.signal.reason : err, { debug });
     }
   }
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigint);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   if (stdoutError) return reportError(stdoutError, { debug });
   return stdoutClosed ? ExitCode.ok : code;
 }

@@ -18,7 +18,9 @@ export const ExitCode = {
   invalid: 10,
   timeout: 11,
   serverError: 12,
+  /** Ctrl-C (SIGINT) and SIGTERM: 128 + the signal's number, the shell's convention. */
   interrupted: 130,
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -41,9 +43,10 @@ export class KubeconfigError extends UserFacingError {
   }
 }
 
+/** The run was stopped by a signal; whatever was in flight was wound down first. */
 export class InterruptedError extends UserFacingError {
-  constructor() {
-    super('interrupted', undefined, ExitCode.interrupted);
+  constructor(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT') {
+    super(signal === 'SIGTERM' ? 'terminated' : 'interrupted', undefined, signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
     this.name = 'InterruptedError';
   }
 }
@@ -62,8 +65,8 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): UserFacingE
   if (apiErr) return describeApiError(apiErr, ctx);
   const what = ctx.action ? `${ctx.action}: ` : '';
   const e = err as { name?: string; message?: string; code?: string; cause?: unknown };
-  // Aborts come from Ctrl-C: timeouts surface as TimeoutError below.
-  if (e?.name === 'AbortError') return new InterruptedError();
+  // Aborts come from Ctrl-C or SIGTERM (main.ts says which): timeouts surface as TimeoutError below.
+  if (e?.name === 'AbortError') return new InterruptedError(e.message === 'terminated' ? 'SIGTERM' : 'SIGINT');
   if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'ETIMEDOUT') {
     return new UserFacingError(`${what}timed out talking to ${ctx.server ?? 'the API server'}`, 'check the server is up and reachable, or raise --request-timeout', ExitCode.timeout, { cause: err });
   }

@@ -15,6 +15,7 @@ import type { ClusterAccess } from './cluster.ts';
 import { renderMarkdown, wrapWords, renderInline } from './markdown.ts';
 import type { ProgressStore } from './progress.ts';
 import type { CommandRunner } from './runner.ts';
+import { InterruptedError } from '../core/errors.ts';
 
 export interface Choice<V extends string> {
   value: V;
@@ -107,6 +108,8 @@ export async function runInteractive(deps: EngineDeps, start?: Lesson): Promise<
     if (!isPromptExit(err)) throw err;
     print();
     farewell(deps);
+    // Ctrl-C is an interruption like anywhere else (exit 130); the menu's own quit entry ends with 0.
+    throw new InterruptedError();
   }
 }
 

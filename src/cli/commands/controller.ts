@@ -173,9 +173,4 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
 
   const writes = Object.entries(stats.requests).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
   c.out.info(`stopped cleanly: ${stats.syncs} sync(s), ${stats.syncErrors} failed; API writes: ${writes}; ${stats.totalRequests} controller request(s) with events, ${stats.wire} on the wire with lists and watches`);
-  if (c.signal.aborted) {
-    // Ctrl-C is how this command is meant to end, and everything in flight finished: that is success, which
-    // an explicit exit code of 0 tells the CLI's entry (it maps other interrupts to 130).
-    process.exitCode = 0;
-  }
 }
