@@ -4,19 +4,32 @@
  */
 import { ApiStatusError } from '../machinery/errors.ts';
 
+/**
+ * The exit-code rule, the one place it is written in code (the README's table says the same): every
+ * command, `sandbox`, `doctor` and `learn` included, exits with the code of the first thing that failed.
+ */
 export const ExitCode = {
   ok: 0,
+  /** Anything not below: a failed lesson or check, a pod that failed, a sandbox that would not start. */
   failure: 1,
+  /** Bad command line: unknown command or option, missing or extra argument, bad value. */
   usage: 2,
+  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), a malformed one, an unknown context, a file it names missing. */
   config: 3,
+  /** The server cannot be reached: refused, unresolvable, a port fetch refuses; or a sandbox component unhealthy. */
   unreachable: 4,
+  /** TLS failed: the server's certificate does not match the kubeconfig's certificate authority. */
   tls: 5,
   unauthorized: 6,
   forbidden: 7,
   notFound: 8,
+  /** 409: already exists, or changed since read. */
   conflict: 9,
+  /** 422: the server rejected fields of the object. */
   invalid: 10,
+  /** A deadline passed: --timeout, --request-timeout, a cache that never synced, a 408/504. */
   timeout: 11,
+  /** The server failed (5xx) or asked us to slow down (429). */
   serverError: 12,
   /** Ctrl-C (SIGINT) and SIGTERM: 128 + the signal's number, the shell's convention. */
   interrupted: 130,
