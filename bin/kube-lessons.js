@@ -2,7 +2,9 @@
 // The published entry point: refuse an old Node in one line, then hand over to the compiled CLI.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
-  console.error(`error: kube-lessons needs Node.js >= 22.19, this is ${process.versions.node} (hint: install a newer Node, or let npx fetch one: \`npx -p node@24 -p kube-lessons kube-lessons\`)`);
+  console.error(
+    `error: kube-lessons needs Node.js >= 22.19, this is ${process.versions.node} (hint: install a newer Node, or let npx fetch one: \`npx -p node@24 -p kube-lessons kube-lessons\`)`,
+  );
   process.exit(1);
 }
 // One bundle (dist/bundle) loads far faster than the ~1,000 modules it is built from.

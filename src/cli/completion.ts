@@ -173,7 +173,11 @@ export function defaultSources(env: NodeJS.ProcessEnv = process.env): Completion
   };
   return {
     contexts: async (kubeconfig) => (await merged(kubeconfig))?.contexts?.map((c) => c.name) ?? [],
-    namespaces: async (kubeconfig) => ['default', 'kube-system', ...((await merged(kubeconfig))?.contexts ?? []).map((c) => String(c.context?.namespace ?? '')).filter(Boolean)],
+    namespaces: async (kubeconfig) => [
+      'default',
+      'kube-system',
+      ...((await merged(kubeconfig))?.contexts ?? []).map((c) => c.context?.namespace).filter((n): n is string => typeof n === 'string' && n !== ''),
+    ],
     lessons: async () => (await import('../lessons/catalog.ts')).loadCatalog().lessons.map((l) => l.id),
     resources: async () => [...Object.keys((await import('../core/resources.ts')).BUILTIN_RESOURCES), 'foos'],
   };

@@ -20,7 +20,7 @@ export function reportError(err: unknown, opts: { debug: boolean; context?: Erro
     // Every stack down the cause chain: the outermost error often says only "fetch failed".
     let cur: unknown = (e as { cause?: unknown }).cause ?? err;
     for (let depth = 0; cur && depth < 6; depth++) {
-      write(redact(`${depth ? 'caused by: ' : ''}${String((cur as Error).stack ?? cur)}`));
+      write(redact(`${depth ? 'caused by: ' : ''}${cur instanceof Error ? (cur.stack ?? cur.message) : JSON.stringify(cur)}`));
       cur = (cur as { cause?: unknown }).cause;
     }
   }

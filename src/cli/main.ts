@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const debug = argv.includes('--debug');
   const program = createProgram({ version: pkg.version, signal: interrupt.signal });
-  let code: number = ExitCode.ok;
+  let code: number;
   try {
     await program.parseAsync([...argv.slice(0, 2), ...kubectlForms(argv.slice(2))]);
     // A command stopped by a signal ends with the signal's code even when it wound down cleanly (a

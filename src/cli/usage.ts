@@ -34,8 +34,15 @@ function toUsageError(err: CommanderError, cmd: Command): Error {
   }
   // Commander's messages start "error: " and may add "(Did you mean --x?)" on a line of their own.
   const [first = '', ...rest] = err.message.replace(/^error: /, '').split('\n');
-  const suggestion = rest.join(' ').trim().replace(/^\((.*)\)$/, '$1');
-  return new UserFacingError(first.replace(/\.$/, ''), suggestion ? `${suggestion.charAt(0).toLowerCase()}${suggestion.slice(1)} ${help}` : help, ExitCode.usage);
+  const suggestion = rest
+    .join(' ')
+    .trim()
+    .replace(/^\((.*)\)$/, '$1');
+  return new UserFacingError(
+    first.replace(/\.$/, ''),
+    suggestion ? `${suggestion.charAt(0).toLowerCase()}${suggestion.slice(1)} ${help}` : help,
+    ExitCode.usage,
+  );
 }
 
 function commandPath(cmd: Command): string {

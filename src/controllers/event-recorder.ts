@@ -29,7 +29,15 @@ export interface CoreEvent {
   apiVersion: 'v1';
   kind: 'Event';
   metadata: { name: string; namespace: string; resourceVersion?: string };
-  involvedObject: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+  // Undefined fields are left out when the event is serialised.
+  involvedObject: {
+    apiVersion?: string | undefined;
+    kind?: string | undefined;
+    name?: string | undefined;
+    namespace?: string | undefined;
+    uid?: string | undefined;
+    resourceVersion?: string | undefined;
+  };
   reason: string;
   message: string;
   type: EventType;
@@ -74,7 +82,7 @@ interface Entry {
   chain: Promise<void>;
 }
 
-const EVENTS = BUILTIN_RESOURCES.events!;
+const EVENTS = BUILTIN_RESOURCES.events;
 
 export class EventRecorder {
   private readonly client: KubeClient;
@@ -113,7 +121,18 @@ export class EventRecorder {
     this.logger.info(`event ${type} ${reason}: ${message}`, { object: objectName, kind: obj.kind });
 
     // The resourceVersion is left out of the key: the same event about a newer version is still a repeat.
-    const key = [this.component, this.host, involvedObject.apiVersion, involvedObject.kind, involvedObject.namespace, involvedObject.name, involvedObject.uid, type, reason, message].join('\u0000');
+    const key = [
+      this.component,
+      this.host,
+      involvedObject.apiVersion,
+      involvedObject.kind,
+      involvedObject.namespace,
+      involvedObject.name,
+      involvedObject.uid,
+      type,
+      reason,
+      message,
+    ].join('\u0000');
     const timestamp = rfc3339(this.now());
     let entry = this.entries.get(key);
     if (entry) {
@@ -183,7 +202,11 @@ export class EventRecorder {
       entry.name = res.body.metadata?.name ?? event.metadata.name;
     } catch (err) {
       this.counters.failed++;
-      this.logger.error('could not record event (dropped)', { reason: base.reason, object: `${base.involvedObject.namespace ?? ''}/${base.involvedObject.name ?? ''}`, error: err instanceof Error ? err.message : String(err) });
+      this.logger.error('could not record event (dropped)', {
+        reason: base.reason,
+        object: `${base.involvedObject.namespace ?? ''}/${base.involvedObject.name ?? ''}`,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 

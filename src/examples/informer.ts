@@ -8,7 +8,7 @@
  * command renders.
  */
 import type { KubeClient } from '../core/client.ts';
-import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import type { ResourceRef } from '../core/resources.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import type { TraceEvent, Tracer } from '../machinery/trace.ts';
 import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/cache/informer-factory.ts';
@@ -85,7 +85,7 @@ export interface InformerSummary {
   counts: Record<CountedEvent, number>;
   synced: boolean;
   /** Why the cache never synced: the last list or watch error the reflector reported (it retries them all). */
-  syncError?: unknown;
+  syncError?: Error;
 }
 
 /** Resolves the resource and runs the informer over the real API server until stopped. */
@@ -122,14 +122,14 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   const factory = new SharedInformerFactory((resource, context) => pipeline.wrap(transport(resource, context)), {
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.labelSelector ? { tweakListOptions: (o) => void (o.labelSelector = opts.labelSelector) } : {}),
-    defaultResyncMs: opts.resyncMs,
+    ...(opts.resyncMs === undefined ? {} : { defaultResyncMs: opts.resyncMs }),
     clock,
     tracer,
   });
   const informer = factory.informerFor(opts.ref);
   pipeline.indexer = informer.getIndexer();
-  let lastError: unknown;
-  informer.setWatchErrorHandler((err) => void (lastError = err));
+  let lastError: Error | undefined;
+  informer.setWatchErrorHandler((err) => void (lastError = err instanceof Error ? err : new Error(String(err))));
 
   const report = (event: HandlerEvent, obj: unknown, extra: { resync?: boolean; oldObj?: unknown; initial?: boolean }) => {
     const tombstone = obj instanceof DeletedFinalStateUnknown;
@@ -163,10 +163,15 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   };
 
   const started = clock.now();
-  let synced = false;
+  let synced: boolean;
   let handlerAddedLate = false;
   try {
-    emit({ type: 'starting', resyncMs: opts.resyncMs, handlersAfterSync: Boolean(opts.handlersAfterSync), ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
+    emit({
+      type: 'starting',
+      resyncMs: opts.resyncMs,
+      handlersAfterSync: Boolean(opts.handlersAfterSync),
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+    });
     if (!opts.handlersAfterSync) {
       informer.addEventHandler(handler);
       emit({ type: 'handler-added', when: 'before start', cached: 0 });
@@ -233,10 +238,10 @@ class PipelineTracker {
       },
       watch: async (options) => {
         const stream = await lw.watch(options);
-        const tracker = this;
+        const arrived = (event: WatchEvent<T>) => this.arrive(event.object, 'watch event', this.clock.now(), `watch event ${event.type}`);
         async function* events(): AsyncGenerator<WatchEvent<T>> {
           for await (const event of stream) {
-            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') tracker.arrive(event.object, 'watch event', tracker.clock.now(), `watch event ${event.type}`);
+            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') arrived(event);
             yield event;
           }
         }
@@ -259,7 +264,11 @@ class PipelineTracker {
     const rec = this.byObject.get(obj);
     if (!rec || rec.stages.length < 4) return undefined;
     this.byObject.delete(obj);
-    rec.stages.push({ stage: 'handler called', atMs: this.clock.now() - rec.t0, detail: 'the handler ran (its own goroutine in client-go: here its own async loop)' });
+    rec.stages.push({
+      stage: 'handler called',
+      atMs: this.clock.now() - rec.t0,
+      detail: 'the handler ran (its own goroutine in client-go: here its own async loop)',
+    });
     return { origin: rec.origin, stages: rec.stages };
   }
 
@@ -280,12 +289,20 @@ class PipelineTracker {
         const cached = this.indexer.getByKey(key);
         if (cached) {
           const t0 = this.lastResyncAt ?? e.at;
-          rec = { origin: 'resync', t0, stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }] };
+          rec = {
+            origin: 'resync',
+            t0,
+            stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }],
+          };
           this.byObject.set(cached, rec);
         }
       }
       if (!rec) return;
-      rec.stages.push({ stage: 'delta queued', atMs: e.at - rec.t0, detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)` });
+      rec.stages.push({
+        stage: 'delta queued',
+        atMs: e.at - rec.t0,
+        detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)`,
+      });
       push(this.queued, key, rec);
       return;
     }

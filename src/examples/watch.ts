@@ -10,7 +10,7 @@ import type { KubeClient, HttpTraceHooks } from '../core/client.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { listerWatcherFor } from '../core/list-watch-client.ts';
 import { redactHeaders } from '../core/redact.ts';
-import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import type { ResourceRef } from '../core/resources.ts';
 import { ApiStatusError, isResourceExpired } from '../machinery/errors.ts';
 import { metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, WatchEvent, WatchEventType, WatchStream } from '../machinery/cache/list-watch.ts';
@@ -56,7 +56,15 @@ export type WatchStep =
   | { type: 'event'; eventType: Exclude<WatchEventType, 'ERROR'>; key: string; resourceVersion: string; kind?: string }
   | { type: 'error-event'; code: number; reason: string; message: string }
   /** The version is gone: the facts a reflector acts on (it relists with resourceVersion ""). */
-  | { type: 'expired'; resourceVersion: string; listResourceVersion: string; code: number; reason: string; message: string; via: 'watch ERROR event' | 'HTTP status' }
+  | {
+      type: 'expired';
+      resourceVersion: string;
+      listResourceVersion: string;
+      code: number;
+      reason: string;
+      message: string;
+      via: 'watch ERROR event' | 'HTTP status';
+    }
   | { type: 'closed'; resourceVersion: string; events: number }
   | { type: 'stopped'; reason: StopReason; counts: Record<WatchEventType, number>; durationMs: number; lastResourceVersion: string };
 
@@ -95,7 +103,12 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
     }
     lastRV = req.resourceVersion ?? listRV;
     const bookmarks = req.bookmarks ?? true;
-    const watching: Extract<WatchStep, { type: 'watching' }> = { type: 'watching', resourceVersion: lastRV, from: req.resourceVersion !== undefined ? 'flag' : 'list', bookmarks };
+    const watching: Extract<WatchStep, { type: 'watching' }> = {
+      type: 'watching',
+      resourceVersion: lastRV,
+      from: req.resourceVersion !== undefined ? 'flag' : 'list',
+      bookmarks,
+    };
     if (req.resourceVersion !== undefined) {
       const cmp = compareVersions(req.resourceVersion, listRV);
       if (cmp) watching.comparedToList = cmp;
@@ -111,7 +124,15 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
         if (stop.signal.aborted) break;
         if (isResourceExpired(err)) {
           const e = err as ApiStatusError;
-          emit({ type: 'expired', resourceVersion: lastRV, listResourceVersion: listRV, code: e.code, reason: e.reason ?? 'Gone', message: e.message, via: 'HTTP status' });
+          emit({
+            type: 'expired',
+            resourceVersion: lastRV,
+            listResourceVersion: listRV,
+            code: e.code,
+            reason: e.reason ?? 'Gone',
+            message: e.message,
+            via: 'HTTP status',
+          });
           counts.ERROR++;
           error = expiredError(ref, lastRV);
           stopWith('expired');
@@ -170,7 +191,11 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
         return 'expired';
       }
       emit({ type: 'error-event', code, reason: why, message });
-      error = new UserFacingError(`watch ${ref.resource}: the server ended the watch with an error (${code}${why ? ` ${why}` : ''}): ${message}`, undefined, ExitCode.failure);
+      error = new UserFacingError(
+        `watch ${ref.resource}: the server ended the watch with an error (${code}${why ? ` ${why}` : ''}): ${message}`,
+        undefined,
+        ExitCode.failure,
+      );
       return 'error';
     }
     if (!(WATCH_EVENT_TYPES as string[]).includes(type)) return undefined;

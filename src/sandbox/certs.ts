@@ -56,10 +56,7 @@ export function createCertificateAuthority(commonName: string, now = new Date())
     signer: ca.privateKey,
     notBefore: now,
     days: 3650,
-    extensions: [
-      extension(OID.basicConstraints, seq(bool(true)), true),
-      extension(OID.keyUsage, keyUsage([DIGITAL_SIGNATURE, KEY_CERT_SIGN, CRL_SIGN]), true),
-    ],
+    extensions: [extension(OID.basicConstraints, seq(bool(true)), true), extension(OID.keyUsage, keyUsage([DIGITAL_SIGNATURE, KEY_CERT_SIGN, CRL_SIGN]), true)],
   });
   return {
     cert: pem('CERTIFICATE', caCert),
@@ -190,6 +187,9 @@ function oid(dotted: string): Buffer {
 }
 
 function pem(label: string, der: Buffer): string {
-  const b64 = der.toString('base64').match(/.{1,64}/g)!.join('\n');
+  const b64 = der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }

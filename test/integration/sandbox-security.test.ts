@@ -80,13 +80,27 @@ describe('sandbox security', () => {
   });
 
   it('no sandbox port answers on an address other than 127.0.0.1', async () => {
-    const pids = Object.values(state.components).map((c) => c!.pid);
+    const pids = Object.values(state.components).map((c) => c.pid);
     const sockets = listeningSockets(pids);
-    const statePorts = Object.values(state.components).map((c) => c!.port);
-    for (const p of statePorts) assert.ok(sockets.some((s) => s.port === p), `port ${p} of the state is among the listening sockets found`);
-    assert.deepEqual(sockets.filter((s) => s.address !== '127.0.0.1'), [], 'every listening socket is bound to 127.0.0.1');
+    const statePorts = Object.values(state.components).map((c) => c.port);
+    for (const p of statePorts)
+      assert.ok(
+        sockets.some((s) => s.port === p),
+        `port ${p} of the state is among the listening sockets found`,
+      );
+    assert.deepEqual(
+      sockets.filter((s) => s.address !== '127.0.0.1'),
+      [],
+      'every listening socket is bound to 127.0.0.1',
+    );
     // And from the outside: every other address of this machine (127.0.0.2 is loopback but not 127.0.0.1).
-    const others = ['127.0.0.2', ...Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && a.address !== '127.0.0.1').map((a) => a!.address)];
+    const others = [
+      '127.0.0.2',
+      ...Object.values(networkInterfaces())
+        .flat()
+        .filter((a) => a && a.family === 'IPv4' && a.address !== '127.0.0.1')
+        .map((a) => a!.address),
+    ];
     for (const host of others) {
       for (const { port } of sockets) assert.equal(await tryConnect(host, port), 'ECONNREFUSED', `${host}:${port}`);
     }

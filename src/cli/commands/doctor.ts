@@ -33,7 +33,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const warned = checks.filter((x) => x.status === 'warn');
       if (data) {
         const { renderObjects } = await import('../output.ts');
-        c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format as 'json' | 'yaml')));
+        c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format)));
       } else {
         c.out.line('');
         c.out.line(
@@ -44,7 +44,11 @@ export function register(program: Command, ctx: () => CommandContext): void {
       }
       if (failed.length) {
         const first = failed[0]!;
-        throw new UserFacingError(`doctor: ${failed.map((f) => f.name).join(', ')} failed`, first.hint ?? 'see the failed checks above', (first.exitCode ?? ExitCode.failure) as ExitCodeValue);
+        throw new UserFacingError(
+          `doctor: ${failed.map((f) => f.name).join(', ')} failed`,
+          first.hint ?? 'see the failed checks above',
+          (first.exitCode ?? ExitCode.failure) as ExitCodeValue,
+        );
       }
     });
 }

@@ -8,7 +8,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
     .command('sandbox')
     .description('run a real local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1')
-    .addHelpText('after', '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down',
+    );
 
   sandbox
     .command('up')
@@ -56,12 +59,21 @@ export function register(program: Command, ctx: () => CommandContext): void {
         const { renderObjects } = await import('../output.ts');
         c.out.line(renderObjects([{ server: state.server, kubeconfig: state.kubeconfig, components: rows }], c.format));
       } else {
-        c.out.line(`server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`);
-        c.out.table(['COMPONENT', 'PID', 'PORT', 'STATUS'], rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]));
+        c.out.line(
+          `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
+        );
+        c.out.table(
+          ['COMPONENT', 'PID', 'PORT', 'STATUS'],
+          rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
+        );
       }
       const sick = rows.filter((r) => !r.healthy).map((r) => r.component);
       if (sick.length) {
-        throw new UserFacingError(`sandbox: ${sick.join(', ')} ${sick.length === 1 ? 'is' : 'are'} not healthy`, `its log is in ${dir}/logs; \`kube-lessons sandbox up\` replaces a broken sandbox`, ExitCode.unreachable);
+        throw new UserFacingError(
+          `sandbox: ${sick.join(', ')} ${sick.length === 1 ? 'is' : 'are'} not healthy`,
+          `its log is in ${dir}/logs; \`kube-lessons sandbox up\` replaces a broken sandbox`,
+          ExitCode.unreachable,
+        );
       }
     });
 
@@ -86,9 +98,24 @@ function noSandbox(dir: string): UserFacingError {
 async function kindUp(c: CommandContext): Promise<void> {
   const { spawnSync } = await import('node:child_process');
   const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-  if (!has('kind', ['version'])) throw new UserFacingError('kind is not installed', 'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind', ExitCode.config);
-  if (!has('docker', ['info'])) throw new UserFacingError('no Docker engine is running, which kind needs', 'start Docker, or run `kube-lessons sandbox up` without --kind', ExitCode.config);
+  if (!has('kind', ['version']))
+    throw new UserFacingError(
+      'kind is not installed',
+      'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind',
+      ExitCode.config,
+    );
+  if (!has('docker', ['info']))
+    throw new UserFacingError(
+      'no Docker engine is running, which kind needs',
+      'start Docker, or run `kube-lessons sandbox up` without --kind',
+      ExitCode.config,
+    );
   const r = spawnSync('kind', ['create', 'cluster', '--name', 'kube-lessons', '--wait', '120s'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new UserFacingError('kind create cluster failed (see its output above)', 'run `kind delete cluster --name kube-lessons` and try again', ExitCode.failure);
+  if (r.status !== 0)
+    throw new UserFacingError(
+      'kind create cluster failed (see its output above)',
+      'run `kind delete cluster --name kube-lessons` and try again',
+      ExitCode.failure,
+    );
   c.out.line('kind cluster "kube-lessons" is ready; kind set it as the current context of ~/.kube/config');
 }

@@ -21,20 +21,5 @@ export type { SharedIndexInformerOptions, AddEventHandlerOptions, ResourceEventH
 export { waitForCacheSync, syncedPollPeriodMs } from './wait-for-cache-sync.ts';
 export type { WaitForCacheSyncOptions } from './wait-for-cache-sync.ts';
 export { SharedInformerFactory, resourceId } from './informer-factory.ts';
-export type {
-  ResourceDescriptor,
-  ListerWatcherContext,
-  ListerWatcherFactory,
-  TweakListOptions,
-  SharedInformerFactoryOptions,
-} from './informer-factory.ts';
-export type {
-  KubeObject,
-  ListerWatcher,
-  ListOptions,
-  ListResult,
-  WatchOptions,
-  WatchEvent,
-  WatchEventType,
-  WatchStream,
-} from './list-watch.ts';
+export type { ResourceDescriptor, ListerWatcherContext, ListerWatcherFactory, TweakListOptions, SharedInformerFactoryOptions } from './informer-factory.ts';
+export type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchOptions, WatchEvent, WatchEventType, WatchStream } from './list-watch.ts';

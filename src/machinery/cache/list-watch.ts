@@ -21,14 +21,14 @@ export interface KubeObject {
 }
 
 export interface ListOptions {
-  resourceVersion?: string;
+  resourceVersion?: string | undefined;
   /** 'NotOlderThan' | 'Exact' as the API defines; omitted means the server's default. */
-  resourceVersionMatch?: string;
-  limit?: number;
-  continue?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  signal?: AbortSignal;
+  resourceVersionMatch?: string | undefined;
+  limit?: number | undefined;
+  continue?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface ListResult<T extends KubeObject = KubeObject> {
@@ -37,13 +37,13 @@ export interface ListResult<T extends KubeObject = KubeObject> {
 }
 
 export interface WatchOptions {
-  resourceVersion?: string;
-  allowWatchBookmarks?: boolean;
+  resourceVersion?: string | undefined;
+  allowWatchBookmarks?: boolean | undefined;
   /** Server-side timeout of the watch, in seconds. */
-  timeoutSeconds?: number;
-  labelSelector?: string;
-  fieldSelector?: string;
-  signal?: AbortSignal;
+  timeoutSeconds?: number | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';

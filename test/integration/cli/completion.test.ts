@@ -28,18 +28,25 @@ contexts:
 `,
 );
 const other = join(dir, 'other-config');
-writeFileSync(other, 'apiVersion: v1\nkind: Config\ncontexts: [{name: elsewhere, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: "https://x"}}]\nusers: [{name: u, user: {}}]\n');
+writeFileSync(
+  other,
+  'apiVersion: v1\nkind: Config\ncontexts: [{name: elsewhere, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: "https://x"}}]\nusers: [{name: u, user: {}}]\n',
+);
 
 /** COMPREPLY for a command line whose last word is being completed (readline's view: words and the cursor's word). */
 function tab(line: string[], script: string): string[] {
   const words = ['kube-lessons', ...line];
   const bashArray = words.map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(' ');
-  const r = spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${bashArray}); COMP_CWORD=${words.length - 1}; _kube_lessons; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-    encoding: 'utf8',
-    // The node the tests run on first: the CLI's shebang finds it there.
-    env: { PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`, HOME: dir, KUBECONFIG: kubeconfig, NO_COLOR: '1' },
-    cwd: dir,
-  });
+  const r = spawnSync(
+    'bash',
+    ['-c', `${script}\nCOMP_WORDS=(${bashArray}); COMP_CWORD=${words.length - 1}; _kube_lessons; printf '%s\\n' "\${COMPREPLY[@]}"`],
+    {
+      encoding: 'utf8',
+      // The node the tests run on first: the CLI's shebang finds it there.
+      env: { PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`, HOME: dir, KUBECONFIG: kubeconfig, NO_COLOR: '1' },
+      cwd: dir,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').filter(Boolean);
 }

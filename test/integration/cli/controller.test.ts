@@ -25,7 +25,9 @@ describe('controller (the sample controller commands)', () => {
   it('rbac prints the Namespace of -n, a ClusterRole with exactly the verbs the controller uses, a ServiceAccount in it, and the binding', async () => {
     const r = await cli(['controller', 'rbac', '-n', 'controllers']);
     assert.equal(r.code, 0, r.stderr);
-    const [namespace, role, sa, binding] = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    type Manifest = { kind: string; metadata: { name: string; namespace?: string }; rules?: unknown; roleRef?: unknown; subjects?: unknown };
+    const [namespace, role, sa, binding] = parseAllDocuments(r.stdout).map((d) => d.toJS() as Manifest);
+    assert.ok(namespace && role && sa && binding, r.stdout);
     assert.deepEqual([namespace.kind, namespace.metadata.name], ['Namespace', 'controllers']);
     assert.equal(role.kind, 'ClusterRole');
     assert.deepEqual(role.rules, [
@@ -43,7 +45,11 @@ describe('controller (the sample controller commands)', () => {
     assert.equal(json.code, 0, json.stderr);
     const list = JSON.parse(json.stdout) as { kind: string; items: { kind: string; metadata: { namespace?: string } }[] };
     assert.equal(list.kind, 'List');
-    assert.deepEqual(list.items.map((i) => i.kind), ['ClusterRole', 'ServiceAccount', 'ClusterRoleBinding'], 'namespace default exists already: no Namespace object');
+    assert.deepEqual(
+      list.items.map((i) => i.kind),
+      ['ClusterRole', 'ServiceAccount', 'ClusterRoleBinding'],
+      'namespace default exists already: no Namespace object',
+    );
     assert.equal(list.items[1]!.metadata.namespace, 'default', 'the ServiceAccount defaults to namespace default');
   });
 
@@ -68,7 +74,7 @@ describe('controller (the sample controller commands)', () => {
       spec: { deploymentName: 'example-foo', replicas: 1 },
     });
     const json = await cli(['controller', 'example', '-o', 'json']);
-    assert.equal(JSON.parse(json.stdout).spec.deploymentName, 'example-foo');
+    assert.equal((JSON.parse(json.stdout) as { spec: { deploymentName: string } }).spec.deploymentName, 'example-foo');
   });
 
   describe('with the CRD installed', () => {
@@ -84,7 +90,11 @@ describe('controller (the sample controller commands)', () => {
       assert.match(r.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/foos\.samplecontroller\.k8s\.io (created|updated); established after/);
       assert.match(r.stdout, /kube-lessons controller example --apply/);
       assert.match(r.stdout, /kube-lessons controller run/);
-      const crd = (await client.request<{ status: { conditions: { type: string; status: string }[] }; spec: { versions: { subresources: unknown }[] } }>({ path: CRD_PATH })).body;
+      const crd = (
+        await client.request<{ status: { conditions: { type: string; status: string }[] }; spec: { versions: { subresources: unknown }[] } }>({
+          path: CRD_PATH,
+        })
+      ).body;
       assert.ok(crd.status.conditions.some((c) => c.type === 'Established' && c.status === 'True'));
       assert.deepEqual(crd.spec.versions[0]!.subresources, { status: {} });
     });

@@ -63,7 +63,10 @@ const users = (raw: Record<string, unknown>) => raw.users as { user: Record<stri
 const closed = kubeconfigWith('closed-port', (raw) => void (cluster0(raw).server = `https://127.0.0.1:${closedPortNumber}`));
 const badPort = kubeconfigWith('bad-port', (raw) => void (cluster0(raw).server = 'https://127.0.0.1:6000'));
 const wrongToken = kubeconfigWith('wrong-token', (raw) => users(raw).forEach((u) => (u.user.token = 'wrong-token-' + 'x'.repeat(20))));
-const otherCa = kubeconfigWith('other-ca', (raw) => void (cluster0(raw)['certificate-authority-data'] = Buffer.from(createCertificateAuthority('not-the-sandbox-ca').cert).toString('base64')));
+const otherCa = kubeconfigWith(
+  'other-ca',
+  (raw) => void (cluster0(raw)['certificate-authority-data'] = Buffer.from(createCertificateAuthority('not-the-sandbox-ca').cert).toString('base64')),
+);
 const missingCa = kubeconfigWith('missing-ca', (raw) => {
   delete cluster0(raw)['certificate-authority-data'];
   cluster0(raw)['certificate-authority'] = join(work, 'gone', 'ca.crt');
@@ -83,40 +86,130 @@ const malformed = () => {
 let closedPortNumber = 0;
 
 const nobody = () => ['--context', 'kube-lessons-sandbox-nobody'];
-const inNs = (...args: string[]) => () => [...args, '-n', ns];
+const inNs =
+  (...args: string[]) =>
+  () => [...args, '-n', ns];
 const NO_CLUSTER_HINT = /\(hint: start the local sandbox with `kube-lessons sandbox up`, or point --kubeconfig at your cluster\)$/;
 const noCluster = (cmd: string[]): Row => ({
   name: `no cluster configured: ${cmd.join(' ')} starts no sandbox`,
   args: () => cmd,
   cluster: 'none',
   code: ExitCode.config,
-  line: new RegExp(`^error: (.*: )?no cluster configured: no --kubeconfig, no KUBECONFIG, no ~/\\.kube/config and no running sandbox ${NO_CLUSTER_HINT.source}`),
+  line: new RegExp(
+    `^error: (.*: )?no cluster configured: no --kubeconfig, no KUBECONFIG, no ~/\\.kube/config and no running sandbox ${NO_CLUSTER_HINT.source}`,
+  ),
 });
 
 const ROWS: Row[] = [
   // 0: done
   { name: 'no arguments: help on stdout', args: () => [], code: ExitCode.ok, stdout: /^Usage: kube-lessons/ },
-  { name: "kubectl's -o=json -n=NS -l=SEL spellings", args: () => ['list-nodes', '-o=json', '-n=kube-system', '-l=type=kwok'], code: ExitCode.ok, stdout: /"kind": "List"[\s\S]*"kwok-node-1"/ },
+  {
+    name: "kubectl's -o=json -n=NS -l=SEL spellings",
+    args: () => ['list-nodes', '-o=json', '-n=kube-system', '-l=type=kwok'],
+    code: ExitCode.ok,
+    stdout: /"kind": "List"[\s\S]*"kwok-node-1"/,
+  },
   { name: '--no-headers drops the header row', args: () => ['list-nodes', '--no-headers'], code: ExitCode.ok, stdout: /^kwok-node-1\s+(amd64|arm64)\s+/ },
-  { name: 'delete-pod --ignore-not-found of a missing pod prints nothing', args: inNs('delete-pod', 'nosuch', '--ignore-not-found'), code: ExitCode.ok, stdout: /^$/ },
+  {
+    name: 'delete-pod --ignore-not-found of a missing pod prints nothing',
+    args: inNs('delete-pod', 'nosuch', '--ignore-not-found'),
+    code: ExitCode.ok,
+    stdout: /^$/,
+  },
   // 1: anything else
-  { name: 'watch from a resourceVersion the server no longer keeps (410)', args: inNs('watch', 'pods', '--resource-version', '1'), code: ExitCode.failure, line: /^error: watch pods: resourceVersion 1 is too old \(410 Gone, reason Expired\).*\(hint: list again and watch from the new list/ },
+  {
+    name: 'watch from a resourceVersion the server no longer keeps (410)',
+    args: inNs('watch', 'pods', '--resource-version', '1'),
+    code: ExitCode.failure,
+    line: /^error: watch pods: resourceVersion 1 is too old \(410 Gone, reason Expired\).*\(hint: list again and watch from the new list/,
+  },
   // 2: usage
-  { name: 'unknown option', args: () => ['list-nodes', '--bogus'], code: ExitCode.usage, line: /^error: unknown option '--bogus' \(hint: see `kube-lessons list-nodes --help`\)$/ },
-  { name: 'an option misspelt gets a suggestion', args: () => ['list-nodes', '--selectr', 'a=b'], code: ExitCode.usage, line: /^error: unknown option '--selectr' \(hint: did you mean --selector\? see `kube-lessons list-nodes --help`\)$/ },
-  { name: 'extra argument', args: () => ['list-nodes', 'extra-arg'], code: ExitCode.usage, line: /^error: too many arguments for 'list-nodes'.*\(hint: see `kube-lessons list-nodes --help`\)$/ },
-  { name: 'missing argument', args: () => ['trace'], code: ExitCode.usage, line: /^error: missing required argument 'verb' \(hint: see `kube-lessons trace --help`\)$/ },
-  { name: 'two pod names', args: () => ['delete-pod', 'a', 'b'], code: ExitCode.usage, line: /^error: too many arguments for 'delete-pod'.*\(hint: see `kube-lessons delete-pod --help`\)$/ },
-  { name: 'unknown controller subcommand', args: () => ['controller', 'nosuch'], code: ExitCode.usage, line: /^error: unknown command 'nosuch' \(hint: see `kube-lessons controller --help`\)$/ },
-  { name: 'unknown sandbox subcommand', args: () => ['sandbox', 'nosuch'], code: ExitCode.usage, line: /^error: unknown command 'nosuch' \(hint: see `kube-lessons sandbox --help`\)$/ },
-  { name: 'sandbox without a subcommand', args: () => ['sandbox'], code: ExitCode.usage, line: /^error: `kube-lessons sandbox` needs a subcommand: up, down, status, env \(hint: see `kube-lessons sandbox --help`\)$/ },
+  {
+    name: 'unknown option',
+    args: () => ['list-nodes', '--bogus'],
+    code: ExitCode.usage,
+    line: /^error: unknown option '--bogus' \(hint: see `kube-lessons list-nodes --help`\)$/,
+  },
+  {
+    name: 'an option misspelt gets a suggestion',
+    args: () => ['list-nodes', '--selectr', 'a=b'],
+    code: ExitCode.usage,
+    line: /^error: unknown option '--selectr' \(hint: did you mean --selector\? see `kube-lessons list-nodes --help`\)$/,
+  },
+  {
+    name: 'extra argument',
+    args: () => ['list-nodes', 'extra-arg'],
+    code: ExitCode.usage,
+    line: /^error: too many arguments for 'list-nodes'.*\(hint: see `kube-lessons list-nodes --help`\)$/,
+  },
+  {
+    name: 'missing argument',
+    args: () => ['trace'],
+    code: ExitCode.usage,
+    line: /^error: missing required argument 'verb' \(hint: see `kube-lessons trace --help`\)$/,
+  },
+  {
+    name: 'two pod names',
+    args: () => ['delete-pod', 'a', 'b'],
+    code: ExitCode.usage,
+    line: /^error: too many arguments for 'delete-pod'.*\(hint: see `kube-lessons delete-pod --help`\)$/,
+  },
+  {
+    name: 'unknown controller subcommand',
+    args: () => ['controller', 'nosuch'],
+    code: ExitCode.usage,
+    line: /^error: unknown command 'nosuch' \(hint: see `kube-lessons controller --help`\)$/,
+  },
+  {
+    name: 'unknown sandbox subcommand',
+    args: () => ['sandbox', 'nosuch'],
+    code: ExitCode.usage,
+    line: /^error: unknown command 'nosuch' \(hint: see `kube-lessons sandbox --help`\)$/,
+  },
+  {
+    name: 'sandbox without a subcommand',
+    args: () => ['sandbox'],
+    code: ExitCode.usage,
+    line: /^error: `kube-lessons sandbox` needs a subcommand: up, down, status, env \(hint: see `kube-lessons sandbox --help`\)$/,
+  },
   { name: 'unknown command', args: () => ['nosuch'], code: ExitCode.usage, line: /^error: unknown command 'nosuch' \(hint: see `kube-lessons --help`\)$/ },
-  { name: 'an -o value that does not exist', args: () => ['-o', 'bogus', 'list-nodes'], code: ExitCode.usage, line: /^error: option '-o, --output <format>' argument 'bogus' is invalid\. Allowed choices are table, wide, json, yaml, name \(hint: see `kube-lessons --help`\)$/ },
-  { name: 'a duration that is not one', args: inNs('create-pod', '--timeout', 'soon'), code: ExitCode.usage, line: /^error: invalid duration "soon" \(hint: write it like 30s/ },
-  { name: 'a label without =', args: inNs('create-pod', '--label', 'novalue'), code: ExitCode.usage, line: /^error: --label "novalue" is not key=value \(hint: for example --label app=web\)$/ },
-  { name: '--wait with --dry-run', args: inNs('create-pod', '--wait', '--dry-run'), code: ExitCode.usage, line: /^error: --wait cannot follow a --dry-run pod.*\(hint: drop one of the two flags\)$/ },
-  { name: 'sandbox up --nodes 0 starts nothing', args: () => ['sandbox', 'up', '--nodes', '0'], cluster: 'none', code: ExitCode.usage, line: /^error: --nodes must be a whole number from 1 to 50, not "0" \(hint: for example --nodes 3\)$/ },
-  { name: 'completion for an unknown shell', args: () => ['completion', 'tcsh'], code: ExitCode.usage, line: /^error: command-argument value 'tcsh' is invalid for argument 'shell'.*\(hint: see `kube-lessons completion --help`\)$/ },
+  {
+    name: 'an -o value that does not exist',
+    args: () => ['-o', 'bogus', 'list-nodes'],
+    code: ExitCode.usage,
+    line: /^error: option '-o, --output <format>' argument 'bogus' is invalid\. Allowed choices are table, wide, json, yaml, name \(hint: see `kube-lessons --help`\)$/,
+  },
+  {
+    name: 'a duration that is not one',
+    args: inNs('create-pod', '--timeout', 'soon'),
+    code: ExitCode.usage,
+    line: /^error: invalid duration "soon" \(hint: write it like 30s/,
+  },
+  {
+    name: 'a label without =',
+    args: inNs('create-pod', '--label', 'novalue'),
+    code: ExitCode.usage,
+    line: /^error: --label "novalue" is not key=value \(hint: for example --label app=web\)$/,
+  },
+  {
+    name: '--wait with --dry-run',
+    args: inNs('create-pod', '--wait', '--dry-run'),
+    code: ExitCode.usage,
+    line: /^error: --wait cannot follow a --dry-run pod.*\(hint: drop one of the two flags\)$/,
+  },
+  {
+    name: 'sandbox up --nodes 0 starts nothing',
+    args: () => ['sandbox', 'up', '--nodes', '0'],
+    cluster: 'none',
+    code: ExitCode.usage,
+    line: /^error: --nodes must be a whole number from 1 to 50, not "0" \(hint: for example --nodes 3\)$/,
+  },
+  {
+    name: 'completion for an unknown shell',
+    args: () => ['completion', 'tcsh'],
+    code: ExitCode.usage,
+    line: /^error: command-argument value 'tcsh' is invalid for argument 'shell'.*\(hint: see `kube-lessons completion --help`\)$/,
+  },
   // 3: nothing usable to talk to; no surprise sandbox
   noCluster(['list-nodes']),
   noCluster(['create-pod']),
@@ -124,40 +217,168 @@ const ROWS: Row[] = [
   noCluster(['watch', 'pods']),
   noCluster(['trace', 'get', 'nodes']),
   noCluster(['controller', 'install']),
-  { ...noCluster(['doctor']), line: /^error: doctor: kubeconfig, api server failed \(hint: start the local sandbox with `kube-lessons sandbox up`/, stdout: /✗ kubeconfig\s+no cluster configured/ },
-  { name: 'sandbox env with no sandbox', args: () => ['sandbox', 'env'], cluster: 'none', code: ExitCode.config, line: /^error: no sandbox is running \(state folder .*\) \(hint: start one with `kube-lessons sandbox up`\)$/ },
-  { name: 'sandbox status with no sandbox', args: () => ['sandbox', 'status'], cluster: 'none', code: ExitCode.config, line: /^error: no sandbox is running \(state folder .*\) \(hint: start one with `kube-lessons sandbox up`\)$/ },
-  { name: '--kubeconfig naming no file', args: () => ['--kubeconfig', join(work, 'nope.yaml'), 'list-nodes'], cluster: 'none', code: ExitCode.config, line: /^error: kubeconfig file .*nope\.yaml \(from --kubeconfig\) does not exist \(hint: check the path/ },
-  { name: 'a malformed kubeconfig', args: () => ['list-nodes'], cluster: malformed, code: ExitCode.config, line: /^error: kubeconfig .*malformed\.yaml is not valid YAML: .*\(hint: fix the file/ },
-  { name: 'an unknown --context', args: () => ['--context', 'no-such-context', 'list-nodes'], code: ExitCode.config, line: /^error: context "no-such-context" not found in kubeconfig \(hint: known contexts: kube-lessons-sandbox, kube-lessons-sandbox-nobody\)$/ },
-  { name: 'certificate-authority file missing', args: () => ['list-nodes'], cluster: missingCa, code: ExitCode.config, line: /^error: certificate-authority file .*gone\/ca\.crt of cluster "kube-lessons-sandbox" does not exist \(kubeconfig .*\) \(hint: fix the certificate-authority path in the kubeconfig, or put the content inline with certificate-authority-data\)$/ },
-  { name: 'client-certificate file missing', args: () => ['informer', 'pods'], cluster: missingKey, code: ExitCode.config, line: /^error: client-certificate file .*gone\/client\.crt of user "kube-lessons-admin" does not exist .*\(hint: fix the client-certificate path/ },
+  {
+    ...noCluster(['doctor']),
+    line: /^error: doctor: kubeconfig, api server failed \(hint: start the local sandbox with `kube-lessons sandbox up`/,
+    stdout: /✗ kubeconfig\s+no cluster configured/,
+  },
+  {
+    name: 'sandbox env with no sandbox',
+    args: () => ['sandbox', 'env'],
+    cluster: 'none',
+    code: ExitCode.config,
+    line: /^error: no sandbox is running \(state folder .*\) \(hint: start one with `kube-lessons sandbox up`\)$/,
+  },
+  {
+    name: 'sandbox status with no sandbox',
+    args: () => ['sandbox', 'status'],
+    cluster: 'none',
+    code: ExitCode.config,
+    line: /^error: no sandbox is running \(state folder .*\) \(hint: start one with `kube-lessons sandbox up`\)$/,
+  },
+  {
+    name: '--kubeconfig naming no file',
+    args: () => ['--kubeconfig', join(work, 'nope.yaml'), 'list-nodes'],
+    cluster: 'none',
+    code: ExitCode.config,
+    line: /^error: kubeconfig file .*nope\.yaml \(from --kubeconfig\) does not exist \(hint: check the path/,
+  },
+  {
+    name: 'a malformed kubeconfig',
+    args: () => ['list-nodes'],
+    cluster: malformed,
+    code: ExitCode.config,
+    line: /^error: kubeconfig .*malformed\.yaml is not valid YAML: .*\(hint: fix the file/,
+  },
+  {
+    name: 'an unknown --context',
+    args: () => ['--context', 'no-such-context', 'list-nodes'],
+    code: ExitCode.config,
+    line: /^error: context "no-such-context" not found in kubeconfig \(hint: known contexts: kube-lessons-sandbox, kube-lessons-sandbox-nobody\)$/,
+  },
+  {
+    name: 'certificate-authority file missing',
+    args: () => ['list-nodes'],
+    cluster: missingCa,
+    code: ExitCode.config,
+    line: /^error: certificate-authority file .*gone\/ca\.crt of cluster "kube-lessons-sandbox" does not exist \(kubeconfig .*\) \(hint: fix the certificate-authority path in the kubeconfig, or put the content inline with certificate-authority-data\)$/,
+  },
+  {
+    name: 'client-certificate file missing',
+    args: () => ['informer', 'pods'],
+    cluster: missingKey,
+    code: ExitCode.config,
+    line: /^error: client-certificate file .*gone\/client\.crt of user "kube-lessons-admin" does not exist .*\(hint: fix the client-certificate path/,
+  },
   // 4: unreachable
-  { name: 'nothing listens on the port', args: () => ['list-nodes'], cluster: closed, code: ExitCode.unreachable, line: /^error: list nodes: cannot reach https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\) \(hint: the sandbox is not running: start it with `kube-lessons sandbox up`\)$/ },
-  { name: 'a port fetch refuses: the cause is printed', args: () => ['list-nodes'], cluster: badPort, code: ExitCode.unreachable, line: /^error: list nodes: cannot reach https:\/\/127\.0\.0\.1:6000: fetch failed: bad port \(hint: the Fetch standard blocks this port/ },
-  { name: 'doctor against a closed port', args: () => ['doctor'], cluster: closed, code: ExitCode.unreachable, line: /^error: doctor: api server, readiness, identity failed \(hint: nothing answers at/, stdout: /✗ api server/ },
-  { name: 'an informer that never synced: unreachable', args: () => ['informer', 'pods', '--timeout', '2s'], cluster: closed, code: ExitCode.unreachable, line: /^error: inform on pods: cannot reach .*\(ECONNREFUSED\)/ },
+  {
+    name: 'nothing listens on the port',
+    args: () => ['list-nodes'],
+    cluster: closed,
+    code: ExitCode.unreachable,
+    line: /^error: list nodes: cannot reach https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\) \(hint: the sandbox is not running: start it with `kube-lessons sandbox up`\)$/,
+  },
+  {
+    name: 'a port fetch refuses: the cause is printed',
+    args: () => ['list-nodes'],
+    cluster: badPort,
+    code: ExitCode.unreachable,
+    line: /^error: list nodes: cannot reach https:\/\/127\.0\.0\.1:6000: fetch failed: bad port \(hint: the Fetch standard blocks this port/,
+  },
+  {
+    name: 'doctor against a closed port',
+    args: () => ['doctor'],
+    cluster: closed,
+    code: ExitCode.unreachable,
+    line: /^error: doctor: api server, readiness, identity failed \(hint: nothing answers at/,
+    stdout: /✗ api server/,
+  },
+  {
+    name: 'an informer that never synced: unreachable',
+    args: () => ['informer', 'pods', '--timeout', '2s'],
+    cluster: closed,
+    code: ExitCode.unreachable,
+    line: /^error: inform on pods: cannot reach .*\(ECONNREFUSED\)/,
+  },
   // 5: TLS
-  { name: "the server's certificate is not from the kubeconfig's CA", args: () => ['list-nodes'], cluster: otherCa, code: ExitCode.tls, line: /^error: list nodes: TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed \(\w+\) \(hint: the server's certificate does not match the kubeconfig's certificate-authority/ },
+  {
+    name: "the server's certificate is not from the kubeconfig's CA",
+    args: () => ['list-nodes'],
+    cluster: otherCa,
+    code: ExitCode.tls,
+    line: /^error: list nodes: TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed \(\w+\) \(hint: the server's certificate does not match the kubeconfig's certificate-authority/,
+  },
   // 6, 7: 401, 403
-  { name: 'a wrong token', args: () => ['list-nodes'], cluster: wrongToken, code: ExitCode.unauthorized, line: /^error: list nodes: unauthorized \(401\).*\(hint: the token or certificate is wrong or expired/ },
-  { name: 'an informer that never synced: 401', args: () => ['informer', 'pods', '--timeout', '3s'], cluster: wrongToken, code: ExitCode.unauthorized, line: /^error: inform on pods: unauthorized \(401\)/ },
-  { name: 'RBAC says no to list nodes', args: () => [...nobody(), 'list-nodes'], code: ExitCode.forbidden, line: /^error: list nodes: forbidden \(403\): user "kube-lessons-nobody" may not list nodes \(cluster-wide\) \(hint: RBAC denied it/ },
-  { name: 'RBAC says no to create a pod, and none is made', args: () => [...nobody(), 'create-pod', '-n', ns], code: ExitCode.forbidden, line: /^error: create pod my-pod: forbidden \(403\): user "kube-lessons-nobody" may not create pods in namespace/ },
-  { name: 'an informer that never synced: 403', args: () => [...nobody(), 'informer', 'pods', '-n', ns, '--timeout', '3s'], code: ExitCode.forbidden, line: /^error: inform on pods: forbidden \(403\): user "kube-lessons-nobody" may not list pods in namespace/ },
+  {
+    name: 'a wrong token',
+    args: () => ['list-nodes'],
+    cluster: wrongToken,
+    code: ExitCode.unauthorized,
+    line: /^error: list nodes: unauthorized \(401\).*\(hint: the token or certificate is wrong or expired/,
+  },
+  {
+    name: 'an informer that never synced: 401',
+    args: () => ['informer', 'pods', '--timeout', '3s'],
+    cluster: wrongToken,
+    code: ExitCode.unauthorized,
+    line: /^error: inform on pods: unauthorized \(401\)/,
+  },
+  {
+    name: 'RBAC says no to list nodes',
+    args: () => [...nobody(), 'list-nodes'],
+    code: ExitCode.forbidden,
+    line: /^error: list nodes: forbidden \(403\): user "kube-lessons-nobody" may not list nodes \(cluster-wide\) \(hint: RBAC denied it/,
+  },
+  {
+    name: 'RBAC says no to create a pod, and none is made',
+    args: () => [...nobody(), 'create-pod', '-n', ns],
+    code: ExitCode.forbidden,
+    line: /^error: create pod my-pod: forbidden \(403\): user "kube-lessons-nobody" may not create pods in namespace/,
+  },
+  {
+    name: 'an informer that never synced: 403',
+    args: () => [...nobody(), 'informer', 'pods', '-n', ns, '--timeout', '3s'],
+    code: ExitCode.forbidden,
+    line: /^error: inform on pods: forbidden \(403\): user "kube-lessons-nobody" may not list pods in namespace/,
+  },
   // 8, 9, 10: not found, conflict, invalid
-  { name: 'delete a pod that is not there', args: inNs('delete-pod', 'nosuch'), code: ExitCode.notFound, line: /^error: delete pod nosuch: pods "nosuch" not found \(404\).*\(hint: check the name and namespace/ },
-  { name: 'get a pod that is not there', args: inNs('trace', 'get', 'pods', 'nosuch'), code: ExitCode.notFound, line: /not found \(404\).*\(hint: check the name and namespace/ },
+  {
+    name: 'delete a pod that is not there',
+    args: inNs('delete-pod', 'nosuch'),
+    code: ExitCode.notFound,
+    line: /^error: delete pod nosuch: pods "nosuch" not found \(404\).*\(hint: check the name and namespace/,
+  },
+  {
+    name: 'get a pod that is not there',
+    args: inNs('trace', 'get', 'pods', 'nosuch'),
+    code: ExitCode.notFound,
+    line: /not found \(404\).*\(hint: check the name and namespace/,
+  },
   {
     name: 'create a pod that exists',
-    before: async () => void (await client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: { metadata: { name: 'twice' }, spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] } } })),
+    before: async () =>
+      void (await client.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: { metadata: { name: 'twice' }, spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] } },
+      })),
     args: inNs('create-pod', '--name', 'twice'),
     code: ExitCode.conflict,
     line: /^error: create pod twice: pods "twice" already exists \(409\) \(hint: delete it first, or give the new one another name\)$/,
     leaves: 'twice',
   },
-  { name: 'an invalid pod name', args: inNs('create-pod', '--name', 'Bad_Name'), code: ExitCode.invalid, line: /^error: create pod Bad_Name: invalid Pod "Bad_Name" \(422\): metadata\.name: .*\(hint: fix the fields named above\)$/ },
-  { name: 'an invalid label key', args: inNs('create-pod', '--label', 'bad key!=x'), code: ExitCode.invalid, line: /^error: create pod my-pod: invalid Pod "my-pod" \(422\): metadata\.labels: .*\(hint: fix the fields named above\)$/ },
+  {
+    name: 'an invalid pod name',
+    args: inNs('create-pod', '--name', 'Bad_Name'),
+    code: ExitCode.invalid,
+    line: /^error: create pod Bad_Name: invalid Pod "Bad_Name" \(422\): metadata\.name: .*\(hint: fix the fields named above\)$/,
+  },
+  {
+    name: 'an invalid label key',
+    args: inNs('create-pod', '--label', 'bad key!=x'),
+    code: ExitCode.invalid,
+    line: /^error: create pod my-pod: invalid Pod "my-pod" \(422\): metadata\.labels: .*\(hint: fix the fields named above\)$/,
+  },
   // 11: timed out
   {
     name: 'an Unschedulable pod is waited for, then times out with its last condition',
@@ -166,7 +387,13 @@ const ROWS: Row[] = [
     line: /^error: create pod nowhere: pod "nowhere" did not reach Running within 3s \(last: phase Pending, PodScheduled=False Unschedulable: 0\/3 nodes are available: .*\) \(hint: it still exists: watch it with `kubectl get pod nowhere -n \S+ -w`, or remove it with `kube-lessons delete-pod nowhere -n \S+`\)$/,
     leaves: 'nowhere',
   },
-  { name: 'a server that never answers, with --request-timeout', args: () => ['--request-timeout', '1s', 'list-nodes'], cluster: frozenServer, code: ExitCode.timeout, line: /^error: list nodes: timed out talking to https:\/\/127\.0\.0\.1:\d+ \(hint: check the server is up and reachable, or raise --request-timeout\)$/ },
+  {
+    name: 'a server that never answers, with --request-timeout',
+    args: () => ['--request-timeout', '1s', 'list-nodes'],
+    cluster: frozenServer,
+    code: ExitCode.timeout,
+    line: /^error: list nodes: timed out talking to https:\/\/127\.0\.0\.1:\d+ \(hint: check the server is up and reachable, or raise --request-timeout\)$/,
+  },
   // 12: the server failed
   {
     name: 'an admission webhook the server cannot call: 500',
@@ -176,11 +403,42 @@ const ROWS: Row[] = [
     line: /^error: create pod webhooked: server error \(500\): Internal error occurred: failed calling webhook .* \(hint: the API server failed; check its health with `kube-lessons doctor`\)$/,
   },
   // 130, 143: signals
-  { name: 'Ctrl-C stops a watch', args: inNs('watch', 'pods'), code: ExitCode.interrupted, line: /^interrupted$/, signal: { name: 'SIGINT', when: /watching/i } },
-  { name: 'SIGTERM stops an informer', args: inNs('informer', 'pods'), code: ExitCode.terminated, line: /^terminated$/, signal: { name: 'SIGTERM', when: /cache synced/ } },
-  { name: 'Ctrl-C stops controller run (after it drains)', before: async () => void (releaseCrd = await useFooCrd()), args: inNs('controller', 'run'), code: ExitCode.interrupted, line: /^interrupted$/, signal: { name: 'SIGINT', when: /Ctrl-C stops/ } },
-  { name: 'SIGTERM stops controller run', args: inNs('controller', 'run'), code: ExitCode.terminated, line: /^terminated$/, signal: { name: 'SIGTERM', when: /Ctrl-C stops/ } },
-  { name: 'Ctrl-C stops learn', args: () => ['learn', '--yes'], code: ExitCode.interrupted, line: /^interrupted$/, signal: { name: 'SIGINT', when: /Lesson 1|lesson 1/ } },
+  {
+    name: 'Ctrl-C stops a watch',
+    args: inNs('watch', 'pods'),
+    code: ExitCode.interrupted,
+    line: /^interrupted$/,
+    signal: { name: 'SIGINT', when: /watching/i },
+  },
+  {
+    name: 'SIGTERM stops an informer',
+    args: inNs('informer', 'pods'),
+    code: ExitCode.terminated,
+    line: /^terminated$/,
+    signal: { name: 'SIGTERM', when: /cache synced/ },
+  },
+  {
+    name: 'Ctrl-C stops controller run (after it drains)',
+    before: async () => void (releaseCrd = await useFooCrd()),
+    args: inNs('controller', 'run'),
+    code: ExitCode.interrupted,
+    line: /^interrupted$/,
+    signal: { name: 'SIGINT', when: /Ctrl-C stops/ },
+  },
+  {
+    name: 'SIGTERM stops controller run',
+    args: inNs('controller', 'run'),
+    code: ExitCode.terminated,
+    line: /^terminated$/,
+    signal: { name: 'SIGTERM', when: /Ctrl-C stops/ },
+  },
+  {
+    name: 'Ctrl-C stops learn',
+    args: () => ['learn', '--yes'],
+    code: ExitCode.interrupted,
+    line: /^interrupted$/,
+    signal: { name: 'SIGINT', when: /Lesson 1|lesson 1/ },
+  },
 ];
 
 /** Runs the built CLI in `cwd` with `env`, sending a signal once the output matches. */
@@ -247,7 +505,10 @@ describe('exit codes: one row per case and per README row', () => {
   });
   after(async () => {
     releaseCrd();
-    if (webhook) await client.request({ method: 'DELETE', path: `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${webhook}` }).catch(() => undefined);
+    if (webhook)
+      await client
+        .request({ method: 'DELETE', path: `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${webhook}` })
+        .catch(() => undefined);
     for (const s of frozenSockets) s.destroy();
     frozen.close();
     await deleteNamespace(client, ns);
@@ -277,7 +538,8 @@ describe('exit codes: one row per case and per README row', () => {
         KUBE_LESSONS_SANDBOX_DIR: sandboxDir,
         KUBE_LESSONS_NO_AUTO_SANDBOX: '1',
       };
-      const clusterArgs = row.cluster === 'none' ? [] : ['--kubeconfig', row.cluster === undefined || row.cluster === 'sandbox' ? sandboxState().kubeconfig : row.cluster()];
+      const clusterArgs =
+        row.cluster === 'none' ? [] : ['--kubeconfig', row.cluster === undefined || row.cluster === 'sandbox' ? sandboxState().kubeconfig : row.cluster()];
       const r = await run([...clusterArgs, ...row.args()], env, join(home, 'cwd'), row.signal);
       const errLines = r.stderr.trimEnd() ? r.stderr.trimEnd().split('\n') : [];
 

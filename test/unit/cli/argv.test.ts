@@ -4,7 +4,15 @@ import fc from 'fast-check';
 import { kubectlForms } from '../../../src/cli/argv.ts';
 
 test("kubectl's -X=value forms become -X value", () => {
-  assert.deepEqual(kubectlForms(['list-nodes', '-o=json', '-n=kube-system', '-l=kubernetes.io/arch=arm64']), ['list-nodes', '-o', 'json', '-n', 'kube-system', '-l', 'kubernetes.io/arch=arm64']);
+  assert.deepEqual(kubectlForms(['list-nodes', '-o=json', '-n=kube-system', '-l=kubernetes.io/arch=arm64']), [
+    'list-nodes',
+    '-o',
+    'json',
+    '-n',
+    'kube-system',
+    '-l',
+    'kubernetes.io/arch=arm64',
+  ]);
   assert.deepEqual(kubectlForms(['-n=']), ['-n', ''], 'an empty value stays an (empty) value');
 });
 

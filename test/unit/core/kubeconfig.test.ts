@@ -16,7 +16,9 @@ function file(name: string, text: string): string {
 
 mkdirSync(join(dir, 'certs'));
 file('certs/ca.crt', 'a CA certificate would be here\n');
-const A = file('a.yaml', `apiVersion: v1
+const A = file(
+  'a.yaml',
+  `apiVersion: v1
 kind: Config
 current-context: ctx-a
 clusters:
@@ -28,8 +30,11 @@ users:
 contexts:
 - name: ctx-a
   context: {cluster: shared, user: alice, namespace: team-a}
-`);
-const B = file('b.yaml', `apiVersion: v1
+`,
+);
+const B = file(
+  'b.yaml',
+  `apiVersion: v1
 kind: Config
 current-context: ctx-b
 clusters:
@@ -43,13 +48,20 @@ users:
 contexts:
 - name: ctx-b
   context: {cluster: other, user: bob}
-`);
+`,
+);
 
 describe('kubeconfig resolution', () => {
   it('merges KUBECONFIG files with the first definition of a name winning, like kubectl', () => {
     const merged = mergeFiles([A, B]);
     assert.equal(merged['current-context'], 'ctx-a');
-    assert.deepEqual(merged.clusters!.map((c) => [c.name, c.cluster.server]), [['shared', 'https://127.0.0.1:1111'], ['other', 'https://127.0.0.1:3333']]);
+    assert.deepEqual(
+      merged.clusters!.map((c) => [c.name, c.cluster.server]),
+      [
+        ['shared', 'https://127.0.0.1:1111'],
+        ['other', 'https://127.0.0.1:3333'],
+      ],
+    );
     assert.equal(merged.clusters![0]!.cluster['certificate-authority'], join(dir, 'certs/ca.crt'), 'relative paths resolve against their own file');
   });
 
@@ -78,13 +90,19 @@ describe('kubeconfig resolution', () => {
 
   it('falls back to ~/.kube/config, then to a running sandbox, then fails with a hint', async () => {
     const home = mkdtempSync(join(tmpdir(), 'home-'));
-    await assert.rejects(loadKubeconfig({ env: { HOME: home } }), (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadKubeconfig({ env: { HOME: home } }),
+      (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''),
+    );
     const r = await loadKubeconfig({ env: { HOME: home }, sandboxKubeconfig: () => B });
     assert.equal(r.source, 'sandbox');
   });
 
   it('rejects an unknown context naming the known ones', async () => {
-    await assert.rejects(loadKubeconfig({ kubeconfig: A, context: 'nope', env: {} }), (e: KubeconfigError) => /context "nope" not found/.test(e.message) && /ctx-a/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: A, context: 'nope', env: {} }),
+      (e: KubeconfigError) => /context "nope" not found/.test(e.message) && /ctx-a/.test(e.hint ?? ''),
+    );
   });
 
   it('reports malformed YAML and wrong shapes in one line', async () => {
@@ -112,9 +130,30 @@ contexts:
 - {name: c, context: {cluster: k, user: u}}
 `;
     const cases = [
-      { name: 'no-ca.yaml', cluster: ', certificate-authority: nowhere/ca.crt', user: 'token: t', field: 'certificate-authority', missing: join(dir, 'nowhere/ca.crt'), entry: 'cluster "k"' },
-      { name: 'no-cert.yaml', cluster: '', user: 'client-certificate: /nonexistent/u.crt, client-key: certs/ca.crt', field: 'client-certificate', missing: '/nonexistent/u.crt', entry: 'user "u"' },
-      { name: 'no-key.yaml', cluster: '', user: 'client-certificate: certs/ca.crt, client-key: /nonexistent/u.key', field: 'client-key', missing: '/nonexistent/u.key', entry: 'user "u"' },
+      {
+        name: 'no-ca.yaml',
+        cluster: ', certificate-authority: nowhere/ca.crt',
+        user: 'token: t',
+        field: 'certificate-authority',
+        missing: join(dir, 'nowhere/ca.crt'),
+        entry: 'cluster "k"',
+      },
+      {
+        name: 'no-cert.yaml',
+        cluster: '',
+        user: 'client-certificate: /nonexistent/u.crt, client-key: certs/ca.crt',
+        field: 'client-certificate',
+        missing: '/nonexistent/u.crt',
+        entry: 'user "u"',
+      },
+      {
+        name: 'no-key.yaml',
+        cluster: '',
+        user: 'client-certificate: certs/ca.crt, client-key: /nonexistent/u.key',
+        field: 'client-key',
+        missing: '/nonexistent/u.key',
+        entry: 'user "u"',
+      },
     ];
     for (const c of cases) {
       const f = file(c.name, cfg(c.cluster, c.user));

@@ -39,7 +39,9 @@ test('a server requiring client certificates accepts one from the CA and refuses
   const ca = createCertificateAuthority('test-ca');
   const serving = ca.issue({ commonName: 'server', hosts: ['127.0.0.1'], usage: ['server'] });
   const client = ca.issue({ commonName: 'client', usage: ['client'] });
-  const srv = createServer({ ...serving, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (s) => s.end(`hello ${(s.getPeerCertificate().subject as { CN?: string }).CN}`));
+  const srv = createServer({ ...serving, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (s) =>
+    s.end(`hello ${(s.getPeerCertificate().subject as { CN?: string }).CN}`),
+  );
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const port = (srv.address() as AddressInfo).port;

@@ -174,7 +174,7 @@ test('an ERROR event with code 410 relists with resourceVersion "" and missed de
 
   t.lw.objects = [pod('a', { ns: 'n', rv: '30' })];
   t.lw.resourceVersion = '30';
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(0);
   assert.deepEqual(t.lw.listCalls[1], { resourceVersion: '', limit: 500 });
   assert.equal(t.actions('expired-relist').length, 1);
@@ -286,7 +286,7 @@ test('a non-410 ERROR event backs off and resumes the watch', async () => {
   t.lw.current.emit('ADDED', pod('a', { rv: '6' }));
   await t.clock.advance(2_000);
   const first = t.lw.current;
-  first.emit('ERROR', { kind: 'Status', code: 500, message: 'internal' } as unknown as KubeObject);
+  first.emit('ERROR', { kind: 'Status', code: 500, message: 'internal' });
   await t.clock.advance(0);
   assert.equal(first.closed, true, 'the failed watch is closed before waiting');
   assert.equal(t.lw.watchCalls.length, 1);
