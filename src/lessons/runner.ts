@@ -105,6 +105,9 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
           code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
         } else if (stoppedBy) {
           code = ExitCode.ok;
+        } else if (opts.signal.aborted) {
+          // The whole session was interrupted: the CLI says so once, for the session.
+          code = ExitCode.interrupted;
         } else {
           code = reportError(controller.signal.aborted ? controller.signal.reason : err, { debug: Boolean(opts.debug), write: writeErr });
         }
