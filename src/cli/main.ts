@@ -1,9 +1,9 @@
 /** Process entry: wires the interrupt signal, runs the program, and funnels every failure to one line and an exit code. */
 import { readFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
 import { ExitCode } from '../core/errors.ts';
-import { kubectlForms } from './argv.ts';
-import { reportError } from './funnel.ts';
+import { kubectlForms } from '../console/argv.ts';
+import { reportError } from '../console/funnel.ts';
+import { runCommand } from '../console/run-command.ts';
 import { createProgram } from './program.ts';
 
 /** Runs the CLI and returns the exit code (the shim exits with it, so stray sockets or timers cannot hold the process). */
@@ -35,24 +35,18 @@ export async function main(argv: string[]): Promise<number> {
     interrupt.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
   });
   const debug = argv.includes('--debug');
+  const writeErr = (line: string) => void process.stderr.write(line + '\n');
   const program = createProgram({ version: pkg.version, signal: interrupt.signal });
-  let code: number;
-  try {
-    await program.parseAsync([...argv.slice(0, 2), ...kubectlForms(argv.slice(2))]);
-    // A command stopped by a signal ends with the signal's code even when it wound down cleanly (a
-    // controller draining its queue): the caller asked it to stop, and it did not finish on its own.
-    const set = process.exitCode === undefined ? undefined : Number(process.exitCode);
-    code = stoppedBy ? reportError(interrupt.signal.reason, { debug }) : (set ?? ExitCode.ok);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0 (usage errors are UserFacingErrors: usage.ts).
-      code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    } else {
-      code = stdoutClosed ? ExitCode.ok : reportError(interrupt.signal.aborted ? interrupt.signal.reason : err, { debug });
-    }
-  }
+  const code = await runCommand(program, [...argv.slice(0, 2), ...kubectlForms(argv.slice(2))], {
+    signal: interrupt.signal,
+    debug,
+    writeErr,
+    from: 'node',
+    // A closed pipe ended the command: that is the reader's choice, not a failure.
+    stoppedOnPurpose: () => stdoutClosed,
+  });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (stdoutError) return reportError(stdoutError, { debug });
+  if (stdoutError) return reportError(stdoutError, { debug, write: writeErr });
   return stdoutClosed ? ExitCode.ok : code;
 }

@@ -1,6 +1,6 @@
 /** `kube-lessons completion bash|zsh|fish`: prints the script that makes Tab complete kube-lessons command lines. */
 import { Argument, type Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import { completionScript, SHELLS, type Shell } from '../completion.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {

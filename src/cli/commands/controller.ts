@@ -4,8 +4,8 @@
  * informers and work queue, makes it so and reports back in the Foo's status.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
-import { fieldsText } from '../output.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { fieldsText } from '../../console/output.ts';
 import { withKube } from './common.ts';
 
 interface RunOpts {
@@ -54,7 +54,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       const [{ exampleFoo, FOO_RESOURCE, FOO_GROUP }, { renderObjects }] = await Promise.all([
         import('../../controllers/foo/types.ts'),
-        import('../output.ts'),
+        import('../../console/output.ts'),
       ]);
       if (!opts.apply) {
         c.out.line(renderObjects([exampleFoo()], c.format === 'json' ? 'json' : c.format === 'name' ? 'name' : 'yaml'));
@@ -120,7 +120,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(async () => {
       const c = ctx();
       // yaml is CommonJS: reach it through output.ts's static import, which a bundle keeps intact.
-      const [{ fooControllerRbac }, { renderYamlDocuments }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('../output.ts')]);
+      const [{ fooControllerRbac }, { renderYamlDocuments }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('../../console/output.ts')]);
       const objects = fooControllerRbac(c.globals.namespace || 'default');
       if (c.format === 'json') {
         c.out.line(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
@@ -132,7 +132,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
 
 async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
   const [{ parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
-    import('../context.ts'),
+    import('../../console/context.ts'),
     import('../../core/errors.ts'),
     import('../../core/redact.ts'),
   ]);

@@ -3,7 +3,7 @@
  * failed; otherwise the exit code of the first failure's cause, as any other command would exit on it.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { Check } from '../../examples/doctor.ts';
 import type { ExitCodeValue } from '../../core/errors.ts';
 
@@ -16,7 +16,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       const [{ runDoctor }, { parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
         import('../../examples/doctor.ts'),
-        import('../context.ts'),
+        import('../../console/context.ts'),
         import('../../core/errors.ts'),
         import('../../core/redact.ts'),
       ]);
@@ -32,7 +32,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const failed = checks.filter((x) => x.status === 'fail');
       const warned = checks.filter((x) => x.status === 'warn');
       if (data) {
-        const { renderObjects } = await import('../output.ts');
+        const { renderObjects } = await import('../../console/output.ts');
         c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format)));
       } else {
         c.out.line('');

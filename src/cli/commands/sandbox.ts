@@ -1,8 +1,9 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { exportLine } from '../../console/output.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { ExitCode, UserFacingError } from '../../core/errors.ts';
-import { exportLine } from '../output.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
@@ -48,34 +49,29 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .command('status')
     .description('show each component with its pid, port and health')
     .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox status -o json')
-    .action(async () => {
-      const c = ctx();
-      const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
-      const dir = sandboxDir();
-      const state = readState(dir);
-      if (!state) throw noSandbox(dir);
-      const rows = await sandboxStatus(dir);
-      if (c.format === 'json' || c.format === 'yaml') {
-        const { renderObjects } = await import('../output.ts');
-        c.out.line(renderObjects([{ server: state.server, kubeconfig: state.kubeconfig, components: rows }], c.format));
-      } else {
-        c.out.line(
-          `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
-        );
-        c.out.table(
-          ['COMPONENT', 'PID', 'PORT', 'STATUS'],
-          rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
-        );
-      }
-      const sick = rows.filter((r) => !r.healthy).map((r) => r.component);
-      if (sick.length) {
-        throw new UserFacingError(
-          `sandbox: ${sick.join(', ')} ${sick.length === 1 ? 'is' : 'are'} not healthy`,
-          `its log is in ${dir}/logs; \`kube-lessons sandbox up\` replaces a broken sandbox`,
-          ExitCode.unreachable,
-        );
-      }
-    });
+    .action(
+      returnsOutcome(async (): Promise<CommandOutcome> => {
+        const c = ctx();
+        const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+        const dir = sandboxDir();
+        const state = readState(dir);
+        if (!state) throw noSandbox(dir);
+        const rows = await sandboxStatus(dir);
+        if (c.format === 'json' || c.format === 'yaml') {
+          const { renderObjects } = await import('../../console/output.ts');
+          c.out.line(renderObjects([{ server: state.server, kubeconfig: state.kubeconfig, components: rows }], c.format));
+        } else {
+          c.out.line(
+            `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
+          );
+          c.out.table(
+            ['COMPONENT', 'PID', 'PORT', 'STATUS'],
+            rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
+          );
+        }
+        return rows.some((r) => !r.healthy) ? 'checks-failed' : 'done';
+      }),
+    );
 
   sandbox
     .command('env')

@@ -5,7 +5,7 @@
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
-import { ApiStatusError, isResourceExpired } from '../errors.ts';
+import { ApiStatusError, apiStatusError, isResourceExpired } from '../errors.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import type { Backoff } from './backoff.ts';
@@ -330,7 +330,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private handleEvent(event: WatchEvent<T>): 'ok' | 'relist' {
     const obj = event.object;
     if (event.type === 'ERROR') {
-      const err = statusToError(obj);
+      const err = apiStatusError(obj, { fallbackMessage: 'watch ERROR event' });
       if (isResourceExpired(err)) {
         this.rvUnavailable = true;
         this.emit('expired-relist', { resourceVersion: this.lastSyncRV, phase: 'watch-event', code: err.code });
@@ -416,22 +416,6 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const event = { component: 'reflector', action, data: { reflector: this.name, ...data }, at: this.clock.now() };
     safeEmit(this.tracer, key === undefined ? event : { ...event, key });
   }
-}
-
-/** The Status object of an ERROR watch event as an ApiStatusError (code 410 means "relist"). */
-function statusToError(obj: unknown): ApiStatusError {
-  const status = (typeof obj === 'object' && obj !== null ? obj : {}) as {
-    code?: unknown;
-    reason?: unknown;
-    message?: unknown;
-    details?: unknown;
-  };
-  return new ApiStatusError({
-    code: typeof status.code === 'number' ? status.code : 500,
-    message: typeof status.message === 'string' ? status.message : 'watch ERROR event',
-    reason: typeof status.reason === 'string' ? status.reason : undefined,
-    details: typeof status.details === 'object' && status.details !== null ? (status.details as Record<string, unknown>) : undefined,
-  });
 }
 
 /** Settles like `p`, or rejects as soon as `signal` aborts (then `p`'s own outcome is ignored). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { kubectlForms } from '../../../src/cli/argv.ts';
+import { kubectlForms } from '../../../src/console/argv.ts';
 
 test("kubectl's -X=value forms become -X value", () => {
   assert.deepEqual(kubectlForms(['list-nodes', '-o=json', '-n=kube-system', '-l=kubernetes.io/arch=arm64']), [
