@@ -8,7 +8,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command, Option } from 'commander';
-import { OUTPUT_FORMATS } from '../console/output.ts';
+import { OUTPUT_FORMATS } from '../console/formats.ts';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];

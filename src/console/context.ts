@@ -5,7 +5,8 @@
  */
 import type { KubeEnv } from '../core/kube-env.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
-import { colorWanted, createOutput, OUTPUT_FORMATS, type Output, type OutputFormat } from './output.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
+import { colorWanted, createOutput, type Output } from './output.ts';
 
 export interface GlobalOptions {
   kubeconfig?: string;
@@ -48,14 +49,16 @@ export function createContext(globals: GlobalOptions, signal: AbortSignal, env: 
 }
 
 async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<KubeEnv> {
-  const [{ loadKubeconfig }, { KubeClient }, { runningSandboxKubeconfig }] = await Promise.all([
-    import('../core/kubeconfig.ts'),
-    import('../core/client.ts'),
-    import('../sandbox/sandbox.ts'),
-  ]);
-  // A running sandbox is used when nothing else is configured; only `learn` (which asks) ever starts one.
+  const [{ loadKubeconfig, kubeconfigFiles }, { KubeClient }] = await Promise.all([import('../core/kubeconfig.ts'), import('../core/client.ts')]);
   const request = { kubeconfig: globals.kubeconfig, context: globals.context, namespace: globals.namespace, env };
-  const config = await loadKubeconfig({ ...request, sandboxKubeconfig: () => runningSandboxKubeconfig() });
+  // The sandbox module is loaded only when no kubeconfig is found: a configured cluster never pays for it.
+  // A running sandbox is used then; only `learn` (which asks) ever starts one.
+  let sandboxKubeconfig: () => string | undefined = () => undefined;
+  if (!kubeconfigFiles(request)) {
+    const { runningSandboxKubeconfig } = await import('../sandbox/sandbox.ts');
+    sandboxKubeconfig = () => runningSandboxKubeconfig();
+  }
+  const config = await loadKubeconfig({ ...request, sandboxKubeconfig });
   const timeoutMs = globals.requestTimeout ? parseDuration(globals.requestTimeout) : undefined;
   const client = new KubeClient(config, timeoutMs === undefined ? {} : { timeoutMs });
   return { config, client, namespace: config.namespace };

@@ -3,12 +3,17 @@
  * columns as a terminal, minus colour), objects as JSON/YAML/names, and colour that honours --no-color,
  * NO_COLOR and non-terminals.
  */
+import { createRequire } from 'node:module';
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import { stringify as toYaml } from 'yaml';
 
-export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+// YAML output is rare, so its serialiser is loaded on first use (at run time, outside the bundle) instead of
+// with every command; `yaml` is CommonJS, so require is the synchronous way in.
+const requireAtRunTime = createRequire(import.meta.url);
+const toYaml = (value: unknown, options?: import('yaml').ToStringOptions & import('yaml').SchemaOptions): string =>
+  (requireAtRunTime('yaml') as typeof import('yaml')).stringify(value, options);
+
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 
 export interface Output {
   readonly isTTY: boolean;
@@ -98,22 +103,6 @@ function kindOf(o: unknown): string {
 /** Several objects as one multi-document YAML stream, as `kubectl apply -f` reads it. */
 export function renderYamlDocuments(objects: unknown[]): string {
   return objects.map((o) => toYaml(o, KUBECTL_YAML).trimEnd()).join('\n---\n');
-}
-
-/**
- * `export NAME='value'` for `eval` in sh, bash, zsh: single quotes keep spaces, `$`, backquotes and globs
- * literal; a single quote inside is closed, escaped and reopened.
- */
-export function exportLine(name: string, value: string): string {
-  return `export ${name}='${value.replaceAll("'", "'\\''")}'`;
-}
-
-/** `k=v k2="two words"` for log lines and machinery notes: bare words bare, numbers rounded, the rest as JSON. */
-export function fieldsText(fields: Record<string, unknown>): string {
-  return Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : typeof v === 'number' ? String(Math.round(v)) : JSON.stringify(v)}`)
-    .join(' ');
 }
 
 /** "3d4h", "12m", "40s": kubectl's AGE column. */

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
-import { fieldsText } from '../../console/output.ts';
+import { fieldsText } from '../../console/text.ts';
 import { withKube } from './common.ts';
 
 interface RunOpts {

@@ -1,7 +1,7 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
-import { exportLine } from '../../console/output.ts';
+import { exportLine } from '../../console/text.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { ExitCode, UserFacingError } from '../../core/errors.ts';
 
@@ -52,13 +52,16 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(
       returnsOutcome(async (): Promise<CommandOutcome> => {
         const c = ctx();
-        const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+        const [{ sandboxStatus }, { readState, sandboxDir }, { renderObjects }] = await Promise.all([
+          import('../../sandbox/sandbox.ts'),
+          import('../../sandbox/state.ts'),
+          import('../../console/output.ts'),
+        ]);
         const dir = sandboxDir();
         const state = readState(dir);
         if (!state) throw noSandbox(dir);
         const rows = await sandboxStatus(dir);
         if (c.format === 'json' || c.format === 'yaml') {
-          const { renderObjects } = await import('../../console/output.ts');
           c.out.line(renderObjects([{ server: state.server, kubeconfig: state.kubeconfig, components: rows }], c.format));
         } else {
           c.out.line(

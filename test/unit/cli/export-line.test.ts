@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { exportLine } from '../../../src/console/output.ts';
+import { exportLine } from '../../../src/console/text.ts';
 
 /** What bash makes of `eval "<line>"`, printed back byte for byte; and whether the line ran anything else. */
 function evalInBash(line: string): { value: string; stderr: string } {
