@@ -160,7 +160,7 @@ describe('kube-lessons watch', () => {
       out.at(-1)!,
       /^summary: stopped \(interrupted\) after \d+\.\d s: ADDED \d+, MODIFIED \d+, DELETED \d+, BOOKMARK \d+, ERROR 0; last resourceVersion \d+$/,
     );
-    assert.equal(r.stderr.trim(), '');
+    assert.equal(r.stderr.trim(), 'interrupted', 'one line says why it ended, as for every command a signal stops');
     assertNoCredentials(r.stdout, r.stderr);
   });
 
