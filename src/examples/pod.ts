@@ -285,10 +285,17 @@ export async function waitForRunning(client: KubeClient, opts: FollowOptions & {
   );
 }
 
-/** Waits for the pod to be gone: lists it once (to get a resourceVersion to watch from), then watches for DELETED. */
-export async function waitForDeletion(client: KubeClient, opts: Omit<FollowOptions, 'resourceVersion'>): Promise<void> {
+/**
+ * Waits for the pod to be gone: lists it once (to get a resourceVersion to watch from), then watches for DELETED.
+ * `onWatching` hears that version: every change after it reaches the watch.
+ */
+export async function waitForDeletion(
+  client: KubeClient,
+  opts: Omit<FollowOptions, 'resourceVersion'> & { onWatching?: (resourceVersion: string) => void },
+): Promise<void> {
   const listed = await listOne(client, opts.namespace, opts.name, opts.signal);
   if (!listed.pod) return;
+  opts.onWatching?.(listed.resourceVersion);
   await watchPod(
     client,
     { ...opts, resourceVersion: listed.resourceVersion },

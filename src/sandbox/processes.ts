@@ -1,21 +1,83 @@
 /** Starting, probing and stopping the sandbox's processes. Only pids we started (and that still run our binary) are signalled. */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from './build.ts';
 import type { ComponentState } from './state.ts';
 
-export function freePort(): Promise<number> {
+/**
+ * The range the kernel takes local ports from for outgoing connections (Linux's ip_local_port_range; IANA's
+ * dynamic range elsewhere). A listening port picked inside it can be taken by any process's next connect()
+ * between our pick and the component's bind, or while a component is restarted on the same port.
+ */
+export function ephemeralPortRange(read: () => string = () => readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')): [number, number] {
+  try {
+    const [low, high] = read().trim().split(/\s+/).map(Number);
+    if (low && high && low <= high) return [low, high];
+  } catch {
+    // no /proc: the IANA range below
+  }
+  return [49152, 65535];
+}
+
+/** Where the sandbox's listening ports come from: below the ephemeral range, above the well-known ports. */
+export function listeningPortRange(ephemeral = ephemeralPortRange()): [number, number] | undefined {
+  const low = 20_000;
+  const high = ephemeral[0] - 1;
+  return high - low >= 1000 ? [low, high] : undefined;
+}
+
+/**
+ * A port on 127.0.0.1 that nothing listens on now, outside the ephemeral range so no outgoing connection
+ * takes it. Another sandbox picking at the same moment can still collide: sandboxUp retries a component whose
+ * bind failed (see startComponent). When the ephemeral range leaves no room, the kernel picks.
+ */
+export async function freePort(range = listeningPortRange()): Promise<number> {
+  if (range) {
+    for (let tries = 0; tries < 50; tries++) {
+      const port = range[0] + Math.floor(Math.random() * (range[1] - range[0] + 1));
+      if (await canListen(port)) return port;
+    }
+  }
+  return listenOnce(0);
+}
+
+export async function canListen(port: number): Promise<boolean> {
+  return listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** True when the log grew, since `offset`, by a line saying the component could not bind its port. */
+export function failedToBind(log: string, offset: number): boolean {
+  try {
+    return /address already in use/i.test(readFileSync(log).subarray(offset).toString());
+  } catch {
+    return false;
+  }
+}
+
+/** The log's size now: what it says from here on is this start's. */
+export function logSize(log: string): number {
+  try {
+    return statSync(log).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** Starts a long-lived process detached from us, output to its log file. */

@@ -18,7 +18,7 @@ import { registerSecret } from '../core/redact.ts';
 import { ensureBinaries, type BuildLog, type ProgressListener } from './build.ts';
 import { createCertificateAuthority } from './certs.ts';
 import { fakeNode } from './nodes.ts';
-import { freePort, isOurProcess, startProcess, stopProcess, tail } from './processes.ts';
+import { canListen, failedToBind, freePort, isOurProcess, logSize, startProcess, stopProcess, tail } from './processes.ts';
 import {
   COMPONENTS,
   readState,
@@ -42,6 +42,8 @@ export interface UpOptions {
   onBuildProgress?: ProgressListener;
   /** More command-line arguments per component (the benchmark raises the controller-manager's request limit). */
   extraArgs?: Partial<Record<Component, string[]>>;
+  /** Where listening ports come from (default: freePort); a test hands out taken ones to see the retry. */
+  pickPort?: () => Promise<number>;
 }
 
 interface Secrets {
@@ -50,6 +52,8 @@ interface Secrets {
 }
 
 const START_TIMEOUT_MS = 90_000;
+/** Starts of one component that may fail for a port taken between the pick and the bind. */
+const START_ATTEMPTS = 3;
 
 /** The kubeconfig of the default sandbox when it is up; undefined otherwise. */
 export function runningSandboxKubeconfig(dir = sandboxDir()): string | undefined {
@@ -93,82 +97,112 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   const tls = writeCertificates(dir);
 
-  const ports = {
-    etcd: await freePort(),
-    etcdPeer: await freePort(),
-    apiserver: await freePort(),
-    kcm: await freePort(),
-    scheduler: await freePort(),
-    kwok: await freePort(),
-  };
   const state: SandboxState = {
     name: dir.split('/').pop() ?? 'default',
     dir,
     versions,
     kubeconfig: join(dir, 'kubeconfig'),
-    server: `https://127.0.0.1:${ports.apiserver}`,
-    etcdUrl: `https://127.0.0.1:${ports.etcd}`,
+    server: '',
+    etcdUrl: '',
     etcdClient: tls.etcdClient,
     startedAt: new Date().toISOString(),
     components: {},
   };
-  const start = (name: Component, port: number, args: string[]) => {
-    const binary = join(bin, name);
-    const logFile = join(dir, 'logs', `${name}.log`);
-    const allArgs = [...args, ...(opts.extraArgs?.[name] ?? [])];
-    const pid = startProcess(binary, allArgs, logFile, dir);
-    state.components[name] = { pid, port, binary, args: allArgs, log: logFile };
-    writeState(state);
-    log(`started ${name} (pid ${pid}, port ${port})`);
+  const pickPort = opts.pickPort ?? (() => freePort());
+  const picked = new Set<number>();
+  /** A port not handed out before in this start-up: two picks in a row may name the same free port. */
+  const pick = async (): Promise<number> => {
+    for (;;) {
+      const port = await pickPort();
+      if (picked.has(port)) continue;
+      picked.add(port);
+      return port;
+    }
   };
+  /**
+   * Starts one component on ports picked just now and waits until it is healthy. `configure` picks the ports
+   * it needs, records in the state what they decide (URLs) and returns the port to probe and the arguments. A
+   * component that exits because another process bound one of its ports first is started again on new ones.
+   */
+  const launch = async (
+    name: Component,
+    configure: (pick: () => Promise<number>) => Promise<{ port: number; args: string[] }>,
+    token?: string,
+  ): Promise<void> => {
+    const logFile = join(dir, 'logs', `${name}.log`);
+    const binary = join(bin, name);
+    for (let attempt = 1; ; attempt++) {
+      const { port, args } = await configure(pick);
+      const allArgs = [...args, ...(opts.extraArgs?.[name] ?? [])];
+      const offset = logSize(logFile);
+      const started = { pid: startProcess(binary, allArgs, logFile, dir), port, binary, args: allArgs, log: logFile };
+      state.components[name] = started;
+      writeState(state);
+      log(`started ${name} (pid ${started.pid}, port ${port})`);
+      try {
+        await waitHealthy(state, name, opts.signal, token);
+        return;
+      } catch (err) {
+        if (attempt >= START_ATTEMPTS || !failedToBind(logFile, offset)) throw err;
+        await stopProcess(started);
+        log(`${name} could not bind its port; starting it again on another`);
+      }
+    }
+  };
+  /** A client of the API server that serves its health on one port of its own. */
+  const launchOnPort = (name: Component, args: (port: number) => string[]) =>
+    launch(name, async (next) => {
+      const port = await next();
+      return { port, args: args(port) };
+    });
 
   try {
-    start('etcd', ports.etcd, etcdArgs(dir, ports.etcd, ports.etcdPeer));
-    await waitHealthy(state, 'etcd', opts.signal);
-    start('kube-apiserver', ports.apiserver, apiserverArgs(dir, state.etcdUrl, ports.apiserver));
-    await waitHealthy(state, 'kube-apiserver', opts.signal, secrets.adminToken);
+    await launch('etcd', async (next) => {
+      const port = await next();
+      const peer = await next();
+      state.etcdUrl = `https://127.0.0.1:${port}`;
+      return { port, args: etcdArgs(dir, port, peer) };
+    });
+    await launch(
+      'kube-apiserver',
+      async (next) => {
+        const port = await next();
+        state.server = `https://127.0.0.1:${port}`;
+        return { port, args: apiserverArgs(dir, state.etcdUrl, port) };
+      },
+      secrets.adminToken,
+    );
     const ca = tls.ca;
     writeFileSync(state.kubeconfig, kubeconfigYaml(state.server, ca, secrets), { mode: 0o600 });
-    start('kube-controller-manager', ports.kcm, [
-      '--kubeconfig',
-      state.kubeconfig,
-      '--leader-elect=false',
-      '--bind-address=127.0.0.1',
-      `--secure-port=${ports.kcm}`,
-      '--service-account-private-key-file',
-      join(dir, 'sa.key'),
-      '--root-ca-file',
-      join(dir, 'ca.crt'),
-      '--use-service-account-credentials=false',
-      '--cert-dir',
-      join(dir, 'certs', 'kcm'),
+    const clients = await Promise.allSettled([
+      launchOnPort('kube-controller-manager', (port) => [
+        ...controlPlaneClientArgs(dir, state.kubeconfig, port, 'kcm'),
+        '--service-account-private-key-file',
+        join(dir, 'sa.key'),
+        '--root-ca-file',
+        join(dir, 'ca.crt'),
+        '--use-service-account-credentials=false',
+      ]),
+      launchOnPort('kube-scheduler', (port) => controlPlaneClientArgs(dir, state.kubeconfig, port, 'scheduler')),
+      launchOnPort('kwok', (port) => [
+        '--kubeconfig',
+        state.kubeconfig,
+        '--manage-nodes-with-annotation-selector',
+        'kwok.x-k8s.io/node=fake',
+        '--cidr',
+        '10.244.0.0/16',
+        '--node-ip',
+        '10.240.0.1',
+        '--server-address',
+        `127.0.0.1:${port}`,
+        '--node-lease-duration-seconds',
+        '40',
+        '--config',
+        join(SANDBOX_ASSETS, 'kwok-stages.yaml'),
+      ]),
     ]);
-    start('kube-scheduler', ports.scheduler, [
-      '--kubeconfig',
-      state.kubeconfig,
-      '--leader-elect=false',
-      '--bind-address=127.0.0.1',
-      `--secure-port=${ports.scheduler}`,
-      '--cert-dir',
-      join(dir, 'certs', 'scheduler'),
-    ]);
-    start('kwok', ports.kwok, [
-      '--kubeconfig',
-      state.kubeconfig,
-      '--manage-nodes-with-annotation-selector',
-      'kwok.x-k8s.io/node=fake',
-      '--cidr',
-      '10.244.0.0/16',
-      '--node-ip',
-      '10.240.0.1',
-      '--server-address',
-      `127.0.0.1:${ports.kwok}`,
-      '--node-lease-duration-seconds',
-      '40',
-      '--config',
-      join(SANDBOX_ASSETS, 'kwok-stages.yaml'),
-    ]);
-    for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await waitHealthy(state, c, opts.signal);
+    // All three settle before a failure is thrown, so the clean-up below finds every process started.
+    for (const c of clients) if (c.status === 'rejected') throw c.reason;
     const api = adminApi(state.server, ca, secrets.adminToken);
     try {
       for (let i = 0; i < (opts.nodes ?? 3); i++) await api('POST', '/api/v1/nodes', fakeNode(i, versions.kubernetes));
@@ -237,7 +271,11 @@ export async function sandboxStatus(dir = sandboxDir()): Promise<ComponentStatus
   );
 }
 
-/** Stops one component and starts it again with the same arguments (tests use this to cut watches). */
+/**
+ * Stops one component and starts it again with the same arguments (tests use this to cut watches). It keeps
+ * its port, since clients hold its URL: when another process bound the port meanwhile, it waits for the port
+ * to be free again and retries.
+ */
 export async function restartComponent(dir: string, name: Component, opts: { downMs?: number; beforeStart?: () => Promise<void> } = {}): Promise<void> {
   const state = readState(dir);
   const c = state?.components[name];
@@ -245,9 +283,19 @@ export async function restartComponent(dir: string, name: Component, opts: { dow
   await stopProcess(c);
   if (opts.downMs) await sleep(opts.downMs);
   await opts.beforeStart?.();
-  c.pid = startProcess(c.binary, c.args, c.log, dir);
-  writeState(state);
-  await waitHealthy(state, name, undefined, adminTokenOf(state));
+  for (let attempt = 1; ; attempt++) {
+    const offset = logSize(c.log);
+    c.pid = startProcess(c.binary, c.args, c.log, dir);
+    writeState(state);
+    try {
+      await waitHealthy(state, name, undefined, adminTokenOf(state));
+      return;
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !failedToBind(c.log, offset)) throw err;
+      await stopProcess(c);
+      await waitFor(`port ${c.port} to be free again for ${name}`, undefined, () => canListen(c.port));
+    }
+  }
 }
 
 export function adminTokenOf(state: SandboxState): string {
@@ -328,6 +376,11 @@ function etcdArgs(dir: string, port: number, peer: number): string[] {
     '--quota-backend-bytes',
     String(4 * 1024 ** 3),
   ];
+}
+
+/** What the controller-manager and the scheduler share: the API server, no leader election, health on loopback. */
+function controlPlaneClientArgs(dir: string, kubeconfig: string, port: number, certDir: string): string[] {
+  return ['--kubeconfig', kubeconfig, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${port}`, '--cert-dir', join(dir, 'certs', certDir)];
 }
 
 function apiserverArgs(dir: string, etcdUrl: string, port: number): string[] {

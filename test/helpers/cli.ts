@@ -14,7 +14,6 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
-  signalAfterMs?: number;
 }
 
 /** A CLI run in progress: wait for a line it prints, then act on the cluster while it keeps running. */
@@ -45,12 +44,10 @@ export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
   child.stderr.on('data', (d) => (stderr += String(d)));
   child.stdin.end(opts.input ?? '');
   const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-  const interrupter = opts.signalAfterMs ? setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs) : undefined;
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
-      if (interrupter) clearTimeout(interrupter);
       ended = true;
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
       wake();

@@ -4,13 +4,15 @@
  * parallel, and deletes it afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch } from 'undici';
 import { KubeClient } from '../../src/core/client.ts';
 import { loadKubeconfig } from '../../src/core/kubeconfig.ts';
 import { etcdAgent } from '../../src/sandbox/sandbox.ts';
 import { readState } from '../../src/sandbox/state.ts';
 import type { SandboxState } from '../../src/sandbox/state.ts';
+import { waitUntil } from './wait.ts';
+
+export { waitUntil };
 
 export function sandboxState(): SandboxState {
   const dir = process.env.KUBE_LESSONS_TEST_SANDBOX_DIR;
@@ -47,15 +49,6 @@ export async function createTestNamespace(client: KubeClient, prefix: string): P
 
 export async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
   await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${name}` }).catch(() => undefined);
-}
-
-export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** etcd's JSON gateway: the API server's storage, reached directly with the sandbox's etcd client certificate. */

@@ -70,8 +70,10 @@ switch (args[0]) {
     let compiledHere = 0;
     for (const p of packagesOf(targets)) {
       if (compiled().has(p)) continue;
+      // Held while the pause file exists: the test releases the build by deleting it (a file, polled).
       if (compiledHere >= Number(env.FAKE_GO_PAUSE_AFTER ?? 0)) while (env.FAKE_GO_PAUSE_FILE && existsSync(env.FAKE_GO_PAUSE_FILE)) await sleep(50);
       compiledHere++;
+      // A package's compile time: what the fake simulates, not a wait.
       await sleep(Number(env.FAKE_GO_DELAY_MS ?? 20));
       if (env.FAKE_GO_FAIL === 'compile' && p.endsWith('/p3')) {
         console.error(`# ${p}\n/root/go/pkg/mod/${p}/x.go:12:3: undefined: somethingMissing`);

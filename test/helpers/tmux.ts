@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from './wait.ts';
 
 export const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 
@@ -47,15 +47,15 @@ export class Terminal {
   /** Waits until `needle` appears at least `times` times; fails with the screen's end when it does not. */
   async waitFor(needle: string | RegExp, opts: { times?: number; timeoutMs?: number; visible?: boolean } = {}): Promise<string> {
     const times = opts.times ?? 1;
-    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
     let last = '';
-    while (Date.now() < deadline) {
-      last = opts.visible ? this.visible() : this.screen();
-      if (count(last, needle) >= times) return last;
-      await sleep(100);
-    }
-    const tail = last.trimEnd().split('\n').slice(-30).join('\n');
-    throw new Error(`timed out waiting for ${String(needle)}${times > 1 ? ` (${times} times)` : ''}; the screen ends with:\n${tail}`);
+    return waitFor(
+      `${String(needle)}${times > 1 ? ` (${times} times)` : ''}`,
+      () => {
+        last = opts.visible ? this.visible() : this.screen();
+        return count(last, needle) >= times ? last : undefined;
+      },
+      { timeoutMs: opts.timeoutMs ?? 30_000, everyMs: 100, detail: () => `the screen ends with:\n${last.trimEnd().split('\n').slice(-30).join('\n')}` },
+    );
   }
 
   /** Sends keys, then waits for `needle` to appear once more than it did before. */
@@ -77,13 +77,14 @@ export class Terminal {
   /** Empties the pane and its scrollback once the shell has cleared the screen. */
   async clear(leftover: string): Promise<void> {
     this.type('clear');
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      this.tmux('clear-history', '-t', 'main');
-      if (!this.screen().includes(leftover)) return;
-      await sleep(100);
-    }
-    throw new Error('the screen was not cleared');
+    await waitFor(
+      'the screen to be cleared',
+      () => {
+        this.tmux('clear-history', '-t', 'main');
+        return this.screen().includes(leftover) ? undefined : true;
+      },
+      { timeoutMs: 10_000, everyMs: 100 },
+    );
   }
 
   /** Ends the tmux server on this socket: the shell and anything still running in it. */

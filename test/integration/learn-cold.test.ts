@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { BuildProgress } from '../../src/sandbox/build-progress.ts';
 import { loadVersions, versionsKey } from '../../src/sandbox/versions.ts';
@@ -19,11 +18,14 @@ import { BIN, runCli } from '../helpers/cli.ts';
 import { sandboxState } from '../helpers/cluster.ts';
 import { fakeGoDir } from '../helpers/fake-go.ts';
 import { hasTmux, Terminal } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const DIST = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 let home = '';
 let term: Terminal | undefined;
 let env: NodeJS.ProcessEnv = {};
+/** The build reports its progress only in its progress file, and the fake one takes a while. */
+const BUILD = { timeoutMs: 180_000, everyMs: 100 };
 
 before(() => {
   if (!hasTmux) return;
@@ -80,16 +82,6 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until<T>(what: string, get: () => T | undefined, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = get();
-    if (v !== undefined) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 test(
   'cold machine: lessons open at once, a cluster step waits for the background build, which survives quitting, resumes, and then runs',
   { skip: hasTmux ? false : 'tmux is not installed', timeout: 600_000 },
@@ -110,10 +102,14 @@ test(
     await term_.press(['q'], '? Lesson 1: what next?');
 
     // 2. Its cluster step waits on a progress bar: the fake build is held after ten packages.
-    const first = await until('the build to compile ten packages', () => {
-      const p = progress();
-      return p?.phase === 'compiling' && p.compiled >= 10 ? p : undefined;
-    });
+    const first = await waitFor(
+      'the build to compile ten packages',
+      () => {
+        const p = progress();
+        return p?.phase === 'compiling' && p.compiled >= 10 ? p : undefined;
+      },
+      BUILD,
+    );
     term_.keys('Enter');
     await term_.waitFor('Press q to stop waiting');
     await term_.waitFor(/\[[█░]+\]\s+\d+% kube-apiserver, controller-manager and scheduler 10\/\d+ packages/, { visible: true });
@@ -126,14 +122,18 @@ test(
 
     // 4. The build dies; the next learn starts it again, and it resumes from the ten packages compiled.
     process.kill(-first.pid, 'SIGKILL');
-    await until('the builder to end', () => (alive(first.pid) ? undefined : true));
+    await waitFor('the builder to end', () => (alive(first.pid) ? undefined : true), BUILD);
     await term_.clear('Your progress is saved in');
     term_.type(learn);
     await term_.waitFor('? Pick a lesson', { timeoutMs: 120_000 });
-    const resumed = await until('a new build', () => {
-      const p = progress();
-      return p && p.pid !== first.pid && p.phase === 'compiling' ? p : undefined;
-    });
+    const resumed = await waitFor(
+      'a new build',
+      () => {
+        const p = progress();
+        return p && p.pid !== first.pid && p.phase === 'compiling' ? p : undefined;
+      },
+      BUILD,
+    );
     // The fake compiles its ten shared packages first, and every component counted them: none is compiled again.
     assert.equal(resumed.total, first.total - 3 * 10, 'the ten compiled packages are not compiled again');
 

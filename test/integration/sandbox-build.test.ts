@@ -10,11 +10,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { versionsKey, loadVersions } from '../../src/sandbox/versions.ts';
 import type { BuildProgress } from '../../src/sandbox/build-progress.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { fakeGoDir } from '../helpers/fake-go.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const GO = fakeGoDir();
 
@@ -52,12 +52,15 @@ test('a cold build counts packages, records each binary complete, and a second r
 test('a build killed midway leaves nothing recorded as built, and the next one resumes from what was compiled', async () => {
   const c = cold({ FAKE_GO_DELAY_MS: '60' });
   const child = spawn(process.execPath, [BIN, 'sandbox', 'build'], { env: { ...process.env, ...c.env }, stdio: 'ignore', detached: true });
-  let before: BuildProgress | undefined;
-  for (;;) {
-    before = c.progress();
-    if (before?.phase === 'compiling' && before.compiled >= 15) break;
-    await sleep(50);
-  }
+  // The builder reports its progress only in its progress file.
+  const before = await waitFor(
+    'fifteen packages compiled',
+    () => {
+      const p = c.progress();
+      return p?.phase === 'compiling' && p.compiled >= 15 ? p : undefined;
+    },
+    { timeoutMs: 120_000, everyMs: 50 },
+  );
   process.kill(-child.pid!, 'SIGKILL'); // the builder and its go, as a crash would
   await new Promise((r) => child.on('close', r));
   assert.ok(!existsSync(join(c.bin, 'kube-apiserver')), 'no binary of the unfinished build in the cache');

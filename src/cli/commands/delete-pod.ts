@@ -33,6 +33,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
               name,
               timeoutMs,
               signal: c.signal,
+              onWatching: (rv) => spin.around(() => progress(`  watching from resourceVersion ${rv}`)),
               onChange: (ch) =>
                 spin.around(() => progress(`  +${((performance.now() - started) / 1000).toFixed(1)}s  ${ch.type.padEnd(8)}  phase ${ch.phase}`)),
             });

@@ -31,6 +31,8 @@ export interface FooControllerOptions {
 export interface RunningFooController {
   controller: FooController;
   recorder: EventRecorder;
+  /** The work queue: empty with nothing in process, the controller has acted on every event it received. */
+  queue: RateLimitingWorkQueue<string>;
   /** Resolves once the controller stopped (after the signal aborted) and the informers shut down. */
   done: Promise<void>;
 }
@@ -70,5 +72,5 @@ export function startFooController(opts: FooControllerOptions, signal: AbortSign
       await factory.shutdown();
     }
   })();
-  return { controller, recorder, done };
+  return { controller, recorder, queue, done };
 }

@@ -6,7 +6,7 @@ import type { KubeClient } from '../../../src/core/client.ts';
 import type { Deployment, Foo } from '../../../src/controllers/foo/types.ts';
 import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
 import { deploymentPath, fooPath, getOrUndefined, takeFooCrdExclusively, useFooCrd } from '../controller/helpers.ts';
-import { assertNoSecrets, assertOneLineError, cli } from './helpers.ts';
+import { assertNoSecrets, assertOneLineError, cli, startCliOnSandbox } from './helpers.ts';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/foos.samplecontroller.k8s.io';
 
@@ -113,7 +113,11 @@ describe('controller (the sample controller commands)', () => {
     });
 
     it('run syncs the Foo, prints the sync and the event, and Ctrl-C drains and exits 130 (interrupted, as the README says)', async () => {
-      const r = await cli(['controller', 'run', '-n', ns, '--workers', '1', '--resync', '0'], { signalAfterMs: 5000, timeoutMs: 60_000 });
+      const run = startCliOnSandbox(['controller', 'run', '-n', ns, '--workers', '1', '--resync', '0'], { timeoutMs: 60_000 });
+      // Ctrl-C once the sync's event was recorded: the last thing the run is expected to print before it.
+      await run.line(/event Normal Synced: Foo synced successfully/);
+      run.interrupt();
+      const r = await run.done;
       assert.equal(r.code, 130, `exit code (stderr: ${r.stderr})`);
       assert.match(r.stderr, new RegExp(`watching Foos and Deployments in namespace "${ns}" with 1 worker`));
       assert.match(r.stdout, new RegExp(`creating deployment\\s+resourceName=${ns}/example-foo deployment=example-foo`));

@@ -112,7 +112,8 @@ describe('create-pod', () => {
     assertOneLineError(r, ExitCode.timeout, /pod "slow" did not reach Running within 1ms \(last: phase Pending\).*delete-pod slow/);
   });
 
-  it('waitForRunning stops on an interrupt (what Ctrl-C does), without polling', async () => {
+  // The test's own bound is below the wait's timeout: an interrupt that is not honoured fails it.
+  it('waitForRunning stops on an interrupt (what Ctrl-C does), without polling', { timeout: 20_000 }, async () => {
     // A pod no scheduler will take stays Pending: only the interrupt can end the wait.
     const created = await client.request<Pod>({
       method: 'POST',
@@ -125,10 +126,14 @@ describe('create-pod', () => {
       },
     });
     const interrupt = new AbortController();
-    let requests = 0;
+    const requests: string[] = [];
     const counting = client.hooks;
-    client.hooks = { ...counting, request: () => void requests++ };
-    setTimeout(() => interrupt.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })), 1500);
+    // Interrupted once a watch streams: a poller never gets there, and times out instead of being interrupted.
+    client.hooks = {
+      ...counting,
+      request: (r) => void requests.push(r.url),
+      response: (r) => void (r.bytes === -1 && interrupt.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' }))),
+    };
     await assert.rejects(
       waitForRunning(client, {
         namespace,
@@ -141,6 +146,7 @@ describe('create-pod', () => {
       (err: Error) => err.name === 'AbortError',
     );
     client.hooks = counting;
-    assert.equal(requests, 1, 'one watch request, no polling');
+    assert.equal(requests.length, 1, 'one watch request, no polling');
+    assert.match(requests[0]!, /[?&]watch=(true|1)\b/);
   });
 });

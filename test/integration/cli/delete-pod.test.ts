@@ -5,7 +5,7 @@ import type { KubeClient } from '../../../src/core/client.ts';
 import { ExitCode } from '../../../src/core/errors.ts';
 import { ApiStatusError } from '../../../src/machinery/errors.ts';
 import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
-import { assertOneLineError, cli } from './helpers.ts';
+import { assertOneLineError, cli, startCliOnSandbox } from './helpers.ts';
 
 describe('delete-pod', () => {
   let client: KubeClient;
@@ -48,22 +48,17 @@ describe('delete-pod', () => {
       async () =>
         (await client.request<{ status?: { phase?: string } }>({ path: `/api/v1/namespaces/${namespace}/pods/held` })).body.status?.phase === 'Running',
     );
-    const run = cli(['delete-pod', 'held', '--wait', '--timeout', '60s', '-n', namespace]);
-    // While the command waits, the finalizer keeps the pod; releasing it lets the DELETED event through.
-    await waitUntil('held is terminating', async () =>
-      Boolean(
-        (await client.request<{ metadata: { deletionTimestamp?: string } }>({ path: `/api/v1/namespaces/${namespace}/pods/held` })).body.metadata
-          .deletionTimestamp,
-      ),
-    );
-    await new Promise((r) => setTimeout(r, 500));
+    const run = startCliOnSandbox(['delete-pod', 'held', '--wait', '--timeout', '60s', '-n', namespace]);
+    // The finalizer keeps the pod while the command lists it; from the version it watches from, every change
+    // reaches its watch, so releasing the finalizer then lets the DELETED event through.
+    await run.line(/^ {2}watching from resourceVersion \d+$/);
     await client.request({
       method: 'PATCH',
       path: `/api/v1/namespaces/${namespace}/pods/held`,
       contentType: 'application/merge-patch+json',
       body: { metadata: { finalizers: null } },
     });
-    const r = await run;
+    const r = await run.done;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /pod\/held deleted .*\(terminating\)/);
     assert.match(r.stdout, /DELETED/);

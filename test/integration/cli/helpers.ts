@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import { runCli, type CliResult } from '../../helpers/cli.ts';
+import { startCli, type CliResult, type RunningCli } from '../../helpers/cli.ts';
 import { sandboxState } from '../../helpers/cluster.ts';
 
 export function kubeconfigPath(): string {
@@ -26,9 +26,14 @@ export function tokens(): string[] {
     .filter((t): t is string => Boolean(t));
 }
 
-/** Runs the built CLI against the sandbox (never auto-starting another one). */
-export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; signalAfterMs?: number } = {}): Promise<CliResult> {
-  return runCli(['--kubeconfig', kubeconfigPath(), ...args], { ...opts, env: { KUBE_LESSONS_NO_AUTO_SANDBOX: '1', ...opts.env } });
+/** Starts the built CLI against the sandbox (never auto-starting another one): wait for its lines, then act. */
+export function startCliOnSandbox(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): RunningCli {
+  return startCli(['--kubeconfig', kubeconfigPath(), ...args], { ...opts, env: { KUBE_LESSONS_NO_AUTO_SANDBOX: '1', ...opts.env } });
+}
+
+/** Runs the built CLI against the sandbox to its end. */
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return startCliOnSandbox(args, opts).done;
 }
 
 /** A 127.0.0.1 port that nothing listens on (bound, then released). */

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { resourcePath } from '../../../src/core/resources.ts';
 import type { Logger } from '../../../src/controllers/event-recorder.ts';
@@ -15,7 +14,7 @@ import type { FooControllerStats } from '../../../src/controllers/foo/controller
 import { fooApiServed, installFooCrd } from '../../../src/controllers/foo/install.ts';
 import { startFooController, type RunningFooController } from '../../../src/controllers/foo/main.ts';
 import { DEPLOYMENT_RESOURCE, FOO_RESOURCE, type Deployment, type Foo } from '../../../src/controllers/foo/types.ts';
-import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
+import { createTestNamespace, deleteNamespace, sandboxState, testClient, waitUntil } from '../../helpers/cluster.ts';
 
 // ---- the CRD, shared between test files ----------------------------------------------------------------
 
@@ -52,12 +51,18 @@ function exclusiveHolder(dir: string): number | undefined {
 export async function useFooCrd(): Promise<() => void> {
   const dir = lockDir();
   const mine = join(dir, 'users', `${process.pid}-${randomBytes(4).toString('hex')}`);
-  for (;;) {
-    writeFileSync(mine, '');
-    if (exclusiveHolder(dir) === undefined) break;
-    rmSync(mine, { force: true });
-    await sleep(250);
-  }
+  // Another process's lock files send no event: polled.
+  await waitUntil(
+    'no other test file to hold the Foo CRD alone',
+    () => {
+      writeFileSync(mine, '');
+      if (exclusiveHolder(dir) === undefined) return true;
+      rmSync(mine, { force: true });
+      return false;
+    },
+    600_000,
+    250,
+  );
   const client = await testClient();
   if (!(await fooApiServed(client))) await installFooCrd(client, { timeoutMs: 60_000 });
   return () => rmSync(mine, { force: true });
@@ -66,17 +71,20 @@ export async function useFooCrd(): Promise<() => void> {
 /** Takes the CRD for this file alone (the CLI test's uninstall): waits until no other live file uses it. */
 export async function takeFooCrdExclusively(timeoutMs = 600_000): Promise<() => void> {
   const dir = lockDir();
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      writeFileSync(join(dir, 'exclusive'), String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      if (exclusiveHolder(dir) === undefined) continue;
-      if (Date.now() > deadline) throw new Error('timed out waiting to hold the Foo CRD exclusively');
-      await sleep(250);
-    }
-  }
+  await waitUntil(
+    'to hold the Foo CRD exclusively',
+    () => {
+      try {
+        writeFileSync(join(dir, 'exclusive'), String(process.pid), { flag: 'wx' });
+        return true;
+      } catch {
+        exclusiveHolder(dir); // removes the mark of a crashed holder
+        return false;
+      }
+    },
+    timeoutMs,
+    250,
+  );
   const others = () =>
     readdirSync(join(dir, 'users')).filter((f) => {
       const pid = Number(f.split('-')[0]);
@@ -85,12 +93,11 @@ export async function takeFooCrdExclusively(timeoutMs = 600_000): Promise<() => 
       rmSync(join(dir, 'users', f), { force: true });
       return false;
     });
-  while (others().length > 0) {
-    if (Date.now() > deadline) {
-      rmSync(join(dir, 'exclusive'), { force: true });
-      throw new Error('timed out waiting for other test files to finish with the Foo CRD');
-    }
-    await sleep(250);
+  try {
+    await waitUntil('other test files to finish with the Foo CRD', () => others().length === 0, timeoutMs, 250);
+  } catch (err) {
+    rmSync(join(dir, 'exclusive'), { force: true });
+    throw err;
   }
   return () => {
     if (existsSync(join(dir, 'exclusive'))) rmSync(join(dir, 'exclusive'), { force: true });

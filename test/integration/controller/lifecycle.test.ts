@@ -6,8 +6,19 @@ import type { KubeClient } from '../../../src/core/client.ts';
 import { createExampleFoo } from '../../../src/controllers/foo/install.ts';
 import { EXAMPLE_FOO_NAME, type Deployment, type Foo } from '../../../src/controllers/foo/types.ts';
 import { MESSAGE_RESOURCE_SYNCED, SUCCESS_SYNCED } from '../../../src/controllers/foo/controller.ts';
+import type { QueueSnapshot } from '../../../src/machinery/workqueue/queue.ts';
 import { waitUntil } from '../../helpers/cluster.ts';
-import { deploymentPath, fooPath, getOrUndefined, listEvents, listPods, startController, useFooNamespace, type TestController } from './helpers.ts';
+import {
+  deploymentPath,
+  fooPath,
+  getOrUndefined,
+  listEvents,
+  listPods,
+  startController,
+  useFooNamespace,
+  type LogLine,
+  type TestController,
+} from './helpers.ts';
 
 describe('the sample controller, one Foo from creation to deletion', () => {
   let client: KubeClient;
@@ -143,8 +154,17 @@ describe('the sample controller, one Foo from creation to deletion', () => {
       },
       60_000,
     );
-    // The controller has no Foo delete handler and must not bring the Deployment back.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The controller has no Foo delete handler and must not bring the Deployment back. Wait until it acted on
+    // the Deployment's deletion: the Foo gone from its cache (it ignores the orphan, or its sync finds no Foo)
+    // or, the bug, a create; then until its queue is idle, so no sync that still saw the Foo is pending.
+    const foo = `${ns}/${EXAMPLE_FOO_NAME}`;
+    const handled = (l: LogLine) =>
+      (l.message === 'ignoring orphaned object' && l.fields.object === foo) ||
+      (l.message === 'Foo in work queue no longer exists' && l.fields.resourceName === foo) ||
+      l.message === 'creating deployment';
+    await waitUntil('the controller to act on the Deployment going', () => controller!.logs.slice(logsBefore).some(handled), 30_000, 50);
+    const idle = ({ dirty, processing, waiting = [] }: QueueSnapshot<string>) => dirty.length + processing.length + waiting.length === 0;
+    await waitUntil('its queue to be idle', () => idle(controller!.running.queue.snapshot()), 30_000, 50);
     assert.equal(await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME)), undefined);
     const creates = controller!.logs.slice(logsBefore).filter((l) => l.message === 'creating deployment');
     assert.deepEqual(creates, [], 'nothing is recreated once the Foo is gone');

@@ -11,10 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadExerciseCatalog, solutionPath } from '../../../src/exercises/catalog.ts';
 import { BIN } from '../../helpers/cli.ts';
 import { sandboxState } from '../../helpers/cluster.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 const SOCKET = `kube-lessons-exwatch-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -25,15 +25,16 @@ let env: NodeJS.ProcessEnv = {};
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
 const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-5000', '-t', SESSION);
 
-async function waitFor(needle: RegExp, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+function waitForScreen(needle: RegExp, timeoutMs = 60_000): Promise<string> {
   let last = '';
-  while (Date.now() < deadline) {
-    last = screen();
-    if (needle.test(last)) return last;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${needle}; the screen ends with:\n${last.trimEnd().split('\n').slice(-25).join('\n')}`);
+  return waitFor(
+    String(needle),
+    () => {
+      last = screen();
+      return needle.test(last) ? last : undefined;
+    },
+    { timeoutMs, everyMs: 100, detail: () => `the screen ends with:\n${last.trimEnd().split('\n').slice(-25).join('\n')}` },
+  );
 }
 
 before(() => {
@@ -71,24 +72,24 @@ test(
     tmux('send-keys', '-t', SESSION, '-l', `${process.execPath} ${BIN} watch`);
     tmux('send-keys', '-t', SESSION, 'Enter');
 
-    await waitFor(new RegExp(`Watching ${first!.file}`));
-    await waitFor(new RegExp(`✗ ${escape(first!.scaffoldFails)}`));
+    await waitForScreen(new RegExp(`Watching ${first!.file}`));
+    await waitForScreen(new RegExp(`✗ ${escape(first!.scaffoldFails)}`));
 
     // A wrong answer: the server of the wrong context.
     writeFileSync(file, readFileSync(file, 'utf8').replace("return { context: '', server: '' };", "return { context: 'dev', server: 'https://wrong.test' };"));
-    await waitFor(/✗ returns the server URL of that context's cluster: expected "https:\/\/dev\.example\.test:6443", got "https:\/\/wrong\.test"/);
+    await waitForScreen(/✗ returns the server URL of that context's cluster: expected "https:\/\/dev\.example\.test:6443", got "https:\/\/wrong\.test"/);
 
     copyFileSync(solutionPath(catalog, first!), file);
-    await waitFor(new RegExp(`✓ ${first!.id} passes`));
-    await waitFor(new RegExp(`Next: exercise 2 ${second!.id}`));
-    const s = await waitFor(new RegExp(`✗ ${escape(second!.scaffoldFails)}`));
+    await waitForScreen(new RegExp(`✓ ${first!.id} passes`));
+    await waitForScreen(new RegExp(`Next: exercise 2 ${second!.id}`));
+    const s = await waitForScreen(new RegExp(`✗ ${escape(second!.scaffoldFails)}`));
     assert.match(s, new RegExp(`Watching ${second!.file}`));
 
     tmux('send-keys', '-t', SESSION, 'q');
-    await waitFor(/Stopped watching; what passed is saved/);
+    await waitForScreen(/Stopped watching; what passed is saved/);
     tmux('send-keys', '-t', SESSION, '-l', 'echo "watch exited with $?"');
     tmux('send-keys', '-t', SESSION, 'Enter');
-    await waitFor(/watch exited with 0/);
+    await waitForScreen(/watch exited with 0/);
     const progress = JSON.parse(readFileSync(join(home, 'config', 'kube-lessons', 'progress.json'), 'utf8')) as { completed: Record<string, string> };
     assert.ok(progress.completed[`exercise:${first!.id}`], 'the pass is in the shared progress file');
   },

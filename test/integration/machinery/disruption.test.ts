@@ -81,6 +81,7 @@ for (const fifo of FIFO_KINDS) {
             else await client.request({ method: 'DELETE', path: `${cmPath()}/${name}`, timeoutMs: 2000 });
             writes++;
           } catch {
+            // The server is down: pace the retries (a writer's back-off, not a wait for anything).
             await new Promise((r) => setTimeout(r, 100));
           }
         }
@@ -88,6 +89,7 @@ for (const fifo of FIFO_KINDS) {
       try {
         await factory.waitForCacheSync(abort.signal);
         await waitUntil('some writes before the restart', () => writes > 30, 20_000, 50);
+        // Down for 1.5 s: the disruption under test (the writer's requests and the watch fail meanwhile).
         await restartComponent(dir, 'kube-apiserver', { downMs: 1500 });
         const after = writes;
         await waitUntil('writes after the restart', () => writes > after + 60, 30_000, 100);

@@ -279,8 +279,13 @@ describe('run', () => {
     const deploymentInformer = factory.informerFor<Deployment>({ group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true });
     let release!: () => void;
     const createHeld = new Promise<void>((resolve) => (release = resolve));
+    let creating!: () => void;
+    const createSent = new Promise<void>((resolve) => (creating = resolve));
     const client = new FakeClient(async (req) => {
-      if (req.method === 'POST' && req.path.endsWith('/deployments')) await createHeld;
+      if (req.method === 'POST' && req.path.endsWith('/deployments')) {
+        creating();
+        await createHeld;
+      }
       return req.body;
     });
     const recorder = new EventRecorder(client.asClient(), { component: 'sample-controller' });
@@ -294,7 +299,7 @@ describe('run', () => {
     factory.start(abort.signal);
     let returned = false;
     const running = controller.run(1, abort.signal).then(() => (returned = true));
-    while (!client.requests.some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 5));
+    await createSent;
     // Another key is waiting when the stop comes, while the create is in flight: it must not be taken.
     queue.add(`${NS}/late`);
     abort.abort();

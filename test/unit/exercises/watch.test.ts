@@ -1,7 +1,6 @@
 /** Watch mode on the fixture catalog: a save re-verifies, a pass is recorded and the next exercise is shown. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Chalk } from 'chalk';
 import { renderOutcome } from '../../../src/exercises/render.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
@@ -9,12 +8,33 @@ import { verifyExercise } from '../../../src/exercises/verify.ts';
 import { watchExercises } from '../../../src/exercises/watch.ts';
 import { fixtureCatalog, fixtureWorkspace, MemoryProgress, solve, writeExercise } from './helpers.ts';
 
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
+/** What watch mode printed; `until` resolves when `check` holds, checked as each line arrives (30 s bound). */
+function printed() {
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  return {
+    lines,
+    push(...more: string[]) {
+      lines.push(...more);
+      for (const w of [...waiters]) w();
+    },
+    until(what: string, check: () => boolean): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const bound = setTimeout(() => {
+          waiters.delete(test);
+          reject(new Error(`timed out waiting for ${what}; printed:\n${lines.join('\n')}`));
+        }, 30_000);
+        const test = () => {
+          if (!check()) return;
+          clearTimeout(bound);
+          waiters.delete(test);
+          resolve();
+        };
+        waiters.add(test);
+        test();
+      });
+    },
+  };
 }
 
 test('a wrong save shows the failure, the right one passes and moves to the next exercise, until all pass', { timeout: 120_000 }, async () => {
@@ -22,7 +42,7 @@ test('a wrong save shows the failure, the right one passes and moves to the next
   const ws = fixtureWorkspace(catalog);
   const [double, greet] = catalog.exercises as [(typeof catalog.exercises)[0], (typeof catalog.exercises)[0]];
   const progress = new MemoryProgress();
-  const out: string[] = [];
+  const out = printed();
   const stop = new AbortController();
   const keys: string[] = [];
   let pushKey: (() => void) | undefined;
@@ -45,16 +65,16 @@ test('a wrong save shows the failure, the right one passes and moves to the next
     signal: stop.signal,
     keys: keyStream(),
   });
-  const seen = (re: RegExp, times = 1) => out.filter((l) => re.test(l)).length >= times;
+  const seen = (re: RegExp, times = 1) => out.lines.filter((l) => re.test(l)).length >= times;
   try {
-    await until('the scaffold failure', () => seen(/✗ doubles 2: expected 4, got 0/));
+    await out.until('the scaffold failure', () => seen(/✗ doubles 2: expected 4, got 0/));
     writeExercise(ws, double, 'export function double(n: number): number {\n  return n + 1;\n}\n');
-    await until('the wrong answer', () => seen(/✗ doubles 2: expected 4, got 3/));
+    await out.until('the wrong answer', () => seen(/✗ doubles 2: expected 4, got 3/));
     keys.push('h');
     pushKey?.();
-    await until('the hint', () => seen(/hint for double/));
+    await out.until('the hint', () => seen(/hint for double/));
     solve(catalog, ws, double);
-    await until('the pass and the next exercise', () => seen(/✓ greets by name|✗ greets by name/));
+    await out.until('the pass and the next exercise', () => seen(/✓ greets by name|✗ greets by name/));
     assert.ok(seen(/✓ double passes/));
     assert.ok(seen(/Next: exercise 2 greet/));
     assert.ok(progress.isDone('exercise:double'));

@@ -428,7 +428,7 @@ test('non-interactive: an interrupt stops the run and reports it', async () => {
   const { env } = tempConfigHome();
   const program = fakeProgram();
   const cap = capturedContext();
-  setTimeout(() => cap.abort.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })), 50);
+  void program.streaming.then(() => cap.abort.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })));
   await assert.rejects(
     learn(
       '3',

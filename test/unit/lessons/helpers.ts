@@ -80,6 +80,8 @@ export function promptExit(): Error {
 export interface FakeProgram {
   log: string[];
   makeProgram: (signal: AbortSignal) => Command;
+  /** Resolves when `fake stream` has started: interrupt it from then on. */
+  streaming: Promise<void>;
 }
 
 /**
@@ -88,6 +90,8 @@ export interface FakeProgram {
  */
 export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
   const log: string[] = [];
+  let started = () => {};
+  const streaming = new Promise<void>((resolve) => (started = resolve));
   const makeProgram = (signal: AbortSignal) => {
     const program = new Command('kube-lessons').option('--kubeconfig <file>').option('--no-color');
     const fake = program.command('fake');
@@ -113,13 +117,14 @@ export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
         throw new UserFacingError('cannot reach https://fake:6443 (ECONNREFUSED)', 'start it', ExitCode.unreachable);
       }
       log.push('stream started');
+      started();
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
       log.push('stream stopped');
       throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
     });
     return program;
   };
-  return { log, makeProgram };
+  return { log, makeProgram, streaming };
 }
 
 export interface CapturedContext {

@@ -11,7 +11,7 @@ function runner(opts: { failing?: string[]; signal?: AbortSignal } = {}) {
   const program = fakeProgram(opts.failing ? { failing: opts.failing } : {});
   const errors: string[] = [];
   const r = createRunner({ makeProgram: program.makeProgram, signal: opts.signal ?? new AbortController().signal, writeErr: (l) => errors.push(l) });
-  return { r, log: program.log, errors };
+  return { r, log: program.log, errors, streaming: program.streaming };
 }
 
 test('findCommand follows subcommands as deep as the program has them', () => {
@@ -71,8 +71,8 @@ test('a streaming command is stopped by its time limit, and that counts as succe
 
 test('the session being interrupted stops the command with 130; a run after that does not start', async () => {
   const session = new AbortController();
-  const { r, log } = runner({ signal: session.signal });
-  setTimeout(() => session.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })), 30);
+  const { r, log, streaming } = runner({ signal: session.signal });
+  void streaming.then(() => session.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })));
   assert.deepEqual(await r.run({ argv: ['fake', 'stream'] }), { code: 130 });
   assert.deepEqual(await r.run({ argv: ['fake', 'hello'] }), { code: 130 });
   assert.deepEqual(log, ['stream started', 'stream stopped']);
