@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
-import { withKube } from './common.ts';
+import { watchListOption, withKube } from './common.ts';
 
 interface Opts {
   allNamespaces?: boolean;
@@ -14,6 +14,7 @@ interface Opts {
   trace?: boolean;
   handlersAfterSync?: boolean;
   timeout?: string;
+  watchList: 'on' | 'off';
 }
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -25,6 +26,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
     .option('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s')
     .option('--trace', 'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)')
+    .addOption(watchListOption())
     .option('--handlers-after-sync', 'add the handler only after the cache synced: it still gets an ADD for every cached object')
     .option('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)')
     .addHelpText(
@@ -54,6 +56,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
             resyncMs,
             handlersAfterSync: Boolean(opts.handlersAfterSync),
             trace: Boolean(opts.trace),
+            watchList: opts.watchList === 'on',
             signal: c.signal,
             timeoutMs,
           },
@@ -64,6 +67,18 @@ export function register(program: Command, ctx: () => CommandContext): void {
 }
 
 const EVENT_WIDTH = 13;
+
+/** What each stage of the reflector's sync means, shown under it with --trace. */
+const WATCH_LIST_STAGES: Record<string, string> = {
+  'watch-list-start': 'watch-list: one watch request streams the current state as ADDED events, then the changes (no list)',
+  'initial-events-end': 'the BOOKMARK annotated k8s.io/initial-events-end: the initial state is complete at this resourceVersion',
+  'watch-list-synced': "the store (the informer's queue) is replaced in one step with the objects collected in a temporary store",
+  'watch-continues': 'the same stream carries on as the watch: no new request',
+  'watch-list-fallback': 'the server refused the watch-list: this round lists, then watches (client-go falls back the same way)',
+  'watch-list-incomplete': 'the stream ended before the initial state was complete: the watch-list starts again from scratch',
+  'list-start': 'list: one GET of the whole collection (paginated), then a watch from its resourceVersion',
+  'expired-relist': 'the resourceVersion is gone (410): relist from the last version seen; "" only if that list answers 410 too',
+};
 
 export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): string[] {
   const { bold, dim, green, yellow, red, cyan } = c.out.color;
@@ -77,7 +92,7 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
     case 'handler-added':
       return s.when === 'after sync' ? [`handler added after the sync: the informer replays the ${s.cached} cached object${s.cached === 1 ? '' : 's'} to it as ADD`] : [];
     case 'synced':
-      return [bold(`cache synced: ${s.count} object${s.count === 1 ? '' : 's'}`) + dim(` (resourceVersion ${s.resourceVersion || '-'})`)];
+      return [bold(`cache synced: ${s.count} object${s.count === 1 ? '' : 's'}`) + dim(` (resourceVersion ${s.resourceVersion || '-'}, by ${s.via === 'watch-list' ? 'a streaming watch-list' : 'a list'})`)];
     case 'event': {
       const label = s.event === 'MOD' && s.resync ? 'MOD (resync)' : s.event;
       const paint = s.event === 'ADD' ? green : s.event === 'DEL' ? red : s.resync ? dim : yellow;
@@ -90,8 +105,12 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
       }
       return lines;
     }
-    case 'machinery':
-      return [dim(`${' '.repeat(EVENT_WIDTH)} · ${machinery(s)}`)];
+    case 'machinery': {
+      const lines = [dim(`${' '.repeat(EVENT_WIDTH)} · ${machinery(s)}`)];
+      const why = s.component === 'reflector' ? WATCH_LIST_STAGES[s.action] : undefined;
+      if (why) lines.push(dim(`${' '.repeat(EVENT_WIDTH)}   ${why}`));
+      return lines;
+    }
     case 'stopped': {
       const counts = Object.entries(s.counts)
         .map(([t, n]) => `${t} ${n}`)

@@ -100,7 +100,8 @@ test('a deletion missed during a 410 relist reaches handlers as a tombstone', as
   t.lw.objects = [pod('a', { ns: 'n', rv: '1' })];
   t.lw.resourceVersion = '9';
   t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' } as unknown as KubeObject);
-  await t.clock.advance(0);
+  // The relist follows the reflector's backoff: 800 ms plus up to as much again of jitter.
+  await t.clock.advance(1600);
   // 'a' came back unchanged: a sync-type update, which every handler gets until resync checks begin.
   assert.deepEqual(h.log.slice(2), ['update a@1->a@1', 'delete n/b (tombstone)']);
   assert.deepEqual(t.informer.getStore().listKeys(), ['n/a']);
