@@ -27,7 +27,7 @@ else await parent();
 async function child(impl: string, kubeconfig: string, namespace: string, count: number) {
   const gc = (globalThis as { gc?: () => void }).gc!;
   let started: number;
-  let objects = 0;
+  let objects: number;
   // Load each library before measuring so module code does not count as cache.
   const clientNode = await import('@kubernetes/client-node');
   const config = await loadKubeconfig({ kubeconfig });
@@ -76,18 +76,38 @@ async function parent() {
       const results: Record<string, { syncMs: number; heapBytesPerObject: number }[]> = { ours: [], 'client-node': [] };
       for (let r = 0; r < runs; r++) {
         for (const impl of ['ours', 'client-node'] as const) {
-          const out = spawnSync(process.execPath, ['--expose-gc', self, '--child', impl, '--kubeconfig', state.kubeconfig, '--namespace', namespace, '--count', String(count)], { encoding: 'utf8' });
+          const out = spawnSync(
+            process.execPath,
+            ['--expose-gc', self, '--child', impl, '--kubeconfig', state.kubeconfig, '--namespace', namespace, '--count', String(count)],
+            { encoding: 'utf8' },
+          );
           if (out.status !== 0) throw new Error(`${impl} child failed: ${out.stderr}`);
-          results[impl]!.push(JSON.parse(out.stdout.trim().split('\n').pop()!));
+          results[impl]!.push(JSON.parse(out.stdout.trim().split('\n').pop()!) as { syncMs: number; heapBytesPerObject: number });
         }
       }
       const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       const summary: Record<string, { syncMs: number; heapBytesPerObject: number }> = {};
       for (const impl of ['ours', 'client-node']) {
         summary[impl] = { syncMs: med(results[impl]!.map((x) => x.syncMs)), heapBytesPerObject: med(results[impl]!.map((x) => x.heapBytesPerObject)) };
-        console.log(JSON.stringify({ bench: 'informer-initial-sync', impl, pods: count, runs, medianSyncMs: Math.round(summary[impl]!.syncMs), medianHeapBytesPerObject: Math.round(summary[impl]!.heapBytesPerObject) }));
+        console.log(
+          JSON.stringify({
+            bench: 'informer-initial-sync',
+            impl,
+            pods: count,
+            runs,
+            medianSyncMs: Math.round(summary[impl].syncMs),
+            medianHeapBytesPerObject: Math.round(summary[impl].heapBytesPerObject),
+          }),
+        );
       }
-      console.log(JSON.stringify({ bench: 'informer-ratio', pods: count, syncTimeOursOverPeer: +(summary.ours!.syncMs / summary['client-node']!.syncMs).toFixed(2), heapOursOverPeer: +(summary.ours!.heapBytesPerObject / summary['client-node']!.heapBytesPerObject).toFixed(2) }));
+      console.log(
+        JSON.stringify({
+          bench: 'informer-ratio',
+          pods: count,
+          syncTimeOursOverPeer: +(summary.ours!.syncMs / summary['client-node']!.syncMs).toFixed(2),
+          heapOursOverPeer: +(summary.ours!.heapBytesPerObject / summary['client-node']!.heapBytesPerObject).toFixed(2),
+        }),
+      );
     }
   } finally {
     await sandboxDown(dir);
@@ -96,17 +116,32 @@ async function parent() {
 
 async function waitForServiceAccount(client: KubeClient, ns: string) {
   for (let i = 0; i < 100; i++) {
-    if (await client.request({ path: `/api/v1/namespaces/${ns}/serviceaccounts/default` }).then(() => true, () => false)) return;
+    if (
+      await client.request({ path: `/api/v1/namespaces/${ns}/serviceaccounts/default` }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 async function createPods(client: KubeClient, ns: string, count: number) {
   let next = 0;
-  await Promise.all(Array.from({ length: 24 }, async () => {
-    while (next < count) {
-      const i = next++;
-      await client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: { metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } } });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 24 }, async () => {
+      while (next < count) {
+        const i = next++;
+        await client.request({
+          method: 'POST',
+          path: `/api/v1/namespaces/${ns}/pods`,
+          body: {
+            metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
+            spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] },
+          },
+        });
+      }
+    }),
+  );
 }

@@ -66,7 +66,9 @@ try {
   for (const c of cmds) {
     const xs = samples.get(c.name)!;
     medians.set(c.name, median(xs));
-    console.log(JSON.stringify({ bench: 'list-nodes', command: c.name, runs, medianMs: round(median(xs)), minMs: round(Math.min(...xs)), maxMs: round(Math.max(...xs)) }));
+    console.log(
+      JSON.stringify({ bench: 'list-nodes', command: c.name, runs, medianMs: round(median(xs)), minMs: round(Math.min(...xs)), maxMs: round(Math.max(...xs)) }),
+    );
   }
   if (kubectl) {
     const ours = medians.get('kube-lessons list-nodes')!;

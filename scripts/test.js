@@ -6,13 +6,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sandboxDown, sandboxUp } from '../dist/sandbox/sandbox.js';
+import { sandboxDown, sandboxUp } from '../src/sandbox/sandbox.ts';
 
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const patterns = args.filter((a) => !a.startsWith('--'));
 const files = patterns.length ? patterns : unitOnly ? ['test/unit/**/*.test.ts'] : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
 
+/** @type {string | undefined} */
 let ownDir;
 const env = { ...process.env };
 async function setup() {
@@ -29,7 +30,9 @@ async function teardown() {
   ownDir = undefined;
 }
 
+/** @type {import('node:child_process').ChildProcess | undefined} */
 let child;
+/** @param {NodeJS.Signals} sig */
 const forward = (sig) => {
   child?.kill(sig);
 };
@@ -44,7 +47,7 @@ try {
     child.on('close', (c, signal) => resolve(c ?? (signal ? 130 : 1)));
   });
 } catch (err) {
-  console.error(`error: could not start the test sandbox: ${err.message}`);
+  console.error(`error: could not start the test sandbox: ${err instanceof Error ? err.message : String(err)}`);
 } finally {
   await teardown();
 }

@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = createProgram({ version: pkg.version, signal: interrupt.signal });
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  let code: number = ExitCode.ok;
+  let code: number;
   try {
     await program.parseAsync(argv);
     // Commands report a failed check (not an error) through process.exitCode; one that treats Ctrl-C as its

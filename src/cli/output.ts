@@ -38,7 +38,23 @@ export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = 
   return Boolean(stream.isTTY);
 }
 
-const BLANK = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' };
+const BLANK = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
+};
 
 /** kubectl-style columns: upper-case headers, three spaces between columns, no borders. */
 export function renderTable(head: string[], rows: string[][], color: ChalkInstance): string {

@@ -152,7 +152,19 @@ export class TokenBucket {
 /** getEventKey: everything that makes two events identical. */
 function eventKey(event: CoreEvent): string {
   const o = event.involvedObject;
-  return join(event.source.component, event.source.host ?? '', o.kind, o.namespace, o.name, o.fieldPath, o.uid, o.apiVersion, event.type, event.reason, event.message);
+  return join(
+    event.source.component,
+    event.source.host ?? '',
+    o.kind,
+    o.namespace,
+    o.name,
+    o.fieldPath,
+    o.uid,
+    o.apiVersion,
+    event.type,
+    event.reason,
+    event.message,
+  );
 }
 
 /** The source, the object and the event type: the spam key, and the start of the aggregation key. */

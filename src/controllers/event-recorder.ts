@@ -32,7 +32,16 @@ export interface CoreEvent {
   apiVersion: 'v1';
   kind: 'Event';
   metadata: { name: string; namespace: string; resourceVersion?: string };
-  involvedObject: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string; resourceVersion?: string; fieldPath?: string };
+  // Undefined fields are left out when the event is serialised.
+  involvedObject: {
+    apiVersion?: string | undefined;
+    kind?: string | undefined;
+    name?: string | undefined;
+    namespace?: string | undefined;
+    uid?: string | undefined;
+    resourceVersion?: string | undefined;
+    fieldPath?: string | undefined;
+  };
   reason: string;
   message: string;
   type: EventType;
@@ -80,7 +89,7 @@ export const MAX_TRIES_PER_EVENT = 12;
 export const RETRY_SLEEP_MS = 10_000;
 export const MAX_QUEUED_EVENTS = 1000;
 
-const EVENTS = BUILTIN_RESOURCES.events!;
+const EVENTS = BUILTIN_RESOURCES.events;
 
 export class EventRecorder {
   private readonly client: KubeClient;
@@ -223,7 +232,11 @@ export class EventRecorder {
       if (!written) {
         const { resourceVersion: _rv, ...metadata } = event.metadata;
         this.counters.created++;
-        const res = await this.client.request<CoreEvent>({ method: 'POST', path: resourcePath(EVENTS, { namespace: event.metadata.namespace }), body: { ...event, metadata } });
+        const res = await this.client.request<CoreEvent>({
+          method: 'POST',
+          path: resourcePath(EVENTS, { namespace: event.metadata.namespace }),
+          body: { ...event, metadata },
+        });
         written = res.body;
       }
       this.correlator.updateState(isEvent(written) ? written : event);

@@ -4,7 +4,7 @@
  * certificates, exec plugins, the TLS dispatcher) and undici's fetch. Non-2xx answers become ApiStatusError
  * carrying the server's Status. Trace hooks see every request and response, with credentials redacted.
  */
-import { fetch, type Dispatcher, type Headers } from 'undici';
+import { fetch, type Headers } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiStatusError } from '../machinery/errors.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
@@ -23,7 +23,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Overall deadline; default the client's timeout. 0 disables it. */
   timeoutMs?: number;
 }
@@ -77,7 +77,15 @@ export class KubeClient {
       const text = await response.text();
       const durationMs = performance.now() - started;
       const bytes = Buffer.byteLength(text);
-      this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes, durationMs });
+      this.hooks.response?.({
+        method,
+        url,
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get('content-type') ?? '',
+        bytes,
+        durationMs,
+      });
       if (!response.ok) throw statusError(response, text, method, url);
       const body = (text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as T;
       return { status: response.status, headers: response.headers, body, bytes, durationMs, url };
@@ -96,10 +104,26 @@ export class KubeClient {
     if (!response.ok) {
       const text = await response.text().catch(() => '');
       cleanup();
-      this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: text.length, durationMs: performance.now() - started });
+      this.hooks.response?.({
+        method,
+        url,
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get('content-type') ?? '',
+        bytes: text.length,
+        durationMs: performance.now() - started,
+      });
       throw statusError(response, text, method, url);
     }
-    this.hooks.response?.({ method, url, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes: -1, durationMs: performance.now() - started });
+    this.hooks.response?.({
+      method,
+      url,
+      status: response.status,
+      statusText: response.statusText,
+      contentType: response.headers.get('content-type') ?? '',
+      bytes: -1,
+      durationMs: performance.now() - started,
+    });
     const hooks = this.hooks;
     let closed = false;
     const body = response.body!;
@@ -117,7 +141,7 @@ export class KubeClient {
             throw err;
           }
           if (chunk.done) break;
-          buffered += decoder.decode(chunk.value, { stream: true });
+          buffered += decoder.decode(chunk.value as Uint8Array, { stream: true });
           let nl: number;
           while ((nl = buffered.indexOf('\n')) >= 0) {
             const line = buffered.slice(0, nl).trim();
@@ -163,7 +187,8 @@ export class KubeClient {
     this.hooks.request?.({ method, url: redact(url), headers: redactHeaders(headers), body: opts.body === undefined ? undefined : redactObject(opts.body) });
     const controller = new AbortController();
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
+    const timer =
+      timeoutMs > 0 ? setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
     timer?.unref();
     const onAbort = () => controller.abort(opts.signal!.reason);
     if (opts.signal?.aborted) onAbort();
@@ -172,14 +197,15 @@ export class KubeClient {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
+    const dispatcher = ctx.getDispatcher();
     const started = performance.now();
     try {
       const response = await fetch(url, {
         method,
         headers,
         body: body ?? null,
-        dispatcher: ctx.getDispatcher() as Dispatcher | undefined,
         signal: controller.signal,
+        ...(dispatcher ? { dispatcher } : {}),
       });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
@@ -194,7 +220,7 @@ export class KubeClient {
 function statusError(response: { status: number; statusText: string; headers: Headers }, text: string, method: string, url: string): ApiStatusError {
   let status: { message?: string; reason?: string; details?: Record<string, unknown>; code?: number } = {};
   try {
-    status = JSON.parse(text);
+    status = JSON.parse(text) as typeof status;
   } catch {
     // not a Status object (a proxy's HTML, say)
   }

@@ -137,11 +137,7 @@ export class Discovery {
       }
     }
     if (!found) {
-      throw new UserFacingError(
-        `the server has no resource type "${wanted}"`,
-        'list what it serves with `kube-lessons api-resources`',
-        ExitCode.notFound,
-      );
+      throw new UserFacingError(`the server has no resource type "${wanted}"`, 'list what it serves with `kube-lessons api-resources`', ExitCode.notFound);
     }
     return found;
   }

@@ -65,21 +65,33 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): UserFacingE
   // Aborts come from Ctrl-C: timeouts surface as TimeoutError below.
   if (e?.name === 'AbortError') return new InterruptedError();
   if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'ETIMEDOUT') {
-    return new UserFacingError(`${what}timed out talking to ${ctx.server ?? 'the API server'}`, 'check the server is up and reachable, or raise --request-timeout', ExitCode.timeout, { cause: err });
+    return new UserFacingError(
+      `${what}timed out talking to ${ctx.server ?? 'the API server'}`,
+      'check the server is up and reachable, or raise --request-timeout',
+      ExitCode.timeout,
+      { cause: err },
+    );
   }
   const code = networkCode(err);
   if (code) {
     const server = ctx.server ?? 'the API server';
     if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code)) {
-      const hint = ctx.contextName === 'kube-lessons-sandbox'
-        ? 'the sandbox is not running: start it with `kube-lessons sandbox up`'
-        : 'is the cluster running? check the server URL with `kube-lessons doctor`, or start the sandbox with `kube-lessons sandbox up`';
+      const hint =
+        ctx.contextName === 'kube-lessons-sandbox'
+          ? 'the sandbox is not running: start it with `kube-lessons sandbox up`'
+          : 'is the cluster running? check the server URL with `kube-lessons doctor`, or start the sandbox with `kube-lessons sandbox up`';
       return new UserFacingError(`${what}cannot reach ${server} (${code})`, hint, ExitCode.unreachable, { cause: err });
     }
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|TLS|SSL/.test(code)) {
-      return new UserFacingError(`${what}TLS handshake with ${server} failed (${code})`, "the server's certificate does not match the kubeconfig's certificate-authority; check the cluster entry", ExitCode.tls, { cause: err });
+      return new UserFacingError(
+        `${what}TLS handshake with ${server} failed (${code})`,
+        "the server's certificate does not match the kubeconfig's certificate-authority; check the cluster entry",
+        ExitCode.tls,
+        { cause: err },
+      );
     }
-    if (code === 'ETIMEDOUT') return new UserFacingError(`${what}timed out connecting to ${server}`, 'check the server is reachable', ExitCode.timeout, { cause: err });
+    if (code === 'ETIMEDOUT')
+      return new UserFacingError(`${what}timed out connecting to ${server}`, 'check the server is reachable', ExitCode.timeout, { cause: err });
   }
   const message = firstLine(e?.message ?? String(err));
   return new UserFacingError(`${what}${message}`, undefined, ExitCode.failure, { cause: err });
@@ -103,13 +115,13 @@ export function toApiStatusError(err: unknown): ApiStatusError | undefined {
   if (e && typeof e.code === 'number' && e.constructor?.name === 'ApiException') {
     let status: Record<string, unknown> | undefined;
     try {
-      status = typeof e.body === 'string' ? JSON.parse(e.body) : (e.body as Record<string, unknown>);
+      status = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as Record<string, unknown> | undefined;
     } catch {
       status = undefined;
     }
     return new ApiStatusError({
       code: e.code,
-      message: String(status?.message ?? `HTTP ${e.code}`),
+      message: typeof status?.message === 'string' ? status.message : `HTTP ${e.code}`,
       reason: status?.reason as string | undefined,
       details: status?.details as Record<string, unknown> | undefined,
       retryAfterSeconds: Number(e.headers?.['retry-after']) || undefined,
@@ -121,46 +133,83 @@ export function toApiStatusError(err: unknown): ApiStatusError | undefined {
 function describeApiError(err: ApiStatusError, ctx: ErrorContext): UserFacingError {
   const what = ctx.action ? `${ctx.action}: ` : '';
   const details = err.details ?? {};
-  const kind = String(details.kind ?? '');
-  const name = String(details.name ?? '');
+  const kind = typeof details.kind === 'string' ? details.kind : '';
+  const name = typeof details.name === 'string' ? details.name : '';
   const msg = firstLine(err.message);
   switch (err.code) {
     case 401:
-      return new UserFacingError(`${what}unauthorized (401): the API server did not accept the credentials of this context`, 'the token or certificate is wrong or expired: refresh your kubeconfig, or pick another --context', ExitCode.unauthorized, { cause: err });
+      return new UserFacingError(
+        `${what}unauthorized (401): the API server did not accept the credentials of this context`,
+        'the token or certificate is wrong or expired: refresh your kubeconfig, or pick another --context',
+        ExitCode.unauthorized,
+        { cause: err },
+      );
     case 403: {
       const m = /User "([^"]*)" cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]*)")?/.exec(err.message);
       if (m) {
         const [, user, verb, resource, group, ns] = m;
         const res = group ? `${resource}.${group}` : resource;
         const where = ns ? ` in namespace "${ns}"` : ' (cluster-wide)';
-        return new UserFacingError(`${what}forbidden (403): user "${user}" may not ${verb} ${res}${where}`, `RBAC denied it: ask for a Role granting "${verb}" on "${res}", or use another --context`, ExitCode.forbidden, { cause: err });
+        return new UserFacingError(
+          `${what}forbidden (403): user "${user}" may not ${verb} ${res}${where}`,
+          `RBAC denied it: ask for a Role granting "${verb}" on "${res}", or use another --context`,
+          ExitCode.forbidden,
+          { cause: err },
+        );
       }
       return new UserFacingError(`${what}forbidden (403): ${msg}`, 'RBAC or an admission policy denied the request', ExitCode.forbidden, { cause: err });
     }
     case 404: {
       const thing = kind && name ? `${kind} "${name}"` : 'the resource';
-      return new UserFacingError(`${what}${thing} not found (404)${ns(err)}`, 'check the name and namespace (-n), or list what exists', ExitCode.notFound, { cause: err });
+      return new UserFacingError(`${what}${thing} not found (404)${ns(err)}`, 'check the name and namespace (-n), or list what exists', ExitCode.notFound, {
+        cause: err,
+      });
     }
     case 409: {
       if (err.reason === 'AlreadyExists') {
-        return new UserFacingError(`${what}${kind || 'object'} "${name}" already exists (409)`, 'delete it first, or choose another --name', ExitCode.conflict, { cause: err });
+        return new UserFacingError(
+          `${what}${kind || 'object'} "${name}" already exists (409)`,
+          'delete it first, or choose another --name',
+          ExitCode.conflict,
+          { cause: err },
+        );
       }
-      return new UserFacingError(`${what}conflict (409): ${msg}`, 'the object changed since it was read: read it again and retry', ExitCode.conflict, { cause: err });
+      return new UserFacingError(`${what}conflict (409): ${msg}`, 'the object changed since it was read: read it again and retry', ExitCode.conflict, {
+        cause: err,
+      });
     }
     case 422: {
       const causes = (details.causes as { field?: string; message?: string; reason?: string }[] | undefined) ?? [];
       const fields = causes.length ? causes.map((c) => `${c.field ?? '?'}: ${firstLine(c.message ?? c.reason ?? '')}`).join('; ') : msg;
-      return new UserFacingError(`${what}invalid ${kind || 'object'}${name ? ` "${name}"` : ''} (422): ${fields}`, 'fix the fields named above', ExitCode.invalid, { cause: err });
+      return new UserFacingError(
+        `${what}invalid ${kind || 'object'}${name ? ` "${name}"` : ''} (422): ${fields}`,
+        'fix the fields named above',
+        ExitCode.invalid,
+        { cause: err },
+      );
     }
     case 410:
-      return new UserFacingError(`${what}resource version too old (410 Gone): ${msg}`, 'list again to get a current resourceVersion', ExitCode.failure, { cause: err });
+      return new UserFacingError(`${what}resource version too old (410 Gone): ${msg}`, 'list again to get a current resourceVersion', ExitCode.failure, {
+        cause: err,
+      });
     case 429:
-      return new UserFacingError(`${what}too many requests (429)`, `the server asked us to slow down${err.retryAfterSeconds ? `; retry after ${err.retryAfterSeconds} s` : ''}`, ExitCode.serverError, { cause: err });
+      return new UserFacingError(
+        `${what}too many requests (429)`,
+        `the server asked us to slow down${err.retryAfterSeconds ? `; retry after ${err.retryAfterSeconds} s` : ''}`,
+        ExitCode.serverError,
+        { cause: err },
+      );
     case 504:
     case 408:
       return new UserFacingError(`${what}the server timed out (${err.code}): ${msg}`, 'retry, or narrow the request', ExitCode.timeout, { cause: err });
   }
-  if (err.code >= 500) return new UserFacingError(`${what}server error (${err.code}): ${msg}`, 'the API server failed; check its health with `kube-lessons doctor`', ExitCode.serverError, { cause: err });
+  if (err.code >= 500)
+    return new UserFacingError(
+      `${what}server error (${err.code}): ${msg}`,
+      'the API server failed; check its health with `kube-lessons doctor`',
+      ExitCode.serverError,
+      { cause: err },
+    );
   return new UserFacingError(`${what}request failed (${err.code}): ${msg}`, undefined, ExitCode.failure, { cause: err });
 }
 

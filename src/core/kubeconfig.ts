@@ -55,15 +55,23 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
   if (req.kubeconfig) {
     const file = resolve(req.kubeconfig);
     if (!existsSync(file)) {
-      throw new KubeconfigError(`kubeconfig file ${file} (from --kubeconfig) does not exist`, 'check the path, or omit --kubeconfig to use KUBECONFIG or ~/.kube/config');
+      throw new KubeconfigError(
+        `kubeconfig file ${file} (from --kubeconfig) does not exist`,
+        'check the path, or omit --kubeconfig to use KUBECONFIG or ~/.kube/config',
+      );
     }
     return { source: 'flag', files: [file] };
   }
   if (env.KUBECONFIG) {
-    const listed = env.KUBECONFIG.split(delimiter).filter(Boolean).map((f) => resolve(f));
+    const listed = env.KUBECONFIG.split(delimiter)
+      .filter(Boolean)
+      .map((f) => resolve(f));
     const files = listed.filter((f) => existsSync(f));
     if (files.length === 0) {
-      throw new KubeconfigError(`none of the files in KUBECONFIG exist (${listed.join(delimiter)})`, 'fix KUBECONFIG, or unset it to use ~/.kube/config or the sandbox');
+      throw new KubeconfigError(
+        `none of the files in KUBECONFIG exist (${listed.join(delimiter)})`,
+        'fix KUBECONFIG, or unset it to use ~/.kube/config or the sandbox',
+      );
     }
     return { source: 'env', files };
   }
@@ -101,7 +109,11 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
   }
   if (req.context) {
     if (!kc.getContextObject(req.context)) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      const known =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none';
       throw new KubeconfigError(`context "${req.context}" not found in kubeconfig`, `known contexts: ${known}`);
     }
     kc.setCurrentContext(req.context);
@@ -171,10 +183,12 @@ export function mergeFiles(files: string[]): RawConfig {
     const dir = dirname(file);
     if (!merged['current-context'] && raw['current-context']) merged['current-context'] = raw['current-context'];
     for (const c of raw.clusters ?? []) {
-      if (!merged.clusters.some((m) => m.name === c.name)) merged.clusters.push({ name: c.name, cluster: absolutize(c.cluster ?? {}, dir, ['certificate-authority']) });
+      if (!merged.clusters.some((m) => m.name === c.name))
+        merged.clusters.push({ name: c.name, cluster: absolutize(c.cluster ?? {}, dir, ['certificate-authority']) });
     }
     for (const u of raw.users ?? []) {
-      if (!merged.users.some((m) => m.name === u.name)) merged.users.push({ name: u.name, user: absolutize(u.user ?? {}, dir, ['client-certificate', 'client-key', 'tokenFile']) });
+      if (!merged.users.some((m) => m.name === u.name))
+        merged.users.push({ name: u.name, user: absolutize(u.user ?? {}, dir, ['client-certificate', 'client-key', 'tokenFile']) });
     }
     for (const c of raw.contexts ?? []) {
       if (!merged.contexts.some((m) => m.name === c.name)) merged.contexts.push(c);
@@ -197,18 +211,27 @@ function readKubeconfigFile(file: string): RawConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the file exists and is readable');
+    throw new KubeconfigError(
+      `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the file exists and is readable',
+    );
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
-    throw new KubeconfigError(`kubeconfig ${file} is not valid YAML: ${first}`, 'fix the file, or check it with `kubectl config view --kubeconfig ' + file + '`');
+    throw new KubeconfigError(
+      `kubeconfig ${file} is not valid YAML: ${first}`,
+      'fix the file, or check it with `kubectl config view --kubeconfig ' + file + '`',
+    );
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new KubeconfigError(`kubeconfig ${file} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, 'check you passed the right file');
+    throw new KubeconfigError(
+      `kubeconfig ${file} is not a kubeconfig (expected a mapping with clusters, users and contexts)`,
+      'check you passed the right file',
+    );
   }
   const cfg = raw as RawConfig;
   for (const field of ['clusters', 'users', 'contexts'] as const) {

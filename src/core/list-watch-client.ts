@@ -8,7 +8,11 @@ import type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchEvent, Wa
 import type { KubeClient } from './client.ts';
 import { groupVersion, resourcePath, type ResourceRef } from './resources.ts';
 
-export function listerWatcherFor<T extends KubeObject = KubeObject>(client: KubeClient, ref: ResourceRef, scope: { namespace?: string | undefined } = {}): ListerWatcher<T> {
+export function listerWatcherFor<T extends KubeObject = KubeObject>(
+  client: KubeClient,
+  ref: ResourceRef,
+  scope: { namespace?: string | undefined } = {},
+): ListerWatcher<T> {
   const path = resourcePath(ref, { namespace: ref.namespaced ? scope.namespace : undefined });
   const apiVersion = groupVersion(ref);
   return {

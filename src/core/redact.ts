@@ -12,16 +12,23 @@ export function registerSecret(value: unknown): void {
   if (typeof value === 'string' && value.length >= 6) secrets.add(value);
 }
 
-const SECRET_FIELD = /^(token|id-token|refresh-token|access-token|password|client-key-data|client-key|secret|client-secret|authorization|x-api-key|cookie|set-cookie)$/i;
+const SECRET_FIELD =
+  /^(token|id-token|refresh-token|access-token|password|client-key-data|client-key|secret|client-secret|authorization|x-api-key|cookie|set-cookie)$/i;
 
 const PATTERNS: [RegExp, string | ((substring: string, ...groups: string[]) => string)][] = [
   // After an auth scheme: a Basic value that decodes to user:password, or a bearer value with a digit or
   // symbol or of token length. Plain words ("bearer token") stay readable.
-  [/(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi, (m: string, scheme: string, space: string, value: string) => (looksLikeCredential(scheme, value) ? `${scheme}${space}${REDACTED}` : m)],
+  [
+    /(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi,
+    (m: string, scheme: string, space: string, value: string) => (looksLikeCredential(scheme, value) ? `${scheme}${space}${REDACTED}` : m),
+  ],
   [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, `-----BEGIN $1PRIVATE KEY----- ${REDACTED} -----END $1PRIVATE KEY-----`],
   [/(\/\/[^/\s:@]+):[^@\s/]+@/g, `$1:${REDACTED}@`],
   // A credential-named field with a scalar value (JSON, YAML or k=v); `"f:password":{}` in managedFields is not one.
-  [/("?(?:token|password|client-key-data|id-token|refresh-token)"?\s*[:=]\s*)("[^"]*"|[^\s",}{[]+)/gi, (_m: string, key: string, value: string) => `${key}${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}`],
+  [
+    /("?(?:token|password|client-key-data|id-token|refresh-token)"?\s*[:=]\s*)("[^"]*"|[^\s",}{[]+)/gi,
+    (_m: string, key: string, value: string) => `${key}${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}`,
+  ],
 ];
 
 function looksLikeCredential(scheme: string, value: string): boolean {
@@ -63,7 +70,7 @@ export function redactObject<T>(value: T): T {
 function walk(value: unknown, key: string | undefined): unknown {
   if (Array.isArray(value)) {
     // exec env is a list of {name, value}: every value is treated as secret.
-    if (key === 'env') return value.map((e) => (e && typeof e === 'object' ? { ...e, value: REDACTED } : e));
+    if (key === 'env') return (value as unknown[]).map((e) => (e && typeof e === 'object' ? { ...e, value: REDACTED } : e));
     return value.map((v) => walk(v, undefined));
   }
   if (value && typeof value === 'object' && !(value instanceof Date)) {

@@ -37,7 +37,7 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
 }
 
 /** Well-known built-in resources, so common commands need no discovery round trip. */
-export const BUILTIN_RESOURCES: Record<string, ResourceRef> = {
+export const BUILTIN_RESOURCES = {
   pods: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true },
   nodes: { group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false },
   namespaces: { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false },
@@ -51,5 +51,16 @@ export const BUILTIN_RESOURCES: Record<string, ResourceRef> = {
   statefulsets: { group: 'apps', version: 'v1', resource: 'statefulsets', kind: 'StatefulSet', namespaced: true },
   daemonsets: { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true },
-  customresourcedefinitions: { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false },
-};
+  customresourcedefinitions: {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    resource: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+  },
+} satisfies Record<string, ResourceRef>;
+
+/** A built-in resource by its plural name, or undefined. */
+export function builtinResource(name: string): ResourceRef | undefined {
+  return Object.hasOwn(BUILTIN_RESOURCES, name) ? BUILTIN_RESOURCES[name as keyof typeof BUILTIN_RESOURCES] : undefined;
+}

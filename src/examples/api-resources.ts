@@ -15,7 +15,10 @@ export interface ResourceListing {
 }
 
 /** The served resources at each group's preferred version, in kubectl's order: by group (core first), then name. */
-export async function listApiResources(client: KubeClient, filter: { apiGroup?: string | undefined; namespaced?: boolean | undefined } = {}): Promise<ResourceListing> {
+export async function listApiResources(
+  client: KubeClient,
+  filter: { apiGroup?: string | undefined; namespaced?: boolean | undefined } = {},
+): Promise<ResourceListing> {
   const discovery = discoveryFor(client);
   const all = await discovery.preferredResources();
   const resources = all

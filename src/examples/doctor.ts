@@ -31,7 +31,7 @@ export interface DoctorOptions {
   /** Deadline for each API request, so a server that swallows packets cannot hang the doctor. */
   timeoutMs: number;
   signal: AbortSignal;
-  onCheck?: (c: Check) => void;
+  onCheck?: ((c: Check) => void) | undefined;
   nodeVersion?: string;
 }
 
@@ -39,13 +39,23 @@ export interface DoctorOptions {
  * Resolves the kubeconfig as every command does, except that it never starts the sandbox: the doctor reports
  * a missing cluster as a failed check instead of fixing it behind the learner's back.
  */
-export async function loadKubeEnvWithoutStarting(req: { kubeconfig?: string | undefined; context?: string | undefined; namespace?: string | undefined; timeoutMs?: number | undefined }): Promise<KubeEnv> {
+export async function loadKubeEnvWithoutStarting(req: {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  namespace?: string | undefined;
+  timeoutMs?: number | undefined;
+}): Promise<KubeEnv> {
   const [{ loadKubeconfig }, { KubeClient }, { runningSandboxKubeconfig }] = await Promise.all([
     import('../core/kubeconfig.ts'),
     import('../core/client.ts'),
     import('../sandbox/sandbox.ts'),
   ]);
-  const config = await loadKubeconfig({ kubeconfig: req.kubeconfig, context: req.context, namespace: req.namespace, sandboxKubeconfig: () => runningSandboxKubeconfig() });
+  const config = await loadKubeconfig({
+    kubeconfig: req.kubeconfig,
+    context: req.context,
+    namespace: req.namespace,
+    sandboxKubeconfig: () => runningSandboxKubeconfig(),
+  });
   const client = new KubeClient(config, req.timeoutMs === undefined ? {} : { timeoutMs: req.timeoutMs });
   return { config, client, namespace: config.namespace };
 }
@@ -64,9 +74,21 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     env = await opts.kube();
   } catch (err) {
     const e = describeError(err);
-    add({ name: 'kubeconfig', status: 'fail', message: e.message, hint: e.hint ?? 'start the local sandbox with `kube-lessons sandbox up`, or point --kubeconfig at your cluster', data: {} });
+    add({
+      name: 'kubeconfig',
+      status: 'fail',
+      message: e.message,
+      hint: e.hint ?? 'start the local sandbox with `kube-lessons sandbox up`, or point --kubeconfig at your cluster',
+      data: {},
+    });
     // (The lesson commands would start the sandbox by themselves; the doctor only reports.)
-    add({ name: 'api server', status: 'fail', message: 'not tried: there is no usable kubeconfig to say where the server is', hint: 'fix the kubeconfig first; `kube-lessons sandbox up` gives you a working one', data: {} });
+    add({
+      name: 'api server',
+      status: 'fail',
+      message: 'not tried: there is no usable kubeconfig to say where the server is',
+      hint: 'fix the kubeconfig first; `kube-lessons sandbox up` gives you a working one',
+      data: {},
+    });
     return checks;
   }
   for (const c of kubeconfigChecks(env)) add(c);
@@ -79,7 +101,12 @@ export function checkNode(version: string): Check {
   const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
   const need = `${MIN_NODE[0]}.${MIN_NODE[1]}`;
   return ok
-    ? { name: 'node', status: 'pass', message: `Node.js v${version} (needs >= ${need}: client-node 2.x makes its HTTP calls with undici 8, which requires it)`, data: { version, minimum: need } }
+    ? {
+        name: 'node',
+        status: 'pass',
+        message: `Node.js v${version} (needs >= ${need}: client-node 2.x makes its HTTP calls with undici 8, which requires it)`,
+        data: { version, minimum: need },
+      }
     : {
         name: 'node',
         status: 'fail',
@@ -95,16 +122,34 @@ export async function checkClientPackage(): Promise<Check[]> {
   try {
     entryFile = fileURLToPath(import.meta.resolve('@kubernetes/client-node'));
   } catch (err) {
-    return [{ name: 'client package', status: 'fail', message: `@kubernetes/client-node cannot be resolved: ${(err as Error).message.split('\n')[0]}`, hint: 'run `npm install` in the project', data: {} }];
+    return [
+      {
+        name: 'client package',
+        status: 'fail',
+        message: `@kubernetes/client-node cannot be resolved: ${(err as Error).message.split('\n')[0]}`,
+        hint: 'run `npm install` in the project',
+        data: {},
+      },
+    ];
   }
   const pkgDir = findPackageDir(entryFile);
-  const pkg = pkgDir ? (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version?: string; main?: string; types?: string; engines?: Record<string, string> }) : {};
+  const pkg = pkgDir
+    ? (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version?: string; main?: string; types?: string; engines?: Record<string, string> })
+    : {};
   const started = performance.now();
   let exports: Record<string, unknown>;
   try {
-    exports = (await import('@kubernetes/client-node')) as unknown as Record<string, unknown>;
+    exports = await import('@kubernetes/client-node');
   } catch (err) {
-    return [{ name: 'client package', status: 'fail', message: `@kubernetes/client-node ${pkg.version ?? ''} failed to load: ${(err as Error).message.split('\n')[0]}`, hint: 'check the Node version above, then reinstall with `npm ci`', data: { entry: entryFile } }];
+    return [
+      {
+        name: 'client package',
+        status: 'fail',
+        message: `@kubernetes/client-node ${pkg.version ?? ''} failed to load: ${(err as Error).message.split('\n')[0]}`,
+        hint: 'check the Node version above, then reinstall with `npm ci`',
+        data: { entry: entryFile },
+      },
+    ];
   }
   const importMs = performance.now() - started;
   const names = Object.keys(exports);
@@ -166,7 +211,12 @@ export function kubeconfigChecks(env: KubeEnv): Check[] {
       message: `${files}: ${sourceWords[c.source] ?? c.source}${c.files.length > 1 ? '; merged in this order, the first file to define a name wins' : ''}`,
       data: { source: c.source, files: c.files },
     },
-    { name: 'context', status: 'pass', message: `${c.contextName || '(in-cluster)'}${c.contextName ? ' (--context picks another)' : ''}`, data: { context: c.contextName } },
+    {
+      name: 'context',
+      status: 'pass',
+      message: `${c.contextName || '(in-cluster)'}${c.contextName ? ' (--context picks another)' : ''}`,
+      data: { context: c.contextName },
+    },
     { name: 'cluster', status: 'pass', message: `${c.clusterName} at ${c.server}`, data: { cluster: c.clusterName, server: c.server } },
     {
       name: 'user',
@@ -175,7 +225,12 @@ export function kubeconfigChecks(env: KubeEnv): Check[] {
       hint: anonymous ? 'requests go out anonymous: most clusters refuse them; add credentials to the user entry' : undefined,
       data: { user: c.userName, credentialKind: credential },
     },
-    { name: 'namespace', status: 'pass', message: `${c.namespace} (${c.namespaceFromFlag ? 'from -n' : "the context's, else default"})`, data: { namespace: c.namespace } },
+    {
+      name: 'namespace',
+      status: 'pass',
+      message: `${c.namespace} (${c.namespaceFromFlag ? 'from -n' : "the context's, else default"})`,
+      data: { namespace: c.namespace },
+    },
   ];
 }
 
@@ -193,9 +248,10 @@ async function serverChecks(env: KubeEnv, opts: DoctorOptions): Promise<Check[]>
   } catch (err) {
     if (opts.signal.aborted) throw err;
     const e = describeError(err, { ...ctx, action: 'GET /version' });
-    const hint = e.exitCode === ExitCode.unreachable
-      ? `nothing answers at ${config.server}: start the local sandbox with \`kube-lessons sandbox up\`, or fix the server URL of cluster "${config.clusterName}" in the kubeconfig`
-      : e.hint;
+    const hint =
+      e.exitCode === ExitCode.unreachable
+        ? `nothing answers at ${config.server}: start the local sandbox with \`kube-lessons sandbox up\`, or fix the server URL of cluster "${config.clusterName}" in the kubeconfig`
+        : e.hint;
     out.push({ name: 'api server', status: 'fail', message: e.message, hint, data: { server: config.server } });
     return out;
   }

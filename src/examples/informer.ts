@@ -8,7 +8,7 @@
  * command renders.
  */
 import type { KubeClient } from '../core/client.ts';
-import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import type { ResourceRef } from '../core/resources.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import type { TraceEvent, Tracer } from '../machinery/trace.ts';
 import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/cache/informer-factory.ts';
@@ -126,7 +126,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   const factory = new SharedInformerFactory((resource, context) => pipeline.wrap(transport(resource, context)), {
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.labelSelector ? { tweakListOptions: (o) => void (o.labelSelector = opts.labelSelector) } : {}),
-    defaultResyncMs: opts.resyncMs,
+    ...(opts.resyncMs === undefined ? {} : { defaultResyncMs: opts.resyncMs }),
     clock,
     tracer,
     reflector: { useWatchList: opts.watchList ?? true },
@@ -166,10 +166,15 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   };
 
   const started = clock.now();
-  let synced = false;
+  let synced: boolean;
   let handlerAddedLate = false;
   try {
-    emit({ type: 'starting', resyncMs: opts.resyncMs, handlersAfterSync: Boolean(opts.handlersAfterSync), ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
+    emit({
+      type: 'starting',
+      resyncMs: opts.resyncMs,
+      handlersAfterSync: Boolean(opts.handlersAfterSync),
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+    });
     if (!opts.handlersAfterSync) {
       informer.addEventHandler(handler);
       emit({ type: 'handler-added', when: 'before start', cached: 0 });
@@ -238,16 +243,22 @@ class PipelineTracker {
       },
       watch: async (options) => {
         const stream = await lw.watch(options);
-        const tracker = this;
         // A watch-list's events up to the initial-events-end bookmark are the initial state, not changes.
         let initial = options.sendInitialEvents === true;
+        const arrived = (event: WatchEvent<T>) => {
+          const detail = initial
+            ? `initial ${event.type} event of a watch-list, kept in a temporary store until the initial-events-end bookmark`
+            : `watch event ${event.type}`;
+          this.arrive(event.object, initial ? 'watch-list' : 'watch event', this.clock.now(), detail);
+        };
         async function* events(): AsyncGenerator<WatchEvent<T>> {
           for await (const event of stream) {
-            if (event.type === 'BOOKMARK' && (event.object.metadata?.annotations as Record<string, string> | undefined)?.[INITIAL_EVENTS_END_ANNOTATION] === 'true') initial = false;
-            else if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') {
-              const detail = initial ? `initial ${event.type} event of a watch-list, kept in a temporary store until the initial-events-end bookmark` : `watch event ${event.type}`;
-              tracker.arrive(event.object, initial ? 'watch-list' : 'watch event', tracker.clock.now(), detail);
-            }
+            if (
+              event.type === 'BOOKMARK' &&
+              (event.object.metadata?.annotations as Record<string, string> | undefined)?.[INITIAL_EVENTS_END_ANNOTATION] === 'true'
+            )
+              initial = false;
+            else if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') arrived(event);
             yield event;
           }
         }
@@ -272,7 +283,11 @@ class PipelineTracker {
     const rec = this.byObject.get(obj);
     if (!rec || rec.stages.length < 4) return undefined;
     this.byObject.delete(obj);
-    rec.stages.push({ stage: 'handler called', atMs: this.clock.now() - rec.t0, detail: 'the handler ran (its own goroutine in client-go: here its own async loop)' });
+    rec.stages.push({
+      stage: 'handler called',
+      atMs: this.clock.now() - rec.t0,
+      detail: 'the handler ran (its own goroutine in client-go: here its own async loop)',
+    });
     return { origin: rec.origin, stages: rec.stages };
   }
 
@@ -296,12 +311,20 @@ class PipelineTracker {
         const cached = this.indexer.getByKey(key);
         if (cached) {
           const t0 = this.lastResyncAt ?? e.at;
-          rec = { origin: 'resync', t0, stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }] };
+          rec = {
+            origin: 'resync',
+            t0,
+            stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }],
+          };
           this.byObject.set(cached, rec);
         }
       }
       if (!rec) return;
-      rec.stages.push({ stage: 'delta queued', atMs: e.at - rec.t0, detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)` });
+      rec.stages.push({
+        stage: 'delta queued',
+        atMs: e.at - rec.t0,
+        detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)`,
+      });
       push(this.queued, key, rec);
       return;
     }

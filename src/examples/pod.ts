@@ -96,7 +96,12 @@ export interface DeleteResult {
 }
 
 /** Deletes the pod. A missing pod is a 404 error, unless `ignoreNotFound` (kubectl's --ignore-not-found). */
-export async function deletePod(client: KubeClient, namespace: string, name: string, opts: { signal?: AbortSignal; ignoreNotFound?: boolean } = {}): Promise<DeleteResult> {
+export async function deletePod(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  opts: { signal?: AbortSignal; ignoreNotFound?: boolean } = {},
+): Promise<DeleteResult> {
   try {
     const { body } = await client.request<V1Pod>({
       method: 'DELETE',
@@ -129,7 +134,10 @@ export function podOutcome(pod: V1Pod): Outcome | undefined {
   if (phase === 'Failed') return { ok: false, pod, reason: pod.status?.reason ?? 'Failed', message: pod.status?.message ?? 'the pod failed' };
   for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
     const waiting = cs.state?.waiting;
-    if (waiting?.reason && ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CrashLoopBackOff'].includes(waiting.reason)) {
+    if (
+      waiting?.reason &&
+      ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CrashLoopBackOff'].includes(waiting.reason)
+    ) {
       return { ok: false, pod, reason: waiting.reason, message: `container ${cs.name}: ${waiting.message ?? waiting.reason}` };
     }
   }
@@ -167,7 +175,13 @@ export interface FollowOptions {
  * until it returns a value. Reconnects when the server ends the watch; relists on 410 Gone. Not polling: one
  * long GET per connection, each event a JSON line.
  */
-async function watchPod<T>(client: KubeClient, opts: FollowOptions, what: string, stop: (c: PodChange) => T | undefined, onTimeout: () => UserFacingError): Promise<T> {
+async function watchPod<T>(
+  client: KubeClient,
+  opts: FollowOptions,
+  what: string,
+  stop: (c: PodChange) => T | undefined,
+  onTimeout: () => UserFacingError,
+): Promise<T> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), opts.timeoutMs);
   const signal = AbortSignal.any([opts.signal, deadline.signal]);
@@ -179,7 +193,13 @@ async function watchPod<T>(client: KubeClient, opts: FollowOptions, what: string
       try {
         stream = await client.stream({
           path: podsPath(opts.namespace),
-          query: { watch: 1, fieldSelector: `metadata.name=${opts.name}`, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)) },
+          query: {
+            watch: 1,
+            fieldSelector: `metadata.name=${opts.name}`,
+            resourceVersion: rv,
+            allowWatchBookmarks: true,
+            timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
+          },
           signal,
         });
       } catch (err) {
@@ -198,7 +218,11 @@ async function watchPod<T>(client: KubeClient, opts: FollowOptions, what: string
               if (result !== undefined) return result;
               break;
             }
-            throw new UserFacingError(`watching ${what}: the server ended the watch: ${event.object.message ?? event.object.reason ?? 'error'}`, undefined, ExitCode.failure);
+            throw new UserFacingError(
+              `watching ${what}: the server ended the watch: ${event.object.message ?? event.object.reason ?? 'error'}`,
+              undefined,
+              ExitCode.failure,
+            );
           }
           rv = event.object.metadata?.resourceVersion ?? rv;
           if (event.type === 'BOOKMARK') continue;
@@ -222,8 +246,17 @@ async function watchPod<T>(client: KubeClient, opts: FollowOptions, what: string
   throw onTimeout();
 }
 
-async function listOne(client: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<{ pod: V1Pod | undefined; resourceVersion: string }> {
-  const { body } = await client.request<V1PodList>({ path: podsPath(namespace), query: { fieldSelector: `metadata.name=${name}` }, ...(signal ? { signal } : {}) });
+async function listOne(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<{ pod: V1Pod | undefined; resourceVersion: string }> {
+  const { body } = await client.request<V1PodList>({
+    path: podsPath(namespace),
+    query: { fieldSelector: `metadata.name=${name}` },
+    ...(signal ? { signal } : {}),
+  });
   return { pod: body.items[0], resourceVersion: body.metadata?.resourceVersion ?? '' };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { KubeClient } from '../core/client.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
-import { BUILTIN_RESOURCES, groupVersion, type ResourceRef } from '../core/resources.ts';
+import { builtinResource, groupVersion, type ResourceRef } from '../core/resources.ts';
 
 export interface ResolvedResource {
   ref: ResourceRef;
@@ -16,7 +16,7 @@ export interface ResolvedResource {
 
 /** Resolves `input` (pods, po, pod, Pod, deployments.apps, foos.samplecontroller.k8s.io...) to a resource. */
 export async function resolveResource(client: KubeClient, input: string, needVerbs: string[] = ['list', 'watch']): Promise<ResolvedResource> {
-  const builtin = BUILTIN_RESOURCES[input.trim().toLowerCase()];
+  const builtin = builtinResource(input.trim().toLowerCase());
   if (builtin) return { ref: { ...builtin }, via: 'built-in table' };
   const { discoveryFor } = await import('../core/discovery.ts');
   const found = await discoveryFor(client).resolve(input);
@@ -49,6 +49,15 @@ export async function resolveTarget(client: KubeClient, input: string, namespace
   const { ref, via } = await resolveResource(client, input);
   const ns = ref.namespaced && !allNamespaces ? namespace : undefined;
   const scope = !ref.namespaced ? 'cluster-scoped' : ns ? `namespace ${ns}` : 'all namespaces';
-  const step: ResourceStep = { type: 'resource', input, apiVersion: groupVersion(ref), kind: ref.kind, resource: ref.resource, namespaced: ref.namespaced, via, scope };
+  const step: ResourceStep = {
+    type: 'resource',
+    input,
+    apiVersion: groupVersion(ref),
+    kind: ref.kind,
+    resource: ref.resource,
+    namespaced: ref.namespaced,
+    via,
+    scope,
+  };
   return { ref, namespace: ns, step };
 }

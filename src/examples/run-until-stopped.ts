@@ -6,7 +6,8 @@
 export interface StopControl<R extends string> {
   /** Aborts when the run should end, whatever the reason. */
   readonly signal: AbortSignal;
-  stopWith(reason: R): void;
+  /** Safe to pass around unbound. */
+  readonly stopWith: (reason: R) => void;
   /** The first reason given; 'interrupted' when the command's signal ended it. */
   reason(): R | 'interrupted' | undefined;
   /** Resolves once stopped. */

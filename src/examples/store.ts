@@ -80,22 +80,62 @@ export function runStoreExample(emit: (s: StoreStep) => void): StoreSummary {
     step('store', `add(${describe(book)})`, { kind: 'key', key: bookKey(book) }, 'the key function names the book; the store keeps it under that key');
   }
   const probe = { author: upAndRunning.author, title: upAndRunning.title };
-  step('store', `get({ author: ${JSON.stringify(probe.author)}, title: ${JSON.stringify(probe.title)} })`, { kind: 'book', book: store.get(probe as Book) }, 'get() keys the object it is given, so any object with the same author and title finds the stored book');
+  step(
+    'store',
+    `get({ author: ${JSON.stringify(probe.author)}, title: ${JSON.stringify(probe.title)} })`,
+    { kind: 'book', book: store.get(probe as Book) },
+    'get() keys the object it is given, so any object with the same author and title finds the stored book',
+  );
   const key = bookKey(programming);
-  step('store', `getByKey(${JSON.stringify(key)})`, { kind: 'book', book: store.getByKey(key) }, 'getByKey() looks the key up directly, as a lister does with "namespace/name"');
-  step('store', 'getByKey("Nobody/Nothing")', { kind: 'book', book: store.getByKey('Nobody/Nothing') }, 'an unknown key finds nothing (client-go returns exists=false)');
+  step(
+    'store',
+    `getByKey(${JSON.stringify(key)})`,
+    { kind: 'book', book: store.getByKey(key) },
+    'getByKey() looks the key up directly, as a lister does with "namespace/name"',
+  );
+  step(
+    'store',
+    'getByKey("Nobody/Nothing")',
+    { kind: 'book', book: store.getByKey('Nobody/Nothing') },
+    'an unknown key finds nothing (client-go returns exists=false)',
+  );
   const storeKeys = store.listKeys();
   step('store', 'listKeys()', { kind: 'keys', keys: storeKeys }, 'every key the store holds');
 
   const indexer = newIndexer<Book>(bookKey, { [BY_AUTHOR]: byAuthor });
-  step('indexer', `newIndexer(bookKey, { ${BY_AUTHOR}: book => [book.author] })`, { kind: 'none' }, 'an indexer is a store that also keeps named indices: here author -> keys');
+  step(
+    'indexer',
+    `newIndexer(bookKey, { ${BY_AUTHOR}: book => [book.author] })`,
+    { kind: 'none' },
+    'an indexer is a store that also keeps named indices: here author -> keys',
+  );
   for (const book of BOOKS) indexer.add(book);
-  step('indexer', `add() x${BOOKS.length}`, { kind: 'keys', keys: indexer.listKeys() }, 'each add also files the key under the values the index function returns');
-  step('indexer', `byIndex("${BY_AUTHOR}", ${JSON.stringify(upAndRunning.author)})`, { kind: 'books', books: indexer.byIndex(BY_AUTHOR, upAndRunning.author) }, 'a lookup in the index, not a scan of every book');
+  step(
+    'indexer',
+    `add() x${BOOKS.length}`,
+    { kind: 'keys', keys: indexer.listKeys() },
+    'each add also files the key under the values the index function returns',
+  );
+  step(
+    'indexer',
+    `byIndex("${BY_AUTHOR}", ${JSON.stringify(upAndRunning.author)})`,
+    { kind: 'books', books: indexer.byIndex(BY_AUTHOR, upAndRunning.author) },
+    'a lookup in the index, not a scan of every book',
+  );
   step('indexer', `listIndexFuncValues("${BY_AUTHOR}")`, { kind: 'keys', keys: indexer.listIndexFuncValues(BY_AUTHOR) }, 'the values the index holds');
   indexer.delete(designing);
-  step('indexer', `delete(${describe(designing)})`, { kind: 'keys', keys: indexer.indexKeys(BY_AUTHOR, designing.author) }, `the index follows deletes: indexKeys("${BY_AUTHOR}", ${JSON.stringify(designing.author)}) now`);
-  step('indexer', `byIndex("${BY_AUTHOR}", ${JSON.stringify(upAndRunning.author)})`, { kind: 'books', books: indexer.byIndex(BY_AUTHOR, upAndRunning.author) }, 'one book left by that author');
+  step(
+    'indexer',
+    `delete(${describe(designing)})`,
+    { kind: 'keys', keys: indexer.indexKeys(BY_AUTHOR, designing.author) },
+    `the index follows deletes: indexKeys("${BY_AUTHOR}", ${JSON.stringify(designing.author)}) now`,
+  );
+  step(
+    'indexer',
+    `byIndex("${BY_AUTHOR}", ${JSON.stringify(upAndRunning.author)})`,
+    { kind: 'books', books: indexer.byIndex(BY_AUTHOR, upAndRunning.author) },
+    'one book left by that author',
+  );
   return { steps: n, storeKeys: storeKeys.length, indexerKeys: indexer.listKeys().length, authors: indexer.listIndexFuncValues(BY_AUTHOR).length };
 }
 

@@ -9,7 +9,7 @@ import type { KubeEnv } from '../cli/context.ts';
 import { discoveryFor, type ApiResource } from '../core/discovery.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { redactHeaders } from '../core/redact.ts';
-import { BUILTIN_RESOURCES, groupVersion } from '../core/resources.ts';
+import { builtinResource, groupVersion, type ResourceRef } from '../core/resources.ts';
 
 export type TraceVerb = 'get' | 'list';
 
@@ -25,8 +25,27 @@ export interface TraceRequest {
 }
 
 export type TraceStage =
-  | { stage: 'kubeconfig'; source: string; files: string[]; context: string; cluster: string; server: string; user: string; credentialKind: string; namespace: string }
-  | { stage: 'resource'; input: string; apiVersion: string; kind: string; resource: string; namespaced: boolean; via: 'built-in table' | 'discovery'; discoveryRequests: number }
+  | {
+      stage: 'kubeconfig';
+      source: string;
+      files: string[];
+      context: string;
+      cluster: string;
+      server: string;
+      user: string;
+      credentialKind: string;
+      namespace: string;
+    }
+  | {
+      stage: 'resource';
+      input: string;
+      apiVersion: string;
+      kind: string;
+      resource: string;
+      namespaced: boolean;
+      via: 'built-in table' | 'discovery';
+      discoveryRequests: number;
+    }
   | { stage: 'client'; className: string; method: string; params: Record<string, unknown>; typed: boolean; why: string }
   | { stage: 'request'; method: string; url: string; path: string; query: Record<string, string>; headers: Record<string, string> }
   | { stage: 'response'; status: number; contentType: string; bytes: number; durationMs: number }
@@ -74,9 +93,9 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
   });
 
   // Which resource is meant: the well-known ones need no round trip; anything else asks discovery.
-  let res: ApiResource | (typeof BUILTIN_RESOURCES)[string];
+  let res: ApiResource | ResourceRef;
   let via: 'built-in table' | 'discovery' = 'built-in table';
-  const builtin = BUILTIN_RESOURCES[req.resource.toLowerCase()];
+  const builtin = builtinResource(req.resource.toLowerCase());
   const discovery = discoveryFor(client);
   if (builtin) res = builtin;
   else {
@@ -92,7 +111,16 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
       ExitCode.usage,
     );
   }
-  emit({ stage: 'resource', input: req.resource, apiVersion: groupVersion(res), kind: res.kind, resource: res.resource, namespaced: res.namespaced, via, discoveryRequests: discovery.requests });
+  emit({
+    stage: 'resource',
+    input: req.resource,
+    apiVersion: groupVersion(res),
+    kind: res.kind,
+    resource: res.resource,
+    namespaced: res.namespaced,
+    via,
+    discoveryRequests: discovery.requests,
+  });
 
   const k8s = await import('@kubernetes/client-node');
   const exports = k8s as unknown as Record<string, unknown>;
@@ -113,15 +141,20 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
     why = `${groupVersion(res)} is served by ${typedName}; the method is ${verb === 'get' ? 'read' : 'list'} + ${res.namespaced && !req.allNamespaces ? 'Namespaced + ' : ''}${res.kind}${res.namespaced && req.allNamespaces && verb === 'list' ? ' + ForAllNamespaces' : ''}`;
   } else {
     if (res.group === '') {
-      throw new UserFacingError(`@kubernetes/client-node ${typedName} has no method ${typedMethod}`, 'this client version does not know that core resource', ExitCode.failure);
+      throw new UserFacingError(
+        `@kubernetes/client-node ${typedName} has no method ${typedMethod}`,
+        'this client version does not know that core resource',
+        ExitCode.failure,
+      );
     }
     className = 'CustomObjectsApi';
     method = customObjectsMethod(verb, res.namespaced && !(verb === 'list' && req.allNamespaces));
     if (verb === 'list' && res.namespaced && req.allNamespaces) method = 'listCustomObjectForAllNamespaces';
     params = { group: res.group, version: res.version, ...nsParam, plural: res.resource, ...(verb === 'get' ? { name: req.name } : {}), ...listParam };
-    why = typeof ctor === 'function'
-      ? `${typedName} exists but has no ${typedMethod}: the untyped CustomObjectsApi serves it`
-      : `no typed class ${typedName} in @kubernetes/client-node (a custom or unknown group): the untyped CustomObjectsApi serves it`;
+    why =
+      typeof ctor === 'function'
+        ? `${typedName} exists but has no ${typedMethod}: the untyped CustomObjectsApi serves it`
+        : `no typed class ${typedName} in @kubernetes/client-node (a custom or unknown group): the untyped CustomObjectsApi serves it`;
   }
   emit({ stage: 'client', className, method, params, typed, why });
 
@@ -150,9 +183,15 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
     post(rsp: InstanceType<typeof k8s.ResponseContext>) {
       const read = rsp.body.text().then((text) => {
         seen.text = text;
-        emit({ stage: 'response', status: rsp.httpStatusCode, contentType: rsp.headers['content-type'] ?? '', bytes: Buffer.byteLength(text), durationMs: Math.round((performance.now() - sentAt) * 10) / 10 });
+        emit({
+          stage: 'response',
+          status: rsp.httpStatusCode,
+          contentType: rsp.headers['content-type'] ?? '',
+          bytes: Buffer.byteLength(text),
+          durationMs: Math.round((performance.now() - sentAt) * 10) / 10,
+        });
         // The body was consumed: hand the deserializer a copy.
-        rsp.body = { text: async () => text, binary: async () => Buffer.from(text), stream: () => null };
+        rsp.body = { text: () => Promise.resolve(text), binary: () => Promise.resolve(Buffer.from(text)), stream: () => null };
         return rsp;
       });
       return new Observable(read);
@@ -165,7 +204,7 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
 
   let raw: { apiVersion?: string; kind?: string } = {};
   try {
-    raw = JSON.parse(seen.text);
+    raw = JSON.parse(seen.text) as typeof raw;
   } catch {
     // not JSON: the decode stage says so below
   }
@@ -181,7 +220,7 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
     dates: datesIn(Array.isArray(result?.items) ? first : result),
   });
 
-  const meta = (o: unknown) => ((o as { metadata?: { name?: string; namespace?: string; resourceVersion?: string } })?.metadata ?? {});
+  const meta = (o: unknown) => (o as { metadata?: { name?: string; namespace?: string; resourceVersion?: string } })?.metadata ?? {};
   const objects = Array.isArray(result?.items) ? result.items : [result];
   emit({
     stage: 'result',

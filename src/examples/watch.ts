@@ -13,7 +13,7 @@ import type { KubeClient, HttpTraceHooks } from '../core/client.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { listerWatcherFor } from '../core/list-watch-client.ts';
 import { redactHeaders } from '../core/redact.ts';
-import { groupVersion, type ResourceRef } from '../core/resources.ts';
+import type { ResourceRef } from '../core/resources.ts';
 import { ApiStatusError, isResourceExpired } from '../machinery/errors.ts';
 import { metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, WatchEvent, WatchEventType, WatchOptions, WatchStream } from '../machinery/cache/list-watch.ts';
@@ -71,7 +71,15 @@ export type WatchStep =
   | { type: 'event'; eventType: Exclude<WatchEventType, 'ERROR'>; key: string; resourceVersion: string; kind?: string }
   | { type: 'error-event'; code: number; reason: string; message: string }
   /** The version is gone: the facts a reflector acts on (it relists from the last version it saw). */
-  | { type: 'expired'; resourceVersion: string; listResourceVersion: string; code: number; reason: string; message: string; via: 'watch ERROR event' | 'HTTP status' }
+  | {
+      type: 'expired';
+      resourceVersion: string;
+      listResourceVersion: string;
+      code: number;
+      reason: string;
+      message: string;
+      via: 'watch ERROR event' | 'HTTP status';
+    }
   | { type: 'closed'; resourceVersion: string; events: number }
   | { type: 'stopped'; reason: StopReason; counts: Record<WatchEventType, number>; durationMs: number; lastResourceVersion: string };
 
@@ -107,12 +115,22 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
     if ((req.watchList ?? true) && req.resourceVersion === undefined) {
       emit({ type: 'watch-list', resourceVersionMatch: 'NotOlderThan' });
       try {
-        initial = await lw.watch({ resourceVersionMatch: 'NotOlderThan', sendInitialEvents: true, allowWatchBookmarks: true, labelSelector: req.labelSelector, signal: stop.signal });
+        initial = await lw.watch({
+          resourceVersionMatch: 'NotOlderThan',
+          sendInitialEvents: true,
+          allowWatchBookmarks: true,
+          labelSelector: req.labelSelector,
+          signal: stop.signal,
+        });
         initialCount = 0;
       } catch (err) {
         if (stop.signal.aborted) return finish();
         // Any refusal (422 from a server without the WatchList feature) means list + watch, as client-go falls back.
-        emit({ type: 'watch-list-refused', code: err instanceof ApiStatusError ? err.code : undefined, message: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
+        emit({
+          type: 'watch-list-refused',
+          code: err instanceof ApiStatusError ? err.code : undefined,
+          message: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+        });
       }
     }
     if (!initial) {
@@ -125,7 +143,12 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
         throw err;
       }
       lastRV = req.resourceVersion ?? listRV;
-      const watching: Extract<WatchStep, { type: 'watching' }> = { type: 'watching', resourceVersion: lastRV, from: req.resourceVersion !== undefined ? 'flag' : 'list', bookmarks };
+      const watching: Extract<WatchStep, { type: 'watching' }> = {
+        type: 'watching',
+        resourceVersion: lastRV,
+        from: req.resourceVersion !== undefined ? 'flag' : 'list',
+        bookmarks,
+      };
       if (req.resourceVersion !== undefined) {
         const cmp = compareVersions(req.resourceVersion, listRV);
         if (cmp) watching.comparedToList = cmp;
@@ -143,7 +166,15 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
         if (stop.signal.aborted) break;
         if (isResourceExpired(err)) {
           const e = err as ApiStatusError;
-          emit({ type: 'expired', resourceVersion: lastRV, listResourceVersion: listRV, code: e.code, reason: e.reason ?? 'Gone', message: e.message, via: 'HTTP status' });
+          emit({
+            type: 'expired',
+            resourceVersion: lastRV,
+            listResourceVersion: listRV,
+            code: e.code,
+            reason: e.reason ?? 'Gone',
+            message: e.message,
+            via: 'HTTP status',
+          });
           counts.ERROR++;
           error = expiredError(ref, lastRV);
           stopWith('expired');
@@ -172,7 +203,11 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
       if (stop.signal.aborted) break;
       if (initialCount !== undefined) {
         // A reflector would start the watch-list again; the lesson stops and says so.
-        throw new UserFacingError(`watch ${ref.resource}: the server closed the watch-list before the initial state was complete`, 'run again, or use --watch-list off', ExitCode.failure);
+        throw new UserFacingError(
+          `watch ${ref.resource}: the server closed the watch-list before the initial state was complete`,
+          'run again, or use --watch-list off',
+          ExitCode.failure,
+        );
       }
       initial = undefined;
       // The server ended the watch (its timeout): a reflector resumes from the last version it saw.
@@ -207,7 +242,11 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
         return 'expired';
       }
       emit({ type: 'error-event', code, reason: why, message });
-      error = new UserFacingError(`watch ${ref.resource}: the server ended the watch with an error (${code}${why ? ` ${why}` : ''}): ${message}`, undefined, ExitCode.failure);
+      error = new UserFacingError(
+        `watch ${ref.resource}: the server ended the watch with an error (${code}${why ? ` ${why}` : ''}): ${message}`,
+        undefined,
+        ExitCode.failure,
+      );
       return 'error';
     }
     if (!(WATCH_EVENT_TYPES as string[]).includes(type)) return undefined;

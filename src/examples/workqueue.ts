@@ -72,7 +72,8 @@ export const SCENARIOS: Record<ScenarioName, ScenarioInfo> = {
   },
   'rate-limit': {
     name: 'rate-limit',
-    description: "a failing item retried with addRateLimited(): the default controller limiter's delays grow 5, 10, 20, 40, 80 ms; after 5 retries it is forgotten",
+    description:
+      "a failing item retried with addRateLimited(): the default controller limiter's delays grow 5, 10, 20, 40, 80 ms; after 5 retries it is forgotten",
     defaultItems: ['flaky'],
     defaultWorkers: 1,
     workersConfigurable: false,
@@ -172,7 +173,15 @@ export async function runWorkqueueScenario(opts: WorkqueueOptions, emit: (e: Wor
   return h.counts;
 }
 
-function run(name: ScenarioName, h: Harness, items: string[], workers: number, readerDelayMs: number, clock: Clock, signal: AbortSignal | undefined): Promise<string> {
+function run(
+  name: ScenarioName,
+  h: Harness,
+  items: string[],
+  workers: number,
+  readerDelayMs: number,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   switch (name) {
     case 'basic':
     case 'dedup':
@@ -326,15 +335,27 @@ function plural(n: number, word: string): string {
 }
 
 /** basic and dedup: the article's program. A filler fills and shuts down; readers start after a delay. */
-async function fillAndRead(h: Harness, items: string[], workers: number, readerDelayMs: number, clock: Clock, signal: AbortSignal | undefined): Promise<string> {
+async function fillAndRead(
+  h: Harness,
+  items: string[],
+  workers: number,
+  readerDelayMs: number,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const q = newPlainQueue(h);
   const names = workers === 1 ? ['reader'] : Array.from({ length: workers }, (_, i) => `reader-${i + 1}`);
-  h.say('main', `starts the filler and ${workers === 1 ? 'the reader' : `${workers} readers`}; ${workers === 1 ? 'it sleeps' : 'they sleep'} ${formatMs(readerDelayMs)} first`);
-  const filler = (async () => {
+  h.say(
+    'main',
+    `starts the filler and ${workers === 1 ? 'the reader' : `${workers} readers`}; ${workers === 1 ? 'it sleeps' : 'they sleep'} ${formatMs(readerDelayMs)} first`,
+  );
+  // The filler runs to completion at once; a promise so that its failure surfaces beside the readers'.
+  const filler = new Promise<void>((resolve) => {
     for (const item of items) h.as('filler', () => q.add(item));
     h.as('filler', () => q.shutDown());
     h.say('filler', `added ${plural(items.length, 'item')} and shut the queue down: queued items are still handed out`);
-  })();
+    resolve();
+  });
   await clock.sleep(readerDelayMs, signal);
   const processed: string[] = [];
   const reader = async (name: string) => {
@@ -418,7 +439,11 @@ async function drain(h: Harness, items: string[]): Promise<string> {
       h.say('main', 'shutDownWithDrain() returned: every held item is done');
     });
   const queuedNow = q.snapshot().queue;
-  if (queuedNow.length) h.say('main', `${queuedNow.join(', ')} ${queuedNow.length === 1 ? 'is' : 'are'} queued but not held: drain does not wait for ${queuedNow.length === 1 ? 'it' : 'them'}`);
+  if (queuedNow.length)
+    h.say(
+      'main',
+      `${queuedNow.join(', ')} ${queuedNow.length === 1 ? 'is' : 'are'} queued but not held: drain does not wait for ${queuedNow.length === 1 ? 'it' : 'them'}`,
+    );
   for (const { name, item } of held) {
     await settle();
     if (!drained) h.say('main', `still draining: ${q.snapshot().processing.join(', ')} held`);

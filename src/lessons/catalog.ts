@@ -103,7 +103,11 @@ export function loadCatalog(dir: string = DEFAULT_LESSONS_DIR): Catalog {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserFacingError(`cannot read the lesson catalog ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'reinstall kube-lessons, or run it from a complete checkout', ExitCode.config);
+    throw new UserFacingError(
+      `cannot read the lesson catalog ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'reinstall kube-lessons, or run it from a complete checkout',
+      ExitCode.config,
+    );
   }
   let raw: unknown;
   try {
@@ -126,7 +130,11 @@ export function lessonText(catalog: Catalog, lesson: Lesson): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserFacingError(`cannot read lesson ${lesson.number}'s text ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'reinstall kube-lessons, or run it from a complete checkout', ExitCode.config);
+    throw new UserFacingError(
+      `cannot read lesson ${lesson.number}'s text ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'reinstall kube-lessons, or run it from a complete checkout',
+      ExitCode.config,
+    );
   }
 }
 
@@ -158,7 +166,8 @@ export function parseCatalog(raw: unknown, dir: string): { catalog?: Catalog; pr
   const problems: string[] = [];
   const v = new Validator(problems);
   if (!isObject(raw)) return { problems: ['the catalog must be a JSON object'] };
-  if (raw.formatVersion !== CATALOG_FORMAT_VERSION) problems.push(`formatVersion: expected ${CATALOG_FORMAT_VERSION}, found ${JSON.stringify(raw.formatVersion)}`);
+  if (raw.formatVersion !== CATALOG_FORMAT_VERSION)
+    problems.push(`formatVersion: expected ${CATALOG_FORMAT_VERSION}, found ${JSON.stringify(raw.formatVersion)}`);
   const welcome = v.text(raw.welcome, 'welcome');
   const closing = v.text(raw.closing, 'closing');
   const lessons: Lesson[] = [];
@@ -190,7 +199,8 @@ function parseLesson(raw: unknown, at: string, v: Validator): Lesson | undefined
   const number = raw.number;
   if (!Number.isInteger(number) || (number as number) < 1) v.problem(`${at}.number`, 'must be a whole number from 1');
   const file = v.text(raw.file, `${at}.file`);
-  if (file && (file.includes('..') || file.startsWith('/') || !file.endsWith('.md'))) v.problem(`${at}.file`, `"${file}" must be a .md file inside the catalog folder`);
+  if (file && (file.includes('..') || file.startsWith('/') || !file.endsWith('.md')))
+    v.problem(`${at}.file`, `"${file}" must be a .md file inside the catalog folder`);
   const needsCluster = v.bool(raw.needsCluster, `${at}.needsCluster`);
   const changesCluster = v.bool(raw.changesCluster, `${at}.changesCluster`);
   const commands = v.commands(raw.commands, `${at}.commands`, true);
@@ -216,10 +226,11 @@ function parseLesson(raw: unknown, at: string, v: Validator): Lesson | undefined
     });
   const questions: Question[] = [];
   if (!Array.isArray(raw.questions) || raw.questions.length === 0) v.problem(`${at}.questions`, 'must have at least one checkpoint question');
-  else raw.questions.forEach((q, i) => {
-    const parsed = parseQuestion(q, `${at}.questions[${i}]`, v);
-    if (parsed) questions.push(parsed);
-  });
+  else
+    raw.questions.forEach((q, i) => {
+      const parsed = parseQuestion(q, `${at}.questions[${i}]`, v);
+      if (parsed) questions.push(parsed);
+    });
   let task: Task | undefined;
   if (raw.task !== undefined) task = parseTask(raw.task, `${at}.task`, v);
   const lesson: Lesson = {

@@ -27,7 +27,7 @@ export async function runCheck(check: Check, client: KubeClient, signal?: AbortS
         return { ok: true, message: `the API server at ${client.server} answers (Kubernetes ${body.gitVersion ?? 'version unknown'})` };
       }
       case 'pod-exists': {
-        const path = resourcePath(BUILTIN_RESOURCES.pods!, { namespace: check.namespace, name: check.name });
+        const path = resourcePath(BUILTIN_RESOURCES.pods, { namespace: check.namespace, name: check.name });
         const pod = await getOrUndefined<ObjectMeta>(client, path, signal);
         if (!pod) return { ok: false, message: `there is no pod "${check.name}" in namespace "${check.namespace}" yet` };
         if (check.image) {
@@ -36,7 +36,10 @@ export async function runCheck(check: Check, client: KubeClient, signal?: AbortS
             return { ok: false, message: `pod "${check.name}" exists, but runs ${images.join(', ') || 'no image'} rather than ${check.image}` };
           }
         }
-        return { ok: true, message: `pod "${check.name}" exists in namespace "${check.namespace}"${check.image ? ` and runs ${check.image}` : ''}${pod.status?.phase ? ` (phase ${pod.status.phase})` : ''}` };
+        return {
+          ok: true,
+          message: `pod "${check.name}" exists in namespace "${check.namespace}"${check.image ? ` and runs ${check.image}` : ''}${pod.status?.phase ? ` (phase ${pod.status.phase})` : ''}`,
+        };
       }
       case 'resource-exists': {
         const ref = await resolveKind(client, check.apiVersion, check.kind);
@@ -49,14 +52,21 @@ export async function runCheck(check: Check, client: KubeClient, signal?: AbortS
           const owners = obj.metadata?.ownerReferences ?? [];
           if (!owners.some((o) => o.kind === check.ownedBy!.kind && o.name === check.ownedBy!.name)) {
             const have = owners.map((o) => `${o.kind}/${o.name}`).join(', ') || 'none';
-            return { ok: false, message: `${check.kind} "${check.name}" exists but is not owned by ${check.ownedBy.kind} "${check.ownedBy.name}" (owners: ${have})` };
+            return {
+              ok: false,
+              message: `${check.kind} "${check.name}" exists but is not owned by ${check.ownedBy.kind} "${check.ownedBy.name}" (owners: ${have})`,
+            };
           }
         }
         for (const [field, want] of Object.entries(check.fields ?? {})) {
           const have = readPath(obj, field);
-          if (have !== want) return { ok: false, message: `${check.kind} "${check.name}" has ${field} = ${JSON.stringify(have)}, the task wants ${JSON.stringify(want)}` };
+          if (have !== want)
+            return { ok: false, message: `${check.kind} "${check.name}" has ${field} = ${JSON.stringify(have)}, the task wants ${JSON.stringify(want)}` };
         }
-        const extras = [check.ownedBy ? `owned by ${check.ownedBy.kind} "${check.ownedBy.name}"` : '', ...Object.entries(check.fields ?? {}).map(([f, v]) => `${f} = ${JSON.stringify(v)}`)].filter(Boolean);
+        const extras = [
+          check.ownedBy ? `owned by ${check.ownedBy.kind} "${check.ownedBy.name}"` : '',
+          ...Object.entries(check.fields ?? {}).map(([f, v]) => `${f} = ${JSON.stringify(v)}`),
+        ].filter(Boolean);
         return { ok: true, message: `${check.kind} "${check.name}" exists${where}${extras.length ? `, ${extras.join(', ')}` : ''}` };
       }
     }

@@ -54,7 +54,11 @@ export function clusterAccess(globals: GlobalOptions, env: NodeJS.ProcessEnv, si
     configured,
     async status() {
       if (!(await configured())) {
-        return { reachable: false, configured: false, detail: 'no cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config, and no sandbox running)' };
+        return {
+          reachable: false,
+          configured: false,
+          detail: 'no cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config, and no sandbox running)',
+        };
       }
       let c: KubeClient | undefined;
       try {

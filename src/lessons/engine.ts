@@ -32,9 +32,9 @@ export interface EngineDeps {
   catalog: Catalog;
   progress: ProgressStore;
   /** Writes lines to stdout. */
-  print(text?: string): void;
+  print: (text?: string) => void;
   /** Writes a warning line to stderr. */
-  warn(text: string): void;
+  warn: (text: string) => void;
   color: ChalkInstance;
   width: number;
   runner: CommandRunner;
@@ -311,7 +311,12 @@ async function runLessonCommands(deps: EngineDeps, lesson: Lesson, cleanFirst: b
     const status = await deps.cluster.status();
     if (!status.reachable) {
       print(wrapped(deps, `${c.yellow('This lesson runs against a cluster, and none answers:')} ${status.detail}.`));
-      print(wrapped(deps, `Start the local sandbox with ${c.yellow('kube-lessons sandbox up')} (in another terminal, or quit and come back), then choose Run it again.`));
+      print(
+        wrapped(
+          deps,
+          `Start the local sandbox with ${c.yellow('kube-lessons sandbox up')} (in another terminal, or quit and come back), then choose Run it again.`,
+        ),
+      );
       print();
       return { attempted: false, changed: false };
     }
@@ -425,7 +430,11 @@ export async function runNonInteractive(deps: EngineDeps, lessons: Lesson[]): Pr
           ? c.yellow(`↷ lesson ${lesson.number} (${lesson.id}) skipped: ${result.reason}`)
           : c.red(`✗ lesson ${lesson.number} (${lesson.id}) failed: ${result.reason}`);
     print(line);
-    print(c.dim(`(${lesson.questions.length} checkpoint question${lesson.questions.length === 1 ? '' : 's'}${lesson.task ? ' and a hands-on task' : ''}: run \`kube-lessons learn ${lesson.number}\` in a terminal to answer them)`));
+    print(
+      c.dim(
+        `(${lesson.questions.length} checkpoint question${lesson.questions.length === 1 ? '' : 's'}${lesson.task ? ' and a hands-on task' : ''}: run \`kube-lessons learn ${lesson.number}\` in a terminal to answer them)`,
+      ),
+    );
     print();
   }
   return results;

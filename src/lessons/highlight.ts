@@ -27,8 +27,12 @@ interface LanguageRules {
 const words = (s: string) => new Set(s.split(/\s+/).filter(Boolean));
 
 const GO: LanguageRules = {
-  keywords: words('break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select struct switch type var'),
-  types: words('bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr any comparable'),
+  keywords: words(
+    'break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select struct switch type var',
+  ),
+  types: words(
+    'bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr any comparable',
+  ),
   constants: words('true false nil iota'),
   lineComment: ['//'],
   blockComment: true,
@@ -48,7 +52,15 @@ const TS: LanguageRules = {
   capitalisedAreTypes: true,
 };
 
-const JSON_RULES: LanguageRules = { keywords: new Set(), types: new Set(), constants: words('true false null'), lineComment: [], blockComment: false, quotes: ['"'], capitalisedAreTypes: false };
+const JSON_RULES: LanguageRules = {
+  keywords: new Set(),
+  types: new Set(),
+  constants: words('true false null'),
+  lineComment: [],
+  blockComment: false,
+  quotes: ['"'],
+  capitalisedAreTypes: false,
+};
 
 const SHELL: LanguageRules = {
   keywords: words('if then else fi for do done while case esac export eval function in'),

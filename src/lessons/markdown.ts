@@ -90,7 +90,12 @@ export function parseBlocks(markdown: string): Block[] {
           // A continuation line of the previous item.
           items[items.length - 1]!.text += ' ' + l.trim();
           i++;
-        } else if (l.trim() === '' && i + 1 < lines.length && listItem(lines[i + 1]!) && (listItem(lines[i + 1]!)!.depth > 0 || listItem(lines[i + 1]!)!.ordered === items[0]!.ordered)) {
+        } else if (
+          l.trim() === '' &&
+          i + 1 < lines.length &&
+          listItem(lines[i + 1]!) &&
+          (listItem(lines[i + 1]!)!.depth > 0 || listItem(lines[i + 1]!)!.ordered === items[0]!.ordered)
+        ) {
           i++; // a loose list: blank lines between items
         } else break;
       }
@@ -120,7 +125,9 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
   const { color: c, width } = opts;
   switch (block.type) {
     case 'heading': {
-      const text = renderInline(block.text, c, (s) => s).map((w) => w.text).join(' ');
+      const text = renderInline(block.text, c, (s) => s)
+        .map((w) => w.text)
+        .join(' ');
       if (block.level === 1) {
         const plain = stripAnsi(text);
         return [c.bold.cyan(text), c.cyan('═'.repeat(Math.min(width, plain.length)))];
@@ -134,7 +141,15 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
       const bar = c.dim('│ ');
       return block.text
         .split(/\n\s*\n/)
-        .flatMap((para, k) => [...(k ? [''] : []), ...wrapWords(renderInline(para.replace(/\n/g, ' '), c, (s) => c.italic(s)), width - 2, '', '')])
+        .flatMap((para, k) => [
+          ...(k ? [''] : []),
+          ...wrapWords(
+            renderInline(para.replace(/\n/g, ' '), c, (s) => c.italic(s)),
+            width - 2,
+            '',
+            '',
+          ),
+        ])
         .map((l) => bar + l);
     }
     case 'list':
@@ -157,7 +172,21 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
 }
 
 function labelOf(lang: string): string {
-  const names: Record<string, string> = { go: 'Go', golang: 'Go', ts: 'TypeScript', typescript: 'TypeScript', js: 'JavaScript', javascript: 'JavaScript', sh: 'shell', bash: 'shell', shell: 'shell', console: 'terminal', json: 'JSON', yaml: 'YAML', text: 'text' };
+  const names: Record<string, string> = {
+    go: 'Go',
+    golang: 'Go',
+    ts: 'TypeScript',
+    typescript: 'TypeScript',
+    js: 'JavaScript',
+    javascript: 'JavaScript',
+    sh: 'shell',
+    bash: 'shell',
+    shell: 'shell',
+    console: 'terminal',
+    json: 'JSON',
+    yaml: 'YAML',
+    text: 'text',
+  };
   return names[lang] ?? lang;
 }
 
@@ -198,8 +227,7 @@ export function renderInline(text: string, c: ChalkInstance, base: (s: string) =
       const code = m[2]!.trim() === '' ? m[2]! : m[2]!.replace(/^ (.*) $/, '$1');
       // Without colour, the back-quotes stay: they are the only sign that this is code.
       addPiece(c.level > 0 ? code : `\`${code}\``, (s) => c.yellow(s), false);
-    }
-    else if (m[3] !== undefined || m[4] !== undefined) addPiece(m[3] ?? m[4]!, (s) => c.bold(base(s)), true);
+    } else if (m[3] !== undefined || m[4] !== undefined) addPiece(m[3] ?? m[4]!, (s) => c.bold(base(s)), true);
     else if (m[5] !== undefined || m[6] !== undefined) addPiece(m[5] ?? m[6]!, (s) => c.italic(s), true);
     else if (m[7] !== undefined) {
       addPiece(m[7], (s) => c.underline(base(s)), true);

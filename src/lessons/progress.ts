@@ -92,7 +92,9 @@ export class ProgressStore {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyProgress();
-      this.warn(`warning: cannot read progress file ${this.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); starting without saved progress`);
+      this.warn(
+        `warning: cannot read progress file ${this.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); starting without saved progress`,
+      );
       return emptyProgress();
     }
     const problem = validate(text);

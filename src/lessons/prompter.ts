@@ -13,7 +13,7 @@ export function inquirerPrompter(signal?: AbortSignal): Prompter {
         pageSize: 12,
         loop: false,
       };
-      return (await select(q.default === undefined ? config : { ...config, default: q.default }, context)) as V;
+      return await select<V>(q.default === undefined ? config : { ...config, default: q.default }, context);
     },
     async confirm(q: { message: string; default?: boolean }): Promise<boolean> {
       const { confirm } = await import('@inquirer/prompts');

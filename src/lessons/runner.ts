@@ -93,7 +93,7 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
       const stopKeys = runOpts.keys ? listenForStopKey(opts.stdin ?? process.stdin, () => stop('learner')) : () => {};
       const savedExitCode = process.exitCode;
       process.exitCode = undefined;
-      let code: number = ExitCode.ok;
+      let code: number;
       try {
         const program = opts.makeProgram(controller.signal);
         neverExit(program, writeErr);

@@ -49,7 +49,11 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
 
   const start = lessonRef === undefined ? undefined : findLesson(catalog, lessonRef);
   if (lessonRef !== undefined && !start) {
-    throw new UserFacingError(`no lesson "${lessonRef}"`, `pick a number from 1 to ${catalog.lessons.length}, or one of: ${catalog.lessons.map((l) => l.id).join(', ')}`, ExitCode.usage);
+    throw new UserFacingError(
+      `no lesson "${lessonRef}"`,
+      `pick a number from 1 to ${catalog.lessons.length}, or one of: ${catalog.lessons.map((l) => l.id).join(', ')}`,
+      ExitCode.usage,
+    );
   }
 
   const prompter = deps.prompter ?? (interactive ? (await import('./prompter.ts')).inquirerPrompter(ctx.signal) : noPrompts);
@@ -87,7 +91,11 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
   ctx.out.line(
     renderTable(
       ['#', 'LESSON', 'RESULT'],
-      results.map((r) => [String(r.lesson.number), r.lesson.id, r.status === 'ok' ? c.green('ran') : r.status === 'skipped' ? c.yellow(`skipped: ${r.reason}`) : c.red(`failed: ${r.reason}`)]),
+      results.map((r) => [
+        String(r.lesson.number),
+        r.lesson.id,
+        r.status === 'ok' ? c.green('ran') : r.status === 'skipped' ? c.yellow(`skipped: ${r.reason}`) : c.red(`failed: ${r.reason}`),
+      ]),
       c,
     ),
   );
@@ -95,7 +103,7 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
   if (failed.length) {
     throw new UserFacingError(
       `${failed.length} of ${results.length} lesson${results.length === 1 ? '' : 's'} failed to run (${failed.map((r) => `${r.lesson.number} ${r.lesson.id}`).join(', ')})`,
-      'see each lesson\'s output above; `kube-lessons doctor` checks the cluster connection',
+      "see each lesson's output above; `kube-lessons doctor` checks the cluster connection",
       ExitCode.failure,
     );
   }
@@ -106,7 +114,7 @@ const noPrompts: Prompter = {
   confirm: () => Promise.reject(new Error('no prompts without a terminal')),
 };
 
-async function list(catalog: Catalog, progress: ProgressStore, ctx: CommandContext): Promise<void> {
+function list(catalog: Catalog, progress: ProgressStore, ctx: CommandContext): void {
   if (ctx.format === 'json' || ctx.format === 'yaml') {
     const data = catalog.lessons.map((l) => ({
       number: l.number,
@@ -131,7 +139,11 @@ async function list(catalog: Catalog, progress: ProgressStore, ctx: CommandConte
 async function reset(catalog: Catalog, progress: ProgressStore, interactive: boolean, yes: boolean, deps: LearnDeps): Promise<void> {
   const { ctx } = deps;
   if (!interactive && !yes) {
-    throw new UserFacingError('learn --reset asks before it clears your progress, and there is no terminal to ask on', 'add --yes to clear it without asking', ExitCode.usage);
+    throw new UserFacingError(
+      'learn --reset asks before it clears your progress, and there is no terminal to ask on',
+      'add --yes to clear it without asking',
+      ExitCode.usage,
+    );
   }
   const done = catalog.lessons.filter((l) => progress.isDone(l.id)).length;
   if (interactive) {
@@ -154,7 +166,10 @@ async function offerSandbox(engine: EngineDeps, interactive: boolean, lessons: L
   if (env.KUBE_LESSONS_NO_AUTO_SANDBOX === '1' || !lessons.some((l) => l.needsCluster)) return;
   if (await engine.cluster.configured()) return;
   if (interactive) {
-    const start = await engine.prompter.confirm({ message: 'No cluster is configured. Start the local sandbox now? (the first start builds it, about 7 minutes)', default: true });
+    const start = await engine.prompter.confirm({
+      message: 'No cluster is configured. Start the local sandbox now? (the first start builds it, about 7 minutes)',
+      default: true,
+    });
     if (!start) return;
   } else {
     ctx.out.info('No cluster is configured: starting the local sandbox (stop it with `kube-lessons sandbox down`).');

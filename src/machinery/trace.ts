@@ -9,7 +9,7 @@ export interface TraceEvent {
   /** What it did, as a short verb phrase: 'listed', 'watch-event', 'queued', 'popped', 'handler-called'. */
   action: string;
   /** Object key or queue item, when there is one. */
-  key?: string;
+  key?: string | undefined;
   /** Small structured details (counts, resource versions, delays). Never credentials. */
   data?: Record<string, unknown>;
   /** Clock time of the event in ms. */

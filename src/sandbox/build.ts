@@ -117,7 +117,14 @@ async function go(args: string[], cwd: string, log: BuildLog, signal?: AbortSign
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(out);
-      else reject(new UserFacingError(`go ${args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`, 'check the Go module proxy is reachable (GOPROXY) and disk space; then run `kube-lessons sandbox up` again', ExitCode.failure));
+      else
+        reject(
+          new UserFacingError(
+            `go ${args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`,
+            'check the Go module proxy is reachable (GOPROXY) and disk space; then run `kube-lessons sandbox up` again',
+            ExitCode.failure,
+          ),
+        );
     });
   });
 }
@@ -139,11 +146,25 @@ async function buildKubernetes(v: SandboxVersions, root: string, out: string, lo
   const stagingVersion = `v0.${minor}.${patch}`;
   writeFileSync(
     join(src, 'go.mod'),
-    [`module kube-lessons/sandbox/kubernetes`, '', 'go 1.26.0', '', `require k8s.io/kubernetes v${v.kubernetes}`, '', ...staging.map((m) => `replace ${m} => ${m} ${stagingVersion}`), ''].join('\n'),
+    [
+      `module kube-lessons/sandbox/kubernetes`,
+      '',
+      'go 1.26.0',
+      '',
+      `require k8s.io/kubernetes v${v.kubernetes}`,
+      '',
+      ...staging.map((m) => `replace ${m} => ${m} ${stagingVersion}`),
+      '',
+    ].join('\n'),
   );
   const cmds = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`);
   await go(['get', ...cmds.map((c) => `${c}@v${v.kubernetes}`)], src, log, signal);
-  const stamp = (pkg: string) => [`-X ${pkg}.gitVersion=v${v.kubernetes}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`];
+  const stamp = (pkg: string) => [
+    `-X ${pkg}.gitVersion=v${v.kubernetes}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ];
   const ldflags = ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
   await go(['build', '-tags', 'selinux,notest', '-ldflags', ldflags, '-o', out + '/', ...cmds], src, log, signal);
 }

@@ -16,7 +16,17 @@ import { registerSecret } from '../core/redact.ts';
 import { ensureBinaries, type BuildLog } from './build.ts';
 import { fakeNode } from './nodes.ts';
 import { freePort, isOurProcess, startProcess, stopProcess, tail } from './processes.ts';
-import { COMPONENTS, readState, SANDBOX_CONTEXT, SANDBOX_NOBODY_CONTEXT, sandboxDir, writeState, type Component, type ComponentState, type SandboxState } from './state.ts';
+import {
+  COMPONENTS,
+  readState,
+  SANDBOX_CONTEXT,
+  SANDBOX_NOBODY_CONTEXT,
+  sandboxDir,
+  writeState,
+  type Component,
+  type ComponentState,
+  type SandboxState,
+} from './state.ts';
 import { loadVersions, SANDBOX_ASSETS } from './versions.ts';
 
 export interface UpOptions {
@@ -62,7 +72,11 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const secrets: Secrets = { adminToken: randomBytes(24).toString('hex'), nobodyToken: randomBytes(24).toString('hex') };
   registerSecret(secrets.adminToken);
   registerSecret(secrets.nobodyToken);
-  writeFileSync(join(dir, 'tokens.csv'), `${secrets.adminToken},kube-lessons-admin,uid-admin,"system:masters"\n${secrets.nobodyToken},kube-lessons-nobody,uid-nobody,\n`, { mode: 0o600 });
+  writeFileSync(
+    join(dir, 'tokens.csv'),
+    `${secrets.adminToken},kube-lessons-admin,uid-admin,"system:masters"\n${secrets.nobodyToken},kube-lessons-nobody,uid-nobody,\n`,
+    { mode: 0o600 },
+  );
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
@@ -102,9 +116,45 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     const ca = extractCa(readFileSync(join(dir, 'certs', 'apiserver.crt'), 'utf8'));
     writeFileSync(join(dir, 'ca.crt'), ca);
     writeFileSync(state.kubeconfig, kubeconfigYaml(state.server, ca, secrets), { mode: 0o600 });
-    start('kube-controller-manager', ports.kcm, ['--kubeconfig', state.kubeconfig, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.kcm}`, '--service-account-private-key-file', join(dir, 'sa.key'), '--root-ca-file', join(dir, 'ca.crt'), '--use-service-account-credentials=false', '--cert-dir', join(dir, 'certs', 'kcm')]);
-    start('kube-scheduler', ports.scheduler, ['--kubeconfig', state.kubeconfig, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, '--cert-dir', join(dir, 'certs', 'scheduler')]);
-    start('kwok', ports.kwok, ['--kubeconfig', state.kubeconfig, '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake', '--cidr', '10.244.0.0/16', '--node-ip', '10.240.0.1', '--server-address', `127.0.0.1:${ports.kwok}`, '--node-lease-duration-seconds', '40', '--config', join(SANDBOX_ASSETS, 'kwok-stages.yaml')]);
+    start('kube-controller-manager', ports.kcm, [
+      '--kubeconfig',
+      state.kubeconfig,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.kcm}`,
+      '--service-account-private-key-file',
+      join(dir, 'sa.key'),
+      '--root-ca-file',
+      join(dir, 'ca.crt'),
+      '--use-service-account-credentials=false',
+      '--cert-dir',
+      join(dir, 'certs', 'kcm'),
+    ]);
+    start('kube-scheduler', ports.scheduler, [
+      '--kubeconfig',
+      state.kubeconfig,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.scheduler}`,
+      '--cert-dir',
+      join(dir, 'certs', 'scheduler'),
+    ]);
+    start('kwok', ports.kwok, [
+      '--kubeconfig',
+      state.kubeconfig,
+      '--manage-nodes-with-annotation-selector',
+      'kwok.x-k8s.io/node=fake',
+      '--cidr',
+      '10.244.0.0/16',
+      '--node-ip',
+      '10.240.0.1',
+      '--server-address',
+      `127.0.0.1:${ports.kwok}`,
+      '--node-lease-duration-seconds',
+      '40',
+      '--config',
+      join(SANDBOX_ASSETS, 'kwok-stages.yaml'),
+    ]);
     for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await waitHealthy(state, c, opts.signal);
     const api = adminApi(state.server, ca, secrets.adminToken);
     try {
@@ -112,7 +162,10 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
       await waitFor('nodes Ready and the default service account', opts.signal, async () => {
         const nodes = (await api('GET', '/api/v1/nodes')) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
         const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-        const sa = await api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then(() => true, () => false);
+        const sa = await api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then(
+          () => true,
+          () => false,
+        );
         return ready === (opts.nodes ?? 3) && sa;
       });
     } finally {
@@ -191,30 +244,43 @@ export function adminTokenOf(state: SandboxState): string {
 
 function etcdArgs(dir: string, port: number, peer: number): string[] {
   return [
-    '--name', 'sandbox',
-    '--data-dir', join(dir, 'etcd'),
-    '--listen-client-urls', `http://127.0.0.1:${port}`,
-    '--advertise-client-urls', `http://127.0.0.1:${port}`,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `sandbox=http://127.0.0.1:${peer}`,
+    '--name',
+    'sandbox',
+    '--data-dir',
+    join(dir, 'etcd'),
+    '--listen-client-urls',
+    `http://127.0.0.1:${port}`,
+    '--advertise-client-urls',
+    `http://127.0.0.1:${port}`,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-cluster',
+    `sandbox=http://127.0.0.1:${peer}`,
     '--unsafe-no-fsync',
-    '--quota-backend-bytes', String(4 * 1024 ** 3),
+    '--quota-backend-bytes',
+    String(4 * 1024 ** 3),
   ];
 }
 
 function apiserverArgs(dir: string, etcdUrl: string, port: number): string[] {
   return [
-    '--etcd-servers', etcdUrl,
+    '--etcd-servers',
+    etcdUrl,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
     `--secure-port=${port}`,
-    '--cert-dir', join(dir, 'certs'),
+    '--cert-dir',
+    join(dir, 'certs'),
     '--authorization-mode=Node,RBAC',
-    '--token-auth-file', join(dir, 'tokens.csv'),
+    '--token-auth-file',
+    join(dir, 'tokens.csv'),
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    '--service-account-key-file', join(dir, 'sa.pub'),
-    '--service-account-signing-key-file', join(dir, 'sa.key'),
+    '--service-account-key-file',
+    join(dir, 'sa.pub'),
+    '--service-account-signing-key-file',
+    join(dir, 'sa.key'),
     '--service-cluster-ip-range=10.96.0.0/16',
     '--allow-privileged=true',
     // The default reconciler would publish 127.0.0.1 as the kubernetes Service endpoint, which validation rejects.
@@ -297,14 +363,22 @@ async function waitHealthy(state: SandboxState, name: Component, signal?: AbortS
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     if (!isOurProcess(c)) {
-      throw new UserFacingError(`sandbox: ${name} exited during start-up; last lines of ${c.log}:\n${tail(c.log)}`, 'fix the cause above, then run `kube-lessons sandbox up` again', ExitCode.failure);
+      throw new UserFacingError(
+        `sandbox: ${name} exited during start-up; last lines of ${c.log}:\n${tail(c.log)}`,
+        'fix the cause above, then run `kube-lessons sandbox up` again',
+        ExitCode.failure,
+      );
     }
     const probe = await probeHealth(state, name, token);
     if (probe.ok) return;
     last = probe.detail;
     await sleep(250);
   }
-  throw new UserFacingError(`sandbox: ${name} not healthy after ${START_TIMEOUT_MS / 1000} s (${last}); last lines of ${c.log}:\n${tail(c.log)}`, 'see the log above; `kube-lessons sandbox down` cleans up', ExitCode.timeout);
+  throw new UserFacingError(
+    `sandbox: ${name} not healthy after ${START_TIMEOUT_MS / 1000} s (${last}); last lines of ${c.log}:\n${tail(c.log)}`,
+    'see the log above; `kube-lessons sandbox down` cleans up',
+    ExitCode.timeout,
+  );
 }
 
 async function waitFor(what: string, signal: AbortSignal | undefined, check: () => Promise<boolean>): Promise<void> {
@@ -314,5 +388,9 @@ async function waitFor(what: string, signal: AbortSignal | undefined, check: () 
     if (await check().catch(() => false)) return;
     await sleep(300);
   }
-  throw new UserFacingError(`sandbox: timed out waiting for ${what}`, 'check the logs in the sandbox folder; `kube-lessons sandbox down` cleans up', ExitCode.timeout);
+  throw new UserFacingError(
+    `sandbox: timed out waiting for ${what}`,
+    'check the logs in the sandbox folder; `kube-lessons sandbox down` cleans up',
+    ExitCode.timeout,
+  );
 }

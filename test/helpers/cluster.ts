@@ -27,7 +27,11 @@ export async function testClient(context?: string): Promise<KubeClient> {
 /** Creates a namespace with a unique name and waits until pods can be created in it (its service account exists). */
 export async function createTestNamespace(client: KubeClient, prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kube-lessons/test': 'true' } } } });
+  await client.request({
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kube-lessons/test': 'true' } } },
+  });
   await waitUntil(`service account in ${name}`, async () => {
     try {
       await client.request({ path: `/api/v1/namespaces/${name}/serviceaccounts/default` });

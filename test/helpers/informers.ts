@@ -26,11 +26,18 @@ export function keyOf(o: KubeObject): string {
 export function recordingHandler(seen: Seen[]) {
   return {
     onAdd: (o: KubeObject) => void seen.push({ type: 'add', key: keyOf(o), rv: o.metadata!.resourceVersion!, labels: o.metadata?.labels ?? {} }),
-    onUpdate: (old: KubeObject, o: KubeObject) => void seen.push({ type: 'update', key: keyOf(o), rv: o.metadata!.resourceVersion!, oldRv: old.metadata!.resourceVersion!, labels: o.metadata?.labels ?? {} }),
+    onUpdate: (old: KubeObject, o: KubeObject) =>
+      void seen.push({
+        type: 'update',
+        key: keyOf(o),
+        rv: o.metadata!.resourceVersion!,
+        oldRv: old.metadata!.resourceVersion!,
+        labels: o.metadata?.labels ?? {},
+      }),
     onDelete: (o: KubeObject | DeletedFinalStateUnknown<KubeObject>) => {
       if (o instanceof DeletedFinalStateUnknown) {
         const [ns, name] = o.key.includes('/') ? o.key.split('/') : ['', o.key];
-        seen.push({ type: 'delete', key: `${ns}/${name}`, rv: (o.obj as KubeObject | undefined)?.metadata?.resourceVersion ?? '', tombstone: true });
+        seen.push({ type: 'delete', key: `${ns}/${name}`, rv: o.obj?.metadata?.resourceVersion ?? '', tombstone: true });
       } else seen.push({ type: 'delete', key: keyOf(o), rv: o.metadata!.resourceVersion! });
     },
   };
@@ -44,7 +51,9 @@ export function cacheState(objects: KubeObject[]): Map<string, string> {
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }

@@ -110,82 +110,86 @@ after(() => {
   if (configHome) rmSync(configHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
-test('learn in a terminal: menu, lesson 2 run live, a wrong then a right answer, progress saved, resumed at lesson 3', { skip: hasTmux ? false : 'tmux is not installed', timeout: 180_000 }, async () => {
-  const lesson = loadCatalog().lessons[1]!;
-  assert.equal(lesson.id, 'list-nodes');
-  const client = await testClient();
-  const { body } = await client.request<{ items: { metadata: { name: string } }[] }>({ path: '/api/v1/nodes' });
-  const nodeNames = body.items.map((n) => n.metadata.name);
-  assert.ok(nodeNames.length > 0, 'the sandbox has nodes');
-  const progressFile = join(configHome, 'kube-lessons', 'progress.json');
-  const learn = `${process.execPath} ${BIN} learn`;
+test(
+  'learn in a terminal: menu, lesson 2 run live, a wrong then a right answer, progress saved, resumed at lesson 3',
+  { skip: hasTmux ? false : 'tmux is not installed', timeout: 180_000 },
+  async () => {
+    const lesson = loadCatalog().lessons[1]!;
+    assert.equal(lesson.id, 'list-nodes');
+    const client = await testClient();
+    const { body } = await client.request<{ items: { metadata: { name: string } }[] }>({ path: '/api/v1/nodes' });
+    const nodeNames = body.items.map((n) => n.metadata.name);
+    assert.ok(nodeNames.length > 0, 'the sandbox has nodes');
+    const progressFile = join(configHome, 'kube-lessons', 'progress.json');
+    const learn = `${process.execPath} ${BIN} learn`;
 
-  // 1. The menu, on a first visit: the welcome, every lesson not started, the cursor on lesson 1.
-  type(learn);
-  let s = await waitFor('? Pick a lesson');
-  assert.match(s, /Welcome to kube-lessons/);
-  assert.match(s, /[❯>] ·  1\. Setting up/);
-  assert.match(s, /·  2\. Structs, methods and interfaces: listing the nodes/);
+    // 1. The menu, on a first visit: the welcome, every lesson not started, the cursor on lesson 1.
+    type(learn);
+    let s = await waitFor('? Pick a lesson');
+    assert.match(s, /Welcome to kube-lessons/);
+    assert.match(s, /[❯>] · {2}1\. Setting up/);
+    assert.match(s, /· {2}2\. Structs, methods and interfaces: listing the nodes/);
 
-  // 2. Lesson 2: its text, then "Run it" runs list-nodes in-process against the sandbox.
-  s = await press(['Down', 'Enter'], `Lesson 2: what next?`);
-  assert.match(s, /Lesson 2 of 8 · Structs, methods and interfaces: listing the nodes/);
-  assert.match(s, /src\/examples\/list-nodes\.ts — listNodes/);
-  assert.match(s, /Run it: kube-lessons list-nodes/);
-  s = await press(['Enter'], 'Run it again: kube-lessons list-nodes');
-  const run = s.slice(s.lastIndexOf('$ kube-lessons list-nodes'));
-  assert.match(run, /NAME\s+ARCH\s+OS/);
-  for (const name of nodeNames) assert.match(run, new RegExp(`^${name}\\s+(amd64|arm64)\\s+\\S`, 'm'), `node ${name} is listed`);
+    // 2. Lesson 2: its text, then "Run it" runs list-nodes in-process against the sandbox.
+    s = await press(['Down', 'Enter'], `Lesson 2: what next?`);
+    assert.match(s, /Lesson 2 of 8 · Structs, methods and interfaces: listing the nodes/);
+    assert.match(s, /src\/examples\/list-nodes\.ts — listNodes/);
+    assert.match(s, /Run it: kube-lessons list-nodes/);
+    s = await press(['Enter'], 'Run it again: kube-lessons list-nodes');
+    const run = s.slice(s.lastIndexOf('$ kube-lessons list-nodes'));
+    assert.match(run, /NAME\s+ARCH\s+OS/);
+    for (const name of nodeNames) assert.match(run, new RegExp(`^${name}\\s+(amd64|arm64)\\s+\\S`, 'm'), `node ${name} is listed`);
 
-  // 3. Checkpoints: the first answered wrongly (explanation shown), retried, then answered rightly.
-  const [first, ...rest] = lesson.questions;
-  const wrong = first!.answer === 0 ? 1 : 0;
-  const explanationStart = first!.explanation.split(' ').slice(0, 6).join(' ');
-  s = await press(['Enter'], `Checkpoint 1 of ${lesson.questions.length}`);
-  s = await press([...down(wrong), 'Enter'], 'Try this one again?');
-  assert.match(s, new RegExp(`✗ Not quite\\. ${escape(explanationStart)}`));
-  await press(['Enter'], `Checkpoint 1 of ${lesson.questions.length}`);
-  s = await press([...down(first!.answer), 'Enter'], '✓ Right.');
-  assert.match(s.slice(s.lastIndexOf('✓ Right.')), new RegExp(`^✓ Right\\. ${escape(explanationStart)}`, 'm'));
-  for (const [i, q] of rest.entries()) {
-    // Keys go out only once the prompt is on screen, as a person would press them.
-    await waitFor(`? Checkpoint ${i + 2} of ${lesson.questions.length}`);
-    s = await press([...down(q.answer), 'Enter'], '✓ Right.');
-  }
-  // Lesson 2 has no hands-on task (it only reads): the lesson ends after its questions.
-  assert.equal(lesson.task, undefined);
+    // 3. Checkpoints: the first answered wrongly (explanation shown), retried, then answered rightly.
+    const [first, ...rest] = lesson.questions;
+    const wrong = first!.answer === 0 ? 1 : 0;
+    const explanationStart = first!.explanation.split(' ').slice(0, 6).join(' ');
+    await press(['Enter'], `Checkpoint 1 of ${lesson.questions.length}`);
+    s = await press([...down(wrong), 'Enter'], 'Try this one again?');
+    assert.match(s, new RegExp(`✗ Not quite\\. ${escape(explanationStart)}`));
+    await press(['Enter'], `Checkpoint 1 of ${lesson.questions.length}`);
+    s = await press([...down(first!.answer), 'Enter'], '✓ Right.');
+    assert.match(s.slice(s.lastIndexOf('✓ Right.')), new RegExp(`^✓ Right\\. ${escape(explanationStart)}`, 'm'));
+    for (const [i, q] of rest.entries()) {
+      // Keys go out only once the prompt is on screen, as a person would press them.
+      await waitFor(`? Checkpoint ${i + 2} of ${lesson.questions.length}`);
+      await press([...down(q.answer), 'Enter'], '✓ Right.');
+    }
+    // Lesson 2 has no hands-on task (it only reads): the lesson ends after its questions.
+    assert.equal(lesson.task, undefined);
 
-  // 4. Done: saved to the progress file, and the way on is offered.
-  s = await waitFor('? Where to now?');
-  assert.match(s, /✓ Lesson 2 done \(1 of 8 lessons done, saved\)/);
-  assert.match(s, /Next: lesson 3, Slices and resources: creating a naked pod/);
-  const saved = JSON.parse(readFileSync(progressFile, 'utf8'));
-  assert.equal(saved.formatVersion, 1);
-  assert.deepEqual(Object.keys(saved.completed), ['list-nodes']);
-  assert.ok(!Number.isNaN(Date.parse(saved.completed['list-nodes'])));
-  assert.equal(saved.current, 'pods');
+    // 4. Done: saved to the progress file, and the way on is offered.
+    s = await waitFor('? Where to now?');
+    assert.match(s, /✓ Lesson 2 done \(1 of 8 lessons done, saved\)/);
+    assert.match(s, /Next: lesson 3, Slices and resources: creating a naked pod/);
+    const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as { formatVersion: number; completed: Record<string, string>; current: string };
+    assert.equal(saved.formatVersion, 1);
+    assert.deepEqual(Object.keys(saved.completed), ['list-nodes']);
+    assert.ok(!Number.isNaN(Date.parse(saved.completed['list-nodes'] ?? '')));
+    assert.equal(saved.current, 'pods');
 
-  // 5. Quit, and the shell gets the terminal back with exit code 0.
-  await press([...down(2), 'Enter'], 'Your progress is saved in');
-  type('echo "learn exited with $?"');
-  await waitFor('learn exited with 0');
+    // 5. Quit, and the shell gets the terminal back with exit code 0.
+    await press([...down(2), 'Enter'], 'Your progress is saved in');
+    type('echo "learn exited with $?"');
+    await waitFor('learn exited with 0');
 
-  // 6. Coming back: the menu resumes at lesson 3, marked ▶, with lesson 2 ✓.
-  type('clear');
-  await clearedScreen();
-  type(learn);
-  s = await waitFor('? Pick a lesson');
-  assert.match(s, /Welcome back\. 1 of 8 lessons done; you were at lesson 3: Slices and resources: creating a naked pod\./);
-  assert.match(s, /✓  2\. Structs, methods and interfaces/);
-  assert.match(s, /[❯>] ▶  3\. Slices and resources: creating a naked pod/);
-  assert.doesNotMatch(s, /Welcome to kube-lessons/);
+    // 6. Coming back: the menu resumes at lesson 3, marked ▶, with lesson 2 ✓.
+    type('clear');
+    await clearedScreen();
+    type(learn);
+    s = await waitFor('? Pick a lesson');
+    assert.match(s, /Welcome back\. 1 of 8 lessons done; you were at lesson 3: Slices and resources: creating a naked pod\./);
+    assert.match(s, /✓ {2}2\. Structs, methods and interfaces/);
+    assert.match(s, /[❯>] ▶ {2}3\. Slices and resources: creating a naked pod/);
+    assert.doesNotMatch(s, /Welcome to kube-lessons/);
 
-  // 7. Quit from the menu (its last entry): nothing changed.
-  await press([...down(6), 'Enter'], 'Your progress is saved in');
-  type('echo "learn exited with $?"');
-  await waitFor('learn exited with 0', { times: 1 });
-  assert.deepEqual(JSON.parse(readFileSync(progressFile, 'utf8')).completed, saved.completed);
-});
+    // 7. Quit from the menu (its last entry): nothing changed.
+    await press([...down(6), 'Enter'], 'Your progress is saved in');
+    type('echo "learn exited with $?"');
+    await waitFor('learn exited with 0', { times: 1 });
+    assert.deepEqual((JSON.parse(readFileSync(progressFile, 'utf8')) as typeof saved).completed, saved.completed);
+  },
+);
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -21,7 +21,10 @@ describe('the published package', () => {
   before(() => {
     // --ignore-scripts: pack what `npm test` built; a prepack rebuild would pull dist/ from under the
     // test files running the CLI at the same time.
-    const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     const tarball = join(work, out);
     execFileSync('npm', ['init', '-y'], { cwd: work, stdio: 'ignore' });
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', tarball], { cwd: work, stdio: 'ignore' });
@@ -32,7 +35,8 @@ describe('the published package', () => {
   it('ships the bundled CLI, the lessons, the sources they point learners at and the sandbox assets, and no tests', () => {
     const pkg = join(work, 'node_modules', 'kube-lessons');
     const top = readdirSync(pkg).sort();
-    for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'src', 'package.json', 'README.md']) assert.ok(top.includes(needed), `${needed} is in the package`);
+    for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'src', 'package.json', 'README.md'])
+      assert.ok(top.includes(needed), `${needed} is in the package`);
     assert.ok(!top.includes('test') && !top.includes('bench'), 'no tests or benchmarks');
     assert.deepEqual(readdirSync(join(pkg, 'dist')), ['bundle'], 'only the bundle of dist/');
     assert.ok(readdirSync(join(pkg, 'sandbox')).includes('versions.json'));

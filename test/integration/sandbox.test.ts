@@ -16,8 +16,13 @@ const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-sandbox-test-'));
 const env = { KUBE_LESSONS_SANDBOX_DIR: dir };
 after(async () => void (await runCli(['sandbox', 'down'], { env })));
 
-interface Node { metadata: { labels: Record<string, string> }; status: { conditions: { type: string; status: string }[]; nodeInfo: { architecture: string; osImage: string } } }
-interface Pod { status: { phase: string } }
+interface Node {
+  metadata: { labels: Record<string, string> };
+  status: { conditions: { type: string; status: string }[]; nodeInfo: { architecture: string; osImage: string } };
+}
+interface Pod {
+  status: { phase: string };
+}
 
 describe('kube-lessons sandbox', () => {
   let client: KubeClient;
@@ -28,31 +33,53 @@ describe('kube-lessons sandbox', () => {
     assert.equal(up.code, 0, up.stderr);
     const state = readState(dir)!;
     assert.equal(up.stdout.trim(), `export KUBECONFIG=${state.kubeconfig}`);
-    pids = Object.values(state.components).map((c) => c!.pid);
+    pids = Object.values(state.components).map((c) => c.pid);
     assert.equal(pids.length, 5);
     client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }));
     const nodes = (await client.request<{ items: Node[] }>({ path: '/api/v1/nodes' })).body.items;
     assert.equal(nodes.length, 3);
-    assert.ok(nodes.every((n) => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')), 'all nodes Ready');
+    assert.ok(
+      nodes.every((n) => n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')),
+      'all nodes Ready',
+    );
     assert.deepEqual(new Set(nodes.map((n) => n.status.nodeInfo.architecture)), new Set(['amd64', 'arm64']));
     assert.ok(nodes.every((n) => n.metadata.labels['kubernetes.io/arch'] === n.status.nodeInfo.architecture && n.status.nodeInfo.osImage));
     const env2 = await runCli(['sandbox', 'env'], { env });
     assert.equal(env2.stdout.trim(), `export KUBECONFIG=${state.kubeconfig}`);
     const status = await runCli(['sandbox', 'status'], { env });
     assert.equal(status.code, 0);
-    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']) assert.match(status.stdout, new RegExp(`${c}\\s+\\d+\\s+\\d+\\s+healthy`));
+    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'])
+      assert.match(status.stdout, new RegExp(`${c}\\s+\\d+\\s+\\d+\\s+healthy`));
   });
 
   it('runs a Deployment of 3 replicas to 3 Running pods within 30 s, and garbage-collects them on delete', async () => {
     const ns = '/apis/apps/v1/namespaces/default/deployments';
-    await client.request({ method: 'POST', path: ns, body: { metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } } } });
-    const pods = async () => (await client.request<{ items: Pod[] }>({ path: '/api/v1/namespaces/default/pods', query: { labelSelector: 'app=web' } })).body.items;
+    await client.request({
+      method: 'POST',
+      path: ns,
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
+        },
+      },
+    });
+    const pods = async () =>
+      (await client.request<{ items: Pod[] }>({ path: '/api/v1/namespaces/default/pods', query: { labelSelector: 'app=web' } })).body.items;
     await waitUntil('3 Running pods', async () => (await pods()).filter((p) => p.status.phase === 'Running').length === 3, 30_000, 250);
     await client.request({ method: 'DELETE', path: `${ns}/web`, body: { propagationPolicy: 'Background' } });
-    await waitUntil('ReplicaSet and pods collected', async () => {
-      const rs = (await client.request<{ items: unknown[] }>({ path: '/apis/apps/v1/namespaces/default/replicasets', query: { labelSelector: 'app=web' } })).body.items;
-      return rs.length === 0 && (await pods()).length === 0;
-    }, 30_000, 250);
+    await waitUntil(
+      'ReplicaSet and pods collected',
+      async () => {
+        const rs = (await client.request<{ items: unknown[] }>({ path: '/apis/apps/v1/namespaces/default/replicasets', query: { labelSelector: 'app=web' } }))
+          .body.items;
+        return rs.length === 0 && (await pods()).length === 0;
+      },
+      30_000,
+      250,
+    );
   });
 
   it('stops every process it started on down, and removes its state', async () => {

@@ -30,13 +30,30 @@ export function register(program: Command, ctx: () => CommandContext): void {
         import('../../core/errors.ts'),
       ]);
       if (opts.resolve) {
-        if (!apiVersion || !kind) throw new UserFacingError('--resolve needs an apiVersion and a kind', 'for example: kube-lessons api-resources --resolve batch/v1 Job', ExitCode.usage);
+        if (!apiVersion || !kind)
+          throw new UserFacingError(
+            '--resolve needs an apiVersion and a kind',
+            'for example: kube-lessons api-resources --resolve batch/v1 Job',
+            ExitCode.usage,
+          );
         const r = await withKube(c, `resolve ${apiVersion} ${kind}`, ({ client }) => resolveKind(client, apiVersion, kind));
         if (c.format === 'json' || c.format === 'yaml') {
           const { resource } = r;
           c.out.line(
             renderObjects(
-              [{ apiVersion: resource.apiVersion, kind: resource.kind, group: resource.group, version: resource.version, resource: resource.resource, namespaced: resource.namespaced, collection: r.collection, object: r.object, ...(r.allNamespaces ? { allNamespaces: r.allNamespaces } : {}) }],
+              [
+                {
+                  apiVersion: resource.apiVersion,
+                  kind: resource.kind,
+                  group: resource.group,
+                  version: resource.version,
+                  resource: resource.resource,
+                  namespaced: resource.namespaced,
+                  collection: r.collection,
+                  object: r.object,
+                  ...(r.allNamespaces ? { allNamespaces: r.allNamespaces } : {}),
+                },
+              ],
               c.format,
             ),
           );
@@ -46,14 +63,22 @@ export function register(program: Command, ctx: () => CommandContext): void {
           c.out.line(r.collection);
           c.out.line(`  one object:     ${r.object}`);
           if (r.allNamespaces) c.out.line(`  all namespaces: ${r.allNamespaces}`);
-          c.out.line(`  ${r.resource.kind} is served as resource "${r.resource.resource}" of ${r.resource.group ? `group "${r.resource.group}"` : 'the core group'}, version ${r.resource.version}, ${r.resource.namespaced ? 'namespaced' : 'cluster-scoped'}`);
+          c.out.line(
+            `  ${r.resource.kind} is served as resource "${r.resource.resource}" of ${r.resource.group ? `group "${r.resource.group}"` : 'the core group'}, version ${r.resource.version}, ${r.resource.namespaced ? 'namespaced' : 'cluster-scoped'}`,
+          );
         }
         return;
       }
-      if (apiVersion || kind) throw new UserFacingError('api-resources takes arguments only with --resolve', 'for example: kube-lessons api-resources --resolve batch/v1 Job', ExitCode.usage);
+      if (apiVersion || kind)
+        throw new UserFacingError(
+          'api-resources takes arguments only with --resolve',
+          'for example: kube-lessons api-resources --resolve batch/v1 Job',
+          ExitCode.usage,
+        );
       let namespaced: boolean | undefined;
       if (opts.namespaced !== undefined) {
-        if (!['true', 'false'].includes(opts.namespaced)) throw new UserFacingError(`--namespaced must be true or false, not "${opts.namespaced}"`, undefined, ExitCode.usage);
+        if (!['true', 'false'].includes(opts.namespaced))
+          throw new UserFacingError(`--namespaced must be true or false, not "${opts.namespaced}"`, undefined, ExitCode.usage);
         namespaced = opts.namespaced === 'true';
       }
       const listing = await withKube(c, 'discover API resources', ({ client }) => listApiResources(client, { apiGroup: opts.apiGroup, namespaced }));
@@ -61,7 +86,25 @@ export function register(program: Command, ctx: () => CommandContext): void {
       // Like kubectl: list what could be read, and say on stderr which groups could not.
       for (const f of listing.failedGroups) c.out.info(`warning: could not read ${f.groupVersion} (${f.error}); its resources are not listed`);
       if (c.format === 'json' || c.format === 'yaml') {
-        c.out.line(renderObjects([{ resources: rs.map(({ resource, singular, shortNames, apiVersion: av, namespaced: n, kind: k, verbs, categories }) => ({ name: resource, singularName: singular, shortNames, apiVersion: av, namespaced: n, kind: k, verbs, categories })) }], c.format));
+        c.out.line(
+          renderObjects(
+            [
+              {
+                resources: rs.map(({ resource, singular, shortNames, apiVersion: av, namespaced: n, kind: k, verbs, categories }) => ({
+                  name: resource,
+                  singularName: singular,
+                  shortNames,
+                  apiVersion: av,
+                  namespaced: n,
+                  kind: k,
+                  verbs,
+                  categories,
+                })),
+              },
+            ],
+            c.format,
+          ),
+        );
         return;
       }
       if (c.format === 'name') {
@@ -70,7 +113,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
       }
       const head = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND'];
       const row = (r: (typeof rs)[number]) => [r.resource, r.shortNames.join(','), r.apiVersion, String(r.namespaced), r.kind];
-      if (c.format === 'wide') c.out.line(renderTable([...head, 'VERBS', 'CATEGORIES'], rs.map((r) => [...row(r), `[${r.verbs.join(' ')}]`, r.categories.join(',')]), c.out.color));
+      if (c.format === 'wide')
+        c.out.line(
+          renderTable(
+            [...head, 'VERBS', 'CATEGORIES'],
+            rs.map((r) => [...row(r), `[${r.verbs.join(' ')}]`, r.categories.join(',')]),
+            c.out.color,
+          ),
+        );
       else c.out.line(renderTable(head, rs.map(row), c.out.color));
     });
 }

@@ -18,7 +18,10 @@ export async function withKube<T>(c: CommandContext, action: string, work: (env:
 
 /** `--watch-list on|off`: how the initial state is fetched (on: client-go 1.35+'s streaming watch-list). */
 export function watchListOption(): Option {
-  return new Option('--watch-list <mode>', "initial state by a streaming watch-list (on, client-go's default since 1.35; falls back to a list where the server refuses) or by a list (off)")
+  return new Option(
+    '--watch-list <mode>',
+    "initial state by a streaming watch-list (on, client-go's default since 1.35; falls back to a list where the server refuses) or by a list (off)",
+  )
     .choices(['on', 'off'])
     .default('on');
 }

@@ -30,7 +30,9 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const [{ installFooCrd }, { FOO_CRD_NAME }] = await Promise.all([import('../../controllers/foo/install.ts'), import('../../controllers/foo/types.ts')]);
       await withKube(c, `install CustomResourceDefinition ${FOO_CRD_NAME}`, async ({ client }) => {
         const result = await installFooCrd(client, { signal: c.signal, onWait: (what) => c.out.info(`waiting for ${what}...`) });
-        c.out.line(`customresourcedefinition.apiextensions.k8s.io/${FOO_CRD_NAME} ${result.action}; established after ${(result.establishedAfterMs / 1000).toFixed(1)} s`);
+        c.out.line(
+          `customresourcedefinition.apiextensions.k8s.io/${FOO_CRD_NAME} ${result.action}; established after ${(result.establishedAfterMs / 1000).toFixed(1)} s`,
+        );
         c.out.line('');
         c.out.line('Next, create the example Foo:');
         c.out.line('  kube-lessons controller example --apply        (or: kube-lessons controller example | kubectl apply -f -)');
@@ -43,10 +45,16 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .command('example')
     .description('print the example Foo (example-foo: a Deployment example-foo with 1 replica); --apply creates it')
     .option('--apply', 'create it in the namespace (-n) instead of printing it')
-    .addHelpText('after', '\nExamples:\n  $ kube-lessons controller example > foo.yaml\n  $ kube-lessons controller example --apply -n demo\n  $ kube-lessons controller example -o json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kube-lessons controller example > foo.yaml\n  $ kube-lessons controller example --apply -n demo\n  $ kube-lessons controller example -o json',
+    )
     .action(async (opts: { apply?: boolean }) => {
       const c = ctx();
-      const [{ exampleFoo, FOO_RESOURCE, FOO_GROUP }, { renderObjects }] = await Promise.all([import('../../controllers/foo/types.ts'), import('../output.ts')]);
+      const [{ exampleFoo, FOO_RESOURCE, FOO_GROUP }, { renderObjects }] = await Promise.all([
+        import('../../controllers/foo/types.ts'),
+        import('../output.ts'),
+      ]);
       if (!opts.apply) {
         c.out.line(renderObjects([exampleFoo()], c.format === 'json' ? 'json' : c.format === 'name' ? 'name' : 'yaml'));
         return;
@@ -63,7 +71,9 @@ export function register(program: Command, ctx: () => CommandContext): void {
           c.out.line('Run `kube-lessons controller run` to see the controller create its Deployment.');
         } catch (err) {
           if (err instanceof ApiStatusError && err.code === 404 && !/namespaces/.test(err.message)) {
-            throw new UserFacingError('the Foo CustomResourceDefinition is not installed', 'run `kube-lessons controller install` first', ExitCode.notFound, { cause: err });
+            throw new UserFacingError('the Foo CustomResourceDefinition is not installed', 'run `kube-lessons controller install` first', ExitCode.notFound, {
+              cause: err,
+            });
           }
           throw err;
         }
@@ -120,7 +130,11 @@ export function register(program: Command, ctx: () => CommandContext): void {
 }
 
 async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
-  const [{ parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([import('../context.ts'), import('../../core/errors.ts'), import('../../core/redact.ts')]);
+  const [{ parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
+    import('../context.ts'),
+    import('../../core/errors.ts'),
+    import('../../core/redact.ts'),
+  ]);
   const workers = Number(opts.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new UserFacingError(`--workers must be a whole number from 1 to 64, not "${opts.workers}"`, 'for example --workers 2', ExitCode.usage);
@@ -130,7 +144,11 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
 
   const stats = await withKube(c, 'run the sample controller', async ({ client }) => {
     if (!(await fooApiServed(client, c.signal))) {
-      throw new UserFacingError('the Foo CustomResourceDefinition (foos.samplecontroller.k8s.io) is not installed', 'run `kube-lessons controller install` first', ExitCode.notFound);
+      throw new UserFacingError(
+        'the Foo CustomResourceDefinition (foos.samplecontroller.k8s.io) is not installed',
+        'run `kube-lessons controller install` first',
+        ExitCode.notFound,
+      );
     }
     // Every request on the wire, lists and watches included, for the summary.
     let requests = 0;
@@ -149,7 +167,9 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
       const safe = redact(line);
       c.out.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);
     };
-    c.out.info(`watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? opts.resync : 'off'}; Ctrl-C stops`);
+    c.out.info(
+      `watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? opts.resync : 'off'}; Ctrl-C stops`,
+    );
     const { hostname } = await import('node:os');
     const running = startFooController(
       {
@@ -173,8 +193,13 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
     return { ...s, wire: requests };
   });
 
-  const writes = Object.entries(stats.requests).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
-  c.out.info(`stopped cleanly: ${stats.syncs} sync(s), ${stats.syncErrors} failed; API writes: ${writes}; ${stats.totalRequests} controller request(s) with events, ${stats.wire} on the wire with lists and watches`);
+  const writes =
+    Object.entries(stats.requests)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ') || 'none';
+  c.out.info(
+    `stopped cleanly: ${stats.syncs} sync(s), ${stats.syncErrors} failed; API writes: ${writes}; ${stats.totalRequests} controller request(s) with events, ${stats.wire} on the wire with lists and watches`,
+  );
   if (c.signal.aborted) {
     // Ctrl-C is how this command is meant to end, and everything in flight finished: that is success, which
     // an explicit exit code of 0 tells the CLI's entry (it maps other interrupts to 130).

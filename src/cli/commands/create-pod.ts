@@ -79,17 +79,29 @@ export function register(program: Command, ctx: () => CommandContext): void {
             spin.around(() => progress(`  +${((performance.now() - started) / 1000).toFixed(1)}s  ${ch.type.padEnd(8)}  ${line}`));
           };
           try {
-            final = await pods.waitForRunning(client, { namespace, name: opts.name, resourceVersion: rv, timeoutMs, signal: c.signal, initial: created.pod, onChange });
+            final = await pods.waitForRunning(client, {
+              namespace,
+              name: opts.name,
+              resourceVersion: rv,
+              timeoutMs,
+              signal: c.signal,
+              initial: created.pod,
+              onChange,
+            });
           } catch (err) {
             if (c.signal.aborted) {
               spin.stop();
-              c.out.info(`pod "${opts.name}" was created and still exists in namespace "${namespace}": delete it with \`kube-lessons delete-pod ${opts.name} -n ${namespace}\``);
+              c.out.info(
+                `pod "${opts.name}" was created and still exists in namespace "${namespace}": delete it with \`kube-lessons delete-pod ${opts.name} -n ${namespace}\``,
+              );
             }
             throw err;
           } finally {
             spin.stop();
           }
-          progress(`pod/${opts.name} is ${final.status?.phase} on ${final.spec?.nodeName ?? '?'} (${events} watch event${events === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+          progress(
+            `pod/${opts.name} is ${final.status?.phase} on ${final.spec?.nodeName ?? '?'} (${events} watch event${events === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+          );
         }
         if (c.format === 'json' || c.format === 'yaml') c.out.line(renderObjects([pods.forDisplay(final)], c.format));
         else if (c.format === 'name') c.out.line(`pod/${opts.name}`);

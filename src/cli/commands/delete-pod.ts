@@ -34,7 +34,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
               name,
               timeoutMs,
               signal: c.signal,
-              onChange: (ch) => spin.around(() => progress(`  +${((performance.now() - started) / 1000).toFixed(1)}s  ${ch.type.padEnd(8)}  phase ${ch.phase}`)),
+              onChange: (ch) =>
+                spin.around(() => progress(`  +${((performance.now() - started) / 1000).toFixed(1)}s  ${ch.type.padEnd(8)}  phase ${ch.phase}`)),
             });
           } finally {
             spin.stop();

@@ -20,7 +20,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const requestTimeout = parseDuration(c.globals.requestTimeout ?? '30s');
       const checks = await runDoctor({
         // Not c.kube(): that would start a sandbox when nothing is configured, and the doctor must report that instead.
-        kube: () => loadKubeEnvWithoutStarting({ kubeconfig: c.globals.kubeconfig, context: c.globals.context, namespace: c.globals.namespace, timeoutMs: requestTimeout }),
+        kube: () =>
+          loadKubeEnvWithoutStarting({
+            kubeconfig: c.globals.kubeconfig,
+            context: c.globals.context,
+            namespace: c.globals.namespace,
+            timeoutMs: requestTimeout,
+          }),
         // A health check should not hang for the full request timeout.
         timeoutMs: Math.min(requestTimeout, 10_000),
         signal: c.signal,
@@ -30,7 +36,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const warned = checks.filter((x) => x.status === 'warn');
       if (data) {
         const { renderObjects } = await import('../output.ts');
-        c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format as 'json' | 'yaml')));
+        c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format)));
       } else {
         c.out.line('');
         c.out.line(

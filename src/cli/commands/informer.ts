@@ -25,17 +25,24 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('-A, --all-namespaces', 'inform on all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
     .option('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s')
-    .option('--trace', 'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)')
+    .option(
+      '--trace',
+      'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)',
+    )
     .addOption(watchListOption())
     .option('--handlers-after-sync', 'add the handler only after the cache synced: it still gets an ADD for every cached object')
     .option('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)')
     .addHelpText(
       'after',
-      "\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer --handlers-after-sync --timeout 20s",
+      '\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer --handlers-after-sync --timeout 20s',
     )
     .action(async (resource: string, opts: Opts) => {
       const c = ctx();
-      const [{ informerExample }, { redact }, { parseDuration }] = await Promise.all([import('../../examples/informer.ts'), import('../../core/redact.ts'), import('../context.ts')]);
+      const [{ informerExample }, { redact }, { parseDuration }] = await Promise.all([
+        import('../../examples/informer.ts'),
+        import('../../core/redact.ts'),
+        import('../context.ts'),
+      ]);
       const resyncMs = parseDuration(opts.resync);
       const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
       const json = c.format === 'json' || c.format === 'yaml';
@@ -90,18 +97,27 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
         `informer starting: resync ${s.resyncMs > 0 ? `every ${seconds(s.resyncMs)}` : 'off'}${s.labelSelector ? `, label selector ${s.labelSelector}` : ''}, handler added ${s.handlersAfterSync ? 'after the sync' : 'before start'}`,
       ];
     case 'handler-added':
-      return s.when === 'after sync' ? [`handler added after the sync: the informer replays the ${s.cached} cached object${s.cached === 1 ? '' : 's'} to it as ADD`] : [];
+      return s.when === 'after sync'
+        ? [`handler added after the sync: the informer replays the ${s.cached} cached object${s.cached === 1 ? '' : 's'} to it as ADD`]
+        : [];
     case 'synced':
-      return [bold(`cache synced: ${s.count} object${s.count === 1 ? '' : 's'}`) + dim(` (resourceVersion ${s.resourceVersion || '-'}, by ${s.via === 'watch-list' ? 'a streaming watch-list' : 'a list'})`)];
+      return [
+        bold(`cache synced: ${s.count} object${s.count === 1 ? '' : 's'}`) +
+          dim(` (resourceVersion ${s.resourceVersion || '-'}, by ${s.via === 'watch-list' ? 'a streaming watch-list' : 'a list'})`),
+      ];
     case 'event': {
       const label = s.event === 'MOD' && s.resync ? 'MOD (resync)' : s.event;
       const paint = s.event === 'ADD' ? green : s.event === 'DEL' ? red : s.resync ? dim : yellow;
       let rv = `rv ${s.resourceVersion || '-'}`;
       if (s.event === 'MOD' && !s.resync && s.oldResourceVersion !== undefined) rv = `rv ${s.oldResourceVersion || '-'} -> ${s.resourceVersion || '-'}`;
-      const notes = [s.replayed ? 'replayed from the cache to the late handler' : s.initial ? 'initial list' : '', s.tombstone ? 'tombstone: the deletion was missed, found by a relist' : ''].filter(Boolean);
+      const notes = [
+        s.replayed ? 'replayed from the cache to the late handler' : s.initial ? 'initial list' : '',
+        s.tombstone ? 'tombstone: the deletion was missed, found by a relist' : '',
+      ].filter(Boolean);
       const lines = [`${paint(label.padEnd(EVENT_WIDTH))} ${s.key.padEnd(40)} ${rv}${notes.length ? dim(` (${notes.join('; ')})`) : ''}`];
       if (s.trace) {
-        for (const st of s.trace.stages) lines.push(`${' '.repeat(EVENT_WIDTH)} ${cyan(st.stage.padEnd(19))} ${`+${st.atMs.toFixed(3)} ms`.padStart(13)}  ${dim(st.detail)}`);
+        for (const st of s.trace.stages)
+          lines.push(`${' '.repeat(EVENT_WIDTH)} ${cyan(st.stage.padEnd(19))} ${`+${st.atMs.toFixed(3)} ms`.padStart(13)}  ${dim(st.detail)}`);
       }
       return lines;
     }
@@ -131,4 +147,3 @@ function machinery(s: Extract<InformerStep, { type: 'machinery' }>): string {
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
-

@@ -17,7 +17,9 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const [{ listNodes }, { age, renderObjects, renderTable }] = await Promise.all([import('../../examples/list-nodes.ts'), import('../output.ts')]);
       const listing = await withKube(c, 'list nodes', ({ client }) => listNodes(client, { labelSelector: opts.selector, signal: c.signal }));
       if (c.format === 'json' || c.format === 'yaml') {
-        c.out.line(renderObjects([{ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: listing.resourceVersion ?? '' }, items: listing.nodes }], c.format));
+        c.out.line(
+          renderObjects([{ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: listing.resourceVersion ?? '' }, items: listing.nodes }], c.format),
+        );
         return;
       }
       if (listing.rows.length === 0) {
@@ -40,6 +42,12 @@ export function register(program: Command, ctx: () => CommandContext): void {
         );
         return;
       }
-      c.out.line(renderTable(['NAME', 'ARCH', 'OS'], listing.rows.map((r) => [r.name, r.arch, r.os]), c.out.color));
+      c.out.line(
+        renderTable(
+          ['NAME', 'ARCH', 'OS'],
+          listing.rows.map((r) => [r.name, r.arch, r.os]),
+          c.out.color,
+        ),
+      );
     });
 }

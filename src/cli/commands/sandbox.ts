@@ -7,7 +7,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
     .command('sandbox')
     .description('run a real local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1')
-    .addHelpText('after', '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down',
+    );
 
   sandbox
     .command('up')
@@ -56,8 +59,16 @@ export function register(program: Command, ctx: () => CommandContext): void {
       } else if (!state) {
         c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
       } else {
-        c.out.line(`server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`);
-        c.out.line(renderTable(['COMPONENT', 'PID', 'PORT', 'STATUS'], rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]), c.out.color));
+        c.out.line(
+          `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
+        );
+        c.out.line(
+          renderTable(
+            ['COMPONENT', 'PID', 'PORT', 'STATUS'],
+            rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
+            c.out.color,
+          ),
+        );
       }
       if (!rows.length || rows.some((r) => !r.healthy)) process.exitCode = 1;
     });
@@ -79,9 +90,24 @@ async function kindUp(c: CommandContext): Promise<void> {
   const { spawnSync } = await import('node:child_process');
   const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
   const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-  if (!has('kind', ['version'])) throw new UserFacingError('kind is not installed', 'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind', ExitCode.config);
-  if (!has('docker', ['info'])) throw new UserFacingError('no Docker engine is running, which kind needs', 'start Docker, or run `kube-lessons sandbox up` without --kind', ExitCode.config);
+  if (!has('kind', ['version']))
+    throw new UserFacingError(
+      'kind is not installed',
+      'install kind (https://kind.sigs.k8s.io), or run `kube-lessons sandbox up` without --kind',
+      ExitCode.config,
+    );
+  if (!has('docker', ['info']))
+    throw new UserFacingError(
+      'no Docker engine is running, which kind needs',
+      'start Docker, or run `kube-lessons sandbox up` without --kind',
+      ExitCode.config,
+    );
   const r = spawnSync('kind', ['create', 'cluster', '--name', 'kube-lessons', '--wait', '120s'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new UserFacingError('kind create cluster failed (see its output above)', 'run `kind delete cluster --name kube-lessons` and try again', ExitCode.failure);
+  if (r.status !== 0)
+    throw new UserFacingError(
+      'kind create cluster failed (see its output above)',
+      'run `kind delete cluster --name kube-lessons` and try again',
+      ExitCode.failure,
+    );
   c.out.line('kind cluster "kube-lessons" is ready; kind set it as the current context of ~/.kube/config');
 }

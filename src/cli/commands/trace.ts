@@ -43,7 +43,20 @@ export function register(program: Command, ctx: () => CommandContext): void {
         else for (const line of renderStage(s, c)) c.out.line(redact(line));
       };
       await withKube(c, `${v} ${resource}${name ? ` ${name}` : ''}`, (env) =>
-        traceRequest(env, { verb: v, resource, name, namespace: env.namespace, allNamespaces: Boolean(opts.allNamespaces), labelSelector: opts.selector, signal: c.signal, timeoutMs }, print),
+        traceRequest(
+          env,
+          {
+            verb: v,
+            resource,
+            name,
+            namespace: env.namespace,
+            allNamespaces: Boolean(opts.allNamespaces),
+            labelSelector: opts.selector,
+            signal: c.signal,
+            timeoutMs,
+          },
+          print,
+        ),
       );
     });
 }
@@ -57,7 +70,10 @@ function renderStage(s: TraceStage, c: CommandContext): string[] {
   switch (s.stage) {
     case 'kubeconfig':
       return [
-        head('kubeconfig', `${s.files.length ? s.files.join(', ') : '(in-cluster service account)'} (source: ${s.source}${s.files.length > 1 ? ', merged in this order, first definition wins' : ''})`),
+        head(
+          'kubeconfig',
+          `${s.files.length ? s.files.join(', ') : '(in-cluster service account)'} (source: ${s.source}${s.files.length > 1 ? ', merged in this order, first definition wins' : ''})`,
+        ),
         kv('context', s.context),
         kv('cluster', `${s.cluster} at ${s.server}`),
         kv('user', `${s.user || '(none)'}, credential: ${s.credentialKind} (never shown)`),
@@ -66,7 +82,12 @@ function renderStage(s: TraceStage, c: CommandContext): string[] {
     case 'resource':
       return [
         head('resource', `"${s.input}" is ${s.kind} (${s.apiVersion}), resource "${s.resource}", ${s.namespaced ? 'namespaced' : 'cluster-scoped'}`),
-        kv('found by', s.via === 'discovery' ? `discovery (${s.discoveryRequests} document${s.discoveryRequests === 1 ? '' : 's'} fetched from /api and /apis)` : 'the built-in table of well-known resources (no discovery request)'),
+        kv(
+          'found by',
+          s.via === 'discovery'
+            ? `discovery (${s.discoveryRequests} document${s.discoveryRequests === 1 ? '' : 's'} fetched from /api and /apis)`
+            : 'the built-in table of well-known resources (no discovery request)',
+        ),
       ];
     case 'client':
       return [
@@ -84,23 +105,44 @@ function renderStage(s: TraceStage, c: CommandContext): string[] {
       ];
     }
     case 'response':
-      return [head('response', `${s.status} ${statusText(s.status)}, ${s.contentType || 'no content type'}, ${size(s.bytes)} in ${s.durationMs.toFixed(1)} ms`)];
+      return [
+        head('response', `${s.status} ${statusText(s.status)}, ${s.contentType || 'no content type'}, ${size(s.bytes)} in ${s.durationMs.toFixed(1)} ms`),
+      ];
     case 'decode':
       return [
         head('decode', `body says apiVersion ${s.apiVersion}, kind ${s.kind}`),
-        kv('model', `the deserializer built ${s.modelClass}${s.items !== undefined ? ` with ${s.items} item${s.items === 1 ? '' : 's'}${s.itemClass ? ` (${s.itemClass})` : ''}` : ''}`),
+        kv(
+          'model',
+          `the deserializer built ${s.modelClass}${s.items !== undefined ? ` with ${s.items} item${s.items === 1 ? '' : 's'}${s.itemClass ? ` (${s.itemClass})` : ''}` : ''}`,
+        ),
         ...(s.dates.length ? [kv('dates', `${s.dates.join(', ')}: RFC 3339 strings in the JSON, Date objects in the model`)] : []),
       ];
     case 'result': {
       const names = s.objects.map((o) => (o.namespace ? `${o.namespace}/${o.name}` : o.name));
       const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? `, … (${names.length - 10} more)` : '');
-      return [head('result', s.verb === 'list' ? `${s.count} object${s.count === 1 ? '' : 's'}${s.count ? `: ${shown}` : ''}` : `got ${shown}`), ...(s.resourceVersion ? [kv('rv', `resourceVersion ${s.resourceVersion}`)] : [])];
+      return [
+        head('result', s.verb === 'list' ? `${s.count} object${s.count === 1 ? '' : 's'}${s.count ? `: ${shown}` : ''}` : `got ${shown}`),
+        ...(s.resourceVersion ? [kv('rv', `resourceVersion ${s.resourceVersion}`)] : []),
+      ];
     }
   }
 }
 
 function statusText(code: number): string {
-  return ({ 200: 'OK', 201: 'Created', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error' } as Record<number, string>)[code] ?? '';
+  return (
+    (
+      {
+        200: 'OK',
+        201: 'Created',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        409: 'Conflict',
+        422: 'Unprocessable Entity',
+        500: 'Internal Server Error',
+      } as Record<number, string>
+    )[code] ?? ''
+  );
 }
 
 function size(bytes: number): string {

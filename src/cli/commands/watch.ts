@@ -25,7 +25,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .description("controllers II: list a resource, then watch from the list's resourceVersion, printing each event: TYPE, key, resourceVersion")
     .option('-A, --all-namespaces', 'watch across all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
-    .option('--resource-version <rv>', "start the watch at this resourceVersion instead of the list's (an old one shows the 410 Expired a reflector relists on)")
+    .option(
+      '--resource-version <rv>',
+      "start the watch at this resourceVersion instead of the list's (an old one shows the 410 Expired a reflector relists on)",
+    )
     .option('--raw', 'also print the HTTP request (credentials redacted) and each chunked JSON line as it arrives')
     .option('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)')
     .option('--bookmarks', 'ask for BOOKMARK events: allowWatchBookmarks=true', true)
@@ -37,7 +40,11 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (resource: string, opts: Opts) => {
       const c = ctx();
-      const [{ watchResource }, { redact }, { parseDuration }] = await Promise.all([import('../../examples/watch.ts'), import('../../core/redact.ts'), import('../context.ts')]);
+      const [{ watchResource }, { redact }, { parseDuration }] = await Promise.all([
+        import('../../examples/watch.ts'),
+        import('../../core/redact.ts'),
+        import('../context.ts'),
+      ]);
       const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
       const json = c.format === 'json' || c.format === 'yaml';
       const print = (s: WatchStep) => {
@@ -76,7 +83,11 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
     case 'http-request':
       return [cyan(`> ${s.method} ${s.url}`), ...Object.entries(s.headers).map(([k, v]) => dim(`>   ${k}: ${v}`))];
     case 'http-response':
-      return [cyan(`< ${s.status} ${s.statusText || statusText(s.status)}${s.contentType ? ` (${s.contentType})` : ''}${s.bytes >= 0 ? `, ${s.bytes} bytes` : ', streaming'}`)];
+      return [
+        cyan(
+          `< ${s.status} ${s.statusText || statusText(s.status)}${s.contentType ? ` (${s.contentType})` : ''}${s.bytes >= 0 ? `, ${s.bytes} bytes` : ', streaming'}`,
+        ),
+      ];
     case 'chunk':
       return [dim(`< ${s.line}`)];
     case 'listed':
@@ -94,9 +105,15 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
     case 'watch-list-refused':
       return [dim(`the server refused watch-list (${s.code ?? 'no status'}: ${s.message}): listing, then watching, as client-go falls back`)];
     case 'watching': {
-      const from = s.from === 'list' ? " (the list's: only changes after the list arrive)" : s.from === 'resume' ? ' (resuming from the last version seen)' : ' (--resource-version)';
+      const from =
+        s.from === 'list'
+          ? " (the list's: only changes after the list arrive)"
+          : s.from === 'resume'
+            ? ' (resuming from the last version seen)'
+            : ' (--resource-version)';
       const lines = [`watching from resourceVersion ${bold(s.resourceVersion || '(none)')}${from}, bookmarks ${s.bookmarks ? 'on' : 'off'}`];
-      if (s.comparedToList === 'older') lines.push(dim("  it is older than the list's: the server replays the changes since then if it still keeps them, else answers 410 Expired"));
+      if (s.comparedToList === 'older')
+        lines.push(dim("  it is older than the list's: the server replays the changes since then if it still keeps them, else answers 410 Expired"));
       if (s.comparedToList === 'newer') lines.push(dim("  it is newer than the list's: nothing arrives until the cluster's version gets there"));
       return lines;
     }
@@ -110,14 +127,18 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
       return [
         `${red('ERROR'.padEnd(TYPE_WIDTH))} ${s.code} ${s.reason}: ${s.message}${s.via === 'HTTP status' ? ' (as the HTTP status of the watch request)' : ''}`,
         `  410 Gone / Expired: resourceVersion ${s.resourceVersion} is older than the history the server keeps${s.listResourceVersion ? ` (the list was at ${s.listResourceVersion})` : ''}:`,
-        '  etcd compacted those revisions, or the changes fell out of the API server\'s watch cache.',
+        "  etcd compacted those revisions, or the changes fell out of the API server's watch cache.",
         '  A reflector meeting this relists from the last resourceVersion it saw: a list at a version returns data',
         '  at least that fresh, which the watch cache can serve. It replaces its store with the result (queuing',
         "  deletions for objects that vanished meanwhile) and watches again from the new list's resourceVersion.",
         '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read from etcd).',
       ];
     case 'closed':
-      return [dim(`the server closed the watch after ${s.events} event${s.events === 1 ? '' : 's'} (its timeout); a reflector resumes from resourceVersion ${s.resourceVersion}, and so do we`)];
+      return [
+        dim(
+          `the server closed the watch after ${s.events} event${s.events === 1 ? '' : 's'} (its timeout); a reflector resumes from resourceVersion ${s.resourceVersion}, and so do we`,
+        ),
+      ];
     case 'stopped': {
       const counts = Object.entries(s.counts)
         .map(([t, n]) => `${t} ${n}`)
@@ -129,6 +150,20 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
 }
 
 function statusText(code: number): string {
-  return ({ 200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error', 504: 'Gateway Timeout' } as Record<number, string>)[code] ?? '';
+  return (
+    (
+      {
+        200: 'OK',
+        201: 'Created',
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        410: 'Gone',
+        429: 'Too Many Requests',
+        500: 'Internal Server Error',
+        504: 'Gateway Timeout',
+      } as Record<number, string>
+    )[code] ?? ''
+  );
 }
-

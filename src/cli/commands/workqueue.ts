@@ -19,9 +19,11 @@ const SCENARIO_LIST = 'basic, dedup, reprocess, shutdown, drain, rate-limit';
 export function register(program: Command, ctx: () => CommandContext): void {
   program
     .command('workqueue')
-    .description('controllers I: the work queue demo (a filler adds words, a reader reads until shutdown), showing queue, dirty and processing sets after every add/get/done')
+    .description(
+      'controllers I: the work queue demo (a filler adds words, a reader reads until shutdown), showing queue, dirty and processing sets after every add/get/done',
+    )
     .option('--scenario <name>', `what to show: ${SCENARIO_LIST}`, 'basic')
-    .option('--items <list>', 'comma-separated items to add (default: the scenario\'s own)')
+    .option('--items <list>', "comma-separated items to add (default: the scenario's own)")
     .option('--reader-delay <duration>', 'basic and dedup: how long the readers sleep before reading', '3s')
     .option('--workers <n>', 'basic, dedup and shutdown: how many readers/workers')
     .option('--list-scenarios', 'list the scenarios and what each shows')
@@ -54,9 +56,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
       if (opts.workers !== undefined) {
         workers = Number(opts.workers);
         if (!Number.isInteger(workers) || workers < 1 || workers > wq.MAX_WORKERS) {
-          throw new UserFacingError(`--workers must be a whole number from 1 to ${wq.MAX_WORKERS}, not "${opts.workers}"`, 'for example --workers 2', ExitCode.usage);
+          throw new UserFacingError(
+            `--workers must be a whole number from 1 to ${wq.MAX_WORKERS}, not "${opts.workers}"`,
+            'for example --workers 2',
+            ExitCode.usage,
+          );
         }
-        if (!wq.SCENARIOS[opts.scenario].workersConfigurable) c.out.info(`note: the ${opts.scenario} scenario has a fixed cast of workers; --workers is ignored`);
+        if (!wq.SCENARIOS[opts.scenario].workersConfigurable)
+          c.out.info(`note: the ${opts.scenario} scenario has a fixed cast of workers; --workers is ignored`);
       }
       const readerDelayMs = parseDuration(opts.readerDelay);
       const print = (e: WorkqueueEvent) => {
@@ -127,4 +134,3 @@ function formatDelay(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return ms > 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
 }
-

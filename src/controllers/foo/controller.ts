@@ -366,7 +366,7 @@ export function newDeployment(foo: Foo): Deployment {
     kind: 'Deployment',
     metadata: {
       name: foo.spec.deploymentName,
-      namespace: foo.metadata.namespace,
+      ...(foo.metadata.namespace === undefined ? {} : { namespace: foo.metadata.namespace }),
       ownerReferences: [fooOwnerReference(foo)],
     },
     spec: {
@@ -403,7 +403,9 @@ export function isControlledBy(obj: Deployment, owner: Foo): boolean {
 }
 
 function isKubeObject(obj: unknown): obj is { metadata: Record<string, unknown> } {
-  return typeof obj === 'object' && obj !== null && typeof (obj as { metadata?: unknown }).metadata === 'object' && (obj as { metadata?: unknown }).metadata !== null;
+  return (
+    typeof obj === 'object' && obj !== null && typeof (obj as { metadata?: unknown }).metadata === 'object' && (obj as { metadata?: unknown }).metadata !== null
+  );
 }
 
 function errorText(err: unknown): string {

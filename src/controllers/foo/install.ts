@@ -8,7 +8,7 @@ import { ExitCode, UserFacingError } from '../../core/errors.ts';
 import { ApiStatusError } from '../../machinery/errors.ts';
 import { exampleFoo, FOO_CRD_NAME, FOO_GROUP, FOO_RESOURCE, FOO_VERSION, fooCrd, type Foo } from './types.ts';
 
-const CRDS = BUILTIN_RESOURCES.customresourcedefinitions!;
+const CRDS = BUILTIN_RESOURCES.customresourcedefinitions;
 const CRD_PATH = resourcePath(CRDS, { name: FOO_CRD_NAME });
 
 interface Crd {
@@ -51,7 +51,12 @@ export async function installFooCrd(client: KubeClient, opts: WaitOptions = {}):
       continue;
     }
     try {
-      await client.request({ method: 'PUT', path: CRD_PATH, body: { ...fooCrd(), metadata: { ...(fooCrd().metadata as object), resourceVersion: existing.metadata?.resourceVersion } }, signal: opts.signal });
+      await client.request({
+        method: 'PUT',
+        path: CRD_PATH,
+        body: { ...fooCrd(), metadata: { ...(fooCrd().metadata as object), resourceVersion: existing.metadata?.resourceVersion } },
+        signal: opts.signal,
+      });
       action = 'updated';
       break;
     } catch (err) {
@@ -117,7 +122,11 @@ async function poll(what: string, opts: WaitOptions, check: () => Promise<boolea
   for (;;) {
     if (await check()) return;
     if (performance.now() > deadline) {
-      throw new UserFacingError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for the ${what}`, 'check the API server with `kube-lessons doctor` and try again', ExitCode.timeout);
+      throw new UserFacingError(
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the ${what}`,
+        'check the API server with `kube-lessons doctor` and try again',
+        ExitCode.timeout,
+      );
     }
     await new Promise<void>((resolve, reject) => {
       const signal = opts.signal;

@@ -46,7 +46,9 @@ export function startFooController(opts: FooControllerOptions, signal: AbortSign
   const fooInformer = factory.informerFor<Foo>(FOO_RESOURCE);
   const deploymentInformer = factory.informerFor<Deployment>(DEPLOYMENT_RESOURCE);
   fooInformer.setWatchErrorHandler((err) => logger.error('list/watch of foos failed; retrying', { error: err instanceof Error ? err.message : String(err) }));
-  deploymentInformer.setWatchErrorHandler((err) => logger.error('list/watch of deployments failed; retrying', { error: err instanceof Error ? err.message : String(err) }));
+  deploymentInformer.setWatchErrorHandler((err) =>
+    logger.error('list/watch of deployments failed; retrying', { error: err instanceof Error ? err.message : String(err) }),
+  );
 
   const recorder = new EventRecorder(opts.client, { component: CONTROLLER_AGENT_NAME, ...(opts.host ? { host: opts.host } : {}), logger });
   const queue = new RateLimitingWorkQueue<string>({ name: 'Foos', rateLimiter: fooControllerRateLimiter(), ...(opts.tracer ? { tracer: opts.tracer } : {}) });

@@ -23,21 +23,6 @@ export { DoneSignal, waitFor } from './done-checker.ts';
 export type { DoneChecker } from './done-checker.ts';
 export type { WaitForCacheSyncOptions } from './wait-for-cache-sync.ts';
 export { SharedInformerFactory, resourceId } from './informer-factory.ts';
-export type {
-  ResourceDescriptor,
-  ListerWatcherContext,
-  ListerWatcherFactory,
-  TweakListOptions,
-  SharedInformerFactoryOptions,
-} from './informer-factory.ts';
-export type {
-  KubeObject,
-  ListerWatcher,
-  ListOptions,
-  ListResult,
-  WatchOptions,
-  WatchEvent,
-  WatchEventType,
-  WatchStream,
-} from './list-watch.ts';
+export type { ResourceDescriptor, ListerWatcherContext, ListerWatcherFactory, TweakListOptions, SharedInformerFactoryOptions } from './informer-factory.ts';
+export type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchOptions, WatchEvent, WatchEventType, WatchStream } from './list-watch.ts';
 export { INITIAL_EVENTS_END_ANNOTATION, WatchDecodeError } from './list-watch.ts';

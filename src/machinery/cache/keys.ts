@@ -65,7 +65,7 @@ export function readMeta(obj: unknown): { name?: unknown; namespace?: unknown; r
   if (typeof obj !== 'object' || obj === null) return undefined;
   const meta = (obj as { metadata?: unknown }).metadata;
   if (typeof meta !== 'object' || meta === null) return undefined;
-  return meta as { name?: unknown; namespace?: unknown; resourceVersion?: unknown; labels?: unknown };
+  return meta;
 }
 
 /** metadata.resourceVersion when present, else undefined. */

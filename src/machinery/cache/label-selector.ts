@@ -110,12 +110,9 @@ export function everything(): LabelSelector {
   return new LabelSelector([]);
 }
 
-type Token =
-  | { kind: 'ident'; text: string }
-  | { kind: 'op'; text: '!' | '=' | '==' | '!=' | '(' | ')' | ',' | '>' | '<' }
-  | { kind: 'end' };
+type Token = { kind: 'ident'; text: string } | { kind: 'op'; text: '!' | '=' | '==' | '!=' | '(' | ')' | ',' | '>' | '<' } | { kind: 'end' };
 
-const IDENT_CHAR = /[A-Za-z0-9._\/-]/;
+const IDENT_CHAR = /[A-Za-z0-9._/-]/;
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];

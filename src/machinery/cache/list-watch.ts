@@ -21,14 +21,14 @@ export interface KubeObject {
 }
 
 export interface ListOptions {
-  resourceVersion?: string;
+  resourceVersion?: string | undefined;
   /** 'NotOlderThan' | 'Exact' as the API defines; omitted means the server's default. */
-  resourceVersionMatch?: string;
-  limit?: number;
-  continue?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  signal?: AbortSignal;
+  resourceVersionMatch?: string | undefined;
+  limit?: number | undefined;
+  continue?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface ListResult<T extends KubeObject = KubeObject> {
@@ -37,20 +37,20 @@ export interface ListResult<T extends KubeObject = KubeObject> {
 }
 
 export interface WatchOptions {
-  resourceVersion?: string;
+  resourceVersion?: string | undefined;
   /** 'NotOlderThan' for a watch-list (required with sendInitialEvents); omitted otherwise. */
-  resourceVersionMatch?: string;
-  allowWatchBookmarks?: boolean;
+  resourceVersionMatch?: string | undefined;
+  allowWatchBookmarks?: boolean | undefined;
   /**
    * Watch-list: the server first sends the current state as ADDED events, then a BOOKMARK annotated
    * `k8s.io/initial-events-end: "true"`, then the changes, all on this one stream.
    */
-  sendInitialEvents?: boolean;
+  sendInitialEvents?: boolean | undefined;
   /** Server-side timeout of the watch, in seconds. */
-  timeoutSeconds?: number;
-  labelSelector?: string;
-  fieldSelector?: string;
-  signal?: AbortSignal;
+  timeoutSeconds?: number | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';

@@ -24,9 +24,7 @@ export interface ResourceEventHandler<T> {
 
 /** One queued event for one handler. */
 export type Notification<T> =
-  | { type: 'add'; obj: T; isInInitialList: boolean }
-  | { type: 'update'; oldObj: T; newObj: T }
-  | { type: 'delete'; obj: T | DeletedFinalStateUnknown<T> };
+  { type: 'add'; obj: T; isInInitialList: boolean } | { type: 'update'; oldObj: T; newObj: T } | { type: 'delete'; obj: T | DeletedFinalStateUnknown<T> };
 
 /** What a listener needs from its informer. */
 export interface ProcessorListenerOptions {
@@ -158,7 +156,13 @@ export class ProcessorListener<T> {
   private async deliver(n: Notification<T>): Promise<void> {
     const h = this.handler;
     if (this.tracer) {
-      safeEmit(this.tracer, { component: 'processor', action: 'handler-called', key: keyOf(n), data: { listener: this.id, notification: n.type }, at: this.clock.now() });
+      safeEmit(this.tracer, {
+        component: 'processor',
+        action: 'handler-called',
+        key: keyOf(n),
+        data: { listener: this.id, notification: n.type },
+        at: this.clock.now(),
+      });
     }
     try {
       // Awaiting even a synchronous result yields between notifications, so listeners take turns.

@@ -301,7 +301,12 @@ export class Reflector<T extends KubeObject = KubeObject> {
         allowWatchBookmarks: true,
         timeoutSeconds: this.watchTimeoutSeconds(),
       };
-      this.emit('watch-list-start', { resourceVersion: rv, resourceVersionMatch: 'NotOlderThan', sendInitialEvents: true, timeoutSeconds: options.timeoutSeconds });
+      this.emit('watch-list-start', {
+        resourceVersion: rv,
+        resourceVersionMatch: 'NotOlderThan',
+        sendInitialEvents: true,
+        timeoutSeconds: options.timeoutSeconds,
+      });
       const opened = await this.openWatch(options, signal);
       if (opened.kind === 'stopped') return opened;
       if (opened.kind === 'idle') continue;
@@ -461,7 +466,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
           if (guard.reason) step = 'stop';
           else if (signal.aborted) return { kind: 'stopped' };
           else {
-          // Bytes that are not an event are an internal error to client-go; a broken connection is just the end.
+            // Bytes that are not an event are an internal error to client-go; a broken connection is just the end.
             if (err instanceof WatchDecodeError) return { kind: 'failed', error: err };
             this.emit('watch-closed', { resourceVersion: this.lastSyncRV, events, durationMs: this.clock.now() - open.startedAt, error: describe(err) });
             return this.closedOrShort(open, events);
@@ -503,7 +508,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private closedOrShort(open: OpenWatch<T>, events: number): StreamEnd<T> {
     const durationMs = this.clock.now() - open.startedAt;
     if (events === 0 && durationMs < SHORT_WATCH_MS) {
-      return { kind: 'failed', error: new Error(`very short watch: ${this.name}: unexpected watch close - watch lasted ${durationMs} ms and no items received`) };
+      return {
+        kind: 'failed',
+        error: new Error(`very short watch: ${this.name}: unexpected watch close - watch lasted ${durationMs} ms and no items received`),
+      };
     }
     return { kind: 'closed', events, idle: false };
   }

@@ -223,7 +223,10 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     if (this.tracer) reflectorOptions.tracer = this.tracer;
     if (this.watchErrorHandler) reflectorOptions.watchErrorHandler = this.watchErrorHandler;
     this.fifo = fifo;
-    void fifo.hasSyncedChecker().done().then(() => this.synced.finish());
+    void fifo
+      .hasSyncedChecker()
+      .done()
+      .then(() => this.synced.finish());
     this.reflector = new Reflector<T>(this.lw, fifo, reflectorOptions);
     this.started = true;
     this.emit('started', { resyncCheckPeriodMs: this.resyncCheckPeriodMs });

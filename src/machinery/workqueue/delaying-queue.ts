@@ -32,9 +32,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * re-armed whenever the earliest deadline changes and again after every firing.
  */
 export class DelayingWorkQueue<T> extends WorkQueue<T> implements DelayingQueue<T> {
-  private readonly waiting = new MinHeap<WaitingEntry<T>>(
-    (a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq),
-  );
+  private readonly waiting = new MinHeap<WaitingEntry<T>>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq));
   private readonly waitingByItem = new Map<T, WaitingEntry<T>>();
   private seq = 0;
   private timer: TimerHandle | undefined;

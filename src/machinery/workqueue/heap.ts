@@ -95,7 +95,7 @@ export class MinHeap<E extends HeapEntry> {
     const t = a[i]!;
     a[i] = a[j]!;
     a[j] = t;
-    a[i]!.heapIndex = i;
-    a[j]!.heapIndex = j;
+    a[i].heapIndex = i;
+    a[j].heapIndex = j;
   }
 }

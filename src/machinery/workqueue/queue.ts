@@ -271,8 +271,7 @@ export function newQueue<T = string>(opts: QueueOptions = {}): Queue<T> {
 
 /** A trace key for primitive items; objects have no meaningful key. */
 function keyOf(item: unknown): string | undefined {
-  if (item === undefined) return undefined;
   if (typeof item === 'string') return item;
-  if (typeof item === 'object' || typeof item === 'function') return undefined;
-  return String(item);
+  if (typeof item === 'number' || typeof item === 'boolean' || typeof item === 'bigint' || typeof item === 'symbol') return String(item);
+  return undefined;
 }

@@ -28,13 +28,31 @@ describe('api-resources', () => {
           group,
           scope: 'Namespaced',
           names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget', shortNames: ['gdg'] },
-          versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+          versions: [
+            { name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+          ],
         },
       },
     });
-    await waitUntil(`${group}/v1alpha1 served`, () => client.request({ path: `/apis/${group}/v1alpha1` }).then(() => true, () => false), 60_000);
+    await waitUntil(
+      `${group}/v1alpha1 served`,
+      () =>
+        client.request({ path: `/apis/${group}/v1alpha1` }).then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+    );
     // Discovery lists a new resource before its storage is ready: until then a list answers 429 (retry after 1 s).
-    await waitUntil('gadgets listable', () => client.request({ path: `/apis/${group}/v1alpha1/namespaces/${namespace}/gadgets` }).then(() => true, () => false), 60_000);
+    await waitUntil(
+      'gadgets listable',
+      () =>
+        client.request({ path: `/apis/${group}/v1alpha1/namespaces/${namespace}/gadgets` }).then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+    );
   });
   after(async () => {
     await client.request({ method: 'DELETE', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}` }).catch(() => undefined);
@@ -53,7 +71,7 @@ describe('api-resources', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.split('\n')[0], '/apis/batch/v1/namespaces/{namespace}/jobs');
     const j = await cli(['api-resources', '--resolve', 'batch/v1', 'Job', '-o', 'json']);
-    assert.deepEqual(JSON.parse(j.stdout).collection, '/apis/batch/v1/namespaces/{namespace}/jobs');
+    assert.deepEqual((JSON.parse(j.stdout) as { collection: string }).collection, '/apis/batch/v1/namespaces/{namespace}/jobs');
   });
 
   it('--resolve of a cluster-scoped kind has no namespace segment', async () => {
@@ -81,7 +99,9 @@ describe('api-resources', () => {
   it('trace list of the custom resource goes through CustomObjectsApi', async () => {
     const r = await cli(['trace', 'list', 'gdg', '-n', namespace]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.ok(r.stdout.includes(`CustomObjectsApi.listNamespacedCustomObject({"group":"${group}","version":"v1alpha1","namespace":"${namespace}","plural":"gadgets"})`));
+    assert.ok(
+      r.stdout.includes(`CustomObjectsApi.listNamespacedCustomObject({"group":"${group}","version":"v1alpha1","namespace":"${namespace}","plural":"gadgets"})`),
+    );
     assert.ok(r.stdout.includes(`/apis/${group}/v1alpha1/namespaces/${namespace}/gadgets`));
     assert.match(r.stdout, /plain JSON/);
   });

@@ -25,7 +25,9 @@ describe('controller (the sample controller commands)', () => {
   it('rbac prints a ClusterRole with exactly the verbs the controller uses, a ServiceAccount in -n, and the binding', async () => {
     const r = await cli(['controller', 'rbac', '-n', 'controllers']);
     assert.equal(r.code, 0, r.stderr);
-    const [role, sa, binding] = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    type Manifest = { kind: string; metadata: { name: string; namespace?: string }; rules?: unknown; roleRef?: unknown; subjects?: unknown };
+    const [role, sa, binding] = parseAllDocuments(r.stdout).map((d) => d.toJS() as Manifest);
+    assert.ok(role && sa && binding, r.stdout);
     assert.equal(role.kind, 'ClusterRole');
     assert.deepEqual(role.rules, [
       { apiGroups: ['samplecontroller.k8s.io'], resources: ['foos'], verbs: ['get', 'list', 'watch'] },
@@ -66,7 +68,7 @@ describe('controller (the sample controller commands)', () => {
       spec: { deploymentName: 'example-foo', replicas: 1 },
     });
     const json = await cli(['controller', 'example', '-o', 'json']);
-    assert.equal(JSON.parse(json.stdout).spec.deploymentName, 'example-foo');
+    assert.equal((JSON.parse(json.stdout) as { spec: { deploymentName: string } }).spec.deploymentName, 'example-foo');
   });
 
   describe('with the CRD installed', () => {
@@ -82,7 +84,11 @@ describe('controller (the sample controller commands)', () => {
       assert.match(r.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/foos\.samplecontroller\.k8s\.io (created|updated); established after/);
       assert.match(r.stdout, /kube-lessons controller example --apply/);
       assert.match(r.stdout, /kube-lessons controller run/);
-      const crd = (await client.request<{ status: { conditions: { type: string; status: string }[] }; spec: { versions: { subresources: unknown }[] } }>({ path: CRD_PATH })).body;
+      const crd = (
+        await client.request<{ status: { conditions: { type: string; status: string }[] }; spec: { versions: { subresources: unknown }[] } }>({
+          path: CRD_PATH,
+        })
+      ).body;
       assert.ok(crd.status.conditions.some((c) => c.type === 'Established' && c.status === 'True'));
       assert.deepEqual(crd.spec.versions[0]!.subresources, { status: {} });
     });

@@ -33,29 +33,55 @@ describe('create-pod', () => {
     assert.match(r.stdout, /pod\/my-pod is Running on \S+ \(\d+ watch events?/);
     const pod = await getPod('my-pod');
     assert.equal(pod.status?.phase, 'Running');
-    assert.deepEqual(pod.spec.containers.map((c) => [c.name, c.image]), [['my-ctr', 'httpd:alpine']]);
+    assert.deepEqual(
+      pod.spec.containers.map((c) => [c.name, c.image]),
+      [['my-ctr', 'httpd:alpine']],
+    );
     assert.ok(r.stdout.includes(pod.spec.nodeName!), 'names the node it runs on');
     assertNoSecrets(r);
   });
 
   it('a second create of the same name exits with the conflict code and one line saying how to delete it', async () => {
     const r = await cli(['create-pod', '-n', namespace]);
-    assertOneLineError(r, ExitCode.conflict, new RegExp(`pod "my-pod" already exists in namespace "${namespace}".*kube-lessons delete-pod my-pod -n ${namespace}`));
+    assertOneLineError(
+      r,
+      ExitCode.conflict,
+      new RegExp(`pod "my-pod" already exists in namespace "${namespace}".*kube-lessons delete-pod my-pod -n ${namespace}`),
+    );
   });
 
-  it('an invalid name is the server\'s 422 field error, on one line', async () => {
+  it("an invalid name is the server's 422 field error, on one line", async () => {
     const r = await cli(['create-pod', '--name', 'Bad_Name', '-n', namespace]);
     assertOneLineError(r, ExitCode.invalid, /invalid Pod "Bad_Name" \(422\): metadata\.name: Invalid value: "Bad_Name"/);
   });
 
   it('--name, --image, --container and repeated --label shape the pod; -o json prints what the server returned', async () => {
-    const r = await cli(['create-pod', '--name', 'web', '--image', 'nginx:1.27', '--container', 'srv', '--label', 'app=web', '--label', 'tier=front', '-o', 'json', '-n', namespace]);
+    const r = await cli([
+      'create-pod',
+      '--name',
+      'web',
+      '--image',
+      'nginx:1.27',
+      '--container',
+      'srv',
+      '--label',
+      'app=web',
+      '--label',
+      'tier=front',
+      '-o',
+      'json',
+      '-n',
+      namespace,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const printed = JSON.parse(r.stdout) as Pod;
     const stored = await getPod('web');
     assert.equal(printed.metadata.uid, stored.metadata.uid);
     assert.deepEqual(stored.metadata.labels, { app: 'web', tier: 'front' });
-    assert.deepEqual(stored.spec.containers.map((c) => [c.name, c.image]), [['srv', 'nginx:1.27']]);
+    assert.deepEqual(
+      stored.spec.containers.map((c) => [c.name, c.image]),
+      [['srv', 'nginx:1.27']],
+    );
     assert.match(r.stderr, /pod\/web created/, 'progress goes to stderr when stdout carries data');
   });
 
@@ -90,7 +116,12 @@ describe('create-pod', () => {
     const created = await client.request<Pod>({
       method: 'POST',
       path: `/api/v1/namespaces/${namespace}/pods`,
-      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stuck' }, spec: { schedulerName: 'no-such-scheduler', containers: [{ name: 'c', image: 'x' }] } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'stuck' },
+        spec: { schedulerName: 'no-such-scheduler', containers: [{ name: 'c', image: 'x' }] },
+      },
     });
     const interrupt = new AbortController();
     let requests = 0;
@@ -98,7 +129,14 @@ describe('create-pod', () => {
     client.hooks = { ...counting, request: () => void requests++ };
     setTimeout(() => interrupt.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })), 1500);
     await assert.rejects(
-      waitForRunning(client, { namespace, name: 'stuck', resourceVersion: created.body.metadata.resourceVersion, timeoutMs: 60_000, signal: interrupt.signal, initial: created.body as never }),
+      waitForRunning(client, {
+        namespace,
+        name: 'stuck',
+        resourceVersion: created.body.metadata.resourceVersion,
+        timeoutMs: 60_000,
+        signal: interrupt.signal,
+        initial: created.body,
+      }),
       (err: Error) => err.name === 'AbortError',
     );
     client.hooks = counting;

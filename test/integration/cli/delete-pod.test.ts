@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { ExitCode } from '../../../src/core/errors.ts';
+import { ApiStatusError } from '../../../src/machinery/errors.ts';
 import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { assertOneLineError, cli } from './helpers.ts';
 
@@ -12,7 +13,7 @@ describe('delete-pod', () => {
   const exists = (name: string) =>
     client.request({ path: `/api/v1/namespaces/${namespace}/pods/${name}` }).then(
       () => true,
-      (err: { code?: number }) => (err.code === 404 ? false : Promise.reject(err)),
+      (err: unknown) => (err instanceof ApiStatusError && err.code === 404 ? false : Promise.reject(err)),
     );
 
   before(async () => {
@@ -35,14 +36,33 @@ describe('delete-pod', () => {
     await client.request({
       method: 'POST',
       path: `/api/v1/namespaces/${namespace}/pods`,
-      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'held', finalizers: ['kube-lessons.test/hold'] }, spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'held', finalizers: ['kube-lessons.test/hold'] },
+        spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] },
+      },
     });
-    await waitUntil('held is running', async () => (await client.request<{ status?: { phase?: string } }>({ path: `/api/v1/namespaces/${namespace}/pods/held` })).body.status?.phase === 'Running');
+    await waitUntil(
+      'held is running',
+      async () =>
+        (await client.request<{ status?: { phase?: string } }>({ path: `/api/v1/namespaces/${namespace}/pods/held` })).body.status?.phase === 'Running',
+    );
     const run = cli(['delete-pod', 'held', '--wait', '--timeout', '60s', '-n', namespace]);
     // While the command waits, the finalizer keeps the pod; releasing it lets the DELETED event through.
-    await waitUntil('held is terminating', async () => Boolean((await client.request<{ metadata: { deletionTimestamp?: string } }>({ path: `/api/v1/namespaces/${namespace}/pods/held` })).body.metadata.deletionTimestamp));
+    await waitUntil('held is terminating', async () =>
+      Boolean(
+        (await client.request<{ metadata: { deletionTimestamp?: string } }>({ path: `/api/v1/namespaces/${namespace}/pods/held` })).body.metadata
+          .deletionTimestamp,
+      ),
+    );
     await new Promise((r) => setTimeout(r, 500));
-    await client.request({ method: 'PATCH', path: `/api/v1/namespaces/${namespace}/pods/held`, contentType: 'application/merge-patch+json', body: { metadata: { finalizers: null } } });
+    await client.request({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${namespace}/pods/held`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { finalizers: null } },
+    });
     const r = await run;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /pod\/held deleted .*\(terminating\)/);

@@ -50,7 +50,10 @@ describe('doctor', () => {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; status: string; data: Record<string, unknown> }[] };
     assert.equal(report.ok, true);
-    assert.deepEqual(report.checks.map((c) => c.name), ['node', 'client package', 'client exports', 'kubeconfig', 'context', 'cluster', 'user', 'namespace', 'api server', 'readiness', 'identity']);
+    assert.deepEqual(
+      report.checks.map((c) => c.name),
+      ['node', 'client package', 'client exports', 'kubeconfig', 'context', 'cluster', 'user', 'namespace', 'api server', 'readiness', 'identity'],
+    );
     assert.ok(report.checks.every((c) => c.status === 'pass'));
     const exports = report.checks.find((c) => c.name === 'client exports')!.data;
     assert.ok((exports.apiClasses as number) > 30 && (exports.models as number) > 300);
@@ -61,7 +64,10 @@ describe('doctor', () => {
   it('a kubeconfig pointing at a server that is not there fails the api server check with a hint, exit 1', async () => {
     const file = join(dir, 'missing-server.yaml');
     const port = await closedPort();
-    writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: not-a-real-token-123}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\ncurrent-context: gone\n`);
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: not-a-real-token-123}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\ncurrent-context: gone\n`,
+    );
     const r = await runCli(['doctor', '--kubeconfig', file], { env: { KUBE_LESSONS_NO_AUTO_SANDBOX: '1' } });
     assert.equal(r.code, 1);
     assert.match(r.stdout, new RegExp(`✗ api server\\s+GET /version: cannot reach https://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
@@ -73,7 +79,9 @@ describe('doctor', () => {
 
   it('no cluster configured at all: a failed kubeconfig check with a hint, and no sandbox started', async () => {
     const home = join(dir, 'home');
-    const r = await runCli(['doctor'], { env: { HOME: home, KUBECONFIG: '', KUBE_LESSONS_SANDBOX_DIR: join(dir, 'no-sandbox'), XDG_STATE_HOME: join(dir, 'state') } });
+    const r = await runCli(['doctor'], {
+      env: { HOME: home, KUBECONFIG: '', KUBE_LESSONS_SANDBOX_DIR: join(dir, 'no-sandbox'), XDG_STATE_HOME: join(dir, 'state') },
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /✗ kubeconfig\s+no cluster configured/);
     assert.match(r.stdout, /→ start the local sandbox with `kube-lessons sandbox up`/);

@@ -61,7 +61,13 @@ describe('errors against the real sandbox', () => {
     raw.clusters[0]!.cluster.server = `https://127.0.0.1:${port}`;
     writeFileSync(file, toYaml(raw));
     const r = await withConfig(file, ['list-nodes']);
-    assertOneLineError(r, ExitCode.unreachable, new RegExp(`^error: list nodes: cannot reach https://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\) \\(hint: the sandbox is not running: start it with \`kube-lessons sandbox up\`\\)$`));
+    assertOneLineError(
+      r,
+      ExitCode.unreachable,
+      new RegExp(
+        `^error: list nodes: cannot reach https://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\) \\(hint: the sandbox is not running: start it with \`kube-lessons sandbox up\`\\)$`,
+      ),
+    );
     assertNoSecrets(r);
   });
 
@@ -74,7 +80,11 @@ describe('errors against the real sandbox', () => {
 
   it('an unknown --context is one line listing the known contexts', async () => {
     const r = await cli(['--context', 'no-such-context', 'list-nodes']);
-    assertOneLineError(r, ExitCode.config, /context "no-such-context" not found in kubeconfig \(hint: known contexts: kube-lessons-sandbox, kube-lessons-sandbox-nobody\)/);
+    assertOneLineError(
+      r,
+      ExitCode.config,
+      /context "no-such-context" not found in kubeconfig \(hint: known contexts: kube-lessons-sandbox, kube-lessons-sandbox-nobody\)/,
+    );
   });
 
   it('--debug adds the stack trace, still without the token', async () => {

@@ -21,7 +21,9 @@ export function rawKubeconfig(): RawKubeconfig {
 
 /** Every token in the sandbox kubeconfig: none may ever be printed. */
 export function tokens(): string[] {
-  return rawKubeconfig().users.map((u) => u.user.token).filter((t): t is string => Boolean(t));
+  return rawKubeconfig()
+    .users.map((u) => u.user.token)
+    .filter((t): t is string => Boolean(t));
 }
 
 /** Runs the built CLI against the sandbox (never auto-starting another one). */

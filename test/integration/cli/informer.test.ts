@@ -28,11 +28,20 @@ async function namespace(prefix: string): Promise<string> {
 }
 
 async function createPod(ns: string, name: string): Promise<void> {
-  await client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] } } });
+  await client.request({
+    method: 'POST',
+    path: `/api/v1/namespaces/${ns}/pods`,
+    body: { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] } },
+  });
 }
 
 async function labelPod(ns: string, name: string): Promise<void> {
-  await client.request({ method: 'PATCH', path: `/api/v1/namespaces/${ns}/pods/${name}`, body: { metadata: { labels: { changed: 'yes' } } }, contentType: 'application/merge-patch+json' });
+  await client.request({
+    method: 'PATCH',
+    path: `/api/v1/namespaces/${ns}/pods/${name}`,
+    body: { metadata: { labels: { changed: 'yes' } } },
+    contentType: 'application/merge-patch+json',
+  });
 }
 
 async function deletePod(ns: string, name: string): Promise<void> {
@@ -83,7 +92,10 @@ describe('kube-lessons informer', () => {
     assert.equal(types[0], 'ADD', types.join(' '));
     assert.equal(types.at(-1), 'DEL', types.join(' '));
     assert.ok(types.slice(1, -1).length >= 1 && types.slice(1, -1).every((t) => t === 'MOD'), types.join(' '));
-    assert.ok(events.some(([t, l]) => t === 'MOD' && /rv \d+ -> \d+$/.test(l)), 'MOD shows the old and new resourceVersion');
+    assert.ok(
+      events.some(([t, l]) => t === 'MOD' && /rv \d+ -> \d+$/.test(l)),
+      'MOD shows the old and new resourceVersion',
+    );
     const mods = types.filter((t) => t === 'MOD').length;
     assert.match(out.at(-1)!, new RegExp(`^summary: stopped \\(timeout\\) after \\d+\\.\\d s: ADD 1, MOD ${mods}, MOD \\(resync\\) 0, DEL 1$`));
     assertNoCredentials(r.stdout, r.stderr);
@@ -103,8 +115,8 @@ describe('kube-lessons informer', () => {
     for (const name of ['early-1', 'early-2']) {
       const events = eventsFor(r.stdout, `${ns}/${name}`);
       assert.equal(events[0]?.[0], 'ADD', r.stdout);
-      assert.match(events[0]![1], /\(replayed from the cache to the late handler\)$/);
-      assert.ok(out.indexOf(events[0]![1]) > synced);
+      assert.match(events[0][1], /\(replayed from the cache to the late handler\)$/);
+      assert.ok(out.indexOf(events[0][1]) > synced);
     }
     assert.match(out.at(-1)!, /^summary: stopped \(timeout\) after \d+\.\d s: ADD 2, /);
   });
@@ -120,8 +132,14 @@ describe('kube-lessons informer', () => {
     assert.equal(out[1], 'informer starting: resync off, handler added before start');
     const add = out.findIndex((l) => /^ADD\s+\S+\/traced\s/.test(l));
     assert.ok(add > 0, r.stdout);
-    const stages = out.slice(add + 1, add + 6).map((l) => /^\s+(reflector received|delta queued|delta popped|indexer updated|handler called)\s+\+(\d+\.\d{3}) ms\s/.exec(l));
-    assert.deepEqual(stages.map((m) => m?.[1]), ['reflector received', 'delta queued', 'delta popped', 'indexer updated', 'handler called'], out.slice(add, add + 6).join('\n'));
+    const stages = out
+      .slice(add + 1, add + 6)
+      .map((l) => /^\s+(reflector received|delta queued|delta popped|indexer updated|handler called)\s+\+(\d+\.\d{3}) ms\s/.exec(l));
+    assert.deepEqual(
+      stages.map((m) => m?.[1]),
+      ['reflector received', 'delta queued', 'delta popped', 'indexer updated', 'handler called'],
+      out.slice(add, add + 6).join('\n'),
+    );
     assert.equal(stages[0]![2], '0.000');
     assert.match(out[add + 1]!, /watch event ADDED$/);
     // The machinery narrates its own steps too.
@@ -146,7 +164,10 @@ describe('kube-lessons informer', () => {
     const r = await informer(['-n', ns], { signalAfterMs: 3000 });
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
-    assert.ok(out.some((l) => l.startsWith('cache synced: 1 object ')), r.stdout);
+    assert.ok(
+      out.some((l) => l.startsWith('cache synced: 1 object ')),
+      r.stdout,
+    );
     assert.match(out.at(-1)!, /^summary: stopped \(interrupted\) after \d+\.\d s: ADD 1, MOD \d+, MOD \(resync\) 0, DEL 0$/);
     assert.equal(r.stderr.trim(), '');
   });
@@ -155,6 +176,7 @@ describe('kube-lessons informer', () => {
     const r = await runCli(['informer', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Examples:\n\s+\$ kube-lessons informer/);
-    for (const flag of ['--resync', '--trace', '--handlers-after-sync', '--timeout', '--all-namespaces', '--selector']) assert.ok(r.stdout.includes(flag), flag);
+    for (const flag of ['--resync', '--trace', '--handlers-after-sync', '--timeout', '--all-namespaces', '--selector'])
+      assert.ok(r.stdout.includes(flag), flag);
   });
 });

@@ -48,7 +48,9 @@ describe('list-nodes', () => {
       const line = lines.find((l) => l.startsWith(n.metadata.name + ' '))!;
       assert.ok(line.includes(n.status.nodeInfo.osImage));
       assert.match(line, /\sReady\s/);
-      const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.split('/')[1]);
+      const roles = Object.keys(n.metadata.labels ?? {})
+        .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+        .map((k) => k.split('/')[1]);
       assert.ok(line.includes(roles.length ? roles.sort().join(',') : '<none>'));
       assert.ok(line.includes(n.status.nodeInfo.kubeletVersion));
       assert.ok(line.includes(n.status.addresses.find((a) => a.type === 'InternalIP')!.address));

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../../helpers/cli.ts';
 
-const NO_CLUSTER = { KUBECONFIG: '/nonexistent/kubeconfig', HOME: '/nonexistent', KUBE_LESSONS_NO_AUTO_SANDBOX: '1', KUBE_LESSONS_SANDBOX_DIR: '/nonexistent/sandbox' };
+const NO_CLUSTER = {
+  KUBECONFIG: '/nonexistent/kubeconfig',
+  HOME: '/nonexistent',
+  KUBE_LESSONS_NO_AUTO_SANDBOX: '1',
+  KUBE_LESSONS_SANDBOX_DIR: '/nonexistent/sandbox',
+};
 const lines = (text: string) => text.trim().split('\n');
 
 describe('kube-lessons store', () => {

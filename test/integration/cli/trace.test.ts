@@ -22,7 +22,11 @@ describe('trace', () => {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'web' },
-        spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] } } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'httpd:alpine' }] } },
+        },
       },
     });
   });
@@ -68,8 +72,14 @@ describe('trace', () => {
   it('-o json gives one JSON object per stage, with the query the typed method sent', async () => {
     const r = await cli(['trace', 'list', 'pods', '-l', 'app=web', '-o', 'json', '-n', namespace]);
     assert.equal(r.code, 0, r.stderr);
-    const stages = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { stage: string; [k: string]: unknown });
-    assert.deepEqual(stages.map((s) => s.stage), ['kubeconfig', 'resource', 'client', 'request', 'response', 'decode', 'result']);
+    const stages = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { stage: string; [k: string]: unknown });
+    assert.deepEqual(
+      stages.map((s) => s.stage),
+      ['kubeconfig', 'resource', 'client', 'request', 'response', 'decode', 'result'],
+    );
     const client_ = stages[2]!;
     assert.equal(client_.className, 'CoreV1Api');
     assert.equal(client_.method, 'listNamespacedPod');

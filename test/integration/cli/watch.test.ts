@@ -73,10 +73,16 @@ describe('kube-lessons watch', () => {
     assert.ok(listed, out[1]);
     assert.equal(out[2], `watching from resourceVersion ${listed[2]} (the list's: only changes after the list arrive), bookmarks on`);
     const events = out.filter((l) => /^(ADDED|MODIFIED|DELETED) /.test(l)).filter((l) => l.includes(`${ns}/watched `));
-    assert.deepEqual(events.map((l) => l.split(/\s+/).slice(0, 2).join(' ')), [`ADDED ${ns}/watched`, `MODIFIED ${ns}/watched`, `DELETED ${ns}/watched`]);
+    assert.deepEqual(
+      events.map((l) => l.split(/\s+/).slice(0, 2).join(' ')),
+      [`ADDED ${ns}/watched`, `MODIFIED ${ns}/watched`, `DELETED ${ns}/watched`],
+    );
     const rvs = events.map((l) => Number(/ rv (\d+)$/.exec(l)![1]));
     assert.ok(rvs[0]! > Number(listed[2]) && rvs[0]! < rvs[1]! && rvs[1]! < rvs[2]!, `resource versions grow: ${rvs.join(', ')}`);
-    assert.match(out.at(-1)!, new RegExp(`^summary: stopped \\(timeout\\) after \\d+\\.\\d s: ADDED 1, MODIFIED 1, DELETED 1, BOOKMARK \\d+, ERROR 0; last resourceVersion ${rvs[2]}$`));
+    assert.match(
+      out.at(-1)!,
+      new RegExp(`^summary: stopped \\(timeout\\) after \\d+\\.\\d s: ADDED 1, MODIFIED 1, DELETED 1, BOOKMARK \\d+, ERROR 0; last resourceVersion ${rvs[2]}$`),
+    );
   });
 
   it('explains the 410 a stale resourceVersion gets, and that a reflector would relist', async () => {
@@ -97,7 +103,10 @@ describe('kube-lessons watch', () => {
       '  replaces its store with the result (queuing deletions for objects that vanished meanwhile),',
       "  and watches again from the new list's resourceVersion. It never tries the old version again.",
     ]);
-    assert.match(out.at(-1)!, /^summary: stopped \(resourceVersion expired\) after \d+\.\d s: ADDED 0, MODIFIED 0, DELETED 0, BOOKMARK 0, ERROR 1; last resourceVersion 1$/);
+    assert.match(
+      out.at(-1)!,
+      /^summary: stopped \(resourceVersion expired\) after \d+\.\d s: ADDED 0, MODIFIED 0, DELETED 0, BOOKMARK 0, ERROR 1; last resourceVersion 1$/,
+    );
     assert.deepEqual(lines(r.stderr), [
       'error: watch events: resourceVersion 1 is too old (410 Gone, reason Expired): the server no longer keeps the changes since then (hint: list again and watch from the new list, as a reflector does: run without --resource-version)',
     ]);
@@ -113,14 +122,22 @@ describe('kube-lessons watch', () => {
     const running = watch(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--timeout', '10s']);
     await sleep(WATCH_READY_MS);
     const value = 'do-not-print-this-value-42';
-    await client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/secrets`, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw-secret' }, stringData: { password: value } } });
+    await client.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw-secret' }, stringData: { password: value } },
+    });
     const r = await running;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     const requests = out.filter((l) => l.startsWith('> GET '));
     assert.equal(requests.length, 2, 'the list and the watch');
     assert.match(requests[0]!, new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets$`));
-    assert.match(requests[1]!, new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets\\?watch=1&resourceVersion=\\d+&allowWatchBookmarks=false$`), 'no bookmarks asked for');
+    assert.match(
+      requests[1]!,
+      new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets\\?watch=1&resourceVersion=\\d+&allowWatchBookmarks=false$`),
+      'no bookmarks asked for',
+    );
     assert.ok(out.includes('>   Authorization: Bearer <redacted>'));
     assert.ok(out.includes('< 200 OK (application/json), streaming'));
     const chunk = out.find((l) => l.startsWith('< {"type":"ADDED"'));
@@ -136,7 +153,10 @@ describe('kube-lessons watch', () => {
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], 'configmaps (v1 ConfigMap), all namespaces; resolved through the built-in table');
-    assert.match(out.at(-1)!, /^summary: stopped \(interrupted\) after \d+\.\d s: ADDED \d+, MODIFIED \d+, DELETED \d+, BOOKMARK \d+, ERROR 0; last resourceVersion \d+$/);
+    assert.match(
+      out.at(-1)!,
+      /^summary: stopped \(interrupted\) after \d+\.\d s: ADDED \d+, MODIFIED \d+, DELETED \d+, BOOKMARK \d+, ERROR 0; last resourceVersion \d+$/,
+    );
     assert.equal(r.stderr.trim(), '');
     assertNoCredentials(r.stdout, r.stderr);
   });
@@ -154,6 +174,7 @@ describe('kube-lessons watch', () => {
     const r = await runCli(['watch', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Examples:\n\s+\$ kube-lessons watch pods/);
-    for (const flag of ['--resource-version', '--raw', '--timeout', '--no-bookmarks', '--all-namespaces', '--selector']) assert.ok(r.stdout.includes(flag), flag);
+    for (const flag of ['--resource-version', '--raw', '--timeout', '--no-bookmarks', '--all-namespaces', '--selector'])
+      assert.ok(r.stdout.includes(flag), flag);
   });
 });

@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { runCli } from '../../helpers/cli.ts';
 
 // No kubeconfig anywhere and no auto-sandbox: a command that touched the cluster would fail.
-const NO_CLUSTER = { KUBECONFIG: '/nonexistent/kubeconfig', HOME: '/nonexistent', KUBE_LESSONS_NO_AUTO_SANDBOX: '1', KUBE_LESSONS_SANDBOX_DIR: '/nonexistent/sandbox' };
+const NO_CLUSTER = {
+  KUBECONFIG: '/nonexistent/kubeconfig',
+  HOME: '/nonexistent',
+  KUBE_LESSONS_NO_AUTO_SANDBOX: '1',
+  KUBE_LESSONS_SANDBOX_DIR: '/nonexistent/sandbox',
+};
 
 // Fails the process if anything resolves @kubernetes/client-node.
 const HOOK = `import { registerHooks } from 'node:module'; registerHooks({ resolve(s, c, n) { if (s.startsWith('@kubernetes/client-node')) { process.stderr.write('client-node was loaded\\n'); process.exit(99); } return n(s, c); } });`;
@@ -16,7 +21,7 @@ function workqueue(args: string[]) {
 }
 
 const EXPECTED: Record<string, string> = {
-  'basic': `
+  basic: `
 scenario basic: the article's demo: a filler adds five words and shuts the queue down; a reader starts later and reads until get() reports shutdown
 items: informers feed the work queue; workers: 1, reader delay 0s
 [main]      starts the filler and the reader; it sleeps 0s first
@@ -46,7 +51,7 @@ items: informers feed the work queue; workers: 1, reader delay 0s
 [reader]    got nothing, shutdown=true: the queue is shut down and empty, stopping
 summary: basic: 5 adds, 0 ignored as already queued, 5 items processed (informers feed the work queue); every reader stopped on shutdown
 `,
-  'dedup': `
+  dedup: `
 scenario dedup: stingy: an item added again while it waits in the queue is ignored, so it is processed once
 items: pod-a pod-b pod-a pod-c pod-b; workers: 1, reader delay 0s
 [main]      starts the filler and the reader; it sleeps 0s first
@@ -70,7 +75,7 @@ items: pod-a pod-b pod-a pod-c pod-b; workers: 1, reader delay 0s
 [reader]    got nothing, shutdown=true: the queue is shut down and empty, stopping
 summary: dedup: 5 adds, 2 ignored as already queued, 3 items processed (pod-a pod-b pod-c); every reader stopped on shutdown
 `,
-  'reprocess': `
+  reprocess: `
 scenario reprocess: exclusive: an item added while a worker holds it is marked dirty and handed out again only after done()
 items: pod-a; workers: 2
 [producer]  add(pod-a)                               queue [pod-a]  dirty {pod-a}  processing {}
@@ -89,7 +94,7 @@ items: pod-a; workers: 2
 [worker-2]  got nothing, shutdown=true: stopping
 summary: reprocess: pod-a handed out twice, never to two workers at once: the add made while it was held went out only after done()
 `,
-  'shutdown': `
+  shutdown: `
 scenario shutdown: shutDown() releases every worker waiting in get() with shutdown=true, and later adds are ignored
 items: pod-a; workers: 3
 [main]      3 workers wait in get() on an empty queue
@@ -101,7 +106,7 @@ items: pod-a; workers: 3
 [main]      len() = 0: an add after shutDown() is dropped
 summary: shutdown: 3 of 3 waiting workers released by shutDown(); 1 add after it ignored
 `,
-  'drain': `
+  drain: `
 scenario drain: shutDownWithDrain() returns only once every item handed to a worker is done
 items: pod-a pod-b pod-c; workers: 2
 [producer]  add(pod-a)                               queue [pod-a]  dirty {pod-a}  processing {}
@@ -207,7 +212,13 @@ describe('kube-lessons workqueue', () => {
     const out = lines(r.stdout);
     assert.equal(out[1], 'items: a b c d; workers: 2, reader delay 50ms');
     const got = out.filter((l) => / got /.test(l));
-    assert.deepEqual(got.filter((l) => l.includes('shutdown=false')).map((l) => l.split(' got ')[1]!.split(',')[0]).sort(), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(
+      got
+        .filter((l) => l.includes('shutdown=false'))
+        .map((l) => l.split(' got ')[1]!.split(',')[0])
+        .sort(),
+      ['a', 'b', 'c', 'd'],
+    );
     assert.equal(got.filter((l) => l.includes('shutdown=true')).length, 2);
     assert.ok(out.some((l) => l.startsWith('[reader-1]')) && out.some((l) => l.startsWith('[reader-2]')));
     assert.equal(out.at(-1), 'summary: basic: 4 adds, 0 ignored as already queued, 4 items processed (a b c d); every reader stopped on shutdown');
@@ -216,7 +227,10 @@ describe('kube-lessons workqueue', () => {
   it('lists the scenarios', async () => {
     const r = await workqueue(['--list-scenarios']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(lines(r.stdout).map((l) => l.split(/\s+/)[0]), ['basic', 'dedup', 'reprocess', 'shutdown', 'drain', 'rate-limit']);
+    assert.deepEqual(
+      lines(r.stdout).map((l) => l.split(/\s+/)[0]),
+      ['basic', 'dedup', 'reprocess', 'shutdown', 'drain', 'rate-limit'],
+    );
   });
 
   it('prints one JSON event per line with -o json', async () => {

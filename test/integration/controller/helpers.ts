@@ -77,13 +77,14 @@ export async function takeFooCrdExclusively(timeoutMs = 600_000): Promise<() => 
       await sleep(250);
     }
   }
-  const others = () => readdirSync(join(dir, 'users')).filter((f) => {
-    const pid = Number(f.split('-')[0]);
-    if (pid === process.pid) return false;
-    if (alive(pid)) return true;
-    rmSync(join(dir, 'users', f), { force: true });
-    return false;
-  });
+  const others = () =>
+    readdirSync(join(dir, 'users')).filter((f) => {
+      const pid = Number(f.split('-')[0]);
+      if (pid === process.pid) return false;
+      if (alive(pid)) return true;
+      rmSync(join(dir, 'users', f), { force: true });
+      return false;
+    });
   while (others().length > 0) {
     if (Date.now() > deadline) {
       rmSync(join(dir, 'exclusive'), { force: true });
@@ -144,7 +145,10 @@ export interface TestController {
 }
 
 /** Runs the controller on its own client (so its requests can be counted), limited to one namespace. */
-export async function startController(namespace: string, opts: { client?: KubeClient; workers?: number; resyncMs?: number; print?: boolean; onLog?: (line: LogLine) => void } = {}): Promise<TestController> {
+export async function startController(
+  namespace: string,
+  opts: { client?: KubeClient; workers?: number; resyncMs?: number; print?: boolean; onLog?: (line: LogLine) => void } = {},
+): Promise<TestController> {
   const client = opts.client ?? (await testClient());
   let wire = 0;
   const hooks = client.hooks;
@@ -187,7 +191,11 @@ export function deploymentPath(namespace: string, name?: string): string {
 }
 
 export async function createFoo(client: KubeClient, namespace: string, name: string, spec: Foo['spec']): Promise<Foo> {
-  const res = await client.request<Foo>({ method: 'POST', path: fooPath(namespace), body: { apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', metadata: { name }, spec } });
+  const res = await client.request<Foo>({
+    method: 'POST',
+    path: fooPath(namespace),
+    body: { apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', metadata: { name }, spec },
+  });
   return res.body;
 }
 

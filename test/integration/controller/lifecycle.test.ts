@@ -32,53 +32,101 @@ describe('the sample controller, one Foo from creation to deletion', () => {
   it('creating the example Foo yields an owned Deployment, Running pods and status.availableReplicas = replicas within 20 s', async () => {
     const started = Date.now();
     const foo = await createExampleFoo(client, ns);
-    await waitUntil('the example Foo to converge', async () => {
-      const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
-      const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
-      const pods = await listPods(client, ns, `controller=${EXAMPLE_FOO_NAME}`);
-      return Boolean(d) && f?.status?.availableReplicas === 1 && pods.length === 1 && pods[0]!.status?.phase === 'Running';
-    }, 20_000);
+    await waitUntil(
+      'the example Foo to converge',
+      async () => {
+        const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
+        const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
+        const pods = await listPods(client, ns, `controller=${EXAMPLE_FOO_NAME}`);
+        return Boolean(d) && f?.status?.availableReplicas === 1 && pods.length === 1 && pods[0]!.status?.phase === 'Running';
+      },
+      20_000,
+    );
     const seconds = (Date.now() - started) / 1000;
     assert.ok(seconds < 20, `converged in ${seconds} s`);
 
     const d = (await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME)))!;
     assert.deepEqual(d.metadata.ownerReferences, [
-      { apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', name: EXAMPLE_FOO_NAME, uid: foo.metadata.uid, controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: 'samplecontroller.k8s.io/v1alpha1',
+        kind: 'Foo',
+        name: EXAMPLE_FOO_NAME,
+        uid: foo.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     assert.equal(d.spec?.replicas, 1);
     assert.deepEqual(d.spec?.template.metadata?.labels, { app: 'nginx', controller: EXAMPLE_FOO_NAME });
-    assert.deepEqual(d.spec?.template.spec.containers.map((c) => [c.name, c.image]), [['nginx', 'nginx:latest']]);
+    assert.deepEqual(
+      d.spec?.template.spec.containers.map((c) => [c.name, c.image]),
+      [['nginx', 'nginx:latest']],
+    );
 
-    await waitUntil('a Synced event on the Foo', async () => (await listEvents(client, ns)).some((e) => e.involvedObject.uid === foo.metadata.uid && e.reason === SUCCESS_SYNCED && e.type === 'Normal' && e.message === MESSAGE_RESOURCE_SYNCED && e.source?.component === 'sample-controller'), 10_000);
+    await waitUntil(
+      'a Synced event on the Foo',
+      async () =>
+        (await listEvents(client, ns)).some(
+          (e) =>
+            e.involvedObject.uid === foo.metadata.uid &&
+            e.reason === SUCCESS_SYNCED &&
+            e.type === 'Normal' &&
+            e.message === MESSAGE_RESOURCE_SYNCED &&
+            e.source?.component === 'sample-controller',
+        ),
+      10_000,
+    );
     const synced = (await listEvents(client, ns)).filter((e) => e.involvedObject.uid === foo.metadata.uid && e.reason === SUCCESS_SYNCED);
     assert.equal(synced.length, 1, 'repeats of the Synced event are folded into one Event with a count');
   });
 
   it('changing spec.replicas scales the Deployment and the status follows', async () => {
-    await client.request({ method: 'PATCH', path: fooPath(ns, EXAMPLE_FOO_NAME), contentType: 'application/merge-patch+json', body: { spec: { replicas: 3 } } });
-    await waitUntil('the Deployment to scale to 3 and the Foo to report 3 available', async () => {
-      const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
-      const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
-      return d?.spec?.replicas === 3 && f?.status?.availableReplicas === 3;
-    }, 20_000);
+    await client.request({
+      method: 'PATCH',
+      path: fooPath(ns, EXAMPLE_FOO_NAME),
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 3 } },
+    });
+    await waitUntil(
+      'the Deployment to scale to 3 and the Foo to report 3 available',
+      async () => {
+        const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
+        const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
+        return d?.spec?.replicas === 3 && f?.status?.availableReplicas === 3;
+      },
+      20_000,
+    );
     const running = (await listPods(client, ns, `controller=${EXAMPLE_FOO_NAME}`)).filter((p) => p.status?.phase === 'Running');
     assert.ok(running.length >= 3);
 
-    await client.request({ method: 'PATCH', path: fooPath(ns, EXAMPLE_FOO_NAME), contentType: 'application/merge-patch+json', body: { spec: { replicas: 2 } } });
-    await waitUntil('the Deployment to scale down to 2', async () => {
-      const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
-      const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
-      return d?.spec?.replicas === 2 && f?.status?.availableReplicas === 2;
-    }, 20_000);
+    await client.request({
+      method: 'PATCH',
+      path: fooPath(ns, EXAMPLE_FOO_NAME),
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 2 } },
+    });
+    await waitUntil(
+      'the Deployment to scale down to 2',
+      async () => {
+        const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
+        const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
+        return d?.spec?.replicas === 2 && f?.status?.availableReplicas === 2;
+      },
+      20_000,
+    );
   });
 
   it('deleting the Deployment by hand makes the controller recreate it', async () => {
     const before = (await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME)))!;
     await client.request({ method: 'DELETE', path: deploymentPath(ns, EXAMPLE_FOO_NAME) });
-    await waitUntil('a new Deployment of the same name', async () => {
-      const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
-      return Boolean(d && d.metadata.uid !== before.metadata.uid && d.spec?.replicas === 2);
-    }, 20_000);
+    await waitUntil(
+      'a new Deployment of the same name',
+      async () => {
+        const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
+        return Boolean(d && d.metadata.uid !== before.metadata.uid && d.spec?.replicas === 2);
+      },
+      20_000,
+    );
     const d = (await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME)))!;
     assert.equal(d.metadata.ownerReferences?.[0]?.name, EXAMPLE_FOO_NAME);
   });
@@ -86,11 +134,15 @@ describe('the sample controller, one Foo from creation to deletion', () => {
   it('deleting the Foo garbage-collects its Deployment and its pods', async () => {
     const logsBefore = controller!.logs.length;
     await client.request({ method: 'DELETE', path: fooPath(ns, EXAMPLE_FOO_NAME) });
-    await waitUntil('the Deployment and its pods to be garbage-collected', async () => {
-      const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
-      const pods = await listPods(client, ns, `controller=${EXAMPLE_FOO_NAME}`);
-      return d === undefined && pods.length === 0;
-    }, 60_000);
+    await waitUntil(
+      'the Deployment and its pods to be garbage-collected',
+      async () => {
+        const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
+        const pods = await listPods(client, ns, `controller=${EXAMPLE_FOO_NAME}`);
+        return d === undefined && pods.length === 0;
+      },
+      60_000,
+    );
     // The controller has no Foo delete handler and must not bring the Deployment back.
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME)), undefined);

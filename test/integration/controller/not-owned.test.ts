@@ -30,7 +30,11 @@ describe('the sample controller and a Deployment it does not own', () => {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: 'shared-name', labels },
-          spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'httpd:alpine' }] } } },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'httpd:alpine' }] } },
+          },
         },
       })
     ).body;
@@ -39,9 +43,14 @@ describe('the sample controller and a Deployment it does not own', () => {
 
     const message = messageResourceExists('shared-name');
     assert.equal(message, 'Resource "shared-name" already exists and is not managed by Foo');
-    await waitUntil('the ErrResourceExists warning', async () =>
-      (await listEvents(client, ns)).some((e) => e.involvedObject.uid === foo.metadata.uid && e.type === 'Warning' && e.reason === ERR_RESOURCE_EXISTS && e.message === message),
-    20_000);
+    await waitUntil(
+      'the ErrResourceExists warning',
+      async () =>
+        (await listEvents(client, ns)).some(
+          (e) => e.involvedObject.uid === foo.metadata.uid && e.type === 'Warning' && e.reason === ERR_RESOURCE_EXISTS && e.message === message,
+        ),
+      20_000,
+    );
     // Give the retries (5 ms, 10 ms, 20 ms ...) time to run: none of them may change the Deployment.
     await waitUntil('a few retries', () => controller!.running.controller.stats().syncErrors >= 3, 20_000);
 
@@ -63,6 +72,9 @@ describe('the sample controller and a Deployment it does not own', () => {
     await controller.running.recorder.flush();
     const counted = (await listEvents(client, ns)).find((e) => e.reason === ERR_RESOURCE_EXISTS)!;
     assert.ok((counted.count ?? 0) >= 2, `count ${counted.count}`);
-    assert.ok(controller.logs.some((l) => l.level === 'error' && l.message.includes('requeuing')), 'the retry is logged');
+    assert.ok(
+      controller.logs.some((l) => l.level === 'error' && l.message.includes('requeuing')),
+      'the retry is logged',
+    );
   });
 });

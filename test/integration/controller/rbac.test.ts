@@ -72,7 +72,10 @@ describe('the sample controller with only the RBAC `controller rbac` prints', ()
     const printed = await runCli(['controller', 'rbac', '-n', ns]);
     assert.equal(printed.code, 0, printed.stderr);
     manifests = parseAllDocuments(printed.stdout).map((d) => d.toJS() as Manifest);
-    assert.deepEqual(manifests.map((m) => m.kind), ['ClusterRole', 'ServiceAccount', 'ClusterRoleBinding']);
+    assert.deepEqual(
+      manifests.map((m) => m.kind),
+      ['ClusterRole', 'ServiceAccount', 'ClusterRoleBinding'],
+    );
     for (const m of manifests) await apply(admin, m);
     const sa = manifests.find((m) => m.kind === 'ServiceAccount')!;
 
@@ -90,7 +93,12 @@ describe('the sample controller with only the RBAC `controller rbac` prints', ()
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'sandbox', cluster: { server: state.server, 'certificate-authority-data': Buffer.from(readFileSync(join(state.dir, 'ca.crt'))).toString('base64') } }],
+        clusters: [
+          {
+            name: 'sandbox',
+            cluster: { server: state.server, 'certificate-authority-data': Buffer.from(readFileSync(join(state.dir, 'ca.crt'))).toString('base64') },
+          },
+        ],
         users: [{ name: 'sample-controller', user: { token } }],
         contexts: [{ name: 'sample-controller', context: { cluster: 'sandbox', user: 'sample-controller', namespace: ns } }],
         'current-context': 'sample-controller',
@@ -101,23 +109,34 @@ describe('the sample controller with only the RBAC `controller rbac` prints', ()
 
     // It really is a restricted identity: nothing beyond the role.
     await assert.rejects(asController.request({ path: `/api/v1/namespaces/${ns}/pods` }), (err: unknown) => err instanceof ApiStatusError && err.code === 403);
-    await assert.rejects(asController.request({ method: 'DELETE', path: deploymentPath(ns, 'anything') }), (err: unknown) => err instanceof ApiStatusError && err.code === 403);
+    await assert.rejects(
+      asController.request({ method: 'DELETE', path: deploymentPath(ns, 'anything') }),
+      (err: unknown) => err instanceof ApiStatusError && err.code === 403,
+    );
 
     const controller = await startController(ns, { client: asController });
     try {
       const foo = await createFoo(admin, ns, 'rbac-foo', { deploymentName: 'rbac-dep', replicas: 1 });
-      await waitUntil('the Foo to converge under the service account', async () => {
-        const d = await getOrUndefined<Deployment>(admin, deploymentPath(ns, 'rbac-dep'));
-        const f = await getOrUndefined<Foo>(admin, fooPath(ns, 'rbac-foo'));
-        return d?.metadata.ownerReferences?.[0]?.uid === foo.metadata.uid && f?.status?.availableReplicas === 1;
-      }, 30_000);
+      await waitUntil(
+        'the Foo to converge under the service account',
+        async () => {
+          const d = await getOrUndefined<Deployment>(admin, deploymentPath(ns, 'rbac-dep'));
+          const f = await getOrUndefined<Foo>(admin, fooPath(ns, 'rbac-foo'));
+          return d?.metadata.ownerReferences?.[0]?.uid === foo.metadata.uid && f?.status?.availableReplicas === 1;
+        },
+        30_000,
+      );
       // The update path too (deployments update), then the status again (foos/status update).
       await admin.request({ method: 'PATCH', path: fooPath(ns, 'rbac-foo'), contentType: 'application/merge-patch+json', body: { spec: { replicas: 2 } } });
-      await waitUntil('the scale-up under the service account', async () => {
-        const d = await getOrUndefined<Deployment>(admin, deploymentPath(ns, 'rbac-dep'));
-        const f = await getOrUndefined<Foo>(admin, fooPath(ns, 'rbac-foo'));
-        return d?.spec?.replicas === 2 && f?.status?.availableReplicas === 2;
-      }, 30_000);
+      await waitUntil(
+        'the scale-up under the service account',
+        async () => {
+          const d = await getOrUndefined<Deployment>(admin, deploymentPath(ns, 'rbac-dep'));
+          const f = await getOrUndefined<Foo>(admin, fooPath(ns, 'rbac-foo'));
+          return d?.spec?.replicas === 2 && f?.status?.availableReplicas === 2;
+        },
+        30_000,
+      );
       await controller.running.recorder.flush();
     } finally {
       await controller.stop();

@@ -45,11 +45,16 @@ describe('the sample controller, stopped and restarted', () => {
 
     const second = await startController(ns);
     try {
-      await waitUntil(`all ${FOOS} Foos to converge after the restart`, async () => {
-        const [foos, deployments] = await Promise.all([listFoos(client, ns), listDeployments(client, ns)]);
-        const byName = new Map(deployments.map((d) => [d.metadata.name, d] as const));
-        return foos.length === FOOS && foos.every((f) => converged(f, byName));
-      }, 90_000, 500);
+      await waitUntil(
+        `all ${FOOS} Foos to converge after the restart`,
+        async () => {
+          const [foos, deployments] = await Promise.all([listFoos(client, ns), listDeployments(client, ns)]);
+          const byName = new Map(deployments.map((d) => [d.metadata.name, d] as const));
+          return foos.length === FOOS && foos.every((f) => converged(f, byName));
+        },
+        90_000,
+        500,
+      );
     } finally {
       await second.stop();
     }

@@ -33,16 +33,24 @@ describe('the sample controller under load', () => {
     const before = { ...peak };
     const sampler = setInterval(sample, 100);
     const started = performance.now();
-    let seconds = 0;
+    let seconds: number;
     try {
       // Created together, a few dozen requests in flight at a time, as a burst of kubectl applies would be.
-      const specs = Array.from({ length: FOOS }, (_, i) => ({ name: `foo-${String(i).padStart(3, '0')}`, spec: { deploymentName: `dep-${i}`, replicas: 1 + (i % 2) } }));
+      const specs = Array.from({ length: FOOS }, (_, i) => ({
+        name: `foo-${String(i).padStart(3, '0')}`,
+        spec: { deploymentName: `dep-${i}`, replicas: 1 + (i % 2) },
+      }));
       for (let i = 0; i < specs.length; i += 50) await Promise.all(specs.slice(i, i + 50).map((s) => createFoo(client, ns, s.name, s.spec)));
-      await waitUntil(`all ${FOOS} Foos to converge`, async () => {
-        const [foos, deployments] = await Promise.all([listFoos(client, ns), listDeployments(client, ns)]);
-        const byName = new Map(deployments.map((d) => [d.metadata.name, d] as const));
-        return foos.length === FOOS && foos.every((f) => converged(f, byName));
-      }, 300_000, 500);
+      await waitUntil(
+        `all ${FOOS} Foos to converge`,
+        async () => {
+          const [foos, deployments] = await Promise.all([listFoos(client, ns), listDeployments(client, ns)]);
+          const byName = new Map(deployments.map((d) => [d.metadata.name, d] as const));
+          return foos.length === FOOS && foos.every((f) => converged(f, byName));
+        },
+        300_000,
+        500,
+      );
       seconds = (performance.now() - started) / 1000;
     } finally {
       clearInterval(sampler);
@@ -75,7 +83,13 @@ describe('the sample controller under load', () => {
       },
       syncs: stats.syncs,
       syncErrors: stats.syncErrors,
-      peakMemoryMB: { rss: mb(peak.rss), heapUsed: mb(peak.heapUsed), rssAtStart: mb(before.rss), heapUsedAtStart: mb(before.heapUsed), heapUsedAfterGc: retainedHeap === null ? null : mb(retainedHeap) },
+      peakMemoryMB: {
+        rss: mb(peak.rss),
+        heapUsed: mb(peak.heapUsed),
+        rssAtStart: mb(before.rss),
+        heapUsedAtStart: mb(before.heapUsed),
+        heapUsedAfterGc: retainedHeap === null ? null : mb(retainedHeap),
+      },
     };
     console.log(JSON.stringify(report));
     assert.ok(stats.syncErrors < stats.syncs);

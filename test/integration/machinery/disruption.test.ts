@@ -63,7 +63,14 @@ describe('reflector under disruption', () => {
         try {
           const op = Math.floor(i / 40) % 3;
           if (op === 0) await client.request({ method: 'POST', path: cmPath(), body: { metadata: { name }, data: { i: String(i) } }, timeoutMs: 2000 });
-          else if (op === 1) await client.request({ method: 'PATCH', path: `${cmPath()}/${name}`, contentType: 'application/merge-patch+json', body: { data: { i: String(i) } }, timeoutMs: 2000 });
+          else if (op === 1)
+            await client.request({
+              method: 'PATCH',
+              path: `${cmPath()}/${name}`,
+              contentType: 'application/merge-patch+json',
+              body: { data: { i: String(i) } },
+              timeoutMs: 2000,
+            });
           else await client.request({ method: 'DELETE', path: `${cmPath()}/${name}`, timeoutMs: 2000 });
           writes++;
         } catch {
@@ -89,7 +96,10 @@ describe('reflector under disruption', () => {
         else assert.ok(was, `${s.key}: ${s.type} of something not present`);
         present.set(s.key, s.type !== 'delete');
       }
-      const finalKeys = [...present].filter(([, p]) => p).map(([k]) => k).sort();
+      const finalKeys = [...present]
+        .filter(([, p]) => p)
+        .map(([k]) => k)
+        .sort();
       assert.deepEqual(finalKeys, [...(await freshState()).keys()].sort(), 'handlers end with exactly the listed objects');
     } finally {
       writing = false;
@@ -124,9 +134,17 @@ describe('reflector under disruption', () => {
       const del = seen.find((s) => s.type === 'delete')!;
       assert.equal(del.key, `${ns}/vanish`);
       assert.equal(del.tombstone, true, 'a deletion seen only through a relist arrives as a DeletedFinalStateUnknown');
-      assert.ok(tracer.events.some((e) => e.component === 'reflector' && e.action === 'expired-relist'), 'the reflector reported the 410 and relisted');
+      assert.ok(
+        tracer.events.some((e) => e.component === 'reflector' && e.action === 'expired-relist'),
+        'the reflector reported the 410 and relisted',
+      );
       assert.deepEqual(informer.getIndexer().listKeys(), [`${ns}/keep`]);
-      assert.ok(sameState(await (async () => cacheState((await client.request<{ items: KubeObject[] }>({ path: secrets })).body.items))(), cacheState(informer.getIndexer().list())));
+      assert.ok(
+        sameState(
+          await (async () => cacheState((await client.request<{ items: KubeObject[] }>({ path: secrets })).body.items))(),
+          cacheState(informer.getIndexer().list()),
+        ),
+      );
     } finally {
       abort.abort();
       await factory.shutdown();

@@ -17,7 +17,7 @@ let ns: string;
 let proxy: Server;
 const frozen = new Set<Socket>();
 const live = new Set<Socket>();
-let freezeNew = false;
+const freezeNew = false;
 
 before(async () => {
   admin = await testClient();

@@ -20,7 +20,12 @@ before(async () => {
 after(async () => deleteNamespace(client, ns));
 
 function pod(name: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'informer-test' } }, spec: { containers: [{ name: 'c', image: 'busybox' }], terminationGracePeriodSeconds: 0 } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'informer-test' } },
+    spec: { containers: [{ name: 'c', image: 'busybox' }], terminationGracePeriodSeconds: 0 },
+  };
 }
 
 async function listState(path: string): Promise<Map<string, string>> {
@@ -41,17 +46,29 @@ describe('shared informer on a real API server', () => {
       const names = Array.from({ length: PODS }, (_, i) => `p-${String(i).padStart(3, '0')}`);
       const base = `/api/v1/namespaces/${ns}/pods`;
       await inParallel(names, 16, (n) => client.request({ method: 'POST', path: base, body: pod(n) }));
-      await inParallel(names, 16, (n) => client.request({ method: 'PATCH', path: `${base}/${n}`, contentType: 'application/merge-patch+json', body: { metadata: { labels: { step: 'updated' } } } }));
+      await inParallel(names, 16, (n) =>
+        client.request({
+          method: 'PATCH',
+          path: `${base}/${n}`,
+          contentType: 'application/merge-patch+json',
+          body: { metadata: { labels: { step: 'updated' } } },
+        }),
+      );
       const deleted = names.filter((_, i) => i % 2 === 0);
       await inParallel(deleted, 16, (n) => client.request({ method: 'DELETE', path: `${base}/${n}`, body: { gracePeriodSeconds: 0 } }));
 
       // The cache converges to exactly what a fresh list returns.
       const indexer = informer.getIndexer();
-      await waitUntil('informer cache equal to a fresh list', async () => {
-        const fresh = await listState(base);
-        const cached = cacheState(indexer.list());
-        return fresh.size === PODS / 2 && JSON.stringify([...fresh].sort()) === JSON.stringify([...cached].sort());
-      }, 60_000, 500);
+      await waitUntil(
+        'informer cache equal to a fresh list',
+        async () => {
+          const fresh = await listState(base);
+          const cached = cacheState(indexer.list());
+          return fresh.size === PODS / 2 && JSON.stringify([...fresh].sort()) === JSON.stringify([...cached].sort());
+        },
+        60_000,
+        500,
+      );
 
       const byKey = new Map<string, Seen[]>();
       for (const s of seen) byKey.set(s.key, [...(byKey.get(s.key) ?? []), s]);
@@ -64,7 +81,10 @@ describe('shared informer on a real API server', () => {
           if (e.type === 'update') assert.equal(e.oldRv, events[i - 1]!.rv, `${key}: update ${i} gets the previous object as old`);
           assert.ok(Number(e.rv) >= Number(events[i - 1]!.rv), `${key}: resource versions never go back`);
         }
-        assert.ok(events.some((e) => e.type === 'update' && e.labels?.step === 'updated'), `${key}: our update was delivered`);
+        assert.ok(
+          events.some((e) => e.type === 'update' && e.labels?.step === 'updated'),
+          `${key}: our update was delivered`,
+        );
         const deletes = events.filter((e) => e.type === 'delete');
         const shouldBeDeleted = deleted.includes(key.split('/')[1]!);
         assert.equal(deletes.length, shouldBeDeleted ? 1 : 0, `${key}: deleted ${shouldBeDeleted ? 'once' : 'never'}`);
@@ -84,7 +104,12 @@ describe('shared informer on a real API server', () => {
     const fast: string[] = [];
     const slow: string[] = [];
     informer.addEventHandler({ onAdd: (o) => void fast.push(o.metadata!.name!) });
-    informer.addEventHandler({ onAdd: async (o) => { await sleep(300); slow.push(o.metadata!.name!); } });
+    informer.addEventHandler({
+      onAdd: async (o) => {
+        await sleep(300);
+        slow.push(o.metadata!.name!);
+      },
+    });
     factory.start(abort.signal);
     try {
       await factory.waitForCacheSync(abort.signal);
@@ -94,7 +119,11 @@ describe('shared informer on a real API server', () => {
       // 20 events at 300 ms each keep the slow handler busy for 6 s; the fast one is done long before.
       assert.ok(slow.length < 10, `the slow handler had handled only ${slow.length} when the fast one had all 20`);
       await waitUntil('the slow handler saw all 20 too', () => names.every((n) => slow.includes(n)), 20_000, 100);
-      assert.deepEqual(slow.filter((n) => n.startsWith('slow-fast-')), names, 'the slow handler got them in order');
+      assert.deepEqual(
+        slow.filter((n) => n.startsWith('slow-fast-')),
+        names,
+        'the slow handler got them in order',
+      );
     } finally {
       abort.abort();
       await factory.shutdown();

@@ -39,7 +39,14 @@ describe('EventRecorder', () => {
     const e = req.body as CoreEvent;
     assert.match(e.metadata.name, /^example-foo\.[0-9a-f]+$/);
     assert.equal(e.metadata.namespace, 'demo');
-    assert.deepEqual(e.involvedObject, { apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', name: 'example-foo', namespace: 'demo', uid: 'uid-1', resourceVersion: '42' });
+    assert.deepEqual(e.involvedObject, {
+      apiVersion: 'samplecontroller.k8s.io/v1alpha1',
+      kind: 'Foo',
+      name: 'example-foo',
+      namespace: 'demo',
+      uid: 'uid-1',
+      resourceVersion: '42',
+    });
     assert.deepEqual([e.type, e.reason, e.message, e.count], ['Normal', 'Synced', 'Foo synced successfully', 1]);
     assert.deepEqual(e.source, { component: 'sample-controller', host: 'node-a' });
     assert.deepEqual([e.reportingComponent, e.reportingInstance], ['sample-controller', 'node-a']);
@@ -49,9 +56,13 @@ describe('EventRecorder', () => {
 
   it('folds a repeat into the same Event: a strategic-merge PATCH of count, lastTimestamp and message, in order', async () => {
     const { client, recorder, tick } = setup();
-    for (let i = 0; i < 3; i++, tick(1000)) recorder.event({ ...foo, metadata: { ...foo.metadata, resourceVersion: String(42 + i) } }, 'Normal', 'Synced', 'Foo synced successfully');
+    for (let i = 0; i < 3; i++, tick(1000))
+      recorder.event({ ...foo, metadata: { ...foo.metadata, resourceVersion: String(42 + i) } }, 'Normal', 'Synced', 'Foo synced successfully');
     await recorder.flush();
-    assert.deepEqual(client.requests.map((r) => r.method), ['POST', 'PATCH', 'PATCH']);
+    assert.deepEqual(
+      client.requests.map((r) => r.method),
+      ['POST', 'PATCH', 'PATCH'],
+    );
     const name = (client.requests[0]!.body as CoreEvent).metadata.name;
     assert.equal(client.requests[1]!.path, `/api/v1/namespaces/demo/events/${name}`);
     assert.equal(client.requests[1]!.contentType, 'application/strategic-merge-patch+json');
@@ -68,7 +79,10 @@ describe('EventRecorder', () => {
     recorder.event(foo, 'Warning', 'Synced', 'a');
     recorder.event(foo, 'Normal', 'Other', 'a');
     await recorder.flush();
-    assert.deepEqual(client.requests.map((r) => r.method), ['POST', 'POST', 'POST', 'POST']);
+    assert.deepEqual(
+      client.requests.map((r) => r.method),
+      ['POST', 'POST', 'POST', 'POST'],
+    );
   });
 
   it('starts a new Event when the old one is gone (404 on the PATCH)', async () => {
@@ -82,7 +96,10 @@ describe('EventRecorder', () => {
     recorder.event(foo, 'Normal', 'Synced', 'x');
     recorder.event(foo, 'Normal', 'Synced', 'x');
     await recorder.flush();
-    assert.deepEqual(client.requests.map((r) => r.method), ['POST', 'PATCH', 'POST']);
+    assert.deepEqual(
+      client.requests.map((r) => r.method),
+      ['POST', 'PATCH', 'POST'],
+    );
     assert.equal((client.requests[2]!.body as CoreEvent).count, 2, 'the count so far is kept');
   });
 

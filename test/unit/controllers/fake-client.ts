@@ -13,7 +13,8 @@ export interface RecordedRequest {
   contentType: string | undefined;
 }
 
-export type Responder = (req: RecordedRequest) => unknown | Promise<unknown>;
+/** Returns the response body, or a promise of it. */
+export type Responder = (req: RecordedRequest) => unknown;
 
 export class FakeClient {
   readonly requests: RecordedRequest[] = [];
@@ -28,7 +29,12 @@ export class FakeClient {
   }
 
   async request<T>(opts: RequestOptions): Promise<ApiResponse<T>> {
-    const req: RecordedRequest = { method: opts.method ?? 'GET', path: opts.path, body: opts.body === undefined ? undefined : structuredClone(opts.body), contentType: opts.contentType };
+    const req: RecordedRequest = {
+      method: opts.method ?? 'GET',
+      path: opts.path,
+      body: opts.body === undefined ? undefined : structuredClone(opts.body),
+      contentType: opts.contentType,
+    };
     this.requests.push(req);
     const body = (await this.responder(req)) as T;
     return { status: 200, headers: new Headers() as never, body, bytes: 0, durationMs: 0, url: opts.path };

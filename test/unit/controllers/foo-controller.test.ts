@@ -54,9 +54,8 @@ function staticListerWatcher(items: KubeObject[]): ListerWatcher<KubeObject> {
       opts.signal?.addEventListener('abort', () => close(), { once: true });
       return {
         close: () => close(),
-        async *[Symbol.asyncIterator]() {
-          await closed;
-        },
+        // Ends, without an event, once closed.
+        [Symbol.asyncIterator]: () => ({ next: () => closed.then((): IteratorResult<never> => ({ done: true, value: undefined })) }),
       };
     },
   };
@@ -92,7 +91,10 @@ function fixture(opts: { foos?: Foo[]; deployments?: Deployment[]; responder?: R
 
 async function eventsOf(f: Fixture): Promise<{ type: string; reason: string; message: string }[]> {
   await f.recorder.flush();
-  return f.client.events().filter((r) => r.method === 'POST').map((r) => r.body as { type: string; reason: string; message: string });
+  return f.client
+    .events()
+    .filter((r) => r.method === 'POST')
+    .map((r) => r.body as { type: string; reason: string; message: string });
 }
 
 describe('newDeployment', () => {
@@ -122,10 +124,10 @@ describe('syncHandler', () => {
     const fx = fixture({ foos: [f] });
     await fx.controller.syncHandler(`${NS}/test`);
     const writes = fx.client.writes();
-    assert.deepEqual(writes.map((w) => `${w.method} ${w.path}`), [
-      `POST /apis/apps/v1/namespaces/${NS}/deployments`,
-      `PUT /apis/samplecontroller.k8s.io/v1alpha1/namespaces/${NS}/foos/test/status`,
-    ]);
+    assert.deepEqual(
+      writes.map((w) => `${w.method} ${w.path}`),
+      [`POST /apis/apps/v1/namespaces/${NS}/deployments`, `PUT /apis/samplecontroller.k8s.io/v1alpha1/namespaces/${NS}/foos/test/status`],
+    );
     assert.deepEqual(writes[0]!.body, newDeployment(f));
     assert.deepEqual((writes[1]!.body as Foo).status, { availableReplicas: 0 });
     assert.equal((writes[1]!.body as Foo).metadata.resourceVersion, '5', 'the status update carries the version read');
@@ -144,7 +146,10 @@ describe('syncHandler', () => {
     const fx = fixture({ foos: [f], deployments: [ownedDeployment(f, 1, 1)] });
     await fx.controller.syncHandler(`${NS}/test`);
     assert.deepEqual(fx.client.writes(), []);
-    assert.deepEqual((await eventsOf(fx)).map((e) => e.reason), [SUCCESS_SYNCED]);
+    assert.deepEqual(
+      (await eventsOf(fx)).map((e) => e.reason),
+      [SUCCESS_SYNCED],
+    );
   });
 
   it('updates the Deployment when the replicas differ, from the cached copy with its resourceVersion', async () => {
@@ -168,7 +173,10 @@ describe('syncHandler', () => {
     await assert.rejects(fx.controller.syncHandler(`${NS}/test`), { message: messageResourceExists('test-dep') });
     assert.equal(messageResourceExists('test-dep'), 'Resource "test-dep" already exists and is not managed by Foo');
     assert.deepEqual(fx.client.writes(), []);
-    assert.deepEqual((await eventsOf(fx)).map((e) => [e.type, e.reason]), [['Warning', ERR_RESOURCE_EXISTS]]);
+    assert.deepEqual(
+      (await eventsOf(fx)).map((e) => [e.type, e.reason]),
+      [['Warning', ERR_RESOURCE_EXISTS]],
+    );
   });
 
   it('treats a Deployment controlled by another Foo of the same name (another uid) as not ours', async () => {
@@ -295,7 +303,11 @@ describe('run', () => {
     release();
     await running;
     await factory.shutdown();
-    assert.deepEqual(client.writes().map((w) => w.method), ['POST', 'PUT'], 'the held sync ran to its end');
+    assert.deepEqual(
+      client.writes().map((w) => w.method),
+      ['POST', 'PUT'],
+      'the held sync ran to its end',
+    );
     assert.equal(controller.stats().syncs, 1);
     assert.ok(queue.shuttingDown());
   });

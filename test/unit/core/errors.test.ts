@@ -5,31 +5,55 @@ import { ApiStatusError } from '../../../src/machinery/errors.ts';
 
 describe('describeError', () => {
   it('names the verb, resource and namespace RBAC denied', () => {
-    const e = describeError(new ApiStatusError({ code: 403, reason: 'Forbidden', message: 'pods is forbidden: User "kube-lessons-nobody" cannot list resource "pods" in API group "" in the namespace "default"' }), { action: 'list pods' });
+    const e = describeError(
+      new ApiStatusError({
+        code: 403,
+        reason: 'Forbidden',
+        message: 'pods is forbidden: User "kube-lessons-nobody" cannot list resource "pods" in API group "" in the namespace "default"',
+      }),
+      { action: 'list pods' },
+    );
     assert.equal(e.exitCode, ExitCode.forbidden);
     assert.equal(e.message, 'list pods: forbidden (403): user "kube-lessons-nobody" may not list pods in namespace "default"');
     assert.match(e.hint!, /granting "list" on "pods"/);
   });
 
   it('qualifies grouped resources and says when a denial is cluster-wide', () => {
-    const e = describeError(new ApiStatusError({ code: 403, message: 'deployments.apps is forbidden: User "u" cannot create resource "deployments" in API group "apps" at the cluster scope' }));
+    const e = describeError(
+      new ApiStatusError({
+        code: 403,
+        message: 'deployments.apps is forbidden: User "u" cannot create resource "deployments" in API group "apps" at the cluster scope',
+      }),
+    );
     assert.match(e.message, /may not create deployments\.apps \(cluster-wide\)/);
   });
 
   it('lists every field error of a 422 on one line', () => {
-    const e = describeError(new ApiStatusError({
-      code: 422,
-      reason: 'Invalid',
-      message: 'Pod "Bad_Name" is invalid: ...',
-      details: { kind: 'Pod', name: 'Bad_Name', causes: [{ field: 'metadata.name', message: "Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of..." }, { field: 'spec.containers[0].image', message: 'Required value' }] },
-    }), { action: 'create pod' });
+    const e = describeError(
+      new ApiStatusError({
+        code: 422,
+        reason: 'Invalid',
+        message: 'Pod "Bad_Name" is invalid: ...',
+        details: {
+          kind: 'Pod',
+          name: 'Bad_Name',
+          causes: [
+            { field: 'metadata.name', message: 'Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of...' },
+            { field: 'spec.containers[0].image', message: 'Required value' },
+          ],
+        },
+      }),
+      { action: 'create pod' },
+    );
     assert.equal(e.exitCode, ExitCode.invalid);
     assert.ok(!e.message.includes('\n'));
     assert.match(e.message, /metadata\.name: Invalid value.*; spec\.containers\[0\]\.image: Required value/);
   });
 
   it('reports an existing object as a conflict with the exit code for it', () => {
-    const e = describeError(new ApiStatusError({ code: 409, reason: 'AlreadyExists', message: 'pods "my-pod" already exists', details: { kind: 'pods', name: 'my-pod' } }));
+    const e = describeError(
+      new ApiStatusError({ code: 409, reason: 'AlreadyExists', message: 'pods "my-pod" already exists', details: { kind: 'pods', name: 'my-pod' } }),
+    );
     assert.equal(e.exitCode, ExitCode.conflict);
     assert.match(e.message, /pods "my-pod" already exists \(409\)/);
   });

@@ -14,7 +14,9 @@ function file(name: string, text: string): string {
   return f;
 }
 
-const A = file('a.yaml', `apiVersion: v1
+const A = file(
+  'a.yaml',
+  `apiVersion: v1
 kind: Config
 current-context: ctx-a
 clusters:
@@ -26,8 +28,11 @@ users:
 contexts:
 - name: ctx-a
   context: {cluster: shared, user: alice, namespace: team-a}
-`);
-const B = file('b.yaml', `apiVersion: v1
+`,
+);
+const B = file(
+  'b.yaml',
+  `apiVersion: v1
 kind: Config
 current-context: ctx-b
 clusters:
@@ -41,13 +46,20 @@ users:
 contexts:
 - name: ctx-b
   context: {cluster: other, user: bob}
-`);
+`,
+);
 
 describe('kubeconfig resolution', () => {
   it('merges KUBECONFIG files with the first definition of a name winning, like kubectl', () => {
     const merged = mergeFiles([A, B]);
     assert.equal(merged['current-context'], 'ctx-a');
-    assert.deepEqual(merged.clusters!.map((c) => [c.name, c.cluster.server]), [['shared', 'https://127.0.0.1:1111'], ['other', 'https://127.0.0.1:3333']]);
+    assert.deepEqual(
+      merged.clusters!.map((c) => [c.name, c.cluster.server]),
+      [
+        ['shared', 'https://127.0.0.1:1111'],
+        ['other', 'https://127.0.0.1:3333'],
+      ],
+    );
     assert.equal(merged.clusters![0]!.cluster['certificate-authority'], join(dir, 'certs/ca.crt'), 'relative paths resolve against their own file');
   });
 
@@ -76,13 +88,19 @@ describe('kubeconfig resolution', () => {
 
   it('falls back to ~/.kube/config, then to a running sandbox, then fails with a hint', async () => {
     const home = mkdtempSync(join(tmpdir(), 'home-'));
-    await assert.rejects(loadKubeconfig({ env: { HOME: home } }), (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadKubeconfig({ env: { HOME: home } }),
+      (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''),
+    );
     const r = await loadKubeconfig({ env: { HOME: home }, sandboxKubeconfig: () => B });
     assert.equal(r.source, 'sandbox');
   });
 
   it('rejects an unknown context naming the known ones', async () => {
-    await assert.rejects(loadKubeconfig({ kubeconfig: A, context: 'nope', env: {} }), (e: KubeconfigError) => /context "nope" not found/.test(e.message) && /ctx-a/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: A, context: 'nope', env: {} }),
+      (e: KubeconfigError) => /context "nope" not found/.test(e.message) && /ctx-a/.test(e.hint ?? ''),
+    );
   });
 
   it('reports malformed YAML and wrong shapes in one line', async () => {

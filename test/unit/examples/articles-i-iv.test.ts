@@ -10,7 +10,11 @@ import { apiClassName, apiMethodName, customObjectsMethod } from '../../../src/e
 
 const node = (over: Partial<V1Node> = {}): V1Node => ({
   metadata: { name: 'n1', labels: {} },
-  status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { architecture: 'arm64', osImage: 'Debian 12' } as never, addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] },
+  status: {
+    conditions: [{ type: 'Ready', status: 'True' }],
+    nodeInfo: { architecture: 'arm64', osImage: 'Debian 12' } as never,
+    addresses: [{ type: 'InternalIP', address: '10.0.0.1' }],
+  },
   ...over,
 });
 
@@ -38,11 +42,16 @@ describe('list-nodes columns', () => {
 });
 
 describe('create-pod', () => {
-  const running = (status: V1Pod['status']): V1Pod => ({ metadata: { name: 'p' }, status });
+  const running = (status: V1Pod['status']): V1Pod => ({ metadata: { name: 'p' }, ...(status ? { status } : {}) });
 
   it('builds the article pod, labels only when given', () => {
     const pod = buildPod({ name: 'my-pod', namespace: 'ns', container: 'my-ctr', image: 'httpd:alpine', labels: {} });
-    assert.deepEqual(pod, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'my-pod', namespace: 'ns' }, spec: { containers: [{ name: 'my-ctr', image: 'httpd:alpine' }] } });
+    assert.deepEqual(pod, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'my-pod', namespace: 'ns' },
+      spec: { containers: [{ name: 'my-ctr', image: 'httpd:alpine' }] },
+    });
     assert.deepEqual(parseLabels(['a=1', 'b=x=y', 'c=']), { a: '1', b: 'x=y', c: '' });
     assert.throws(() => parseLabels(['nokey']), /not key=value/);
     assert.throws(() => parseLabels(['=v']), /not key=value/);
@@ -51,17 +60,43 @@ describe('create-pod', () => {
   it('decides Running, failures for good, and still-waiting', () => {
     assert.deepEqual(podOutcome(running({ phase: 'Running' }))?.ok, true);
     assert.equal(podOutcome(running({ phase: 'Pending' })), undefined);
-    const pull = podOutcome(running({ phase: 'Pending', containerStatuses: [{ name: 'c', image: 'x', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' } } }] }));
+    const pull = podOutcome(
+      running({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'c',
+            image: 'x',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' } },
+          },
+        ],
+      }),
+    );
     assert.deepEqual(pull && !pull.ok && [pull.reason, pull.message], ['ImagePullBackOff', 'container c: Back-off pulling image "x"']);
-    const unsched = podOutcome(running({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] }));
+    const unsched = podOutcome(
+      running({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] }),
+    );
     assert.deepEqual(unsched && !unsched.ok && unsched.reason, 'Unschedulable');
     const failed = podOutcome(running({ phase: 'Failed', reason: 'Evicted' }));
     assert.deepEqual(failed && !failed.ok && failed.reason, 'Evicted');
-    assert.equal(podOutcome(running({ phase: 'Pending', containerStatuses: [{ name: 'c', image: 'x', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] })), undefined);
+    assert.equal(
+      podOutcome(
+        running({
+          phase: 'Pending',
+          containerStatuses: [{ name: 'c', image: 'x', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }],
+        }),
+      ),
+      undefined,
+    );
   });
 
   it('--explain puts each field of the TS model and the YAML manifest on the same row', () => {
-    const view = explainPod(buildPod({ name: 'web', namespace: 'demo', container: 'srv', image: 'nginx:1.27', labels: { app: 'web', 'example.com/tier': 'true' } }));
+    const view = explainPod(
+      buildPod({ name: 'web', namespace: 'demo', container: 'srv', image: 'nginx:1.27', labels: { app: 'web', 'example.com/tier': 'true' } }),
+    );
     const row = (ts: string) => view.rows.find(([t]) => t.trim() === ts)?.[1];
     assert.equal(row("name: 'web',"), '  name: web');
     assert.equal(row("app: 'web',"), '    app: web');
@@ -93,20 +128,36 @@ describe('trace naming rules', () => {
   it('every derived class and method exists in client-node', async () => {
     const k8s = (await import('@kubernetes/client-node')) as unknown as Record<string, { prototype: Record<string, unknown> }>;
     const cases: [string, string, string, boolean][] = [
-      ['', 'v1', 'Pod', true], ['', 'v1', 'Node', false], ['apps', 'v1', 'Deployment', true], ['batch', 'v1', 'Job', true],
-      ['rbac.authorization.k8s.io', 'v1', 'ClusterRole', false], ['networking.k8s.io', 'v1', 'Ingress', true], ['apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', false],
+      ['', 'v1', 'Pod', true],
+      ['', 'v1', 'Node', false],
+      ['apps', 'v1', 'Deployment', true],
+      ['batch', 'v1', 'Job', true],
+      ['rbac.authorization.k8s.io', 'v1', 'ClusterRole', false],
+      ['networking.k8s.io', 'v1', 'Ingress', true],
+      ['apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', false],
     ];
     for (const [g, v, kind, namespaced] of cases) {
       const cls = k8s[apiClassName(g, v)];
       assert.ok(cls, apiClassName(g, v));
-      for (const verb of ['get', 'list'] as const) assert.equal(typeof cls.prototype[apiMethodName(verb, kind, namespaced)], 'function', `${apiClassName(g, v)}.${apiMethodName(verb, kind, namespaced)}`);
+      for (const verb of ['get', 'list'] as const)
+        assert.equal(typeof cls.prototype[apiMethodName(verb, kind, namespaced)], 'function', `${apiClassName(g, v)}.${apiMethodName(verb, kind, namespaced)}`);
     }
   });
 
   it('REST path templates for core, grouped and cluster-scoped resources', () => {
-    assert.deepEqual(pathTemplates({ group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true }), { collection: '/api/v1/namespaces/{namespace}/pods', object: '/api/v1/namespaces/{namespace}/pods/{name}', allNamespaces: '/api/v1/pods' });
-    assert.equal(pathTemplates({ group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true }).collection, '/apis/batch/v1/namespaces/{namespace}/jobs');
-    assert.deepEqual(pathTemplates({ group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false }), { collection: '/api/v1/nodes', object: '/api/v1/nodes/{name}' });
+    assert.deepEqual(pathTemplates({ group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true }), {
+      collection: '/api/v1/namespaces/{namespace}/pods',
+      object: '/api/v1/namespaces/{namespace}/pods/{name}',
+      allNamespaces: '/api/v1/pods',
+    });
+    assert.equal(
+      pathTemplates({ group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true }).collection,
+      '/apis/batch/v1/namespaces/{namespace}/jobs',
+    );
+    assert.deepEqual(pathTemplates({ group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false }), {
+      collection: '/api/v1/nodes',
+      object: '/api/v1/nodes/{name}',
+    });
   });
 });
 

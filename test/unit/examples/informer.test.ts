@@ -17,7 +17,11 @@ async function until(what: string, check: () => boolean, timeoutMs = 3000): Prom
 function start(lw: ScriptedListerWatcher, opts: Partial<InformerOptions> = {}) {
   const steps: InformerStep[] = [];
   const stop = new AbortController();
-  const done = runInformer(() => lw, { ref: BUILTIN_RESOURCES.pods!, resyncMs: 0, signal: stop.signal, ...opts }, (s) => steps.push(s));
+  const done = runInformer(
+    () => lw,
+    { ref: BUILTIN_RESOURCES.pods, resyncMs: 0, signal: stop.signal, ...opts },
+    (s) => steps.push(s),
+  );
   const events = () => steps.flatMap((s) => (s.type === 'event' ? [`${s.event}${s.resync ? ' (resync)' : ''} ${s.key}`] : []));
   return { steps, stop, done, events };
 }
@@ -59,10 +63,17 @@ describe('informer lesson', () => {
     for (const s of traced) {
       assert.ok(s.type === 'event' && s.trace, 'each event carries its pipeline');
       assert.equal(s.trace.origin, 'watch event');
-      assert.deepEqual(s.trace.stages.map((st) => st.stage), [...STAGES]);
+      assert.deepEqual(
+        s.trace.stages.map((st) => st.stage),
+        [...STAGES],
+      );
       const times = s.trace.stages.map((st) => st.atMs);
       assert.equal(times[0], 0);
-      assert.deepEqual([...times].sort((a, b) => a - b), times, 'stages are timed in order');
+      assert.deepEqual(
+        [...times].sort((a, b) => a - b),
+        times,
+        'stages are timed in order',
+      );
     }
     // The machinery's own narration (list, watch start) comes along; the per-event trace events do not repeat.
     const narrated = run.steps.flatMap((s) => (s.type === 'machinery' ? [`${s.component} ${s.action}`] : []));
@@ -84,10 +95,16 @@ describe('informer lesson', () => {
     run.stop.abort();
     await run.done;
     assert.equal(lw.listCalls.length, 0);
-    assert.deepEqual(run.steps.find((s) => s.type === 'synced'), { type: 'synced', count: 1, resourceVersion: '6', via: 'watch-list' });
+    assert.deepEqual(
+      run.steps.find((s) => s.type === 'synced'),
+      { type: 'synced', count: 1, resourceVersion: '6', via: 'watch-list' },
+    );
     const [add, mod] = run.steps.filter((s) => s.type === 'event');
     assert.ok(add?.type === 'event' && add.initial && add.trace?.origin === 'watch-list');
-    assert.deepEqual(add.trace.stages.map((st) => st.stage), [...STAGES]);
+    assert.deepEqual(
+      add.trace.stages.map((st) => st.stage),
+      [...STAGES],
+    );
     assert.ok(mod?.type === 'event' && mod.trace?.origin === 'watch event');
     const narrated = run.steps.flatMap((s) => (s.type === 'machinery' && s.component === 'reflector' ? [s.action] : []));
     assert.deepEqual(narrated, ['watch-list-start', 'bookmark', 'initial-events-end', 'watch-list-synced', 'watch-continues']);

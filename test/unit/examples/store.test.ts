@@ -15,7 +15,10 @@ describe('store lesson', () => {
   it('runs the steps in order with what each call returned', () => {
     const steps: StoreStep[] = [];
     const summary = runStoreExample((s) => steps.push(s));
-    assert.deepEqual(steps.map((s) => s.n), steps.map((_, i) => i + 1));
+    assert.deepEqual(
+      steps.map((s) => s.n),
+      steps.map((_, i) => i + 1),
+    );
     const calls = steps.map((s) => `${s.on}.${s.call}`);
     assert.ok(calls[0]!.startsWith('store.newStore'));
     assert.deepEqual(steps[1]!.result, { kind: 'key', key: 'Brendan Burns/Kubernetes: Up and Running' });
@@ -25,7 +28,10 @@ describe('store lesson', () => {
     const byKey = steps.find((s) => s.call === 'getByKey("Michael Hausenblas/Programming Kubernetes")')!;
     assert.deepEqual(byKey.result, { kind: 'book', book: BOOKS[1] });
     assert.deepEqual(steps.find((s) => s.call === 'getByKey("Nobody/Nothing")')!.result, { kind: 'book', book: undefined });
-    assert.deepEqual(steps.find((s) => s.call === 'listKeys()')!.result, { kind: 'keys', keys: ['Brendan Burns/Kubernetes: Up and Running', 'Michael Hausenblas/Programming Kubernetes'] });
+    assert.deepEqual(steps.find((s) => s.call === 'listKeys()')!.result, {
+      kind: 'keys',
+      keys: ['Brendan Burns/Kubernetes: Up and Running', 'Michael Hausenblas/Programming Kubernetes'],
+    });
     const byIndex = steps.filter((s) => s.call.startsWith('byIndex('));
     assert.equal(byIndex.length, 2);
     assert.deepEqual(byIndex[0]!.result, { kind: 'books', books: [BOOKS[0], BOOKS[2]] });

@@ -12,8 +12,11 @@ describe('watch lesson helpers', () => {
   });
 
   it('masks the data of Secrets in raw watch lines, and nothing else', () => {
-    const secret = JSON.stringify({ type: 'ADDED', object: { kind: 'Secret', metadata: { name: 's' }, data: { password: 'c2VjcmV0IQ==' }, stringData: { token: 'plain' } } });
-    const masked = JSON.parse(maskSecretData(secret));
+    const secret = JSON.stringify({
+      type: 'ADDED',
+      object: { kind: 'Secret', metadata: { name: 's' }, data: { password: 'c2VjcmV0IQ==' }, stringData: { token: 'plain' } },
+    });
+    const masked = JSON.parse(maskSecretData(secret)) as { object: { data: unknown; stringData: unknown } };
     assert.deepEqual(masked.object.data, { password: '<redacted>' });
     assert.deepEqual(masked.object.stringData, { token: '<redacted>' });
     const cm = JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', data: { a: '1' } } });

@@ -38,7 +38,11 @@ describe('workqueue lesson scenarios', () => {
       'reader: got nothing, shutdown=true: the queue is shut down and empty, stopping',
     ]);
     const first = events.find((e) => e.type === 'queue' && e.action === 'get');
-    assert.deepEqual(first && first.type === 'queue' ? first.state : undefined, { queue: ['feed', 'the', 'work', 'queue'], dirty: ['feed', 'the', 'work', 'queue'], processing: ['informers'] });
+    assert.deepEqual(first && first.type === 'queue' ? first.state : undefined, {
+      queue: ['feed', 'the', 'work', 'queue'],
+      dirty: ['feed', 'the', 'work', 'queue'],
+      processing: ['informers'],
+    });
   });
 
   it('basic waits the reader delay on the clock it is given', async () => {
@@ -90,7 +94,9 @@ describe('workqueue lesson scenarios', () => {
 
   it('drain: returns only after the held items are done; queued items still go out', async () => {
     const events = await run('drain');
-    const lines = events.flatMap((e) => (e.type === 'queue' ? [`${e.actor} ${e.action} ${e.item ?? ''}`.trim()] : e.type === 'say' ? [`${e.actor}: ${e.text}`] : []));
+    const lines = events.flatMap((e) =>
+      e.type === 'queue' ? [`${e.actor} ${e.action} ${e.item ?? ''}`.trim()] : e.type === 'say' ? [`${e.actor}: ${e.text}`] : [],
+    );
     const returned = lines.indexOf('main: shutDownWithDrain() returned: every held item is done');
     assert.ok(returned > lines.indexOf('worker-2 done pod-b'));
     assert.ok(returned < lines.indexOf('worker-1 get pod-c'));

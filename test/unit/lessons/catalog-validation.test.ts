@@ -7,7 +7,8 @@ import { UserFacingError } from '../../../src/core/errors.ts';
 import { commandLine, findLesson, loadCatalog, nextLesson, parseCatalog } from '../../../src/lessons/catalog.ts';
 import { FIXTURE_DIR, tempDir } from './helpers.ts';
 
-const fixture = (): Record<string, unknown> & { lessons: Record<string, unknown>[] } => JSON.parse(readFileSync(join(FIXTURE_DIR, 'catalog.json'), 'utf8'));
+const fixture = (): Record<string, unknown> & { lessons: Record<string, unknown>[] } =>
+  JSON.parse(readFileSync(join(FIXTURE_DIR, 'catalog.json'), 'utf8')) as ReturnType<typeof fixture>;
 
 function problems(mutate: (raw: ReturnType<typeof fixture>) => void): string[] {
   const raw = fixture();
@@ -17,7 +18,10 @@ function problems(mutate: (raw: ReturnType<typeof fixture>) => void): string[] {
 
 test('the fixture catalog loads, with commands normalised to {argv, stopAfterSeconds}', () => {
   const c = loadCatalog(FIXTURE_DIR);
-  assert.deepEqual(c.lessons.map((l) => l.id), ['alpha', 'beta', 'gamma']);
+  assert.deepEqual(
+    c.lessons.map((l) => l.id),
+    ['alpha', 'beta', 'gamma'],
+  );
   assert.deepEqual(c.lessons[0]!.commands, [{ argv: ['fake', 'hello'] }]);
   assert.deepEqual(c.lessons[2]!.commands, [{ argv: ['fake', 'stream'], stopAfterSeconds: 0.2 }]);
   assert.deepEqual(c.lessons[1]!.cleanup, [{ argv: ['fake', 'undo'] }]);
@@ -45,16 +49,34 @@ test('duplicate ids and numbers out of order are reported', () => {
     raw.lessons[1]!.id = 'alpha';
     raw.lessons[2]!.number = 7;
   });
-  assert.ok(found.some((p) => /lessons\[1\]\.id: "alpha" is used by another lesson/.test(p)), found.join('\n'));
-  assert.ok(found.some((p) => /lessons\[2\]\.number: expected 3/.test(p)), found.join('\n'));
+  assert.ok(
+    found.some((p) => /lessons\[1\]\.id: "alpha" is used by another lesson/.test(p)),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.some((p) => /lessons\[2\]\.number: expected 3/.test(p)),
+    found.join('\n'),
+  );
 });
 
 test('a question needs exactly one right answer among distinct choices', () => {
-  assert.ok(problems((raw) => ((raw.lessons[0]!.questions as { answer: number }[])[0]!.answer = 3)).some((p) => /questions\[0\]\.answer: must be the index of the one right choice \(0\.\.2\), found 3/.test(p)));
+  assert.ok(
+    problems((raw) => ((raw.lessons[0]!.questions as { answer: number }[])[0]!.answer = 3)).some((p) =>
+      /questions\[0\]\.answer: must be the index of the one right choice \(0\.\.2\), found 3/.test(p),
+    ),
+  );
   assert.ok(problems((raw) => ((raw.lessons[0]!.questions as { answer: unknown }[])[0]!.answer = '1')).some((p) => /answer/.test(p)));
-  assert.ok(problems((raw) => ((raw.lessons[0]!.questions as { choices: string[] }[])[0]!.choices = ['hello', 'hello'])).some((p) => /two choices read the same/.test(p)));
+  assert.ok(
+    problems((raw) => ((raw.lessons[0]!.questions as { choices: string[] }[])[0]!.choices = ['hello', 'hello'])).some((p) =>
+      /two choices read the same/.test(p),
+    ),
+  );
   assert.ok(problems((raw) => ((raw.lessons[0]!.questions as { choices: string[] }[])[0]!.choices = ['only'])).some((p) => /at least two choices/.test(p)));
-  assert.ok(problems((raw) => ((raw.lessons[0]!.questions as { explanation: string }[])[0]!.explanation = ' ')).some((p) => /explanation: must be a non-empty string/.test(p)));
+  assert.ok(
+    problems((raw) => ((raw.lessons[0]!.questions as { explanation: string }[])[0]!.explanation = ' ')).some((p) =>
+      /explanation: must be a non-empty string/.test(p),
+    ),
+  );
   assert.ok(problems((raw) => (raw.lessons[0]!.questions = [])).some((p) => /at least one checkpoint question/.test(p)));
 });
 
@@ -86,8 +108,25 @@ test('checks are validated by type', () => {
   const task = (check: unknown) => (raw: ReturnType<typeof fixture>) => ((raw.lessons[1]!.task as { check: unknown }).check = check);
   assert.ok(problems(task({ type: 'file-exists' })).some((p) => /unknown check "file-exists"/.test(p)));
   assert.ok(problems(task({ type: 'pod-exists', namespace: 'Bad_NS', name: 'x' })).some((p) => /"Bad_NS" is not a valid Kubernetes name/.test(p)));
-  assert.ok(problems(task({ type: 'resource-exists', apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', fields: { 'spec.replicas': [3] } })).some((p) => /fields\.spec\.replicas: must be a string, number or boolean/.test(p)));
-  assert.deepEqual(problems(task({ type: 'resource-exists', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'x', ownedBy: { kind: 'Foo', name: 'x' }, fields: { 'spec.replicas': 3 } })), []);
+  assert.ok(
+    problems(task({ type: 'resource-exists', apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', fields: { 'spec.replicas': [3] } })).some((p) =>
+      /fields\.spec\.replicas: must be a string, number or boolean/.test(p),
+    ),
+  );
+  assert.deepEqual(
+    problems(
+      task({
+        type: 'resource-exists',
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'default',
+        name: 'x',
+        ownedBy: { kind: 'Foo', name: 'x' },
+        fields: { 'spec.replicas': 3 },
+      }),
+    ),
+    [],
+  );
   assert.deepEqual(problems(task({ type: 'cluster-reachable' })), []);
 });
 
@@ -102,7 +141,10 @@ test('loading a broken catalog fails with one error listing the problems', () =>
   const raw = fixture();
   raw.lessons[0]!.hints = [];
   writeFileSync(join(dir, 'catalog.json'), JSON.stringify(raw));
-  assert.throws(() => loadCatalog(dir), (err: UserFacingError) => err.exitCode === 3 && /lessons\[0\]\.hints/.test(err.message));
+  assert.throws(
+    () => loadCatalog(dir),
+    (err: UserFacingError) => err.exitCode === 3 && /lessons\[0\]\.hints/.test(err.message),
+  );
   writeFileSync(join(dir, 'catalog.json'), '{');
   assert.throws(() => loadCatalog(dir), /is not valid JSON/);
   assert.throws(() => loadCatalog(join(dir, 'nowhere')), /cannot read the lesson catalog/);

@@ -20,7 +20,10 @@ const program = createProgram({ version: '0.0.0-test', signal: new AbortControll
 /** True when `text` declares `symbol` with `export` (function, class, const, interface, type...) or re-exports it. */
 function exportsSymbol(text: string, symbol: string): boolean {
   const name = symbol.replace(/\$/g, '\\$');
-  const declaration = new RegExp(`^export\\s+(?:declare\\s+)?(?:default\\s+)?(?:async\\s+)?(?:abstract\\s+)?(?:function\\*?|class|const|let|var|interface|type|enum)\\s+${name}\\b`, 'm');
+  const declaration = new RegExp(
+    `^export\\s+(?:declare\\s+)?(?:default\\s+)?(?:async\\s+)?(?:abstract\\s+)?(?:function\\*?|class|const|let|var|interface|type|enum)\\s+${name}\\b`,
+    'm',
+  );
   const list = new RegExp(`^export\\s+(?:type\\s+)?\\{[^}]*\\b${name}\\b[^}]*\\}`, 'm');
   return declaration.test(text) || list.test(text);
 }
@@ -33,7 +36,10 @@ test('the catalog is read from lessons/ at the package root and passes validatio
 });
 
 test('eight lessons, numbered 1 to 8 in order, with unique ids and files named NN-<id>.md', () => {
-  assert.deepEqual(catalog.lessons.map((l) => l.number), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    catalog.lessons.map((l) => l.number),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
   const ids = catalog.lessons.map((l) => l.id);
   assert.equal(new Set(ids).size, ids.length, `ids repeat: ${ids.join(', ')}`);
   for (const l of catalog.lessons) assert.equal(l.file, `${String(l.number).padStart(2, '0')}-${l.id}.md`);
@@ -102,7 +108,10 @@ for (const lesson of catalog.lessons) {
     for (const [i, q] of lesson.questions.entries()) {
       const at = `question ${i + 1} ("${q.prompt}")`;
       assert.ok(q.choices.length >= 2, `${at} has fewer than two choices`);
-      assert.ok(Number.isInteger(q.answer) && q.answer >= 0 && q.answer < q.choices.length, `${at}: answer ${q.answer} is not one of its ${q.choices.length} choices`);
+      assert.ok(
+        Number.isInteger(q.answer) && q.answer >= 0 && q.answer < q.choices.length,
+        `${at}: answer ${q.answer} is not one of its ${q.choices.length} choices`,
+      );
       assert.equal(new Set(q.choices).size, q.choices.length, `${at} repeats a choice, so more than one would be right`);
       assert.ok(q.explanation.trim().length > 0, `${at} has no explanation`);
     }
@@ -125,7 +134,10 @@ for (const lesson of catalog.lessons) {
 }
 
 test('the commands that need no cluster are exactly the workqueue lesson (it must run anywhere)', () => {
-  assert.deepEqual(catalog.lessons.filter((l) => !l.needsCluster).map((l) => l.id), ['workqueue']);
+  assert.deepEqual(
+    catalog.lessons.filter((l) => !l.needsCluster).map((l) => l.id),
+    ['workqueue'],
+  );
 });
 
 test('exportsSymbol recognises the forms of export', () => {

@@ -39,13 +39,24 @@ test('pod-exists: missing, wrong image, right image', async () => {
   assert.deepEqual(await runCheck(check, fakeClient({})), { ok: false, message: 'there is no pod "web-1" in namespace "lessons" yet' });
   const wrong = await runCheck(check, fakeClient({ [path]: { spec: { containers: [{ image: 'httpd:alpine' }] } } }));
   assert.deepEqual(wrong, { ok: false, message: 'pod "web-1" exists, but runs httpd:alpine rather than nginx' });
-  const right = await runCheck(check, fakeClient({ [path]: { spec: { containers: [{ image: 'docker.io/library/nginx:latest' }] }, status: { phase: 'Running' } } }));
+  const right = await runCheck(
+    check,
+    fakeClient({ [path]: { spec: { containers: [{ image: 'docker.io/library/nginx:latest' }] }, status: { phase: 'Running' } } }),
+  );
   assert.deepEqual(right, { ok: true, message: 'pod "web-1" exists in namespace "lessons" and runs nginx (phase Running)' });
 });
 
 test('resource-exists on a built-in kind: owner and fields are checked', async () => {
   const path = '/apis/apps/v1/namespaces/default/deployments/example-foo';
-  const check = { type: 'resource-exists', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'example-foo', ownedBy: { kind: 'Foo', name: 'example-foo' }, fields: { 'spec.replicas': 3 } } as const;
+  const check = {
+    type: 'resource-exists',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    namespace: 'default',
+    name: 'example-foo',
+    ownedBy: { kind: 'Foo', name: 'example-foo' },
+    fields: { 'spec.replicas': 3 },
+  } as const;
   assert.match((await runCheck(check, fakeClient({}))).message, /^there is no Deployment "example-foo" in namespace "default" yet$/);
   const orphan = await runCheck(check, fakeClient({ [path]: { metadata: { ownerReferences: [] }, spec: { replicas: 3 } } }));
   assert.deepEqual(orphan, { ok: false, message: 'Deployment "example-foo" exists but is not owned by Foo "example-foo" (owners: none)' });
@@ -59,12 +70,20 @@ test('resource-exists on a built-in kind: owner and fields are checked', async (
 test('resource-exists on a custom kind goes through discovery; an unserved kind says so', async () => {
   const check = { type: 'resource-exists', apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', namespace: 'default', name: 'example-foo' } as const;
   const served = fakeClient({
-    '/apis/samplecontroller.k8s.io/v1alpha1': { resources: [{ name: 'foos', kind: 'Foo', namespaced: true }, { name: 'foos/status', kind: 'Foo', namespaced: true }] },
+    '/apis/samplecontroller.k8s.io/v1alpha1': {
+      resources: [
+        { name: 'foos', kind: 'Foo', namespaced: true },
+        { name: 'foos/status', kind: 'Foo', namespaced: true },
+      ],
+    },
     '/apis/samplecontroller.k8s.io/v1alpha1/namespaces/default/foos/example-foo': { metadata: { name: 'example-foo' } },
   });
   assert.equal((await runCheck(check, served)).ok, true);
   const unserved = await runCheck(check, fakeClient({}));
-  assert.deepEqual(unserved, { ok: false, message: 'the cluster does not serve Foo in samplecontroller.k8s.io/v1alpha1 (is its CustomResourceDefinition installed?)' });
+  assert.deepEqual(unserved, {
+    ok: false,
+    message: 'the cluster does not serve Foo in samplecontroller.k8s.io/v1alpha1 (is its CustomResourceDefinition installed?)',
+  });
 });
 
 test('images are compared the way the registry resolves them', () => {

@@ -9,7 +9,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname } from 'node:path';
 import { UserFacingError } from '../../../src/core/errors.ts';
 import { learn, type LearnDeps } from '../../../src/lessons/session.ts';
-import { capturedContext, choose, fakeCluster, fakeProgram, FIXTURE_DIR, promptExit, ScriptedPrompter, tempConfigHome, type Answer, type FakeCluster } from './helpers.ts';
+import {
+  capturedContext,
+  choose,
+  fakeCluster,
+  fakeProgram,
+  FIXTURE_DIR,
+  promptExit,
+  ScriptedPrompter,
+  tempConfigHome,
+  type Answer,
+  type FakeCluster,
+} from './helpers.ts';
 
 interface Session {
   prompter: ScriptedPrompter;
@@ -21,7 +32,18 @@ interface Session {
 
 async function session(
   answers: Answer[],
-  opts: { ref?: string; env: NodeJS.ProcessEnv; interactive?: boolean; yes?: boolean; list?: boolean; reset?: boolean; cluster?: FakeCluster; failing?: string[]; format?: 'table' | 'json' | 'yaml'; makeProgram?: LearnDeps['makeProgram'] },
+  opts: {
+    ref?: string;
+    env: NodeJS.ProcessEnv;
+    interactive?: boolean;
+    yes?: boolean;
+    list?: boolean;
+    reset?: boolean;
+    cluster?: FakeCluster;
+    failing?: string[];
+    format?: 'table' | 'json' | 'yaml';
+    makeProgram?: LearnDeps['makeProgram'];
+  },
 ): Promise<Session> {
   const prompter = new ScriptedPrompter(answers);
   const program = fakeProgram({ failing: opts.failing ?? [] });
@@ -30,14 +52,23 @@ async function session(
   await learn(
     opts.ref,
     { yes: opts.yes ?? false, list: opts.list ?? false, reset: opts.reset ?? false },
-    { ctx: cap.ctx, makeProgram: opts.makeProgram ?? program.makeProgram, env: opts.env, lessonsDir: FIXTURE_DIR, prompter, interactive: opts.interactive ?? true, width: 80, cluster },
+    {
+      ctx: cap.ctx,
+      makeProgram: opts.makeProgram ?? program.makeProgram,
+      env: opts.env,
+      lessonsDir: FIXTURE_DIR,
+      prompter,
+      interactive: opts.interactive ?? true,
+      width: 80,
+      cluster,
+    },
   );
   assert.equal(prompter.remaining, 0, 'every scripted answer was used');
   return { prompter, program, cap, cluster, text: () => cap.all.join('\n') };
 }
 
 function readProgress(file: string): { current?: string; completed: Record<string, string> } {
-  return JSON.parse(readFileSync(file, 'utf8'));
+  return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof readProgress>;
 }
 
 test('first visit: the welcome, a menu with every lesson not started, and the first lesson as default', async () => {
@@ -83,7 +114,10 @@ test('a lesson from the menu: text, an in-process run, a wrong then a right answ
   assert.ok(retry.choices.some((c) => c.name.startsWith('goodbye') && c.name.includes('(tried)')));
   // After a run, the default moves on to the questions.
   const steps = s.prompter.asked.filter((a) => a.message === 'Lesson 1: what next?');
-  assert.deepEqual(steps.map((a) => a.default), ['run', 'questions']);
+  assert.deepEqual(
+    steps.map((a) => a.default),
+    ['run', 'questions'],
+  );
   assert.match(text, /✓ Lesson 1 done/);
   const saved = readProgress(progressFile);
   assert.deepEqual(Object.keys(saved.completed), ['alpha']);
@@ -106,7 +140,12 @@ test('coming back resumes at the next lesson, with ✓ ▶ · marks', async () =
 
 test('jumping to a lesson by number: hint, confirm before changing, task check until it passes, cleanup, then the next lesson', async () => {
   const { env, progressFile } = tempConfigHome();
-  const cluster = fakeCluster({ results: [{ ok: false, message: 'there is no pod "web-1" in namespace "lessons" yet' }, { ok: true, message: 'pod "web-1" exists' }] });
+  const cluster = fakeCluster({
+    results: [
+      { ok: false, message: 'there is no pod "web-1" in namespace "lessons" yet' },
+      { ok: true, message: 'pod "web-1" exists' },
+    ],
+  });
   const s = await session(
     [
       'hint',
@@ -203,7 +242,10 @@ test('finishing the last lesson with others open lists them, and returns to the 
 test('finishing every lesson prints the closing text', async () => {
   const { env, progressFile } = tempConfigHome();
   mkdirSync(dirname(progressFile), { recursive: true });
-  writeFileSync(progressFile, JSON.stringify({ formatVersion: 1, current: 'gamma', completed: { alpha: '2026-01-01T00:00:00.000Z', beta: '2026-01-01T00:00:00.000Z' } }));
+  writeFileSync(
+    progressFile,
+    JSON.stringify({ formatVersion: 1, current: 'gamma', completed: { alpha: '2026-01-01T00:00:00.000Z', beta: '2026-01-01T00:00:00.000Z' } }),
+  );
   const s = await session(['questions', choose('time limit'), ':quit'], { env, ref: 'gamma' });
   assert.match(s.text(), /Fixture closing/);
   assert.deepEqual(Object.keys(readProgress(progressFile).completed).sort(), ['alpha', 'beta', 'gamma']);
@@ -236,7 +278,10 @@ test('a corrupt progress file is reported in one line, set aside, and the menu s
   const s = await session([choose('Alpha'), 'menu', ':quit'], { env });
   const warnings = s.cap.err.filter((l) => l.includes('progress file'));
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /^warning: progress file .*progress\.json was unreadable \(not JSON: .*\); moved it to .*progress\.json\.corrupt-.* and starting fresh$/);
+  assert.match(
+    warnings[0]!,
+    /^warning: progress file .*progress\.json was unreadable \(not JSON: .*\); moved it to .*progress\.json\.corrupt-.* and starting fresh$/,
+  );
   const aside = readdirSync(dirname(progressFile)).filter((f) => f.startsWith('progress.json.corrupt-'));
   assert.equal(aside.length, 1);
   assert.equal(readFileSync(`${dirname(progressFile)}/${aside[0]}`, 'utf8'), '{"formatVersion": 1, "completed": ');
@@ -248,14 +293,20 @@ test('--list prints every lesson with its mark; -o json gives the same as data',
   mkdirSync(dirname(progressFile), { recursive: true });
   writeFileSync(progressFile, JSON.stringify({ formatVersion: 1, current: 'beta', completed: { alpha: '2026-01-01T00:00:00.000Z' } }));
   const s = await session([], { env, list: true });
-  const rows = s.cap.out.join('\n').split('\n').filter((l) => /alpha|beta|gamma/.test(l));
+  const rows = s.cap.out
+    .join('\n')
+    .split('\n')
+    .filter((l) => /alpha|beta|gamma/.test(l));
   assert.match(rows[0]!, /^✓\s+1\s+alpha\s+Alpha lesson\s+no$/);
   assert.match(rows[1]!, /^▶\s+2\s+beta\s+Beta lesson\s+no$/);
   assert.match(rows[2]!, /^·\s+3\s+gamma\s+Gamma lesson\s+yes$/);
   assert.match(s.text(), /1 of 3 done/);
   const j = await session([], { env, list: true, format: 'json' });
-  const data = JSON.parse(j.cap.out.join('\n'));
-  assert.deepEqual(data.lessons.map((l: { status: string }) => l.status), ['done', 'current', 'not started']);
+  const data = JSON.parse(j.cap.out.join('\n')) as { lessons: { status: string }[] };
+  assert.deepEqual(
+    data.lessons.map((l) => l.status),
+    ['done', 'current', 'not started'],
+  );
   const y = await session([], { env, list: true, format: 'yaml' });
   assert.match(y.cap.out.join('\n'), /^lessons:\n {2}- number: 1\n {4}id: alpha/m);
 });
@@ -320,7 +371,11 @@ test('non-interactive: the failing lesson is reported with the command and its e
   const program = fakeProgram({ failing: ['change'] });
   const cap = capturedContext();
   await assert.rejects(
-    learn(undefined, { yes: true }, { ctx: cap.ctx, makeProgram: program.makeProgram, env, lessonsDir: FIXTURE_DIR, interactive: false, width: 80, cluster: fakeCluster() }),
+    learn(
+      undefined,
+      { yes: true },
+      { ctx: cap.ctx, makeProgram: program.makeProgram, env, lessonsDir: FIXTURE_DIR, interactive: false, width: 80, cluster: fakeCluster() },
+    ),
   );
   assert.deepEqual(program.log, ['hello', 'change', 'undo', 'stream started', 'stream stopped']);
   const text = cap.all.join('\n');
@@ -338,7 +393,10 @@ test('non-interactive, no cluster configured at all: cluster lessons are skipped
 
 test('non-interactive, a cluster configured but failing: the failure counts', async () => {
   const { env } = tempConfigHome();
-  await assert.rejects(session([], { env, yes: true, failing: ['stream'], cluster: fakeCluster({ configured: true, reachable: false }) }), (err: UserFacingError) => err.exitCode === 1 && /3 gamma/.test(err.message));
+  await assert.rejects(
+    session([], { env, yes: true, failing: ['stream'], cluster: fakeCluster({ configured: true, reachable: false }) }),
+    (err: UserFacingError) => err.exitCode === 1 && /3 gamma/.test(err.message),
+  );
 });
 
 test('non-interactive, a command missing from the program: the lesson fails and names the command', async () => {
@@ -346,7 +404,11 @@ test('non-interactive, a command missing from the program: the lesson fails and 
   const { Command } = await import('commander');
   const cap = capturedContext();
   await assert.rejects(
-    learn('1', { yes: true }, { ctx: cap.ctx, makeProgram: () => new Command('kube-lessons'), env, lessonsDir: FIXTURE_DIR, interactive: false, width: 80, cluster: fakeCluster() }),
+    learn(
+      '1',
+      { yes: true },
+      { ctx: cap.ctx, makeProgram: () => new Command('kube-lessons'), env, lessonsDir: FIXTURE_DIR, interactive: false, width: 80, cluster: fakeCluster() },
+    ),
     (err: UserFacingError) => err.exitCode === 1,
   );
   assert.match(cap.all.join('\n'), /✗ lesson 1 \(alpha\) failed: this build has no `kube-lessons fake` command/);
@@ -358,7 +420,11 @@ test('non-interactive: an interrupt stops the run and reports it', async () => {
   const cap = capturedContext();
   setTimeout(() => cap.abort.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })), 50);
   await assert.rejects(
-    learn('3', { yes: true }, { ctx: cap.ctx, makeProgram: program.makeProgram, env, lessonsDir: FIXTURE_DIR, interactive: false, width: 80, cluster: fakeCluster() }),
+    learn(
+      '3',
+      { yes: true },
+      { ctx: cap.ctx, makeProgram: program.makeProgram, env, lessonsDir: FIXTURE_DIR, interactive: false, width: 80, cluster: fakeCluster() },
+    ),
     (err: UserFacingError) => err.exitCode === 130,
   );
   assert.deepEqual(program.log, ['stream started', 'stream stopped']);

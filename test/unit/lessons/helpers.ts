@@ -41,7 +41,7 @@ export class ScriptedPrompter implements Prompter {
     this.asked.push({ type: 'select', message: q.message, choices: q.choices, default: q.default });
     const a = this.next(q.message);
     if (typeof a === 'boolean') throw new Error(`script answered a select with a boolean: ${q.message}`);
-    const value = typeof a === 'function' ? a(q as { message: string; choices: Choice<string>[]; default?: string }) : a;
+    const value = typeof a === 'function' ? a(q) : a;
     if (!q.choices.some((c) => c.value === value)) throw new Error(`"${value}" is not a choice of "${q.message}": ${q.choices.map((c) => c.value).join(', ')}`);
     return value as V;
   }
@@ -167,7 +167,11 @@ export function fakeCluster(opts: { configured?: boolean; reachable?: boolean; r
   return {
     checks,
     configured: async () => configured,
-    status: async (): Promise<ClusterStatus> => ({ configured, reachable, detail: reachable ? 'https://fake:6443 (Kubernetes v1.0.0, context fake)' : 'cannot reach https://fake:6443 (ECONNREFUSED)' }),
+    status: async (): Promise<ClusterStatus> => ({
+      configured,
+      reachable,
+      detail: reachable ? 'https://fake:6443 (Kubernetes v1.0.0, context fake)' : 'cannot reach https://fake:6443 (ECONNREFUSED)',
+    }),
     check: async (check) => {
       checks.push(check);
       return results.shift() ?? { ok: false, message: 'no scripted result' };

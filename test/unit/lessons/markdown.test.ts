@@ -11,7 +11,10 @@ const colour = new Chalk({ level: 2 });
 const kinds = (tokens: Token[], kind: Token['kind']) => tokens.filter((t) => t.kind === kind).map((t) => t.text);
 
 test('headings, paragraphs, lists, quotes and rules, without colour', () => {
-  const out = renderMarkdown('# Title\n\nSome *text* with **bold** and `code`.\n\n## Part\n\n- one\n- two\n  continued\n\n1. first\n2. second\n\n> a note\n\n---\n', { color: plain, width: 60 });
+  const out = renderMarkdown(
+    '# Title\n\nSome *text* with **bold** and `code`.\n\n## Part\n\n- one\n- two\n  continued\n\n1. first\n2. second\n\n> a note\n\n---\n',
+    { color: plain, width: 60 },
+  );
   assert.equal(
     out,
     [
@@ -38,7 +41,10 @@ test('headings, paragraphs, lists, quotes and rules, without colour', () => {
 test('prose wraps at the width with a hanging indent in lists; code spans never break', () => {
   const out = renderMarkdown('- ' + 'word '.repeat(20) + '`a long code span`', { color: plain, width: 30 });
   const lines = out.split('\n');
-  assert.ok(lines.every((l) => l.length <= 30), lines.join('\n'));
+  assert.ok(
+    lines.every((l) => l.length <= 30),
+    lines.join('\n'),
+  );
   assert.ok(lines[0]!.startsWith('• word'));
   assert.ok(lines.slice(1).every((l) => l.startsWith('  ')));
   assert.ok(out.includes('`a long code span`'));
@@ -49,7 +55,10 @@ test('links show their text and address', () => {
 });
 
 test('code blocks keep their lines, get a language label and a gutter, and tabs become spaces', () => {
-  const out = renderMarkdown('```go\nfunc main() {\n\tfmt.Println("a very long line that is longer than the width of twenty")\n}\n```', { color: plain, width: 20 });
+  const out = renderMarkdown('```go\nfunc main() {\n\tfmt.Println("a very long line that is longer than the width of twenty")\n}\n```', {
+    color: plain,
+    width: 20,
+  });
   assert.deepEqual(out.split('\n'), ['  Go', '  │ func main() {', '  │     fmt.Println("a very long line that is longer than the width of twenty")', '  │ }']);
 });
 
@@ -59,22 +68,30 @@ test('with colour: headings, inline code and code are painted; stripped, the tex
   assert.notEqual(painted, stripAnsi(painted));
   assert.equal(stripAnsi(painted).replace('`x`', 'x'), renderMarkdown(md, { color: plain, width: 80 }).replace('`x`', 'x'));
   // No escape sequence runs across a line end.
-  for (const line of painted.split('\n')) assert.equal((line.match(/\u001b\[/g) ?? []).length % 2, 0, line);
+  for (const line of painted.split('\n')) assert.equal((line.split('\u001b[').length - 1) % 2, 0, line);
 });
 
 test('Go tokens: keywords, strings, raw strings, comments, numbers, calls and types', () => {
-  const tokens = tokenize('package main\n\n// say hi\nfunc greet(n int) string {\n\treturn fmt.Sprintf(`hi %d`, n) + "!" /* done */\n}\nvar x = 42\np := &corev1.Pod{}\n', 'go');
+  const tokens = tokenize(
+    'package main\n\n// say hi\nfunc greet(n int) string {\n\treturn fmt.Sprintf(`hi %d`, n) + "!" /* done */\n}\nvar x = 42\np := &corev1.Pod{}\n',
+    'go',
+  );
   assert.deepEqual(kinds(tokens, 'keyword'), ['package', 'func', 'return', 'var']);
   assert.deepEqual(kinds(tokens, 'string'), ['`hi %d`', '"!"']);
   assert.deepEqual(kinds(tokens, 'comment'), ['// say hi', '/* done */']);
   assert.deepEqual(kinds(tokens, 'number'), ['42']);
   assert.deepEqual(kinds(tokens, 'function'), ['greet', 'Sprintf']);
   assert.deepEqual(kinds(tokens, 'type'), ['int', 'string', 'Pod']);
-  assert.equal(tokens.map((t) => t.text).join(''), 'package main\n\n// say hi\nfunc greet(n int) string {\n\treturn fmt.Sprintf(`hi %d`, n) + "!" /* done */\n}\nvar x = 42\np := &corev1.Pod{}\n', 'tokens cover the code exactly');
+  assert.equal(
+    tokens.map((t) => t.text).join(''),
+    'package main\n\n// say hi\nfunc greet(n int) string {\n\treturn fmt.Sprintf(`hi %d`, n) + "!" /* done */\n}\nvar x = 42\np := &corev1.Pod{}\n',
+    'tokens cover the code exactly',
+  );
 });
 
 test('TypeScript tokens: keywords, template literals, types, generics and calls', () => {
-  const code = "import { x } from './x.ts';\nconst q = newQueue<string>();\nasync function run(signal: AbortSignal): Promise<void> {\n  await q.get(); // wait\n  return `done ${1}`;\n}\n";
+  const code =
+    "import { x } from './x.ts';\nconst q = newQueue<string>();\nasync function run(signal: AbortSignal): Promise<void> {\n  await q.get(); // wait\n  return `done ${1}`;\n}\n";
   const tokens = tokenize(code, 'ts');
   assert.deepEqual(kinds(tokens, 'keyword'), ['import', 'from', 'const', 'async', 'function', 'void', 'await', 'return']);
   assert.deepEqual(kinds(tokens, 'string'), ["'./x.ts'", '`done ${1}`']);

@@ -18,7 +18,7 @@ test('no file means no progress; completing a lesson writes the file, creating i
   assert.deepEqual(store.get().completed, {});
   assert.equal(store.isDone('alpha'), false);
   store.complete('alpha', 'beta');
-  const saved = JSON.parse(readFileSync(progressFile, 'utf8'));
+  const saved: unknown = JSON.parse(readFileSync(progressFile, 'utf8'));
   assert.deepEqual(saved, { formatVersion: 1, completed: { alpha: '2026-03-01T10:00:00.000Z' }, current: 'beta', updatedAt: '2026-03-01T10:00:00.000Z' });
   const again = new ProgressStore(progressFile);
   assert.equal(again.isDone('alpha'), true);
@@ -39,7 +39,7 @@ test('writes are atomic: a temporary file renamed over the old one, none left be
   const store = new ProgressStore(progressFile);
   for (let i = 0; i < 20; i++) store.setCurrent(`lesson-${i}`);
   assert.deepEqual(readdirSync(dirname(progressFile)), ['progress.json']);
-  assert.equal(JSON.parse(readFileSync(progressFile, 'utf8')).current, 'lesson-19');
+  assert.equal((JSON.parse(readFileSync(progressFile, 'utf8')) as { current?: string }).current, 'lesson-19');
 });
 
 test('a failed write leaves the old file intact and no temporary file', { skip: process.getuid?.() === 0 ? 'root ignores file permissions' : false }, () => {
@@ -52,7 +52,7 @@ test('a failed write leaves the old file intact and no temporary file', { skip: 
   } finally {
     chmodSync(dirname(progressFile), 0o700);
   }
-  assert.equal(JSON.parse(readFileSync(progressFile, 'utf8')).current, 'alpha');
+  assert.equal((JSON.parse(readFileSync(progressFile, 'utf8')) as { current?: string }).current, 'alpha');
   assert.deepEqual(readdirSync(dirname(progressFile)), ['progress.json']);
 });
 
@@ -79,7 +79,7 @@ for (const [what, content, reason] of [
     assert.equal(readFileSync(aside, 'utf8'), content);
     assert.ok(!existsSync(progressFile));
     store.setCurrent('alpha');
-    assert.equal(JSON.parse(readFileSync(progressFile, 'utf8')).current, 'alpha');
+    assert.equal((JSON.parse(readFileSync(progressFile, 'utf8')) as { current?: string }).current, 'alpha');
   });
 }
 

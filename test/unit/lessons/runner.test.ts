@@ -76,9 +76,16 @@ test('the session being interrupted stops the command with 130; a run after that
   assert.deepEqual(log, ['stream started', 'stream stopped']);
 });
 
-test('the learner\'s global options are passed on, the default timeout is not', () => {
+test("the learner's global options are passed on, the default timeout is not", () => {
   assert.deepEqual(forwardedGlobals({ kubeconfig: '/k', context: 'c', namespace: 'ns', color: false, debug: true, requestTimeout: '30s' }), [
-    '--kubeconfig', '/k', '--context', 'c', '--namespace', 'ns', '--no-color', '--debug',
+    '--kubeconfig',
+    '/k',
+    '--context',
+    'c',
+    '--namespace',
+    'ns',
+    '--no-color',
+    '--debug',
   ]);
   assert.deepEqual(forwardedGlobals({ requestTimeout: '5s', color: true }), ['--request-timeout', '5s']);
 });

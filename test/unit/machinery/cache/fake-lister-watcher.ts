@@ -3,15 +3,7 @@
  * `resourceVersion`, and a watch opens a FakeWatch the test drives (emit / end / fail). Scripted answers
  * queued with `scriptList` / `scriptWatch` are used first, in order.
  */
-import type {
-  KubeObject,
-  ListerWatcher,
-  ListOptions,
-  ListResult,
-  WatchEvent,
-  WatchOptions,
-  WatchStream,
-} from '../../../../src/machinery/cache/list-watch.ts';
+import type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchEvent, WatchOptions, WatchStream } from '../../../../src/machinery/cache/list-watch.ts';
 
 type Waiter<T extends KubeObject> = { resolve: (r: IteratorResult<WatchEvent<T>>) => void; reject: (e: unknown) => void };
 
@@ -20,7 +12,7 @@ export class FakeWatch<T extends KubeObject = KubeObject> implements WatchStream
   readonly options: WatchOptions;
   closed = false;
   private ended = false;
-  private failure: unknown;
+  private failure: Error | undefined;
   private readonly buffered: WatchEvent<T>[] = [];
   private waiter: Waiter<T> | undefined;
 
@@ -46,7 +38,7 @@ export class FakeWatch<T extends KubeObject = KubeObject> implements WatchStream
   }
 
   /** The connection breaks (iteration throws). */
-  fail(err: unknown): void {
+  fail(err: Error): void {
     this.failure = err;
     this.flush();
   }
@@ -152,7 +144,7 @@ export class ScriptedListerWatcher<T extends KubeObject = KubeObject> implements
   }
 }
 
-function strip<O extends { signal?: AbortSignal }>(options: O): Omit<O, 'signal'> {
+function strip<O extends { signal?: AbortSignal | undefined }>(options: O): Omit<O, 'signal'> {
   const { signal: _signal, ...rest } = options;
   return rest;
 }

@@ -45,10 +45,13 @@ test('the namespace goes to the transport for namespaced resources only', () => 
   const { factory, made } = setup({ namespace: 'prod' });
   factory.informerFor(pods);
   factory.informerFor(nodes);
-  assert.deepEqual(made.map((m) => [m.id, m.context]), [
-    ['v1/pods', { namespace: 'prod' }],
-    ['v1/nodes', {}],
-  ]);
+  assert.deepEqual(
+    made.map((m) => [m.id, m.context]),
+    [
+      ['v1/pods', { namespace: 'prod' }],
+      ['v1/nodes', {}],
+    ],
+  );
 });
 
 test('start runs informers once, is non-blocking, and a later start picks up new informers only', async () => {
@@ -79,11 +82,20 @@ test('waitForCacheSync reports per resource and listers read the shared cache', 
   await clock.advance(0);
   const synced = await waiting;
   assert.equal(clock.now(), 0);
-  assert.deepEqual([...synced], [
-    ['v1/pods', true],
-    ['v1/nodes', true],
-  ]);
-  assert.deepEqual(lister.namespace('prod').list('app=web').map((p) => p.metadata!.name), ['web']);
+  assert.deepEqual(
+    [...synced],
+    [
+      ['v1/pods', true],
+      ['v1/nodes', true],
+    ],
+  );
+  assert.deepEqual(
+    lister
+      .namespace('prod')
+      .list('app=web')
+      .map((p) => p.metadata!.name),
+    ['web'],
+  );
   assert.equal(lister.namespace('prod').get('db')?.metadata?.name, 'db');
   await factory.shutdown();
   assert.equal(clock.pendingTimers(), 0);

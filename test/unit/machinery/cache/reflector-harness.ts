@@ -54,4 +54,3 @@ export function setup(options: ReflectorOptions = {}, store: ReflectorStore<Kube
 }
 
 export const gone = () => new ApiStatusError({ code: 410, reason: 'Expired', message: 'too old resource version' });
-

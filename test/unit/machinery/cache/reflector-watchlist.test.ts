@@ -25,7 +25,12 @@ function watchListSetup(options: Parameters<typeof setup>[0] = {}, store?: Param
 }
 
 const invalid = () =>
-  new ApiStatusError({ code: 422, reason: 'Invalid', message: 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' });
+  new ApiStatusError({
+    code: 422,
+    reason: 'Invalid',
+    message:
+      'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+  });
 
 test('syncs with one watch request (sendInitialEvents, NotOlderThan, RV "") and no list', async () => {
   const t = watchListSetup();
@@ -105,7 +110,7 @@ test('the server rejecting watch-list (422) falls back to list then watch for th
   assert.deepEqual(plain, { resourceVersion: '8', allowWatchBookmarks: true });
   assert.deepEqual(t.store.ops, ['replace [] @8']);
   // A 410 ends the round; the next one starts with watch-list again, from the last version.
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(800);
   assert.equal(t.lw.watchCalls.length, 3);
   assert.deepEqual(t.lw.watchCalls[2], { resourceVersion: '8', ...WATCH_LIST, timeoutSeconds: 300 });
@@ -162,11 +167,11 @@ test('after a 410 on the watch the next watch-list asks from the last version; a
   t.lw.current.emit('BOOKMARK', initialEventsEnd('2'));
   t.lw.current.emit('MODIFIED', pod('p1', { rv: '3' }));
   await t.clock.advance(0);
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(800);
   assert.equal(t.lw.watchCalls.length, 2);
   assert.equal(t.lw.watchCalls[1]!.resourceVersion, '3', 'not unavailable yet: NotOlderThan 3 is served by the watch cache');
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(0);
   assert.equal(t.lw.watchCalls.length, 3);
   assert.equal(t.lw.watchCalls[2]!.resourceVersion, '');
@@ -179,7 +184,7 @@ test('after a 410 on the watch the next watch-list asks from the last version; a
   await t.clock.advance(0);
   assert.equal(t.store.ops.at(-1), 'replace [p1] @9');
   // Synced again: the version is usable again.
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(1600);
   assert.equal(t.lw.watchCalls.at(-1)!.resourceVersion, '9');
   assert.equal(t.lw.listCalls.length, 0);
@@ -202,13 +207,13 @@ test('the watch request after a watch-list sync answering 410 ends the round wit
   await t.stop();
 });
 
-test('a DeltaFIFO offers its transformer (client-go\'s TransformingStore)', () => {
+test("a DeltaFIFO offers its transformer (client-go's TransformingStore)", () => {
   const transform = (o: KubeObject) => o;
   assert.equal(new DeltaFIFO<KubeObject>({ transform }).transformer(), transform);
   assert.equal(new DeltaFIFO<KubeObject>().transformer(), undefined);
 });
 
-test('the temporary store applies the store\'s transformer', async () => {
+test("the temporary store applies the store's transformer", async () => {
   const seen: KubeObject[] = [];
   const store: TransformingStore<KubeObject> = {
     add: () => {},

@@ -126,7 +126,7 @@ test('an ERROR 410 relists from the last resource version after the backoff, and
   t.lw.current.emit('BOOKMARK', { kind: 'Pod', metadata: { resourceVersion: '20' } });
   t.lw.objects = [pod('a', { ns: 'n', rv: '30' })];
   t.lw.resourceVersion = '30';
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(0);
   assert.equal(t.actions('expired-relist').length, 1);
   assert.equal(t.lw.listCalls.length, 1, 'the round ends, then the backoff is waited out (client-go: Until with the delay)');
@@ -177,14 +177,14 @@ test('a list answering "too large resource version" is retried at once as a cons
   });
   t.lw.scriptList({ items: [], metadata: { resourceVersion: '9' } }, tooLarge);
   await t.start();
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(800);
   assert.deepEqual(
     t.lw.listCalls.map((c) => c.resourceVersion),
     ['0', '9', ''],
   );
   // The "" list succeeded: the next relist uses the last version again.
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(1600);
   assert.equal(t.lw.listCalls.at(-1)!.resourceVersion, '9');
   await t.stop();
@@ -234,7 +234,7 @@ test('repeated failures back off 800, 1600, 3200 ms; the delay restarts when two
   assert.equal(t.lw.watchCalls.length, 1);
   // Healthy for more than two minutes, then the watch fails: back to the initial delay, then a relist.
   await t.clock.advance(130_000);
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 500, reason: 'InternalError', message: 'boom' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 500, reason: 'InternalError', message: 'boom' });
   await t.clock.advance(0);
   assert.equal(t.actions('backoff').at(-1)!.data!.delayMs, 800);
   await t.clock.advance(800);
@@ -308,7 +308,7 @@ test('a non-410 ERROR event ends the round: the watch is closed, the backoff wai
   t.lw.current.emit('ADDED', pod('a', { rv: '6' }));
   await t.clock.advance(2_000);
   const first = t.lw.current;
-  first.emit('ERROR', { kind: 'Status', code: 500, message: 'internal' } as unknown as KubeObject);
+  first.emit('ERROR', { kind: 'Status', code: 500, message: 'internal' });
   await t.clock.advance(0);
   assert.equal(first.closed, true, 'the failed watch is closed before waiting');
   assert.equal(t.actions('watch-ended').length, 1);

@@ -24,8 +24,7 @@ function recorder(log: string[] = []): ResourceEventHandler<KubeObject> & { log:
     log,
     onAdd: (obj, initial) => void log.push(`add ${id(obj)}${initial ? ' initial' : ''}`),
     onUpdate: (oldObj, newObj) => void log.push(`update ${id(oldObj)}->${id(newObj)}`),
-    onDelete: (obj) =>
-      void log.push(obj instanceof DeletedFinalStateUnknown ? `delete ${obj.key} (tombstone)` : `delete ${obj.metadata!.name}`),
+    onDelete: (obj) => void log.push(obj instanceof DeletedFinalStateUnknown ? `delete ${obj.key} (tombstone)` : `delete ${obj.metadata!.name}`),
   };
 }
 
@@ -99,7 +98,7 @@ test('a deletion missed during a 410 relist reaches handlers as a tombstone', as
   await t.start();
   t.lw.objects = [pod('a', { ns: 'n', rv: '1' })];
   t.lw.resourceVersion = '9';
-  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' } as unknown as KubeObject);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
   // The relist follows the reflector's backoff: 800 ms plus up to as much again of jitter.
   await t.clock.advance(1600);
   // 'a' came back unchanged: a sync-type update, which every handler gets until resync checks begin.
@@ -279,7 +278,11 @@ test('waitForCacheSync resolves true once synced, polling every 100 ms, and fals
   let synced = false;
   const ctrl = new AbortController();
   let result: boolean | undefined;
-  void waitForCacheSync({ signal: ctrl.signal, clock }, () => true, () => synced).then((r) => (result = r));
+  void waitForCacheSync(
+    { signal: ctrl.signal, clock },
+    () => true,
+    () => synced,
+  ).then((r) => (result = r));
   await clock.advance(250);
   assert.equal(result, undefined);
   synced = true;

@@ -17,7 +17,10 @@ test('the heap pops entries smallest first', () => {
       keys.forEach((key, id) => h.push({ key, id, heapIndex: -1 }));
       const out: number[] = [];
       for (let e = h.pop(); e; e = h.pop()) out.push(e.key);
-      assert.deepEqual(out, [...keys].sort((a, b) => a - b));
+      assert.deepEqual(
+        out,
+        [...keys].sort((a, b) => a - b),
+      );
     }),
   );
 });

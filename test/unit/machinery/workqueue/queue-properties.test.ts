@@ -9,12 +9,7 @@ import { newQueue } from '../../../../src/machinery/workqueue/queue.ts';
 const WORKERS = 4;
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
 
-type Cmd =
-  | { kind: 'add'; key: string }
-  | { kind: 'get'; worker: number }
-  | { kind: 'done'; worker: number }
-  | { kind: 'shutDown' }
-  | { kind: 'drain' };
+type Cmd = { kind: 'add'; key: string } | { kind: 'get'; worker: number } | { kind: 'done'; worker: number } | { kind: 'shutDown' } | { kind: 'drain' };
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...KEYS).map((key) => ({ kind: 'add' as const, key })) },
@@ -72,7 +67,7 @@ async function play(cmds: Cmd[], finalDrain: boolean): Promise<void> {
     drainCalled = true;
     void q.shutDownWithDrain().then(() => {
       drainResolved = true;
-      if (holder.size > 0 && !plainShutdown) errors.push(`step ${step}: drain resolved while ${[...holder.keys()]} held`);
+      if (holder.size > 0 && !plainShutdown) errors.push(`step ${step}: drain resolved while ${[...holder.keys()].join(',')} held`);
     });
   };
   const check = () => {
@@ -110,7 +105,7 @@ async function play(cmds: Cmd[], finalDrain: boolean): Promise<void> {
   if (!shutdown) {
     if (finalDrain) drain();
     else {
-      shutdown = plainShutdown = true;
+      plainShutdown = true;
       q.shutDown();
     }
   }
@@ -130,15 +125,12 @@ async function play(cmds: Cmd[], finalDrain: boolean): Promise<void> {
   if (drainCalled) assert.ok(drainResolved, 'drain never resolved');
   for (const [key, addedAt] of lastAcceptedAdd) {
     const after = (handouts.get(key) ?? []).some((h) => h >= addedAt);
-    assert.ok(after, `${key} added at step ${addedAt} was never processed after that (handouts ${handouts.get(key)})`);
+    assert.ok(after, `${key} added at step ${addedAt} was never processed after that (handouts ${JSON.stringify(handouts.get(key))})`);
   }
 }
 
 test('random interleavings of concurrent workers never share an item, never lose an add, and always drain', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.array(cmdArb, { maxLength: 80 }), fc.boolean(), play),
-    { numRuns: 300 },
-  );
+  await fc.assert(fc.asyncProperty(fc.array(cmdArb, { maxLength: 80 }), fc.boolean(), play), { numRuns: 300 });
 });
 
 test('a single worker is handed items in the order they were first added', async () => {

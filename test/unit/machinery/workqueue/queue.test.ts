@@ -9,7 +9,7 @@ import { WorkQueue, newQueue, type GetResult } from '../../../../src/machinery/w
 async function take<T>(q: { get(): Promise<GetResult<T>> }): Promise<T> {
   const r = await q.get();
   assert.equal(r.shutdown, false);
-  return r.item as T;
+  return r.item;
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */

@@ -55,14 +55,19 @@ test('exponential backoff never overflows: after thousands of failures it is exa
 
 test('exponential backoff is monotonic and bounded for any base and max', () => {
   fc.assert(
-    fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e9, noNaN: true }), fc.integer({ min: 1, max: 1100 }), (base, max, n) => {
-      const l = new ItemExponentialFailureRateLimiter<string>(base, max);
-      const d = whens(l, 'x', n);
-      for (let i = 0; i < d.length; i++) {
-        assert.ok(d[i]! >= 0 && d[i]! <= Math.max(max, 0) && Number.isFinite(d[i]!));
-        if (i > 0) assert.ok(d[i]! >= d[i - 1]!);
-      }
-    }),
+    fc.property(
+      fc.double({ min: 0, max: 1e6, noNaN: true }),
+      fc.double({ min: 0, max: 1e9, noNaN: true }),
+      fc.integer({ min: 1, max: 1100 }),
+      (base, max, n) => {
+        const l = new ItemExponentialFailureRateLimiter<string>(base, max);
+        const d = whens(l, 'x', n);
+        for (let i = 0; i < d.length; i++) {
+          assert.ok(d[i]! >= 0 && d[i]! <= Math.max(max, 0) && Number.isFinite(d[i]!));
+          if (i > 0) assert.ok(d[i]! >= d[i - 1]!);
+        }
+      },
+    ),
     { numRuns: 50 },
   );
 });
@@ -114,10 +119,7 @@ test('bucket: forget does not give tokens back', () => {
 });
 
 test('max-of returns the largest delay, counts in every limiter and forgets in all', () => {
-  const l = new MaxOfRateLimiter<string>(
-    new ItemExponentialFailureRateLimiter(5, 1000),
-    new ItemFastSlowRateLimiter(12, 30, 2),
-  );
+  const l = new MaxOfRateLimiter<string>(new ItemExponentialFailureRateLimiter(5, 1000), new ItemFastSlowRateLimiter(12, 30, 2));
   assert.deepEqual(whens(l, 'a', 5), [12, 12, 30, 40, 80]);
   assert.equal(l.numRequeues('a'), 5);
   l.forget('a');
