@@ -225,14 +225,22 @@ export async function sandboxStatus(dir = sandboxDir()): Promise<ComponentStatus
 }
 
 /** Stops one component and starts it again with the same arguments (tests use this to cut watches). */
-export async function restartComponent(dir: string, name: Component, opts: { downMs?: number; beforeStart?: () => Promise<void> } = {}): Promise<void> {
+/**
+ * Stops a component and starts it again. `extraArgs` apply to this start only (tests use them to switch a
+ * server feature off); the state keeps the component's own arguments.
+ */
+export async function restartComponent(
+  dir: string,
+  name: Component,
+  opts: { downMs?: number; beforeStart?: () => Promise<void>; extraArgs?: string[] } = {},
+): Promise<void> {
   const state = readState(dir);
   const c = state?.components[name];
   if (!state || !c) throw new Error(`sandbox at ${dir} has no ${name}`);
   await stopProcess(c);
   if (opts.downMs) await sleep(opts.downMs);
   await opts.beforeStart?.();
-  c.pid = startProcess(c.binary, c.args, c.log, dir);
+  c.pid = startProcess(c.binary, [...c.args, ...(opts.extraArgs ?? [])], c.log, dir);
   writeState(state);
   await waitHealthy(state, name, undefined, adminTokenOf(state));
 }

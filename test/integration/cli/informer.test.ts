@@ -86,7 +86,7 @@ describe('kube-lessons informer', () => {
     const out = lines(r.stdout);
     assert.equal(out[0], `pods (v1 Pod), namespace ${ns}; resolved through the built-in table`);
     assert.equal(out[1], 'informer starting: resync every 30s, handler added before start');
-    assert.match(out[2]!, /^cache synced: 0 objects \(resourceVersion \d+\)$/);
+    assert.match(out[2]!, /^cache synced: 0 objects \(resourceVersion \d+, by a streaming watch-list\)$/);
     const events = eventsFor(r.stdout, `${ns}/informed`);
     const types = events.map(([t]) => t);
     assert.equal(types[0], 'ADD', types.join(' '));
@@ -143,8 +143,31 @@ describe('kube-lessons informer', () => {
     assert.equal(stages[0]![2], '0.000');
     assert.match(out[add + 1]!, /watch event ADDED$/);
     // The machinery narrates its own steps too.
+    // The watch-list path, stage by stage, each with what it means.
+    const stagesAt = ['watch-list-start', 'initial-events-end', 'watch-list-synced', 'watch-continues'].map((a) =>
+      out.findIndex((l) => l.includes(`· reflector ${a}`)),
+    );
+    assert.ok(
+      stagesAt.every((i, k) => i > 0 && (k === 0 || i > stagesAt[k - 1]!)),
+      r.stdout,
+    );
+    assert.match(out[stagesAt[0]! + 1]!, /watch-list: one watch request streams the current state/);
+    assert.ok(out.some((l) => /· reflector watch-list-synced: count=0 resourceVersion=\d+/.test(l)));
+    assert.ok(!out.some((l) => l.includes('· reflector list-start')));
+  });
+
+  it('with --watch-list off, syncs by a list and says so', async () => {
+    const ns = await namespace('kl-informer-list');
+    const r = await informer(['pods', '-n', ns, '--watch-list', 'off', '--trace', '--resync', '0', '--timeout', '4s']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.ok(
+      out.some((l) => /^cache synced: 0 objects \(resourceVersion \d+, by a list\)$/.test(l)),
+      r.stdout,
+    );
     assert.ok(out.some((l) => /· reflector listed: count=0 resourceVersion=\d+/.test(l)));
     assert.ok(out.some((l) => /· reflector watch-start: resourceVersion=\d+/.test(l)));
+    assert.ok(!out.some((l) => l.includes('· reflector watch-list-start')));
   });
 
   it('shows resyncs as MOD (resync), same resourceVersion', async () => {

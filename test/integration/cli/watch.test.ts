@@ -59,8 +59,8 @@ describe('kube-lessons watch', () => {
     if (ns) await deleteNamespace(client, ns);
   });
 
-  it('lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
-    const running = watch(['configmaps', '-n', ns, '--timeout', '12s']);
+  it('with --watch-list off, lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
+    const running = watch(['configmaps', '-n', ns, '--watch-list', 'off', '--timeout', '12s']);
     await sleep(WATCH_READY_MS);
     await configMap('POST', 'watched', { step: '1' });
     await configMap('PATCH', 'watched', { step: '2' });
@@ -83,6 +83,24 @@ describe('kube-lessons watch', () => {
       out.at(-1)!,
       new RegExp(`^summary: stopped \\(timeout\\) after \\d+\\.\\d s: ADDED 1, MODIFIED 1, DELETED 1, BOOKMARK \\d+, ERROR 0; last resourceVersion ${rvs[2]}$`),
     );
+  });
+
+  it('by default streams the initial state (watch-list), marks its end with the bookmark, then the changes on the same stream', async () => {
+    await configMap('POST', 'already-there', { step: '0' });
+    const running = watch(['configmaps', '-n', ns, '--timeout', '10s']);
+    await sleep(WATCH_READY_MS);
+    await configMap('PATCH', 'already-there', { step: '1' });
+    const r = await running;
+    await configMap('DELETE', 'already-there');
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out[1], 'watch-list: one watch with sendInitialEvents=true, resourceVersionMatch=NotOlderThan, allowWatchBookmarks=true');
+    assert.ok(!out.some((l) => l.startsWith('listed ')), 'no list request');
+    const initial = out.findIndex((l) => l.startsWith(`ADDED      ${ns}/already-there `));
+    const end = out.findIndex((l) => /^BOOKMARK\s+initial-events-end: the initial state is complete, \d+ objects? at resourceVersion \d+$/.test(l));
+    const modified = out.findIndex((l) => l.startsWith(`MODIFIED   ${ns}/already-there `));
+    assert.ok(initial > 1 && end > initial && modified > end, r.stdout);
+    assert.equal(out[end + 1], '  a reflector replaces its store here, then keeps reading this same stream for the changes');
   });
 
   it('explains the 410 a stale resourceVersion gets, and that a reflector would relist', async () => {
