@@ -10,7 +10,21 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signalAfterMs?: number } = {}): Promise<CliResult> {
+/**
+ * `onStdout` sees the whole stdout so far after each chunk, and `interruptWhen` sends SIGINT once it holds
+ * for it: tests wait on a line instead of sleeping.
+ */
+export function runCli(
+  args: string[],
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    timeoutMs?: number;
+    signalAfterMs?: number;
+    onStdout?: (stdout: string) => void;
+    interruptWhen?: (stdout: string) => boolean;
+  } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
@@ -18,7 +32,15 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    let interrupted = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      opts.onStdout?.(stdout);
+      if (opts.interruptWhen?.(stdout) && !interrupted) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
     child.stderr.on('data', (d) => (stderr += d));
     child.stdin.end(opts.input ?? '');
     const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);

@@ -15,9 +15,14 @@ const namespaces: string[] = [];
 const lines = (text: string) => text.trim().split('\n');
 
 /** Gives the CLI time to start, list, sync and open its watch before the cluster changes. */
-const INFORMER_READY_MS = 4000;
+/** Opened once: what a test awaits instead of sleeping until the CLI is ready. */
+function latch(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
 
-function informer(args: string[], opts: { signalAfterMs?: number } = {}) {
+function informer(args: string[], opts: { interruptWhen?: (stdout: string) => boolean; onStdout?: (stdout: string) => void } = {}) {
   return runCli(['informer', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
 }
 
@@ -74,8 +79,9 @@ describe('kube-lessons informer', () => {
 
   it('prints ADD, MOD and DEL in that order for a pod created, changed and deleted while it runs', async () => {
     const ns = await namespace('kl-informer');
-    const running = informer(['-n', ns, '--timeout', '16s']);
-    await sleep(INFORMER_READY_MS);
+    const synced = latch();
+    const running = informer(['-n', ns, '--timeout', '20s'], { onStdout: (o) => o.includes('cache synced') && synced.open() });
+    await synced.opened;
     await createPod(ns, 'informed');
     await sleep(1500);
     await labelPod(ns, 'informed');
@@ -123,8 +129,11 @@ describe('kube-lessons informer', () => {
 
   it('with --trace names every stage of the pipeline, timed from the watch event', async () => {
     const ns = await namespace('kl-informer-trace');
-    const running = informer(['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '9s']);
-    await sleep(INFORMER_READY_MS);
+    const synced = latch();
+    const running = informer(['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '15s'], {
+      onStdout: (o) => o.includes('cache synced') && synced.open(),
+    });
+    await synced.opened;
     await createPod(ns, 'traced');
     const r = await running;
     assert.equal(r.code, 0, r.stderr);
@@ -184,7 +193,7 @@ describe('kube-lessons informer', () => {
   it('stops on Ctrl-C with exit 130 and the counts per event type', async () => {
     const ns = await namespace('kl-informer-int');
     await createPod(ns, 'one');
-    const r = await informer(['-n', ns], { signalAfterMs: 3000 });
+    const r = await informer(['-n', ns], { interruptWhen: (o) => o.includes('cache synced') });
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
     assert.ok(

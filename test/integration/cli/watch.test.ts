@@ -1,9 +1,8 @@
 // `kube-lessons watch`: list then watch against the sandbox, in a namespace of its own. Events made during the
 // watch show as ADDED/MODIFIED/DELETED; a stale resourceVersion shows the 410 and what a reflector does.
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
@@ -13,12 +12,15 @@ let ns = '';
 let kubeconfig = '';
 const lines = (text: string) => text.trim().split('\n');
 
-function watch(args: string[], opts: { signalAfterMs?: number } = {}) {
+let ready: () => void = () => {};
+let watching: Promise<void> = Promise.resolve();
+beforeEach(() => {
+  watching = new Promise<void>((resolve) => (ready = resolve));
+});
+
+function watch(args: string[], opts: { onStdout?: (stdout: string) => void; interruptWhen?: (stdout: string) => boolean } = {}) {
   return runCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
 }
-
-/** Gives the CLI time to start, list and open its watch before the cluster changes. */
-const WATCH_READY_MS = 4000;
 
 /** Every credential in the sandbox kubeconfig: none may ever be printed. */
 function credentials(): string[] {
@@ -60,8 +62,8 @@ describe('kube-lessons watch', () => {
   });
 
   it('with --watch-list off, lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
-    const running = watch(['configmaps', '-n', ns, '--watch-list', 'off', '--timeout', '12s']);
-    await sleep(WATCH_READY_MS);
+    const running = watch(['configmaps', '-n', ns, '--watch-list', 'off', '--timeout', '20s'], { onStdout: (o) => o.includes('watching from') && ready() });
+    await watching;
     await configMap('POST', 'watched', { step: '1' });
     await configMap('PATCH', 'watched', { step: '2' });
     await configMap('DELETE', 'watched');
@@ -87,8 +89,10 @@ describe('kube-lessons watch', () => {
 
   it('by default streams the initial state (watch-list), marks its end with the bookmark, then the changes on the same stream', async () => {
     await configMap('POST', 'already-there', { step: '0' });
-    const running = watch(['configmaps', '-n', ns, '--timeout', '10s']);
-    await sleep(WATCH_READY_MS);
+    let synced!: () => void;
+    const initialStateDone = new Promise<void>((resolve) => (synced = resolve));
+    const running = watch(['configmaps', '-n', ns, '--timeout', '20s'], { onStdout: (o) => o.includes('initial-events-end') && synced() });
+    await initialStateDone;
     await configMap('PATCH', 'already-there', { step: '1' });
     const r = await running;
     await configMap('DELETE', 'already-there');
@@ -110,16 +114,17 @@ describe('kube-lessons watch', () => {
     const r = await watch(['events', '-n', ns, '--resource-version', '1', '--timeout', '20s']);
     assert.equal(r.code, 1, r.stderr);
     const out = lines(r.stdout);
-    assert.equal(out.length, 11, r.stdout + r.stderr);
+    assert.equal(out.length, 12, r.stdout + r.stderr);
     assert.equal(out[2], 'watching from resourceVersion 1 (--resource-version), bookmarks on');
     assert.equal(out[3], "  it is older than the list's: the server replays the changes since then if it still keeps them, else answers 410 Expired");
     assert.equal(out[4], 'ERROR      410 Expired: The resourceVersion for the provided watch is too old.');
     assert.match(out[5]!, /^ {2}410 Gone \/ Expired: resourceVersion 1 is older than the history the server keeps \(the list was at \d+\):$/);
-    assert.deepEqual(out.slice(6, 10), [
+    assert.deepEqual(out.slice(6, 11), [
       "  etcd compacted those revisions, or the changes fell out of the API server's watch cache.",
-      '  A reflector meeting this relists: it lists again with resourceVersion "" (a consistent read from etcd),',
-      '  replaces its store with the result (queuing deletions for objects that vanished meanwhile),',
-      "  and watches again from the new list's resourceVersion. It never tries the old version again.",
+      '  A reflector meeting this relists from the last resourceVersion it saw: a list at a version returns data',
+      '  at least that fresh, which the watch cache can serve. It replaces its store with the result (queuing',
+      "  deletions for objects that vanished meanwhile) and watches again from the new list's resourceVersion.",
+      '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read from etcd).',
     ]);
     assert.match(
       out.at(-1)!,
@@ -137,8 +142,10 @@ describe('kube-lessons watch', () => {
   });
 
   it('with --raw prints the request with credentials redacted and each chunked line, masking Secret data', async () => {
-    const running = watch(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--timeout', '10s']);
-    await sleep(WATCH_READY_MS);
+    const running = watch(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--watch-list', 'off', '--timeout', '20s'], {
+      onStdout: (o) => o.includes('streaming') && ready(),
+    });
+    await watching;
     const value = 'do-not-print-this-value-42';
     await client.request({
       method: 'POST',
@@ -167,7 +174,7 @@ describe('kube-lessons watch', () => {
   });
 
   it('stops cleanly on Ctrl-C with exit 130 and the counts per type', async () => {
-    const r = await watch(['configmaps', '-A'], { signalAfterMs: 3000 });
+    const r = await watch(['configmaps', '-A'], { interruptWhen: (o) => o.includes('initial-events-end') });
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], 'configmaps (v1 ConfigMap), all namespaces; resolved through the built-in table');
