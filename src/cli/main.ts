@@ -1,8 +1,8 @@
 /** Process entry: wires the interrupt signal, runs the program, and funnels every failure to one line and an exit code. */
 import { readFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
 import { ExitCode } from '../core/errors.ts';
-import { reportError } from './funnel.ts';
+import { reportError } from '../console/funnel.ts';
+import { runCommand } from '../console/run-command.ts';
 import { createProgram } from './program.ts';
 
 /** Runs the CLI and returns the exit code (the shim exits with it, so stray sockets or timers cannot hold the process). */
@@ -27,26 +27,18 @@ export async function main(argv: string[]): Promise<number> {
     interrupt.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
   });
   const debug = argv.includes('--debug');
+  const writeErr = (line: string) => void process.stderr.write(line + '\n');
   const program = createProgram({ version: pkg.version, signal: interrupt.signal });
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  let code: number;
-  try {
-    await program.parseAsync(argv);
-    // Commands report a failed check (not an error) through process.exitCode; one that treats Ctrl-C as its
-    // normal end (a controller draining its queue) sets it to 0 explicitly.
-    const set = process.exitCode === undefined ? undefined : Number(process.exitCode);
-    code = interrupt.signal.aborted && set !== 0 ? ExitCode.interrupted : (set ?? ExitCode.ok);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0; usage errors were already printed.
-      code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    } else {
-      code = stdoutClosed ? ExitCode.ok : reportError(interrupt.signal.aborted ? interrupt.signal.reason : err, { debug });
-    }
-  }
+  const code = await runCommand(program, argv, {
+    signal: interrupt.signal,
+    debug,
+    writeErr,
+    from: 'node',
+    // A closed pipe ended the command: that is the reader's choice, not a failure.
+    stoppedOnPurpose: () => stdoutClosed,
+  });
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
-  if (stdoutError) return reportError(stdoutError, { debug });
+  if (stdoutError) return reportError(stdoutError, { debug, write: writeErr });
   return stdoutClosed ? ExitCode.ok : code;
 }

@@ -3,19 +3,14 @@
  * global options into the shared CommandContext once, before any action runs.
  */
 import { Command, Option } from 'commander';
-import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
-import { OUTPUT_FORMATS } from './output.ts';
+import { createContext, type CommandContext, type GlobalOptions } from '../console/context.ts';
+import { OUTPUT_FORMATS } from '../console/output.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export interface ProgramDeps {
   version: string;
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
-}
-
-/** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
-export interface CommandModule {
-  register(program: Command, ctx: () => CommandContext): void;
 }
 
 const ROOT_EXAMPLES = `
@@ -55,6 +50,8 @@ export function createProgram(deps: ProgramDeps): Command {
     if (!ctx) ctx = createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
     return ctx;
   };
-  for (const mod of COMMANDS) mod.register(program, getCtx);
+  // A command that runs other commands (learn) builds its own programs with the same dependencies.
+  const makeProgram = (signal: AbortSignal) => createProgram({ ...deps, signal });
+  for (const mod of COMMANDS) mod.register(program, getCtx, makeProgram);
   return program;
 }

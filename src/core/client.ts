@@ -6,7 +6,7 @@
  */
 import { fetch, type Headers } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ApiStatusError } from '../machinery/errors.ts';
+import { apiStatusError, type ApiStatusError } from '../machinery/errors.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import { redact, redactHeaders, redactObject } from './redact.ts';
 
@@ -218,22 +218,10 @@ export class KubeClient {
 }
 
 function statusError(response: { status: number; statusText: string; headers: Headers }, text: string, method: string, url: string): ApiStatusError {
-  let status: { message?: string; reason?: string; details?: Record<string, unknown>; code?: number } = {};
-  try {
-    status = JSON.parse(text) as typeof status;
-  } catch {
-    // not a Status object (a proxy's HTML, say)
-  }
-  const header = response.headers.get('retry-after');
-  const fromDetails = (status.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-  // 0 is a real answer ("retry now"), so test for numbers rather than truthiness.
-  const retryAfter = [header === null ? NaN : Number(header), Number(fromDetails)].find((n) => Number.isFinite(n) && n >= 0);
-  return new ApiStatusError({
-    code: response.status,
-    message: status.message ?? `${response.status} ${response.statusText}`,
-    reason: status.reason,
-    details: status.details,
-    retryAfterSeconds: retryAfter,
+  return apiStatusError(text, {
+    httpStatus: response.status,
+    fallbackMessage: `${response.status} ${response.statusText}`,
+    retryAfterHeader: response.headers.get('retry-after'),
     method,
     url,
   });

@@ -2,7 +2,7 @@
  * Turns any failure into what a person needs: one line saying what failed and why, a hint, and a distinct
  * exit code. The CLI's error funnel prints these; library code throws ordinary errors and ApiStatusError.
  */
-import { ApiStatusError } from '../machinery/errors.ts';
+import { ApiStatusError, apiStatusError } from '../machinery/errors.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -113,19 +113,7 @@ export function toApiStatusError(err: unknown): ApiStatusError | undefined {
   if (err instanceof ApiStatusError) return err;
   const e = err as { code?: unknown; body?: unknown; headers?: Record<string, string>; constructor?: { name?: string } };
   if (e && typeof e.code === 'number' && e.constructor?.name === 'ApiException') {
-    let status: Record<string, unknown> | undefined;
-    try {
-      status = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as Record<string, unknown> | undefined;
-    } catch {
-      status = undefined;
-    }
-    return new ApiStatusError({
-      code: e.code,
-      message: typeof status?.message === 'string' ? status.message : `HTTP ${e.code}`,
-      reason: status?.reason as string | undefined,
-      details: status?.details as Record<string, unknown> | undefined,
-      retryAfterSeconds: Number(e.headers?.['retry-after']) || undefined,
-    });
+    return apiStatusError(e.body, { httpStatus: e.code, fallbackMessage: `HTTP ${e.code}`, retryAfterHeader: e.headers?.['retry-after'] });
   }
   return undefined;
 }

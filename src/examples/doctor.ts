@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubeEnv } from '../cli/context.ts';
+import type { KubeEnv } from '../core/kube-env.ts';
 import { describeError, ExitCode } from '../core/errors.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';

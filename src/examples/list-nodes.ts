@@ -3,8 +3,8 @@
  * Node. The article's program prints NAME, ARCH and OS (status.nodeInfo.architecture and osImage); the wide
  * view adds what `kubectl get nodes -o wide` shows. Gathering only: the command renders.
  */
-import type { V1Node, V1NodeList } from '@kubernetes/client-node';
 import type { KubeClient } from '../core/client.ts';
+import type { Node, ObjectList } from '../core/objects.ts';
 
 export interface NodeRow {
   name: string;
@@ -19,13 +19,13 @@ export interface NodeRow {
 }
 
 export interface NodeListing {
-  nodes: V1Node[];
+  nodes: Node[];
   rows: NodeRow[];
   resourceVersion: string | undefined;
 }
 
 export async function listNodes(client: KubeClient, opts: { labelSelector?: string | undefined; signal?: AbortSignal } = {}): Promise<NodeListing> {
-  const { body } = await client.request<V1NodeList>({
+  const { body } = await client.request<ObjectList<Node>>({
     path: '/api/v1/nodes',
     query: { labelSelector: opts.labelSelector },
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -34,7 +34,7 @@ export async function listNodes(client: KubeClient, opts: { labelSelector?: stri
   return { nodes, rows: nodes.map(nodeRow), resourceVersion: body.metadata?.resourceVersion };
 }
 
-export function nodeRow(node: V1Node): NodeRow {
+export function nodeRow(node: Node): NodeRow {
   const info = node.status?.nodeInfo;
   return {
     name: node.metadata?.name ?? '',
@@ -44,12 +44,12 @@ export function nodeRow(node: V1Node): NodeRow {
     roles: nodeRoles(node.metadata?.labels ?? {}),
     kubeletVersion: info?.kubeletVersion ?? '<unknown>',
     internalIP: node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '<none>',
-    created: node.metadata?.creationTimestamp as unknown as string | undefined,
+    created: node.metadata?.creationTimestamp,
   };
 }
 
 /** The Ready condition as kubectl words it: Ready, NotReady, Unknown; cordoned nodes add SchedulingDisabled. */
-export function nodeStatus(node: V1Node): string {
+export function nodeStatus(node: Node): string {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   const base = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
   return node.spec?.unschedulable ? `${base},SchedulingDisabled` : base;

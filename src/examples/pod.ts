@@ -4,10 +4,13 @@
  * shows side by side: the object as a typed TypeScript model and as the YAML manifest a person would write.
  * Gathering and logic only: the commands render.
  */
-import type { V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { KubeClient } from '../core/client.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
-import { ApiStatusError } from '../machinery/errors.ts';
+import { listerWatcherFor } from '../core/list-watch-client.ts';
+import type { Pod } from '../core/objects.ts';
+import { BUILTIN_RESOURCES } from '../core/resources.ts';
+import type { WatchStream } from '../machinery/cache/list-watch.ts';
+import { ApiStatusError, apiStatusError, isResourceExpired } from '../machinery/errors.ts';
 
 export const POD_DEFAULTS = { name: 'my-pod', container: 'my-ctr', image: 'httpd:alpine' } as const;
 
@@ -31,7 +34,7 @@ export function parseLabels(pairs: string[]): Record<string, string> {
 }
 
 /** The object the article's program creates: one container, nothing else. */
-export function buildPod(input: PodSpecInput): V1Pod {
+export function buildPod(input: PodSpecInput): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -47,7 +50,7 @@ export function buildPod(input: PodSpecInput): V1Pod {
 }
 
 /** A copy without metadata.managedFields, which kubectl also hides unless asked: bookkeeping, not the object. */
-export function forDisplay(pod: V1Pod): V1Pod {
+export function forDisplay(pod: Pod): Pod {
   const copy = structuredClone(pod);
   if (copy.metadata) delete copy.metadata.managedFields;
   return copy;
@@ -58,15 +61,15 @@ export function podsPath(namespace: string): string {
 }
 
 export interface CreateResult {
-  pod: V1Pod;
+  pod: Pod;
   dryRun: boolean;
 }
 
 /** POST the pod. With dryRun the server runs admission and validation, fills defaults, and stores nothing. */
-export async function createPod(client: KubeClient, pod: V1Pod, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<CreateResult> {
+export async function createPod(client: KubeClient, pod: Pod, opts: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<CreateResult> {
   const namespace = pod.metadata?.namespace ?? 'default';
   try {
-    const { body } = await client.request<V1Pod>({
+    const { body } = await client.request<Pod>({
       method: 'POST',
       path: podsPath(namespace),
       query: { dryRun: opts.dryRun ? 'All' : undefined },
@@ -92,7 +95,7 @@ export async function createPod(client: KubeClient, pod: V1Pod, opts: { dryRun?:
 export interface DeleteResult {
   /** False when there was no such pod. */
   existed: boolean;
-  pod: V1Pod | undefined;
+  pod: Pod | undefined;
 }
 
 /** Deletes the pod. A missing pod is a 404 error, unless `ignoreNotFound` (kubectl's --ignore-not-found). */
@@ -103,7 +106,7 @@ export async function deletePod(
   opts: { signal?: AbortSignal; ignoreNotFound?: boolean } = {},
 ): Promise<DeleteResult> {
   try {
-    const { body } = await client.request<V1Pod>({
+    const { body } = await client.request<Pod>({
       method: 'DELETE',
       path: `${podsPath(namespace)}/${encodeURIComponent(name)}`,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -118,17 +121,17 @@ export async function deletePod(
 /** What a watch reported about the pod: the event type and the pod's state, as the command prints them. */
 export interface PodChange {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
-  pod: V1Pod;
+  pod: Pod;
   phase: string;
   /** Why it is not running yet (ContainerCreating, Unschedulable...), when the pod says so. */
   reason: string | undefined;
   node: string | undefined;
 }
 
-export type Outcome = { ok: true; pod: V1Pod } | { ok: false; pod: V1Pod; reason: string; message: string };
+export type Outcome = { ok: true; pod: Pod } | { ok: false; pod: Pod; reason: string; message: string };
 
 /** Decides whether a pod has reached Running, has failed for good, or is still on its way. */
-export function podOutcome(pod: V1Pod): Outcome | undefined {
+export function podOutcome(pod: Pod): Outcome | undefined {
   const phase = pod.status?.phase;
   if (phase === 'Running' || phase === 'Succeeded') return { ok: true, pod };
   if (phase === 'Failed') return { ok: false, pod, reason: pod.status?.reason ?? 'Failed', message: pod.status?.message ?? 'the pod failed' };
@@ -148,16 +151,11 @@ export function podOutcome(pod: V1Pod): Outcome | undefined {
   return undefined;
 }
 
-function change(type: PodChange['type'], pod: V1Pod): PodChange {
+function change(type: PodChange['type'], pod: Pod): PodChange {
   const waiting = [...(pod.status?.containerStatuses ?? [])].map((c) => c.state?.waiting?.reason).find(Boolean);
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   const reason = waiting ?? (scheduled?.status === 'False' ? scheduled.reason : undefined) ?? pod.status?.reason;
   return { type, pod, phase: pod.status?.phase ?? 'Pending', reason: reason ?? undefined, node: pod.spec?.nodeName ?? undefined };
-}
-
-interface WatchEvent {
-  type: PodChange['type'] | 'ERROR';
-  object: V1Pod & { code?: number; message?: string; reason?: string };
 }
 
 export interface FollowOptions {
@@ -186,20 +184,17 @@ async function watchPod<T>(
   const timer = setTimeout(() => deadline.abort(), opts.timeoutMs);
   const signal = AbortSignal.any([opts.signal, deadline.signal]);
   let rv = opts.resourceVersion;
+  const pods = listerWatcherFor<Pod>(client, BUILTIN_RESOURCES.pods, { namespace: opts.namespace });
   try {
     for (;;) {
       if (signal.aborted) break;
-      let stream: Awaited<ReturnType<KubeClient['stream']>>;
+      let stream: WatchStream<Pod>;
       try {
-        stream = await client.stream({
-          path: podsPath(opts.namespace),
-          query: {
-            watch: 1,
-            fieldSelector: `metadata.name=${opts.name}`,
-            resourceVersion: rv,
-            allowWatchBookmarks: true,
-            timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
-          },
+        stream = await pods.watch({
+          fieldSelector: `metadata.name=${opts.name}`,
+          resourceVersion: rv,
+          allowWatchBookmarks: true,
+          timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
           signal,
         });
       } catch (err) {
@@ -207,10 +202,10 @@ async function watchPod<T>(
         throw err;
       }
       try {
-        for await (const line of stream) {
-          const event = JSON.parse(line) as WatchEvent;
+        for await (const event of stream) {
           if (event.type === 'ERROR') {
-            if (event.object.code === 410) {
+            const status = apiStatusError(event.object, { fallbackMessage: 'error' });
+            if (isResourceExpired(status)) {
               // Our resourceVersion is too old to watch from: list to learn where "now" is, and see the pod's state there.
               const listed = await listOne(client, opts.namespace, opts.name, signal);
               rv = listed.resourceVersion;
@@ -218,11 +213,7 @@ async function watchPod<T>(
               if (result !== undefined) return result;
               break;
             }
-            throw new UserFacingError(
-              `watching ${what}: the server ended the watch: ${event.object.message ?? event.object.reason ?? 'error'}`,
-              undefined,
-              ExitCode.failure,
-            );
+            throw new UserFacingError(`watching ${what}: the server ended the watch: ${status.message}`, undefined, ExitCode.failure, { cause: status });
           }
           rv = event.object.metadata?.resourceVersion ?? rv;
           if (event.type === 'BOOKMARK') continue;
@@ -246,25 +237,16 @@ async function watchPod<T>(
   throw onTimeout();
 }
 
-async function listOne(
-  client: KubeClient,
-  namespace: string,
-  name: string,
-  signal?: AbortSignal,
-): Promise<{ pod: V1Pod | undefined; resourceVersion: string }> {
-  const { body } = await client.request<V1PodList>({
-    path: podsPath(namespace),
-    query: { fieldSelector: `metadata.name=${name}` },
-    ...(signal ? { signal } : {}),
-  });
-  return { pod: body.items[0], resourceVersion: body.metadata?.resourceVersion ?? '' };
+async function listOne(client: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<{ pod: Pod | undefined; resourceVersion: string }> {
+  const listed = await listerWatcherFor<Pod>(client, BUILTIN_RESOURCES.pods, { namespace }).list({ fieldSelector: `metadata.name=${name}`, signal });
+  return { pod: listed.items[0], resourceVersion: listed.metadata.resourceVersion ?? '' };
 }
 
 /** Follows a new pod until it runs (resolves) or fails for good (throws a one-line error naming the reason). */
-export async function waitForRunning(client: KubeClient, opts: FollowOptions & { initial: V1Pod }): Promise<V1Pod> {
-  let last: V1Pod = opts.initial;
+export async function waitForRunning(client: KubeClient, opts: FollowOptions & { initial: Pod }): Promise<Pod> {
+  let last: Pod = opts.initial;
   const early = podOutcome(opts.initial);
-  const decide = (o: Outcome): V1Pod => {
+  const decide = (o: Outcome): Pod => {
     if (o.ok) return o.pod;
     throw new UserFacingError(
       `pod "${opts.name}" failed: ${o.reason}: ${o.message}`,
@@ -319,7 +301,7 @@ function seconds(ms: number): string {
 
 const TS_TYPES: Record<string, string> = {
   metadata: 'V1ObjectMeta',
-  spec: 'V1PodSpec',
+  spec: 'PodSpec',
   containers: 'V1Container[]',
 };
 
@@ -331,12 +313,12 @@ export interface ExplainView {
 }
 
 /** The pod as `const pod: V1Pod = {...}` next to its YAML manifest, aligned field by field. */
-export function explainPod(pod: V1Pod): ExplainView {
+export function explainPod(pod: Pod): ExplainView {
   const rows: [string, string][] = [];
   rows.push(["import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';", '# pod.yaml']);
   rows.push(['', '']);
   rows.push(['const pod: V1Pod = {', '']);
-  walkObject(pod as Record<string, unknown>, 1, 0, rows);
+  walkObject(pod, 1, 0, rows);
   rows.push(['};', '']);
   const ns = pod.metadata?.namespace ?? 'default';
   return {

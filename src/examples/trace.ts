@@ -5,7 +5,7 @@
  * through that method, observed by a middleware: the HTTP request, the response, and what the deserializer
  * made of the body. Gathering only: the command renders each stage. Credentials never leave here unredacted.
  */
-import type { KubeEnv } from '../cli/context.ts';
+import type { KubeEnv } from '../core/kube-env.ts';
 import { discoveryFor, type ApiResource } from '../core/discovery.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { redactHeaders } from '../core/redact.ts';

@@ -3,7 +3,7 @@
  * tasks' checks. Every call resolves the kubeconfig afresh, so a sandbox started in another terminal
  * halfway through a session is picked up at the next step.
  */
-import type { GlobalOptions } from '../cli/context.ts';
+import type { GlobalOptions } from '../console/context.ts';
 import type { KubeClient } from '../core/client.ts';
 import { describeError } from '../core/errors.ts';
 import type { Check } from './catalog.ts';

@@ -2,12 +2,12 @@
  * Runs a lesson's commands in-process, through a fresh commander program built by the same factory the
  * CLI uses (createProgram), so the learner sees exactly what `kube-lessons <command>` prints. Each run gets
  * its own abort signal: it follows the session's (Ctrl-C), a lesson's time limit for commands that stream
- * until stopped, and, in a terminal, the `q` key. Failures are reported through the CLI's error funnel and
- * come back as exit codes; nothing here exits the process.
+ * until stopped, and, in a terminal, the `q` key. runCommand maps the outcome to an exit code as the CLI does;
+ * nothing here exits the process or touches process.exitCode.
  */
-import { CommanderError, type Command } from 'commander';
-import type { GlobalOptions } from '../cli/context.ts';
-import { reportError } from '../cli/funnel.ts';
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../console/context.ts';
+import { runCommand } from '../console/run-command.ts';
 import { ExitCode } from '../core/errors.ts';
 import type { CommandSpec } from './catalog.ts';
 
@@ -91,40 +91,23 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
       opts.signal.addEventListener('abort', onSession, { once: true });
       const timer = spec.stopAfterSeconds ? setTimeout(() => stop('time-limit'), spec.stopAfterSeconds * 1000) : undefined;
       const stopKeys = runOpts.keys ? listenForStopKey(opts.stdin ?? process.stdin, () => stop('learner')) : () => {};
-      const savedExitCode = process.exitCode;
-      process.exitCode = undefined;
       let code: number;
       try {
-        const program = opts.makeProgram(controller.signal);
-        neverExit(program, writeErr);
-        await program.parseAsync([...(opts.globalArgs ?? []), ...spec.argv], { from: 'user' });
-        code = Number(process.exitCode ?? 0) || 0;
-        if (controller.signal.aborted && !stoppedBy) code = ExitCode.interrupted;
-      } catch (err) {
-        if (err instanceof CommanderError) {
-          // --help ends here with 0; usage errors were printed by commander already.
-          code = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-        } else if (stoppedBy) {
-          code = ExitCode.ok;
-        } else {
-          code = reportError(controller.signal.aborted ? controller.signal.reason : err, { debug: Boolean(opts.debug), write: writeErr });
-        }
+        code = await runCommand(opts.makeProgram(controller.signal), [...(opts.globalArgs ?? []), ...spec.argv], {
+          signal: controller.signal,
+          debug: Boolean(opts.debug),
+          writeErr,
+          from: 'user',
+          stoppedOnPurpose: () => stoppedBy !== undefined,
+        });
       } finally {
         if (timer) clearTimeout(timer);
         stopKeys();
         opts.signal.removeEventListener('abort', onSession);
-        process.exitCode = savedExitCode;
       }
       return stoppedBy ? { code, stoppedBy } : { code };
     },
   };
-}
-
-/** Makes every command of the program throw instead of calling process.exit, and print errors through `writeErr`. */
-function neverExit(cmd: Command, writeErr: (line: string) => void): void {
-  cmd.exitOverride();
-  cmd.configureOutput({ writeErr: (s) => writeErr(s.replace(/\n$/, '')) });
-  for (const sub of cmd.commands) neverExit(sub, writeErr);
 }
 
 /**

@@ -4,8 +4,8 @@
  * runs the lessons without asking anything.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../cli/context.ts';
-import { renderObjects, renderTable } from '../cli/output.ts';
+import type { CommandContext } from '../console/context.ts';
+import { renderObjects, renderTable } from '../console/output.ts';
 import { ExitCode, InterruptedError, UserFacingError } from '../core/errors.ts';
 import { findLesson, loadCatalog, type Catalog, type Lesson } from './catalog.ts';
 import { clusterAccess, type ClusterAccess } from './cluster.ts';

@@ -64,3 +64,49 @@ export function isConnectionRefused(err: unknown): boolean {
   }
   return false;
 }
+
+/** Where a Status came from: an HTTP answer (its code wins) or a watch ERROR event (the Status's own code). */
+export interface StatusSource {
+  /** The HTTP status code; absent for a watch event. */
+  httpStatus?: number | undefined;
+  /** Used when the body has no message (a proxy's HTML page, an empty body). */
+  fallbackMessage: string;
+  /** The Retry-After header, when there was one. */
+  retryAfterHeader?: string | null | undefined;
+  method?: string | undefined;
+  url?: string | undefined;
+}
+
+/**
+ * The one reader of a Kubernetes Status (metav1.Status) on the wire: `body` may be the JSON text of a
+ * response, an already parsed object, or anything else (then only `source` speaks). Retry-After comes from the
+ * header or from details.retryAfterSeconds; 0 is a real answer ("retry now") and is kept.
+ */
+export function apiStatusError(body: unknown, source: StatusSource): ApiStatusError {
+  const status = asRecord(typeof body === 'string' ? parseJson(body) : body);
+  const details = asRecord(status.details);
+  const retryAfter = [source.retryAfterHeader == null ? NaN : Number(source.retryAfterHeader), Number(details.retryAfterSeconds)].find(
+    (n) => Number.isFinite(n) && n >= 0,
+  );
+  return new ApiStatusError({
+    code: source.httpStatus ?? (typeof status.code === 'number' ? status.code : 500),
+    message: typeof status.message === 'string' && status.message ? status.message : source.fallbackMessage,
+    reason: typeof status.reason === 'string' ? status.reason : undefined,
+    details: typeof status.details === 'object' && status.details !== null ? details : undefined,
+    retryAfterSeconds: retryAfter,
+    method: source.method,
+    url: source.url,
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // not a Status (a proxy's HTML page, say)
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

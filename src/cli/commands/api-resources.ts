@@ -1,6 +1,6 @@
 /** `kube-lessons api-resources`: what the server serves (discovery), and `--resolve` from apiVersion + kind to a REST path. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import { withKube } from './common.ts';
 
 interface Opts {
@@ -26,7 +26,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       const [{ listApiResources, resolveKind }, { renderObjects, renderTable }, { UserFacingError, ExitCode }] = await Promise.all([
         import('../../examples/api-resources.ts'),
-        import('../output.ts'),
+        import('../../console/output.ts'),
         import('../../core/errors.ts'),
       ]);
       if (opts.resolve) {

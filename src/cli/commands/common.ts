@@ -3,7 +3,8 @@
  * what we were doing ("list nodes: cannot reach ...") and the hint fits the context (the sandbox or not).
  */
 import { Option } from 'commander';
-import type { CommandContext, KubeEnv } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
+import type { KubeEnv } from '../../core/kube-env.ts';
 
 export async function withKube<T>(c: CommandContext, action: string, work: (env: KubeEnv) => Promise<T>): Promise<T> {
   const env = await c.kube();

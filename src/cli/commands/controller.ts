@@ -4,7 +4,8 @@
  * informers and work queue, makes it so and reports back in the Foo's status.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { withKube } from './common.ts';
 
 interface RunOpts {
@@ -53,7 +54,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       const [{ exampleFoo, FOO_RESOURCE, FOO_GROUP }, { renderObjects }] = await Promise.all([
         import('../../controllers/foo/types.ts'),
-        import('../output.ts'),
+        import('../../console/output.ts'),
       ]);
       if (!opts.apply) {
         c.out.line(renderObjects([exampleFoo()], c.format === 'json' ? 'json' : c.format === 'name' ? 'name' : 'yaml'));
@@ -89,7 +90,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       'after',
       '\nWatches all namespaces, or only the one given with -n. Ctrl-C lets syncs in flight finish, then exits.\n\nExamples:\n  $ kube-lessons controller run\n  $ kube-lessons controller run -n demo --workers 4 --resync 1m',
     )
-    .action(async (opts: RunOpts) => runController(ctx(), opts));
+    .action(returnsOutcome(async (opts: RunOpts) => runController(ctx(), opts)));
 
   controller
     .command('uninstall')
@@ -119,7 +120,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(async () => {
       const c = ctx();
       // yaml is CommonJS: reach it through output.ts's static import, which a bundle keeps intact.
-      const [{ fooControllerRbac }, { renderYamlDocuments }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('../output.ts')]);
+      const [{ fooControllerRbac }, { renderYamlDocuments }] = await Promise.all([import('../../controllers/foo/rbac.ts'), import('../../console/output.ts')]);
       const objects = fooControllerRbac(c.globals.namespace || 'default');
       if (c.format === 'json') {
         c.out.line(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
@@ -129,9 +130,9 @@ export function register(program: Command, ctx: () => CommandContext): void {
     });
 }
 
-async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
+async function runController(c: CommandContext, opts: RunOpts): Promise<CommandOutcome> {
   const [{ parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
-    import('../context.ts'),
+    import('../../console/context.ts'),
     import('../../core/errors.ts'),
     import('../../core/redact.ts'),
   ]);
@@ -200,9 +201,7 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
   c.out.info(
     `stopped cleanly: ${stats.syncs} sync(s), ${stats.syncErrors} failed; API writes: ${writes}; ${stats.totalRequests} controller request(s) with events, ${stats.wire} on the wire with lists and watches`,
   );
-  if (c.signal.aborted) {
-    // Ctrl-C is how this command is meant to end, and everything in flight finished: that is success, which
-    // an explicit exit code of 0 tells the CLI's entry (it maps other interrupts to 130).
-    process.exitCode = 0;
-  }
+  // Ctrl-C is how this command is meant to end, and everything in flight finished: that is success, not an
+  // interrupt (130).
+  return c.signal.aborted ? 'stopped' : 'done';
 }

@@ -1,6 +1,6 @@
 /** `kube-lessons create-pod`: article III, a naked pod (no Deployment, nothing to recreate it), optionally followed with a watch. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { ExplainView, PodChange } from '../../examples/pod.ts';
 import { collect, spinner, withKube } from './common.ts';
 
@@ -35,7 +35,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       const [pods, { parseDuration }, { UserFacingError, ExitCode }] = await Promise.all([
         import('../../examples/pod.ts'),
-        import('../context.ts'),
+        import('../../console/context.ts'),
         import('../../core/errors.ts'),
       ]);
       const labels = pods.parseLabels(opts.label);
@@ -55,7 +55,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
           progress('');
         }
         const created = await pods.createPod(client, pod, { dryRun: Boolean(opts.dryRun), signal: c.signal });
-        const { renderObjects } = await import('../output.ts');
+        const { renderObjects } = await import('../../console/output.ts');
         const rv = created.pod.metadata?.resourceVersion ?? '';
         if (created.dryRun) {
           progress(`pod/${opts.name} created (server dry run: validated and defaulted, nothing stored)`);

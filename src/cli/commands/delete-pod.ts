@@ -1,6 +1,6 @@
 /** `kube-lessons delete-pod [name]`: removes the article III pod, optionally waiting (with a watch) until it is gone. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import { spinner, withKube } from './common.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -14,7 +14,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addHelpText('after', '\nExamples:\n  $ kube-lessons delete-pod --wait\n  $ kube-lessons delete-pod web -n demo')
     .action(async (name: string, opts: { wait?: boolean; timeout: string; ignoreNotFound?: boolean }) => {
       const c = ctx();
-      const [pods, { parseDuration }] = await Promise.all([import('../../examples/pod.ts'), import('../context.ts')]);
+      const [pods, { parseDuration }] = await Promise.all([import('../../examples/pod.ts'), import('../../console/context.ts')]);
       const timeoutMs = parseDuration(opts.timeout);
       const dataOut = c.format === 'json' || c.format === 'yaml' || c.format === 'name';
       const progress = (line: string) => (dataOut ? c.out.info(line) : c.out.line(line));
@@ -44,7 +44,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         }
         if (c.format === 'name') c.out.line(`pod/${name}`);
         else if (dataOut && deleted.pod) {
-          const { renderObjects } = await import('../output.ts');
+          const { renderObjects } = await import('../../console/output.ts');
           c.out.line(renderObjects([pods.forDisplay(deleted.pod)], c.format === 'json' ? 'json' : 'yaml'));
         }
       });

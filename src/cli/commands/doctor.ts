@@ -1,6 +1,6 @@
 /** `kube-lessons doctor`: article I, the setup checked and explained one line at a time. Exit 0 when nothing failed, 1 otherwise. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { Check } from '../../examples/doctor.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -12,7 +12,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       const [{ runDoctor, loadKubeEnvWithoutStarting }, { parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
         import('../../examples/doctor.ts'),
-        import('../context.ts'),
+        import('../../console/context.ts'),
         import('../../core/errors.ts'),
         import('../../core/redact.ts'),
       ]);
@@ -35,7 +35,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const failed = checks.filter((x) => x.status === 'fail');
       const warned = checks.filter((x) => x.status === 'warn');
       if (data) {
-        const { renderObjects } = await import('../output.ts');
+        const { renderObjects } = await import('../../console/output.ts');
         c.out.line(redact(renderObjects([{ ok: failed.length === 0, checks }], c.format)));
       } else {
         c.out.line('');

@@ -1,5 +1,6 @@
 /** Every subcommand, in the order `--help` lists them (the order of the lessons). */
-import type { CommandModule } from '../program.ts';
+import type { Command } from 'commander';
+import type { CommandContext } from '../../console/context.ts';
 import * as sandbox from './sandbox.ts';
 import * as doctor from './doctor.ts';
 import * as listNodes from './list-nodes.ts';
@@ -13,6 +14,12 @@ import * as watch from './watch.ts';
 import * as informer from './informer.ts';
 import * as controller from './controller.ts';
 import * as learn from './learn.ts';
+
+/** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
+export interface CommandModule {
+  /** `makeProgram` builds a fresh program like the CLI's, for commands that run other commands. */
+  register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal) => Command): void;
+}
 
 export const COMMANDS: CommandModule[] = [
   sandbox,

@@ -3,7 +3,7 @@
  * with a resync period, handlers printing ADD / MOD / DEL, a wait for the cache to sync, Ctrl-C to stop.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
 import { watchListOption, withKube } from './common.ts';
 
@@ -41,7 +41,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const [{ informerExample }, { redact }, { parseDuration }] = await Promise.all([
         import('../../examples/informer.ts'),
         import('../../core/redact.ts'),
-        import('../context.ts'),
+        import('../../console/context.ts'),
       ]);
       const resyncMs = parseDuration(opts.resync);
       const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;

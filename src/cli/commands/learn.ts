@@ -3,9 +3,9 @@
  * terminal) every lesson's text is printed and its commands run, which is `npm run smoke`.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
+export function register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal) => Command): void {
   program
     .command('learn')
     .argument('[lesson]', 'jump to a lesson, by number (3) or id (pods)')
@@ -19,8 +19,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean }) => {
       const c = ctx();
-      const [{ learn }, { createProgram }] = await Promise.all([import('../../lessons/session.ts'), import('../program.ts')]);
-      const version = program.version() ?? '0.0.0';
-      await learn(lesson, opts, { ctx: c, makeProgram: (signal) => createProgram({ version, signal }) });
+      const { learn } = await import('../../lessons/session.ts');
+      await learn(lesson, opts, { ctx: c, makeProgram });
     });
 }

@@ -1,6 +1,6 @@
 /** `kube-lessons list-nodes`: article II, the cluster's nodes with their architecture and OS image. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import { withKube } from './common.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -14,7 +14,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (opts: { selector?: string }) => {
       const c = ctx();
-      const [{ listNodes }, { age, renderObjects, renderTable }] = await Promise.all([import('../../examples/list-nodes.ts'), import('../output.ts')]);
+      const [{ listNodes }, { age, renderObjects, renderTable }] = await Promise.all([
+        import('../../examples/list-nodes.ts'),
+        import('../../console/output.ts'),
+      ]);
       const listing = await withKube(c, 'list nodes', ({ client }) => listNodes(client, { labelSelector: opts.selector, signal: c.signal }));
       if (c.format === 'json' || c.format === 'yaml') {
         c.out.line(

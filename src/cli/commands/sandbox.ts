@@ -1,7 +1,8 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
-import { renderTable } from '../output.ts';
+import type { CommandContext } from '../../console/context.ts';
+import { renderTable } from '../../console/output.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
@@ -48,30 +49,32 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .command('status')
     .description('show each component with its pid, port and health')
     .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox status -o json')
-    .action(async () => {
-      const c = ctx();
-      const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
-      const rows = await sandboxStatus();
-      const state = readState(sandboxDir());
-      if (c.format === 'json' || c.format === 'yaml') {
-        const { renderObjects } = await import('../output.ts');
-        c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
-      } else if (!state) {
-        c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
-      } else {
-        c.out.line(
-          `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
-        );
-        c.out.line(
-          renderTable(
-            ['COMPONENT', 'PID', 'PORT', 'STATUS'],
-            rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
-            c.out.color,
-          ),
-        );
-      }
-      if (!rows.length || rows.some((r) => !r.healthy)) process.exitCode = 1;
-    });
+    .action(
+      returnsOutcome(async (): Promise<CommandOutcome> => {
+        const c = ctx();
+        const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+        const rows = await sandboxStatus();
+        const state = readState(sandboxDir());
+        if (c.format === 'json' || c.format === 'yaml') {
+          const { renderObjects } = await import('../../console/output.ts');
+          c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
+        } else if (!state) {
+          c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
+        } else {
+          c.out.line(
+            `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
+          );
+          c.out.line(
+            renderTable(
+              ['COMPONENT', 'PID', 'PORT', 'STATUS'],
+              rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
+              c.out.color,
+            ),
+          );
+        }
+        return !rows.length || rows.some((r) => !r.healthy) ? 'checks-failed' : 'done';
+      }),
+    );
 
   sandbox
     .command('env')

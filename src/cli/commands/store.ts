@@ -1,6 +1,6 @@
 /** `kube-lessons store`: controllers II, the article's store of books keyed by author/title, then an index by author. Needs no cluster. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { StoreResult, StoreStep } from '../../examples/store.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {

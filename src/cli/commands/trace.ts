@@ -1,6 +1,6 @@
 /** `kube-lessons trace <verb> <resource> [name]`: article IV, one request followed from kubeconfig to decoded model. */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { TraceStage } from '../../examples/trace.ts';
 import { withKube } from './common.ts';
 
@@ -30,7 +30,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         import('../../examples/trace.ts'),
         import('../../core/redact.ts'),
         import('../../core/errors.ts'),
-        import('../context.ts'),
+        import('../../console/context.ts'),
       ]);
       const v = verb.toLowerCase();
       if (v !== 'get' && v !== 'list') throw new UserFacingError(`unknown verb "${verb}"`, 'trace knows get and list', ExitCode.usage);

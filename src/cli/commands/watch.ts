@@ -4,7 +4,7 @@
  * event (type, key, resourceVersion); --raw shows the HTTP exchange and the chunked lines.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { WatchStep } from '../../examples/watch.ts';
 import { watchListOption, withKube } from './common.ts';
 
@@ -43,7 +43,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const [{ watchResource }, { redact }, { parseDuration }] = await Promise.all([
         import('../../examples/watch.ts'),
         import('../../core/redact.ts'),
-        import('../context.ts'),
+        import('../../console/context.ts'),
       ]);
       const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
       const json = c.format === 'json' || c.format === 'yaml';

@@ -3,7 +3,7 @@
  * insides (FIFO, dirty set, processing set) shown after every operation. Needs no cluster.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../../console/context.ts';
 import type { QueueState, WorkqueueEvent } from '../../examples/workqueue.ts';
 
 interface Opts {
@@ -36,7 +36,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const [wq, { UserFacingError, ExitCode }, { parseDuration }] = await Promise.all([
         import('../../examples/workqueue.ts'),
         import('../../core/errors.ts'),
-        import('../context.ts'),
+        import('../../console/context.ts'),
       ]);
       const json = c.format === 'json' || c.format === 'yaml';
       if (opts.listScenarios) {

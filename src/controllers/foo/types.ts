@@ -10,6 +10,7 @@
  *   serves any group/version/resource, so custom resources need no factory of their own.
  * The interfaces below play the part of types.go; the JSON on the wire is the source of truth.
  */
+import type { ObjectMeta as WireObjectMeta, OwnerReference } from '../../core/objects.ts';
 import type { ResourceRef } from '../../core/resources.ts';
 import type { KubeObject } from '../../machinery/cache/list-watch.ts';
 
@@ -38,29 +39,12 @@ export interface FooStatus {
   availableReplicas: number;
 }
 
-/** The metadata fields the controller reads and writes (the API returns more; they pass through untouched). */
-export interface ObjectMeta {
+/** The controller names every object it reads and writes (the API returns more fields; they pass through untouched). */
+export interface ObjectMeta extends WireObjectMeta {
   name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  [k: string]: unknown;
 }
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+export type { OwnerReference };
 
 export interface Foo extends KubeObject {
   apiVersion?: string;

@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
-import { ApiStatusError, isConnectionRefused, isResourceExpired, isTooLargeResourceVersion, isTooManyRequests } from '../errors.ts';
+import { ApiStatusError, apiStatusError, isConnectionRefused, isResourceExpired, isTooLargeResourceVersion, isTooManyRequests } from '../errors.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import type { Backoff } from './backoff.ts';
@@ -483,7 +483,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         }
         guard.arm();
         const event = step.value;
-        if (event.type === 'ERROR') return { kind: 'failed', error: statusToError(event.object) };
+        if (event.type === 'ERROR') return { kind: 'failed', error: apiStatusError(event.object, { fallbackMessage: 'watch ERROR event' }) };
         events++;
         const rv = resourceVersionOf(event.object) ?? '';
         if (event.type !== 'ADDED') besidesAdded = true;
@@ -680,22 +680,6 @@ function closeQuietly<T extends KubeObject>(open: Pick<OpenWatch<T>, 'stream' | 
     // closing is best effort
   }
   open.request.abort();
-}
-
-/** The Status object of an ERROR watch event as an ApiStatusError. */
-function statusToError(obj: unknown): ApiStatusError {
-  const status = (typeof obj === 'object' && obj !== null ? obj : {}) as {
-    code?: unknown;
-    reason?: unknown;
-    message?: unknown;
-    details?: unknown;
-  };
-  return new ApiStatusError({
-    code: typeof status.code === 'number' ? status.code : 500,
-    message: typeof status.message === 'string' ? status.message : 'watch ERROR event',
-    reason: typeof status.reason === 'string' ? status.reason : undefined,
-    details: typeof status.details === 'object' && status.details !== null ? (status.details as Record<string, unknown>) : undefined,
-  });
 }
 
 /** Settles like `p`, or rejects as soon as `signal` aborts (then `p`'s own outcome is ignored). */

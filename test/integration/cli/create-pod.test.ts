@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { ExitCode } from '../../../src/core/errors.ts';
+import type { ObjectMeta, Pod as WirePod } from '../../../src/core/objects.ts';
 import { waitForRunning } from '../../../src/examples/pod.ts';
 import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
 import { assertNoSecrets, assertOneLineError, cli } from './helpers.ts';
 
-interface Pod {
-  metadata: { name: string; uid: string; resourceVersion: string; labels?: Record<string, string> };
-  spec: { containers: { name: string; image: string }[]; nodeName?: string };
-  status?: { phase?: string };
+/** A pod as the server returns it: these fields are always set. */
+interface Pod extends WirePod {
+  metadata: ObjectMeta & { name: string; uid: string; resourceVersion: string };
+  spec: NonNullable<WirePod['spec']> & { containers: { name: string; image: string }[] };
 }
 
 describe('create-pod', () => {

@@ -1,18 +1,18 @@
 /** The pure parts of the article I–IV commands: node columns, pod outcomes, the --explain view, client-node naming rules. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Node, Pod } from '../../../src/core/objects.ts';
 import { pathTemplates } from '../../../src/core/discovery.ts';
 import { checkNode } from '../../../src/examples/doctor.ts';
 import { nodeRoles, nodeRow, nodeStatus } from '../../../src/examples/list-nodes.ts';
 import { buildPod, explainPod, parseLabels, podOutcome } from '../../../src/examples/pod.ts';
 import { apiClassName, apiMethodName, customObjectsMethod } from '../../../src/examples/trace.ts';
 
-const node = (over: Partial<V1Node> = {}): V1Node => ({
+const node = (over: Partial<Node> = {}): Node => ({
   metadata: { name: 'n1', labels: {} },
   status: {
     conditions: [{ type: 'Ready', status: 'True' }],
-    nodeInfo: { architecture: 'arm64', osImage: 'Debian 12' } as never,
+    nodeInfo: { architecture: 'arm64', osImage: 'Debian 12' },
     addresses: [{ type: 'InternalIP', address: '10.0.0.1' }],
   },
   ...over,
@@ -42,7 +42,7 @@ describe('list-nodes columns', () => {
 });
 
 describe('create-pod', () => {
-  const running = (status: V1Pod['status']): V1Pod => ({ metadata: { name: 'p' }, ...(status ? { status } : {}) });
+  const running = (status: Pod['status']): Pod => ({ metadata: { name: 'p' }, ...(status ? { status } : {}) });
 
   it('builds the article pod, labels only when given', () => {
     const pod = buildPod({ name: 'my-pod', namespace: 'ns', container: 'my-ctr', image: 'httpd:alpine', labels: {} });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
 import { Command } from 'commander';
-import type { CommandContext, GlobalOptions } from '../../../src/cli/context.ts';
+import type { CommandContext, GlobalOptions } from '../../../src/console/context.ts';
+import { returnsOutcome, type CommandOutcome } from '../../../src/console/run-command.ts';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import type { Check } from '../../../src/lessons/catalog.ts';
 import type { CheckResult } from '../../../src/lessons/checks.ts';
@@ -81,7 +82,7 @@ export interface FakeProgram {
 }
 
 /**
- * A program with the commands the fixture lessons run: `fake hello|change|undo|undo-task|fail|stream|exit3`.
+ * A program with the commands the fixture lessons run: `fake hello|change|undo|undo-task|fail|stream|unhealthy`.
  * `fail` throws a UserFacingError; `stream` runs until its signal aborts.
  */
 export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
@@ -99,10 +100,12 @@ export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
       log.push('fail');
       throw new UserFacingError('the fake command failed', 'nothing to do', ExitCode.notFound);
     });
-    fake.command('exit3').action(() => {
-      log.push('exit3');
-      process.exitCode = 3;
-    });
+    fake.command('unhealthy').action(
+      returnsOutcome(async (): Promise<CommandOutcome> => {
+        log.push('unhealthy');
+        return Promise.resolve('checks-failed');
+      }),
+    );
     fake.command('stream').action(async () => {
       if (opts.failing?.includes('stream')) {
         log.push('stream failed');

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { createProgram } from '../../../src/cli/program.ts';
+import { returnsOutcome } from '../../../src/console/run-command.ts';
 import { allCommands, createRunner, findCommand, forwardedGlobals } from '../../../src/lessons/runner.ts';
 import { fakeProgram } from './helpers.ts';
 
@@ -45,11 +46,12 @@ test('a failing command is reported through the error funnel and returns its exi
   assert.deepEqual(errors, ['error: the fake command failed (hint: nothing to do)']);
 });
 
-test('process.exitCode set by a command becomes its code, and is restored afterwards', async () => {
+test("a command's returned outcome becomes its code, without touching process.exitCode", async () => {
   const { r } = runner();
   const before = process.exitCode;
-  assert.deepEqual(await r.run({ argv: ['fake', 'exit3'] }), { code: 3 });
+  assert.deepEqual(await r.run({ argv: ['fake', 'unhealthy'] }), { code: 1 });
   assert.equal(process.exitCode, before);
+  assert.deepEqual(await r.run({ argv: ['fake', 'hello'] }), { code: 0 }, 'the outcome belongs to one run only');
 });
 
 test('usage errors come back as exit code 2 instead of exiting the process', async () => {
@@ -107,14 +109,37 @@ test('global options reach the command through the program', async () => {
   assert.deepEqual(seen, ['/tmp/k']);
 });
 
-test('a command that ends on the session signal with exit code 0 set reports 0, not an interruption', async () => {
+test("a command that ends on the session's Ctrl-C reports 0 when it returns 'stopped', 130 otherwise", async () => {
+  for (const [outcome, code] of [
+    ['stopped', 0],
+    ['done', 130],
+  ] as const) {
+    const session = new AbortController();
+    const r = createRunner({
+      makeProgram: (signal) => {
+        const p = new Command('kube-lessons');
+        p.command('drain').action(
+          returnsOutcome(async () => {
+            await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+            return outcome;
+          }),
+        );
+        return p;
+      },
+      signal: session.signal,
+      writeErr: () => {},
+    });
+    const run = r.run({ argv: ['drain'] });
+    session.abort();
+    assert.deepEqual(await run, { code }, outcome);
+  }
+});
+
+test('a command stopped by its time limit reports 0', async () => {
   const r = createRunner({
     makeProgram: (signal) => {
       const p = new Command('kube-lessons');
-      p.command('drain').action(async () => {
-        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-        process.exitCode = 0;
-      });
+      p.command('drain').action(() => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })));
       return p;
     },
     signal: new AbortController().signal,

@@ -3,8 +3,7 @@
  * interrupt signal, and (lazily, on first use) the kubeconfig and the client. Commands that need no cluster
  * never load @kubernetes/client-node.
  */
-import type { KubeClient } from '../core/client.ts';
-import type { ResolvedKubeconfig } from '../core/kubeconfig.ts';
+import type { KubeEnv } from '../core/kube-env.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
 import { colorWanted, createOutput, OUTPUT_FORMATS, type Output, type OutputFormat } from './output.ts';
 
@@ -16,12 +15,6 @@ export interface GlobalOptions {
   color?: boolean;
   debug?: boolean;
   requestTimeout?: string;
-}
-
-export interface KubeEnv {
-  config: ResolvedKubeconfig;
-  client: KubeClient;
-  namespace: string;
 }
 
 export interface CommandContext {
