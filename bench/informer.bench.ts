@@ -43,7 +43,7 @@ async function child(impl: string, kubeconfig: string, namespace: string, count:
     await factory.waitForCacheSync(abort.signal);
     objects = informer.getIndexer().listKeys().length;
   } else {
-    const kc = config.kc;
+    const kc = await config.clientNodeConfig();
     const api = kc.makeApiClient(clientNode.CoreV1Api);
     const informer = clientNode.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => api.listNamespacedPod({ namespace }));
     started = performance.now();

@@ -3,8 +3,8 @@
  * global options into the shared CommandContext once, before any action runs.
  */
 import { Command, Option } from 'commander';
-import { createContext, type CommandContext, type GlobalOptions } from '../console/context.ts';
-import { OUTPUT_FORMATS } from '../console/output.ts';
+import type { CommandContext, GlobalOptions } from '../console/context.ts';
+import { OUTPUT_FORMATS } from '../console/formats.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export interface ProgramDeps {
@@ -45,9 +45,16 @@ export function createProgram(deps: ProgramDeps): Command {
     .configureHelp({ sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
     .addHelpText('after', ROOT_EXAMPLES);
 
+  // The context (output, colour, the cluster) is loaded just before an action runs: --help and usage
+  // errors never pay for the renderers.
+  let contextModule: typeof import('../console/context.ts') | undefined;
+  program.hook('preAction', async () => {
+    contextModule ??= await import('../console/context.ts');
+  });
   let ctx: CommandContext | undefined;
   const getCtx = () => {
-    if (!ctx) ctx = createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
+    if (!contextModule) throw new Error('the command context is available only inside an action');
+    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
     return ctx;
   };
   // A command that runs other commands (learn) builds its own programs with the same dependencies.

@@ -4,8 +4,10 @@
  * never load @kubernetes/client-node.
  */
 import type { KubeEnv } from '../core/kube-env.ts';
+import { parseDuration } from '../core/duration.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
-import { colorWanted, createOutput, OUTPUT_FORMATS, type Output, type OutputFormat } from './output.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
+import { colorWanted, createOutput, type Output } from './output.ts';
 
 export interface GlobalOptions {
   kubeconfig?: string;
@@ -46,29 +48,25 @@ export function createContext(globals: GlobalOptions, signal: AbortSignal, env: 
 }
 
 async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv, out: Output, signal: AbortSignal): Promise<KubeEnv> {
-  const [{ loadKubeconfig, kubeconfigFiles }, { KubeClient }, { runningSandboxKubeconfig, sandboxUp }] = await Promise.all([
-    import('../core/kubeconfig.ts'),
-    import('../core/client.ts'),
-    import('../sandbox/sandbox.ts'),
-  ]);
+  const [{ loadKubeconfig, kubeconfigFiles }, { KubeClient }] = await Promise.all([import('../core/kubeconfig.ts'), import('../core/client.ts')]);
   const request = { kubeconfig: globals.kubeconfig, context: globals.context, namespace: globals.namespace, env };
-  // No cluster configured anywhere: learners get the local sandbox, started (and built, the first time) on demand.
-  const noCluster = !kubeconfigFiles(request) && !env.KUBERNETES_SERVICE_HOST && !runningSandboxKubeconfig();
-  if (noCluster && env.KUBE_LESSONS_NO_AUTO_SANDBOX !== '1') {
-    out.info('No cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config): starting the local sandbox. Stop it with `kube-lessons sandbox down`.');
-    await sandboxUp({ log: (l) => out.info(`  ${l}`), signal });
+  // The sandbox module is loaded only when no kubeconfig is found: a configured cluster never pays for it.
+  let sandboxKubeconfig: () => string | undefined = () => undefined;
+  if (!kubeconfigFiles(request)) {
+    const { runningSandboxKubeconfig, sandboxUp } = await import('../sandbox/sandbox.ts');
+    sandboxKubeconfig = () => runningSandboxKubeconfig();
+    // No cluster configured anywhere: learners get the local sandbox, started (and built, the first time) on demand.
+    if (!env.KUBERNETES_SERVICE_HOST && !runningSandboxKubeconfig() && env.KUBE_LESSONS_NO_AUTO_SANDBOX !== '1') {
+      out.info(
+        'No cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config): starting the local sandbox. Stop it with `kube-lessons sandbox down`.',
+      );
+      await sandboxUp({ log: (l) => out.info(`  ${l}`), signal });
+    }
   }
-  const config = await loadKubeconfig({ ...request, sandboxKubeconfig: () => runningSandboxKubeconfig() });
+  const config = await loadKubeconfig({ ...request, sandboxKubeconfig });
   const timeoutMs = globals.requestTimeout ? parseDuration(globals.requestTimeout) : undefined;
   const client = new KubeClient(config, timeoutMs === undefined ? {} : { timeoutMs });
   return { config, client, namespace: config.namespace };
 }
 
-/** "30s", "2m", "1500ms", "1h", or a bare number of seconds, to milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UserFacingError(`invalid duration "${text}"`, 'write it like 30s, 2m, 1500ms or 1h', ExitCode.usage);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
-}
+export { parseDuration } from '../core/duration.ts';

@@ -3,12 +3,16 @@
  * columns as a terminal, minus colour), objects as JSON/YAML/names, and colour that honours --no-color,
  * NO_COLOR and non-terminals.
  */
+import { createRequire } from 'node:module';
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import { stringify as toYaml } from 'yaml';
 
-export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+// YAML output is rare, so its serialiser is loaded on first use (at run time, outside the bundle) instead of
+// with every command; `yaml` is CommonJS, so require is the synchronous way in.
+const requireAtRunTime = createRequire(import.meta.url);
+const toYaml = (value: unknown): string => (requireAtRunTime('yaml') as typeof import('yaml')).stringify(value);
+
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 
 export interface Output {
   readonly isTTY: boolean;

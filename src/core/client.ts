@@ -1,13 +1,16 @@
 /**
- * The shared client core: one KubeClient per resolved kubeconfig. Requests go through
- * @kubernetes/client-node's authentication (KubeConfig.applySecurityAuthentication: tokens, client
- * certificates, exec plugins, the TLS dispatcher) and undici's fetch. Non-2xx answers become ApiStatusError
- * carrying the server's Status. Trace hooks see every request and response, with credentials redacted.
+ * The shared client core: one KubeClient per resolved kubeconfig. Requests are authenticated natively
+ * (auth.ts: tokens, token files, client certificates, basic auth, exec plugins) and sent as streams on one
+ * HTTP/2 connection per client (transport.ts), so concurrent requests share a connection as client-go's do
+ * instead of opening one each. Users with an auth-provider plugin go through @kubernetes/client-node's
+ * authentication and undici instead, the only time the core loads either.
+ * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
+ * response, with credentials redacted.
  */
-import { fetch, type Headers } from 'undici';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { apiStatusError, type ApiStatusError } from '../machinery/errors.ts';
+import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
+import { fetchTransport, http2Transport, type ResponseHeaders, type Transport, type TransportResponse } from './transport.ts';
 import { redact, redactHeaders, redactObject } from './redact.ts';
 
 export interface HttpTraceHooks {
@@ -30,7 +33,7 @@ export interface RequestOptions {
 
 export interface ApiResponse<T> {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: T;
   bytes: number;
   durationMs: number;
@@ -45,15 +48,23 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class KubeClient {
   readonly config: ResolvedKubeconfig;
-  readonly kc: KubeConfig;
   hooks: HttpTraceHooks;
   private readonly timeoutMs: number;
+  private auth: Authenticator | undefined;
+  /** One connection per client certificate: an exec plugin may hand out a new one. */
+  private transport: { transport: Transport; cert: string | undefined } | undefined;
 
   constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks } = {}) {
     this.config = config;
-    this.kc = config.kc;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.hooks = options.hooks ?? {};
+  }
+
+  /** Closes the client's connections; requests in flight finish first. */
+  async close(): Promise<void> {
+    const t = this.transport;
+    this.transport = undefined;
+    await t?.transport.close();
   }
 
   get server(): string {
@@ -67,8 +78,8 @@ export class KubeClient {
   }
 
   /** Makes a typed API client of @kubernetes/client-node (CoreV1Api, AppsV1Api...) on the same config. */
-  api<T>(ctor: new (...args: never[]) => T): T {
-    return this.kc.makeApiClient(ctor as never) as T;
+  async api<T>(ctor: new (...args: never[]) => T): Promise<T> {
+    return (await this.config.clientNodeConfig()).makeApiClient(ctor as never) as T;
   }
 
   async request<T = unknown>(opts: RequestOptions): Promise<ApiResponse<T>> {
@@ -86,7 +97,10 @@ export class KubeClient {
         bytes,
         durationMs,
       });
-      if (!response.ok) throw statusError(response, text, method, url);
+      if (!ok(response)) {
+        if (response.status === 401) this.auth?.unauthorized();
+        throw statusError(response, text, method, url);
+      }
       const body = (text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as T;
       return { status: response.status, headers: response.headers, body, bytes, durationMs, url };
     } finally {
@@ -99,11 +113,12 @@ export class KubeClient {
    * rejects with ApiStatusError otherwise. Iteration ends when the server closes the stream or `close()` is
    * called; a broken connection throws from the iterator.
    */
-  async stream(opts: RequestOptions): Promise<LineStream & { status: number; headers: Headers }> {
+  async stream(opts: RequestOptions): Promise<LineStream & { status: number; headers: ResponseHeaders }> {
     const { response, url, started, method, abort, cleanup } = await this.send({ ...opts, timeoutMs: opts.timeoutMs ?? 0 }, true);
-    if (!response.ok) {
+    if (!ok(response)) {
       const text = await response.text().catch(() => '');
       cleanup();
+      if (response.status === 401) this.auth?.unauthorized();
       this.hooks.response?.({
         method,
         url,
@@ -126,22 +141,21 @@ export class KubeClient {
     });
     const hooks = this.hooks;
     let closed = false;
-    const body = response.body!;
+    const body = response.body[Symbol.asyncIterator]();
     async function* lines(): AsyncGenerator<string> {
-      const reader = body.getReader();
       const decoder = new TextDecoder();
       let buffered = '';
       try {
         for (;;) {
-          let chunk: Awaited<ReturnType<typeof reader.read>>;
+          let chunk: IteratorResult<Uint8Array>;
           try {
-            chunk = await reader.read();
+            chunk = await body.next();
           } catch (err) {
             if (closed) return;
             throw err;
           }
           if (chunk.done) break;
-          buffered += decoder.decode(chunk.value as Uint8Array, { stream: true });
+          buffered += decoder.decode(chunk.value, { stream: true });
           let nl: number;
           while ((nl = buffered.indexOf('\n')) >= 0) {
             const line = buffered.slice(0, nl).trim();
@@ -174,10 +188,8 @@ export class KubeClient {
   private async send(opts: RequestOptions, streaming: boolean) {
     const method = (opts.method ?? 'GET').toUpperCase();
     const url = this.url(opts.path, opts.query).toString();
-    const { RequestContext } = await import('@kubernetes/client-node');
-    const ctx = new RequestContext(url, method as never);
-    await this.kc.applySecurityAuthentication(ctx);
-    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+    const { headers: authHeaders, transport } = await this.authenticate(url, method, opts.signal);
+    const headers: Record<string, string> = { ...authHeaders, accept: 'application/json' };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
@@ -197,16 +209,9 @@ export class KubeClient {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
-    const dispatcher = ctx.getDispatcher();
     const started = performance.now();
     try {
-      const response = await fetch(url, {
-        method,
-        headers,
-        body: body ?? null,
-        signal: controller.signal,
-        ...(dispatcher ? { dispatcher } : {}),
-      });
+      const response = await transport.send({ method, url: new URL(url), headers, body, signal: controller.signal });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
       return { response, url, started, method, abort: () => controller.abort(), cleanup };
@@ -215,9 +220,40 @@ export class KubeClient {
       throw controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : err;
     }
   }
+
+  private async authenticate(url: string, method: string, signal: AbortSignal | undefined): Promise<{ headers: Record<string, string>; transport: Transport }> {
+    const { cluster, user } = this.config;
+    if (needsClientNode(user)) {
+      const [{ RequestContext }, kc] = await Promise.all([import('@kubernetes/client-node'), this.config.clientNodeConfig()]);
+      const ctx = new RequestContext(url, method as never);
+      await kc.applySecurityAuthentication(ctx);
+      return { headers: ctx.getHeaders(), transport: fetchTransport(() => ctx.getDispatcher()) };
+    }
+    this.auth ??= authenticator(user, cluster);
+    const creds = await this.auth.credentials(signal);
+    return { headers: creds.headers, transport: this.transportFor(creds) };
+  }
+
+  private transportFor(creds: Credentials): Transport {
+    if (this.transport && this.transport.cert === creds.cert) return this.transport.transport;
+    const old = this.transport?.transport;
+    const tls = { ...tlsOptions(this.config.cluster), cert: creds.cert, key: creds.key };
+    const proxy = this.config.cluster['proxy-url'];
+    const viaFetch = () => fetchTransport((undici) => (proxy ? new undici.ProxyAgent({ uri: proxy, requestTls: tls }) : new undici.Agent({ connect: tls })));
+    const origin = new URL(this.server);
+    const transport = proxy || origin.protocol !== 'https:' ? viaFetch() : http2Transport(origin, tls, viaFetch);
+    this.transport = { transport, cert: creds.cert };
+    // Requests still on the old certificate finish; new ones use the new connection.
+    void old?.close().catch(() => undefined);
+    return transport;
+  }
 }
 
-function statusError(response: { status: number; statusText: string; headers: Headers }, text: string, method: string, url: string): ApiStatusError {
+function ok(response: TransportResponse): boolean {
+  return response.status >= 200 && response.status < 300;
+}
+
+function statusError(response: { status: number; statusText: string; headers: ResponseHeaders }, text: string, method: string, url: string): ApiStatusError {
   return apiStatusError(text, {
     httpStatus: response.status,
     fallbackMessage: `${response.status} ${response.statusText}`,

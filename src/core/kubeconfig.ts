@@ -8,10 +8,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { registerSecret } from './redact.ts';
+import { credentialKind, registerUserSecrets, type ClusterEntry, type UserEntry } from './auth.ts';
 import { KubeconfigError } from './errors.ts';
+import { readParsed } from './parsed-file-cache.ts';
 
 export type KubeconfigSource = 'flag' | 'env' | 'home' | 'in-cluster' | 'sandbox';
 
@@ -25,7 +25,6 @@ export interface KubeconfigRequest {
 }
 
 export interface ResolvedKubeconfig {
-  kc: KubeConfig;
   source: KubeconfigSource;
   /** Files actually read, in merge order. */
   files: string[];
@@ -37,17 +36,28 @@ export interface ResolvedKubeconfig {
   credentialKind: string;
   namespace: string;
   namespaceFromFlag: boolean;
+  /** The chosen cluster and user entries, file paths absolute: what the client authenticates with. */
+  cluster: ClusterEntry;
+  user: UserEntry;
+  /**
+   * The same configuration as @kubernetes/client-node's KubeConfig, made on first call: for its typed API
+   * clients and the auth providers only it handles. Importing client-node costs ~250 ms, so nothing else does.
+   */
+  clientNodeConfig(): Promise<KubeConfig>;
 }
 
-interface RawConfig {
-  clusters?: { name: string; cluster: Record<string, unknown> }[];
-  users?: { name: string; user: Record<string, unknown> }[];
+interface FileConfig {
+  clusters?: { name: string; cluster: ClusterEntry }[];
+  users?: { name: string; user: UserEntry }[];
   contexts?: { name: string; context: Record<string, unknown> }[];
   'current-context'?: string;
   [k: string]: unknown;
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+type RawConfig = Required<Pick<FileConfig, 'clusters' | 'users' | 'contexts'>> & FileConfig;
+
+const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const IN_CLUSTER_TOKEN = `${IN_CLUSTER_DIR}/token`;
 
 /** Lists the files kubectl would read, and where the choice came from. Empty when none applies. */
 export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSource; files: string[] } | undefined {
@@ -83,85 +93,87 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
 
 export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKubeconfig> {
   const env = req.env ?? process.env;
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
   let found = kubeconfigFiles(req);
+  let merged: RawConfig;
   if (!found && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    kc.loadFromCluster();
     found = { source: 'in-cluster', files: [] };
-  } else if (!found) {
-    const sandbox = req.sandboxKubeconfig?.();
-    if (!sandbox) {
-      throw new KubeconfigError(
-        'no cluster configured: no --kubeconfig, no KUBECONFIG, no ~/.kube/config and no running sandbox',
-        'start the local sandbox with `kube-lessons sandbox up`, or point --kubeconfig at your cluster',
-      );
+    merged = inClusterConfig(env);
+  } else {
+    if (!found) {
+      const sandbox = req.sandboxKubeconfig?.();
+      if (!sandbox) {
+        throw new KubeconfigError(
+          'no cluster configured: no --kubeconfig, no KUBECONFIG, no ~/.kube/config and no running sandbox',
+          'start the local sandbox with `kube-lessons sandbox up`, or point --kubeconfig at your cluster',
+        );
+      }
+      found = { source: 'sandbox', files: [sandbox] };
     }
-    found = { source: 'sandbox', files: [sandbox] };
+    merged = await mergeFiles(found.files, env);
   }
-  if (found.source !== 'in-cluster') {
-    const merged = mergeFiles(found.files);
-    try {
-      kc.loadFromString(toYaml(merged));
-    } catch (err) {
-      throw new KubeconfigError(`kubeconfig ${found.files.join(delimiter)} is not valid: ${(err as Error).message}`, 'compare it with `kubectl config view`');
-    }
+  if (req.context && !merged.contexts.some((c) => c.name === req.context)) {
+    const known = merged.contexts.map((c) => c.name).join(', ') || 'none';
+    throw new KubeconfigError(`context "${req.context}" not found in kubeconfig`, `known contexts: ${known}`);
   }
-  if (req.context) {
-    if (!kc.getContextObject(req.context)) {
-      const known =
-        kc
-          .getContexts()
-          .map((c) => c.name)
-          .join(', ') || 'none';
-      throw new KubeconfigError(`context "${req.context}" not found in kubeconfig`, `known contexts: ${known}`);
-    }
-    kc.setCurrentContext(req.context);
-  }
-  const contextName = kc.getCurrentContext();
-  const ctx = kc.getContextObject(contextName);
-  if (!ctx && found.source !== 'in-cluster') {
+  const contextName = req.context || merged['current-context'] || '';
+  const ctx = merged.contexts.find((c) => c.name === contextName)?.context;
+  if (!ctx) {
     throw new KubeconfigError(
       contextName ? `current context "${contextName}" is not defined in kubeconfig` : 'kubeconfig has no current context',
       'pick one with --context, or set it with `kubectl config use-context NAME`',
     );
   }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || !cluster.server) {
+  const clusterName = typeof ctx.cluster === 'string' ? ctx.cluster : '';
+  const cluster = merged.clusters.find((c) => c.name === clusterName)?.cluster;
+  if (!cluster || typeof cluster.server !== 'string' || !cluster.server) {
     throw new KubeconfigError(`context "${contextName}" names no cluster with a server URL`, 'check the context and cluster entries in your kubeconfig');
   }
-  const user = kc.getCurrentUser();
-  for (const u of kc.getUsers()) {
-    registerSecret(u.token);
-    registerSecret(u.password);
-    registerSecret(u.keyData);
-    registerSecret(u.keyFile ? safeRead(u.keyFile) : undefined);
-  }
+  const userName = typeof ctx.user === 'string' ? ctx.user : '';
+  const user = merged.users.find((u) => u.name === userName)?.user ?? {};
+  for (const u of merged.users) registerUserSecrets(u.user);
+  let clientNode: Promise<KubeConfig> | undefined;
   return {
-    kc,
     source: found.source,
     files: found.files,
     contextName,
-    clusterName: cluster.name,
+    clusterName,
     server: cluster.server,
-    userName: user?.name ?? '',
-    credentialKind: credentialKind(user),
-    namespace: req.namespace || ctx?.namespace || 'default',
+    userName,
+    credentialKind: credentialKind(merged.users.find((u) => u.name === userName)?.user),
+    namespace: req.namespace || (typeof ctx.namespace === 'string' && ctx.namespace) || 'default',
     namespaceFromFlag: Boolean(req.namespace),
+    cluster,
+    user,
+    clientNodeConfig: () => (clientNode ??= toClientNode(merged, contextName)),
   };
 }
 
-function credentialKind(user: ReturnType<KubeConfig['getCurrentUser']>): string {
-  if (!user) return 'none';
-  if (user.exec) return `exec plugin (${(user.exec as { command?: string }).command ?? '?'})`;
-  if (user.authProvider) return `auth provider (${(user.authProvider as { name?: string }).name ?? '?'})`;
-  if (user.certData || user.certFile) return 'client certificate';
-  if (user.token) return 'bearer token';
-  if (user.username) return 'username and password';
-  return 'none (anonymous)';
+/** client-node's KubeConfig for the same merged configuration and context (JSON is YAML, so no serialiser is needed). */
+async function toClientNode(merged: RawConfig, contextName: string): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(JSON.stringify({ ...merged, 'current-context': contextName }));
+  } catch (err) {
+    throw new KubeconfigError(`kubeconfig is not valid: ${(err as Error).message}`, 'compare it with `kubectl config view`');
+  }
+  return kc;
 }
 
-function safeRead(file: string): string | undefined {
+/** The service account a pod gets, as client-go's rest.InClusterConfig reads it. */
+function inClusterConfig(env: NodeJS.ProcessEnv): RawConfig {
+  const host = env.KUBERNETES_SERVICE_HOST ?? '';
+  const server = `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
+  const namespace = readOptional(`${IN_CLUSTER_DIR}/namespace`)?.trim();
+  return {
+    'current-context': 'in-cluster',
+    clusters: [{ name: 'in-cluster', cluster: { server, 'certificate-authority': `${IN_CLUSTER_DIR}/ca.crt` } }],
+    users: [{ name: 'in-cluster', user: { tokenFile: IN_CLUSTER_TOKEN } }],
+    contexts: [{ name: 'in-cluster', context: { cluster: 'in-cluster', user: 'in-cluster', ...(namespace ? { namespace } : {}) } }],
+  };
+}
+
+function readOptional(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -170,8 +182,8 @@ function safeRead(file: string): string | undefined {
 }
 
 /** kubectl's merge: the first file that defines a name (or current-context) wins. */
-export function mergeFiles(files: string[]): RawConfig {
-  const merged: Required<Pick<RawConfig, 'clusters' | 'users' | 'contexts'>> & RawConfig = {
+export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = process.env): Promise<RawConfig> {
+  const merged: RawConfig = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [],
@@ -179,7 +191,7 @@ export function mergeFiles(files: string[]): RawConfig {
     contexts: [],
   };
   for (const file of files) {
-    const raw = readKubeconfigFile(file);
+    const raw = await readKubeconfigFile(file, env);
     const dir = dirname(file);
     if (!merged['current-context'] && raw['current-context']) merged['current-context'] = raw['current-context'];
     for (const c of raw.clusters ?? []) {
@@ -187,8 +199,7 @@ export function mergeFiles(files: string[]): RawConfig {
         merged.clusters.push({ name: c.name, cluster: absolutize(c.cluster ?? {}, dir, ['certificate-authority']) });
     }
     for (const u of raw.users ?? []) {
-      if (!merged.users.some((m) => m.name === u.name))
-        merged.users.push({ name: u.name, user: absolutize(u.user ?? {}, dir, ['client-certificate', 'client-key', 'tokenFile']) });
+      if (!merged.users.some((m) => m.name === u.name)) merged.users.push({ name: u.name, user: absolutizeUser(u.user ?? {}, dir) });
     }
     for (const c of raw.contexts ?? []) {
       if (!merged.contexts.some((m) => m.name === c.name)) merged.contexts.push(c);
@@ -197,33 +208,32 @@ export function mergeFiles(files: string[]): RawConfig {
   return merged;
 }
 
-function absolutize(entry: Record<string, unknown>, dir: string, keys: string[]): Record<string, unknown> {
-  const out = { ...entry };
+function absolutize<T extends Record<string, unknown>>(entry: T, dir: string, keys: string[]): T {
+  const out: Record<string, unknown> = { ...entry };
   for (const k of keys) {
     const v = out[k];
     if (typeof v === 'string' && v && !isAbsolute(v)) out[k] = resolve(dir, v);
   }
+  return out as T;
+}
+
+/** As client-go: file paths, and an exec command given as a relative path (one with a slash), resolve against the kubeconfig's folder. */
+function absolutizeUser(user: UserEntry, dir: string): UserEntry {
+  const out = absolutize(user, dir, ['client-certificate', 'client-key', 'tokenFile']);
+  const command = user.exec?.command;
+  if (command && command.includes('/') && !isAbsolute(command)) out.exec = { ...user.exec, command: resolve(dir, command) };
   return out;
 }
 
-function readKubeconfigFile(file: string): RawConfig {
-  let text: string;
+async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv): Promise<FileConfig> {
+  let raw: unknown;
   try {
-    text = readFileSync(file, 'utf8');
+    raw = (await readParsed(file, (text) => parseKubeconfigText(text, file), env)).value;
   } catch (err) {
+    if (err instanceof KubeconfigError) throw err;
     throw new KubeconfigError(
       `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       'check the file exists and is readable',
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    const first = String((err as Error).message).split('\n')[0];
-    throw new KubeconfigError(
-      `kubeconfig ${file} is not valid YAML: ${first}`,
-      'fix the file, or check it with `kubectl config view --kubeconfig ' + file + '`',
     );
   }
   if (raw === null || raw === undefined) return {};
@@ -233,7 +243,7 @@ function readKubeconfigFile(file: string): RawConfig {
       'check you passed the right file',
     );
   }
-  const cfg = raw as RawConfig;
+  const cfg = raw as FileConfig;
   for (const field of ['clusters', 'users', 'contexts'] as const) {
     const list = cfg[field];
     if (list !== undefined && list !== null && !Array.isArray(list)) {
@@ -246,4 +256,22 @@ function readKubeconfigFile(file: string): RawConfig {
     }
   }
   return cfg;
+}
+
+/** JSON (which is YAML) without the YAML parser; YAML through it, loaded only here. */
+async function parseKubeconfigText(text: string, file: string): Promise<unknown> {
+  if (/^\s*\{/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // not plain JSON after all: the YAML parser decides
+    }
+  }
+  const { parseYaml } = await import('./yaml.ts');
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw new KubeconfigError(`kubeconfig ${file} is not valid YAML: ${first}`, `fix the file, or check it with \`kubectl config view --kubeconfig ${file}\``);
+  }
 }

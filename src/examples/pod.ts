@@ -5,6 +5,7 @@
  * Gathering and logic only: the commands render.
  */
 import type { KubeClient } from '../core/client.ts';
+import { formatDuration } from '../core/duration.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { listerWatcherFor } from '../core/list-watch-client.ts';
 import type { Pod } from '../core/objects.ts';
@@ -267,7 +268,7 @@ export async function waitForRunning(client: KubeClient, opts: FollowOptions & {
     },
     () =>
       new UserFacingError(
-        `pod "${opts.name}" did not reach Running within ${seconds(opts.timeoutMs)} (last phase: ${last.status?.phase ?? 'Pending'})`,
+        `pod "${opts.name}" did not reach Running within ${formatDuration(opts.timeoutMs)} (last phase: ${last.status?.phase ?? 'Pending'})`,
         `it still exists: watch it with \`kubectl get pod ${opts.name} -n ${opts.namespace} -w\`, or remove it with \`kube-lessons delete-pod ${opts.name} -n ${opts.namespace}\``,
         ExitCode.timeout,
       ),
@@ -285,16 +286,11 @@ export async function waitForDeletion(client: KubeClient, opts: Omit<FollowOptio
     (c) => (c.type === 'DELETED' ? true : undefined),
     () =>
       new UserFacingError(
-        `pod "${opts.name}" was still there after ${seconds(opts.timeoutMs)}`,
+        `pod "${opts.name}" was still there after ${formatDuration(opts.timeoutMs)}`,
         'a finalizer or an unreachable node can hold a pod: look with `kubectl get pod -o yaml`',
         ExitCode.timeout,
       ),
   );
-}
-
-function seconds(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 // --explain: the same object two ways, row by row.

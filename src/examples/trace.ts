@@ -197,7 +197,7 @@ export async function traceRequest(env: KubeEnv, req: TraceRequest, emit: (s: Tr
       return new Observable(read);
     },
   };
-  const api = client.api(ctor && typed ? ctor : (k8s.CustomObjectsApi as never)) as Record<string, (p: unknown, o: unknown) => Promise<unknown>>;
+  const api = (await client.api(ctor && typed ? ctor : (k8s.CustomObjectsApi as never))) as Record<string, (p: unknown, o: unknown) => Promise<unknown>>;
   const call = api[method];
   if (typeof call !== 'function') throw new UserFacingError(`${className} has no method ${method}`, undefined, ExitCode.failure);
   const result = (await call.call(api, params, { middleware: [tracer], middlewareMergeStrategy: 'append' })) as Record<string, unknown> & { items?: unknown[] };

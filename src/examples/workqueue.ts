@@ -84,7 +84,6 @@ export const SCENARIOS: Record<ScenarioName, ScenarioInfo> = {
 /** Retries before giving up, as in client-go's workqueue example (handleErr). */
 export const MAX_RETRIES = 5;
 export const DEFAULT_READER_DELAY_MS = 3000;
-export const MAX_WORKERS = 16;
 
 /** The queue's insides after an operation. `waiting` only for delaying (rate-limiting) queues. */
 export interface QueueState {

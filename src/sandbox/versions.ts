@@ -1,6 +1,6 @@
 /** The pinned sandbox versions (sandbox/versions.json) and where their binaries are cached. */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { userCacheDir } from '../core/cache-dir.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,7 @@ export function versionsKey(v: SandboxVersions): string {
 }
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'kube-lessons', 'sandbox');
+  return join(userCacheDir(env), 'sandbox');
 }
 
 export function binDir(v: SandboxVersions, env: NodeJS.ProcessEnv = process.env): string {

@@ -10,46 +10,70 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * `onStdout` sees the whole stdout so far after each chunk, and `interruptWhen` sends SIGINT once it holds
- * for it: tests wait on a line instead of sleeping.
- */
-export function runCli(
-  args: string[],
-  opts: {
-    env?: NodeJS.ProcessEnv;
-    input?: string;
-    timeoutMs?: number;
-    signalAfterMs?: number;
-    onStdout?: (stdout: string) => void;
-    interruptWhen?: (stdout: string) => boolean;
-  } = {},
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      opts.onStdout?.(stdout);
-      if (opts.interruptWhen?.(stdout) && !interrupted) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(opts.input ?? '');
-    const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    const interrupter = opts.signalAfterMs ? setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs) : undefined;
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  timeoutMs?: number;
+  signalAfterMs?: number;
+}
+
+/** A CLI run in progress: wait for a line it prints, then act on the cluster while it keeps running. */
+export interface RunningCli {
+  /** Resolves with the first stdout line matching `pattern` (already printed or still to come); rejects if the run ends first. */
+  line(pattern: RegExp): Promise<string>;
+  /** Sends SIGINT, as Ctrl-C does. */
+  interrupt(): void;
+  done: Promise<CliResult>;
+}
+
+export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let ended = false;
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.on('data', (d) => {
+    stdout += String(d);
+    wake();
+  });
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  child.stdin.end(opts.input ?? '');
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+  const interrupter = opts.signalAfterMs ? setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs) : undefined;
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
       if (interrupter) clearTimeout(interrupter);
+      ended = true;
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      wake();
     });
   });
+  return {
+    done,
+    interrupt: () => void child.kill('SIGINT'),
+    line: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = stdout.split('\n').find((l) => pattern.test(l));
+          if (found !== undefined) resolve(found);
+          else if (ended) reject(new Error(`the CLI ended without printing a line matching ${pattern}:\n${stdout}\n${stderr}`));
+          else return;
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, opts).done;
 }

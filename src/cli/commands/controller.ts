@@ -3,14 +3,15 @@
  * controller. A Foo custom resource asks for a Deployment; the controller, built on this project's
  * informers and work queue, makes it so and reports back in the Foo's status.
  */
+import { durationOption, wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { withKube } from './common.ts';
 
 interface RunOpts {
-  workers: string;
-  resync: string;
+  workers: number;
+  resync: number;
 }
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -84,8 +85,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
   controller
     .command('run')
     .description('run the sample controller until Ctrl-C: every sync, event and retry is printed')
-    .option('--workers <n>', 'how many workers sync Foos at once', '2')
-    .option('--resync <duration>', 'how often every Foo is synced again even if nothing changed (0 = never)', '30s')
+    .addOption(wholeNumberOption('--workers <n>', 'how many workers sync Foos at once', { min: 1, max: 64, example: 2, default: 2 }))
+    .addOption(durationOption('--resync <duration>', 'how often every Foo is synced again even if nothing changed (0 = never)', '30s'))
     .addHelpText(
       'after',
       '\nWatches all namespaces, or only the one given with -n. Ctrl-C lets syncs in flight finish, then exits.\n\nExamples:\n  $ kube-lessons controller run\n  $ kube-lessons controller run -n demo --workers 4 --resync 1m',
@@ -131,16 +132,12 @@ export function register(program: Command, ctx: () => CommandContext): void {
 }
 
 async function runController(c: CommandContext, opts: RunOpts): Promise<CommandOutcome> {
-  const [{ parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
-    import('../../console/context.ts'),
+  const [{ formatDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
+    import('../../core/duration.ts'),
     import('../../core/errors.ts'),
     import('../../core/redact.ts'),
   ]);
-  const workers = Number(opts.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    throw new UserFacingError(`--workers must be a whole number from 1 to 64, not "${opts.workers}"`, 'for example --workers 2', ExitCode.usage);
-  }
-  const resyncMs = parseDuration(opts.resync);
+  const { workers, resync: resyncMs } = opts;
   const [{ fooApiServed }, { startFooController }] = await Promise.all([import('../../controllers/foo/install.ts'), import('../../controllers/foo/main.ts')]);
 
   const stats = await withKube(c, 'run the sample controller', async ({ client }) => {
@@ -169,7 +166,7 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<CommandO
       c.out.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);
     };
     c.out.info(
-      `watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? opts.resync : 'off'}; Ctrl-C stops`,
+      `watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? formatDuration(resyncMs) : 'off'}; Ctrl-C stops`,
     );
     const { hostname } = await import('node:os');
     const running = startFooController(

@@ -1,4 +1,5 @@
 /** `kube-lessons create-pod`: article III, a naked pod (no Deployment, nothing to recreate it), optionally followed with a watch. */
+import { durationOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { ExplainView, PodChange } from '../../examples/pod.ts';
@@ -11,7 +12,7 @@ interface Opts {
   label: string[];
   dryRun?: boolean;
   wait?: boolean;
-  timeout: string;
+  timeout: number;
   explain?: boolean;
 }
 
@@ -25,7 +26,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('--label <key=value>', 'a label to set (repeatable)', collect, [])
     .option('--dry-run', 'ask the server to validate and default the pod without storing it (dryRun=All), and print it')
     .option('--wait', 'follow the pod with a watch until it is Running, or fails')
-    .option('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s')
+    .addOption(durationOption('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s'))
     .option('--explain', 'first show the pod as a typed TypeScript model (V1Pod) next to the YAML manifest')
     .addHelpText(
       'after',
@@ -33,13 +34,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (opts: Opts) => {
       const c = ctx();
-      const [pods, { parseDuration }, { UserFacingError, ExitCode }] = await Promise.all([
+      const [pods, { formatDuration }, { UserFacingError, ExitCode }] = await Promise.all([
         import('../../examples/pod.ts'),
-        import('../../console/context.ts'),
+        import('../../core/duration.ts'),
         import('../../core/errors.ts'),
       ]);
       const labels = pods.parseLabels(opts.label);
-      const timeoutMs = parseDuration(opts.timeout);
+      const timeoutMs = opts.timeout;
       if (opts.wait && opts.dryRun) {
         throw new UserFacingError('--wait cannot follow a --dry-run pod: the server did not store it', 'drop one of the two flags', ExitCode.usage);
       }
@@ -65,7 +66,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         progress(`pod/${opts.name} created in namespace "${namespace}" (uid ${created.pod.metadata?.uid ?? '?'}, resourceVersion ${rv})`);
         let final = created.pod;
         if (opts.wait) {
-          progress(`watching it from resourceVersion ${rv} until it runs (timeout ${opts.timeout})`);
+          progress(`watching it from resourceVersion ${rv} until it runs (timeout ${formatDuration(timeoutMs)})`);
           const started = performance.now();
           const spin = spinner(`waiting for pod/${opts.name}: ${created.pod.status?.phase ?? 'Pending'}`);
           let lastLine = '';

@@ -1,4 +1,5 @@
 /** `kube-lessons delete-pod [name]`: removes the article III pod, optionally waiting (with a watch) until it is gone. */
+import { durationOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { spinner, withKube } from './common.ts';
@@ -10,12 +11,12 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .description('delete a pod (default my-pod); --wait watches until the DELETED event')
     .option('--wait', 'watch until the pod is gone')
     .option('--ignore-not-found', 'a pod that does not exist is not an error (as in kubectl)')
-    .option('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s')
+    .addOption(durationOption('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s'))
     .addHelpText('after', '\nExamples:\n  $ kube-lessons delete-pod --wait\n  $ kube-lessons delete-pod web -n demo')
-    .action(async (name: string, opts: { wait?: boolean; timeout: string; ignoreNotFound?: boolean }) => {
+    .action(async (name: string, opts: { wait?: boolean; timeout: number; ignoreNotFound?: boolean }) => {
       const c = ctx();
-      const [pods, { parseDuration }] = await Promise.all([import('../../examples/pod.ts'), import('../../console/context.ts')]);
-      const timeoutMs = parseDuration(opts.timeout);
+      const pods = await import('../../examples/pod.ts');
+      const timeoutMs = opts.timeout;
       const dataOut = c.format === 'json' || c.format === 'yaml' || c.format === 'name';
       const progress = (line: string) => (dataOut ? c.out.info(line) : c.out.line(line));
       await withKube(c, `delete pod ${name}`, async ({ client, namespace }) => {

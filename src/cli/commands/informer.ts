@@ -2,6 +2,7 @@
  * `kube-lessons informer [resource]`: controllers III, the article's informer: a shared informer factory
  * with a resync period, handlers printing ADD / MOD / DEL, a wait for the cache to sync, Ctrl-C to stop.
  */
+import { durationOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
@@ -10,10 +11,10 @@ import { watchListOption, withKube } from './common.ts';
 interface Opts {
   allNamespaces?: boolean;
   selector?: string;
-  resync: string;
+  resync: number;
   trace?: boolean;
   handlersAfterSync?: boolean;
-  timeout?: string;
+  timeout?: number;
   watchList: 'on' | 'off';
 }
 
@@ -24,27 +25,22 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .description('controllers III: a shared informer with handlers printing ADD, MOD and DEL; waits for the cache to sync; Ctrl-C stops it')
     .option('-A, --all-namespaces', 'inform on all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
-    .option('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s')
+    .addOption(durationOption('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s'))
     .option(
       '--trace',
       'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)',
     )
     .addOption(watchListOption())
     .option('--handlers-after-sync', 'add the handler only after the cache synced: it still gets an ADD for every cached object')
-    .option('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)')
+    .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer --handlers-after-sync --timeout 20s',
     )
     .action(async (resource: string, opts: Opts) => {
       const c = ctx();
-      const [{ informerExample }, { redact }, { parseDuration }] = await Promise.all([
-        import('../../examples/informer.ts'),
-        import('../../core/redact.ts'),
-        import('../../console/context.ts'),
-      ]);
-      const resyncMs = parseDuration(opts.resync);
-      const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
+      const [{ informerExample }, { redact }] = await Promise.all([import('../../examples/informer.ts'), import('../../core/redact.ts')]);
+      const { resync: resyncMs, timeout: timeoutMs } = opts;
       const json = c.format === 'json' || c.format === 'yaml';
       const print = (s: InformerStep) => {
         if (json) return c.out.line(redact(JSON.stringify(s)));

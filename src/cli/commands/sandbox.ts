@@ -1,7 +1,7 @@
 /** `kube-lessons sandbox up|down|status|env`: the local cluster for learners without one, and for the tests. */
+import { wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
-import { renderTable } from '../../console/output.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -16,17 +16,13 @@ export function register(program: Command, ctx: () => CommandContext): void {
   sandbox
     .command('up')
     .description('build (first time) and start the sandbox, then create fake nodes')
-    .option('--nodes <n>', 'how many fake nodes', '3')
+    .addOption(wholeNumberOption('--nodes <n>', 'how many fake nodes', { min: 1, max: 50, example: 3, default: 3 }))
     .option('--kind', 'create a kind cluster instead (needs kind and a Docker engine)')
     .addHelpText('after', '\nExample:\n  $ kube-lessons sandbox up --nodes 5')
-    .action(async (opts: { nodes: string; kind?: boolean }) => {
+    .action(async (opts: { nodes: number; kind?: boolean }) => {
       const c = ctx();
       if (opts.kind) return kindUp(c);
-      const nodes = Number(opts.nodes);
-      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 50) {
-        const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
-        throw new UserFacingError(`--nodes must be a whole number from 1 to 50, not "${opts.nodes}"`, 'for example --nodes 3', ExitCode.usage);
-      }
+      const nodes = opts.nodes;
       const { sandboxUp } = await import('../../sandbox/sandbox.ts');
       const started = performance.now();
       const state = await sandboxUp({ nodes, log: (l) => c.out.info(l), signal: c.signal });
@@ -52,11 +48,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(
       returnsOutcome(async (): Promise<CommandOutcome> => {
         const c = ctx();
-        const [{ sandboxStatus }, { readState, sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+        const [{ sandboxStatus }, { readState, sandboxDir }, { renderObjects, renderTable }] = await Promise.all([
+          import('../../sandbox/sandbox.ts'),
+          import('../../sandbox/state.ts'),
+          import('../../console/output.ts'),
+        ]);
         const rows = await sandboxStatus();
         const state = readState(sandboxDir());
         if (c.format === 'json' || c.format === 'yaml') {
-          const { renderObjects } = await import('../../console/output.ts');
           c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
         } else if (!state) {
           c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');

@@ -3,6 +3,7 @@
  * (or, with --watch-list on, the default, one watch that streams the initial state first), one line per
  * event (type, key, resourceVersion); --raw shows the HTTP exchange and the chunked lines.
  */
+import { durationOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { WatchStep } from '../../examples/watch.ts';
@@ -13,7 +14,7 @@ interface Opts {
   selector?: string;
   resourceVersion?: string;
   raw?: boolean;
-  timeout?: string;
+  timeout?: number;
   bookmarks: boolean;
   watchList: 'on' | 'off';
 }
@@ -30,7 +31,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       "start the watch at this resourceVersion instead of the list's (an old one shows the 410 Expired a reflector relists on)",
     )
     .option('--raw', 'also print the HTTP request (credentials redacted) and each chunked JSON line as it arrives')
-    .option('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)')
+    .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)'))
     .option('--bookmarks', 'ask for BOOKMARK events: allowWatchBookmarks=true', true)
     .option('--no-bookmarks', 'do not ask for BOOKMARK events (allowWatchBookmarks=false)')
     .addOption(watchListOption())
@@ -40,12 +41,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (resource: string, opts: Opts) => {
       const c = ctx();
-      const [{ watchResource }, { redact }, { parseDuration }] = await Promise.all([
-        import('../../examples/watch.ts'),
-        import('../../core/redact.ts'),
-        import('../../console/context.ts'),
-      ]);
-      const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
+      const [{ watchResource }, { redact }] = await Promise.all([import('../../examples/watch.ts'), import('../../core/redact.ts')]);
+      const timeoutMs = opts.timeout;
       const json = c.format === 'json' || c.format === 'yaml';
       const print = (s: WatchStep) => {
         if (json) c.out.line(redact(JSON.stringify(s)));

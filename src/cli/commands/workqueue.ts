@@ -2,6 +2,7 @@
  * `kube-lessons workqueue`: controllers I, the article's work queue demo on our queue, with the queue's
  * insides (FIFO, dirty set, processing set) shown after every operation. Needs no cluster.
  */
+import { durationOption, wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { QueueState, WorkqueueEvent } from '../../examples/workqueue.ts';
@@ -9,11 +10,13 @@ import type { QueueState, WorkqueueEvent } from '../../examples/workqueue.ts';
 interface Opts {
   scenario: string;
   items?: string;
-  readerDelay: string;
-  workers?: string;
+  readerDelay: number;
+  workers?: number;
   listScenarios?: boolean;
 }
 
+/** More readers than this make the step-by-step output unreadable. */
+const MAX_WORKERS = 16;
 const SCENARIO_LIST = 'basic, dedup, reprocess, shutdown, drain, rate-limit';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -24,8 +27,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .option('--scenario <name>', `what to show: ${SCENARIO_LIST}`, 'basic')
     .option('--items <list>', "comma-separated items to add (default: the scenario's own)")
-    .option('--reader-delay <duration>', 'basic and dedup: how long the readers sleep before reading', '3s')
-    .option('--workers <n>', 'basic, dedup and shutdown: how many readers/workers')
+    .addOption(durationOption('--reader-delay <duration>', 'basic and dedup: how long the readers sleep before reading', '3s'))
+    .addOption(wholeNumberOption('--workers <n>', 'basic, dedup and shutdown: how many readers/workers', { min: 1, max: MAX_WORKERS, example: 2 }))
     .option('--list-scenarios', 'list the scenarios and what each shows')
     .addHelpText(
       'after',
@@ -33,11 +36,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (opts: Opts) => {
       const c = ctx();
-      const [wq, { UserFacingError, ExitCode }, { parseDuration }] = await Promise.all([
-        import('../../examples/workqueue.ts'),
-        import('../../core/errors.ts'),
-        import('../../console/context.ts'),
-      ]);
+      const [wq, { UserFacingError, ExitCode }] = await Promise.all([import('../../examples/workqueue.ts'), import('../../core/errors.ts')]);
       const json = c.format === 'json' || c.format === 'yaml';
       if (opts.listScenarios) {
         for (const name of wq.SCENARIO_NAMES) {
@@ -52,20 +51,11 @@ export function register(program: Command, ctx: () => CommandContext): void {
       }
       const items = opts.items === undefined ? undefined : wq.parseItems(opts.items);
       if (items && items.length === 0) throw new UserFacingError('--items has no items', 'write them comma-separated, e.g. --items a,b,c', ExitCode.usage);
-      let workers: number | undefined;
-      if (opts.workers !== undefined) {
-        workers = Number(opts.workers);
-        if (!Number.isInteger(workers) || workers < 1 || workers > wq.MAX_WORKERS) {
-          throw new UserFacingError(
-            `--workers must be a whole number from 1 to ${wq.MAX_WORKERS}, not "${opts.workers}"`,
-            'for example --workers 2',
-            ExitCode.usage,
-          );
-        }
+      const { workers, readerDelay: readerDelayMs } = opts;
+      if (workers !== undefined) {
         if (!wq.SCENARIOS[opts.scenario].workersConfigurable)
           c.out.info(`note: the ${opts.scenario} scenario has a fixed cast of workers; --workers is ignored`);
       }
-      const readerDelayMs = parseDuration(opts.readerDelay);
       const print = (e: WorkqueueEvent) => {
         if (json) c.out.line(JSON.stringify(e));
         else for (const line of renderEvent(e, c)) c.out.line(line);

@@ -1,6 +1,7 @@
 /**
  * Exponential backoff with jitter, measured on a Clock: how long a reflector waits before retrying after
- * a failure, so a broken API server is not hammered (the flood after reconnects, #1933 in peers.md).
+ * a failure, so a broken API server is not hammered (client-node's informer flooded the API after reconnects:
+ * kubernetes-client/javascript#1933). The defaults are those of client-go's tools/cache/reflector.go.
  */
 import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';

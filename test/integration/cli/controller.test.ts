@@ -51,8 +51,8 @@ describe('controller (the sample controller commands)', () => {
     const r = await cli(['controller', 'run', '--help']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Usage: kube-lessons controller run/);
-    assert.match(r.stdout, /--workers <n>.*\(default: "2"\)/s);
-    assert.match(r.stdout, /--resync <duration>.*\(default: "30s"\)/s);
+    assert.match(r.stdout, /--workers <n>.*\(default: 2\)/s);
+    assert.match(r.stdout, /--resync <duration>.*\(default: 30s\)/s);
     assert.match(r.stdout, /Ctrl-C/);
     const top = await cli(['controller', '--help']);
     for (const sub of ['install', 'example', 'run', 'uninstall', 'rbac']) assert.match(top.stdout, new RegExp(`^  ${sub} `, 'm'));

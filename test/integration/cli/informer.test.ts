@@ -4,9 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../../src/core/client.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, startCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
 
 let client: KubeClient;
@@ -14,17 +13,21 @@ let kubeconfig = '';
 const namespaces: string[] = [];
 const lines = (text: string) => text.trim().split('\n');
 
-/** Gives the CLI time to start, list, sync and open its watch before the cluster changes. */
-/** Opened once: what a test awaits instead of sleeping until the CLI is ready. */
-function latch(): { open: () => void; opened: Promise<void> } {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
+function informer(args: string[]) {
+  return runCli(['informer', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
 }
 
-function informer(args: string[], opts: { interruptWhen?: (stdout: string) => boolean; onStdout?: (stdout: string) => void } = {}) {
-  return runCli(['informer', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
+/**
+ * Starts the informer and resolves once its cache has synced. The watch starts from the list's
+ * resourceVersion, so every change made from then on reaches it, even before the watch request is answered.
+ */
+async function syncedInformer(args: string[]) {
+  const running = startCli(['informer', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
+  await running.line(/^cache synced: /);
+  return running;
 }
+
+const eventLine = (type: string, key: string) => new RegExp(`^${type}\\s+${key}\\s`);
 
 async function namespace(prefix: string): Promise<string> {
   const ns = await createTestNamespace(client, prefix);
@@ -79,15 +82,13 @@ describe('kube-lessons informer', () => {
 
   it('prints ADD, MOD and DEL in that order for a pod created, changed and deleted while it runs', async () => {
     const ns = await namespace('kl-informer');
-    const synced = latch();
-    const running = informer(['-n', ns, '--timeout', '20s'], { onStdout: (o) => o.includes('cache synced') && synced.open() });
-    await synced.opened;
+    const running = await syncedInformer(['-n', ns, '--timeout', '16s']);
     await createPod(ns, 'informed');
-    await sleep(1500);
+    await running.line(eventLine('ADD', `${ns}/informed`));
     await labelPod(ns, 'informed');
-    await sleep(1500);
+    await running.line(eventLine('MOD', `${ns}/informed`));
     await deletePod(ns, 'informed');
-    const r = await running;
+    const r = await running.done;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], `pods (v1 Pod), namespace ${ns}; resolved through the built-in table`);
@@ -129,13 +130,9 @@ describe('kube-lessons informer', () => {
 
   it('with --trace names every stage of the pipeline, timed from the watch event', async () => {
     const ns = await namespace('kl-informer-trace');
-    const synced = latch();
-    const running = informer(['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '15s'], {
-      onStdout: (o) => o.includes('cache synced') && synced.open(),
-    });
-    await synced.opened;
+    const running = await syncedInformer(['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '9s']);
     await createPod(ns, 'traced');
-    const r = await running;
+    const r = await running.done;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[1], 'informer starting: resync off, handler added before start');
@@ -151,7 +148,6 @@ describe('kube-lessons informer', () => {
     );
     assert.equal(stages[0]![2], '0.000');
     assert.match(out[add + 1]!, /watch event ADDED$/);
-    // The machinery narrates its own steps too.
     // The watch-list path, stage by stage, each with what it means.
     const stagesAt = ['watch-list-start', 'initial-events-end', 'watch-list-synced', 'watch-continues'].map((a) =>
       out.findIndex((l) => l.includes(`· reflector ${a}`)),
@@ -193,7 +189,9 @@ describe('kube-lessons informer', () => {
   it('stops on Ctrl-C with exit 130 and the counts per event type', async () => {
     const ns = await namespace('kl-informer-int');
     await createPod(ns, 'one');
-    const r = await informer(['-n', ns], { interruptWhen: (o) => o.includes('cache synced') });
+    const running = await syncedInformer(['-n', ns]);
+    running.interrupt();
+    const r = await running.done;
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
     assert.ok(

@@ -1,10 +1,10 @@
 // `kube-lessons watch`: list then watch against the sandbox, in a namespace of its own. Events made during the
 // watch show as ADDED/MODIFIED/DELETED; a stale resourceVersion shows the 410 and what a reflector does.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { KubeClient } from '../../../src/core/client.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, startCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
 
 let client: KubeClient;
@@ -12,14 +12,19 @@ let ns = '';
 let kubeconfig = '';
 const lines = (text: string) => text.trim().split('\n');
 
-let ready: () => void = () => {};
-let watching: Promise<void> = Promise.resolve();
-beforeEach(() => {
-  watching = new Promise<void>((resolve) => (ready = resolve));
-});
+function watch(args: string[]) {
+  return runCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
+}
 
-function watch(args: string[], opts: { onStdout?: (stdout: string) => void; interruptWhen?: (stdout: string) => boolean } = {}) {
-  return runCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000, ...opts });
+/**
+ * Starts a watch and resolves once it printed `ready` (by default the line saying which resourceVersion it
+ * watches from, printed after the list: the watch replays every change since that version, so changes made
+ * from then on all arrive).
+ */
+async function watching(args: string[], ready = /^watching from resourceVersion /) {
+  const running = startCli(['watch', ...args, '--kubeconfig', kubeconfig], { timeoutMs: 90_000 });
+  await running.line(ready);
+  return running;
 }
 
 /** Every credential in the sandbox kubeconfig: none may ever be printed. */
@@ -62,12 +67,11 @@ describe('kube-lessons watch', () => {
   });
 
   it('with --watch-list off, lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
-    const running = watch(['configmaps', '-n', ns, '--watch-list', 'off', '--timeout', '20s'], { onStdout: (o) => o.includes('watching from') && ready() });
-    await watching;
+    const running = await watching(['configmaps', '-n', ns, '--watch-list', 'off', '--timeout', '12s']);
     await configMap('POST', 'watched', { step: '1' });
     await configMap('PATCH', 'watched', { step: '2' });
     await configMap('DELETE', 'watched');
-    const r = await running;
+    const r = await running.done;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], `configmaps (v1 ConfigMap), namespace ${ns}; resolved through the built-in table`);
@@ -89,12 +93,10 @@ describe('kube-lessons watch', () => {
 
   it('by default streams the initial state (watch-list), marks its end with the bookmark, then the changes on the same stream', async () => {
     await configMap('POST', 'already-there', { step: '0' });
-    let synced!: () => void;
-    const initialStateDone = new Promise<void>((resolve) => (synced = resolve));
-    const running = watch(['configmaps', '-n', ns, '--timeout', '20s'], { onStdout: (o) => o.includes('initial-events-end') && synced() });
-    await initialStateDone;
+    const running = await watching(['configmaps', '-n', ns, '--timeout', '12s'], /^BOOKMARK\s+initial-events-end/);
     await configMap('PATCH', 'already-there', { step: '1' });
-    const r = await running;
+    await running.line(new RegExp(`^MODIFIED\\s+${ns}/already-there `));
+    const r = await running.done;
     await configMap('DELETE', 'already-there');
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
@@ -142,17 +144,18 @@ describe('kube-lessons watch', () => {
   });
 
   it('with --raw prints the request with credentials redacted and each chunked line, masking Secret data', async () => {
-    const running = watch(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--watch-list', 'off', '--timeout', '20s'], {
-      onStdout: (o) => o.includes('streaming') && ready(),
-    });
-    await watching;
+    // --raw shows the watch's own response: the watch is open once it is printed.
+    const running = await watching(
+      ['secrets', '-n', ns, '--raw', '--no-bookmarks', '--watch-list', 'off', '--timeout', '10s'],
+      /^< 200 OK \(application\/json\), streaming$/,
+    );
     const value = 'do-not-print-this-value-42';
     await client.request({
       method: 'POST',
       path: `/api/v1/namespaces/${ns}/secrets`,
       body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw-secret' }, stringData: { password: value } },
     });
-    const r = await running;
+    const r = await running.done;
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     const requests = out.filter((l) => l.startsWith('> GET '));
@@ -163,7 +166,10 @@ describe('kube-lessons watch', () => {
       new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets\\?watch=1&resourceVersion=\\d+&allowWatchBookmarks=false$`),
       'no bookmarks asked for',
     );
-    assert.ok(out.includes('>   Authorization: Bearer <redacted>'));
+    assert.ok(
+      out.some((l) => /^> {3}authorization: Bearer <redacted>$/i.test(l)),
+      'the credential header, masked',
+    );
     assert.ok(out.includes('< 200 OK (application/json), streaming'));
     const chunk = out.find((l) => l.startsWith('< {"type":"ADDED"'));
     assert.ok(chunk, 'the raw line of the ADDED event');
@@ -174,7 +180,9 @@ describe('kube-lessons watch', () => {
   });
 
   it('stops cleanly on Ctrl-C with exit 130 and the counts per type', async () => {
-    const r = await watch(['configmaps', '-A'], { interruptWhen: (o) => o.includes('initial-events-end') });
+    const running = await watching(['configmaps', '-A'], /^BOOKMARK\s+initial-events-end/);
+    running.interrupt();
+    const r = await running.done;
     assert.equal(r.code, 130, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out[0], 'configmaps (v1 ConfigMap), all namespaces; resolved through the built-in table');

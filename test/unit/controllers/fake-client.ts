@@ -37,7 +37,7 @@ export class FakeClient {
     };
     this.requests.push(req);
     const body = (await this.responder(req)) as T;
-    return { status: 200, headers: new Headers() as never, body, bytes: 0, durationMs: 0, url: opts.path };
+    return { status: 200, headers: new Headers(), body, bytes: 0, durationMs: 0, url: opts.path };
   }
 
   /** The requests that were not about Events (what sample-controller's tests call filtering informer actions). */

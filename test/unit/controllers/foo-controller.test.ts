@@ -287,7 +287,9 @@ describe('run', () => {
     });
     const recorder = new EventRecorder(client.asClient(), { component: 'sample-controller' });
     const queue = new RateLimitingWorkQueue<string>({ rateLimiter: fooControllerRateLimiter() });
-    const logger: Logger = { info() {}, error() {} };
+    let stopping!: () => void;
+    const stopSeen = new Promise<void>((resolve) => (stopping = resolve));
+    const logger: Logger = { info: (m) => void (m.startsWith('shutting down workers') && stopping()), error() {} };
     const controller = new FooController({ client: client.asClient(), fooInformer, deploymentInformer, recorder, queue, logger });
 
     const abort = new AbortController();
@@ -298,8 +300,12 @@ describe('run', () => {
     // Another key is waiting when the stop comes, while the create is in flight: it must not be taken.
     queue.add(`${NS}/late`);
     abort.abort();
-    await new Promise((r) => setTimeout(r, 50));
+    // run has seen the stop; once everything it could do without the held create has settled (one turn of the
+    // event loop), it must still be waiting.
+    await stopSeen;
+    await new Promise((r) => setImmediate(r));
     assert.equal(returned, false, 'run waits for the sync in flight');
+    assert.ok(queue.shuttingDown());
     release();
     await running;
     await factory.shutdown();

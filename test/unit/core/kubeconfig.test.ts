@@ -8,6 +8,8 @@ import { KubeconfigError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-test-'));
+// Parsed files are cached per user: keep the tests' cache out of the real one.
+const cacheEnv = { XDG_CACHE_HOME: join(dir, 'cache') };
 function file(name: string, text: string): string {
   const f = join(dir, name);
   writeFileSync(f, text);
@@ -50,21 +52,21 @@ contexts:
 );
 
 describe('kubeconfig resolution', () => {
-  it('merges KUBECONFIG files with the first definition of a name winning, like kubectl', () => {
-    const merged = mergeFiles([A, B]);
+  it('merges KUBECONFIG files with the first definition of a name winning, like kubectl', async () => {
+    const merged = await mergeFiles([A, B], cacheEnv);
     assert.equal(merged['current-context'], 'ctx-a');
     assert.deepEqual(
-      merged.clusters!.map((c) => [c.name, c.cluster.server]),
+      merged.clusters.map((c) => [c.name, c.cluster.server]),
       [
         ['shared', 'https://127.0.0.1:1111'],
         ['other', 'https://127.0.0.1:3333'],
       ],
     );
-    assert.equal(merged.clusters![0]!.cluster['certificate-authority'], join(dir, 'certs/ca.crt'), 'relative paths resolve against their own file');
+    assert.equal(merged.clusters[0]!.cluster['certificate-authority'], join(dir, 'certs/ca.crt'), 'relative paths resolve against their own file');
   });
 
   it('reads KUBECONFIG in order and takes the namespace from the context', async () => {
-    const r = await loadKubeconfig({ env: { KUBECONFIG: `${A}:${B}`, HOME: dir } });
+    const r = await loadKubeconfig({ env: { ...cacheEnv, KUBECONFIG: `${A}:${B}`, HOME: dir } });
     assert.equal(r.source, 'env');
     assert.deepEqual(r.files, [A, B]);
     assert.equal(r.contextName, 'ctx-a');
@@ -74,7 +76,7 @@ describe('kubeconfig resolution', () => {
   });
 
   it('lets --kubeconfig win over KUBECONFIG and --context and -n override', async () => {
-    const r = await loadKubeconfig({ kubeconfig: B, context: 'ctx-b', namespace: 'ns-x', env: { KUBECONFIG: A, HOME: dir } });
+    const r = await loadKubeconfig({ kubeconfig: B, context: 'ctx-b', namespace: 'ns-x', env: { ...cacheEnv, KUBECONFIG: A, HOME: dir } });
     assert.equal(r.source, 'flag');
     assert.equal(r.server, 'https://127.0.0.1:3333');
     assert.equal(r.namespace, 'ns-x');
@@ -82,37 +84,69 @@ describe('kubeconfig resolution', () => {
   });
 
   it('defaults the namespace to "default" when the context has none', async () => {
-    const r = await loadKubeconfig({ kubeconfig: B, env: { HOME: dir } });
+    const r = await loadKubeconfig({ kubeconfig: B, env: { ...cacheEnv, HOME: dir } });
     assert.equal(r.namespace, 'default');
   });
 
   it('falls back to ~/.kube/config, then to a running sandbox, then fails with a hint', async () => {
     const home = mkdtempSync(join(tmpdir(), 'home-'));
     await assert.rejects(
-      loadKubeconfig({ env: { HOME: home } }),
+      loadKubeconfig({ env: { ...cacheEnv, HOME: home } }),
       (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''),
     );
-    const r = await loadKubeconfig({ env: { HOME: home }, sandboxKubeconfig: () => B });
+    const r = await loadKubeconfig({ env: { ...cacheEnv, HOME: home }, sandboxKubeconfig: () => B });
     assert.equal(r.source, 'sandbox');
   });
 
   it('rejects an unknown context naming the known ones', async () => {
     await assert.rejects(
-      loadKubeconfig({ kubeconfig: A, context: 'nope', env: {} }),
+      loadKubeconfig({ kubeconfig: A, context: 'nope', env: cacheEnv }),
       (e: KubeconfigError) => /context "nope" not found/.test(e.message) && /ctx-a/.test(e.hint ?? ''),
     );
   });
 
   it('reports malformed YAML and wrong shapes in one line', async () => {
     const bad = file('bad.yaml', 'clusters: [ {name: x\n');
-    await assert.rejects(loadKubeconfig({ kubeconfig: bad, env: {} }), (e: KubeconfigError) => /not valid YAML/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: bad, env: cacheEnv }),
+      (e: KubeconfigError) => /not valid YAML/.test(e.message) && !e.message.includes('\n'),
+    );
     const shape = file('shape.yaml', 'clusters: {a: 1}\n');
-    await assert.rejects(loadKubeconfig({ kubeconfig: shape, env: {} }), (e: KubeconfigError) => /"clusters" must be a list/.test(e.message));
-    await assert.rejects(loadKubeconfig({ kubeconfig: join(dir, 'missing.yaml'), env: {} }), (e: KubeconfigError) => /does not exist/.test(e.message));
+    await assert.rejects(loadKubeconfig({ kubeconfig: shape, env: cacheEnv }), (e: KubeconfigError) => /"clusters" must be a list/.test(e.message));
+    await assert.rejects(loadKubeconfig({ kubeconfig: join(dir, 'missing.yaml'), env: cacheEnv }), (e: KubeconfigError) => /does not exist/.test(e.message));
   });
 
   it('registers every loaded credential with the redactor', async () => {
-    await loadKubeconfig({ env: { KUBECONFIG: `${A}:${B}`, HOME: dir } });
+    await loadKubeconfig({ env: { ...cacheEnv, KUBECONFIG: `${A}:${B}`, HOME: dir } });
     assert.equal(redact('token=alice-secret-token and bobs-password'), 'token=<redacted> and <redacted>');
+  });
+
+  it('gives the same answer from the parsed-file cache as from a fresh parse, and reads JSON kubeconfigs', async () => {
+    const strip = (r: Awaited<ReturnType<typeof loadKubeconfig>>) => ({ ...r, clientNodeConfig: undefined });
+    const fresh = strip(await loadKubeconfig({ kubeconfig: A, env: { XDG_CACHE_HOME: join(dir, 'fresh-cache') } }));
+    const cached = strip(await loadKubeconfig({ kubeconfig: A, env: { XDG_CACHE_HOME: join(dir, 'fresh-cache') } }));
+    assert.deepEqual(cached, fresh);
+    assert.equal(fresh.cluster['certificate-authority'], join(dir, 'certs/ca.crt'));
+    const json = file(
+      'c.json',
+      JSON.stringify({
+        'current-context': 'j',
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:4444' } }],
+        users: [{ name: 'u', user: { exec: { command: './bin/plugin', apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' } } }],
+        contexts: [{ name: 'j', context: { cluster: 'c', user: 'u' } }],
+      }),
+    );
+    const r = await loadKubeconfig({ kubeconfig: json, env: cacheEnv });
+    assert.equal(r.server, 'https://127.0.0.1:4444');
+    assert.equal(r.user.exec?.command, join(dir, 'bin/plugin'), 'a relative exec command resolves against the kubeconfig folder, as in client-go');
+    assert.equal(r.credentialKind, `exec plugin (${join(dir, 'bin/plugin')})`);
+  });
+
+  it("builds client-node's KubeConfig for the same context only when asked", async () => {
+    const r = await loadKubeconfig({ kubeconfig: B, context: 'ctx-b', env: cacheEnv });
+    const kc = await r.clientNodeConfig();
+    assert.equal(kc.getCurrentContext(), 'ctx-b');
+    assert.equal(kc.getCurrentCluster()?.server, 'https://127.0.0.1:3333');
+    assert.equal(kc.getCurrentUser()?.password, 'bobs-password');
   });
 });

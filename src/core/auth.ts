@@ -1,0 +1,354 @@
+/**
+ * Native authentication for what kubeconfigs mostly hold, the way client-go's transport applies a
+ * rest.Config: a bearer token or token file, a client certificate and key (files or inline data), basic auth,
+ * and exec plugins speaking the client.authentication.k8s.io ExecCredential protocol (v1 and v1beta1).
+ * The cluster side gives the TLS trust: certificate-authority(-data), insecure-skip-tls-verify,
+ * tls-server-name. Auth providers (oidc, gcp, azure) are not handled here: the client hands those users to
+ * @kubernetes/client-node, which is costly to load and only they need.
+ *
+ * Guarantees, as in client-go: a token file is re-read at most once a minute; an exec plugin's credential
+ * is reused until its expirationTimestamp (forever without one) and dropped when the server answers 401;
+ * every credential read is registered with the redactor before it can reach a request or an error.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { KubeconfigError, UserFacingError, ExitCode } from './errors.ts';
+import { registerSecret } from './redact.ts';
+
+export interface ExecConfig {
+  command?: string;
+  args?: string[] | null;
+  env?: { name: string; value: string }[] | null;
+  apiVersion?: string;
+  installHint?: string;
+  provideClusterInfo?: boolean;
+  interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+}
+
+/** A kubeconfig `users[].user` entry, file paths already absolute. */
+export interface UserEntry {
+  token?: string;
+  tokenFile?: string;
+  'client-certificate'?: string;
+  'client-certificate-data'?: string;
+  'client-key'?: string;
+  'client-key-data'?: string;
+  username?: string;
+  password?: string;
+  exec?: ExecConfig;
+  'auth-provider'?: { name?: string; config?: Record<string, string> };
+  [k: string]: unknown;
+}
+
+/** A kubeconfig `clusters[].cluster` entry, file paths already absolute. */
+export interface ClusterEntry {
+  server?: string;
+  'certificate-authority'?: string;
+  'certificate-authority-data'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'tls-server-name'?: string;
+  'proxy-url'?: string;
+  extensions?: { name: string; extension: unknown }[];
+  [k: string]: unknown;
+}
+
+/** What one request carries: headers, and the client certificate the connection presents (if any). */
+export interface Credentials {
+  headers: Record<string, string>;
+  cert?: string | undefined;
+  key?: string | undefined;
+}
+
+export interface Authenticator {
+  credentials(signal?: AbortSignal): Promise<Credentials>;
+  /** The server answered 401: forget what may have expired so the next request fetches it again. */
+  unauthorized(): void;
+}
+
+export interface TlsOptions {
+  ca?: string | undefined;
+  rejectUnauthorized: boolean;
+  servername?: string | undefined;
+}
+
+/** True when only @kubernetes/client-node can authenticate this user (an auth-provider plugin). */
+export function needsClientNode(user: UserEntry): boolean {
+  return Boolean(user['auth-provider']) && !user.token && !user.exec;
+}
+
+/** A short description of the credential kind, never its value. */
+export function credentialKind(user: UserEntry | undefined): string {
+  if (!user) return 'none';
+  if (user.exec) return `exec plugin (${user.exec.command ?? '?'})`;
+  if (user['auth-provider']) return `auth provider (${user['auth-provider'].name ?? '?'})`;
+  if (user['client-certificate-data'] || user['client-certificate']) return 'client certificate';
+  if (user.token || user.tokenFile) return 'bearer token';
+  if (user.username) return 'username and password';
+  return 'none (anonymous)';
+}
+
+export function tlsOptions(cluster: ClusterEntry): TlsOptions {
+  const insecure = cluster['insecure-skip-tls-verify'] === true;
+  const ca = insecure ? undefined : pem(cluster['certificate-authority-data'], cluster['certificate-authority'], 'certificate-authority');
+  return { ca, rejectUnauthorized: !insecure, servername: cluster['tls-server-name'] || undefined };
+}
+
+/** Registers every secret a user entry holds (inline or in files) with the redactor. */
+export function registerUserSecrets(user: UserEntry): void {
+  registerSecret(user.token);
+  registerSecret(user.password);
+  registerSecret(user['client-key-data']);
+  if (user['client-key-data']) registerSecret(decodeBase64(user['client-key-data']));
+  if (user['client-key']) registerSecret(readOptional(user['client-key']));
+  if (user.tokenFile) registerSecret(readOptional(user.tokenFile)?.trim());
+  for (const v of Object.values(user['auth-provider']?.config ?? {})) registerSecret(v);
+  for (const e of user.exec?.env ?? []) registerSecret(e.value);
+}
+
+/** Builds the authenticator for one user; `cluster` feeds an exec plugin that asks for cluster info. */
+export function authenticator(
+  user: UserEntry,
+  cluster: ClusterEntry,
+  opts: { env?: NodeJS.ProcessEnv; now?: () => number; stdinIsTTY?: boolean } = {},
+): Authenticator {
+  const now = opts.now ?? Date.now;
+  const cert = pem(user['client-certificate-data'], user['client-certificate'], 'client-certificate');
+  const key = pem(user['client-key-data'], user['client-key'], 'client-key');
+  if (Boolean(cert) !== Boolean(key)) {
+    throw new KubeconfigError(
+      'the kubeconfig user has a client certificate without its key (or a key without its certificate)',
+      'set both client-certificate(-data) and client-key(-data)',
+    );
+  }
+  registerSecret(key);
+  const fixed: Credentials = { headers: {}, cert, key };
+  if (user.exec)
+    return execAuthenticator(user.exec, cluster, fixed, { env: opts.env ?? process.env, now, stdinIsTTY: opts.stdinIsTTY ?? Boolean(process.stdin.isTTY) });
+  if (user.token) {
+    registerSecret(user.token);
+    fixed.headers = { authorization: `Bearer ${user.token}` };
+  } else if (user.tokenFile) {
+    return tokenFileAuthenticator(user.tokenFile, fixed, now);
+  } else if (user.username || user.password) {
+    registerSecret(user.password);
+    const basic = Buffer.from(`${user.username ?? ''}:${user.password ?? ''}`).toString('base64');
+    registerSecret(basic);
+    fixed.headers = { authorization: `Basic ${basic}` };
+  }
+  return { credentials: () => Promise.resolve(fixed), unauthorized() {} };
+}
+
+/** client-go re-reads a token file once a minute, so a rotated (projected) token is picked up. */
+const TOKEN_FILE_TTL_MS = 60_000;
+
+function tokenFileAuthenticator(file: string, base: Credentials, now: () => number): Authenticator {
+  let token: string | undefined;
+  let readAt = 0;
+  return {
+    credentials() {
+      return new Promise((resolve) => resolve(readToken()));
+    },
+    unauthorized() {
+      readAt = 0;
+    },
+  };
+
+  function readToken(): Credentials {
+    if (token === undefined || now() - readAt >= TOKEN_FILE_TTL_MS) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        // A token we read before stays usable while the file is briefly missing (mid-rotation).
+        if (token !== undefined) return { ...base, headers: { authorization: `Bearer ${token}` } };
+        throw new KubeconfigError(
+          `cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          'check the tokenFile path in the kubeconfig user',
+        );
+      }
+      token = text.trim();
+      readAt = now();
+      registerSecret(token);
+    }
+    return { ...base, headers: { authorization: `Bearer ${token}` } };
+  }
+}
+
+const EXEC_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
+
+interface ExecStatus {
+  token?: string;
+  clientCertificateData?: string;
+  clientKeyData?: string;
+  expirationTimestamp?: string;
+}
+
+function execAuthenticator(
+  exec: ExecConfig,
+  cluster: ClusterEntry,
+  base: Credentials,
+  opts: { env: NodeJS.ProcessEnv; now: () => number; stdinIsTTY: boolean },
+): Authenticator {
+  const command = exec.command ?? '';
+  const apiVersion = exec.apiVersion ?? '';
+  if (!command) throw new KubeconfigError('the kubeconfig user has an exec plugin without a command', 'set users[].user.exec.command');
+  if (!EXEC_API_VERSIONS.includes(apiVersion)) {
+    throw new KubeconfigError(`exec plugin "${command}" uses apiVersion "${apiVersion}"`, `use one of ${EXEC_API_VERSIONS.join(', ')}`);
+  }
+  // v1 requires interactiveMode; v1beta1 defaults to IfAvailable.
+  const mode = exec.interactiveMode ?? (apiVersion.endsWith('/v1beta1') ? 'IfAvailable' : undefined);
+  if (!mode || !['Never', 'IfAvailable', 'Always'].includes(mode)) {
+    throw new KubeconfigError(`exec plugin "${command}" has interactiveMode "${mode ?? ''}"`, 'set interactiveMode to Never, IfAvailable or Always');
+  }
+  let current: { creds: Credentials; expiresAt: number } | undefined;
+  let running: Promise<Credentials> | undefined;
+  const run = async (signal?: AbortSignal): Promise<Credentials> => {
+    const interactive = mode !== 'Never' && opts.stdinIsTTY;
+    if (mode === 'Always' && !interactive) {
+      throw new UserFacingError(
+        `exec plugin "${command}" needs a terminal (interactiveMode: Always) but stdin is not one`,
+        'run the command from a terminal',
+        ExitCode.unauthorized,
+      );
+    }
+    const spec: Record<string, unknown> = { interactive };
+    if (exec.provideClusterInfo) spec.cluster = clusterInfo(cluster);
+    const info = JSON.stringify({ apiVersion, kind: 'ExecCredential', spec });
+    const env = { ...opts.env };
+    for (const e of exec.env ?? []) env[e.name] = e.value;
+    env.KUBERNETES_EXEC_INFO = info;
+    const stdout = await runPlugin(command, exec.args ?? [], env, interactive, exec.installHint, signal);
+    const status = parseExecCredential(stdout, command, apiVersion);
+    registerSecret(status.token);
+    registerSecret(status.clientKeyData);
+    if (Boolean(status.clientCertificateData) !== Boolean(status.clientKeyData)) {
+      throw new UserFacingError(
+        `exec plugin "${command}" returned a client certificate without its key (or a key without its certificate)`,
+        undefined,
+        ExitCode.unauthorized,
+      );
+    }
+    if (!status.token && !status.clientCertificateData) {
+      throw new UserFacingError(`exec plugin "${command}" returned neither a token nor a client certificate`, undefined, ExitCode.unauthorized);
+    }
+    const creds: Credentials = status.token ? { ...base, headers: { authorization: `Bearer ${status.token}` } } : { ...base, headers: {} };
+    if (status.clientCertificateData) {
+      creds.cert = status.clientCertificateData;
+      creds.key = status.clientKeyData;
+    }
+    const expiresAt = status.expirationTimestamp ? Date.parse(status.expirationTimestamp) : Infinity;
+    current = { creds, expiresAt: Number.isNaN(expiresAt) ? Infinity : expiresAt };
+    return creds;
+  };
+  return {
+    async credentials(signal) {
+      if (current && opts.now() < current.expiresAt) return current.creds;
+      // Concurrent requests share one plugin run.
+      running ??= run(signal).finally(() => {
+        running = undefined;
+      });
+      return running;
+    },
+    unauthorized() {
+      current = undefined;
+    },
+  };
+}
+
+function clusterInfo(cluster: ClusterEntry): Record<string, unknown> {
+  const ca = cluster['certificate-authority-data'] ?? (cluster['certificate-authority'] ? readOptional(cluster['certificate-authority']) : undefined);
+  const config = cluster.extensions?.find((e) => e.name === 'client.authentication.k8s.io/exec')?.extension;
+  const out: Record<string, unknown> = { server: cluster.server };
+  if (cluster['tls-server-name']) out['tls-server-name'] = cluster['tls-server-name'];
+  if (cluster['insecure-skip-tls-verify']) out['insecure-skip-tls-verify'] = true;
+  if (ca) out['certificate-authority-data'] = cluster['certificate-authority-data'] ?? Buffer.from(ca).toString('base64');
+  if (cluster['proxy-url']) out['proxy-url'] = cluster['proxy-url'];
+  if (config !== undefined) out.config = config;
+  return out;
+}
+
+function runPlugin(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  interactive: boolean,
+  installHint: string | undefined,
+  signal?: AbortSignal,
+): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile(command, args, { env, encoding: 'utf8', maxBuffer: 16 << 20, ...(signal ? { signal } : {}) }, (err, stdout) => {
+      if (!err) return resolvePromise(stdout);
+      const e = err as NodeJS.ErrnoException & { code?: string | number };
+      if (e.name === 'AbortError') return reject(e);
+      if (e.code === 'ENOENT' || e.code === 'EACCES') {
+        return reject(
+          new UserFacingError(
+            `exec plugin "${command}" not found (${e.code})`,
+            installHint?.trim().split('\n')[0] || 'install it, or fix users[].user.exec.command in the kubeconfig',
+            ExitCode.unauthorized,
+          ),
+        );
+      }
+      reject(
+        new UserFacingError(
+          `exec plugin "${command}" failed${typeof e.code === 'number' ? ` with exit code ${String(e.code)}` : ''}`,
+          'run it by hand to see why; its own messages went to stderr',
+          ExitCode.unauthorized,
+        ),
+      );
+    });
+    // The plugin talks to the person directly (a login prompt) through our stdin and stderr.
+    if (interactive) process.stdin.pipe(child.stdin!);
+    else child.stdin?.end();
+    child.stderr?.pipe(process.stderr, { end: false });
+    child.on('exit', () => {
+      if (interactive) process.stdin.unpipe(child.stdin!);
+    });
+  });
+}
+
+function parseExecCredential(stdout: string, command: string, apiVersion: string): ExecStatus {
+  let cred: { apiVersion?: string; kind?: string; status?: ExecStatus };
+  try {
+    cred = JSON.parse(stdout) as typeof cred;
+  } catch {
+    throw new UserFacingError(`exec plugin "${command}" did not print an ExecCredential (not JSON)`, undefined, ExitCode.unauthorized);
+  }
+  if (cred?.kind !== 'ExecCredential' || cred.apiVersion !== apiVersion) {
+    throw new UserFacingError(
+      `exec plugin "${command}" printed ${cred?.kind ?? 'something'} ${cred?.apiVersion ?? ''}, not an ExecCredential of ${apiVersion}`,
+      undefined,
+      ExitCode.unauthorized,
+    );
+  }
+  if (!cred.status || typeof cred.status !== 'object') {
+    throw new UserFacingError(`exec plugin "${command}" printed an ExecCredential without a status`, undefined, ExitCode.unauthorized);
+  }
+  return cred.status;
+}
+
+/** PEM text from inline base64 data (wins, as in client-go) or a file. */
+function pem(data: string | undefined, file: string | undefined, field: string): string | undefined {
+  if (data) return decodeBase64(data);
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new KubeconfigError(
+      `cannot read ${field} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'fix the path in the kubeconfig',
+    );
+  }
+}
+
+function decodeBase64(data: string): string {
+  return Buffer.from(data, 'base64').toString('utf8');
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
