@@ -1,147 +1,125 @@
-// Informer initial sync time and heap per cached object, ours side by side with @kubernetes/client-node's
-// makeInformer, in one run against the same pods of a sandbox. Each measurement runs in a fresh process
-// (node --expose-gc) so heaps do not mix. Prints one JSON line per measurement, then the ratios.
-//
-//   node bench/informer.bench.ts [--counts 1000,5000] [--runs 3]
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/**
+ * Informer initial sync and memory next to client-go (bench/go/informer-peer) and @kubernetes/client-node's
+ * makeInformer, on settled pods of one shape at two sizes. Every run is a fresh process with one pod
+ * informer and one handler; the sync moment is read inside each side's own synced signal (no polling).
+ * Figures per size and protocol: initial sync, live heap after a full collection, whole-process peak RSS;
+ * and heap per cached pod as the slope between the two sizes (fixed process cost cancels out).
+ *
+ * Protocols: list+watch (client-go with KUBE_FEATURE_WatchListClient=false) and watch-list (client-go's
+ * default since 1.35: the initial list streamed as watch events). Ours runs watch-list once it has it;
+ * until then the child reports it unsupported and only client-go's watch-list figure is shown.
+ */
 import { fileURLToPath } from 'node:url';
-import { KubeClient } from '../src/core/client.ts';
-import { loadKubeconfig } from '../src/core/kubeconfig.ts';
-import { listerWatcherFor } from '../src/core/list-watch-client.ts';
-import { BUILTIN_RESOURCES } from '../src/core/resources.ts';
-import { SharedInformerFactory } from '../src/machinery/cache/informer-factory.ts';
-import { sandboxDown, sandboxUp } from '../src/sandbox/sandbox.ts';
+import { createNamespace, createSettledPods } from './lib/cluster.ts';
+import { roundOrder, type BenchContext } from './lib/context.ts';
+import { runJson } from './lib/proc.ts';
+import type { Figure } from './lib/stats.ts';
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : dflt;
-};
+const CHILD = fileURLToPath(new URL('./informer-child.ts', import.meta.url));
 
-if (args[0] === '--child') await child(args[1]!, flag('kubeconfig', ''), flag('namespace', ''), Number(flag('count', '0')));
-else await parent();
+type Mode = 'list-watch' | 'watch-list';
 
-async function child(impl: string, kubeconfig: string, namespace: string, count: number) {
-  const gc = (globalThis as { gc?: () => void }).gc!;
-  let started: number;
-  let objects: number;
-  // Load each library before measuring so module code does not count as cache.
-  const clientNode = await import('@kubernetes/client-node');
-  const config = await loadKubeconfig({ kubeconfig });
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  const abort = new AbortController();
-  if (impl === 'ours') {
-    const client = new KubeClient(config);
-    const factory = new SharedInformerFactory((r, ctx) => listerWatcherFor(client, r, ctx), { namespace });
-    const informer = factory.informerFor(BUILTIN_RESOURCES.pods);
-    started = performance.now();
-    factory.start(abort.signal);
-    await factory.waitForCacheSync(abort.signal);
-    objects = informer.getIndexer().listKeys().length;
-  } else {
-    const kc = await config.clientNodeConfig();
-    const api = kc.makeApiClient(clientNode.CoreV1Api);
-    const informer = clientNode.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => api.listNamespacedPod({ namespace }));
-    started = performance.now();
-    await informer.start();
-    objects = informer.list(namespace).length;
-    void informer.stop();
-  }
-  const syncMs = performance.now() - started;
-  gc();
-  const heapBytes = process.memoryUsage().heapUsed - before;
-  if (objects !== count) throw new Error(`${impl} cached ${objects} of ${count} pods`);
-  console.log(JSON.stringify({ syncMs, heapBytesPerObject: heapBytes / objects }));
-  abort.abort();
-  process.exit(0);
+interface Impl {
+  name: string;
+  mode: Mode;
+  run(namespace: string, count: number): ChildResult;
 }
 
-async function parent() {
-  const counts = flag('counts', '1000,5000').split(',').map(Number);
-  const runs = Number(flag('runs', '3'));
-  const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-bench-'));
-  const state = await sandboxUp({ dir, nodes: 3 });
-  const client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }));
-  const self = fileURLToPath(import.meta.url);
-  try {
-    for (const count of counts) {
-      const namespace = `bench-${count}`;
-      await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: namespace } } });
-      await waitForServiceAccount(client, namespace);
-      await createPods(client, namespace, count);
-      const results: Record<string, { syncMs: number; heapBytesPerObject: number }[]> = { ours: [], 'client-node': [] };
-      for (let r = 0; r < runs; r++) {
-        for (const impl of ['ours', 'client-node'] as const) {
-          const out = spawnSync(
-            process.execPath,
-            ['--expose-gc', self, '--child', impl, '--kubeconfig', state.kubeconfig, '--namespace', namespace, '--count', String(count)],
-            { encoding: 'utf8' },
-          );
-          if (out.status !== 0) throw new Error(`${impl} child failed: ${out.stderr}`);
-          results[impl]!.push(JSON.parse(out.stdout.trim().split('\n').pop()!) as { syncMs: number; heapBytesPerObject: number });
-        }
-      }
-      const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const summary: Record<string, { syncMs: number; heapBytesPerObject: number }> = {};
-      for (const impl of ['ours', 'client-node']) {
-        summary[impl] = { syncMs: med(results[impl]!.map((x) => x.syncMs)), heapBytesPerObject: med(results[impl]!.map((x) => x.heapBytesPerObject)) };
-        console.log(
-          JSON.stringify({
-            bench: 'informer-initial-sync',
-            impl,
-            pods: count,
-            runs,
-            medianSyncMs: Math.round(summary[impl].syncMs),
-            medianHeapBytesPerObject: Math.round(summary[impl].heapBytesPerObject),
-          }),
-        );
-      }
-      console.log(
-        JSON.stringify({
-          bench: 'informer-ratio',
-          pods: count,
-          syncTimeOursOverPeer: +(summary.ours!.syncMs / summary['client-node']!.syncMs).toFixed(2),
-          heapOursOverPeer: +(summary.ours!.heapBytesPerObject / summary['client-node']!.heapBytesPerObject).toFixed(2),
-        }),
-      );
+interface ChildResult {
+  syncMs: number;
+  heapBytes: number;
+  peakRssBytes: number;
+  unsupported?: string;
+  /** The Go peer says which protocol client-go's feature gate chose. */
+  watchList?: boolean;
+}
+
+const MB = 1024 * 1024;
+
+export async function informerBench(ctx: BenchContext): Promise<void> {
+  const { results, go, cluster } = ctx;
+  const sizes = ctx.quick ? [200, 1000] : [1000, 5000];
+  const rounds = ctx.quick ? 3 : 5;
+  const kubeconfig = cluster.state.kubeconfig;
+  for (const size of sizes) {
+    await createNamespace(cluster.client, `pods-${size}`);
+    await createSettledPods(cluster, `pods-${size}`, size, ctx.log);
+  }
+
+  const node = (impl: string, mode: Mode): Impl => ({
+    name: impl,
+    mode,
+    run: (namespace, count) =>
+      runJson<ChildResult>(
+        ctx.node,
+        ['--expose-gc', CHILD, '--impl', impl, '--mode', mode, '--kubeconfig', kubeconfig, '--namespace', namespace, '--count', String(count)],
+        process.env,
+      ),
+  });
+  const goPeer = (mode: Mode): Impl => ({
+    name: 'client-go',
+    mode,
+    run: (namespace, count) => {
+      const out = runJson<ChildResult>(go!.informer, ['-kubeconfig', kubeconfig, '-namespace', namespace, '-count', String(count)], {
+        ...process.env,
+        KUBE_FEATURE_WatchListClient: String(mode === 'watch-list'),
+      });
+      if (out.watchList !== (mode === 'watch-list')) throw new Error(`client-go ran with WatchListClient=${out.watchList} where ${mode} was asked`);
+      return out;
+    },
+  });
+  let impls: Impl[] = [node('ours', 'list-watch'), node('client-node', 'list-watch'), node('ours', 'watch-list')];
+  if (go) impls.push(goPeer('list-watch'), goPeer('watch-list'));
+  else results.note('informer: no Go toolchain, so no client-go peer');
+  impls = impls.filter((impl) => {
+    const probe = impl.run(`pods-${sizes[0]}`, sizes[0]!);
+    if (probe.unsupported) results.note(`informer: ${probe.unsupported}`);
+    return !probe.unsupported;
+  });
+
+  const key = (impl: Impl) => `${impl.name}|${impl.mode}`;
+  const figs = new Map<string, { sync: Figure; heap: Figure; rss: Figure }>();
+  for (const size of sizes) {
+    for (const impl of impls) {
+      const c = `informer ${size} pods, ${impl.mode}`;
+      figs.set(`${key(impl)}|${size}`, {
+        sync: results.figure({ case: c, metric: 'initial sync', impl: impl.name, unit: 'ms' }),
+        heap: results.figure({ case: c, metric: 'live heap after sync', impl: impl.name, unit: 'MB' }),
+        rss: results.figure({ case: c, metric: 'peak RSS', impl: impl.name, unit: 'MB' }),
+      });
     }
-  } finally {
-    await sandboxDown(dir);
-  }
-}
-
-async function waitForServiceAccount(client: KubeClient, ns: string) {
-  for (let i = 0; i < 100; i++) {
-    if (
-      await client.request({ path: `/api/v1/namespaces/${ns}/serviceaccounts/default` }).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function createPods(client: KubeClient, ns: string, count: number) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 24 }, async () => {
-      while (next < count) {
-        const i = next++;
-        await client.request({
-          method: 'POST',
-          path: `/api/v1/namespaces/${ns}/pods`,
-          body: {
-            metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
-            spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] },
-          },
-        });
+    for (let r = 0; r < rounds; r++) {
+      for (const impl of roundOrder(impls, r)) {
+        const out = impl.run(`pods-${size}`, size);
+        const f = figs.get(`${key(impl)}|${size}`)!;
+        f.sync.samples.push(out.syncMs);
+        f.heap.samples.push(out.heapBytes / MB);
+        f.rss.samples.push(out.peakRssBytes / MB);
       }
-    }),
-  );
+    }
+  }
+
+  const [small, big] = sizes as [number, number];
+  const slopes = new Map<string, Figure>();
+  for (const impl of impls) {
+    const a = figs.get(`${key(impl)}|${small}`)!.heap.samples;
+    const b = figs.get(`${key(impl)}|${big}`)!.heap.samples;
+    slopes.set(
+      key(impl),
+      results.figure(
+        { case: `informer ${small}->${big} pods, ${impl.mode}`, metric: 'heap per cached pod (slope)', impl: impl.name, unit: 'B' },
+        b.map((x, i) => ((x - a[i]!) * MB) / (big - small)),
+      ),
+    );
+  }
+
+  const get = (name: string, mode: Mode, size: number) => figs.get(`${name}|${mode}|${size}`);
+  for (const size of sizes) {
+    for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, size)?.sync, get('client-go', mode, size)?.sync);
+    results.compare(get('ours', 'list-watch', size)?.sync, get('client-node', 'list-watch', size)?.sync);
+  }
+  for (const mode of ['list-watch', 'watch-list'] as const) results.compare(slopes.get(`ours|${mode}`), slopes.get(`client-go|${mode}`));
+  results.compare(slopes.get('ours|list-watch'), slopes.get('client-node|list-watch'));
+  for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, big)?.rss, get('client-go', mode, big)?.rss);
+  results.compare(get('ours', 'list-watch', big)?.rss, get('client-node', 'list-watch', big)?.rss);
 }

@@ -1,46 +1,57 @@
 /**
- * Throughput of the work queue: add/get/done cycles per second with 1 and 8 concurrent async workers on
- * the real clock. Prints one JSON line per measurement.
- *
- * There is nothing to compare against: @kubernetes/client-node has no workqueue (nor do the other JS
- * operator libraries listed in the reference notes), so these numbers only track our own queue over time.
- *
- * Run: node bench/queue.bench.ts   (Node 24; optional env BENCH_MS per measurement, default 2000)
+ * The work queue next to client-go's (bench/go/queue-peer): add/get/done throughput under three loads,
+ * each run a fresh process, order rotated every round. Our workers are async functions sharing one
+ * thread, so the fair peer is Go with GOMAXPROCS=1; Go on every core is shown too.
  */
-import { newQueue, type Queue } from '../src/machinery/workqueue/index.ts';
+import { fileURLToPath } from 'node:url';
+import { roundOrder, type BenchContext } from './lib/context.ts';
+import { runJson } from './lib/proc.ts';
+import type { Figure } from './lib/stats.ts';
 
-const MEASURE_MS = Number(process.env.BENCH_MS ?? 2000);
-const WARMUP_MS = 300;
-const KEYS = 1000;
+const CHILD = fileURLToPath(new URL('./queue-child.ts', import.meta.url));
+const SCENARIOS = [
+  { scenario: 'cycle', workers: 1 },
+  { scenario: 'cycle', workers: 8 },
+  { scenario: 'waiting-get', workers: 1 },
+  { scenario: 'readd-held', workers: 1 },
+];
 
-/** Each worker takes an item, marks it done, and adds it again: one cycle = add + get + done. */
-async function worker(q: Queue<string>, deadline: number, counter: { cycles: number }): Promise<void> {
-  for (;;) {
-    const r = await q.get();
-    if (r.shutdown) return;
-    q.done(r.item);
-    counter.cycles++;
-    // Reading the time on every cycle would dominate; the deadline only needs coarse checks.
-    if ((counter.cycles & 1023) === 0 && performance.now() >= deadline) {
-      q.shutDown();
-      return;
-    }
-    q.add(r.item);
+interface Impl {
+  name: string;
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+export function queueBench(ctx: BenchContext): void {
+  const { results, go } = ctx;
+  const ms = ctx.quick ? 300 : 500;
+  const rounds = ctx.quick ? 3 : 5;
+  const impls: Impl[] = [{ name: 'ours', file: ctx.node, args: [CHILD], env: process.env }];
+  if (go) {
+    impls.push({ name: 'client-go GOMAXPROCS=1', file: go.queue, args: [], env: { ...process.env, GOMAXPROCS: '1' } });
+    impls.push({ name: 'client-go GOMAXPROCS=2', file: go.queue, args: [], env: { ...process.env, GOMAXPROCS: '2' } });
+  } else {
+    results.note('queue: no Go toolchain, so no client-go workqueue peer');
   }
-}
-
-async function measure(workers: number, ms: number): Promise<number> {
-  const q = newQueue<string>();
-  for (let i = 0; i < KEYS; i++) q.add(`ns/item-${i}`);
-  const counter = { cycles: 0 };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: workers }, () => worker(q, start + ms, counter)));
-  const elapsed = performance.now() - start;
-  return (counter.cycles * 1000) / elapsed;
-}
-
-for (const workers of [1, 8]) {
-  await measure(workers, WARMUP_MS);
-  const opsPerSec = await measure(workers, MEASURE_MS);
-  console.log(JSON.stringify({ bench: 'queue', workers, opsPerSec: Math.round(opsPerSec) }));
+  for (const s of SCENARIOS) {
+    const figs = new Map<string, Figure>(
+      impls.map((i) => [
+        i.name,
+        results.figure({ case: 'workqueue', metric: `${s.scenario}, ${s.workers} worker${s.workers > 1 ? 's' : ''}`, impl: i.name, unit: 'ops/s' }),
+      ]),
+    );
+    for (let r = 0; r < rounds; r++) {
+      for (const impl of roundOrder(impls, r)) {
+        const flags =
+          impl.file === ctx.node
+            ? ['--scenario', s.scenario, '--workers', String(s.workers), '--ms', String(ms)]
+            : ['-scenario', s.scenario, '-workers', String(s.workers), '-ms', String(ms)];
+        const out = runJson<{ opsPerSec: number }>(impl.file, [...impl.args, ...flags], impl.env);
+        figs.get(impl.name)!.samples.push(out.opsPerSec);
+      }
+    }
+    results.compare(figs.get('ours'), figs.get('client-go GOMAXPROCS=1'));
+    if (s.workers > 1) results.compare(figs.get('ours'), figs.get('client-go GOMAXPROCS=2'));
+  }
 }

@@ -20,7 +20,7 @@ await build({
   keepNames: true,
   legalComments: 'external',
   // ws's optional native speed-ups: absent is fine.
-  external: ['bufferutil', 'utf-8-validate'],
+  external: ['bufferutil', 'utf-8-validate', 'typescript'],
   // Some dependencies are CommonJS and call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __klCreateRequire } from 'node:module'; const require = __klCreateRequire(import.meta.url);" },
   logLevel: 'warning',

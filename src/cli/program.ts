@@ -5,12 +5,15 @@
 import { Command, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from '../console/context.ts';
 import { OUTPUT_FORMATS } from '../console/formats.ts';
+import type { OutputSink } from '../console/output.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export interface ProgramDeps {
   version: string;
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Where commands print their results (default process.stdout); the lessons pass a wrapping one. */
+  stdout?: OutputSink;
 }
 
 const ROOT_EXAMPLES = `
@@ -28,6 +31,11 @@ Examples, one per command:
   $ kube-lessons informer pods --trace
   $ kube-lessons controller install && kube-lessons controller run
   $ kube-lessons learn                          # the guided lessons
+  $ kube-lessons exercise init                  # exercises you write, in ./kube-lessons-exercises
+  $ kube-lessons exercise watch                 # re-verify on every save (also: kube-lessons watch)
+  $ kube-lessons verify list-nodes              # check one exercise
+  $ kube-lessons hint list-nodes                # one more hint each time
+  $ kube-lessons solution list-nodes            # ours, once yours passes
 Every command has --help with its own options and examples.`;
 
 export function createProgram(deps: ProgramDeps): Command {
@@ -54,11 +62,11 @@ export function createProgram(deps: ProgramDeps): Command {
   let ctx: CommandContext | undefined;
   const getCtx = () => {
     if (!contextModule) throw new Error('the command context is available only inside an action');
-    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps.env);
+    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps.env, deps.stdout);
     return ctx;
   };
   // A command that runs other commands (learn) builds its own programs with the same dependencies.
-  const makeProgram = (signal: AbortSignal) => createProgram({ ...deps, signal });
+  const makeProgram = (signal: AbortSignal, stdout?: OutputSink) => createProgram(stdout ? { ...deps, signal, stdout } : { ...deps, signal });
   for (const mod of COMMANDS) mod.register(program, getCtx, makeProgram);
   return program;
 }

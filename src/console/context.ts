@@ -7,7 +7,7 @@ import type { KubeEnv } from '../core/kube-env.ts';
 import { parseDuration } from '../core/duration.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
-import { colorWanted, createOutput, type Output } from './output.ts';
+import { colorWanted, createOutput, type Output, type OutputSink } from './output.ts';
 
 export interface GlobalOptions {
   kubeconfig?: string;
@@ -30,13 +30,13 @@ export interface CommandContext {
   kube(): Promise<KubeEnv>;
 }
 
-export function createContext(globals: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): CommandContext {
+export function createContext(globals: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env, stdout?: OutputSink): CommandContext {
   const format = (globals.output ?? 'table') as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) {
     throw new UserFacingError(`unknown output format "${globals.output}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`, ExitCode.usage);
   }
   let kube: Promise<KubeEnv> | undefined;
-  const out = createOutput({ color: colorWanted(globals.color, env) });
+  const out = createOutput(stdout ? { color: colorWanted(globals.color, env), stdout } : { color: colorWanted(globals.color, env) });
   return {
     globals,
     out,

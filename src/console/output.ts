@@ -23,7 +23,13 @@ export interface Output {
   info(text: string): void;
 }
 
-export function createOutput(opts: { color: boolean; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream }): Output {
+/** The part of a stream output writes to: process.stdout, or a wrapper around it. */
+export interface OutputSink {
+  write(text: string): boolean;
+  readonly isTTY?: boolean | undefined;
+}
+
+export function createOutput(opts: { color: boolean; stdout?: OutputSink; stderr?: OutputSink }): Output {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const color = new Chalk({ level: opts.color ? 2 : 0 });

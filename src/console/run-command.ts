@@ -11,9 +11,10 @@ import { reportError } from './funnel.ts';
  * What a command says about how it ended, when it did not throw:
  * - 'done': it did its job (exit 0, or 130 when Ctrl-C cut it short);
  * - 'checks-failed': it ran to the end and found something unhealthy (exit 1);
- * - 'stopped': it was meant to run until Ctrl-C and stopped cleanly then (exit 0, not 130).
+ * - 'stopped': it was meant to run until Ctrl-C and stopped cleanly then (exit 0, not 130);
+ * - 'not-passing': the learner's exercise was checked and does not pass yet (exit 1).
  */
-export type CommandOutcome = 'done' | 'checks-failed' | 'stopped';
+export type CommandOutcome = 'done' | 'checks-failed' | 'stopped' | 'not-passing';
 
 // Commander drops what an action returns: `returnsOutcome` keeps it here, per root program.
 const outcomes = new WeakMap<Command, CommandOutcome>();
@@ -62,7 +63,7 @@ export async function runCommand(program: Command, argv: string[], opts: RunComm
 /** The one mapping from a command's outcome to the process's exit code. */
 export function exitCodeFor(outcome: CommandOutcome, interrupted: boolean): number {
   if (outcome === 'stopped') return ExitCode.ok;
-  if (outcome === 'checks-failed') return ExitCode.failure;
+  if (outcome === 'checks-failed' || outcome === 'not-passing') return ExitCode.failure;
   return interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 

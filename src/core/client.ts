@@ -82,21 +82,26 @@ export class KubeClient {
     return (await this.config.clientNodeConfig()).makeApiClient(ctor as never) as T;
   }
 
+  /** Tells the response hook (trace, --debug) what came back; `bytes` is -1 for a stream still being read. */
+  private reportResponse(method: string, url: string, response: TransportResponse, bytes: number, durationMs: number): void {
+    this.hooks.response?.({
+      method,
+      url,
+      status: response.status,
+      statusText: response.statusText,
+      contentType: response.headers.get('content-type') ?? '',
+      bytes,
+      durationMs,
+    });
+  }
+
   async request<T = unknown>(opts: RequestOptions): Promise<ApiResponse<T>> {
     const { response, url, started, method, cleanup } = await this.send(opts, false);
     try {
       const text = await response.text();
       const durationMs = performance.now() - started;
       const bytes = Buffer.byteLength(text);
-      this.hooks.response?.({
-        method,
-        url,
-        status: response.status,
-        statusText: response.statusText,
-        contentType: response.headers.get('content-type') ?? '',
-        bytes,
-        durationMs,
-      });
+      this.reportResponse(method, url, response, bytes, durationMs);
       if (!ok(response)) {
         if (response.status === 401) this.auth?.unauthorized();
         throw statusError(response, text, method, url);
@@ -119,26 +124,10 @@ export class KubeClient {
       const text = await response.text().catch(() => '');
       cleanup();
       if (response.status === 401) this.auth?.unauthorized();
-      this.hooks.response?.({
-        method,
-        url,
-        status: response.status,
-        statusText: response.statusText,
-        contentType: response.headers.get('content-type') ?? '',
-        bytes: text.length,
-        durationMs: performance.now() - started,
-      });
+      this.reportResponse(method, url, response, text.length, performance.now() - started);
       throw statusError(response, text, method, url);
     }
-    this.hooks.response?.({
-      method,
-      url,
-      status: response.status,
-      statusText: response.statusText,
-      contentType: response.headers.get('content-type') ?? '',
-      bytes: -1,
-      durationMs: performance.now() - started,
-    });
+    this.reportResponse(method, url, response, -1, performance.now() - started);
     const hooks = this.hooks;
     let closed = false;
     const body = response.body[Symbol.asyncIterator]();

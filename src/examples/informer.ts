@@ -2,16 +2,18 @@
  * Controllers III, "the informer": the article's example5 on the machinery of src/machinery/cache. A
  * SharedInformerFactory (its transport: listerWatcherFor over KubeClient) with a resync period gives an
  * informer for one resource; a handler reports ADD, MOD and DEL with the object's key; the program waits
- * for the cache to sync and runs until stopped. With `trace`, every event is followed through the pipeline
- * by the machinery's own tracer: reflector received -> delta queued -> delta popped -> indexer updated ->
- * handler called, each stage timed from the moment the event arrived. Gathering and logic only: the
- * command renders.
+ * for the cache to sync and runs until stopped. The informer runs on the RealFIFO (client-go 1.36) or, as
+ * the article has it, on the DeltaFIFO. With `trace`, every event is followed through the pipeline by the
+ * machinery's own tracer: reflector received -> delta queued -> delta popped -> indexer updated -> handler
+ * called, each stage timed from the moment the event arrived. Gathering and logic only: the command
+ * renders.
  */
 import type { KubeClient } from '../core/client.ts';
 import type { ResourceRef } from '../core/resources.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import type { TraceEvent, Tracer } from '../machinery/trace.ts';
 import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/cache/informer-factory.ts';
+import type { FifoKind } from '../machinery/cache/shared-informer.ts';
 import { DeletedFinalStateUnknown, metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, ListerWatcher, WatchEvent, WatchStream } from '../machinery/cache/list-watch.ts';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../machinery/cache/list-watch.ts';
@@ -19,8 +21,17 @@ import type { Indexer } from '../machinery/cache/indexer.ts';
 import type { ResourceStep } from './resolve-resource.ts';
 import { stopControl } from './run-until-stopped.ts';
 
-/** Trace events the pipeline of each event is made of. */
-const PIPELINE_ACTIONS = new Set(['reflector watch-event', 'deltafifo queued', 'deltafifo popped', 'informer added', 'informer updated', 'informer deleted']);
+/** Trace events the pipeline of each event is made of (when they name an object: whole-list entries are narrated). */
+const PIPELINE_ACTIONS = new Set([
+  'reflector watch-event',
+  'deltafifo queued',
+  'deltafifo popped',
+  'realfifo queued',
+  'realfifo popped',
+  'informer added',
+  'informer updated',
+  'informer deleted',
+]);
 
 export type HandlerEvent = 'ADD' | 'MOD' | 'DEL';
 export type CountedEvent = HandlerEvent | 'MOD (resync)';
@@ -45,6 +56,8 @@ export interface InformerOptions {
   labelSelector?: string | undefined;
   /** The factory's default resync period (ms); 0 disables resync. */
   resyncMs: number;
+  /** The informer's queue; default 'real', as client-go 1.36. */
+  fifo?: FifoKind | undefined;
   /** Add the handler only after the cache synced (it then gets an ADD for every cached object). */
   handlersAfterSync?: boolean;
   /** Follow each event through the pipeline. */
@@ -63,7 +76,7 @@ export interface InformerOptions {
 
 export type InformerStep =
   | ResourceStep
-  | { type: 'starting'; resyncMs: number; handlersAfterSync: boolean; labelSelector?: string }
+  | { type: 'starting'; fifo: FifoKind; resyncMs: number; handlersAfterSync: boolean; labelSelector?: string }
   | { type: 'handler-added'; when: 'before start' | 'after sync'; cached: number }
   | { type: 'synced'; count: number; resourceVersion: string; /** How the initial state arrived. */ via: 'watch-list' | 'list' }
   | {
@@ -108,6 +121,7 @@ export async function informerExample(
 /** Runs the article's informer over any transport (the real one, or a scripted one in tests). */
 export async function runInformer(transport: ListerWatcherFactory, opts: InformerOptions, emit: (s: InformerStep) => void): Promise<InformerSummary> {
   const clock = opts.clock ?? realClock;
+  const fifo = opts.fifo ?? 'real';
   const stop = stopControl<'timeout'>(opts.signal, opts.timeoutMs ? { ms: opts.timeoutMs, reason: 'timeout' } : undefined);
 
   const counts = Object.fromEntries(COUNTED_EVENTS.map((e) => [e, 0])) as Record<CountedEvent, number>;
@@ -117,7 +131,8 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
       pipeline.onTrace(e);
       const problem = e.action === 'error' || e.action === 'backoff' || e.action === 'expired-relist' || e.action === 'handler-error';
       // The per-object stages are shown with each event (PipelineTracker); the rest is narrated as it happens.
-      if ((opts.trace && !PIPELINE_ACTIONS.has(`${e.component} ${e.action}`)) || problem) {
+      const perObject = e.key !== undefined && PIPELINE_ACTIONS.has(`${e.component} ${e.action}`);
+      if ((opts.trace && !perObject) || problem) {
         const { reflector: _r, informer: _i, ...data } = e.data ?? {};
         emit({ type: 'machinery', component: e.component, action: e.action, ...(e.key !== undefined ? { key: e.key } : {}), data, problem });
       }
@@ -127,6 +142,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.labelSelector ? { tweakListOptions: (o) => void (o.labelSelector = opts.labelSelector) } : {}),
     ...(opts.resyncMs === undefined ? {} : { defaultResyncMs: opts.resyncMs }),
+    fifo,
     clock,
     tracer,
     reflector: { useWatchList: opts.watchList ?? true },
@@ -171,6 +187,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   try {
     emit({
       type: 'starting',
+      fifo,
       resyncMs: opts.resyncMs,
       handlersAfterSync: Boolean(opts.handlersAfterSync),
       ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
@@ -209,10 +226,12 @@ interface TracedChange {
 
 /**
  * Follows changes through the informer using the machinery's trace events. The transport wrapper stamps
- * the moment each watch event (or list) arrives and remembers its object; the DeltaFIFO's `queued` and
- * `popped` and the informer's `added`/`updated`/`deleted` events are matched by key, in order (a key's
- * deltas travel together); the handler call is matched by object identity, since the informer hands the
- * handler the very object the watch delivered.
+ * the moment each watch event (or list) arrives and remembers its object; the queue's `queued` and
+ * `popped` and the informer's `added`/`updated`/`deleted` events are matched by key, in order; the handler
+ * call is matched by object identity, since the informer hands the handler the very object the watch
+ * delivered. Both queues are followed: the DeltaFIFO pops a key with all its deltas at once; the RealFIFO
+ * pops each entry on its own (in batches), and with atomic events carries a whole list in one ReplacedAll
+ * entry and a whole resync in one SyncAll entry.
  */
 class PipelineTracker {
   indexer: Indexer<KubeObject> | undefined;
@@ -220,13 +239,19 @@ class PipelineTracker {
   private readonly byObject = new WeakMap<object, TracedChange>();
   /** Arrived, not yet queued, by key. */
   private readonly arrived = new Map<string, TracedChange[]>();
-  /** Queued in the DeltaFIFO, by key. */
+  /** Queued, by key. */
   private readonly queued = new Map<string, TracedChange[]>();
+  /** Lists queued as one ReplacedAll entry each, oldest first, with the key of each change. */
+  private readonly queuedLists: [string, TracedChange][][] = [];
   /** Popped, not yet applied to the indexer, by key. */
   private readonly popped = new Map<string, TracedChange[]>();
   private lastResyncAt: number | undefined;
   /** How the last sync arrived, from the reflector's own report. */
   syncedVia: 'watch-list' | 'list' = 'list';
+  /** When the queued SyncAll entries (a resync in one entry) were queued. */
+  private readonly syncAllQueuedAt: number[] = [];
+  /** The SyncAll entry being handled: when it was queued and popped. */
+  private syncAll: { queuedAt: number; poppedAt: number } | undefined;
 
   constructor(clock: Clock) {
     this.clock = clock;
@@ -292,7 +317,6 @@ class PipelineTracker {
   }
 
   onTrace(e: TraceEvent): void {
-    const key = e.key;
     const data = e.data ?? {};
     if (e.component === 'reflector') {
       if (e.action === 'resync') this.lastResyncAt = e.at;
@@ -304,46 +328,107 @@ class PipelineTracker {
       if (e.action === 'watch-list-synced') this.syncedVia = 'watch-list';
       return;
     }
-    if (key === undefined) return;
-    if (e.component === 'deltafifo' && e.action === 'queued') {
-      let rec = this.arrived.get(key)?.shift();
-      if (!rec && data.type === 'Sync' && this.indexer) {
-        const cached = this.indexer.getByKey(key);
-        if (cached) {
-          const t0 = this.lastResyncAt ?? e.at;
-          rec = {
-            origin: 'resync',
-            t0,
-            stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }],
-          };
-          this.byObject.set(cached, rec);
+    if (e.component === 'deltafifo' || e.component === 'realfifo') this.onQueue(e, data);
+    else if (e.component === 'informer' && (e.action === 'added' || e.action === 'updated' || e.action === 'deleted') && e.key !== undefined)
+      this.onIndexer(e, e.key, data);
+  }
+
+  private onQueue(e: TraceEvent, data: Record<string, unknown>): void {
+    const key = e.key;
+    const real = e.component === 'realfifo';
+    if (e.action === 'queued' && key === undefined) {
+      // RealFIFO entries that carry no single object.
+      if (data.type === 'ReplacedAll') {
+        const list: [string, TracedChange][] = [];
+        for (const [k, recs] of this.arrived) {
+          for (const rec of recs) {
+            rec.stages.push({
+              stage: 'delta queued',
+              atMs: e.at - rec.t0,
+              detail: `in one ReplacedAll entry carrying the whole list (${String(data.objects)} objects)`,
+            });
+            list.push([k, rec]);
+          }
         }
-      }
+        this.arrived.clear();
+        this.queuedLists.push(list);
+      } else if (data.type === 'SyncAll') this.syncAllQueuedAt.push(e.at);
+      return;
+    }
+    if (e.action === 'popped' && key === undefined) {
+      if (data.type === 'ReplacedAll') {
+        for (const [k, rec] of this.queuedLists.shift() ?? []) {
+          rec.stages.push({
+            stage: 'delta popped',
+            atMs: e.at - rec.t0,
+            detail: 'the informer popped the ReplacedAll entry: deletions are told first, then the list in order',
+          });
+          push(this.popped, k, rec);
+        }
+      } else if (data.type === 'SyncAll') this.syncAll = { queuedAt: this.syncAllQueuedAt.shift() ?? e.at, poppedAt: e.at };
+      return;
+    }
+    if (key === undefined) return;
+    if (e.action === 'queued') {
+      let rec = this.arrived.get(key)?.shift();
+      if (!rec && data.type === 'Sync') rec = this.resyncOf(key, this.lastResyncAt ?? e.at);
       if (!rec) return;
-      rec.stages.push({
-        stage: 'delta queued',
-        atMs: e.at - rec.t0,
-        detail: `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)`,
-      });
+      const detail = real
+        ? `${String(data.type)} entry appended to the queue (${String(data.depth)} queued)`
+        : `${String(data.type)} delta appended to the key's deltas (${String(data.pending)} pending)`;
+      rec.stages.push({ stage: 'delta queued', atMs: e.at - rec.t0, detail });
       push(this.queued, key, rec);
       return;
     }
-    if (e.component === 'deltafifo' && e.action === 'popped') {
-      const recs = this.queued.get(key) ?? [];
-      this.queued.delete(key);
-      const types = Array.isArray(data.types) ? data.types.join(', ') : '';
+    if (e.action === 'popped') {
+      // The DeltaFIFO hands over every delta of the key at once; the RealFIFO one entry at a time.
+      const recs = real ? [this.queued.get(key)?.shift()].filter((r): r is TracedChange => r !== undefined) : (this.queued.get(key) ?? []);
+      if (!real) this.queued.delete(key);
+      const batch = Number(data.batch ?? 1);
+      const detail = real
+        ? `the informer popped the entry${batch > 1 ? ` in a batch of ${batch} (cache written for the whole batch, then the handlers told)` : ' on its own'}`
+        : `the informer popped the key with its deltas [${Array.isArray(data.types) ? data.types.join(', ') : ''}]`;
       for (const rec of recs) {
-        rec.stages.push({ stage: 'delta popped', atMs: e.at - rec.t0, detail: `the informer popped the key with its deltas [${types}]` });
+        rec.stages.push({ stage: 'delta popped', atMs: e.at - rec.t0, detail });
         push(this.popped, key, rec);
       }
-      return;
     }
-    if (e.component === 'informer' && (e.action === 'added' || e.action === 'updated' || e.action === 'deleted')) {
-      const rec = this.popped.get(key)?.shift();
-      if (!rec) return;
-      const what = e.action === 'added' ? 'added to the indexer' : e.action === 'updated' ? 'updated in the indexer' : 'deleted from the indexer';
-      rec.stages.push({ stage: 'indexer updated', atMs: e.at - rec.t0, detail: `${what}, then the notification went to each handler's buffer` });
+  }
+
+  private onIndexer(e: TraceEvent, key: string, data: Record<string, unknown>): void {
+    let rec = this.popped.get(key)?.shift();
+    if (!rec && data.type === 'SyncAll' && this.syncAll) {
+      // One SyncAll entry re-delivers every cached object, as it is when the entry is popped.
+      const { queuedAt, poppedAt } = this.syncAll;
+      rec = this.resyncOf(key, this.lastResyncAt ?? queuedAt);
+      rec?.stages.push(
+        { stage: 'delta queued', atMs: queuedAt - rec.t0, detail: 'in one SyncAll entry for the whole cache' },
+        { stage: 'delta popped', atMs: poppedAt - rec.t0, detail: 'the informer popped the SyncAll entry: each cached object is re-delivered' },
+      );
     }
+    if (!rec) return;
+    const what =
+      e.action === 'added'
+        ? 'added to the indexer'
+        : e.action === 'updated'
+          ? data.type === 'SyncAll'
+            ? 'left in the indexer as it was'
+            : 'updated in the indexer'
+          : 'deleted from the indexer';
+    rec.stages.push({ stage: 'indexer updated', atMs: e.at - rec.t0, detail: `${what}, then the notification went to each handler's buffer` });
+  }
+
+  /** A change for a resync of the cached object under `key`, starting when the resync timer fired. */
+  private resyncOf(key: string, t0: number): TracedChange | undefined {
+    const cached = this.indexer?.getByKey(key);
+    if (!cached) return undefined;
+    const rec: TracedChange = {
+      origin: 'resync',
+      t0,
+      stages: [{ stage: 'reflector received', atMs: 0, detail: 'the resync timer fired: every cached object is queued again' }],
+    };
+    this.byObject.set(cached, rec);
+    return rec;
   }
 
   private arrive(obj: unknown, origin: Origin, t0: number, detail: string): void {

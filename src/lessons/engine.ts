@@ -15,6 +15,8 @@ import type { ClusterAccess } from './cluster.ts';
 import { renderMarkdown, wrapWords, renderInline } from './markdown.ts';
 import type { ProgressStore } from './progress.ts';
 import type { CommandRunner } from './runner.ts';
+import type { SandboxSupply } from './sandbox-supply.ts';
+import { choiceOrder } from './shuffle.ts';
 
 export interface Choice<V extends string> {
   value: V;
@@ -41,6 +43,21 @@ export interface EngineDeps {
   cluster: ClusterAccess;
   prompter: Prompter;
   signal: AbortSignal;
+  /** Seeds the order checkpoint choices are shown in (one per session); 0 when absent. */
+  seed?: number;
+  /** Shows a lesson's page a screenful at a time (interactive sessions on a terminal); absent: printed. */
+  page?: (text: string) => Promise<void>;
+  /** The local sandbox, building in the background, when no cluster is configured (interactive sessions). */
+  sandbox?: SandboxSupply;
+  /** The exercises the learner writes, offered after each lesson's checkpoints (absent: not offered). */
+  exercises?: ExerciseOffer;
+}
+
+/** What the guided mode needs of the exercises: which belong to a lesson, and verifying one. */
+export interface ExerciseOffer {
+  forLesson(lessonId: string): { number: number; id: string; title: string; file: string; passed: boolean }[];
+  /** Verifies one exercise, printing its lines; resolves whether it passed. */
+  verify(id: string): Promise<boolean>;
 }
 
 export type Mark = 'done' | 'current' | 'new';
@@ -130,23 +147,39 @@ async function menu(deps: EngineDeps): Promise<Lesson | undefined> {
     description: `${l.summary}${l.needsCluster ? ' (needs a cluster)' : ''}`,
   }));
   choices.push({ value: ':quit', name: '  Quit', description: 'your progress is kept' });
-  const picked = await deps.prompter.select({ message: 'Pick a lesson', choices, default: at.id });
+  const building = deps.sandbox?.status();
+  const message = building ? `Pick a lesson  (cluster: ${building})` : 'Pick a lesson';
+  const picked = await deps.prompter.select({ message, choices, default: at.id });
   return catalog.lessons.find((l) => l.id === picked);
 }
 
-/** Prints a lesson's heading, text and the places in src/ where its code lives. */
+/** A lesson's heading, text and the places in src/ where its code lives, laid out for the width. */
+export function lessonPage(deps: EngineDeps, lesson: Lesson): string {
+  const { color: c, catalog, width } = deps;
+  const title = `Lesson ${lesson.number} of ${catalog.lessons.length} · ${lesson.title}`;
+  const lines = [
+    ...wrapWords(renderInline(title, c), width - 1, ' ', ' ').map((l) => c.bold.inverse(l + ' ')),
+    wrapped(deps, c.dim(`Follows “${lesson.article}”${lesson.needsCluster ? ' · runs against your cluster' : ' · needs no cluster'}`)),
+    c.dim(wrapWords(renderInline(`Concepts: ${lesson.concepts.join(', ')}`, c), width, '', '').join('\n')),
+    '',
+    renderMarkdown(lessonText(catalog, lesson), { color: c, width }),
+    '',
+    c.bold('Where the code lives in this project'),
+    ...lesson.sources.map((s) => wrapWords(renderInline(`${c.cyan('•')} ${c.yellow(s.file)} ${c.dim('—')} ${s.symbol}`, c), width, '  ', '    ').join('\n')),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Prints a lesson's page. */
 export function printLesson(deps: EngineDeps, lesson: Lesson): void {
-  const { print, color: c, catalog, width } = deps;
-  const title = ` Lesson ${lesson.number} of ${catalog.lessons.length} · ${lesson.title} `;
-  print(c.bold.inverse(title));
-  print(c.dim(`Follows “${lesson.article}”${lesson.needsCluster ? ' · runs against your cluster' : ' · needs no cluster'}`));
-  print(c.dim(wrapWords(renderInline(`Concepts: ${lesson.concepts.join(', ')}`, c), width, '', '').join('\n')));
-  print();
-  print(renderMarkdown(lessonText(catalog, lesson), { color: c, width }));
-  print();
-  print(c.bold('Where the code lives in this project'));
-  for (const s of lesson.sources) print(`  ${c.cyan('•')} ${c.yellow(s.file)} ${c.dim('—')} ${s.symbol}`);
-  print();
+  deps.print(lessonPage(deps, lesson));
+}
+
+/** Shows a lesson's page through the pager when there is one (a long page on a terminal), else prints it. */
+async function showLesson(deps: EngineDeps, lesson: Lesson): Promise<void> {
+  if (deps.page) await deps.page(lessonPage(deps, lesson));
+  else printLesson(deps, lesson);
 }
 
 function commandsLabel(commands: CommandSpec[]): string {
@@ -172,7 +205,7 @@ async function lessonFlow(deps: EngineDeps, lesson: Lesson): Promise<LessonOutco
 async function lessonSteps(deps: EngineDeps, lesson: Lesson, state: { changed: boolean; checked: boolean }): Promise<LessonOutcome> {
   const { prompter, print, color: c, progress, catalog } = deps;
   progress.setCurrent(lesson.id);
-  printLesson(deps, lesson);
+  await showLesson(deps, lesson);
 
   // 1. Run it.
   let ran = false;
@@ -185,14 +218,19 @@ async function lessonSteps(deps: EngineDeps, lesson: Lesson, state: { changed: b
     print();
   };
   for (;;) {
-    const choices: Choice<'run' | 'hint' | 'questions' | 'menu'>[] = [
+    const runLabel = !ran ? 'Run it' : state.changed ? 'Clean up and run it again' : 'Run it again';
+    const several = lesson.commands.length > 1;
+    const effect = lesson.changesCluster ? `changes your cluster: ${lesson.changeSummary}` : 'runs here, and shows its real output';
+    const choices: Choice<'run' | 'hint' | 'questions' | 'read' | 'menu'>[] = [
       {
         value: 'run',
-        name: `${!ran ? 'Run it' : state.changed ? 'Clean up and run it again' : 'Run it again'}: ${commandsLabel(lesson.commands)}`,
-        description: lesson.changesCluster ? `changes your cluster: ${lesson.changeSummary}` : 'runs here, and shows its real output',
+        // Several commands would make a long entry: name them in the description instead.
+        name: several ? `${runLabel} (${lesson.commands.length} commands)` : `${runLabel}: ${commandsLabel(lesson.commands)}`,
+        description: several ? `${commandsLabel(lesson.commands)}; ${effect}` : effect,
       },
       { value: 'questions', name: 'Go on to the checkpoint questions' },
       { value: 'hint', name: 'Show a hint' },
+      ...(deps.page ? [{ value: 'read' as const, name: 'Read the lesson again' }] : []),
       { value: 'menu', name: 'Back to the menu' },
     ];
     const pick = await prompter.select({ message: `Lesson ${lesson.number}: what next?`, choices, default: ran ? 'questions' : 'run' });
@@ -205,6 +243,10 @@ async function lessonSteps(deps: EngineDeps, lesson: Lesson, state: { changed: b
       showHint();
       continue;
     }
+    if (pick === 'read') {
+      await showLesson(deps, lesson);
+      continue;
+    }
     const result = await runLessonCommands(deps, lesson, state.changed);
     if (result.attempted) ran = true;
     if (result.changed) state.changed = true;
@@ -213,7 +255,10 @@ async function lessonSteps(deps: EngineDeps, lesson: Lesson, state: { changed: b
   }
 
   // 2. Checkpoint questions.
-  for (const [i, q] of lesson.questions.entries()) await askQuestion(deps, q, i, lesson.questions.length);
+  for (const [i, q] of lesson.questions.entries()) await askQuestion(deps, lesson, q, i, lesson.questions.length);
+
+  // 2b. The exercises of this lesson, written in the learner's own workspace.
+  await offerExercises(deps, lesson);
 
   // 3. The hands-on task.
   if (lesson.task) {
@@ -307,6 +352,19 @@ async function runLessonCommands(deps: EngineDeps, lesson: Lesson, cleanFirst: b
     print();
     return { attempted: false, changed: false };
   }
+  if (lesson.needsCluster && deps.sandbox && !(await deps.cluster.configured())) {
+    const got = await deps.sandbox.up().catch((err: unknown) => {
+      if (deps.signal.aborted) return 'stopped' as const;
+      const e = err as { message?: string; hint?: string };
+      print(wrapped(deps, `${c.red('✗ The sandbox could not start:')} ${e.message ?? String(err)}${e.hint ? ` (${e.hint})` : ''}`));
+      return 'failed' as const;
+    });
+    if (got !== 'ready') {
+      if (got === 'stopped') print(wrapped(deps, c.dim('Stopped waiting; the build goes on in the background. Choose Run it again when you like.')));
+      print();
+      return { attempted: false, changed: false };
+    }
+  }
   if (lesson.needsCluster) {
     const status = await deps.cluster.status();
     if (!status.reachable) {
@@ -355,18 +413,25 @@ async function runLessonCommands(deps: EngineDeps, lesson: Lesson, cleanFirst: b
   return { attempted: true, changed, cleaned: cleanFirst };
 }
 
-async function askQuestion(deps: EngineDeps, q: Question, i: number, count: number): Promise<void> {
+async function askQuestion(deps: EngineDeps, lesson: Lesson, q: Question, i: number, count: number): Promise<void> {
   const { prompter, print, color: c } = deps;
   const tried = new Set<number>();
+  // Shown shuffled; each choice's value stays its catalog index, so the answer maps back unchanged.
+  const order = choiceOrder(q.choices.length, deps.seed ?? 0, `${lesson.id}/${i}`);
   for (;;) {
-    const choices = q.choices.map((text, k) => ({ value: String(k), name: tried.has(k) ? `${text} ${c.dim('(tried)')}` : text }));
-    const picked = Number(await prompter.select({ message: `Checkpoint ${i + 1} of ${count}: ${q.prompt}`, choices }));
-    if (picked === q.answer) {
+    const choices = order.map((k) => {
+      const text = inline(deps, q.choices[k]!);
+      return { value: String(k), name: tried.has(k) ? `${text} ${c.dim('(tried)')}` : text };
+    });
+    const picked = Number(await prompter.select({ message: inline(deps, `Checkpoint ${i + 1} of ${count}: ${q.prompt}`), choices }));
+    const correct = picked === q.answer;
+    tried.add(picked);
+    deps.progress.recordAnswer(lesson.id, i, { choice: picked, correct, attempts: tried.size });
+    if (correct) {
       print(wrapped(deps, `${c.green('✓ Right.')} ${q.explanation}`));
       print();
       return;
     }
-    tried.add(picked);
     print(wrapped(deps, `${c.red('✗ Not quite.')} ${q.explanation}`));
     print();
     const again = await prompter.select<'retry' | 'reveal'>({
@@ -383,6 +448,11 @@ async function askQuestion(deps: EngineDeps, q: Question, i: number, count: numb
       return;
     }
   }
+}
+
+/** Inline Markdown (`code`, **bold**) painted on one line, for prompts, which wrap themselves. */
+function inline(deps: EngineDeps, text: string): string {
+  return renderInline(text, deps.color).map((w) => w.text).join(' ');
 }
 
 /** The commands the program lacks, named once each (`kube-lessons controller`), or '' when none is missing. */
@@ -435,6 +505,7 @@ export async function runNonInteractive(deps: EngineDeps, lessons: Lesson[]): Pr
         `(${lesson.questions.length} checkpoint question${lesson.questions.length === 1 ? '' : 's'}${lesson.task ? ' and a hands-on task' : ''}: run \`kube-lessons learn ${lesson.number}\` in a terminal to answer them)`,
       ),
     );
+    for (const line of exerciseLines(deps, lesson)) print(line);
     print();
   }
   return results;
@@ -471,4 +542,41 @@ async function runOne(deps: EngineDeps, lesson: Lesson, clusterConfigured: boole
     }
   }
   return failure ? { lesson, status: 'failed', reason: failure } : { lesson, status: 'ok' };
+}
+
+/** The lesson's exercises with their state, and how to work on them; nothing when it has none. */
+function exerciseLines(deps: EngineDeps, lesson: Lesson): string[] {
+  const list = deps.exercises?.forLesson(lesson.id) ?? [];
+  if (!list.length) return [];
+  const c = deps.color;
+  return [
+    c.bold.cyan('▍Write it yourself'),
+    ...list.map((e) => `${e.passed ? c.green('✓') : c.dim('·')} exercise ${e.number} ${e.id}: ${e.title} (${e.file})`),
+    c.dim(`In your exercise workspace (\`kube-lessons exercise init\` makes one): \`kube-lessons exercise watch ${list.find((e) => !e.passed)?.id ?? list[0]!.id}\`, or \`kube-lessons verify ID\`.`),
+  ];
+}
+
+/** After the checkpoints: the lesson's exercises, checked on request until the learner goes on. */
+async function offerExercises(deps: EngineDeps, lesson: Lesson): Promise<void> {
+  const lines = exerciseLines(deps, lesson);
+  if (!lines.length || !deps.exercises) return;
+  for (const line of lines) deps.print(line);
+  deps.print();
+  for (;;) {
+    const open = deps.exercises.forLesson(lesson.id).filter((e) => !e.passed);
+    if (!open.length) return;
+    const pick = await deps.prompter.select<string>({
+      message: 'Exercises',
+      choices: [...open.map((e) => ({ value: e.id, name: `Check exercise ${e.number} ${e.id}`, description: e.file })), { value: '', name: 'Go on (come back with `kube-lessons exercise watch`)' }],
+      default: '',
+    });
+    if (!pick) return;
+    try {
+      await deps.exercises.verify(pick);
+    } catch (err) {
+      const e = err as { message?: string; hint?: string };
+      deps.print(deps.color.red(`✗ ${e.message ?? String(err)}${e.hint ? ` (hint: ${e.hint})` : ''}`));
+    }
+    deps.print();
+  }
 }

@@ -1,11 +1,12 @@
 /**
- * A small syntax highlighter for the code blocks in lessons: Go, TypeScript/JavaScript, JSON and shell.
+ * A small syntax highlighter for the code blocks in lessons: Go, TypeScript/JavaScript, JSON, shell and YAML.
  * One left-to-right scan splits the code into comments, strings, numbers, keywords, types, function names
- * and the rest; each token is painted with chalk. It aims at readable colour, not a full grammar.
+ * and the rest (YAML, being line-shaped, is read line by line: keys, values, comments, document markers);
+ * each token is painted with chalk. It aims at readable colour, not a full grammar.
  */
 import type { ChalkInstance } from 'chalk';
 
-export type TokenKind = 'comment' | 'string' | 'number' | 'keyword' | 'type' | 'function' | 'constant' | 'prompt' | 'plain';
+export type TokenKind = 'comment' | 'string' | 'number' | 'keyword' | 'type' | 'function' | 'constant' | 'prompt' | 'key' | 'plain';
 
 export interface Token {
   kind: TokenKind;
@@ -86,12 +87,15 @@ const LANGUAGES: Record<string, LanguageRules> = {
   console: SHELL,
 };
 
+const YAML_LANGS = new Set(['yaml', 'yml']);
+
 export function isHighlighted(lang: string): boolean {
-  return Object.hasOwn(LANGUAGES, lang.toLowerCase());
+  return Object.hasOwn(LANGUAGES, lang.toLowerCase()) || YAML_LANGS.has(lang.toLowerCase());
 }
 
 /** Splits code into tokens. Unknown languages come back as one plain token. */
 export function tokenize(code: string, lang: string): Token[] {
+  if (YAML_LANGS.has(lang.toLowerCase())) return tokenizeYaml(code);
   const rules = LANGUAGES[lang.toLowerCase()];
   if (!rules) return [{ kind: 'plain', text: code }];
   const tokens: Token[] = [];
@@ -170,6 +174,49 @@ export function tokenize(code: string, lang: string): Token[] {
   return tokens;
 }
 
+const YAML_CONSTANTS = words('true false null ~ yes no on off True False Null TRUE FALSE NULL');
+
+/** YAML, a line at a time: indentation and `- ` markers, `key:`, then a scalar value and a trailing comment. */
+function tokenizeYaml(code: string): Token[] {
+  const tokens: Token[] = [];
+  const push = (kind: TokenKind, text: string) => {
+    if (text === '') return;
+    const last = tokens[tokens.length - 1];
+    if (last && last.kind === 'plain' && kind === 'plain') last.text += text;
+    else tokens.push({ kind, text });
+  };
+  code.split('\n').forEach((line, n) => {
+    if (n > 0) push('plain', '\n');
+    if (/^(---|\.\.\.)(\s|$)/.test(line)) {
+      push('keyword', line.slice(0, 3));
+      line = line.slice(3);
+    }
+    const lead = /^[\s-]*(?:-(?=\s|$))?\s*/.exec(line)![0];
+    push('plain', lead);
+    let rest = line.slice(lead.length);
+    if (rest.startsWith('#')) return push('comment', rest);
+    const key = /^("[^"]*"|'[^']*'|[^\s#'"][^:#]*?)(:)(?=\s|$)/.exec(rest);
+    if (key) {
+      push('key', key[1]!);
+      push('plain', key[2]!);
+      rest = rest.slice(key[0].length);
+    }
+    const comment = /(^|\s)#.*$/.exec(rest);
+    const at = comment ? comment.index + comment[1]!.length : rest.length;
+    const value = rest.slice(0, at);
+    const spaces = /^\s*/.exec(value)![0];
+    const scalar = value.slice(spaces.length).replace(/\s+$/, '');
+    push('plain', spaces);
+    if (/^(["']).*\1$/.test(scalar)) push('string', scalar);
+    else if (/^[-+]?(\d[\d_]*(\.\d+)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+)$/.test(scalar)) push('number', scalar);
+    else if (YAML_CONSTANTS.has(scalar)) push('constant', scalar);
+    else push('plain', scalar);
+    push('plain', value.slice(spaces.length + scalar.length));
+    push('comment', rest.slice(at));
+  });
+  return tokens;
+}
+
 /** Paints code with colours for its language, line by line (no escape sequence spans a newline). */
 export function highlight(code: string, lang: string, color: ChalkInstance): string[] {
   const paint: Record<TokenKind, (s: string) => string> = {
@@ -181,6 +228,7 @@ export function highlight(code: string, lang: string, color: ChalkInstance): str
     function: (s) => color.blue(s),
     constant: (s) => color.yellow(s),
     prompt: (s) => color.dim(s),
+    key: (s) => color.cyan(s),
     plain: (s) => s,
   };
   const lines: string[] = [''];

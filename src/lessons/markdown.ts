@@ -5,11 +5,13 @@
  * same and only the styling goes.
  */
 import type { ChalkInstance } from 'chalk';
+import stringWidth from 'fast-string-width';
+import { wrapAnsi } from 'fast-wrap-ansi';
 import { highlight } from './highlight.ts';
 
 export interface RenderOptions {
   color: ChalkInstance;
-  /** Columns to wrap prose at (code is never wrapped). */
+  /** Columns to wrap at: prose at word boundaries, code lines inside their gutter. */
   width: number;
 }
 
@@ -21,10 +23,10 @@ type Block =
   | { type: 'code'; lang: string; code: string }
   | { type: 'rule' };
 
-/** The terminal width to render at: the screen's, within 40..100 columns. */
+/** The width to render at: the screen's less a margin, at most 100 columns (long lines read badly). */
 export function terminalWidth(stream: { columns?: number } = process.stdout): number {
-  const cols = stream.columns ?? 80;
-  return Math.max(40, Math.min(100, cols - 2));
+  const cols = stream.columns || 80;
+  return Math.max(20, Math.min(100, cols - 2));
 }
 
 export function renderMarkdown(markdown: string, opts: RenderOptions): string {
@@ -90,12 +92,7 @@ export function parseBlocks(markdown: string): Block[] {
           // A continuation line of the previous item.
           items[items.length - 1]!.text += ' ' + l.trim();
           i++;
-        } else if (
-          l.trim() === '' &&
-          i + 1 < lines.length &&
-          listItem(lines[i + 1]!) &&
-          (listItem(lines[i + 1]!)!.depth > 0 || listItem(lines[i + 1]!)!.ordered === items[0]!.ordered)
-        ) {
+        } else if (l.trim() === '' && i + 1 < lines.length && listItem(lines[i + 1]!) && (listItem(lines[i + 1]!)!.depth > 0 || listItem(lines[i + 1]!)!.ordered === items[0]!.ordered)) {
           i++; // a loose list: blank lines between items
         } else break;
       }
@@ -125,15 +122,13 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
   const { color: c, width } = opts;
   switch (block.type) {
     case 'heading': {
-      const text = renderInline(block.text, c, (s) => s)
-        .map((w) => w.text)
-        .join(' ');
+      const words = renderInline(block.text, c, (s) => s);
       if (block.level === 1) {
-        const plain = stripAnsi(text);
-        return [c.bold.cyan(text), c.cyan('═'.repeat(Math.min(width, plain.length)))];
+        const lines = wrapWords(words, width, '', '');
+        return [...lines.map((l) => c.bold.cyan(l)), c.cyan('═'.repeat(Math.min(width, Math.max(...lines.map(displayWidth)))))];
       }
-      if (block.level === 2) return [c.bold.cyan(`▍${text}`)];
-      return [c.bold(text)];
+      if (block.level === 2) return wrapWords(words, width, '▍', ' ').map((l) => c.bold.cyan(l));
+      return wrapWords(words, width, '', '').map((l) => c.bold(l));
     }
     case 'paragraph':
       return wrapWords(renderInline(block.text, c), width, '', '');
@@ -141,15 +136,7 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
       const bar = c.dim('│ ');
       return block.text
         .split(/\n\s*\n/)
-        .flatMap((para, k) => [
-          ...(k ? [''] : []),
-          ...wrapWords(
-            renderInline(para.replace(/\n/g, ' '), c, (s) => c.italic(s)),
-            width - 2,
-            '',
-            '',
-          ),
-        ])
+        .flatMap((para, k) => [...(k ? [''] : []), ...wrapWords(renderInline(para.replace(/\n/g, ' '), c, (s) => c.italic(s)), width - 2, '', '')])
         .map((l) => bar + l);
     }
     case 'list':
@@ -166,27 +153,27 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
       const lines = highlight(block.code.replace(/\t/g, '    '), lang, c);
       const gutter = c.dim('│ ');
       const label = lang && lang !== 'text' ? [c.dim(`  ${labelOf(lang)}`)] : [];
-      return [...label, ...lines.map((l) => `  ${gutter}${l}`)];
+      const room = Math.max(8, width - 4);
+      return [...label, ...lines.flatMap((l) => wrapCodeLine(l, room)).map((l) => `  ${gutter}${l}`)];
     }
   }
 }
 
+/**
+ * A code line too long for the screen continues on the next lines behind the same gutter, indented two
+ * more than the line itself, broken between words where it can be.
+ */
+function wrapCodeLine(line: string, room: number): string[] {
+  if (displayWidth(line) <= room) return [line];
+  // Leading spaces are never painted (highlight paints tokens, not the space between them).
+  const indent = ' '.repeat(Math.min(/^ */.exec(line)![0].length, Math.floor(room / 2)));
+  const body = line.slice(indent.length);
+  const parts = wrapAnsi(body, room - indent.length - 2, { hard: true, trim: true }).split('\n');
+  return parts.map((part, k) => (k ? `${indent}  ${part}` : indent + part));
+}
+
 function labelOf(lang: string): string {
-  const names: Record<string, string> = {
-    go: 'Go',
-    golang: 'Go',
-    ts: 'TypeScript',
-    typescript: 'TypeScript',
-    js: 'JavaScript',
-    javascript: 'JavaScript',
-    sh: 'shell',
-    bash: 'shell',
-    shell: 'shell',
-    console: 'terminal',
-    json: 'JSON',
-    yaml: 'YAML',
-    text: 'text',
-  };
+  const names: Record<string, string> = { go: 'Go', golang: 'Go', ts: 'TypeScript', typescript: 'TypeScript', js: 'JavaScript', javascript: 'JavaScript', sh: 'shell', bash: 'shell', shell: 'shell', console: 'terminal', json: 'JSON', yaml: 'YAML', text: 'text' };
   return names[lang] ?? lang;
 }
 
@@ -216,7 +203,7 @@ export function renderInline(text: string, c: ChalkInstance, base: (s: string) =
         words.push(current);
       }
       current.text += paint(part);
-      current.width += visibleLength(part);
+      current.width += displayWidth(part);
     }
   };
   const pattern = /(`+)([\s\S]*?)\1|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|(?<![\w])_([^_\s][^_]*)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
@@ -227,7 +214,8 @@ export function renderInline(text: string, c: ChalkInstance, base: (s: string) =
       const code = m[2]!.trim() === '' ? m[2]! : m[2]!.replace(/^ (.*) $/, '$1');
       // Without colour, the back-quotes stay: they are the only sign that this is code.
       addPiece(c.level > 0 ? code : `\`${code}\``, (s) => c.yellow(s), false);
-    } else if (m[3] !== undefined || m[4] !== undefined) addPiece(m[3] ?? m[4]!, (s) => c.bold(base(s)), true);
+    }
+    else if (m[3] !== undefined || m[4] !== undefined) addPiece(m[3] ?? m[4]!, (s) => c.bold(base(s)), true);
     else if (m[5] !== undefined || m[6] !== undefined) addPiece(m[5] ?? m[6]!, (s) => c.italic(s), true);
     else if (m[7] !== undefined) {
       addPiece(m[7], (s) => c.underline(base(s)), true);
@@ -243,13 +231,16 @@ export function renderInline(text: string, c: ChalkInstance, base: (s: string) =
 export function wrapWords(words: Word[], width: number, first: string, rest: string): string[] {
   const lines: string[] = [];
   let line = first;
-  let used = visibleLength(first);
+  let used = displayWidth(first);
   let empty = true;
-  for (const w of words) {
+  // A word wider than a whole line (a long code span, a URL) is broken where it must be.
+  const room = Math.max(1, width - displayWidth(rest));
+  const pieces = words.flatMap((w) => (w.width <= room ? [w] : wrapAnsi(w.text, room, { hard: true, trim: false, wordWrap: false }).split('\n').map((t) => ({ text: t, width: displayWidth(t) }))));
+  for (const w of pieces) {
     if (!empty && used + 1 + w.width > width) {
       lines.push(line);
       line = rest;
-      used = visibleLength(rest);
+      used = displayWidth(rest);
       empty = true;
     }
     line += (empty ? '' : ' ') + w.text;
@@ -268,8 +259,25 @@ export function stripAnsi(s: string): string {
   return s.replace(ANSI, '');
 }
 
-function visibleLength(s: string): number {
-  let n = 0;
-  for (const ch of stripAnsi(s)) n += /\p{Mn}/u.test(ch) ? 0 : 1;
-  return n;
+/** Columns a string takes on a terminal: colour codes take none, East Asian wide characters and emoji two. */
+export function displayWidth(s: string): number {
+  return stringWidth(s);
+}
+
+/**
+ * Wraps text that is already laid out (command output, painted lines) to `width` at word boundaries,
+ * breaking a word only when it alone is wider than the line. A broken line's continuations keep its indent.
+ */
+export function wrapToWidth(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (displayWidth(line) <= width) return line;
+      const indent = ' '.repeat(Math.min(/^ */.exec(line)![0].length, Math.floor(width / 2)));
+      return wrapAnsi(line.slice(indent.length), width - indent.length, { hard: true, trim: true })
+        .split('\n')
+        .map((part) => indent + part)
+        .join('\n');
+    })
+    .join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * The learner's progress: which lessons are done and where they are. A small JSON file under
+ * The learner's progress: which lessons are done, where they are, and how each checkpoint was answered. A small JSON file under
  * $XDG_CONFIG_HOME/kube-lessons/progress.json (else ~/.config/kube-lessons/progress.json), written
  * atomically (a temporary file renamed over the old one), so an interrupted write never leaves half a file.
  * A file that cannot be read as progress is reported in one line and renamed aside, never fatal.
@@ -16,7 +16,18 @@ export interface ProgressData {
   current?: string;
   /** Finished lessons: id -> when (ISO time). */
   completed: Record<string, string>;
+  /** Checkpoint answers: lesson id -> question index (in the catalog) -> the latest answer. */
+  answers?: Record<string, Record<string, CheckpointAnswer>>;
   updatedAt?: string;
+}
+
+export interface CheckpointAnswer {
+  /** The catalog index of the choice picked last (the order shown is shuffled; this is not the position). */
+  choice: number;
+  correct: boolean;
+  /** How many picks it took, this one included. */
+  attempts: number;
+  at: string;
 }
 
 export function emptyProgress(): ProgressData {
@@ -66,6 +77,21 @@ export class ProgressStore {
     this.save();
   }
 
+  /** Marks `id` done without moving `current` (exercises: `exercise:<id>`). */
+  markDone(id: string): void {
+    if (this.isDone(id)) return;
+    this.get().completed[id] = this.now().toISOString();
+    this.save();
+  }
+
+  /** Records a pick at a checkpoint (question `index` of lesson `id`); the attempts add up within a lesson run. */
+  recordAnswer(id: string, index: number, answer: { choice: number; correct: boolean; attempts: number }): void {
+    const data = this.get();
+    const lesson = ((data.answers ??= {})[id] ??= {});
+    lesson[String(index)] = { ...answer, at: this.now().toISOString() };
+    this.save();
+  }
+
   /** Forgets everything. */
   reset(): void {
     this.data = emptyProgress();
@@ -74,6 +100,9 @@ export class ProgressStore {
 
   save(): void {
     const data = this.get();
+    // Another process (exercise watch beside learn) may have recorded passes since we read: keep them.
+    const onDisk = this.readQuietly();
+    if (onDisk) data.completed = { ...onDisk.completed, ...data.completed };
     data.updatedAt = this.now().toISOString();
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -83,6 +112,15 @@ export class ProgressStore {
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
+    }
+  }
+
+  private readQuietly(): ProgressData | undefined {
+    try {
+      const found = validate(readFileSync(this.path, 'utf8'));
+      return typeof found === 'string' ? undefined : found;
+    } catch {
+      return undefined;
     }
   }
 
@@ -135,6 +173,28 @@ function validate(text: string): ProgressData | string {
   for (const [k, v] of Object.entries(completed)) if (typeof v !== 'string') return `"completed.${k}" is not a time`;
   const data: ProgressData = { formatVersion: PROGRESS_FORMAT_VERSION, completed: { ...(completed as Record<string, string>) } };
   if (typeof r.current === 'string') data.current = r.current;
+  const answers = readAnswers(r.answers);
+  if (typeof answers === 'string') return answers;
+  if (answers) data.answers = answers;
   if (typeof r.updatedAt === 'string') data.updatedAt = r.updatedAt;
   return data;
+}
+
+/** The stored checkpoint answers, undefined when there are none, or what is wrong with them. */
+function readAnswers(raw: unknown): ProgressData['answers'] | string {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return '"answers" is not an object';
+  const out: NonNullable<ProgressData['answers']> = {};
+  for (const [lesson, byQuestion] of Object.entries(raw)) {
+    if (typeof byQuestion !== 'object' || byQuestion === null || Array.isArray(byQuestion)) return `"answers.${lesson}" is not an object`;
+    out[lesson] = {};
+    for (const [q, a] of Object.entries(byQuestion as Record<string, unknown>)) {
+      const x = a as Partial<CheckpointAnswer> | null;
+      if (!/^\d+$/.test(q) || !x || !Number.isInteger(x.choice) || typeof x.correct !== 'boolean' || !Number.isInteger(x.attempts) || typeof x.at !== 'string') {
+        return `"answers.${lesson}.${q}" is not a checkpoint answer`;
+      }
+      out[lesson][q] = { choice: x.choice!, correct: x.correct, attempts: x.attempts!, at: x.at };
+    }
+  }
+  return out;
 }

@@ -1,26 +1,57 @@
 /**
  * The Prompter a person answers: @inquirer/prompts' select and confirm on the terminal. This module is itself
  * loaded only for an interactive session, so it imports the prompts statically: the bundler then keeps just
- * the two prompts used instead of the whole package.
+ * the two prompts used. Messages, choices and descriptions are wrapped to the screen here, at word
+ * boundaries: inquirer itself breaks long lines at the last column, mid-word.
  */
 import { confirm as confirmPrompt, select as selectPrompt } from '@inquirer/prompts';
+import { wrapAnsi } from 'fast-wrap-ansi';
 import type { Choice, Prompter } from './engine.ts';
+import { displayWidth, stripAnsi } from './markdown.ts';
+
+/** Wraps `text` to `width`; lines after the first start with `indent` (counted in the width). */
+export function fitTo(text: string, width: number, indent = ''): string {
+  const room = Math.max(10, width - indent.length);
+  return wrapAnsi(text, room, { hard: true, trim: true }).split('\n').join(`\n${indent}`);
+}
+
+/** `text` on one line of at most `width` columns, cut with an ellipsis when longer. */
+export function truncateTo(text: string, width: number): string {
+  const plain = stripAnsi(text).replace(/\s+/g, ' ');
+  if (displayWidth(plain) <= width) return plain;
+  let out = '';
+  for (const ch of plain) {
+    if (displayWidth(out + ch) > width - 1) break;
+    out += ch;
+  }
+  return out + '…';
+}
 
 /** Prompts on the terminal; `signal` (the session's Ctrl-C) cancels a prompt that is waiting. */
-export function inquirerPrompter(signal?: AbortSignal): Prompter {
+export function inquirerPrompter(signal?: AbortSignal, columns: () => number = () => process.stdout.columns || 80): Prompter {
   const context = signal ? { signal } : {};
+  // One column spare: a line that fills the last column makes some terminals wrap an empty line.
+  const width = () => columns() - 1;
   return {
     async select<V extends string>(q: { message: string; choices: Choice<V>[]; default?: V }): Promise<V> {
       const config = {
-        message: q.message,
-        choices: q.choices.map((c) => ({ value: c.value, name: c.name, ...(c.description ? { description: c.description } : {}) })),
-        pageSize: 12,
+        // "? " before the message, "❯ " before a choice.
+        message: fitTo(q.message, width() - 2, '  '),
+        choices: q.choices.map((c) => ({
+          value: c.value,
+          name: fitTo(c.name, width() - 2, '    '),
+          // The answer is repeated after the question once picked: one line, "✔ " and the question before it.
+          short: truncateTo(c.name, Math.max(1, width() - displayWidth(q.message) - 3)),
+          ...(c.description ? { description: fitTo(c.description, width()) } : {}),
+        })),
+        pageSize: Math.max(5, (process.stdout.rows || 24) - 8),
         loop: false,
       };
       return await selectPrompt<V>(q.default === undefined ? config : { ...config, default: q.default }, context);
     },
     confirm(q: { message: string; default?: boolean }): Promise<boolean> {
-      return confirmPrompt({ message: q.message, default: q.default ?? true }, context);
+      // "? " before, " (Y/n)" after.
+      return confirmPrompt({ message: fitTo(q.message, width() - 9, '  '), default: q.default ?? true }, context);
     },
   };
 }

@@ -114,7 +114,7 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
  * While a command runs in a terminal, `q` or Ctrl-C stops it (and only it): the terminal is put in raw
  * mode so Ctrl-C arrives as a key instead of interrupting the whole session. Returns the undo.
  */
-function listenForStopKey(stdin: NodeJS.ReadStream, onStop: () => void): () => void {
+export function listenForStopKey(stdin: NodeJS.ReadStream, onStop: () => void): () => void {
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
   const wasRaw = stdin.isRaw;
   const onData = (data: Buffer | string) => {

@@ -2,21 +2,82 @@
  * Builds the sandbox binaries from the Go module proxy with the local Go toolchain, once per version set,
  * into the cache (versions.ts). Kubernetes cannot be `go install`ed (its go.mod points its staging modules at
  * folders of its own repository), so it is built from a small wrapper module whose replace lines pin every
- * staging module `k8s.io/<m>` to the matching v0.<minor>.<patch>, derived from the release's own go.mod.
- * A lock folder keeps two concurrent builds (parallel tests) from racing.
+ * staging module `k8s.io/<m>` to the matching v0.<minor>.<patch>, derived from the release's own go.mod;
+ * etcd and kwok get plain wrapper modules, so every component is built (and counted) the same way.
+ *
+ * Guarantees:
+ * - A binary is in the cache only when its build finished: go writes into a staging folder, and a binary is
+ *   renamed into bin/ and recorded in complete.json (name and size) only after its `go build` succeeded.
+ *   A binary present but not recorded (from an older kube-lessons) is adopted once it runs `--version`.
+ * - A lock folder (holding the builder's pid) serialises builds; a lock whose owner died is taken over.
+ *   Whoever waits on it follows the builder's progress through build-progress.json.
+ * - An interrupted build resumes from what it compiled: Go's build cache keeps every compiled package.
+ * - Progress is counted, not guessed: `go list -deps` says which packages are stale (need compiling), and
+ *   `go build -v` names each package as it compiles it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, UserFacingError } from '../core/errors.ts';
-import { BINARIES, binDir, cacheRoot, versionsKey, type SandboxVersions } from './versions.ts';
+import { diskTooFull, freeBytes, goFailure, goMissing, goTooOld, NEEDED_BYTES } from './build-failures.ts';
+import { estimateSeconds, readProgress, writeProgress, type BuildProgress } from './build-progress.ts';
+import { BINARIES, binDir, cacheRoot, versionsKey, type Binary, type SandboxVersions } from './versions.ts';
 
 export type BuildLog = (line: string) => void;
+export type ProgressListener = (p: BuildProgress) => void;
 
-export function missingBinaries(v: SandboxVersions): string[] {
-  const dir = binDir(v);
-  return BINARIES.filter((b) => !existsSync(join(dir, b)));
+export interface BuildOptions {
+  log: BuildLog;
+  signal?: AbortSignal;
+  /** Called as the build (this one, or another process's that holds the lock) moves on. */
+  onProgress?: ProgressListener;
+}
+
+/** The cache folder of one version set: bin/, src/, the lock, the progress record and the manifest. */
+export function buildRoot(v: SandboxVersions): string {
+  return join(cacheRoot(), versionsKey(v));
+}
+
+function lockDir(v: SandboxVersions): string {
+  return join(buildRoot(v), '.build-lock');
+}
+
+interface Manifest {
+  binaries: Partial<Record<Binary, { size: number }>>;
+}
+
+function manifestFile(v: SandboxVersions): string {
+  return join(buildRoot(v), 'complete.json');
+}
+
+function readManifest(v: SandboxVersions): Manifest {
+  try {
+    return JSON.parse(readFileSync(manifestFile(v), 'utf8')) as Manifest;
+  } catch {
+    return { binaries: {} };
+  }
+}
+
+function recordComplete(v: SandboxVersions, names: readonly Binary[]): void {
+  const manifest = readManifest(v);
+  for (const name of names) manifest.binaries[name] = { size: statSync(join(binDir(v), name)).size };
+  writeFileSync(manifestFile(v) + '.tmp', JSON.stringify(manifest, null, 2));
+  renameSync(manifestFile(v) + '.tmp', manifestFile(v));
+}
+
+/** The binaries not (yet) complete in the cache. */
+export function missingBinaries(v: SandboxVersions): Binary[] {
+  const manifest = readManifest(v);
+  return BINARIES.filter((b) => {
+    const size = sizeOf(join(binDir(v), b));
+    return size === undefined || manifest.binaries[b]?.size !== size;
+  });
+}
+
+/** The pid of a live process building this version set, if any. */
+export function builderPid(v: SandboxVersions): number | undefined {
+  const owner = Number(readSafe(join(lockDir(v), 'pid')));
+  return owner && processAlive(owner) ? owner : undefined;
 }
 
 export function goAvailable(): string | undefined {
@@ -24,36 +85,58 @@ export function goAvailable(): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-export async function ensureBinaries(v: SandboxVersions, log: BuildLog, signal?: AbortSignal): Promise<string> {
-  const dir = binDir(v);
-  if (missingBinaries(v).length === 0) return dir;
-  if (!goAvailable()) {
-    throw new UserFacingError(
-      'the sandbox is built from source and needs Go (>= 1.26), which is not installed',
-      'install Go, or use another cluster: `kind create cluster` (with Docker) or any kubeconfig via --kubeconfig',
-      ExitCode.config,
-    );
-  }
-  const root = join(cacheRoot(), versionsKey(v));
+/** Go installed and new enough, and room on the disk: the checks made before a build starts. */
+export function preflight(v: SandboxVersions): void {
+  const version = goAvailable();
+  if (!version) throw goMissing();
+  const old = goTooOld(version);
+  if (old) throw old;
+  const root = buildRoot(v);
   mkdirSync(root, { recursive: true });
-  const lock = join(root, '.build-lock');
-  await acquireLock(lock, log, signal);
-  try {
-    if (missingBinaries(v).length === 0) return dir;
-    const started = Date.now();
-    log(`building sandbox binaries (Kubernetes ${v.kubernetes}, etcd ${v.etcd}, kwok ${v.kwok}) into ${dir}; the first build takes several minutes`);
-    mkdirSync(dir, { recursive: true });
-    await buildKubernetes(v, root, dir, log, signal);
-    await buildEtcd(v, root, dir, log, signal);
-    await buildKwok(v, dir, log, signal);
-    log(`sandbox binaries built in ${Math.round((Date.now() - started) / 1000)} s`);
-    return dir;
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
+  const goCache = spawnSync('go', ['env', 'GOCACHE', 'GOMODCACHE'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+  for (const dir of [root, ...goCache]) {
+    const probe = existingParent(dir);
+    const free = freeBytes(probe);
+    if (free !== undefined && free < NEEDED_BYTES) throw diskTooFull(probe, free, NEEDED_BYTES);
   }
 }
 
-async function acquireLock(lock: string, log: BuildLog, signal?: AbortSignal): Promise<void> {
+/** Makes sure every binary is built, building what is missing (or waiting for the process that is). */
+export async function ensureBinaries(v: SandboxVersions, log: BuildLog, signal?: AbortSignal, onProgress?: ProgressListener): Promise<string> {
+  const dir = binDir(v);
+  if (missingBinaries(v).length === 0) return dir;
+  try {
+    preflight(v);
+  } catch (err) {
+    // Recorded like any failure, so a session waiting on a background build hears of it.
+    const e = err as { message: string; hint?: string };
+    const at = new Date().toISOString();
+    writeProgress(buildRoot(v), {
+      phase: 'failed',
+      pid: process.pid,
+      compiled: 0,
+      total: 0,
+      components: {},
+      startedAt: at,
+      updatedAt: at,
+      error: { message: e.message, hint: e.hint ?? '' },
+    });
+    throw err;
+  }
+  await acquireLock(v, log, signal, onProgress);
+  try {
+    adoptUnrecorded(v);
+    const missing = missingBinaries(v);
+    if (missing.length === 0) return dir;
+    await build(v, missing, { log, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+    return dir;
+  } finally {
+    rmSync(lockDir(v), { recursive: true, force: true });
+  }
+}
+
+async function acquireLock(v: SandboxVersions, log: BuildLog, signal?: AbortSignal, onProgress?: ProgressListener): Promise<void> {
+  const lock = lockDir(v);
   let announced = false;
   for (;;) {
     try {
@@ -63,32 +146,250 @@ async function acquireLock(lock: string, log: BuildLog, signal?: AbortSignal): P
     } catch {
       // A lock whose owner died (or older than 2 h) is stale.
       const owner = Number(readSafe(join(lock, 'pid')));
-      const age = Date.now() - (statSafe(lock) ?? Date.now());
+      const age = Date.now() - (mtimeOf(lock) ?? Date.now());
       if ((owner && !processAlive(owner)) || age > 2 * 3600_000) {
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
       if (!announced) log('another process is building the sandbox binaries; waiting for it');
       announced = true;
-      await sleep(2000, undefined, { signal });
+      const p = readProgress(buildRoot(v));
+      if (p && onProgress && p.pid === owner) onProgress(p);
+      await sleep(1000, undefined, { signal });
     }
   }
 }
 
-function readSafe(f: string): string | undefined {
+/** Binaries an older kube-lessons built straight into bin/: recorded once they prove they run. */
+function adoptUnrecorded(v: SandboxVersions): void {
+  const recorded = readManifest(v).binaries;
+  const adopt = BINARIES.filter(
+    (b) => !recorded[b] && existsSync(join(binDir(v), b)) && spawnSync(join(binDir(v), b), ['--version'], { stdio: 'ignore', timeout: 20_000 }).status === 0,
+  );
+  if (adopt.length) recordComplete(v, adopt);
+}
+
+interface Component {
+  /** Shown in progress: "kube-apiserver". */
+  label: string;
+  /** Its wrapper module's folder under src/. */
+  dir: string;
+  binaries: Binary[];
+  /** Fetches the sources and writes the wrapper module; returns the packages to build and the build flags. */
+  prepare(ctx: StepContext): Promise<{ packages: string[]; flags: string[] }>;
+}
+
+interface StepContext {
+  v: SandboxVersions;
+  src: string;
+  go: (args: string[], cwd: string) => Promise<string>;
+}
+
+const COMPONENTS: Component[] = [
+  {
+    label: 'kube-apiserver, controller-manager and scheduler',
+    dir: 'kubernetes',
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+    async prepare({ v, src, go }) {
+      const info = JSON.parse(await go(['mod', 'download', '-json', `k8s.io/kubernetes@v${v.kubernetes}`], src)) as { GoMod: string };
+      const staging = stagingModules(readFileSync(info.GoMod, 'utf8'));
+      if (staging.length === 0) throw new Error(`no staging modules found in k8s.io/kubernetes@v${v.kubernetes}'s go.mod`);
+      const [major, minor, patch] = v.kubernetes.split('.');
+      writeFileSync(
+        join(src, 'go.mod'),
+        [
+          `module kube-lessons/sandbox/kubernetes`,
+          '',
+          'go 1.26.0',
+          '',
+          `require k8s.io/kubernetes v${v.kubernetes}`,
+          '',
+          ...staging.map((m) => `replace ${m} => ${m} v0.${minor}.${patch}`),
+          '',
+        ].join('\n'),
+      );
+      const packages = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`);
+      await go(['get', ...packages.map((c) => `${c}@v${v.kubernetes}`)], src);
+      const stamp = (pkg: string) => [
+        `-X ${pkg}.gitVersion=v${v.kubernetes}`,
+        `-X ${pkg}.gitMajor=${major}`,
+        `-X ${pkg}.gitMinor=${minor}`,
+        `-X ${pkg}.gitTreeState=clean`,
+      ];
+      const ldflags = ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
+      return { packages, flags: ['-tags', 'selinux,notest', '-ldflags', ldflags] };
+    },
+  },
+  {
+    label: 'etcd',
+    dir: 'etcd',
+    binaries: ['etcd'],
+    // etcd's server module carries replace lines, so `go install` refuses it: build it from a wrapper.
+    async prepare({ v, src, go }) {
+      writeFileSync(join(src, 'go.mod'), `module kube-lessons/sandbox/etcd\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 v${v.etcd}\n`);
+      await go(['get', `go.etcd.io/etcd/server/v3@v${v.etcd}`], src);
+      return { packages: ['go.etcd.io/etcd/server/v3'], flags: ['-ldflags', '-s -w'] };
+    },
+  },
+  {
+    label: 'kwok',
+    dir: 'kwok',
+    binaries: ['kwok'],
+    async prepare({ v, src, go }) {
+      writeFileSync(join(src, 'go.mod'), `module kube-lessons/sandbox/kwok\n\ngo 1.26.0\n\nrequire sigs.k8s.io/kwok v${v.kwok}\n`);
+      await go(['get', `sigs.k8s.io/kwok/cmd/kwok@v${v.kwok}`], src);
+      return { packages: ['sigs.k8s.io/kwok/cmd/kwok'], flags: ['-ldflags', '-s -w'] };
+    },
+  },
+];
+
+/** The staging modules a Kubernetes release requires at v0.0.0, read from its own go.mod. */
+export function stagingModules(goMod: string): string[] {
+  const mods = new Set<string>();
+  for (const m of goMod.matchAll(/^\s*(k8s\.io\/[A-Za-z0-9._-]+)\s+v0\.0\.0\s*(?:\/\/.*)?$/gm)) mods.add(m[1]!);
+  return [...mods].sort();
+}
+
+/** A line of `go build -v` naming a package it compiled (errors and `# pkg` headers are not). */
+const PACKAGE_LINE = /^[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~+-]+)*$/;
+
+async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions): Promise<void> {
+  const { log, signal } = opts;
+  const root = buildRoot(v);
+  const stage = join(root, 'stage');
+  const logFile = join(root, 'build.log');
+  const started = Date.now();
+  const now = () => new Date().toISOString();
+  const progress: BuildProgress = { phase: 'downloading', pid: process.pid, compiled: 0, total: 0, components: {}, startedAt: now(), updatedAt: now() };
+  let lastWrite = 0;
+  let trailing: NodeJS.Timeout | undefined;
+  const emit = (force = false) => {
+    progress.updatedAt = now();
+    if (progress.compileStartedAt) {
+      const eta = estimateSeconds(progress.compiled, progress.total, Date.now() - Date.parse(progress.compileStartedAt));
+      if (eta === undefined) delete progress.etaSeconds;
+      else progress.etaSeconds = eta;
+    }
+    // At most four writes a second (go names packages faster than anyone reads them), the last one never lost.
+    if (!force && Date.now() - lastWrite < 250) {
+      trailing ??= setTimeout(() => {
+        trailing = undefined;
+        emit(true);
+      }, 250);
+      return;
+    }
+    clearTimeout(trailing);
+    trailing = undefined;
+    lastWrite = Date.now();
+    writeProgress(root, progress);
+    opts.onProgress?.(progress);
+  };
+  const todo = COMPONENTS.filter((c) => c.binaries.some((b) => missing.includes(b)));
+  log(`building sandbox binaries (Kubernetes ${v.kubernetes}, etcd ${v.etcd}, kwok ${v.kwok}) into ${binDir(v)}; the first build takes several minutes`);
+  emit(true);
   try {
-    return readFileSync(f, 'utf8');
-  } catch {
-    return undefined;
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(stage, { recursive: true });
+    mkdirSync(binDir(v), { recursive: true });
+    writeFileSync(logFile, '');
+    const prepared: { component: Component; packages: string[]; flags: string[]; src: string }[] = [];
+    for (const component of todo) {
+      const src = join(root, 'src', component.dir);
+      mkdirSync(src, { recursive: true });
+      const step = await component.prepare({ v, src, go: (args, cwd) => go(args, cwd, { log, logFile, ...(signal ? { signal } : {}) }) });
+      prepared.push({ component, src, ...step });
+    }
+    progress.phase = 'counting';
+    emit(true);
+    for (const p of prepared) {
+      const listed = await go(
+        ['list', '-deps', ...p.flags.filter((f, i) => f !== '-ldflags' && p.flags[i - 1] !== '-ldflags'), '-f', '{{.ImportPath}} {{.Stale}}', ...p.packages],
+        p.src,
+        { log, logFile, ...(signal ? { signal } : {}) },
+      );
+      const stale = listed.split('\n').filter((l) => l.endsWith(' true')).length;
+      progress.components[p.component.label] = { compiled: 0, total: stale };
+      progress.total += stale;
+    }
+    progress.phase = 'compiling';
+    progress.compileStartedAt = now();
+    emit(true);
+    for (const p of prepared) {
+      progress.component = p.component.label;
+      const counts = progress.components[p.component.label]!;
+      emit(true);
+      const out = p.component.binaries.length === 1 ? join(stage, p.component.binaries[0]!) : stage + '/';
+      await go(['build', '-v', ...p.flags, '-o', out, ...p.packages], p.src, {
+        log,
+        logFile,
+        ...(signal ? { signal } : {}),
+        onStderrLine: (line) => {
+          if (!PACKAGE_LINE.test(line)) return;
+          counts.compiled++;
+          progress.compiled++;
+          emit();
+        },
+      });
+      // Packages another component already compiled (the standard library, shared modules) were not compiled again.
+      progress.total -= Math.max(0, counts.total - counts.compiled);
+      counts.total = counts.compiled;
+      for (const b of p.component.binaries) renameSync(join(stage, b), join(binDir(v), b));
+      recordComplete(v, p.component.binaries);
+      emit(true);
+    }
+    progress.phase = 'done';
+    delete progress.component;
+    emit(true);
+    log(`sandbox binaries built in ${Math.round((Date.now() - started) / 1000)} s`);
+  } catch (err) {
+    progress.phase = 'failed';
+    const e = err as { message?: string; hint?: string };
+    progress.error = { message: e.message ?? String(err), hint: e.hint ?? 'run `kube-lessons sandbox up` again' };
+    if (!signal?.aborted) emit(true);
+    throw err;
+  } finally {
+    clearTimeout(trailing);
+    rmSync(stage, { recursive: true, force: true });
   }
 }
 
-function statSafe(f: string): number | undefined {
-  try {
-    return statSync(f).mtimeMs;
-  } catch {
-    return undefined;
-  }
+function goEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
+}
+
+interface GoRun {
+  log: BuildLog;
+  logFile: string;
+  signal?: AbortSignal;
+  onStderrLine?: (line: string) => void;
+}
+
+async function go(args: string[], cwd: string, run: GoRun): Promise<string> {
+  // The -ldflags value is long and says nothing to a reader: leave it out of the log.
+  const shown = args.filter((a, i) => a !== '-ldflags' && args[i - 1] !== '-ldflags' && a !== '-f' && args[i - 1] !== '-f');
+  run.log(`  go ${shown.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('go', args, { cwd, env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'], ...(run.signal ? { signal: run.signal } : {}) });
+    let out = '';
+    let err = '';
+    let partial = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString();
+      err += text;
+      writeFileSync(run.logFile, text, { flag: 'a' });
+      partial += text;
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) run.onStderrLine?.(l);
+    });
+    child.on('error', (e) => reject((e as NodeJS.ErrnoException).code === 'ENOENT' ? goMissing() : e));
+    child.on('close', (code) => {
+      if (partial) run.onStderrLine?.(partial);
+      if (code === 0) resolve(out);
+      else reject(run.signal?.aborted ? run.signal.reason : goFailure(args, code, err, run.logFile));
+    });
+  });
 }
 
 export function processAlive(pid: number): boolean {
@@ -100,84 +401,32 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-function goEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
+function readSafe(f: string): string | undefined {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
-async function go(args: string[], cwd: string, log: BuildLog, signal?: AbortSignal, env: NodeJS.ProcessEnv = goEnv()): Promise<string> {
-  // The -ldflags value is long and says nothing to a reader: leave it out of the log.
-  const shown = args.filter((a, i) => a !== '-ldflags' && args[i - 1] !== '-ldflags');
-  log(`  go ${shown.join(' ')}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(out);
-      else
-        reject(
-          new UserFacingError(
-            `go ${args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`,
-            'check the Go module proxy is reachable (GOPROXY) and disk space; then run `kube-lessons sandbox up` again',
-            ExitCode.failure,
-          ),
-        );
-    });
-  });
+function mtimeOf(f: string): number | undefined {
+  try {
+    return statSync(f).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
-/** The staging modules a Kubernetes release requires at v0.0.0, read from its own go.mod. */
-export function stagingModules(goMod: string): string[] {
-  const mods = new Set<string>();
-  for (const m of goMod.matchAll(/^\s*(k8s\.io\/[A-Za-z0-9._-]+)\s+v0\.0\.0\s*(?:\/\/.*)?$/gm)) mods.add(m[1]!);
-  return [...mods].sort();
+function sizeOf(f: string): number | undefined {
+  try {
+    return statSync(f).size;
+  } catch {
+    return undefined;
+  }
 }
 
-async function buildKubernetes(v: SandboxVersions, root: string, out: string, log: BuildLog, signal?: AbortSignal) {
-  const src = join(root, 'src', 'kubernetes');
-  mkdirSync(src, { recursive: true });
-  const info = JSON.parse(await go(['mod', 'download', '-json', `k8s.io/kubernetes@v${v.kubernetes}`], src, log, signal)) as { GoMod: string };
-  const staging = stagingModules(readFileSync(info.GoMod, 'utf8'));
-  if (staging.length === 0) throw new Error(`no staging modules found in k8s.io/kubernetes@v${v.kubernetes}'s go.mod`);
-  const [major, minor, patch] = v.kubernetes.split('.');
-  const stagingVersion = `v0.${minor}.${patch}`;
-  writeFileSync(
-    join(src, 'go.mod'),
-    [
-      `module kube-lessons/sandbox/kubernetes`,
-      '',
-      'go 1.26.0',
-      '',
-      `require k8s.io/kubernetes v${v.kubernetes}`,
-      '',
-      ...staging.map((m) => `replace ${m} => ${m} ${stagingVersion}`),
-      '',
-    ].join('\n'),
-  );
-  const cmds = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`);
-  await go(['get', ...cmds.map((c) => `${c}@v${v.kubernetes}`)], src, log, signal);
-  const stamp = (pkg: string) => [
-    `-X ${pkg}.gitVersion=v${v.kubernetes}`,
-    `-X ${pkg}.gitMajor=${major}`,
-    `-X ${pkg}.gitMinor=${minor}`,
-    `-X ${pkg}.gitTreeState=clean`,
-  ];
-  const ldflags = ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
-  await go(['build', '-tags', 'selinux,notest', '-ldflags', ldflags, '-o', out + '/', ...cmds], src, log, signal);
-}
-
-async function buildEtcd(v: SandboxVersions, root: string, out: string, log: BuildLog, signal?: AbortSignal) {
-  // etcd's server module carries replace lines too, so `go install` refuses it: build it from a wrapper.
-  const src = join(root, 'src', 'etcd');
-  mkdirSync(src, { recursive: true });
-  writeFileSync(join(src, 'go.mod'), `module kube-lessons/sandbox/etcd\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 v${v.etcd}\n`);
-  await go(['get', `go.etcd.io/etcd/server/v3@v${v.etcd}`], src, log, signal);
-  await go(['build', '-ldflags', '-s -w', '-o', join(out, 'etcd'), 'go.etcd.io/etcd/server/v3'], src, log, signal);
-}
-
-async function buildKwok(v: SandboxVersions, out: string, log: BuildLog, signal?: AbortSignal) {
-  await go(['install', '-ldflags', '-s -w', `sigs.k8s.io/kwok/cmd/kwok@v${v.kwok}`], out, log, signal, { ...goEnv(), GOBIN: out });
+function existingParent(dir: string): string {
+  let d = dir;
+  while (!existsSync(d) && d !== '/') d = join(d, '..');
+  return d;
 }

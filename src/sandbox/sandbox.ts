@@ -13,7 +13,7 @@ import { Agent, fetch } from 'undici';
 import { stringify as toYaml } from 'yaml';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { registerSecret } from '../core/redact.ts';
-import { ensureBinaries, type BuildLog } from './build.ts';
+import { ensureBinaries, type BuildLog, type ProgressListener } from './build.ts';
 import { fakeNode } from './nodes.ts';
 import { freePort, isOurProcess, startProcess, stopProcess, tail } from './processes.ts';
 import {
@@ -34,6 +34,10 @@ export interface UpOptions {
   nodes?: number;
   log?: BuildLog;
   signal?: AbortSignal;
+  /** Follows the binaries' build, when they have to be built first. */
+  onBuildProgress?: ProgressListener;
+  /** More command-line arguments per component (the benchmark raises the controller-manager's request limit). */
+  extraArgs?: Partial<Record<Component, string[]>>;
 }
 
 interface Secrets {
@@ -65,7 +69,7 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     await sandboxDown(dir);
   }
   const versions = loadVersions();
-  const bin = await ensureBinaries(versions, log, opts.signal);
+  const bin = await ensureBinaries(versions, log, opts.signal, opts.onBuildProgress);
   rmSync(dir, { recursive: true, force: true });
   for (const sub of ['logs', 'etcd', 'certs']) mkdirSync(join(dir, sub), { recursive: true });
 
@@ -102,8 +106,9 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const start = (name: Component, port: number, args: string[]) => {
     const binary = join(bin, name);
     const logFile = join(dir, 'logs', `${name}.log`);
-    const pid = startProcess(binary, args, logFile, dir);
-    state.components[name] = { pid, port, binary, args, log: logFile };
+    const allArgs = [...args, ...(opts.extraArgs?.[name] ?? [])];
+    const pid = startProcess(binary, allArgs, logFile, dir);
+    state.components[name] = { pid, port, binary, args: allArgs, log: logFile };
     writeState(state);
     log(`started ${name} (pid ${pid}, port ${port})`);
   };

@@ -1,7 +1,7 @@
 // What `npx kube-lessons` users get is the published tarball: pack it, install it into an empty folder, and
 // run its bin there, so a missing `files` entry or a dev-only import is caught.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -38,8 +38,40 @@ describe('the published package', () => {
     for (const needed of ['bin', 'dist', 'lessons', 'sandbox', 'src', 'package.json', 'README.md'])
       assert.ok(top.includes(needed), `${needed} is in the package`);
     assert.ok(!top.includes('test') && !top.includes('bench'), 'no tests or benchmarks');
-    assert.deepEqual(readdirSync(join(pkg, 'dist')), ['bundle'], 'only the bundle of dist/');
+    const dist = readdirSync(join(pkg, 'dist'));
+    for (const needed of ['bundle', 'core', 'machinery', 'exercises']) assert.ok(dist.includes(needed), `dist/${needed} is in the package`);
+    assert.ok(existsSync(join(pkg, 'dist', 'machinery', 'index.d.ts')), 'the library ships its types');
+    assert.ok(!existsSync(join(pkg, 'dist', 'machinery', 'index.js.map')), 'no source maps');
     assert.ok(readdirSync(join(pkg, 'sandbox')).includes('versions.json'));
+  });
+
+  it('exposes its library entry points (kube-lessons/core, kube-lessons/machinery) through the exports map', () => {
+    const probe =
+      "const m = await import('kube-lessons/machinery'); const c = await import('kube-lessons/core'); console.log(typeof m.FakeClock, typeof m.newRateLimitingQueue, typeof c.KubeClient, typeof c.loadKubeconfig)";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: work, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'function function function function');
+  });
+
+  it('scaffolds an exercise workspace linked to the installed copy, and verifies in it with no registry', () => {
+    // An unreachable registry: anything that tried to fetch would fail.
+    const offline = {
+      npm_config_registry: 'http://127.0.0.1:9/',
+      npm_config_offline: 'true',
+      XDG_CONFIG_HOME: join(work, 'config'),
+      KUBE_LESSONS_NO_AUTO_SANDBOX: '1',
+    };
+    const init = run(['exercise', 'init', 'ws'], offline);
+    assert.equal(init.status, 0, init.stderr);
+    const pkg = join(work, 'node_modules', 'kube-lessons');
+    assert.equal(readlinkSync(join(work, 'ws', 'node_modules', 'kube-lessons')), realpathSync(pkg));
+    const failing = run(['verify', 'rate-limiter', '-w', 'ws'], offline);
+    assert.equal(failing.status, 1, failing.stdout + failing.stderr);
+    assert.match(failing.stdout, /✗ the n-th failure of a key waits base \* 2\^n: expected \[5,10,20,40\], got \[0,0,0,0\]/);
+    copyFileSync(join(pkg, 'lessons', 'exercises', 'rate-limiter', 'solution.ts'), join(work, 'ws', 'exercises', '05-rate-limiter.ts'));
+    const passing = run(['verify', 'rate-limiter', '-w', 'ws'], offline);
+    assert.equal(passing.status, 0, passing.stdout + passing.stderr);
+    assert.match(passing.stdout, /✓ rate-limiter passes/);
   });
 
   it('runs --help and --version from the installed tarball', () => {

@@ -11,7 +11,14 @@ import { fileURLToPath } from 'node:url';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /** Lowest first. Folders on one line share a layer and may import each other. */
-export const LAYERS: readonly (readonly string[])[] = [['machinery'], ['core'], ['sandbox', 'examples', 'controllers'], ['console'], ['lessons'], ['cli']];
+export const LAYERS: readonly (readonly string[])[] = [
+  ['machinery'],
+  ['core'],
+  ['sandbox', 'examples', 'controllers'],
+  ['console'],
+  ['lessons', 'exercises'],
+  ['cli'],
+];
 
 function layerOf(folder: string): number {
   const i = LAYERS.findIndex((l) => l.includes(folder));

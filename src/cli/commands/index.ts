@@ -1,6 +1,7 @@
 /** Every subcommand, in the order `--help` lists them (the order of the lessons). */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
+import type { OutputSink } from '../../console/output.ts';
 import * as sandbox from './sandbox.ts';
 import * as doctor from './doctor.ts';
 import * as listNodes from './list-nodes.ts';
@@ -14,11 +15,15 @@ import * as watch from './watch.ts';
 import * as informer from './informer.ts';
 import * as controller from './controller.ts';
 import * as learn from './learn.ts';
+import * as exercise from './exercise.ts';
+import * as verify from './verify.ts';
+import * as hint from './hint.ts';
+import * as solution from './solution.ts';
 
 /** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
 export interface CommandModule {
   /** `makeProgram` builds a fresh program like the CLI's, for commands that run other commands. */
-  register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal) => Command): void;
+  register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal, stdout?: OutputSink) => Command): void;
 }
 
 export const COMMANDS: CommandModule[] = [
@@ -35,4 +40,8 @@ export const COMMANDS: CommandModule[] = [
   informer,
   controller,
   learn,
+  exercise,
+  verify,
+  hint,
+  solution,
 ];

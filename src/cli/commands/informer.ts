@@ -2,13 +2,14 @@
  * `kube-lessons informer [resource]`: controllers III, the article's informer: a shared informer factory
  * with a resync period, handlers printing ADD / MOD / DEL, a wait for the cache to sync, Ctrl-C to stop.
  */
+import { Option, type Command } from 'commander';
 import { durationOption } from '../../console/arguments.ts';
-import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
 import { watchListOption, withKube } from './common.ts';
 
 interface Opts {
+  fifo: 'real' | 'delta';
   allNamespaces?: boolean;
   selector?: string;
   resync: number;
@@ -26,6 +27,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('-A, --all-namespaces', 'inform on all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
     .addOption(durationOption('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s'))
+    .addOption(
+      new Option(
+        '--fifo <kind>',
+        "the informer's queue: real (client-go 1.36's RealFIFO, every change in order) or delta (the article's DeltaFIFO, changes merged per key)",
+      )
+        .choices(['real', 'delta'])
+        .default('real'),
+    )
     .option(
       '--trace',
       'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)',
@@ -35,7 +44,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)'))
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer --handlers-after-sync --timeout 20s',
+      "\nExamples:\n  $ kube-lessons informer                        # pods in the current namespace; Ctrl-C to stop\n  $ kube-lessons informer pods -A --resync 10s\n  $ kube-lessons informer configmaps --trace\n  $ kube-lessons informer pods --fifo delta --trace   # the article's DeltaFIFO\n  $ kube-lessons informer --handlers-after-sync --timeout 20s",
     )
     .action(async (resource: string, opts: Opts) => {
       const c = ctx();
@@ -57,6 +66,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
             allNamespaces: Boolean(opts.allNamespaces),
             labelSelector: opts.selector,
             resyncMs,
+            fifo: opts.fifo,
             handlersAfterSync: Boolean(opts.handlersAfterSync),
             trace: Boolean(opts.trace),
             watchList: opts.watchList === 'on',
@@ -83,6 +93,15 @@ const WATCH_LIST_STAGES: Record<string, string> = {
   'expired-relist': 'the resourceVersion is gone (410): relist from the last version seen; "" only if that list answers 410 too',
 };
 
+/** What the queue and the informer do with a whole list, shown under their trace line (both FIFOs, both sync paths). */
+const QUEUE_STAGES: Record<string, string> = {
+  'realfifo queued ReplacedAll': 'RealFIFO: the whole list (or watch-list state) is one entry, queued behind every change already waiting',
+  'realfifo popped ReplacedAll': 'the informer pops it and reconciles it against its cache: deletions are told first, then the list in order',
+  'informer replaced-all': 'the cache was replaced in one step before any handler was told',
+  'realfifo queued Bookmark': 'RealFIFO: a watch bookmark is queued too, so it is seen in order with the changes around it',
+  'deltafifo replaced': 'DeltaFIFO: each listed object got a Replaced delta under its key; keys the list lacks got a tombstone delta',
+};
+
 export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): string[] {
   const { bold, dim, green, yellow, red, cyan } = c.out.color;
   switch (s.type) {
@@ -90,7 +109,7 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
       return [dim(`${s.resource} (${s.apiVersion} ${s.kind}), ${s.scope}; resolved through ${s.via === 'discovery' ? 'discovery' : 'the built-in table'}`)];
     case 'starting':
       return [
-        `informer starting: resync ${s.resyncMs > 0 ? `every ${seconds(s.resyncMs)}` : 'off'}${s.labelSelector ? `, label selector ${s.labelSelector}` : ''}, handler added ${s.handlersAfterSync ? 'after the sync' : 'before start'}`,
+        `informer starting on the ${s.fifo === 'real' ? 'RealFIFO' : 'DeltaFIFO'}: resync ${s.resyncMs > 0 ? `every ${seconds(s.resyncMs)}` : 'off'}${s.labelSelector ? `, label selector ${s.labelSelector}` : ''}, handler added ${s.handlersAfterSync ? 'after the sync' : 'before start'}`,
       ];
     case 'handler-added':
       return s.when === 'after sync'
@@ -119,7 +138,10 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
     }
     case 'machinery': {
       const lines = [dim(`${' '.repeat(EVENT_WIDTH)} · ${machinery(s)}`)];
-      const why = s.component === 'reflector' ? WATCH_LIST_STAGES[s.action] : undefined;
+      const why =
+        s.component === 'reflector'
+          ? WATCH_LIST_STAGES[s.action]
+          : (QUEUE_STAGES[`${s.component} ${s.action} ${String(s.data.type)}`] ?? QUEUE_STAGES[`${s.component} ${s.action}`]);
       if (why) lines.push(dim(`${' '.repeat(EVENT_WIDTH)}   ${why}`));
       return lines;
     }

@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
+import type { OutputSink } from '../../console/output.ts';
 
-export function register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal) => Command): void {
+export function register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal, stdout?: OutputSink) => Command): void {
   program
     .command('learn')
     .argument('[lesson]', 'jump to a lesson, by number (3) or id (pods)')
@@ -13,13 +14,19 @@ export function register(program: Command, ctx: () => CommandContext, makeProgra
     .option('--list', 'print the lessons and your progress')
     .option('--reset', 'forget your progress (asks first)')
     .option('-y, --yes', 'ask nothing: print every lesson (or the one named) and run its commands, cleaning up after each')
+    .option('--no-pager', 'print long lessons straight to the terminal instead of through $PAGER or less')
     .addHelpText(
       'after',
       '\nProgress is kept in $XDG_CONFIG_HOME/kube-lessons/progress.json (else ~/.config/kube-lessons/).\n\nExamples:\n  $ kube-lessons learn            # the menu, resuming where you left off\n  $ kube-lessons learn 5          # straight to lesson 5\n  $ kube-lessons learn --list\n  $ kube-lessons learn --yes      # run every lesson without prompts',
     )
-    .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean }) => {
+    .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean; pager: boolean }) => {
       const c = ctx();
-      const { learn } = await import('../../lessons/session.ts');
-      await learn(lesson, opts, { ctx: c, makeProgram });
+      const [{ learn }, { lessonExercises }, { sessionIO }] = await Promise.all([
+        import('../../lessons/session.ts'),
+        import('../../exercises/session.ts'),
+        import('../exercise-io.ts'),
+      ]);
+      const io = await sessionIO(c, undefined);
+      await learn(lesson, opts, { ctx: c, makeProgram, exercises: (progress) => lessonExercises({ ...io, progress }) });
     });
 }

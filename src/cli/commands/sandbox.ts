@@ -23,11 +23,38 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const c = ctx();
       if (opts.kind) return kindUp(c);
       const nodes = opts.nodes;
-      const { sandboxUp } = await import('../../sandbox/sandbox.ts');
+      const [{ sandboxUp }, { progressReporter }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/build-progress.ts')]);
       const started = performance.now();
-      const state = await sandboxUp({ nodes, log: (l) => c.out.info(l), signal: c.signal });
+      const progress = progressReporter(process.stderr);
+      const state = await sandboxUp({ nodes, log: (l) => progress.log(l), onBuildProgress: (p) => progress.update(p), signal: c.signal }).finally(() =>
+        progress.done(),
+      );
       c.out.info(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Use it with:`);
       c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
+    });
+
+  sandbox
+    .command('build')
+    .description('only build (or finish building) the binaries the sandbox runs, from pinned upstream sources')
+    .addHelpText(
+      'after',
+      '\nThe binaries are cached in $XDG_CACHE_HOME/kube-lessons/sandbox (else ~/.cache/...); an interrupted build resumes.\n\nExample:\n  $ kube-lessons sandbox build',
+    )
+    .action(async () => {
+      const c = ctx();
+      const [{ ensureBinaries }, { progressReporter }, { loadVersions }] = await Promise.all([
+        import('../../sandbox/build.ts'),
+        import('../../sandbox/build-progress.ts'),
+        import('../../sandbox/versions.ts'),
+      ]);
+      const progress = progressReporter(process.stderr);
+      const dir = await ensureBinaries(
+        loadVersions(),
+        (l) => progress.log(l),
+        c.signal,
+        (p) => progress.update(p),
+      ).finally(() => progress.done());
+      c.out.line(`sandbox binaries ready in ${dir}`);
     });
 
   sandbox

@@ -7,6 +7,7 @@ import { durationOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { WatchStep } from '../../examples/watch.ts';
+import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { watchListOption, withKube } from './common.ts';
 
 interface Opts {
@@ -22,8 +23,13 @@ interface Opts {
 export function register(program: Command, ctx: () => CommandContext): void {
   program
     .command('watch')
-    .argument('<resource>', 'pods, configmaps, deployments, or any resource the server serves (plural, singular, short name or kind)')
-    .description("controllers II: list a resource, then watch from the list's resourceVersion, printing each event: TYPE, key, resourceVersion")
+    .argument(
+      '[resource]',
+      'pods, configmaps, deployments, or any resource the server serves (plural, singular, short name or kind); none: watch your exercises',
+    )
+    .description(
+      "controllers II: list a resource, then watch from the list's resourceVersion, printing each event: TYPE, key, resourceVersion. With no resource: `kube-lessons exercise watch`",
+    )
     .option('-A, --all-namespaces', 'watch across all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
     .option(
@@ -37,37 +43,43 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addOption(watchListOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kube-lessons watch pods                      # Ctrl-C to stop\n  $ kube-lessons watch configmaps -n kube-system --timeout 30s\n  $ kube-lessons watch deployments -A --raw\n  $ kube-lessons watch events --resource-version 1   # stale once etcd compacted: 410 Expired',
+      '\nExamples:\n  $ kube-lessons watch pods                      # Ctrl-C to stop\n  $ kube-lessons watch configmaps -n kube-system --timeout 30s\n  $ kube-lessons watch deployments -A --raw\n  $ kube-lessons watch events --resource-version 1   # stale once etcd compacted: 410 Expired\n  $ kube-lessons watch                           # no resource: exercise watch mode (kube-lessons exercise watch)',
     )
-    .action(async (resource: string, opts: Opts) => {
-      const c = ctx();
-      const [{ watchResource }, { redact }] = await Promise.all([import('../../examples/watch.ts'), import('../../core/redact.ts')]);
-      const timeoutMs = opts.timeout;
-      const json = c.format === 'json' || c.format === 'yaml';
-      const print = (s: WatchStep) => {
-        if (json) c.out.line(redact(JSON.stringify(s)));
-        else for (const line of renderStep(s, c)) c.out.line(redact(line));
-      };
-      const summary = await withKube(c, `watch ${resource}`, (env) =>
-        watchResource(
-          env.client,
-          {
-            resource,
-            namespace: env.namespace,
-            allNamespaces: Boolean(opts.allNamespaces),
-            labelSelector: opts.selector,
-            resourceVersion: opts.resourceVersion,
-            bookmarks: opts.bookmarks,
-            watchList: opts.watchList === 'on',
-            raw: Boolean(opts.raw),
-            signal: c.signal,
-            timeoutMs,
-          },
-          print,
-        ),
-      );
-      if (summary.error) throw summary.error;
-    });
+    .action(
+      returnsOutcome(async (resource: string | undefined, opts: Opts): Promise<CommandOutcome | void> => {
+        const c = ctx();
+        if (resource === undefined) {
+          const { runExerciseWatch } = await import('./exercise.ts');
+          return runExerciseWatch(c, undefined, process.env.KUBE_LESSONS_WORKSPACE);
+        }
+        const [{ watchResource }, { redact }] = await Promise.all([import('../../examples/watch.ts'), import('../../core/redact.ts')]);
+        const timeoutMs = opts.timeout;
+        const json = c.format === 'json' || c.format === 'yaml';
+        const print = (s: WatchStep) => {
+          if (json) c.out.line(redact(JSON.stringify(s)));
+          else for (const line of renderStep(s, c)) c.out.line(redact(line));
+        };
+        const summary = await withKube(c, `watch ${resource}`, (env) =>
+          watchResource(
+            env.client,
+            {
+              resource,
+              namespace: env.namespace,
+              allNamespaces: Boolean(opts.allNamespaces),
+              labelSelector: opts.selector,
+              resourceVersion: opts.resourceVersion,
+              bookmarks: opts.bookmarks,
+              watchList: opts.watchList === 'on',
+              raw: Boolean(opts.raw),
+              signal: c.signal,
+              timeoutMs,
+            },
+            print,
+          ),
+        );
+        if (summary.error) throw summary.error;
+      }),
+    );
 }
 
 const TYPE_WIDTH = 10;

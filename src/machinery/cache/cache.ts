@@ -83,9 +83,10 @@ export class Cache<T> implements Indexer<T> {
     return this.objectsFor(keys);
   }
 
+  /** Sorted, as client-go's IndexKeys returns them (sets.List). */
   indexKeys(indexName: string, indexedValue: string): string[] {
     this.indexFunc(indexName);
-    return [...(this.indices.get(indexName)?.get(indexedValue) ?? [])];
+    return [...(this.indices.get(indexName)?.get(indexedValue) ?? [])].sort();
   }
 
   listIndexFuncValues(indexName: string): string[] {

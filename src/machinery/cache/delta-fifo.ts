@@ -56,6 +56,12 @@ export interface ReflectorStore<T> {
   delete(obj: T): void;
   replace(list: T[], resourceVersion: string): void;
   resync(): void;
+  /**
+   * Told the version of each watch bookmark, when the store wants it (client-go's ReflectorBookmarkStore:
+   * the RealFIFO queues a Bookmark entry). Not called for the bookmarks of a watch-list's initial events:
+   * those go to its temporary store, as in client-go.
+   */
+  bookmark?(resourceVersion: string): void;
 }
 
 /** DeltaFIFO configuration; everything is optional. */
@@ -69,7 +75,10 @@ export interface DeltaFIFOOptions<T> {
   knownObjects?: KeyListerGetter<T>;
   /** Replace emits Replaced deltas (default true, as informers want); false emits Sync like old client-go. */
   emitDeltaTypeReplaced?: boolean;
-  /** Applied to every object as it is queued (not to tombstones), e.g. to drop managedFields. */
+  /**
+   * Applied to every object as it is queued, e.g. to drop managedFields; not to tombstones, nor to the
+   * Sync deltas of a resync (those objects come from the cache and were transformed when they arrived).
+   */
   transform?: (obj: T) => T;
   tracer?: Tracer;
   clock?: Clock;
@@ -178,7 +187,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     const listed = new Set<string>();
     for (const obj of list) {
       listed.add(this.keyOf(obj));
-      this.queueAction(action, obj);
+      this.queueAction(action, obj, false);
     }
 
     let queuedDeletions = 0;
@@ -219,7 +228,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
       if (obj === undefined) continue;
       // Something is already queued for it: a Sync carrying the older cached state would only mislead.
       if (this.items.has(this.keyOf(obj))) continue;
-      this.queueAction('Sync', obj);
+      this.queueAction('Sync', obj, true);
     }
   }
 
@@ -323,9 +332,10 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     return this.items.size;
   }
 
-  private queueAction(type: DeltaType, obj: T | DeletedFinalStateUnknown<T>): void {
+  /** `fromCache`: a resync's object, already transformed (client-go's internal action type Sync). */
+  private queueAction(type: DeltaType, obj: T | DeletedFinalStateUnknown<T>, fromCache = false): void {
     const key = this.keyOf(obj);
-    if (this.transform && !(obj instanceof DeletedFinalStateUnknown)) obj = this.transform(obj);
+    if (this.transform && !fromCache && !(obj instanceof DeletedFinalStateUnknown)) obj = this.transform(obj);
     const existing = this.items.get(key);
     const deltas = existing ?? [];
     deltas.push({ type, object: obj });

@@ -25,7 +25,7 @@ export type Indexers<T> = Record<string, IndexFunc<T>>;
 export interface Indexer<T> extends Store<T> {
   /** Objects sharing at least one value with `obj` in the named index. */
   index(indexName: string, obj: T): T[];
-  /** Keys of the objects filed under `indexedValue` in the named index. */
+  /** Keys of the objects filed under `indexedValue` in the named index, sorted (as client-go's). */
   indexKeys(indexName: string, indexedValue: string): string[];
   /** All values currently present in the named index ([] for an unknown index). */
   listIndexFuncValues(indexName: string): string[];

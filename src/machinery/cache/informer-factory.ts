@@ -58,6 +58,9 @@ export interface SharedInformerFactoryOptions {
   tracer?: Tracer;
   /** Passed to every informer's reflector (idle timeout, page size, backoff...). */
   reflector?: SharedIndexInformerOptions<KubeObject>['reflector'];
+  /** The queue of every informer: 'real' (default, as client-go 1.36) or 'delta' (as the articles). */
+  fifo?: SharedIndexInformerOptions<KubeObject>['fifo'];
+  realFIFO?: SharedIndexInformerOptions<KubeObject>['realFIFO'];
 }
 
 /**
@@ -104,6 +107,8 @@ export class SharedInformerFactory {
       };
       if (this.options.tracer) informerOptions.tracer = this.options.tracer;
       if (this.options.transform) informerOptions.transform = this.options.transform;
+      if (this.options.fifo) informerOptions.fifo = this.options.fifo;
+      if (this.options.realFIFO) informerOptions.realFIFO = this.options.realFIFO;
       if (this.options.reflector) informerOptions.reflector = { ...this.options.reflector, name: id };
       else informerOptions.reflector = { name: id };
       informer = new SharedIndexInformer<KubeObject>(lw, resource.kind, resync, informerOptions);

@@ -35,15 +35,19 @@ export class DeletedFinalStateUnknown<T = unknown> {
 /**
  * `namespace/name`, or `name` when the object has no namespace. A string is taken as an already-made key
  * (client-go's ExplicitKey), which lets queues and stores be fed keys directly.
+ *
+ * As client-go's MetaNamespaceKeyFunc (ObjectToName, ObjectName.String): any object has a key, read from
+ * its metadata with missing fields taken as '' (so no name gives `ns/`, or '' without a namespace), the
+ * way an Unstructured object's accessors read them. Only something that is not an object at all (null, a
+ * number, an array) has no metadata accessor and throws a KeyError.
  */
 export function metaNamespaceKeyFunc(obj: unknown): string {
   if (typeof obj === 'string') return obj;
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new KeyError('object has no meta', obj);
   const meta = readMeta(obj);
-  if (!meta) throw new KeyError('object has no metadata', obj);
-  const name = meta.name;
-  if (typeof name !== 'string' || name === '') throw new KeyError('object has no metadata.name', obj);
-  const ns = meta.namespace;
-  return typeof ns === 'string' && ns !== '' ? `${ns}/${name}` : name;
+  const name = typeof meta?.name === 'string' ? meta.name : '';
+  const ns = typeof meta?.namespace === 'string' ? meta.namespace : '';
+  return ns !== '' ? `${ns}/${name}` : name;
 }
 
 /** Reverses metaNamespaceKeyFunc. `namespace` is '' for a cluster-scoped key. Throws KeyError on more than one '/'. */

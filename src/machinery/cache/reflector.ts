@@ -97,6 +97,10 @@ interface OpenWatch<T extends KubeObject> {
  *   resource version" is retried at once with "" (a consistent read). Pages (limit) are asked for only at
  *   RV "0" or "" or once the server showed it paginates; an expired continue token falls back to one full
  *   list at the requested version;
+ * - the store gets the temporary store's objects, each already transformed once by the store's transformer;
+ *   a queue transforms again what replace hands it, as client-go's does, so transforms must be idempotent;
+ * - a watch bookmark is passed to the store's `bookmark` when it has one (client-go's ReflectorBookmarkStore;
+ *   the RealFIFO then queues a Bookmark entry); the bookmarks of a watch-list's initial events are not;
  * - the watch resumes from the last version seen (events and bookmarks); a stream the server closes (or the
  *   connection drops) is re-opened at once; a watch request refused or answered 429 backs off and retries;
  * - a watch ending with 410 Expired does NOT mark the version unavailable: the next round relists from the
@@ -524,6 +528,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       const annotations = (readMeta(obj) as { annotations?: Record<string, unknown> } | undefined)?.annotations;
       const end = annotations?.[INITIAL_EVENTS_END_ANNOTATION] === 'true';
       this.emit('bookmark', end ? { resourceVersion: rv, initialEventsEnd: true } : { resourceVersion: rv });
+      if (!initial && rv) this.store.bookmark?.(rv);
       return end;
     }
     if (this.expectedTypeName && typeof obj?.kind === 'string' && obj.kind !== this.expectedTypeName) {

@@ -1,13 +1,14 @@
 /**
  * SharedIndexInformer: one list+watch of a resource, one indexed cache, any number of event handlers.
- * A Reflector fills a DeltaFIFO; the informer pops it, updates the cache, then tells the handlers.
+ * A Reflector fills a queue (a RealFIFO by default, as client-go 1.36; a DeltaFIFO on request, as the
+ * articles describe); the informer pops it, updates the cache, then tells the handlers.
  */
 import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import { Cache } from './cache.ts';
-import type { DeltaFIFOOptions, Deltas } from './delta-fifo.ts';
+import type { Delta, DeltaFIFOOptions } from './delta-fifo.ts';
 import { DeltaFIFO } from './delta-fifo.ts';
 import type { DoneChecker } from './done-checker.ts';
 import { DoneSignal } from './done-checker.ts';
@@ -17,6 +18,8 @@ import { DeletedFinalStateUnknown, deletionHandlingMetaNamespaceKeyFunc, resourc
 import type { KubeObject, ListerWatcher } from './list-watch.ts';
 import type { Notification, ResourceEventHandler } from './processor-listener.ts';
 import { ProcessorListener } from './processor-listener.ts';
+import type { RealFIFOItem, RealFIFOOptions, ReplacedAllInfo } from './real-fifo.ts';
+import { RealFIFO, reconcileReplacement } from './real-fifo.ts';
 import { Reflector } from './reflector.ts';
 import type { ReflectorOptions } from './reflector.ts';
 import { SharedProcessor } from './shared-processor.ts';
@@ -25,8 +28,24 @@ import type { Store } from './store.ts';
 /** The smallest per-handler resync period accepted; smaller requests are raised to it. */
 export const minimumResyncPeriodMs = 1000;
 
+/** Which queue sits between the reflector and the cache. */
+export type FifoKind = 'real' | 'delta';
+export const FIFO_KINDS: readonly FifoKind[] = ['real', 'delta'];
+
 /** Informer settings; all optional. */
 export interface SharedIndexInformerOptions<T> {
+  /**
+   * 'real' (default): client-go 1.36's RealFIFO, every change delivered in order (InOrderInformers);
+   * 'delta': the DeltaFIFO the articles describe, changes merged per key.
+   */
+  fifo?: FifoKind;
+  /** RealFIFO only; both default to on, as client-go 1.36's feature gates. */
+  realFIFO?: {
+    /** One entry per relist and per resync (AtomicFIFO). */
+    atomicEvents?: boolean;
+    /** Pop runs of distinct keys as one batch (InOrderInformersBatchProcess). */
+    batch?: boolean;
+  };
   clock?: Clock;
   tracer?: Tracer;
   /** Indices of the cache (e.g. { namespace: metaNamespaceIndexFunc }). */
@@ -56,21 +75,32 @@ export interface ResourceEventHandlerRegistration {
 }
 
 /**
- * client-go's SharedIndexInformer.
+ * client-go's SharedIndexInformer (shared_informer.go, with controller.go's processDeltas,
+ * processDeltasInBatch and processReplacedAllInfo).
  *
  * Guarantees:
  * - the cache is updated before handlers are told, and handlers are told in the order changes were popped;
  * - for Added/Updated/Replaced/Sync deltas: an object already cached -> cache update + onUpdate(old, new)
  *   with the previously cached object as `old`; otherwise cache add + onAdd(obj, isInInitialList);
- *   Deleted -> cache delete + onDelete(obj or tombstone);
- * - updates that leave the resourceVersion unchanged (resyncs, unchanged objects in a relist) go only to
- *   handlers whose resync is due;
+ *   Deleted -> cache delete + onDelete(obj or tombstone), even when the cache did not hold it;
+ * - on the RealFIFO (default), changes reach handlers in the order the watch delivered them, and after a
+ *   relist the tombstones come first, then the listed objects in list order; with atomic events the cache
+ *   is replaced as a whole before those handlers are told, and a resync re-delivers each cached object as it
+ *   is at that point of the stream; a batch is applied to the cache as a whole, then its handlers are told,
+ *   and an object the cache refused is not told about;
+ * - on the DeltaFIFO, a key's changes travel together and keys are handled in first-queued order (so after a
+ *   relist the listed objects come first, then the tombstones);
+ * - an update whose resourceVersion equals the cached one (a resync, an unchanged object in a relist, or any
+ *   update that kept it) goes only to handlers whose resync is due, as client-go's OnUpdate decides;
  * - every handler has its own unbounded buffer and delivery loop: a slow or failing handler delays or
  *   breaks nobody else, and never the informer;
  * - a handler added after start first receives onAdd(obj, true) for every cached object;
  * - setTransform, setWatchErrorHandler and addIndexers throw once started; addEventHandler throws once stopped;
  * - `run(signal)` runs once; it resolves after the signal aborted and the reflector, the delta loop and
  *   every handler loop have stopped.
+ *
+ * Deliberate differences: a Bookmark entry is only traced (the cache does not track client-go's
+ * LastStoreSyncResourceVersion); a custom keyFunc keys the queue as well as the cache.
  */
 export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private readonly lw: ListerWatcher<T>;
@@ -83,11 +113,14 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private readonly reflectorOptions: SharedIndexInformerOptions<T>['reflector'];
   private readonly onHandlerError: SharedIndexInformerOptions<T>['onHandlerError'];
   private readonly defaultEventHandlerResyncPeriodMs: number;
+  private readonly fifoKind: FifoKind;
+  private readonly atomicEvents: boolean;
+  private readonly batch: boolean;
   private readonly registrations = new Map<number, ProcessorListener<T>>();
   private resyncCheckPeriodMs: number;
   private transform: ((obj: T) => T) | undefined;
   private watchErrorHandler: ((err: unknown) => void) | undefined;
-  private fifo: DeltaFIFO<T> | undefined;
+  private fifo: DeltaFIFO<T> | RealFIFO<T> | undefined;
   private reflector: Reflector<T> | undefined;
   /** Finished once the queue has synced (client-go's s.synced, closed when the controller's checker is done). */
   private readonly synced: DoneSignal;
@@ -108,6 +141,14 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     this.defaultEventHandlerResyncPeriodMs = defaultResyncPeriodMs;
     this.resyncCheckPeriodMs = defaultResyncPeriodMs;
     this.synced = new DoneSignal(`SharedIndexInformer ${exampleTypeName}`);
+    this.fifoKind = options.fifo ?? 'real';
+    this.atomicEvents = options.realFIFO?.atomicEvents ?? true;
+    this.batch = options.realFIFO?.batch ?? true;
+  }
+
+  /** The queue this informer runs on. */
+  fifoType(): FifoKind {
+    return this.fifoKind;
   }
 
   addEventHandler(handler: ResourceEventHandler<T>, options: AddEventHandlerOptions = {}): ResourceEventHandlerRegistration {
@@ -203,15 +244,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
       this.emit('error', { error: 'run called more than once; ignored' });
       return;
     }
-    const fifoOptions: DeltaFIFOOptions<T> = {
-      knownObjects: this.indexer,
-      emitDeltaTypeReplaced: true,
-      keyFunc: this.keyFunc,
-      clock: this.clock,
-    };
-    if (this.tracer) fifoOptions.tracer = this.tracer;
-    if (this.transform) fifoOptions.transform = this.transform;
-    const fifo = new DeltaFIFO<T>(fifoOptions);
+    const fifo = this.newFifo();
     const reflectorOptions: ReflectorOptions = {
       ...this.reflectorOptions,
       clock: this.clock,
@@ -241,10 +274,32 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     this.emit('stopped', {});
   }
 
-  private async processLoop(fifo: DeltaFIFO<T>, signal: AbortSignal): Promise<void> {
+  private newFifo(): DeltaFIFO<T> | RealFIFO<T> {
+    const common = {
+      keyFunc: this.keyFunc,
+      clock: this.clock,
+      ...(this.tracer ? { tracer: this.tracer } : {}),
+      ...(this.transform ? { transform: this.transform } : {}),
+    };
+    if (this.fifoKind === 'delta') {
+      const options: DeltaFIFOOptions<T> = { ...common, knownObjects: this.indexer, emitDeltaTypeReplaced: true };
+      return new DeltaFIFO<T>(options);
+    }
+    // As client-go's newQueueFIFO: an atomic RealFIFO is not given the cache (it reconciles when popped).
+    const options: RealFIFOOptions<T> = this.atomicEvents
+      ? { ...common, atomicEvents: true, emitDeltaTypeBookmark: true }
+      : { ...common, knownObjects: this.indexer };
+    return new RealFIFO<T>(options);
+  }
+
+  private async processLoop(fifo: DeltaFIFO<T> | RealFIFO<T>, signal: AbortSignal): Promise<void> {
+    const process = (items: readonly RealFIFOItem<T>[], isInInitialList: boolean) => this.processDeltas(items, isInInitialList);
     while (!signal.aborted) {
       try {
-        const popped = await fifo.pop((key, deltas, isInInitialList) => this.handleDeltas(key, deltas, isInInitialList));
+        let popped: unknown;
+        if (fifo instanceof DeltaFIFO) popped = await fifo.pop((_key, deltas, isInInitialList) => process(deltas, isInInitialList));
+        else if (this.batch) popped = await fifo.popBatch((deltas, isInInitialList) => this.processBatch(deltas, isInInitialList), process);
+        else popped = await fifo.pop(process);
         if (!popped) return;
       } catch (err) {
         this.emit('error', { phase: 'process', error: err instanceof Error ? err.message : String(err) });
@@ -252,32 +307,112 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     }
   }
 
-  /** Applies one key's deltas to the cache and notifies. Synchronous, so no event interleaves with it. */
-  private handleDeltas(key: string, deltas: Deltas<T>, isInInitialList: boolean): void {
-    for (const delta of deltas) {
-      const obj = delta.object;
-      if (delta.type === 'Deleted') {
-        this.indexer.delete(obj);
-        this.emit('deleted', { type: delta.type }, key);
-        this.distribute({ type: 'delete', obj }, false);
-        continue;
-      }
-      if (obj instanceof DeletedFinalStateUnknown) continue; // only Deleted deltas carry tombstones
-      const old = this.indexer.get(obj);
-      if (old !== undefined) {
-        this.indexer.update(obj);
-        const oldRV = resourceVersionOf(old);
-        // As in client-go: a resync, or a relist that brought back an unchanged object. A real update that
-        // happens to keep its resourceVersion still goes to every handler.
-        const isSync = delta.type === 'Sync' || (delta.type === 'Replaced' && oldRV !== undefined && oldRV === resourceVersionOf(obj));
-        this.emit('updated', { type: delta.type, sync: isSync }, key);
-        this.distribute({ type: 'update', oldObj: old, newObj: obj }, isSync);
-      } else {
-        this.indexer.add(obj);
-        this.emit('added', { type: delta.type, isInInitialList }, key);
-        this.distribute({ type: 'add', obj, isInInitialList }, false);
+  /**
+   * client-go's processDeltas: applies popped entries, oldest first, to the cache and notifies. Synchronous,
+   * so no event interleaves with it.
+   */
+  private processDeltas(items: readonly RealFIFOItem<T>[], isInInitialList: boolean): void {
+    for (const item of items) {
+      switch (item.type) {
+        case 'ReplacedAll':
+          this.processReplacedAll(item.object, isInInitialList);
+          break;
+        case 'SyncAll':
+          for (const obj of this.indexer.list()) this.notifyUpdate(obj, obj, 'SyncAll');
+          break;
+        case 'Bookmark':
+          this.emit('bookmark', { resourceVersion: item.object.resourceVersion });
+          break;
+        case 'Deleted':
+          this.indexer.delete(item.object);
+          this.notifyDelete(item.object, item.type);
+          break;
+        default: {
+          const obj = item.object;
+          if (obj instanceof DeletedFinalStateUnknown) break; // only Deleted deltas carry tombstones
+          const old = this.indexer.get(obj);
+          if (old !== undefined) {
+            this.indexer.update(obj);
+            this.notifyUpdate(old, obj, item.type);
+          } else {
+            this.indexer.add(obj);
+            this.notifyAdd(obj, item.type, isInInitialList);
+          }
+        }
       }
     }
+  }
+
+  /**
+   * client-go's processDeltasInBatch: the batch's keys are distinct, so each old object is read first, the
+   * cache takes every change, then the handlers are told, in order, of the changes the cache accepted.
+   */
+  private processBatch(deltas: Delta<T>[], isInInitialList: boolean): void {
+    const callbacks: (() => void)[] = [];
+    const errors: string[] = [];
+    const planned = deltas.map((d) => ({
+      d,
+      old: d.type === 'Deleted' || d.object instanceof DeletedFinalStateUnknown ? undefined : this.indexer.get(d.object),
+    }));
+    for (const { d, old } of planned) {
+      const obj = d.object;
+      try {
+        if (d.type === 'Deleted') {
+          this.indexer.delete(obj);
+          callbacks.push(() => this.notifyDelete(obj, d.type));
+        } else if (obj instanceof DeletedFinalStateUnknown) {
+          continue;
+        } else if (old !== undefined) {
+          this.indexer.update(obj);
+          callbacks.push(() => this.notifyUpdate(old, obj, d.type));
+        } else {
+          this.indexer.add(obj);
+          callbacks.push(() => this.notifyAdd(obj, d.type, isInInitialList));
+        }
+      } catch (err) {
+        errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+    this.emit('batch', { size: deltas.length, applied: callbacks.length });
+    for (const callback of callbacks) callback();
+    if (errors.length > 0) throw new Error(`not all items in the batch were processed: ${errors.join('; ')}`);
+  }
+
+  /**
+   * client-go's processReplacedAllInfo: reconciles a relist against the cache, replaces the cache as a
+   * whole, then tells the handlers of the deletions first and the listed objects in list order.
+   */
+  private processReplacedAll(info: ReplacedAllInfo<T>, isInInitialList: boolean): void {
+    const deletions: DeletedFinalStateUnknown<T>[] = [];
+    const replacements: { old: T | undefined; obj: T }[] = [];
+    reconcileReplacement([], this.indexer, info.objects, this.keyFunc, {
+      onDelete: (tombstone) => deletions.push(tombstone),
+      onReplace: (obj) => replacements.push({ old: this.indexer.get(obj), obj }),
+    });
+    this.indexer.replace(info.objects, info.resourceVersion);
+    this.emit('replaced-all', { deletions: deletions.length, listed: replacements.length, resourceVersion: info.resourceVersion });
+    for (const tombstone of deletions) this.notifyDelete(tombstone, 'ReplacedAll');
+    for (const { old, obj } of replacements) {
+      if (old !== undefined) this.notifyUpdate(old, obj, 'ReplacedAll');
+      else this.notifyAdd(obj, 'ReplacedAll', isInInitialList);
+    }
+  }
+
+  private notifyAdd(obj: T, type: string, isInInitialList: boolean): void {
+    if (this.tracer) this.emit('added', { type, isInInitialList }, this.keyFunc(obj));
+    this.distribute({ type: 'add', obj, isInInitialList }, false);
+  }
+
+  /** As client-go's OnUpdate: an update that keeps the resourceVersion is a resync, for handlers due one. */
+  private notifyUpdate(old: T, obj: T, type: string): void {
+    const isSync = resourceVersionOf(old) === resourceVersionOf(obj);
+    if (this.tracer) this.emit('updated', { type, sync: isSync }, this.keyFunc(obj));
+    this.distribute({ type: 'update', oldObj: old, newObj: obj }, isSync);
+  }
+
+  private notifyDelete(obj: T | DeletedFinalStateUnknown<T>, type: string): void {
+    if (this.tracer) this.emit('deleted', { type, tombstone: obj instanceof DeletedFinalStateUnknown }, this.keyFunc(obj));
+    this.distribute({ type: 'delete', obj }, false);
   }
 
   private distribute(notification: Notification<T>, isSync: boolean): void {
@@ -285,6 +420,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   }
 
   private emit(action: string, data: Record<string, unknown>, key?: string): void {
+    if (!this.tracer) return;
     const event = { component: 'informer', action, data: { informer: this.exampleTypeName, ...data }, at: this.clock.now() };
     safeEmit(this.tracer, key === undefined ? event : { ...event, key });
   }

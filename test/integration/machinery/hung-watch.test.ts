@@ -11,6 +11,7 @@ import { BUILTIN_RESOURCES } from '../../../src/core/resources.ts';
 import { RecordingTracer } from '../../../src/machinery/trace.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { factoryFor, recordingHandler, type Seen } from '../../helpers/informers.ts';
+import { FIFO_KINDS } from '../../../src/machinery/cache/shared-informer.ts';
 
 let admin: KubeClient;
 let ns: string;
@@ -21,7 +22,6 @@ const freezeNew = false;
 
 before(async () => {
   admin = await testClient();
-  ns = await createTestNamespace(admin, 'hung');
   const target = new URL(sandboxState().server);
   proxy = createServer((client) => {
     const upstream = connect(Number(target.port), '127.0.0.1');
@@ -40,7 +40,6 @@ before(async () => {
 after(async () => {
   for (const s of live) s.destroy();
   proxy.close();
-  await deleteNamespace(admin, ns);
 });
 
 /** Stops data flowing on these sockets without closing them: what a dead NAT entry or a stuck peer looks like. */
@@ -52,35 +51,44 @@ function freeze(sockets: Socket[]) {
   }
 }
 
-describe('a watch whose connection hangs', () => {
-  it('is closed after the idle timeout and resumed, so later changes still arrive', async () => {
-    const port = (proxy.address() as { port: number }).port;
-    const config = await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });
-    // Same credentials and CA: the certificate names 127.0.0.1, which the proxy address still is.
-    const viaProxy = new KubeClient({ ...config, server: `https://127.0.0.1:${port}` }, { timeoutMs: 5000 });
-    const tracer = new RecordingTracer();
-    const abort = new AbortController();
-    const factory = factoryFor(viaProxy, { namespace: ns, tracer, reflector: { idleTimeoutMs: 3000 } });
-    const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
-    const seen: Seen[] = [];
-    informer.addEventHandler(recordingHandler(seen));
-    factory.start(abort.signal);
-    try {
-      await factory.waitForCacheSync(abort.signal);
-      await waitUntil('the watch is established', () => tracer.events.some((e) => e.action === 'watch-start'), 10_000, 50);
-      freeze([...live]);
-      await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/configmaps`, body: { metadata: { name: 'after-the-hang' } } });
-      await waitUntil('the change made during the hang arrives', () => seen.some((s) => s.key === `${ns}/after-the-hang`), 20_000, 100);
-      const arrivedAt = performance.now();
-      const idle = tracer.events.find((e) => e.component === 'reflector' && e.action === 'watch-idle-timeout');
-      assert.ok(idle, 'the reflector noticed the silent watch');
-      const delivered = tracer.events.find((e) => e.action === 'watch-event' && e.key === `${ns}/after-the-hang`);
-      assert.ok(delivered && delivered.at > idle.at && delivered.at <= arrivedAt, 'the change came through the resumed watch, not the frozen one');
-      assert.equal(seen.filter((s) => s.key === `${ns}/after-the-hang`).length, 1, 'delivered once');
-    } finally {
-      abort.abort();
-      await factory.shutdown();
-      for (const s of frozen) s.destroy();
-    }
+// Every test runs on both queues an informer can be built on.
+for (const fifo of FIFO_KINDS) {
+  describe(`a watch whose connection hangs [${fifo} FIFO]`, () => {
+    // A namespace per queue: both runs create the same names.
+    before(async () => {
+      ns = await createTestNamespace(admin, `hung-${fifo}`);
+    });
+    after(async () => deleteNamespace(admin, ns));
+
+    it('is closed after the idle timeout and resumed, so later changes still arrive', async () => {
+      const port = (proxy.address() as { port: number }).port;
+      const config = await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });
+      // Same credentials and CA: the certificate names 127.0.0.1, which the proxy address still is.
+      const viaProxy = new KubeClient({ ...config, server: `https://127.0.0.1:${port}` }, { timeoutMs: 5000 });
+      const tracer = new RecordingTracer();
+      const abort = new AbortController();
+      const factory = factoryFor(viaProxy, { fifo, namespace: ns, tracer, reflector: { idleTimeoutMs: 3000 } });
+      const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
+      const seen: Seen[] = [];
+      informer.addEventHandler(recordingHandler(seen));
+      factory.start(abort.signal);
+      try {
+        await factory.waitForCacheSync(abort.signal);
+        await waitUntil('the watch is established', () => tracer.events.some((e) => e.action === 'watch-start'), 10_000, 50);
+        freeze([...live]);
+        await admin.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/configmaps`, body: { metadata: { name: 'after-the-hang' } } });
+        await waitUntil('the change made during the hang arrives', () => seen.some((s) => s.key === `${ns}/after-the-hang`), 20_000, 100);
+        const arrivedAt = performance.now();
+        const idle = tracer.events.find((e) => e.component === 'reflector' && e.action === 'watch-idle-timeout');
+        assert.ok(idle, 'the reflector noticed the silent watch');
+        const delivered = tracer.events.find((e) => e.action === 'watch-event' && e.key === `${ns}/after-the-hang`);
+        assert.ok(delivered && delivered.at > idle.at && delivered.at <= arrivedAt, 'the change came through the resumed watch, not the frozen one');
+        assert.equal(seen.filter((s) => s.key === `${ns}/after-the-hang`).length, 1, 'delivered once');
+      } finally {
+        abort.abort();
+        await factory.shutdown();
+        for (const s of frozen) s.destroy();
+      }
+    });
   });
-});
+}

@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Chalk } from 'chalk';
 import { UserFacingError } from '../../../src/core/errors.ts';
+import type { ProgressData } from '../../../src/lessons/progress.ts';
 import { learn, type LearnDeps } from '../../../src/lessons/session.ts';
 import {
   capturedContext,
@@ -82,7 +84,7 @@ test('first visit: the welcome, a menu with every lesson not started, and the fi
     ['·  1. Alpha lesson', '·  2. Beta lesson', '·  3. Gamma lesson', '  Quit'],
   );
   assert.equal(menu.default, 'alpha');
-  assert.match(s.text(), /progress is saved in .*progress\.json/);
+  assert.match(s.text(), /progress is saved in\s+.*progress\.json/);
 });
 
 test('a lesson from the menu: text, an in-process run, a wrong then a right answer, then progress is saved', async () => {
@@ -388,7 +390,7 @@ test('non-interactive, no cluster configured at all: cluster lessons are skipped
   const { env } = tempConfigHome();
   const s = await session([], { env, yes: true, cluster: fakeCluster({ configured: false }) });
   assert.deepEqual(s.program.log, ['hello', 'change', 'undo']);
-  assert.match(s.text(), /↷ lesson 3 \(gamma\) skipped: it needs a cluster and none is configured; start one with `kube-lessons sandbox up`/);
+  assert.match(s.text(), /↷ lesson 3 \(gamma\) skipped: it needs a cluster and none is configured; start one\s+with `kube-lessons sandbox up`/);
 });
 
 test('non-interactive, a cluster configured but failing: the failure counts', async () => {
@@ -428,4 +430,37 @@ test('non-interactive: an interrupt stops the run and reports it', async () => {
     (err: UserFacingError) => err.exitCode === 130,
   );
   assert.deepEqual(program.log, ['stream started', 'stream stopped']);
+});
+
+test('checkpoint choices are shown shuffled per session; the pick maps back to the catalog answer and is saved', async () => {
+  const { env, progressFile } = tempConfigHome();
+  const { choiceOrder } = await import('../../../src/lessons/shuffle.ts');
+  const seed = 7;
+  const order = choiceOrder(3, seed, 'alpha/0');
+  const prompter = new ScriptedPrompter([choose('Alpha'), 'questions', choose('nothing'), 'retry', choose('hello'), 'quit']);
+  const program = fakeProgram({ failing: [] });
+  const cap = capturedContext({}, 'table');
+  await learn(undefined, {}, { ctx: cap.ctx, makeProgram: program.makeProgram, env, lessonsDir: FIXTURE_DIR, prompter, interactive: true, width: 80, cluster: fakeCluster(), seed });
+  const asked = prompter.asked.filter((a) => a.message.startsWith('Checkpoint 1 of 1'));
+  const catalogChoices = ['goodbye', 'hello', 'nothing'];
+  // Shown in the seeded order, the same order again on the retry; values stay catalog indexes.
+  for (const a of asked) {
+    assert.deepEqual(a.choices.map((c) => c.value), order.map(String));
+    assert.deepEqual(a.choices.map((c) => c.name.replace(' (tried)', '')), order.map((k) => catalogChoices[k]));
+  }
+  const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as ProgressData;
+  const answer = saved.answers?.alpha?.['0'];
+  assert.equal(answer?.choice, 1);
+  assert.equal(answer?.correct, true);
+  assert.equal(answer?.attempts, 2);
+});
+
+test('checkpoint prompts render inline code: painted, without the back-quotes', async () => {
+  const { env } = tempConfigHome();
+  const prompter = new ScriptedPrompter([choose('Gamma'), 'questions', choose('yes'), ':quit']);
+  const cap = capturedContext({}, 'table', 2);
+  await learn(undefined, {}, { ctx: cap.ctx, makeProgram: fakeProgram({ failing: [] }).makeProgram, env, lessonsDir: FIXTURE_DIR, prompter, interactive: true, width: 80, cluster: fakeCluster() });
+  const question = prompter.asked.find((a) => a.message.includes('Checkpoint 1 of 1'))!;
+  assert.ok(!question.message.includes('`'), question.message);
+  assert.ok(question.message.includes(new Chalk({ level: 2 }).yellow('gamma')), question.message);
 });

@@ -130,7 +130,7 @@ export interface CapturedContext {
   abort: AbortController;
 }
 
-export function capturedContext(globals: GlobalOptions = {}, format: CommandContext['format'] = 'table'): CapturedContext {
+export function capturedContext(globals: GlobalOptions = {}, format: CommandContext['format'] = 'table', colorLevel: 0 | 2 = 0): CapturedContext {
   const out: string[] = [];
   const err: string[] = [];
   const all: string[] = [];
@@ -139,7 +139,7 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
     globals,
     out: {
       isTTY: false,
-      color: new Chalk({ level: 0 }),
+      color: new Chalk({ level: colorLevel }),
       line: (t = '') => {
         out.push(t);
         all.push(t);

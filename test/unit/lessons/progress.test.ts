@@ -93,3 +93,36 @@ test('reset forgets everything and removes the file', () => {
   assert.equal(store.get().current, undefined);
   store.reset(); // twice is fine
 });
+
+test('two stores on one file (learn and exercise watch side by side) keep each other\'s completions', () => {
+  const { progressFile } = tempConfigHome();
+  const learnStore = new ProgressStore(progressFile);
+  const watchStore = new ProgressStore(progressFile);
+  learnStore.get();
+  watchStore.markDone('exercise:kubeconfig');
+  watchStore.markDone('exercise:kubeconfig');
+  learnStore.complete('alpha', 'beta');
+  const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as { completed: Record<string, string>; current?: string };
+  assert.deepEqual(Object.keys(saved.completed).sort(), ['alpha', 'exercise:kubeconfig']);
+  assert.equal(saved.current, 'beta');
+});
+
+test('checkpoint answers are saved by catalog index and read back; a malformed answer is reported as corrupt', () => {
+  const { progressFile } = tempConfigHome();
+  const store = new ProgressStore(progressFile, { now: () => new Date('2026-03-01T10:00:00Z') });
+  store.recordAnswer('alpha', 0, { choice: 2, correct: false, attempts: 1 });
+  store.recordAnswer('alpha', 0, { choice: 1, correct: true, attempts: 2 });
+  store.recordAnswer('alpha', 1, { choice: 0, correct: true, attempts: 1 });
+  const again = new ProgressStore(progressFile);
+  assert.deepEqual(again.get().answers, {
+    alpha: {
+      '0': { choice: 1, correct: true, attempts: 2, at: '2026-03-01T10:00:00.000Z' },
+      '1': { choice: 0, correct: true, attempts: 1, at: '2026-03-01T10:00:00.000Z' },
+    },
+  });
+  writeFileSync(progressFile, JSON.stringify({ formatVersion: 1, completed: {}, answers: { alpha: { '0': { choice: 'b' } } } }));
+  const warnings: string[] = [];
+  const broken = new ProgressStore(progressFile, { warn: (l) => warnings.push(l) });
+  assert.equal(broken.get().answers, undefined);
+  assert.match(warnings[0]!, /"answers\.alpha\.0" is not a checkpoint answer/);
+});

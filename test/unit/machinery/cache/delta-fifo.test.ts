@@ -215,6 +215,30 @@ test('transform applies to queued objects but not to tombstones', () => {
   assert.ok(fifo.getByKey('k')![0]!.object instanceof DeletedFinalStateUnknown);
 });
 
+test('a resync does not transform again: its Sync deltas carry the cached object itself', () => {
+  const known = newIndexer<KubeObject>();
+  const cached = pod('k', { rv: '1' });
+  known.add(cached);
+  let calls = 0;
+  const fifo = new DeltaFIFO<KubeObject>({ clock, knownObjects: known, transform: (o) => (calls++, { ...o }) });
+  fifo.resync();
+  assert.equal(calls, 0);
+  assert.equal(fifo.getByKey('k')![0]!.type, 'Sync');
+  assert.equal(fifo.getByKey('k')![0]!.object, cached);
+});
+
+test('a relist is transformed even when it is queued as Sync (emitDeltaTypeReplaced off)', () => {
+  const fifo = new DeltaFIFO<KubeObject>({
+    clock,
+    emitDeltaTypeReplaced: false,
+    transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { transformed: 'yes' } } }),
+  });
+  fifo.replace([pod('a')], '1');
+  const [delta] = fifo.getByKey('a')!;
+  assert.equal(delta!.type, 'Sync');
+  assert.equal((delta!.object as KubeObject).metadata?.labels?.transformed, 'yes');
+});
+
 test('the tracer sees queued and popped events with delta types', async () => {
   const tracer = new RecordingTracer();
   const fifo = new DeltaFIFO<KubeObject>({ clock, tracer });

@@ -70,6 +70,12 @@ test('the namespace index files cluster-scoped objects under the empty namespace
   assert.deepEqual(idx.indexKeys(namespaceIndex, 'default'), ['default/p']);
 });
 
+test('indexKeys returns the keys sorted, whatever order they were added in', () => {
+  const idx = newIndexer<KubeObject>(undefined, { [namespaceIndex]: metaNamespaceIndexFunc });
+  for (const name of ['c', 'a', 'b']) idx.add(pod(name, { ns: 'default' }));
+  assert.deepEqual(idx.indexKeys(namespaceIndex, 'default'), ['default/a', 'default/b', 'default/c']);
+});
+
 test('an update moves the object out of its old index values', () => {
   const idx = newIndexer<KubeObject>(undefined, { node: byNode });
   idx.add(pod('a', { ns: 'x', node: 'n1' }));

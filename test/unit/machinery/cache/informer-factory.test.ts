@@ -41,6 +41,11 @@ test('the same resource always yields the same informer, built once', () => {
   assert.equal(made.length, 2);
 });
 
+test('informers run on the RealFIFO unless the factory asks for the DeltaFIFO', () => {
+  assert.equal(setup().factory.informerFor(pods).fifoType(), 'real');
+  assert.equal(setup({ fifo: 'delta' }).factory.informerFor(pods).fifoType(), 'delta');
+});
+
 test('the namespace goes to the transport for namespaced resources only', () => {
   const { factory, made } = setup({ namespace: 'prod' });
   factory.informerFor(pods);

@@ -21,10 +21,18 @@ test('a string is taken as an already-made key', () => {
   assert.equal(metaNamespaceKeyFunc('ns/x'), 'ns/x');
 });
 
-test('an object without metadata or name cannot be keyed', () => {
-  assert.throws(() => metaNamespaceKeyFunc({}), KeyError);
-  assert.throws(() => metaNamespaceKeyFunc({ metadata: { namespace: 'a' } }), KeyError);
+test('an object without a name is keyed as client-go keys it: `ns/`, or the empty key', () => {
+  assert.equal(metaNamespaceKeyFunc({ metadata: { namespace: 'a' } }), 'a/');
+  assert.equal(metaNamespaceKeyFunc({ metadata: {} }), '');
+  assert.equal(metaNamespaceKeyFunc({}), '');
+  assert.equal(metaNamespaceKeyFunc({ metadata: { name: 7, namespace: 'a' } }), 'a/');
+});
+
+test('something that is not an object has no metadata and cannot be keyed', () => {
   assert.throws(() => metaNamespaceKeyFunc(null), KeyError);
+  assert.throws(() => metaNamespaceKeyFunc(undefined), KeyError);
+  assert.throws(() => metaNamespaceKeyFunc(42), KeyError);
+  assert.throws(() => metaNamespaceKeyFunc([{ metadata: { name: 'x' } }]), KeyError);
 });
 
 test('splitting a key reverses the key function', () => {

@@ -1,0 +1,101 @@
+/**
+ * One informer run in a fresh process (node --expose-gc), as bench/go/informer-peer runs client-go's:
+ * start a pod informer on one namespace with one handler, note the moment the handler has been given every
+ * object of the initial list and the informer reports synced (read inside the handler: no polling), then
+ * the live heap after a full collection and the process's peak RSS. Prints one JSON line.
+ *
+ *   node --expose-gc bench/informer-child.ts --impl ours|client-node --mode list-watch|watch-list \
+ *     --kubeconfig FILE --namespace NS --count N
+ */
+import { parseArgs } from 'node:util';
+import { processUsage } from './lib/proc.ts';
+import { KubeClient } from '../src/core/client.ts';
+import { loadKubeconfig } from '../src/core/kubeconfig.ts';
+import { listerWatcherFor } from '../src/core/list-watch-client.ts';
+import { BUILTIN_RESOURCES } from '../src/core/resources.ts';
+import { SharedInformerFactory } from '../src/machinery/cache/informer-factory.ts';
+
+const { values } = parseArgs({
+  options: {
+    impl: { type: 'string' },
+    mode: { type: 'string', default: 'list-watch' },
+    kubeconfig: { type: 'string' },
+    namespace: { type: 'string' },
+    count: { type: 'string' },
+  },
+});
+const namespace = values.namespace!;
+const count = Number(values.count);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+/** A moment that resolves exactly once when `check` first holds after a handler call. */
+function syncedMoment(check: () => boolean): { added(): void; at: Promise<number> } {
+  let adds = 0;
+  let resolve: (t: number) => void = () => {};
+  const at = new Promise<number>((r) => (resolve = r));
+  const probe = () => {
+    if (check()) resolve(performance.now());
+    else setImmediate(probe); // not expected: the last initial add comes after the informer synced
+  };
+  return {
+    added() {
+      if (++adds === count) probe();
+    },
+    at,
+  };
+}
+
+const config = await loadKubeconfig({ kubeconfig: values.kubeconfig });
+const abort = new AbortController();
+let started: number;
+let synced: number;
+let objects: number;
+
+if (values.impl === 'ours') {
+  if (values.mode !== 'list-watch') {
+    // Our reflector has no watch-list (streaming initial list) yet: report that instead of a figure.
+    console.log(JSON.stringify({ unsupported: `ours has no ${values.mode} mode yet` }));
+    process.exit(0);
+  }
+  const client = new KubeClient(config);
+  const factory = new SharedInformerFactory((r, ctx) => listerWatcherFor(client, r, ctx), { namespace });
+  const informer = factory.informerFor(BUILTIN_RESOURCES.pods);
+  const moment = syncedMoment(() => informer.hasSynced());
+  informer.addEventHandler({ onAdd: () => moment.added() });
+  gc();
+  started = performance.now();
+  factory.start(abort.signal);
+  synced = await moment.at;
+  objects = informer.getIndexer().listKeys().length;
+} else if (values.impl === 'client-node') {
+  if (values.mode !== 'list-watch') {
+    console.log(JSON.stringify({ unsupported: 'client-node has no watch-list mode' }));
+    process.exit(0);
+  }
+  const k8s = await import('@kubernetes/client-node');
+  const kc = await config.clientNodeConfig();
+  const api = kc.makeApiClient(k8s.CoreV1Api);
+  const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${namespace}/pods`, () => api.listNamespacedPod({ namespace }));
+  // client-node fills its cache and calls add handlers synchronously per listed item, then opens the watch.
+  const moment = syncedMoment(() => informer.list(namespace).length === count);
+  informer.on('add', () => moment.added());
+  gc();
+  started = performance.now();
+  void informer.start();
+  synced = await moment.at;
+  objects = informer.list(namespace).length;
+  abort.signal.addEventListener('abort', () => void informer.stop());
+} else {
+  throw new Error(`unknown --impl ${values.impl}`);
+}
+
+const syncMs = synced - started;
+gc();
+const heapBytes = process.memoryUsage().heapUsed;
+// VmHWM, not resourceUsage().maxRSS: after fork and exec the latter can report the parent's larger peak.
+const { peakRssBytes } = processUsage(process.pid);
+abort.abort();
+if (objects !== count) throw new Error(`${values.impl} cached ${objects} of ${count} pods`);
+console.log(JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes }));
+process.exit(0);

@@ -1,0 +1,43 @@
+/** Checks the list-nodes exercise against the nodes the cluster really has. */
+import { exported, expectEqual, Mismatch, show, type CheckEnv, type ExpectationCheck } from '../check-api.ts';
+import type { KubeClient } from '../../core/client.ts';
+
+type NodeRows = (client: KubeClient) => Promise<{ name: string; arch: string; os: string }[]>;
+
+interface NodeList {
+  items: { metadata: { name: string }; status?: { nodeInfo?: { architecture?: string; operatingSystem?: string } } }[];
+}
+
+async function both(env: CheckEnv) {
+  const client = env.kube!.client;
+  const got = await exported<NodeRows>(env, 'nodeRows')(client);
+  if (!Array.isArray(got)) throw new Mismatch('an array of rows', show(got), 'nodeRows');
+  const { body } = await client.request<NodeList>({ path: '/api/v1/nodes' });
+  const want = body.items
+    .map((n) => ({ name: n.metadata.name, arch: n.status?.nodeInfo?.architecture ?? '', os: n.status?.nodeInfo?.operatingSystem ?? '' }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { got, want };
+}
+
+export const expectations: Record<string, ExpectationCheck> = {
+  'one-row-per-node': async (env) => {
+    const { got, want } = await both(env);
+    if (got.length !== want.length) throw new Mismatch(`${want.length} rows (the cluster has ${want.length} nodes)`, `${got.length}`, 'nodeRows');
+  },
+  'names-sorted': async (env) => {
+    const { got, want } = await both(env);
+    expectEqual(
+      got.map((r) => r?.name),
+      want.map((r) => r.name),
+      'nodeRows',
+    );
+  },
+  'arch-and-os': async (env) => {
+    const { got, want } = await both(env);
+    expectEqual(
+      got.map((r) => ({ name: r.name, arch: r.arch, os: r.os })),
+      want,
+      'nodeRows',
+    );
+  },
+};

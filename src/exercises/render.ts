@@ -1,0 +1,53 @@
+/** How verify outcomes, lists and hints look: strings only, apart from gathering them. */
+import type { ChalkInstance } from 'chalk';
+import type { Exercise, ExerciseCatalog } from './catalog.ts';
+import { isPassed, type ProgressLike } from './progress.ts';
+import type { Location, Problem, VerifyOutcome } from './verify.ts';
+
+const at = (l: Location | undefined) => (l ? `${l.file}:${l.line}${l.column ? `:${l.column}` : ''}` : '');
+
+function problemText(p: Problem): string {
+  return `${p.message}${p.location ? ` (${at(p.location)})` : ''} (hint: ${p.hint})`;
+}
+
+/**
+ * One line per expectation, the first failure with expected vs got and the learner's file:line. A file
+ * that never ran (missing, syntax or type error) is one line: where, what, and a hint.
+ */
+export function renderOutcome(o: VerifyOutcome, total: number, c: ChalkInstance): string[] {
+  const e = o.exercise;
+  const name = `${e.number}/${total} ${e.id}`;
+  const ran = o.results.some((r) => r.status !== 'not-run');
+  if (!ran && o.problem) {
+    const p = o.problem;
+    return [`${c.red('✗')} ${name}: ${p.location ? `${at(p.location)}: ` : ''}${p.message} (hint: ${p.hint})`];
+  }
+  const lines = [c.bold(`Exercise ${name}: ${e.file}`)];
+  for (const r of o.results) {
+    if (r.status === 'pass') lines.push(`  ${c.green('✓')} ${r.text}`);
+    else if (r.status === 'fail') lines.push(`  ${c.red('✗')} ${r.text}: ${problemText(r.problem!)}`);
+    else lines.push(c.dim(`  · ${r.text} (not checked yet)`));
+  }
+  if (o.problem) lines.push(`  ${c.red('✗')} ${problemText(o.problem)}`);
+  if (o.status === 'passed')
+    lines.push(c.green(`✓ ${e.id} passes: ${o.results.length} of ${o.results.length} expectations (${(o.ms.total / 1000).toFixed(1)} s)`));
+  return lines;
+}
+
+export function exerciseRows(catalog: ExerciseCatalog, progress: ProgressLike, current: Exercise | undefined, c: ChalkInstance): string[][] {
+  return catalog.exercises.map((e) => [
+    isPassed(progress, e) ? c.green('✓') : e === current ? c.cyan('▶') : c.dim('·'),
+    String(e.number),
+    e.id,
+    e.lesson,
+    e.kind,
+    e.teaches,
+  ]);
+}
+
+export function renderHint(e: Exercise, shown: number, c: ChalkInstance): string[] {
+  const lines = e.hints.slice(0, shown).map((h, i) => `${c.bold(`Hint ${i + 1}/${e.hints.length}`)} ${h}`);
+  if (shown < e.hints.length) lines.push(c.dim(`(run \`kube-lessons hint ${e.id}\` again for the next one)`));
+  else lines.push(c.dim(`(that was the last hint; \`kube-lessons solution ${e.id}\` shows ours)`));
+  return lines;
+}

@@ -1,0 +1,53 @@
+/**
+ * Every exercise of the shipped catalog, through the CLI against the sandbox: the untouched scaffold fails
+ * `verify` with its intended first message (exit 1), our solution passes (exit 0), and a live exercise's
+ * namespace is on its way out when verify returns.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadExerciseCatalog, scaffoldPath, solutionPath } from '../../../src/exercises/catalog.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { sandboxState, testClient } from '../../helpers/cluster.ts';
+
+const catalog = loadExerciseCatalog();
+const home = mkdtempSync(join(tmpdir(), 'kube-lessons-exercises-'));
+const ws = join(home, 'ws');
+const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: join(home, 'config'), KUBECONFIG: sandboxState().kubeconfig, KUBE_LESSONS_WORKSPACE: ws });
+
+describe('every exercise: scaffold fails as intended, our solution passes', () => {
+  before(async () => {
+    const r = await runCli(['exercise', 'init', ws], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  for (const e of catalog.exercises) {
+    it(`${e.number} ${e.id} (${e.kind})`, async () => {
+      copyFileSync(scaffoldPath(catalog, e), join(ws, e.file));
+      const failing = await runCli(['verify', e.id], { env: env() });
+      assert.equal(failing.code, 1, failing.stdout + failing.stderr);
+      const firstFailure = failing.stdout.split('\n').find((l) => l.includes('✗'));
+      assert.ok(firstFailure?.includes(`✗ ${e.scaffoldFails}`), `first failure: ${firstFailure}\nwanted: ${e.scaffoldFails}`);
+
+      copyFileSync(solutionPath(catalog, e), join(ws, e.file));
+      const passing = await runCli(['verify', e.id], { env: env() });
+      assert.equal(passing.code, 0, passing.stdout + passing.stderr);
+      assert.equal(passing.stdout.split('\n').filter((l) => l.includes('✓ ') && !l.includes('passes')).length, e.expectations.length);
+      assert.match(passing.stdout, new RegExp(`✓ ${e.id} passes`));
+      assert.equal(passing.stderr, '');
+
+      if (e.kind === 'live') {
+        const client = await testClient();
+        const { body } = await client.request<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>({
+          path: '/api/v1/namespaces',
+          query: { labelSelector: `kube-lessons/exercise=${e.id}` },
+        });
+        assert.ok(body.items.length > 0, 'verify made a namespace of its own');
+        for (const ns of body.items) assert.ok(ns.metadata.deletionTimestamp, `namespace ${ns.metadata.name} is being deleted`);
+      }
+    });
+  }
+});

@@ -1,0 +1,69 @@
+/** Watch mode on the fixture catalog: a save re-verifies, a pass is recorded and the next exercise is shown. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Chalk } from 'chalk';
+import { renderOutcome } from '../../../src/exercises/render.ts';
+import { Checker } from '../../../src/exercises/typecheck.ts';
+import { verifyExercise } from '../../../src/exercises/verify.ts';
+import { watchExercises } from '../../../src/exercises/watch.ts';
+import { fixtureCatalog, fixtureWorkspace, MemoryProgress, solve, writeExercise } from './helpers.ts';
+
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+test('a wrong save shows the failure, the right one passes and moves to the next exercise, until all pass', { timeout: 120_000 }, async () => {
+  const catalog = fixtureCatalog();
+  const ws = fixtureWorkspace(catalog);
+  const [double, greet] = catalog.exercises as [(typeof catalog.exercises)[0], (typeof catalog.exercises)[0]];
+  const progress = new MemoryProgress();
+  const out: string[] = [];
+  const stop = new AbortController();
+  const keys: string[] = [];
+  let pushKey: (() => void) | undefined;
+  async function* keyStream(): AsyncGenerator<string> {
+    for (;;) {
+      while (keys.length) yield keys.shift()!;
+      await new Promise<void>((r) => (pushKey = r));
+    }
+  }
+  const checker = new Checker();
+  const plain = new Chalk({ level: 0 });
+  const done = watchExercises({
+    catalog,
+    ws,
+    progress,
+    verify: (e) => verifyExercise(catalog, ws, e, { checker }),
+    show: (o) => out.push(...renderOutcome(o, 2, plain)),
+    print: (l) => out.push(l),
+    hint: (e) => out.push(`hint for ${e.id}`),
+    signal: stop.signal,
+    keys: keyStream(),
+  });
+  const seen = (re: RegExp, times = 1) => out.filter((l) => re.test(l)).length >= times;
+  try {
+    await until('the scaffold failure', () => seen(/✗ doubles 2: expected 4, got 0/));
+    writeExercise(ws, double, 'export function double(n: number): number {\n  return n + 1;\n}\n');
+    await until('the wrong answer', () => seen(/✗ doubles 2: expected 4, got 3/));
+    keys.push('h');
+    pushKey?.();
+    await until('the hint', () => seen(/hint for double/));
+    solve(catalog, ws, double);
+    await until('the pass and the next exercise', () => seen(/✓ greets by name|✗ greets by name/));
+    assert.ok(seen(/✓ double passes/));
+    assert.ok(seen(/Next: exercise 2 greet/));
+    assert.ok(progress.isDone('exercise:double'));
+    assert.ok(!progress.isDone('exercise:greet'));
+    solve(catalog, ws, greet);
+    assert.equal(await done, 'all-passed');
+    assert.ok(seen(/All 2 exercises pass/));
+  } finally {
+    // A failed step must not leave the watcher holding the test process open.
+    stop.abort();
+  }
+});

@@ -1,0 +1,87 @@
+/** init never overwrites a learner's file; --force resets one; old workspaces get a one-line note; hints step on. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
+import { hint, open } from '../../../src/exercises/session.ts';
+import { findWorkspace, initWorkspace, PACKAGE_ROOT, readWorkspace, staleWorkspaceNote } from '../../../src/exercises/workspace.ts';
+import { fixtureCatalog, fixtureWorkspace, memoryIO } from './helpers.ts';
+
+const catalog = fixtureCatalog();
+
+test('init makes one file per exercise, the config files and a link to the running package', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'kube-lessons-ex-')), 'ws');
+  const report = initWorkspace(catalog, dir);
+  assert.deepEqual(report.created.sort(), [
+    '.gitignore',
+    'README.md',
+    'exercises/01-double.ts',
+    'exercises/02-greet.ts',
+    'kube-lessons-globals.d.ts',
+    'package.json',
+    'tsconfig.json',
+  ]);
+  assert.equal(readlinkSync(join(dir, 'node_modules', 'kube-lessons')), realpathSync(PACKAGE_ROOT));
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; kubeLessons: { workspaceFormat: number } };
+  assert.equal(pkg.dependencies['kube-lessons'], `file:${realpathSync(PACKAGE_ROOT)}`);
+  assert.deepEqual(pkg.kubeLessons.workspaceFormat, 2);
+});
+
+test("init again keeps the learner's files and package.json fields; --force resets only the file named", () => {
+  const ws = fixtureWorkspace(catalog);
+  const mine = join(ws.dir, 'exercises/01-double.ts');
+  writeFileSync(mine, 'export const double = (n: number) => n + n;\n');
+  const pkgFile = join(ws.dir, 'package.json');
+  writeFileSync(pkgFile, JSON.stringify({ ...JSON.parse(readFileSync(pkgFile, 'utf8')), description: 'mine' }));
+  rmSync(join(ws.dir, 'exercises/02-greet.ts'));
+  const again = initWorkspace(catalog, ws.dir);
+  assert.deepEqual(again.created, ['exercises/02-greet.ts']);
+  assert.equal(readFileSync(mine, 'utf8'), 'export const double = (n: number) => n + n;\n');
+  assert.equal((JSON.parse(readFileSync(pkgFile, 'utf8')) as { description?: string }).description, 'mine');
+  const forced = initWorkspace(catalog, ws.dir, ['double']);
+  assert.deepEqual(forced.reset, ['exercises/01-double.ts']);
+  assert.match(readFileSync(mine, 'utf8'), /TODO/);
+  assert.throws(
+    () => initWorkspace(catalog, ws.dir, ['package.json']),
+    (e: unknown) => e instanceof UserFacingError && e.exitCode === ExitCode.usage,
+  );
+});
+
+test('the workspace is found from inside it, from its parent, or not at all (a usage error with a hint)', () => {
+  const ws = fixtureWorkspace(catalog);
+  assert.equal(findWorkspace(join(ws.dir, 'exercises')).dir, ws.dir);
+  const empty = mkdtempSync(join(tmpdir(), 'kube-lessons-none-'));
+  assert.throws(() => findWorkspace(empty), /no exercise workspace here/);
+  assert.throws(() => findWorkspace(empty, empty), /is not an exercise workspace/);
+});
+
+test('a workspace made by an older version gets one line saying to run init, and the link is repaired', () => {
+  const ws = fixtureWorkspace(catalog);
+  const pkgFile = join(ws.dir, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
+  writeFileSync(pkgFile, JSON.stringify({ ...pkg, kubeLessons: { workspaceFormat: 1, createdBy: '0.0.9' } }));
+  rmSync(join(ws.dir, 'node_modules'), { recursive: true });
+  const note = staleWorkspaceNote(catalog, readWorkspace(ws.dir)!);
+  assert.match(
+    note!,
+    /^note: this workspace was made by kube-lessons 0\.0\.9 \(workspace format 1, now 2\) \(hint: run `kube-lessons exercise init .*` to add what is new; your files stay as they are\)$/,
+  );
+  const io = memoryIO(ws);
+  open(io);
+  assert.equal(io.infos.length, 1);
+  assert.ok(existsSync(join(ws.dir, 'node_modules', 'kube-lessons', 'package.json')));
+});
+
+test('hint shows one more hint each time, then says where the solution is', () => {
+  const ws = fixtureWorkspace(catalog);
+  const io = memoryIO(ws);
+  hint(io, 'double', false);
+  assert.match(io.lines.join('\n'), /Hint 1\/2 Multiply\./);
+  assert.doesNotMatch(io.lines.join('\n'), /Hint 2\/2/);
+  io.lines.length = 0;
+  hint(io, 'double', false);
+  assert.match(io.lines.join('\n'), /Hint 1\/2 Multiply\.\nHint 2\/2 By two\.\n.*kube-lessons solution double/);
+  assert.throws(() => hint(io, 'nope', false), /no exercise "nope"/);
+});
