@@ -227,7 +227,7 @@ for (const fifo of FIFO_KINDS) {
       }
     });
 
-    it('a server without watch-list falls back to list + watch; after a watch 410 it relists at the last version, and asks for "" only when that list answers 410', async () => {
+    it('a server without watch-list falls back to list + watch; after the watch fails it relists at the last version, and asks for "" only when that list answers 410', async () => {
       // WatchList off: the server answers 422 to sendInitialEvents. The watch cache off for secrets: lists at a
       // version with a limit are read from etcd at exactly that revision, so a compacted one answers 410.
       const degraded = ['--feature-gates=WatchList=false', '--watch-cache-sizes=secrets#0'];
@@ -267,13 +267,15 @@ for (const fifo of FIFO_KINDS) {
         const lists = events()
           .filter((e) => e.action === 'list-start')
           .map((e) => e.data?.resourceVersion as string);
-        const expired = events()
-          .filter((e) => e.action === 'expired-relist')
-          .map((e) => e.data?.phase);
+        // The watch ends with 410, or earlier with the restarting server's refusal: either way the relist
+        // asks for the last version seen first, and "" only because that list answered 410.
+        const expiredLists = events()
+          .filter((e) => e.action === 'expired-relist' && e.data?.phase === 'list')
+          .map((e) => e.data?.resourceVersion);
         assert.equal(lists[0], '0');
         assert.notEqual(lists[1], '', 'the relist first asks for the last version seen');
         assert.equal(lists[2], '', 'that list answered 410: then a consistent read');
-        assert.deepEqual(expired.slice(0, 2), ['watch', 'list']);
+        assert.equal(expiredLists[0], lists[1], 'the list at the last version is the one that answered 410');
         assert.deepEqual(informer.getIndexer().listKeys().sort(), [`${ns}/p-also`, `${ns}/p-keep`]);
       } finally {
         abort.abort();
