@@ -103,6 +103,8 @@ export interface InformerSummary {
   reason: 'interrupted' | 'timeout';
   counts: Record<CountedEvent, number>;
   synced: boolean;
+  /** Why the cache never synced: the last list or watch error the reflector reported (it retries them all). */
+  syncError?: Error;
 }
 
 /** Resolves the resource and runs the informer over the real API server until stopped. */
@@ -149,6 +151,8 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   });
   const informer = factory.informerFor(opts.ref);
   pipeline.indexer = informer.getIndexer();
+  let lastError: Error | undefined;
+  informer.setWatchErrorHandler((err) => void (lastError = err instanceof Error ? err : new Error(String(err))));
 
   const report = (event: HandlerEvent, obj: unknown, extra: { resync?: boolean; oldObj?: unknown; initial?: boolean }) => {
     const tombstone = obj instanceof DeletedFinalStateUnknown;
@@ -215,7 +219,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   }
   const r = stop.reason() ?? 'interrupted';
   emit({ type: 'stopped', reason: r, counts: { ...counts }, durationMs: clock.now() - started, synced });
-  return { reason: r, counts, synced };
+  return synced || lastError === undefined ? { reason: r, counts, synced } : { reason: r, counts, synced, syncError: lastError };
 }
 
 interface TracedChange {

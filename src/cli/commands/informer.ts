@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { durationOption } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
+import { fieldsText } from '../../console/text.ts';
 import { watchListOption, withKube } from './common.ts';
 
 interface Opts {
@@ -57,8 +58,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
         if (s.type === 'machinery' && !opts.trace) return c.out.info(redact(`warning: ${machinery(s)}`));
         for (const line of renderStep(s, c)) c.out.line(redact(line));
       };
-      await withKube(c, `inform on ${resource}`, (env) =>
-        informerExample(
+      await withKube(c, `inform on ${resource}`, async (env) => {
+        const summary = await informerExample(
           env.client,
           {
             resource,
@@ -74,8 +75,18 @@ export function register(program: Command, ctx: () => CommandContext): void {
             timeoutMs,
           },
           print,
-        ),
-      );
+        );
+        // Stopped before the cache synced: the run failed, with the reason the reflector kept retrying.
+        if (!summary.synced && summary.reason === 'timeout') {
+          if (summary.syncError !== undefined) throw summary.syncError;
+          const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
+          throw new UserFacingError(
+            `the cache did not sync within ${opts.timeout}`,
+            'the list is slow or the server is busy: raise --timeout',
+            ExitCode.timeout,
+          );
+        }
+      });
     });
 }
 
@@ -155,10 +166,7 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
 }
 
 function machinery(s: Extract<InformerStep, { type: 'machinery' }>): string {
-  const data = Object.entries(s.data)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
+  const data = fieldsText(s.data);
   return `${s.component} ${s.action}${s.key ? ` ${s.key}` : ''}${data ? `: ${data}` : ''}`;
 }
 

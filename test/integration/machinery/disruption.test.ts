@@ -15,7 +15,7 @@ import { listerWatcherFor } from '../../../src/core/list-watch-client.ts';
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent, type WatchStream } from '../../../src/machinery/cache/list-watch.ts';
 import { restartComponent, sandboxDown, sandboxUp } from '../../../src/sandbox/sandbox.ts';
 import type { SandboxState } from '../../../src/sandbox/state.ts';
-import { createTestNamespace, waitUntil } from '../../helpers/cluster.ts';
+import { createTestNamespace, etcdPost, waitUntil } from '../../helpers/cluster.ts';
 import { SharedInformerFactory } from '../../../src/machinery/cache/informer-factory.ts';
 import { cacheState, factoryFor, recordingHandler, type Seen } from '../../helpers/informers.ts';
 import { FIFO_KINDS } from '../../../src/machinery/cache/shared-informer.ts';
@@ -44,9 +44,9 @@ function sameState(a: Map<string, string>, b: Map<string, string>): boolean {
 
 /** etcd's JSON gateway: the API server's storage, reached directly. */
 async function etcd(path: string, body: unknown): Promise<{ header?: { revision?: string } }> {
-  const res = await fetch(`${state.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  assert.ok(res.ok, `etcd ${path}: ${res.status}`);
-  return (await res.json()) as { header?: { revision?: string } };
+  const res = await etcdPost(state, path, body);
+  assert.equal(res.status, 200, `etcd ${path}: ${res.status}`);
+  return res.body;
 }
 
 // Every test runs on both queues an informer can be built on.
