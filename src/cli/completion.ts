@@ -19,6 +19,7 @@ export interface CompletionSources {
   contexts(kubeconfig: string | undefined): Candidates;
   namespaces(kubeconfig: string | undefined): Candidates;
   lessons(): Candidates;
+  exercises(): Candidates;
   resources(): Candidates;
 }
 
@@ -93,6 +94,8 @@ async function positionalValues(name: string, sources: CompletionSources): Promi
   switch (name) {
     case 'lesson':
       return quietly(() => sources.lessons());
+    case 'exercise':
+      return quietly(() => sources.exercises());
     case 'resource':
       return quietly(() => sources.resources());
     case 'verb':
@@ -164,7 +167,7 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Candidates from the kubeconfig files (never the server), the lesson catalog and the built-in resources. */
+/** Candidates from the kubeconfig files (never the server), the lesson and exercise catalogs and the built-in resources. */
 export function defaultSources(env: NodeJS.ProcessEnv = process.env): CompletionSources {
   const merged = async (kubeconfig: string | undefined) => {
     const { kubeconfigFiles, mergeFiles } = await import('../core/kubeconfig.ts');
@@ -179,6 +182,7 @@ export function defaultSources(env: NodeJS.ProcessEnv = process.env): Completion
       ...((await merged(kubeconfig))?.contexts ?? []).map((c) => c.context?.namespace).filter((n): n is string => typeof n === 'string' && n !== ''),
     ],
     lessons: async () => (await import('../lessons/catalog.ts')).loadCatalog().lessons.map((l) => l.id),
+    exercises: async () => (await import('../exercises/catalog.ts')).loadExerciseCatalog().exercises.map((e) => e.id),
     resources: async () => [...Object.keys((await import('../core/resources.ts')).BUILTIN_RESOURCES), 'foos'],
   };
 }

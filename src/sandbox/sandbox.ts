@@ -272,11 +272,16 @@ export async function sandboxStatus(dir = sandboxDir()): Promise<ComponentStatus
 }
 
 /**
- * Stops one component and starts it again with the same arguments (tests use this to cut watches). It keeps
+ * Stops a component and starts it again (tests use this to cut watches). `extraArgs` apply to this start only
+ * (tests use them to switch a server feature off); the state keeps the component's own arguments. It keeps
  * its port, since clients hold its URL: when another process bound the port meanwhile, it waits for the port
  * to be free again and retries.
  */
-export async function restartComponent(dir: string, name: Component, opts: { downMs?: number; beforeStart?: () => Promise<void> } = {}): Promise<void> {
+export async function restartComponent(
+  dir: string,
+  name: Component,
+  opts: { downMs?: number; beforeStart?: () => Promise<void>; extraArgs?: string[] } = {},
+): Promise<void> {
   const state = readState(dir);
   const c = state?.components[name];
   if (!state || !c) throw new Error(`sandbox at ${dir} has no ${name}`);
@@ -285,7 +290,7 @@ export async function restartComponent(dir: string, name: Component, opts: { dow
   await opts.beforeStart?.();
   for (let attempt = 1; ; attempt++) {
     const offset = logSize(c.log);
-    c.pid = startProcess(c.binary, c.args, c.log, dir);
+    c.pid = startProcess(c.binary, [...c.args, ...(opts.extraArgs ?? [])], c.log, dir);
     writeState(state);
     try {
       await waitHealthy(state, name, undefined, adminTokenOf(state));

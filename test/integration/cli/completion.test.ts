@@ -72,7 +72,8 @@ describe('kube-lessons completion', () => {
   it('completes commands, subcommands and options', () => {
     assert.deepEqual(tab(['li'], bash), ['list-nodes']);
     assert.ok(tab([''], bash).includes('informer') && tab([''], bash).includes('completion'));
-    assert.deepEqual(tab(['sandbox', ''], bash), ['down', 'env', 'status', 'up']);
+    assert.deepEqual(tab(['sandbox', ''], bash), ['build', 'down', 'env', 'status', 'up']);
+    assert.deepEqual(tab(['exercise', ''], bash), ['init', 'list', 'watch']);
     assert.deepEqual(tab(['controller', 'r'], bash), ['rbac', 'run']);
     assert.deepEqual(tab(['list-nodes', '--s'], bash), ['--selector']);
     assert.deepEqual(tab(['--no-'], bash), ['--no-color', '--no-headers']);
@@ -94,8 +95,10 @@ describe('kube-lessons completion', () => {
     assert.deepEqual(tab(['-n', ''], bash), ['default', 'kube-system', 'shop', 'team-dev']);
   });
 
-  it('completes lesson ids, resources and kubeconfig paths', () => {
+  it('completes lesson ids, exercise ids, resources and kubeconfig paths', () => {
     assert.deepEqual(tab(['learn', 's'], bash), ['sample-controller', 'setup', 'stores']);
+    assert.deepEqual(tab(['verify', 'n'], bash), ['naked-pod', 'new-deployment']);
+    assert.ok(tab(['hint', ''], bash).includes('foo-sync-handler'));
     assert.ok(tab(['informer', ''], bash).includes('pods'));
     assert.deepEqual(tab(['watch', 'config'], bash), ['configmaps']);
     assert.deepEqual(tab(['--kubeconfig', 'oth'], bash), ['other-config']);

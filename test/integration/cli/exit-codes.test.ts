@@ -174,7 +174,14 @@ const ROWS: Row[] = [
     name: 'sandbox without a subcommand',
     args: () => ['sandbox'],
     code: ExitCode.usage,
-    line: /^error: `kube-lessons sandbox` needs a subcommand: up, down, status, env \(hint: see `kube-lessons sandbox --help`\)$/,
+    line: /^error: `kube-lessons sandbox` needs a subcommand: up, build, down, status, env \(hint: see `kube-lessons sandbox --help`\)$/,
+  },
+  {
+    name: 'verify outside an exercise workspace',
+    args: () => ['verify'],
+    cluster: 'none',
+    code: ExitCode.usage,
+    line: /^error: no exercise workspace here \(hint: create one with `kube-lessons exercise init`, then run this inside kube-lessons-exercises\/\)$/,
   },
   { name: 'unknown command', args: () => ['nosuch'], code: ExitCode.usage, line: /^error: unknown command 'nosuch' \(hint: see `kube-lessons --help`\)$/ },
   {
