@@ -3,6 +3,7 @@
  * global options into the shared CommandContext once, before any action runs.
  */
 import { Command, Option } from 'commander';
+import { DEFAULT_REQUEST_TIMEOUT, durationOption } from '../console/arguments.ts';
 import type { CommandContext, GlobalOptions } from '../console/context.ts';
 import { OUTPUT_FORMATS } from '../console/formats.ts';
 import type { OutputSink } from '../console/output.ts';
@@ -48,7 +49,7 @@ export function createProgram(deps: ProgramDeps): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .option('--no-color', 'disable colour (also NO_COLOR=1)')
     .option('--no-headers', 'print tables without their header row (for scripts)')
-    .option('--request-timeout <duration>', 'timeout for each API request, e.g. 10s', '30s')
+    .addOption(durationOption('--request-timeout <duration>', 'timeout for each API request, e.g. 10s', DEFAULT_REQUEST_TIMEOUT))
     .option('--debug', 'show stack traces and internal details on errors')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
     .addHelpText('after', ROOT_EXAMPLES);

@@ -6,6 +6,9 @@ import { Option } from 'commander';
 import { parseDuration } from '../core/duration.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 
+/** --request-timeout when not given: kubectl waits forever; a lesson should not. */
+export const DEFAULT_REQUEST_TIMEOUT = '30s';
+
 /** An option taking a duration ("30s", "2m", "1500ms"), parsed to milliseconds; help shows the default as typed. */
 export function durationOption(flags: string, description: string, defaultText?: string): Option {
   const option = new Option(flags, description).argParser((text: string) => parseDuration(text));
@@ -27,4 +30,41 @@ export function wholeNumberOption(flags: string, description: string, range: { m
     return n;
   });
   return range.default === undefined ? option : option.default(range.default);
+}
+
+/**
+ * A repeatable `key=value` option (labels, node selectors), collected into one record; a later key wins.
+ * Its default is an empty record.
+ */
+export function keyValueOption(flags: string, description: string): Option {
+  const flag = flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? flags;
+  return new Option(flags, description)
+    .argParser((pair: string, previous: Record<string, string>) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UserFacingError(`${flag} "${pair}" is not key=value`, `for example ${flag} app=web`, ExitCode.usage);
+      return { ...previous, [pair.slice(0, eq)]: pair.slice(eq + 1) };
+    })
+    .default({});
+}
+
+/** A comma-separated list (blank entries dropped); an empty list is a usage error. */
+export function listOption(flags: string, description: string, example: string): Option {
+  const flag = flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? flags;
+  return new Option(flags, description).argParser((text: string) => {
+    const items = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (items.length === 0) throw new UserFacingError(`${flag} has no items`, `write them comma-separated, e.g. ${flag} ${example}`, ExitCode.usage);
+    return items;
+  });
+}
+
+/** A parser accepting one of `choices` (case-insensitive), for an option or an argument; `what` names it in the error. */
+export function oneOf<T extends string>(what: string, choices: readonly T[], hint: string): (text: string) => T {
+  return (text) => {
+    const value = choices.find((c) => c === text.toLowerCase());
+    if (value === undefined) throw new UserFacingError(`unknown ${what} "${text}"`, hint, ExitCode.usage);
+    return value;
+  };
 }

@@ -5,9 +5,12 @@
  */
 import type { KubeEnv } from '../core/kube-env.ts';
 import { parseDuration } from '../core/duration.ts';
+import { DEFAULT_REQUEST_TIMEOUT } from './arguments.ts';
 import { UserFacingError, ExitCode } from '../core/errors.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 import { colorWanted, createOutput, type Output, type OutputSink } from './output.ts';
+
+const DEFAULT_REQUEST_TIMEOUT_MS = parseDuration(DEFAULT_REQUEST_TIMEOUT);
 
 export interface GlobalOptions {
   kubeconfig?: string;
@@ -18,7 +21,8 @@ export interface GlobalOptions {
   /** False with --no-headers: tables without their header row. */
   headers?: boolean;
   debug?: boolean;
-  requestTimeout?: string;
+  /** Milliseconds: commander parsed --request-timeout (durationOption). */
+  requestTimeout?: number;
 }
 
 export interface CommandContext {
@@ -26,6 +30,8 @@ export interface CommandContext {
   readonly out: Output;
   readonly format: OutputFormat;
   readonly debug: boolean;
+  /** Each API request's deadline: --request-timeout, resolved once (the client's default when not given). */
+  readonly requestTimeoutMs: number;
   /** Aborted by Ctrl-C: long-running commands stop on it and clean up. */
   readonly signal: AbortSignal;
   /** Resolves the kubeconfig and builds the client on first call; later calls return the same. */
@@ -40,18 +46,20 @@ export function createContext(globals: GlobalOptions, signal: AbortSignal, env: 
   let kube: Promise<KubeEnv> | undefined;
   const color = colorWanted(globals.color, env);
   const headers = globals.headers !== false;
+  const requestTimeoutMs = globals.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const out = createOutput(stdout ? { color, headers, stdout } : { color, headers });
   return {
     globals,
     out,
     format,
     debug: Boolean(globals.debug),
+    requestTimeoutMs,
     signal,
-    kube: () => (kube ??= resolveKube(globals, env)),
+    kube: () => (kube ??= resolveKube(globals, requestTimeoutMs, env)),
   };
 }
 
-async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<KubeEnv> {
+async function resolveKube(globals: GlobalOptions, requestTimeoutMs: number, env: NodeJS.ProcessEnv): Promise<KubeEnv> {
   const [{ loadKubeconfig, kubeconfigFiles }, { KubeClient }] = await Promise.all([import('../core/kubeconfig.ts'), import('../core/client.ts')]);
   const request = { kubeconfig: globals.kubeconfig, context: globals.context, namespace: globals.namespace, env };
   // The sandbox module is loaded only when no kubeconfig is found: a configured cluster never pays for it.
@@ -62,9 +70,6 @@ async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv): Prom
     sandboxKubeconfig = () => runningSandboxKubeconfig();
   }
   const config = await loadKubeconfig({ ...request, sandboxKubeconfig });
-  const timeoutMs = globals.requestTimeout ? parseDuration(globals.requestTimeout) : undefined;
-  const client = new KubeClient(config, timeoutMs === undefined ? {} : { timeoutMs });
+  const client = new KubeClient(config, { timeoutMs: requestTimeoutMs });
   return { config, client, namespace: config.namespace };
 }
-
-export { parseDuration } from '../core/duration.ts';

@@ -25,17 +25,6 @@ export interface PodSpecInput {
   nodeSelector?: Record<string, string>;
 }
 
-/** Parses repeated `--label key=value` flags (or another flag's, named by `flag`). */
-export function parseLabels(pairs: string[], flag = '--label'): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UserFacingError(`${flag} "${pair}" is not key=value`, `for example ${flag} app=web`, ExitCode.usage);
-    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return labels;
-}
-
 /** The object the article's program creates: one container, nothing else. */
 export function buildPod(input: PodSpecInput): Pod {
   return {

@@ -139,18 +139,6 @@ export interface WorkqueueOptions {
   clock?: Clock;
 }
 
-/** Splits `a,b,c` into items, dropping blanks. */
-export function parseItems(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-export function isScenario(name: string): name is ScenarioName {
-  return (SCENARIO_NAMES as readonly string[]).includes(name);
-}
-
 /** Runs one scenario, handing every event to `emit` as it happens. Resolves with the summary's counts. */
 export async function runWorkqueueScenario(opts: WorkqueueOptions, emit: (e: WorkqueueEvent) => void): Promise<QueueCounts> {
   const info = SCENARIOS[opts.scenario ?? 'basic'];

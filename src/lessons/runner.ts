@@ -6,8 +6,10 @@
  * nothing here exits the process or touches process.exitCode.
  */
 import type { Command } from 'commander';
+import { DEFAULT_REQUEST_TIMEOUT } from '../console/arguments.ts';
 import type { GlobalOptions } from '../console/context.ts';
 import { runCommand } from '../console/run-command.ts';
+import { formatDuration, parseDuration } from '../core/duration.ts';
 import { ExitCode } from '../core/errors.ts';
 import type { CommandSpec } from './catalog.ts';
 
@@ -64,7 +66,7 @@ export function forwardedGlobals(g: GlobalOptions): string[] {
   if (g.namespace) args.push('--namespace', g.namespace);
   if (g.color === false) args.push('--no-color');
   if (g.debug) args.push('--debug');
-  if (g.requestTimeout && g.requestTimeout !== '30s') args.push('--request-timeout', g.requestTimeout);
+  if (g.requestTimeout !== undefined && g.requestTimeout !== parseDuration(DEFAULT_REQUEST_TIMEOUT)) args.push('--request-timeout', formatDuration(g.requestTimeout));
   return args;
 }
 

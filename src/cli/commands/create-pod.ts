@@ -1,16 +1,16 @@
 /** `kube-lessons create-pod`: article III, a naked pod (no Deployment, nothing to recreate it), optionally followed with a watch. */
-import { durationOption } from '../../console/arguments.ts';
+import { durationOption, keyValueOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { ExplainView, PodChange } from '../../examples/pod.ts';
-import { collect, spinner, withKube } from './common.ts';
+import { spinner, withKube } from './common.ts';
 
 interface Opts {
   name: string;
   image: string;
   container: string;
-  label: string[];
-  nodeSelector: string[];
+  label: Record<string, string>;
+  nodeSelector: Record<string, string>;
   dryRun?: boolean;
   wait?: boolean;
   timeout: number;
@@ -24,8 +24,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('--name <name>', 'pod name', 'my-pod')
     .option('--image <image>', 'container image', 'httpd:alpine')
     .option('--container <name>', 'container name', 'my-ctr')
-    .option('--label <key=value>', 'a label to set (repeatable)', collect, [])
-    .option('--node-selector <key=value>', 'only nodes with this label may run it (repeatable); no match leaves it Pending, Unschedulable', collect, [])
+    .addOption(keyValueOption('--label <key=value>', 'a label to set (repeatable)'))
+    .addOption(keyValueOption('--node-selector <key=value>', 'only nodes with this label may run it (repeatable); no match leaves it Pending, Unschedulable'))
     .option('--dry-run', 'ask the server to validate and default the pod without storing it (dryRun=All), and print it')
     .option('--wait', 'follow the pod with a watch until it is Running, or fails')
     .addOption(durationOption('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s'))
@@ -41,8 +41,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         import('../../core/duration.ts'),
         import('../../core/errors.ts'),
       ]);
-      const labels = pods.parseLabels(opts.label);
-      const nodeSelector = pods.parseLabels(opts.nodeSelector, '--node-selector');
+      const { label: labels, nodeSelector } = opts;
       const timeoutMs = opts.timeout;
       if (opts.wait && opts.dryRun) {
         throw new UserFacingError('--wait cannot follow a --dry-run pod: the server did not store it', 'drop one of the two flags', ExitCode.usage);

@@ -14,18 +14,16 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addHelpText('after', '\nExamples:\n  $ kube-lessons doctor\n  $ kube-lessons doctor --context kube-lessons-sandbox -o json')
     .action(async () => {
       const c = ctx();
-      const [{ runDoctor }, { parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
+      const [{ runDoctor }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
         import('../../examples/doctor.ts'),
-        import('../../console/context.ts'),
         import('../../core/errors.ts'),
         import('../../core/redact.ts'),
       ]);
       const data = c.format === 'json' || c.format === 'yaml';
-      const requestTimeout = parseDuration(c.globals.requestTimeout ?? '30s');
       const checks = await runDoctor({
         kube: () => c.kube(),
         // A health check should not hang for the full request timeout.
-        timeoutMs: Math.min(requestTimeout, 10_000),
+        timeoutMs: Math.min(c.requestTimeoutMs, 10_000),
         signal: c.signal,
         onCheck: data ? undefined : (check) => c.out.line(redact(renderCheck(check, c))),
       });

@@ -1,5 +1,6 @@
 /** `kube-lessons trace <verb> <resource> [name]`: article IV, one request followed from kubeconfig to decoded model. */
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
+import { oneOf } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { TraceStage } from '../../examples/trace.ts';
 import { withKube } from './common.ts';
@@ -10,11 +11,12 @@ interface Opts {
 }
 
 const STAGES = 7;
+const VERBS = ['get', 'list'] as const;
 
 export function register(program: Command, ctx: () => CommandContext): void {
   program
     .command('trace')
-    .argument('<verb>', 'get or list')
+    .addArgument(new Argument('<verb>', 'get or list').argParser(oneOf('verb', VERBS, 'trace knows get and list')))
     .argument('<resource>', 'nodes, pods, deployments, or any resource the server serves (plural, singular, short name or kind)')
     .argument('[name]', 'with get: the object')
     .description('follow one API request through every stage: kubeconfig, resource, typed client method, HTTP request, response, decoding, result')
@@ -24,19 +26,16 @@ export function register(program: Command, ctx: () => CommandContext): void {
       'after',
       '\nExamples:\n  $ kube-lessons trace list nodes\n  $ kube-lessons trace get pod my-pod\n  $ kube-lessons trace list deployments -A\n  $ kube-lessons trace list crontabs.stable.example.com -o json',
     )
-    .action(async (verb: string, resource: string, name: string | undefined, opts: Opts) => {
+    .action(async (v: (typeof VERBS)[number], resource: string, name: string | undefined, opts: Opts) => {
       const c = ctx();
-      const [{ traceRequest }, { redact }, { UserFacingError, ExitCode }, { parseDuration }] = await Promise.all([
+      const [{ traceRequest }, { redact }, { UserFacingError, ExitCode }] = await Promise.all([
         import('../../examples/trace.ts'),
         import('../../core/redact.ts'),
         import('../../core/errors.ts'),
-        import('../../console/context.ts'),
       ]);
-      const v = verb.toLowerCase();
-      if (v !== 'get' && v !== 'list') throw new UserFacingError(`unknown verb "${verb}"`, 'trace knows get and list', ExitCode.usage);
       if (v === 'list' && name) throw new UserFacingError('list takes no name', `use \`kube-lessons trace get ${resource} ${name}\``, ExitCode.usage);
       if (v === 'get' && !name) c.out.info('note: get without a name lists, as `kubectl get` does');
-      const timeoutMs = parseDuration(c.globals.requestTimeout ?? '30s');
+      const timeoutMs = c.requestTimeoutMs;
       const json = c.format === 'json' || c.format === 'yaml';
       const print = (s: TraceStage) => {
         if (json) c.out.line(redact(JSON.stringify(s)));

@@ -91,40 +91,30 @@ describe('the sample controller, one Foo from creation to deletion', () => {
     assert.equal(synced.length, 1, 'repeats of the Synced event are folded into one Event with a count');
   });
 
-  it('changing spec.replicas scales the Deployment and the status follows', async () => {
+  /** Sets the example Foo's replicas; waits until its Deployment has them and its status counts them available. */
+  async function scaleTo(replicas: number): Promise<void> {
     await client.request({
       method: 'PATCH',
       path: fooPath(ns, EXAMPLE_FOO_NAME),
       contentType: 'application/merge-patch+json',
-      body: { spec: { replicas: 3 } },
+      body: { spec: { replicas } },
     });
     await waitUntil(
-      'the Deployment to scale to 3 and the Foo to report 3 available',
+      `the Deployment to scale to ${replicas} and the Foo to report ${replicas} available`,
       async () => {
         const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
         const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
-        return d?.spec?.replicas === 3 && f?.status?.availableReplicas === 3;
+        return d?.spec?.replicas === replicas && f?.status?.availableReplicas === replicas;
       },
       20_000,
     );
+  }
+
+  it('changing spec.replicas scales the Deployment and the status follows', async () => {
+    await scaleTo(3);
     const running = (await listPods(client, ns, `controller=${EXAMPLE_FOO_NAME}`)).filter((p) => p.status?.phase === 'Running');
     assert.ok(running.length >= 3);
-
-    await client.request({
-      method: 'PATCH',
-      path: fooPath(ns, EXAMPLE_FOO_NAME),
-      contentType: 'application/merge-patch+json',
-      body: { spec: { replicas: 2 } },
-    });
-    await waitUntil(
-      'the Deployment to scale down to 2',
-      async () => {
-        const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, EXAMPLE_FOO_NAME));
-        const f = await getOrUndefined<Foo>(client, fooPath(ns, EXAMPLE_FOO_NAME));
-        return d?.spec?.replicas === 2 && f?.status?.availableReplicas === 2;
-      },
-      20_000,
-    );
+    await scaleTo(2);
   });
 
   it('deleting the Deployment by hand makes the controller recreate it', async () => {

@@ -5,7 +5,7 @@ import type { Node, Pod } from '../../../src/core/objects.ts';
 import { pathTemplates } from '../../../src/core/discovery.ts';
 import { checkNode } from '../../../src/examples/doctor.ts';
 import { nodeRoles, nodeRow, nodeStatus } from '../../../src/examples/list-nodes.ts';
-import { buildPod, explainPod, lastCondition, parseLabels, podOutcome } from '../../../src/examples/pod.ts';
+import { buildPod, explainPod, lastCondition, podOutcome } from '../../../src/examples/pod.ts';
 import { apiClassName, apiMethodName, customObjectsMethod } from '../../../src/examples/trace.ts';
 
 const node = (over: Partial<Node> = {}): Node => ({
@@ -52,9 +52,6 @@ describe('create-pod', () => {
       metadata: { name: 'my-pod', namespace: 'ns' },
       spec: { containers: [{ name: 'my-ctr', image: 'httpd:alpine' }] },
     });
-    assert.deepEqual(parseLabels(['a=1', 'b=x=y', 'c=']), { a: '1', b: 'x=y', c: '' });
-    assert.throws(() => parseLabels(['nokey']), /not key=value/);
-    assert.throws(() => parseLabels(['=v']), /not key=value/);
   });
 
   it('decides Running, failures for good, and still-waiting', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/machinery/clock.ts';
-import { parseItems, runWorkqueueScenario, SCENARIO_NAMES, type ScenarioName, type WorkqueueEvent } from '../../../src/examples/workqueue.ts';
+import { runWorkqueueScenario, SCENARIO_NAMES, type ScenarioName, type WorkqueueEvent } from '../../../src/examples/workqueue.ts';
 
 async function run(scenario: ScenarioName, extra: { items?: string[]; workers?: number } = {}): Promise<WorkqueueEvent[]> {
   const events: WorkqueueEvent[] = [];
@@ -107,10 +107,5 @@ describe('workqueue lesson scenarios', () => {
     const delays = events.flatMap((e) => (e.type === 'queue' && e.action === 'rate-limited' ? [e.delayMs] : []));
     assert.deepEqual(delays, [5, 10, 20, 40, 80]);
     assert.ok(says(events).includes('worker-1: forget(flaky): its failures are cleared, numRequeues=0'));
-  });
-
-  it('parses items', () => {
-    assert.deepEqual(parseItems(' a, b,,c '), ['a', 'b', 'c']);
-    assert.deepEqual(parseItems(','), []);
   });
 });

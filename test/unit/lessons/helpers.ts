@@ -163,6 +163,7 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
     },
     format,
     debug: false,
+    requestTimeoutMs: 30_000,
     signal: abort.signal,
     kube: () => Promise.reject(new Error('the engine tests use no real cluster')),
   };

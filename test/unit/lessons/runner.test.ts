@@ -79,7 +79,7 @@ test('the session being interrupted stops the command with 130; a run after that
 });
 
 test("the learner's global options are passed on, the default timeout is not", () => {
-  assert.deepEqual(forwardedGlobals({ kubeconfig: '/k', context: 'c', namespace: 'ns', color: false, debug: true, requestTimeout: '30s' }), [
+  assert.deepEqual(forwardedGlobals({ kubeconfig: '/k', context: 'c', namespace: 'ns', color: false, debug: true, requestTimeout: 30_000 }), [
     '--kubeconfig',
     '/k',
     '--context',
@@ -89,7 +89,7 @@ test("the learner's global options are passed on, the default timeout is not", (
     '--no-color',
     '--debug',
   ]);
-  assert.deepEqual(forwardedGlobals({ requestTimeout: '5s', color: true }), ['--request-timeout', '5s']);
+  assert.deepEqual(forwardedGlobals({ requestTimeout: 5_000, color: true }), ['--request-timeout', '5s']);
 });
 
 test('global options reach the command through the program', async () => {

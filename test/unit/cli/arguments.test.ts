@@ -1,0 +1,55 @@
+/** Options and arguments parsed once, by commander, into values: what actions receive, and the usage errors. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command } from 'commander';
+import { keyValueOption, listOption, oneOf } from '../../../src/console/arguments.ts';
+import { createProgram } from '../../../src/cli/program.ts';
+import { findCommand } from '../../../src/lessons/runner.ts';
+import { SCENARIO_NAMES } from '../../../src/examples/workqueue.ts';
+import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
+
+function parse(cmd: Command, argv: string[]): Record<string, unknown> {
+  cmd.exitOverride().action(() => {});
+  cmd.parse(argv, { from: 'user' });
+  return cmd.opts();
+}
+
+const usage = (message: RegExp) => (err: unknown) => err instanceof UserFacingError && err.exitCode === ExitCode.usage && message.test(err.message);
+
+test('a repeated key=value option collects one record; a value may hold "=" or be empty', () => {
+  const opts = parse(new Command().addOption(keyValueOption('--label <key=value>', 'l')), ['--label', 'a=1', '--label', 'b=x=y', '--label', 'c=']);
+  assert.deepEqual(opts.label, { a: '1', b: 'x=y', c: '' });
+  assert.deepEqual(parse(new Command().addOption(keyValueOption('--label <key=value>', 'l')), []).label, {});
+  for (const bad of ['nokey', '=v'])
+    assert.throws(
+      () => parse(new Command().addOption(keyValueOption('--node-selector <key=value>', 'n')), ['--node-selector', bad]),
+      usage(/--node-selector ".*" is not key=value/),
+    );
+});
+
+test('a comma-separated list drops blanks, and an empty one is a usage error', () => {
+  assert.deepEqual(parse(new Command().addOption(listOption('--items <list>', 'i', 'a,b')), ['--items', ' a, b,,c ']).items, ['a', 'b', 'c']);
+  assert.throws(() => parse(new Command().addOption(listOption('--items <list>', 'i', 'a,b')), ['--items', ',']), usage(/^--items has no items$/));
+});
+
+test('oneOf takes a choice in any case, and names what it expected otherwise', () => {
+  const verb = oneOf('verb', ['get', 'list'] as const, 'get or list');
+  assert.equal(verb('LIST'), 'list');
+  assert.throws(() => verb('watch'), usage(/^unknown verb "watch"$/));
+});
+
+test('the workqueue command accepts every scenario the lesson has, and only those', () => {
+  const scenario = findCommand(createProgram({ version: '0', signal: new AbortController().signal }), ['workqueue'])!.options.find(
+    (o) => o.long === '--scenario',
+  )!;
+  for (const name of SCENARIO_NAMES) assert.equal(scenario.parseArg!(name, undefined), name);
+  assert.throws(() => scenario.parseArg!('nope', undefined), usage(/^unknown scenario "nope"$/));
+});
+
+test('--request-timeout is parsed once, to milliseconds, and a bad one is a usage error', () => {
+  const program = createProgram({ version: '0', signal: new AbortController().signal });
+  const option = program.options.find((o) => o.long === '--request-timeout')!;
+  assert.equal(option.defaultValue, 30_000);
+  assert.equal(option.parseArg!('1.5s', undefined), 1500);
+  assert.throws(() => option.parseArg!('soon', undefined), usage(/^invalid duration "soon"$/));
+});
