@@ -18,6 +18,8 @@
  *   30 s is pinged, and so is one whose request was cancelled before its answer. It is closed, failing its
  *   streams with ConnectionLostError, only if neither the reply nor any other byte arrived within 15 s,
  *   judged after the bytes already waiting on the socket are read (a busy process is not a dead server).
+ *   Meanwhile, once the ping has gone 1 s without a reply or any other byte, new requests go to a new
+ *   connection and the silent one takes no more.
  * - Lifecycle: a connection keeps the process alive only while it has streams open; one that got GOAWAY
  *   takes no new streams and closes when its last one ends; close() waits for streams in flight, then
  *   leaves no socket or timer behind.
@@ -27,6 +29,9 @@
  * a reset, so one before any answer is taken as the server's. Go reuses a connection per host across clients;
  * here each KubeClient has its own. Go pings exactly 30 s after the last frame; this checks every 30 s
  * whether any byte arrived, so the first ping of a silent connection goes out 30 to 60 s after its last byte.
+ * Go keeps sending new requests to a connection with a ping in flight until the ping times out (it only counts
+ * cancelled streams against the stream limit meanwhile); here a connection silent for 1 s after its ping
+ * takes none, so a hung connection delays the next request by at most a second, not 15.
  */
 import http2 from 'node:http2';
 import { isIP } from 'node:net';
@@ -100,6 +105,8 @@ const { NGHTTP2_REFUSED_STREAM, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_NO_ERROR } = htt
 export const READ_IDLE_MS = 30_000;
 /** No ping reply and no other byte for this long after a ping: the connection is lost (client-go's PingTimeout). */
 export const PING_TIMEOUT_MS = 15_000;
+/** A ping unanswered this long with no other byte heard: new requests go to a new connection meanwhile. */
+const SILENT_PING_MS = 1000;
 /** Retries of a request the server never processed (Go's http2 transport allows 6). */
 export const MAX_UNPROCESSED_RETRIES = 6;
 /** Per-stream and connection receive windows: large lists arrive without waiting on window updates (Go uses 4 MB / 1 GB). */
@@ -120,7 +127,11 @@ interface Connection {
   gone: boolean;
   /** Streams still open when the socket went: whatever they received is incomplete. */
   cut: WeakSet<http2.ClientHttp2Stream>;
-  pinging: boolean;
+  /** When the ping in flight went out (clock time), and the socket's byte count then; undefined when none is. */
+  pingSentAt: number | undefined;
+  bytesAtPing: number;
+  /** Takes no new streams; closes once its last stream ends. */
+  retired: boolean;
 }
 
 export interface Http2TransportOptions {
@@ -138,9 +149,19 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
   /** Every connection not yet closed, draining ones included. */
   const open = new Set<Connection>();
   let other: Transport | undefined;
+  /** close() is under way: connections stay referenced until closed, or an awaited close() would let the process exit under it. */
+  let closing = false;
 
   const useFallback = () => (other ??= fallback());
-  const usable = (c: Connection) => !c.gone && !c.session.closed && !c.session.destroyed && c.goawayLastStreamId === undefined;
+  /** A ping unanswered for a second with nothing else heard: likely dead, so no new request waits on it. */
+  const silent = (c: Connection) => c.pingSentAt !== undefined && clock.now() - c.pingSentAt >= SILENT_PING_MS && c.socket.bytesRead === c.bytesAtPing;
+  const usable = (c: Connection) => !c.gone && !c.retired && !c.session.closed && !c.session.destroyed && c.goawayLastStreamId === undefined && !silent(c);
+
+  /** New streams go elsewhere; this one closes (gracefully) when its streams are done. */
+  function retire(conn: Connection): void {
+    conn.retired = true;
+    if (conn.streams.size === 0 && !conn.session.closed) conn.session.close();
+  }
 
   async function dial(): Promise<Connection | undefined> {
     const port = Number(origin.port || 443);
@@ -171,7 +192,9 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       goawayLastStreamId: undefined,
       gone: false,
       cut: new WeakSet(),
-      pinging: false,
+      pingSentAt: undefined,
+      bytesAtPing: 0,
+      retired: false,
     };
     // Registered before the session's own listeners, which destroy the streams: which of them had not
     // received their end yet is only known now.
@@ -217,17 +240,17 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
    */
   function probe(conn: Connection): void {
     const { session, socket } = conn;
-    if (conn.pinging || session.destroyed || session.closed) return;
-    conn.pinging = true;
-    const before = socket.bytesRead;
+    if (conn.pingSentAt !== undefined || session.destroyed || session.closed) return;
+    conn.pingSentAt = clock.now();
+    const before = (conn.bytesAtPing = socket.bytesRead);
     const done = () => {
-      conn.pinging = false;
+      conn.pingSentAt = undefined;
       deadline.cancel();
     };
     const deadline = clock.setTimer(
       () =>
         setImmediate(() => {
-          if (!conn.pinging || session.destroyed) return;
+          if (conn.pingSentAt === undefined || session.destroyed) return;
           done();
           if (socket.bytesRead !== before) return;
           session.destroy(new ConnectionLostError(`the connection to ${host} stopped answering (no HTTP/2 ping reply in ${PING_TIMEOUT_MS / 1000} s)`));
@@ -239,6 +262,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
 
   async function connection(signal: AbortSignal): Promise<Connection | undefined> {
     if (current && usable(current)) return current;
+    if (current) retire(current);
     current = undefined;
     dialing ??= dial()
       .then((c) => (current = c))
@@ -269,7 +293,9 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     });
     stream.once('close', () => {
       conn.streams.delete(stream);
-      if (conn.streams.size === 0) session.unref();
+      if (conn.streams.size > 0 || closing) return;
+      session.unref();
+      if (conn.retired && !session.closed) session.close();
     });
     // A request cancelled before its answer may be stuck on a dead connection: check it.
     const onAbort = () => probe(conn);
@@ -327,19 +353,20 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       }
     },
     async close() {
+      closing = true;
       await dialing?.catch(() => undefined);
       current = undefined;
-      const closing = [...open].map(
+      const closed = [...open].map(
         ({ session }) =>
           new Promise<void>((resolve) => {
             if (session.destroyed) return resolve();
             session.once('close', () => resolve());
-            // Alive until closed, or an awaited close() would let the process exit under it.
             session.ref();
             session.close();
           }),
       );
-      await Promise.all([...closing, other?.close()]);
+      await Promise.all([...closed, other?.close()]);
+      closing = false;
     },
   };
 }

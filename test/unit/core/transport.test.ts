@@ -292,20 +292,20 @@ describe('HTTP/2 transport connection lifecycle', () => {
 });
 
 describe('HTTP/2 transport health check', () => {
-  /** A TCP relay to `target` that can stop passing the server's bytes on, as a dead network path does. */
+  /** A TCP relay to `target` whose connections so far can stop passing the server's bytes on, as a dead network path does. */
   async function relay(target: URL) {
     const sockets: net.Socket[] = [];
-    let dead = false;
+    const dead = new Set<net.Socket>();
     const server = net.createServer((client) => {
       const upstream = net.connect(Number(target.port), target.hostname);
       sockets.push(client, upstream);
       client.on('data', (d) => upstream.write(d));
-      upstream.on('data', (d) => dead || client.write(d));
+      upstream.on('data', (d) => dead.has(client) || client.write(d));
       for (const s of [client, upstream]) s.on('error', () => undefined);
     });
     const url = await listen(server as unknown as https.Server);
     closers.push(() => sockets.forEach((s) => s.destroy()));
-    return { url, cut: () => (dead = true) };
+    return { url, cut: () => sockets.forEach((s) => dead.add(s)), connections: () => sockets.length / 2 };
   }
 
   /** Moves the clock on until the transport has pinged (the ping's deadline is then pending too). */
@@ -330,6 +330,28 @@ describe('HTTP/2 transport health check', () => {
     await t.close();
   });
 
+  it('sends new requests to a new connection while a ping goes unanswered', async () => {
+    let arrived!: () => void;
+    const streamArrived = new Promise<void>((r) => (arrived = r));
+    const { url: target, stats } = await h2Server((stream, headers) => {
+      if (headers[':path'] === '/hangs') arrived();
+      else answer(stats, stream, headers);
+    });
+    const path = await relay(target);
+    const clock = new FakeClock();
+    const t = http2Transport(path.url, tls, viaUndici, { clock });
+    const abort = new AbortController();
+    const hung = assert.rejects(get(t, path.url, '/hangs', abort.signal));
+    await streamArrived;
+    path.cut();
+    abort.abort(); // a request given up on: the connection is pinged
+    await hung;
+    await clock.advance(1000); // a second without a reply or any other byte
+    assert.deepEqual(JSON.parse(await (await get(t, path.url, '/next')).text()), { path: '/next' });
+    assert.equal(path.connections(), 2);
+    await t.close();
+  });
+
   it('keeps a connection whose ping reply was waiting on the socket when the deadline fired (a busy process)', async () => {
     // The server runs in a worker thread, so it replies while this thread is blocked, as on a loaded machine.
     const shared = new Int32Array(new SharedArrayBuffer(4));
@@ -338,7 +360,12 @@ describe('HTTP/2 transport health check', () => {
        const { workerData, parentPort } = require('node:worker_threads');
        const server = http2.createSecureServer(workerData.tls);
        const replied = () => { Atomics.store(workerData.shared, 0, 1); Atomics.notify(workerData.shared, 0); };
-       server.on('session', (s) => s.on('ping', () => setImmediate(() => setImmediate(replied))));
+       // Signalled once the reply has been written out (nghttp2 writes it on a later turn).
+       server.on('session', (s) => s.on('ping', () => {
+         const before = s.socket.bytesWritten;
+         const wait = () => (s.socket.bytesWritten > before ? replied() : setImmediate(wait));
+         wait();
+       }));
        server.on('stream', (stream) => {
          stream.on('error', () => {});
          parentPort.postMessage('stream');
@@ -356,7 +383,8 @@ describe('HTTP/2 transport health check', () => {
     await once(worker, 'message');
     await untilPinged(clock);
     await new Promise((r) => setImmediate(r)); // the ping goes out
-    assert.equal(Atomics.wait(shared, 0, 0, 10_000), 'ok', 'the server replied'); // this thread blocked meanwhile
+    // This thread blocks until the server has replied ('not-equal': it already had); it reads nothing meanwhile.
+    assert.notEqual(Atomics.wait(shared, 0, 0, 10_000), 'timed-out', 'the server replied');
     await clock.advance(PING_TIMEOUT_MS); // the deadline fires before this thread has read the reply
     worker.postMessage('answer');
     assert.equal(await (await pending).text(), '{}');
