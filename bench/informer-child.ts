@@ -1,6 +1,7 @@
 /**
  * One informer run in a fresh process (node --expose-gc), as bench/go/informer-peer runs client-go's:
- * start a pod informer on one namespace with one handler, note the moment the handler has been given every
+ * start a pod informer on one namespace with one handler (ours: on its default RealFIFO, syncing by a
+ * list or by a watch-list as --mode asks, and saying which one it did), note the moment the handler has been given every
  * object of the initial list and the informer reports synced (read inside the handler: no polling), then
  * the live heap after a full collection and the process's peak RSS. Prints one JSON line.
  *
@@ -14,6 +15,7 @@ import { loadKubeconfig } from '../src/core/kubeconfig.ts';
 import { listerWatcherFor } from '../src/core/list-watch-client.ts';
 import { BUILTIN_RESOURCES } from '../src/core/resources.ts';
 import { SharedInformerFactory } from '../src/machinery/cache/informer-factory.ts';
+import type { Tracer } from '../src/machinery/trace.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,14 +54,23 @@ let started: number;
 let synced: number;
 let objects: number;
 
+let watchList: boolean | undefined;
+
 if (values.impl === 'ours') {
-  if (values.mode !== 'list-watch') {
-    // Our reflector has no watch-list (streaming initial list) yet: report that instead of a figure.
-    console.log(JSON.stringify({ unsupported: `ours has no ${values.mode} mode yet` }));
-    process.exit(0);
-  }
   const client = new KubeClient(config);
-  const factory = new SharedInformerFactory((r, ctx) => listerWatcherFor(client, r, ctx), { namespace });
+  // The reflector says how its state arrived; a watch-list the server refused would fall back to a list.
+  const tracer: Tracer = {
+    emit: (e) => {
+      if (e.component !== 'reflector') return;
+      if (e.action === 'watch-list-synced') watchList ??= true;
+      else if (e.action === 'listed') watchList ??= false;
+    },
+  };
+  const factory = new SharedInformerFactory((r, ctx) => listerWatcherFor(client, r, ctx), {
+    namespace,
+    tracer,
+    reflector: { useWatchList: values.mode === 'watch-list' },
+  });
   const informer = factory.informerFor(BUILTIN_RESOURCES.pods);
   const moment = syncedMoment(() => informer.hasSynced());
   informer.addEventHandler({ onAdd: () => moment.added() });
@@ -97,5 +108,5 @@ const heapBytes = process.memoryUsage().heapUsed;
 const { peakRssBytes } = processUsage(process.pid);
 abort.abort();
 if (objects !== count) throw new Error(`${values.impl} cached ${objects} of ${count} pods`);
-console.log(JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes }));
+console.log(JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes, ...(watchList === undefined ? {} : { watchList }) }));
 process.exit(0);

@@ -5,9 +5,10 @@
  * Figures per size and protocol: initial sync, live heap after a full collection, whole-process peak RSS;
  * and heap per cached pod as the slope between the two sizes (fixed process cost cancels out).
  *
- * Protocols: list+watch (client-go with KUBE_FEATURE_WatchListClient=false) and watch-list (client-go's
- * default since 1.35: the initial list streamed as watch events). Ours runs watch-list once it has it;
- * until then the child reports it unsupported and only client-go's watch-list figure is shown.
+ * Protocols: list+watch (client-go with KUBE_FEATURE_WatchListClient=false, ours with useWatchList off) and
+ * watch-list (client-go's default since 1.35, ours by default: the initial state streamed as watch events,
+ * ended by the initial-events-end bookmark). Each side reports the protocol it actually ran, and a run
+ * that did something else than asked fails the bench. client-node has no watch-list.
  */
 import { fileURLToPath } from 'node:url';
 import { createNamespace, createSettledPods } from './lib/cluster.ts';
@@ -36,6 +37,12 @@ interface ChildResult {
 
 const MB = 1024 * 1024;
 
+/** A side that reports its protocol must have run the one asked for. */
+function checkProtocol(impl: string, mode: Mode, out: ChildResult): void {
+  if (out.unsupported || out.watchList === undefined) return;
+  if (out.watchList !== (mode === 'watch-list')) throw new Error(`${impl} synced by ${out.watchList ? 'watch-list' : 'list'} where ${mode} was asked`);
+}
+
 export async function informerBench(ctx: BenchContext): Promise<void> {
   const { results, go, cluster } = ctx;
   const sizes = ctx.quick ? [200, 1000] : [1000, 5000];
@@ -49,12 +56,15 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
   const node = (impl: string, mode: Mode): Impl => ({
     name: impl,
     mode,
-    run: (namespace, count) =>
-      runJson<ChildResult>(
+    run: (namespace, count) => {
+      const out = runJson<ChildResult>(
         ctx.node,
         ['--expose-gc', CHILD, '--impl', impl, '--mode', mode, '--kubeconfig', kubeconfig, '--namespace', namespace, '--count', String(count)],
         process.env,
-      ),
+      );
+      checkProtocol(impl, mode, out);
+      return out;
+    },
   });
   const goPeer = (mode: Mode): Impl => ({
     name: 'client-go',
@@ -64,7 +74,7 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
         ...process.env,
         KUBE_FEATURE_WatchListClient: String(mode === 'watch-list'),
       });
-      if (out.watchList !== (mode === 'watch-list')) throw new Error(`client-go ran with WatchListClient=${out.watchList} where ${mode} was asked`);
+      checkProtocol('client-go', mode, out);
       return out;
     },
   });

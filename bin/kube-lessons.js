@@ -5,7 +5,7 @@ import os from 'node:os';
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   console.error(
-    `kube-lessons needs Node.js >= 22.19 (this is ${process.versions.node}): install a newer Node, or run it through \`npm start\` in a checkout, which uses the pinned Node 24.`,
+    `error: kube-lessons needs Node.js >= 22.19, this is ${process.versions.node} (hint: install a newer Node, or let npx fetch one: \`npx -p node@24 -p kube-lessons kube-lessons\`)`,
   );
   process.exit(1);
 }

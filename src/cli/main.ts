@@ -1,6 +1,7 @@
 /** Process entry: wires the interrupt signal, runs the program, and funnels every failure to one line and an exit code. */
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../core/errors.ts';
+import { kubectlForms } from '../console/argv.ts';
 import { reportError } from '../console/funnel.ts';
 import { runCommand } from '../console/run-command.ts';
 import { createProgram } from './program.ts';
@@ -9,15 +10,22 @@ import { createProgram } from './program.ts';
 export async function main(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    // First Ctrl-C: ask everything to stop and clean up. Second: leave at once.
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    interrupt.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+  if (argv[2] === '__complete') {
+    // The shell completion scripts' callback: candidates, one a line, and never an error.
+    const { complete, defaultSources } = await import('./completion.ts');
+    const program = createProgram({ version: pkg.version, signal: interrupt.signal });
+    for (const c of await complete(program, argv.slice(3), defaultSources())) process.stdout.write(c + '\n');
+    return ExitCode.ok;
+  }
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    // First signal: ask everything to stop and clean up. Second: leave at once.
+    if (stoppedBy) process.exit(stoppedBy === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+    stoppedBy = signal;
+    interrupt.abort(Object.assign(new Error(signal === 'SIGTERM' ? 'terminated' : 'interrupted'), { name: 'AbortError' }));
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // A closed pipe (`kube-lessons watch pods | head`) is a request to stop, not a crash.
   let stdoutClosed = false;
   let stdoutError: Error | undefined;
@@ -29,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const writeErr = (line: string) => void process.stderr.write(line + '\n');
   const program = createProgram({ version: pkg.version, signal: interrupt.signal });
-  const code = await runCommand(program, argv, {
+  const code = await runCommand(program, [...argv.slice(0, 2), ...kubectlForms(argv.slice(2))], {
     signal: interrupt.signal,
     debug,
     writeErr,
@@ -37,8 +45,8 @@ export async function main(argv: string[]): Promise<number> {
     // A closed pipe ended the command: that is the reader's choice, not a failure.
     stoppedOnPurpose: () => stdoutClosed,
   });
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigint);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   if (stdoutError) return reportError(stdoutError, { debug, write: writeErr });
   return stdoutClosed ? ExitCode.ok : code;
 }

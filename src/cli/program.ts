@@ -47,10 +47,10 @@ export function createProgram(deps: ProgramDeps): Command {
     .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
     .addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .option('--no-color', 'disable colour (also NO_COLOR=1)')
+    .option('--no-headers', 'print tables without their header row (for scripts)')
     .option('--request-timeout <duration>', 'timeout for each API request, e.g. 10s', '30s')
     .option('--debug', 'show stack traces and internal details on errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
     .addHelpText('after', ROOT_EXAMPLES);
 
   // The context (output, colour, the cluster) is loaded just before an action runs: --help and usage

@@ -15,6 +15,8 @@ export interface GlobalOptions {
   namespace?: string;
   output?: string;
   color?: boolean;
+  /** False with --no-headers: tables without their header row. */
+  headers?: boolean;
   debug?: boolean;
   requestTimeout?: string;
 }
@@ -36,32 +38,28 @@ export function createContext(globals: GlobalOptions, signal: AbortSignal, env: 
     throw new UserFacingError(`unknown output format "${globals.output}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`, ExitCode.usage);
   }
   let kube: Promise<KubeEnv> | undefined;
-  const out = createOutput(stdout ? { color: colorWanted(globals.color, env), stdout } : { color: colorWanted(globals.color, env) });
+  const color = colorWanted(globals.color, env);
+  const headers = globals.headers !== false;
+  const out = createOutput(stdout ? { color, headers, stdout } : { color, headers });
   return {
     globals,
     out,
     format,
     debug: Boolean(globals.debug),
     signal,
-    kube: () => (kube ??= resolveKube(globals, env, out, signal)),
+    kube: () => (kube ??= resolveKube(globals, env)),
   };
 }
 
-async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv, out: Output, signal: AbortSignal): Promise<KubeEnv> {
+async function resolveKube(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<KubeEnv> {
   const [{ loadKubeconfig, kubeconfigFiles }, { KubeClient }] = await Promise.all([import('../core/kubeconfig.ts'), import('../core/client.ts')]);
   const request = { kubeconfig: globals.kubeconfig, context: globals.context, namespace: globals.namespace, env };
   // The sandbox module is loaded only when no kubeconfig is found: a configured cluster never pays for it.
+  // A running sandbox is used then; only `learn` (which asks) ever starts one.
   let sandboxKubeconfig: () => string | undefined = () => undefined;
   if (!kubeconfigFiles(request)) {
-    const { runningSandboxKubeconfig, sandboxUp } = await import('../sandbox/sandbox.ts');
+    const { runningSandboxKubeconfig } = await import('../sandbox/sandbox.ts');
     sandboxKubeconfig = () => runningSandboxKubeconfig();
-    // No cluster configured anywhere: learners get the local sandbox, started (and built, the first time) on demand.
-    if (!env.KUBERNETES_SERVICE_HOST && !runningSandboxKubeconfig() && env.KUBE_LESSONS_NO_AUTO_SANDBOX !== '1') {
-      out.info(
-        'No cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config): starting the local sandbox. Stop it with `kube-lessons sandbox down`.',
-      );
-      await sandboxUp({ log: (l) => out.info(`  ${l}`), signal });
-    }
   }
   const config = await loadKubeconfig({ ...request, sandboxKubeconfig });
   const timeoutMs = globals.requestTimeout ? parseDuration(globals.requestTimeout) : undefined;

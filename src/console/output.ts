@@ -10,7 +10,8 @@ import Table from 'cli-table3';
 // YAML output is rare, so its serialiser is loaded on first use (at run time, outside the bundle) instead of
 // with every command; `yaml` is CommonJS, so require is the synchronous way in.
 const requireAtRunTime = createRequire(import.meta.url);
-const toYaml = (value: unknown): string => (requireAtRunTime('yaml') as typeof import('yaml')).stringify(value);
+const toYaml = (value: unknown, options?: import('yaml').ToStringOptions & import('yaml').SchemaOptions): string =>
+  (requireAtRunTime('yaml') as typeof import('yaml')).stringify(value, options);
 
 export { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 
@@ -21,15 +22,20 @@ export interface Output {
   line(text?: string): void;
   /** Writes to stderr (progress, warnings): never part of the data a pipe receives. */
   info(text: string): void;
+  /** Writes a table to stdout, with its header row unless --no-headers. */
+  table(head: string[], rows: string[][]): void;
+  /** The terminal's width, when stdout is a terminal. */
+  readonly columns: number | undefined;
 }
 
 /** The part of a stream output writes to: process.stdout, or a wrapper around it. */
 export interface OutputSink {
   write(text: string): boolean;
   readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
 }
 
-export function createOutput(opts: { color: boolean; stdout?: OutputSink; stderr?: OutputSink }): Output {
+export function createOutput(opts: { color: boolean; headers?: boolean; stdout?: OutputSink; stderr?: OutputSink }): Output {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const color = new Chalk({ level: opts.color ? 2 : 0 });
@@ -38,6 +44,8 @@ export function createOutput(opts: { color: boolean; stdout?: OutputSink; stderr
     color,
     line: (text = '') => void stdout.write(text + '\n'),
     info: (text) => void stderr.write(text + '\n'),
+    table: (head, rows) => void stdout.write(renderTable(head, rows, color, opts.headers ?? true) + '\n'),
+    columns: stdout.isTTY ? stdout.columns : undefined,
   };
 }
 
@@ -67,9 +75,9 @@ const BLANK = {
 };
 
 /** kubectl-style columns: upper-case headers, three spaces between columns, no borders. */
-export function renderTable(head: string[], rows: string[][], color: ChalkInstance): string {
+export function renderTable(head: string[], rows: string[][], color: ChalkInstance, headers = true): string {
   const table = new Table({
-    head: head.map((h) => color.bold(h)),
+    head: headers ? head.map((h) => color.bold(h)) : [],
     chars: BLANK,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
   });
@@ -81,12 +89,18 @@ export function renderTable(head: string[], rows: string[][], color: ChalkInstan
     .join('\n');
 }
 
+/**
+ * YAML as kubectl writes it (go-yaml, YAML 1.1): strings a 1.1 reader would take for something else are
+ * quoted, such as timestamps ("2026-01-02T03:04:05Z"), yes/no/on/off and "0755".
+ */
+const KUBECTL_YAML = { schema: 'yaml-1.1' } as const;
+
 export function renderObjects(objects: unknown[], format: 'json' | 'yaml' | 'name', kindPlural?: string): string {
   if (format === 'name') {
     return objects.map((o) => `${kindPlural ?? kindOf(o)}/${(o as { metadata?: { name?: string } }).metadata?.name ?? ''}`).join('\n');
   }
   const payload = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects };
-  return format === 'json' ? JSON.stringify(payload, null, 2) : toYaml(payload).trimEnd();
+  return format === 'json' ? JSON.stringify(payload, null, 2) : toYaml(payload, KUBECTL_YAML).trimEnd();
 }
 
 function kindOf(o: unknown): string {
@@ -95,7 +109,7 @@ function kindOf(o: unknown): string {
 
 /** Several objects as one multi-document YAML stream, as `kubectl apply -f` reads it. */
 export function renderYamlDocuments(objects: unknown[]): string {
-  return objects.map((o) => toYaml(o).trimEnd()).join('\n---\n');
+  return objects.map((o) => toYaml(o, KUBECTL_YAML).trimEnd()).join('\n---\n');
 }
 
 /** "3d4h", "12m", "40s": kubectl's AGE column. */

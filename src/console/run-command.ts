@@ -6,15 +6,15 @@
 import { CommanderError, type Command } from 'commander';
 import { ExitCode } from '../core/errors.ts';
 import { reportError } from './funnel.ts';
+import { oneLineUsageErrors } from './usage.ts';
 
 /**
  * What a command says about how it ended, when it did not throw:
- * - 'done': it did its job (exit 0, or 130 when Ctrl-C cut it short);
+ * - 'done': it did its job (exit 0; 130 or 143 when a signal cut it short, even if it wound down cleanly);
  * - 'checks-failed': it ran to the end and found something unhealthy (exit 1);
- * - 'stopped': it was meant to run until Ctrl-C and stopped cleanly then (exit 0, not 130);
  * - 'not-passing': the learner's exercise was checked and does not pass yet (exit 1).
  */
-export type CommandOutcome = 'done' | 'checks-failed' | 'stopped' | 'not-passing';
+export type CommandOutcome = 'done' | 'checks-failed' | 'not-passing';
 
 // Commander drops what an action returns: `returnsOutcome` keeps it here, per root program.
 const outcomes = new WeakMap<Command, CommandOutcome>();
@@ -45,13 +45,16 @@ export interface RunCommandOptions {
 
 /** Parses and runs `argv`; returns the exit code. Every failure is reported through the error funnel. */
 export async function runCommand(program: Command, argv: string[], opts: RunCommandOptions): Promise<number> {
-  neverExit(program, opts.writeErr);
+  oneLineUsageErrors(program);
   const onPurpose = opts.stoppedOnPurpose ?? (() => false);
   try {
     await program.parseAsync(argv, { from: opts.from });
-    return exitCodeFor(outcomes.get(program) ?? 'done', opts.signal.aborted && !onPurpose());
+    const code = exitCodeFor(outcomes.get(program) ?? 'done');
+    // Stopped by Ctrl-C or SIGTERM: the signal's code (the funnel says which, in one line), however cleanly it ended.
+    if (code === ExitCode.ok && opts.signal.aborted && !onPurpose()) return reportError(opts.signal.reason, { debug: opts.debug, write: opts.writeErr });
+    return code;
   } catch (err) {
-    // --help and --version end here with 0; usage errors were already printed by commander.
+    // --help and --version end here with 0; usage errors arrive as one-line UserFacingErrors (usage.ts).
     if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     if (onPurpose()) return ExitCode.ok;
     return reportError(opts.signal.aborted ? opts.signal.reason : err, { debug: opts.debug, write: opts.writeErr });
@@ -60,16 +63,7 @@ export async function runCommand(program: Command, argv: string[], opts: RunComm
   }
 }
 
-/** The one mapping from a command's outcome to the process's exit code. */
-export function exitCodeFor(outcome: CommandOutcome, interrupted: boolean): number {
-  if (outcome === 'stopped') return ExitCode.ok;
-  if (outcome === 'checks-failed' || outcome === 'not-passing') return ExitCode.failure;
-  return interrupted ? ExitCode.interrupted : ExitCode.ok;
-}
-
-/** Makes every command of the program throw instead of calling process.exit, and print through `writeErr`. */
-function neverExit(cmd: Command, writeErr: (line: string) => void): void {
-  cmd.exitOverride();
-  cmd.configureOutput({ writeErr: (s) => writeErr(s.replace(/\n$/, '')) });
-  for (const sub of cmd.commands) neverExit(sub, writeErr);
+/** The one mapping from a command's outcome to an exit code (errors map through the funnel, signals above). */
+export function exitCodeFor(outcome: CommandOutcome): number {
+  return outcome === 'done' ? ExitCode.ok : ExitCode.failure;
 }

@@ -1,18 +1,21 @@
 /**
- * An EventRecorder in the manner of client-go's record package: controllers call `event(obj, type, reason,
- * message)` and move on; the recorder writes a core/v1 Event about `obj` in the background.
- *
- * Like client-go's event correlator (in simple form), a repeat of an identical event (same source, object,
- * type, reason and message) does not create a new Event: the existing one gets its `count` bumped and its
- * `lastTimestamp` moved with a PATCH. The recorder remembers up to `maxCacheEntries` events (least recently
- * used are forgotten). It does not aggregate similar events with different messages, nor filter spam.
- *
- * Recording is best effort: a failure is logged and never reaches the controller.
+ * An EventRecorder in the manner of client-go's record package (tools/record/event.go, v0.36): controllers
+ * call `event(obj, type, reason, message)` and move on; the recorder writes a core/v1 Event about `obj` in
+ * the background, one event at a time in the order recorded, after the EventCorrelator (event-correlator.ts)
+ * has aggregated, counted and spam-filtered it. As recordToSink: an event counted more than once is a
+ * strategic-merge PATCH of count, lastTimestamp and message (a CREATE again if the Event is gone, 404); a
+ * first one is a CREATE; the server's answer updates the correlator. An API error (any Status) abandons the
+ * event; a transport error is retried up to 12 times, 10 s apart (the first wait randomized).
+ * Recording is best effort: a failure is logged and never reaches the controller. At most 1000 events wait
+ * to be written; more are dropped and logged (client-go's broadcaster queue).
  */
 import type { KubeClient } from '../core/client.ts';
 import { BUILTIN_RESOURCES, resourcePath } from '../core/resources.ts';
+import type { Clock } from '../machinery/clock.ts';
+import { realClock } from '../machinery/clock.ts';
 import { ApiStatusError } from '../machinery/errors.ts';
 import type { KubeObject } from '../machinery/cache/list-watch.ts';
+import { EventCorrelator, rfc3339 } from './event-correlator.ts';
 
 /** Structured logging for controllers, in the spirit of klog's `logger.Info(msg, key, value...)`. */
 export interface Logger {
@@ -37,6 +40,7 @@ export interface CoreEvent {
     namespace?: string | undefined;
     uid?: string | undefined;
     resourceVersion?: string | undefined;
+    fieldPath?: string | undefined;
   };
   reason: string;
   message: string;
@@ -55,32 +59,35 @@ export interface EventRecorderOptions {
   /** The source host (client-go puts the node or pod name here). */
   host?: string;
   logger?: Logger;
-  /** Wall clock for event timestamps. */
+  /** Wall clock for event timestamps and correlation (aggregation window, spam filter). */
   now?: () => Date;
-  /** How many distinct events are remembered for deduplication. Default 4096, as client-go. */
+  /** Timer for the waits between retries. Default the real clock. */
+  clock?: Clock;
+  /** Random numbers in [0, 1) for the first retry wait. Default Math.random. */
+  random?: () => number;
+  /** Entries per correlation cache. Default 4096, as client-go. */
   maxCacheEntries?: number;
 }
 
 export interface EventRecorderStats {
   /** Events recorded by callers. */
   recorded: number;
-  /** POSTs of new Events attempted. */
+  /** CREATEs attempted. */
   created: number;
-  /** PATCHes of repeated Events attempted. */
+  /** PATCHes attempted. */
   patched: number;
-  /** Writes that failed (logged and dropped). */
+  /** Events dropped by the spam filter (no request made). */
+  skipped: number;
+  /** Events written as part of a "(combined from similar events)" aggregate. */
+  aggregated: number;
+  /** Events abandoned after an API error or too many transport errors, or dropped from a full queue (logged). */
   failed: number;
 }
 
-interface Entry {
-  /** The Event's name once created. */
-  name: string | undefined;
-  namespace: string;
-  count: number;
-  firstTimestamp: string;
-  /** Writes for one event are made in order, each after the previous finished. */
-  chain: Promise<void>;
-}
+/** client-go's maxTriesPerEvent, defaultSleepDuration and maxQueuedEvents. */
+export const MAX_TRIES_PER_EVENT = 12;
+export const RETRY_SLEEP_MS = 10_000;
+export const MAX_QUEUED_EVENTS = 1000;
 
 const EVENTS = BUILTIN_RESOURCES.events;
 
@@ -90,11 +97,13 @@ export class EventRecorder {
   private readonly host: string;
   private readonly logger: Logger;
   private readonly now: () => Date;
-  private readonly maxEntries: number;
-  private readonly entries = new Map<string, Entry>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly correlator: EventCorrelator;
+  private readonly queue: CoreEvent[] = [];
+  private worker: Promise<void> | undefined;
   private seq = 0;
-  private readonly counters: EventRecorderStats = { recorded: 0, created: 0, patched: 0, failed: 0 };
+  private readonly counters: EventRecorderStats = { recorded: 0, created: 0, patched: 0, skipped: 0, aggregated: 0, failed: 0 };
 
   constructor(client: KubeClient, options: EventRecorderOptions) {
     this.client = client;
@@ -102,14 +111,46 @@ export class EventRecorder {
     this.host = options.host ?? '';
     this.logger = options.logger ?? noopLogger;
     this.now = options.now ?? (() => new Date());
-    this.maxEntries = options.maxCacheEntries ?? 4096;
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
+    this.correlator = new EventCorrelator(this.now, options.maxCacheEntries);
   }
 
   /** Records an event about `obj`. Returns at once; the write happens in the background (see `flush`). */
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
     this.counters.recorded++;
     const meta = obj.metadata ?? {};
-    const involvedObject = {
+    const objectName = `${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '?'}`;
+    this.logger.info(`event ${type} ${reason}: ${message}`, { object: objectName, kind: obj.kind });
+    if (this.queue.length >= MAX_QUEUED_EVENTS) {
+      this.counters.failed++;
+      this.logger.error('could not record event: too many queued events, dropped', { reason, object: objectName });
+      return;
+    }
+    this.queue.push(this.makeEvent(obj, type, reason, message));
+    this.worker ??= this.drain().finally(() => {
+      this.worker = undefined;
+    });
+  }
+
+  /** Resolves once every event recorded so far has been written, skipped or abandoned. */
+  async flush(): Promise<void> {
+    while (this.worker) await this.worker;
+  }
+
+  stats(): EventRecorderStats {
+    return { ...this.counters };
+  }
+
+  /** API requests made so far (each CREATE and PATCH attempted). */
+  requests(): number {
+    return this.counters.created + this.counters.patched;
+  }
+
+  /** client-go's makeEvent: count 1, both timestamps now, named `<object>.<hex nanoseconds>`. */
+  private makeEvent(obj: KubeObject, type: EventType, reason: string, message: string): CoreEvent {
+    const meta = obj.metadata ?? {};
+    const involvedObject: CoreEvent['involvedObject'] = {
       apiVersion: obj.apiVersion,
       kind: obj.kind,
       name: meta.name,
@@ -117,115 +158,117 @@ export class EventRecorder {
       uid: meta.uid,
       resourceVersion: meta.resourceVersion,
     };
-    const objectName = `${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '?'}`;
-    this.logger.info(`event ${type} ${reason}: ${message}`, { object: objectName, kind: obj.kind });
-
-    // The resourceVersion is left out of the key: the same event about a newer version is still a repeat.
-    const key = [
-      this.component,
-      this.host,
-      involvedObject.apiVersion,
-      involvedObject.kind,
-      involvedObject.namespace,
-      involvedObject.name,
-      involvedObject.uid,
-      type,
+    const now = this.now();
+    const stamp = rfc3339(now);
+    return {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: this.eventName(meta.name ?? 'object', now), namespace: meta.namespace || 'default' },
+      involvedObject,
       reason,
       message,
-    ].join('\u0000');
-    const timestamp = rfc3339(this.now());
-    let entry = this.entries.get(key);
-    if (entry) {
-      this.entries.delete(key); // re-inserted below: most recently used last
-    } else {
-      entry = { name: undefined, namespace: meta.namespace || 'default', count: 0, firstTimestamp: timestamp, chain: Promise.resolve() };
-      this.evictIfFull();
+      type,
+      source: this.host ? { component: this.component, host: this.host } : { component: this.component },
+      reportingComponent: this.component,
+      reportingInstance: this.host,
+      firstTimestamp: stamp,
+      lastTimestamp: stamp,
+      count: 1,
+    };
+  }
+
+  /** One event at a time, in order: correlation reads what the previous write taught it. */
+  private async drain(): Promise<void> {
+    for (let event = this.queue.shift(); event; event = this.queue.shift()) {
+      try {
+        await this.recordToSink(event);
+      } catch (err) {
+        // recordToSink handles its own failures; this is a bug, and must not stop the queue.
+        this.counters.failed++;
+        this.logger.error('could not record event (dropped)', { reason: event.reason, error: describe(err) });
+      }
     }
-    this.entries.set(key, entry);
-    entry.count++;
-    const e = entry;
-    const base = { involvedObject, reason, message, type };
-    const count = entry.count;
-    const write = e.chain.then(() => this.write(e, base, count, timestamp));
-    e.chain = write;
-    this.inFlight.add(write);
-    void write.finally(() => this.inFlight.delete(write));
   }
 
-  /** Resolves once every event recorded so far has been written (or has failed). */
-  async flush(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  private async recordToSink(event: CoreEvent): Promise<void> {
+    const result = this.correlator.correlate(event);
+    if (result.skip) {
+      this.counters.skipped++;
+      return;
+    }
+    if (result.aggregated) this.counters.aggregated++;
+    for (let tries = 1; ; tries++) {
+      const outcome = await this.write(result.event, result.patch);
+      if (outcome !== 'retry') return;
+      if (tries >= MAX_TRIES_PER_EVENT) {
+        this.counters.failed++;
+        this.logger.error('could not record event: retry limit exceeded (dropped)', { reason: event.reason, object: objectOf(event) });
+        return;
+      }
+      // The first wait is randomized so clients do not all come back at once after an outage.
+      await this.clock.sleep(tries === 1 ? RETRY_SLEEP_MS * this.random() : RETRY_SLEEP_MS);
+    }
   }
 
-  stats(): EventRecorderStats {
-    return { ...this.counters };
-  }
-
-  /** API requests made so far (each POST and PATCH attempted). */
-  requests(): number {
-    return this.counters.created + this.counters.patched;
-  }
-
-  private async write(entry: Entry, base: Pick<CoreEvent, 'involvedObject' | 'reason' | 'message' | 'type'>, count: number, timestamp: string): Promise<void> {
+  /** client-go's recordEvent: PATCH a repeat (CREATE if it is gone), CREATE a first. 'retry' on transport errors. */
+  private async write(event: CoreEvent, patch: Pick<CoreEvent, 'count' | 'lastTimestamp' | 'message'> | undefined): Promise<'done' | 'retry'> {
     try {
-      if (entry.name !== undefined) {
+      let written: CoreEvent | undefined;
+      if (patch && event.count > 1) {
         try {
           this.counters.patched++;
-          await this.client.request({
+          const res = await this.client.request<CoreEvent>({
             method: 'PATCH',
-            path: resourcePath(EVENTS, { namespace: entry.namespace, name: entry.name }),
-            contentType: 'application/merge-patch+json',
-            body: { count, lastTimestamp: timestamp, message: base.message },
+            path: resourcePath(EVENTS, { namespace: event.metadata.namespace, name: event.metadata.name }),
+            contentType: 'application/strategic-merge-patch+json',
+            body: patch,
           });
-          return;
+          written = res.body;
         } catch (err) {
-          // The Event expired (events live an hour by default) or was deleted: create it again, with the
-          // count so far, as client-go does.
+          // The Event expired (events live an hour by default) or was deleted: create it again, with the count so far.
           if (!(err instanceof ApiStatusError && err.code === 404)) throw err;
-          entry.name = undefined;
         }
       }
-      const event: CoreEvent = {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name: this.eventName(base.involvedObject.name ?? 'object'), namespace: entry.namespace },
-        ...base,
-        source: this.host ? { component: this.component, host: this.host } : { component: this.component },
-        reportingComponent: this.component,
-        reportingInstance: this.host,
-        firstTimestamp: entry.firstTimestamp,
-        lastTimestamp: timestamp,
-        count,
-      };
-      this.counters.created++;
-      const res = await this.client.request<CoreEvent>({ method: 'POST', path: resourcePath(EVENTS, { namespace: entry.namespace }), body: event });
-      entry.name = res.body.metadata?.name ?? event.metadata.name;
+      if (!written) {
+        const { resourceVersion: _rv, ...metadata } = event.metadata;
+        this.counters.created++;
+        const res = await this.client.request<CoreEvent>({
+          method: 'POST',
+          path: resourcePath(EVENTS, { namespace: event.metadata.namespace }),
+          body: { ...event, metadata },
+        });
+        written = res.body;
+      }
+      this.correlator.updateState(isEvent(written) ? written : event);
+      return 'done';
     } catch (err) {
-      this.counters.failed++;
-      this.logger.error('could not record event (dropped)', {
-        reason: base.reason,
-        object: `${base.involvedObject.namespace ?? ''}/${base.involvedObject.name ?? ''}`,
-        error: err instanceof Error ? err.message : String(err),
+      const apiError = err instanceof ApiStatusError;
+      if (apiError) this.counters.failed++;
+      this.logger.error(apiError ? 'could not record event: the server rejected it (will not retry)' : 'could not record event (may retry after sleeping)', {
+        reason: event.reason,
+        object: objectOf(event),
+        error: describe(err),
       });
+      return apiError ? 'done' : 'retry';
     }
   }
 
   /** `<object>.<hex nanoseconds>`, as client-go names events; a sequence number keeps same-millisecond names apart. */
-  private eventName(objectName: string): string {
-    const nanos = BigInt(this.now().getTime()) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
+  private eventName(objectName: string, now: Date): string {
+    const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
     return `${objectName}.${nanos.toString(16)}`;
-  }
-
-  private evictIfFull(): void {
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) return;
-      this.entries.delete(oldest.value);
-    }
   }
 }
 
-/** Kubernetes timestamps have whole seconds: 2026-01-02T03:04:05Z. */
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+function isEvent(body: unknown): body is CoreEvent {
+  const e = body as Partial<CoreEvent> | undefined;
+  return typeof e?.metadata?.name === 'string' && typeof e.count === 'number' && typeof e.message === 'string';
+}
+
+function objectOf(event: CoreEvent): string {
+  return `${event.involvedObject.namespace ?? ''}/${event.involvedObject.name ?? ''}`;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -81,8 +81,11 @@ export function credentialKind(user: UserEntry | undefined): string {
   if (!user) return 'none';
   if (user.exec) return `exec plugin (${user.exec.command ?? '?'})`;
   if (user['auth-provider']) return `auth provider (${user['auth-provider'].name ?? '?'})`;
-  if (user['client-certificate-data'] || user['client-certificate']) return 'client certificate';
-  if (user.token || user.tokenFile) return 'bearer token';
+  const cert = Boolean(user['client-certificate-data'] || user['client-certificate']);
+  const token = Boolean(user.token || user.tokenFile);
+  if (cert && token) return 'client certificate and bearer token';
+  if (cert) return 'client certificate';
+  if (token) return 'bearer token';
   if (user.username) return 'username and password';
   return 'none (anonymous)';
 }

@@ -4,21 +4,36 @@
  */
 import { ApiStatusError, apiStatusError } from '../machinery/errors.ts';
 
+/**
+ * The exit-code rule, the one place it is written in code (the README's table says the same): every
+ * command, `sandbox`, `doctor` and `learn` included, exits with the code of the first thing that failed.
+ */
 export const ExitCode = {
   ok: 0,
+  /** Anything not below: a failed lesson or check, a pod that failed, a sandbox that would not start. */
   failure: 1,
+  /** Bad command line: unknown command or option, missing or extra argument, bad value. */
   usage: 2,
+  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), a malformed one, an unknown context, a file it names missing. */
   config: 3,
+  /** The server cannot be reached: refused, unresolvable, a port fetch refuses; or a sandbox component unhealthy. */
   unreachable: 4,
+  /** TLS failed: the server's certificate does not match the kubeconfig's certificate authority. */
   tls: 5,
   unauthorized: 6,
   forbidden: 7,
   notFound: 8,
+  /** 409: already exists, or changed since read. */
   conflict: 9,
+  /** 422: the server rejected fields of the object. */
   invalid: 10,
+  /** A deadline passed: --timeout, --request-timeout, a cache that never synced, a 408/504. */
   timeout: 11,
+  /** The server failed (5xx) or asked us to slow down (429). */
   serverError: 12,
+  /** Ctrl-C (SIGINT) and SIGTERM: 128 + the signal's number, the shell's convention. */
   interrupted: 130,
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -41,9 +56,10 @@ export class KubeconfigError extends UserFacingError {
   }
 }
 
+/** The run was stopped by a signal; whatever was in flight was wound down first. */
 export class InterruptedError extends UserFacingError {
-  constructor() {
-    super('interrupted', undefined, ExitCode.interrupted);
+  constructor(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT') {
+    super(signal === 'SIGTERM' ? 'terminated' : 'interrupted', undefined, signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
     this.name = 'InterruptedError';
   }
 }
@@ -62,8 +78,8 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): UserFacingE
   if (apiErr) return describeApiError(apiErr, ctx);
   const what = ctx.action ? `${ctx.action}: ` : '';
   const e = err as { name?: string; message?: string; code?: string; cause?: unknown };
-  // Aborts come from Ctrl-C: timeouts surface as TimeoutError below.
-  if (e?.name === 'AbortError') return new InterruptedError();
+  // Aborts come from Ctrl-C or SIGTERM (main.ts says which): timeouts surface as TimeoutError below.
+  if (e?.name === 'AbortError') return new InterruptedError(e.message === 'terminated' ? 'SIGTERM' : 'SIGINT');
   if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'ETIMEDOUT') {
     return new UserFacingError(
       `${what}timed out talking to ${ctx.server ?? 'the API server'}`,
@@ -93,8 +109,29 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): UserFacingE
     if (code === 'ETIMEDOUT')
       return new UserFacingError(`${what}timed out connecting to ${server}`, 'check the server is reachable', ExitCode.timeout, { cause: err });
   }
+  // fetch's own failure says only "fetch failed": the reason is down its cause chain.
+  if (err instanceof TypeError && err.message === 'fetch failed') {
+    const chain = causeChain(err);
+    const hint = chain.includes('bad port')
+      ? "the Fetch standard blocks this port (1, 6000 and others); Node's HTTP client will not connect to it: serve the API on another port"
+      : 'check the server URL and that the cluster is up (`kube-lessons doctor`)';
+    return new UserFacingError(`${what}cannot reach ${ctx.server ?? 'the API server'}: ${chain}`, hint, ExitCode.unreachable, { cause: err });
+  }
   const message = firstLine(e?.message ?? String(err));
   return new UserFacingError(`${what}${message}`, undefined, ExitCode.failure, { cause: err });
+}
+
+/** "fetch failed: bad port": each message down the `cause` chain, once, on one line. */
+export function causeChain(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 6; depth++) {
+    const c = cur as { message?: unknown; code?: unknown; cause?: unknown };
+    const msg = typeof c.message === 'string' && c.message ? firstLine(c.message) : typeof c.code === 'string' ? c.code : JSON.stringify(cur);
+    if (!parts.includes(msg)) parts.push(msg);
+    cur = c.cause;
+  }
+  return parts.join(': ');
 }
 
 function networkCode(err: unknown): string | undefined {
@@ -157,7 +194,7 @@ function describeApiError(err: ApiStatusError, ctx: ErrorContext): UserFacingErr
       if (err.reason === 'AlreadyExists') {
         return new UserFacingError(
           `${what}${kind || 'object'} "${name}" already exists (409)`,
-          'delete it first, or choose another --name',
+          'delete it first, or give the new one another name',
           ExitCode.conflict,
           { cause: err },
         );

@@ -5,7 +5,7 @@
  * account, else the local sandbox when one is running. `--context` picks a context; the namespace is
  * `-n`, else the context's, else `default`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -123,6 +123,7 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
       'pick one with --context, or set it with `kubectl config use-context NAME`',
     );
   }
+  checkReferencedFiles(merged, contextName, found.files);
   const clusterName = typeof ctx.cluster === 'string' ? ctx.cluster : '';
   const cluster = merged.clusters.find((c) => c.name === clusterName)?.cluster;
   if (!cluster || typeof cluster.server !== 'string' || !cluster.server) {
@@ -146,6 +147,36 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
     user,
     clientNodeConfig: () => (clientNode ??= toClientNode(merged, contextName)),
   };
+}
+
+/** The file-valued fields of clusters and users, as kubectl spells them. */
+const FILE_FIELDS = { cluster: ['certificate-authority'], user: ['client-certificate', 'client-key', 'tokenFile'] } as const;
+
+/**
+ * The files the chosen context's cluster and user point at must be readable now, or the first request
+ * fails with a bare ENOENT: say which field of which kubeconfig names the missing file instead.
+ */
+function checkReferencedFiles(merged: RawConfig, contextName: string, files: string[]): void {
+  const context = merged.contexts?.find((c) => c.name === contextName)?.context ?? {};
+  const entries = [
+    { kind: 'cluster', name: context.cluster, fields: FILE_FIELDS.cluster, entry: merged.clusters?.find((c) => c.name === context.cluster)?.cluster },
+    { kind: 'user', name: context.user, fields: FILE_FIELDS.user, entry: merged.users?.find((u) => u.name === context.user)?.user },
+  ];
+  for (const { kind, name, fields, entry } of entries) {
+    for (const field of fields) {
+      const file = entry?.[field];
+      if (typeof file !== 'string' || !file) continue;
+      try {
+        accessSync(file, constants.R_OK);
+      } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+        throw new KubeconfigError(
+          `${field} file ${file} of ${kind} "${String(name)}" ${why} (kubeconfig ${files.join(delimiter)})`,
+          `fix the ${field} path in the kubeconfig, or put the content inline with ${field === 'tokenFile' ? 'token' : `${field}-data`}`,
+        );
+      }
+    }
+  }
 }
 
 /** client-node's KubeConfig for the same merged configuration and context (JSON is YAML, so no serialiser is needed). */

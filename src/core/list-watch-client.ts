@@ -3,6 +3,7 @@
  * resource (optionally in one namespace) over KubeClient. Watch events arrive line by line as the server
  * streams them; list items get their apiVersion and kind filled in (the API omits them inside lists).
  */
+import { WatchDecodeError } from '../machinery/cache/list-watch.ts';
 import type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchEvent, WatchOptions, WatchStream } from '../machinery/cache/list-watch.ts';
 import type { KubeClient } from './client.ts';
 import { groupVersion, resourcePath, type ResourceRef } from './resources.ts';
@@ -43,7 +44,9 @@ export function listerWatcherFor<T extends KubeObject = KubeObject>(
         query: {
           watch: 1,
           resourceVersion: opts.resourceVersion,
+          resourceVersionMatch: opts.resourceVersionMatch,
           allowWatchBookmarks: opts.allowWatchBookmarks,
+          sendInitialEvents: opts.sendInitialEvents,
           timeoutSeconds: opts.timeoutSeconds,
           labelSelector: opts.labelSelector,
           fieldSelector: opts.fieldSelector,
@@ -55,7 +58,7 @@ export function listerWatcherFor<T extends KubeObject = KubeObject>(
           try {
             event = JSON.parse(line) as WatchEvent<T>;
           } catch {
-            throw new Error(`malformed watch event from ${path}: ${line.slice(0, 120)}`);
+            throw new WatchDecodeError(`malformed watch event from ${path}: ${line.slice(0, 120)}`);
           }
           yield event;
         }

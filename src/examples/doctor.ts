@@ -21,6 +21,8 @@ export interface Check {
   message: string;
   /** What to do, when the check did not pass. */
   hint?: string | undefined;
+  /** For a failed check: the exit code its cause has everywhere else (3 no kubeconfig, 4 unreachable...). */
+  exitCode?: number;
   data: Record<string, unknown>;
 }
 
@@ -33,31 +35,6 @@ export interface DoctorOptions {
   signal: AbortSignal;
   onCheck?: ((c: Check) => void) | undefined;
   nodeVersion?: string;
-}
-
-/**
- * Resolves the kubeconfig as every command does, except that it never starts the sandbox: the doctor reports
- * a missing cluster as a failed check instead of fixing it behind the learner's back.
- */
-export async function loadKubeEnvWithoutStarting(req: {
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  namespace?: string | undefined;
-  timeoutMs?: number | undefined;
-}): Promise<KubeEnv> {
-  const [{ loadKubeconfig }, { KubeClient }, { runningSandboxKubeconfig }] = await Promise.all([
-    import('../core/kubeconfig.ts'),
-    import('../core/client.ts'),
-    import('../sandbox/sandbox.ts'),
-  ]);
-  const config = await loadKubeconfig({
-    kubeconfig: req.kubeconfig,
-    context: req.context,
-    namespace: req.namespace,
-    sandboxKubeconfig: () => runningSandboxKubeconfig(),
-  });
-  const client = new KubeClient(config, req.timeoutMs === undefined ? {} : { timeoutMs: req.timeoutMs });
-  return { config, client, namespace: config.namespace };
 }
 
 export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
@@ -79,9 +56,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       status: 'fail',
       message: e.message,
       hint: e.hint ?? 'start the local sandbox with `kube-lessons sandbox up`, or point --kubeconfig at your cluster',
+      exitCode: e.exitCode,
       data: {},
     });
-    // (The lesson commands would start the sandbox by themselves; the doctor only reports.)
     add({
       name: 'api server',
       status: 'fail',
@@ -167,7 +144,7 @@ export async function checkClientPackage(): Promise<Check[]> {
     {
       name: 'client exports',
       status: 'pass',
-      message: `entry point ${entry} exports ${apiClasses.length} API classes (CoreV1Api, AppsV1Api...) and ${models.length} model classes (V1Pod...), ${names.length} names in all; loading it took ${Math.round(importMs)} ms`,
+      message: `entry point ${entry} exports ${apiClasses.length} API classes (CoreV1Api, AppsV1Api...) and ${models.length} model classes (V1Pod...), ${names.length} names in all; ${importMs < 1 ? 'it was already loaded in this process' : `loading it took ${Math.round(importMs)} ms`}`,
       data: { entry, apiClasses: apiClasses.length, models: models.length, exports: names.length, importMs: Math.round(importMs), apiClassNames: apiClasses },
     },
   ];
@@ -221,7 +198,7 @@ export function kubeconfigChecks(env: KubeEnv): Check[] {
     {
       name: 'user',
       status: anonymous ? 'warn' : 'pass',
-      message: `${c.userName || '(none)'} with a ${credential}; its value is never shown`,
+      message: `${c.userName || '(none)'} with ${/^[aeiou]/.test(credential) ? 'an' : 'a'} ${credential}; its value is never shown`,
       hint: anonymous ? 'requests go out anonymous: most clusters refuse them; add credentials to the user entry' : undefined,
       data: { user: c.userName, credentialKind: credential },
     },
@@ -252,7 +229,7 @@ async function serverChecks(env: KubeEnv, opts: DoctorOptions): Promise<Check[]>
       e.exitCode === ExitCode.unreachable
         ? `nothing answers at ${config.server}: start the local sandbox with \`kube-lessons sandbox up\`, or fix the server URL of cluster "${config.clusterName}" in the kubeconfig`
         : e.hint;
-    out.push({ name: 'api server', status: 'fail', message: e.message, hint, data: { server: config.server } });
+    out.push({ name: 'api server', status: 'fail', message: e.message, hint, exitCode: e.exitCode, data: { server: config.server } });
     return out;
   }
   out.push({
@@ -276,7 +253,14 @@ async function serverChecks(env: KubeEnv, opts: DoctorOptions): Promise<Check[]>
   } catch (err) {
     if (opts.signal.aborted) throw err;
     const e = describeError(err, { ...ctx, action: 'GET /readyz' });
-    out.push({ name: 'readiness', status: 'fail', message: e.message, hint: e.hint ?? 'the server answered /version but is not ready', data: {} });
+    out.push({
+      name: 'readiness',
+      status: 'fail',
+      message: e.message,
+      hint: e.hint ?? 'the server answered /version but is not ready',
+      exitCode: e.exitCode,
+      data: {},
+    });
   }
 
   // Who the server thinks we are: a SelfSubjectReview echoes the authenticated user back.
@@ -299,7 +283,7 @@ async function serverChecks(env: KubeEnv, opts: DoctorOptions): Promise<Check[]>
     const e = describeError(err, { ...ctx, action: 'who am I (SelfSubjectReview)' });
     const code = (err as { code?: unknown }).code;
     // A server too old for SelfSubjectReview is not a broken setup; rejected credentials are.
-    out.push({ name: 'identity', status: code === 404 ? 'warn' : 'fail', message: e.message, hint: e.hint, data: {} });
+    out.push({ name: 'identity', status: code === 404 ? 'warn' : 'fail', message: e.message, hint: e.hint, exitCode: e.exitCode, data: {} });
   }
   return out;
 }

@@ -16,6 +16,7 @@ import { SharedInformerFactory, type ListerWatcherFactory } from '../machinery/c
 import type { FifoKind } from '../machinery/cache/shared-informer.ts';
 import { DeletedFinalStateUnknown, metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
 import type { KubeObject, ListerWatcher, WatchEvent, WatchStream } from '../machinery/cache/list-watch.ts';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../machinery/cache/list-watch.ts';
 import type { Indexer } from '../machinery/cache/indexer.ts';
 import type { ResourceStep } from './resolve-resource.ts';
 import { stopControl } from './run-until-stopped.ts';
@@ -40,7 +41,7 @@ export const STAGES = ['reflector received', 'delta queued', 'delta popped', 'in
 export type Stage = (typeof STAGES)[number];
 
 /** Where the change that a handler call reports came from. */
-export type Origin = 'watch event' | 'list' | 'resync';
+export type Origin = 'watch event' | 'watch-list' | 'list' | 'resync';
 
 export interface PipelineTrace {
   origin: Origin;
@@ -61,6 +62,11 @@ export interface InformerOptions {
   handlersAfterSync?: boolean;
   /** Follow each event through the pipeline. */
   trace?: boolean;
+  /**
+   * Sync with a streaming watch-list (client-go 1.35+ default) rather than a list; the reflector still falls
+   * back to list + watch where the server refuses it. Default true.
+   */
+  watchList?: boolean;
   /** Ctrl-C. */
   signal: AbortSignal;
   /** Stop after this long (ms). */
@@ -72,7 +78,7 @@ export type InformerStep =
   | ResourceStep
   | { type: 'starting'; fifo: FifoKind; resyncMs: number; handlersAfterSync: boolean; labelSelector?: string }
   | { type: 'handler-added'; when: 'before start' | 'after sync'; cached: number }
-  | { type: 'synced'; count: number; resourceVersion: string }
+  | { type: 'synced'; count: number; resourceVersion: string; /** How the initial state arrived. */ via: 'watch-list' | 'list' }
   | {
       type: 'event';
       event: HandlerEvent;
@@ -97,6 +103,8 @@ export interface InformerSummary {
   reason: 'interrupted' | 'timeout';
   counts: Record<CountedEvent, number>;
   synced: boolean;
+  /** Why the cache never synced: the last list or watch error the reflector reported (it retries them all). */
+  syncError?: Error;
 }
 
 /** Resolves the resource and runs the informer over the real API server until stopped. */
@@ -139,9 +147,12 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
     fifo,
     clock,
     tracer,
+    reflector: { useWatchList: opts.watchList ?? true },
   });
   const informer = factory.informerFor(opts.ref);
   pipeline.indexer = informer.getIndexer();
+  let lastError: Error | undefined;
+  informer.setWatchErrorHandler((err) => void (lastError = err instanceof Error ? err : new Error(String(err))));
 
   const report = (event: HandlerEvent, obj: unknown, extra: { resync?: boolean; oldObj?: unknown; initial?: boolean }) => {
     const tombstone = obj instanceof DeletedFinalStateUnknown;
@@ -193,7 +204,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
     const results = await factory.waitForCacheSync(stop.signal);
     synced = [...results.values()].every(Boolean) && results.size > 0;
     if (synced) {
-      emit({ type: 'synced', count: informer.getIndexer().listKeys().length, resourceVersion: informer.lastSyncResourceVersion() });
+      emit({ type: 'synced', count: informer.getIndexer().listKeys().length, resourceVersion: informer.lastSyncResourceVersion(), via: pipeline.syncedVia });
       if (opts.handlersAfterSync) {
         const cached = informer.getIndexer().listKeys().length;
         handlerAddedLate = true;
@@ -208,7 +219,7 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   }
   const r = stop.reason() ?? 'interrupted';
   emit({ type: 'stopped', reason: r, counts: { ...counts }, durationMs: clock.now() - started, synced });
-  return { reason: r, counts, synced };
+  return synced || lastError === undefined ? { reason: r, counts, synced } : { reason: r, counts, synced, syncError: lastError };
 }
 
 interface TracedChange {
@@ -239,6 +250,8 @@ class PipelineTracker {
   /** Popped, not yet applied to the indexer, by key. */
   private readonly popped = new Map<string, TracedChange[]>();
   private lastResyncAt: number | undefined;
+  /** How the last sync arrived, from the reflector's own report. */
+  syncedVia: 'watch-list' | 'list' = 'list';
   /** When the queued SyncAll entries (a resync in one entry) were queued. */
   private readonly syncAllQueuedAt: number[] = [];
   /** The SyncAll entry being handled: when it was queued and popped. */
@@ -250,7 +263,7 @@ class PipelineTracker {
 
   /** The transport, with arrival stamps on list items and watch events. */
   wrap<T extends KubeObject>(lw: ListerWatcher<T>): ListerWatcher<T> {
-    return {
+    const wrapped: ListerWatcher<T> = {
       list: async (options) => {
         const result = await lw.list(options);
         const t0 = this.clock.now();
@@ -259,18 +272,32 @@ class PipelineTracker {
       },
       watch: async (options) => {
         const stream = await lw.watch(options);
-        const arrived = (event: WatchEvent<T>) => this.arrive(event.object, 'watch event', this.clock.now(), `watch event ${event.type}`);
+        // A watch-list's events up to the initial-events-end bookmark are the initial state, not changes.
+        let initial = options.sendInitialEvents === true;
+        const arrived = (event: WatchEvent<T>) => {
+          const detail = initial
+            ? `initial ${event.type} event of a watch-list, kept in a temporary store until the initial-events-end bookmark`
+            : `watch event ${event.type}`;
+          this.arrive(event.object, initial ? 'watch-list' : 'watch event', this.clock.now(), detail);
+        };
         async function* events(): AsyncGenerator<WatchEvent<T>> {
           for await (const event of stream) {
-            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') arrived(event);
+            if (
+              event.type === 'BOOKMARK' &&
+              (event.object.metadata?.annotations as Record<string, string> | undefined)?.[INITIAL_EVENTS_END_ANNOTATION] === 'true'
+            )
+              initial = false;
+            else if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') arrived(event);
             yield event;
           }
         }
         const iterator = events();
-        const wrapped: WatchStream<T> = { [Symbol.asyncIterator]: () => iterator, close: () => stream.close() };
-        return wrapped;
+        const wrappedStream: WatchStream<T> = { [Symbol.asyncIterator]: () => iterator, close: () => stream.close() };
+        return wrappedStream;
       },
     };
+    if (lw.isWatchListSemanticsUnsupported) wrapped.isWatchListSemanticsUnsupported = () => lw.isWatchListSemanticsUnsupported!();
+    return wrapped;
   }
 
   /** Drops what is known about `obj` (its change reached the handler by another way). */
@@ -297,9 +324,12 @@ class PipelineTracker {
     const data = e.data ?? {};
     if (e.component === 'reflector') {
       if (e.action === 'resync') this.lastResyncAt = e.at;
-      // A list is applied before `listed` is reported, and a rejected event is reported as an error: either
-      // way nothing that arrived is left to match. (`watch-event` is reported on arrival, before the store.)
-      if (e.action === 'listed' || e.action === 'error') this.arrived.clear();
+      // A list (or a watch-list's initial state) is applied before it is reported, and a rejected event is
+      // reported as an error: either way nothing that arrived is left to match. (`watch-event` is reported on
+      // arrival, before the store.)
+      if (e.action === 'listed' || e.action === 'watch-list-synced' || e.action === 'error') this.arrived.clear();
+      if (e.action === 'listed') this.syncedVia = 'list';
+      if (e.action === 'watch-list-synced') this.syncedVia = 'watch-list';
       return;
     }
     if (e.component === 'deltafifo' || e.component === 'realfifo') this.onQueue(e, data);

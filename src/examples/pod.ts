@@ -21,14 +21,16 @@ export interface PodSpecInput {
   container: string;
   image: string;
   labels: Record<string, string>;
+  /** Node labels the pod must land on (spec.nodeSelector); none by default. */
+  nodeSelector?: Record<string, string>;
 }
 
-/** Parses repeated `--label key=value` flags. */
-export function parseLabels(pairs: string[]): Record<string, string> {
+/** Parses repeated `--label key=value` flags (or another flag's, named by `flag`). */
+export function parseLabels(pairs: string[], flag = '--label'): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UserFacingError(`--label "${pair}" is not key=value`, 'for example --label app=web', ExitCode.usage);
+    if (eq <= 0) throw new UserFacingError(`${flag} "${pair}" is not key=value`, `for example ${flag} app=web`, ExitCode.usage);
     labels[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return labels;
@@ -46,6 +48,7 @@ export function buildPod(input: PodSpecInput): Pod {
     },
     spec: {
       containers: [{ name: input.container, image: input.image }],
+      ...(input.nodeSelector && Object.keys(input.nodeSelector).length ? { nodeSelector: input.nodeSelector } : {}),
     },
   };
 }
@@ -145,11 +148,18 @@ export function podOutcome(pod: Pod): Outcome | undefined {
       return { ok: false, pod, reason: waiting.reason, message: `container ${cs.name}: ${waiting.message ?? waiting.reason}` };
     }
   }
-  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { ok: false, pod, reason: 'Unschedulable', message: scheduled.message ?? 'no node can run it' };
-  }
+  // Unschedulable is not final: the scheduler retries as nodes, taints and resources change.
   return undefined;
+}
+
+/** The pod's last word on why it is not running: a waiting container's reason, or a false condition. */
+export function lastCondition(pod: Pod): string {
+  const phase = `phase ${pod.status?.phase ?? 'Pending'}`;
+  const waiting = (pod.status?.containerStatuses ?? []).map((c) => c.state?.waiting).find((w) => w?.reason);
+  if (waiting) return `${phase}, ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`;
+  const failing = (pod.status?.conditions ?? []).find((c) => c.status === 'False' && c.reason);
+  if (failing) return `${phase}, ${failing.type}=False ${failing.reason}${failing.message ? `: ${failing.message}` : ''}`;
+  return phase;
 }
 
 function change(type: PodChange['type'], pod: Pod): PodChange {
@@ -268,7 +278,7 @@ export async function waitForRunning(client: KubeClient, opts: FollowOptions & {
     },
     () =>
       new UserFacingError(
-        `pod "${opts.name}" did not reach Running within ${formatDuration(opts.timeoutMs)} (last phase: ${last.status?.phase ?? 'Pending'})`,
+        `pod "${opts.name}" did not reach Running within ${formatDuration(opts.timeoutMs)} (last: ${lastCondition(last).replaceAll('\n', ' ')})`,
         `it still exists: watch it with \`kubectl get pod ${opts.name} -n ${opts.namespace} -w\`, or remove it with \`kube-lessons delete-pod ${opts.name} -n ${opts.namespace}\``,
         ExitCode.timeout,
       ),
@@ -287,7 +297,7 @@ export async function waitForDeletion(client: KubeClient, opts: Omit<FollowOptio
     () =>
       new UserFacingError(
         `pod "${opts.name}" was still there after ${formatDuration(opts.timeoutMs)}`,
-        'a finalizer or an unreachable node can hold a pod: look with `kubectl get pod -o yaml`',
+        `a finalizer or an unreachable node can hold a pod: look with \`kubectl get pod ${opts.name} -n ${opts.namespace} -o yaml\``,
         ExitCode.timeout,
       ),
   );

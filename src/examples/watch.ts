@@ -1,9 +1,12 @@
 /**
  * Controllers II, "list, then watch": the two calls a reflector makes. Lists a resource, notes the list's
  * resourceVersion, then watches from it (or from --resource-version) and reports each event: its type, the
- * object's key and resourceVersion. A 410 Gone / Expired answer (the version is older than the history the
- * server keeps) ends the watch with the facts a reflector acts on: it would relist. With `raw`, the HTTP
- * request (headers redacted) and every line of the chunked response are reported as they arrive.
+ * object's key and resourceVersion. With watch-list (client-go's default since 1.35) the list is replaced by
+ * the watch itself: sendInitialEvents=true streams the current state as ADDED events, a BOOKMARK annotated
+ * k8s.io/initial-events-end marks its end, and the same stream carries on with the changes; a server that
+ * refuses it gets the list. A 410 Gone / Expired answer (the version is older than the history the server
+ * keeps) ends the watch with the facts a reflector acts on: it would relist. With `raw`, the HTTP request
+ * (headers redacted) and every line of the chunked response are reported as they arrive.
  * Gathering and logic only: the command renders.
  */
 import type { KubeClient, HttpTraceHooks } from '../core/client.ts';
@@ -13,7 +16,8 @@ import { redactHeaders } from '../core/redact.ts';
 import type { ResourceRef } from '../core/resources.ts';
 import { ApiStatusError, isResourceExpired } from '../machinery/errors.ts';
 import { metaNamespaceKeyFunc, resourceVersionOf } from '../machinery/cache/keys.ts';
-import type { KubeObject, WatchEvent, WatchEventType, WatchStream } from '../machinery/cache/list-watch.ts';
+import type { KubeObject, WatchEvent, WatchEventType, WatchOptions, WatchStream } from '../machinery/cache/list-watch.ts';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../machinery/cache/list-watch.ts';
 import { resolveTarget, type ResourceStep } from './resolve-resource.ts';
 import { stopControl } from './run-until-stopped.ts';
 
@@ -29,6 +33,11 @@ export interface WatchRequest {
   resourceVersion?: string | undefined;
   /** Ask for BOOKMARK events (allowWatchBookmarks). Default true. */
   bookmarks?: boolean;
+  /**
+   * Start with a watch-list instead of a list (default true, as client-go 1.36; not with resourceVersion,
+   * which names where a plain watch starts). Needs bookmarks: the end of the initial state is one.
+   */
+  watchList?: boolean;
   /** Report the HTTP exchange and every raw line of the stream. */
   raw?: boolean;
   /** Ctrl-C: stop and report. */
@@ -45,6 +54,12 @@ export type WatchStep =
   | { type: 'http-response'; method: string; url: string; status: number; statusText: string; contentType: string; bytes: number; durationMs: number }
   | { type: 'chunk'; line: string }
   | { type: 'listed'; count: number; resourceVersion: string }
+  /** A watch-list request: the initial state will stream in as ADDED events. */
+  | { type: 'watch-list'; resourceVersionMatch: 'NotOlderThan' }
+  /** The BOOKMARK annotated k8s.io/initial-events-end: the initial state is complete at this version. */
+  | { type: 'initial-events-end'; count: number; resourceVersion: string }
+  /** The server refused watch-list: list, then watch, as client-go falls back. */
+  | { type: 'watch-list-refused'; code: number | undefined; message: string }
   | {
       type: 'watching';
       resourceVersion: string;
@@ -55,7 +70,7 @@ export type WatchStep =
     }
   | { type: 'event'; eventType: Exclude<WatchEventType, 'ERROR'>; key: string; resourceVersion: string; kind?: string }
   | { type: 'error-event'; code: number; reason: string; message: string }
-  /** The version is gone: the facts a reflector acts on (it relists with resourceVersion ""). */
+  /** The version is gone: the facts a reflector acts on (it relists from the last version it saw). */
   | {
       type: 'expired';
       resourceVersion: string;
@@ -89,37 +104,64 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
   const counts = Object.fromEntries(WATCH_EVENT_TYPES.map((t) => [t, 0])) as Record<WatchEventType, number>;
   let lastRV = '';
   let listRV = '';
+  /** While a watch-list streams its initial state: how many ADDED so far. */
+  let initialCount: number | undefined;
   let started = performance.now();
   let error: UserFacingError | undefined;
   try {
     const lw = listerWatcherFor<KubeObject>(client, ref, { namespace });
-    try {
-      const list = await lw.list({ labelSelector: req.labelSelector, signal: stop.signal });
-      listRV = list.metadata.resourceVersion ?? '';
-      emit({ type: 'listed', count: list.items.length, resourceVersion: listRV });
-    } catch (err) {
-      if (stop.signal.aborted) return finish();
-      throw err;
-    }
-    lastRV = req.resourceVersion ?? listRV;
     const bookmarks = req.bookmarks ?? true;
-    const watching: Extract<WatchStep, { type: 'watching' }> = {
-      type: 'watching',
-      resourceVersion: lastRV,
-      from: req.resourceVersion !== undefined ? 'flag' : 'list',
-      bookmarks,
-    };
-    if (req.resourceVersion !== undefined) {
-      const cmp = compareVersions(req.resourceVersion, listRV);
-      if (cmp) watching.comparedToList = cmp;
+    let initial: WatchStream<KubeObject> | undefined;
+    if ((req.watchList ?? true) && req.resourceVersion === undefined) {
+      emit({ type: 'watch-list', resourceVersionMatch: 'NotOlderThan' });
+      try {
+        initial = await lw.watch({
+          resourceVersionMatch: 'NotOlderThan',
+          sendInitialEvents: true,
+          allowWatchBookmarks: true,
+          labelSelector: req.labelSelector,
+          signal: stop.signal,
+        });
+        initialCount = 0;
+      } catch (err) {
+        if (stop.signal.aborted) return finish();
+        // Any refusal (422 from a server without the WatchList feature) means list + watch, as client-go falls back.
+        emit({
+          type: 'watch-list-refused',
+          code: err instanceof ApiStatusError ? err.code : undefined,
+          message: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+        });
+      }
     }
-    emit(watching);
+    if (!initial) {
+      try {
+        const list = await lw.list({ labelSelector: req.labelSelector, signal: stop.signal });
+        listRV = list.metadata.resourceVersion ?? '';
+        emit({ type: 'listed', count: list.items.length, resourceVersion: listRV });
+      } catch (err) {
+        if (stop.signal.aborted) return finish();
+        throw err;
+      }
+      lastRV = req.resourceVersion ?? listRV;
+      const watching: Extract<WatchStep, { type: 'watching' }> = {
+        type: 'watching',
+        resourceVersion: lastRV,
+        from: req.resourceVersion !== undefined ? 'flag' : 'list',
+        bookmarks,
+      };
+      if (req.resourceVersion !== undefined) {
+        const cmp = compareVersions(req.resourceVersion, listRV);
+        if (cmp) watching.comparedToList = cmp;
+      }
+      emit(watching);
+    }
     started = performance.now();
 
     while (!stop.signal.aborted) {
       let stream: WatchStream<KubeObject>;
       try {
-        stream = await lw.watch({ resourceVersion: lastRV, allowWatchBookmarks: bookmarks, labelSelector: req.labelSelector, signal: stop.signal });
+        const options: WatchOptions = { resourceVersion: lastRV, allowWatchBookmarks: bookmarks, labelSelector: req.labelSelector, signal: stop.signal };
+        stream = initial ?? (await lw.watch(options));
       } catch (err) {
         if (stop.signal.aborted) break;
         if (isResourceExpired(err)) {
@@ -159,6 +201,15 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
         stream.close();
       }
       if (stop.signal.aborted) break;
+      if (initialCount !== undefined) {
+        // A reflector would start the watch-list again; the lesson stops and says so.
+        throw new UserFacingError(
+          `watch ${ref.resource}: the server closed the watch-list before the initial state was complete`,
+          'run again, or use --watch-list off',
+          ExitCode.failure,
+        );
+      }
+      initial = undefined;
       // The server ended the watch (its timeout): a reflector resumes from the last version it saw.
       emit({ type: 'closed', resourceVersion: lastRV, events });
       emit({ type: 'watching', resourceVersion: lastRV, from: 'resume', bookmarks });
@@ -203,6 +254,15 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
     const obj = event.object;
     const rv = resourceVersionOf(obj) ?? '';
     if (rv) lastRV = rv;
+    if (initialCount !== undefined) {
+      if (type === 'BOOKMARK' && (obj?.metadata?.annotations as Record<string, unknown> | undefined)?.[INITIAL_EVENTS_END_ANNOTATION] === 'true') {
+        emit({ type: 'initial-events-end', count: initialCount, resourceVersion: rv });
+        listRV = rv;
+        initialCount = undefined;
+        return undefined;
+      }
+      if (type === 'ADDED') initialCount++;
+    }
     let key = '';
     if (type !== 'BOOKMARK') {
       try {

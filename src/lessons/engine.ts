@@ -17,6 +17,7 @@ import type { ProgressStore } from './progress.ts';
 import type { CommandRunner } from './runner.ts';
 import type { SandboxSupply } from './sandbox-supply.ts';
 import { choiceOrder } from './shuffle.ts';
+import { InterruptedError } from '../core/errors.ts';
 
 export interface Choice<V extends string> {
   value: V;
@@ -124,6 +125,8 @@ export async function runInteractive(deps: EngineDeps, start?: Lesson): Promise<
     if (!isPromptExit(err)) throw err;
     print();
     farewell(deps);
+    // Ctrl-C is an interruption like anywhere else (exit 130); the menu's own quit entry ends with 0.
+    throw new InterruptedError();
   }
 }
 

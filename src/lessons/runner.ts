@@ -24,7 +24,7 @@ export interface CommandRunner {
 }
 
 export interface RunnerOptions {
-  /** Builds a program whose commands see `signal` as their interrupt. */
+  /** Builds a program whose commands see `signal` as their interrupt, and that throws usage errors instead of exiting (createProgram). */
   makeProgram: (signal: AbortSignal) => Command;
   /** Global options put before every command (the learner's --kubeconfig, --context, ...). */
   globalArgs?: string[];
@@ -96,7 +96,8 @@ export function createRunner(opts: RunnerOptions): CommandRunner {
         code = await runCommand(opts.makeProgram(controller.signal), [...(opts.globalArgs ?? []), ...spec.argv], {
           signal: controller.signal,
           debug: Boolean(opts.debug),
-          writeErr,
+          // When the whole session is interrupted, the CLI says so once, for the session.
+          writeErr: (line) => (opts.signal.aborted ? undefined : writeErr(line)),
           from: 'user',
           stoppedOnPurpose: () => stoppedBy !== undefined,
         });

@@ -36,6 +36,35 @@ export function isResourceExpired(err: unknown): boolean {
   return err instanceof ApiStatusError && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone');
 }
 
+/**
+ * True when the server has not reached the resource version asked for (client-go's
+ * isTooLargeResourceVersionError): the cause ResourceVersionTooLarge, or, from servers before 1.18.6, a
+ * Timeout whose cause or message says "Too large resource version".
+ */
+export function isTooLargeResourceVersion(err: unknown): boolean {
+  if (!(err instanceof ApiStatusError)) return false;
+  const causes = Array.isArray(err.details?.causes) ? (err.details.causes as { reason?: unknown; message?: unknown }[]) : [];
+  if (causes.some((c) => c?.reason === 'ResourceVersionTooLarge')) return true;
+  if (err.reason !== 'Timeout') return false;
+  return causes.some((c) => c?.message === 'Too large resource version') || err.message.includes('Too large resource version');
+}
+
+/** 429 Too Many Requests. */
+export function isTooManyRequests(err: unknown): boolean {
+  return err instanceof ApiStatusError && (err.code === 429 || err.reason === 'TooManyRequests');
+}
+
+/** The TCP connection was refused (searched through `cause` chains and aggregate errors). */
+export function isConnectionRefused(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 6; depth++) {
+    const c = cur as { code?: unknown; cause?: unknown; errors?: unknown[] };
+    if (c.code === 'ECONNREFUSED') return true;
+    cur = Array.isArray(c.errors) && c.errors.length > 0 ? c.errors[0] : c.cause;
+  }
+  return false;
+}
+
 /** Where a Status came from: an HTTP answer (its code wins) or a watch ERROR event (the Status's own code). */
 export interface StatusSource {
   /** The HTTP status code; absent for a watch event. */

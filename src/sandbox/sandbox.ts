@@ -4,9 +4,11 @@
  * binaries on first use, picks free ports (so several sandboxes can run at once), starts each component
  * detached with its log in the state folder, waits for health, creates the nodes and writes a kubeconfig.
  * A failed `up` stops what it started. `down` stops only the pids it recorded, and removes the state.
+ * Locked down for a shared machine: the state folder is the owner's alone (0700), every port is on
+ * 127.0.0.1, and etcd speaks only TLS to clients holding a certificate of the sandbox's own CA (certs.ts).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch } from 'undici';
@@ -14,6 +16,7 @@ import { stringify as toYaml } from 'yaml';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { registerSecret } from '../core/redact.ts';
 import { ensureBinaries, type BuildLog, type ProgressListener } from './build.ts';
+import { createCertificateAuthority } from './certs.ts';
 import { fakeNode } from './nodes.ts';
 import { freePort, isOurProcess, startProcess, stopProcess, tail } from './processes.ts';
 import {
@@ -25,6 +28,7 @@ import {
   writeState,
   type Component,
   type ComponentState,
+  type EtcdClientFiles,
   type SandboxState,
 } from './state.ts';
 import { loadVersions, SANDBOX_ASSETS } from './versions.ts';
@@ -71,19 +75,23 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const versions = loadVersions();
   const bin = await ensureBinaries(versions, log, opts.signal, opts.onBuildProgress);
   rmSync(dir, { recursive: true, force: true });
-  for (const sub of ['logs', 'etcd', 'certs']) mkdirSync(join(dir, sub), { recursive: true });
+  // Tokens, keys and etcd's data (every Secret) live here: no other user may read or even list it.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  for (const sub of ['logs', 'etcd', 'certs']) mkdirSync(join(dir, sub), { mode: 0o700 });
 
   const secrets: Secrets = { adminToken: randomBytes(24).toString('hex'), nobodyToken: randomBytes(24).toString('hex') };
   registerSecret(secrets.adminToken);
   registerSecret(secrets.nobodyToken);
   writeFileSync(
     join(dir, 'tokens.csv'),
-    `${secrets.adminToken},kube-lessons-admin,uid-admin,"system:masters"\n${secrets.nobodyToken},kube-lessons-nobody,uid-nobody,\n`,
+    `${secrets.adminToken},kube-lessons-admin,uid-admin,"system:masters"\n${secrets.nobodyToken},kube-lessons-nobody,uid-nobody\n`,
     { mode: 0o600 },
   );
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  const tls = writeCertificates(dir);
 
   const ports = {
     etcd: await freePort(),
@@ -99,7 +107,8 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     versions,
     kubeconfig: join(dir, 'kubeconfig'),
     server: `https://127.0.0.1:${ports.apiserver}`,
-    etcdUrl: `http://127.0.0.1:${ports.etcd}`,
+    etcdUrl: `https://127.0.0.1:${ports.etcd}`,
+    etcdClient: tls.etcdClient,
     startedAt: new Date().toISOString(),
     components: {},
   };
@@ -118,8 +127,7 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     await waitHealthy(state, 'etcd', opts.signal);
     start('kube-apiserver', ports.apiserver, apiserverArgs(dir, state.etcdUrl, ports.apiserver));
     await waitHealthy(state, 'kube-apiserver', opts.signal, secrets.adminToken);
-    const ca = extractCa(readFileSync(join(dir, 'certs', 'apiserver.crt'), 'utf8'));
-    writeFileSync(join(dir, 'ca.crt'), ca);
+    const ca = tls.ca;
     writeFileSync(state.kubeconfig, kubeconfigYaml(state.server, ca, secrets), { mode: 0o600 });
     start('kube-controller-manager', ports.kcm, [
       '--kubeconfig',
@@ -230,14 +238,22 @@ export async function sandboxStatus(dir = sandboxDir()): Promise<ComponentStatus
 }
 
 /** Stops one component and starts it again with the same arguments (tests use this to cut watches). */
-export async function restartComponent(dir: string, name: Component, opts: { downMs?: number; beforeStart?: () => Promise<void> } = {}): Promise<void> {
+/**
+ * Stops a component and starts it again. `extraArgs` apply to this start only (tests use them to switch a
+ * server feature off); the state keeps the component's own arguments.
+ */
+export async function restartComponent(
+  dir: string,
+  name: Component,
+  opts: { downMs?: number; beforeStart?: () => Promise<void>; extraArgs?: string[] } = {},
+): Promise<void> {
   const state = readState(dir);
   const c = state?.components[name];
   if (!state || !c) throw new Error(`sandbox at ${dir} has no ${name}`);
   await stopProcess(c);
   if (opts.downMs) await sleep(opts.downMs);
   await opts.beforeStart?.();
-  c.pid = startProcess(c.binary, c.args, c.log, dir);
+  c.pid = startProcess(c.binary, [...c.args, ...(opts.extraArgs ?? [])], c.log, dir);
   writeState(state);
   await waitHealthy(state, name, undefined, adminTokenOf(state));
 }
@@ -247,22 +263,75 @@ export function adminTokenOf(state: SandboxState): string {
   return line.split(',')[0]!;
 }
 
+/**
+ * One CA for the sandbox signs etcd's certificate (server, and peer), the client certificate kube-apiserver
+ * (and the sandbox's own probes) present to etcd, and kube-apiserver's serving certificate, so a kubeconfig
+ * and etcd trust the same ca.crt. Keys are written 0600; the CA's key is not written at all.
+ */
+function writeCertificates(dir: string): { ca: string; etcdClient: EtcdClientFiles } {
+  const ca = createCertificateAuthority('kube-lessons-sandbox-ca');
+  const files = (name: string, issued: { cert: string; key: string }) => {
+    const cert = join(dir, 'certs', `${name}.crt`);
+    const key = join(dir, 'certs', `${name}.key`);
+    writeFileSync(cert, issued.cert);
+    writeFileSync(key, issued.key, { mode: 0o600 });
+    return { cert, key };
+  };
+  writeFileSync(join(dir, 'ca.crt'), ca.cert);
+  files('etcd', ca.issue({ commonName: 'etcd', hosts: ['127.0.0.1', 'localhost'], usage: ['server', 'client'] }));
+  files('apiserver', ca.issue({ commonName: 'kube-apiserver', hosts: APISERVER_HOSTS, usage: ['server'] }));
+  const client = files('etcd-client', ca.issue({ commonName: 'kube-apiserver-etcd-client', usage: ['client'] }));
+  return { ca: ca.cert, etcdClient: { ca: join(dir, 'ca.crt'), ...client } };
+}
+
+/** The names a client may use for the API server: loopback, and the in-cluster Service. */
+const APISERVER_HOSTS = [
+  '127.0.0.1',
+  'localhost',
+  '10.96.0.1',
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+];
+
+/** A connection pool to the sandbox's etcd that presents its client certificate; close it when done. */
+export function etcdAgent(state: Pick<SandboxState, 'etcdClient'>): Agent {
+  const f = state.etcdClient;
+  return new Agent({ connect: { ca: readFileSync(f.ca), cert: readFileSync(f.cert), key: readFileSync(f.key) } });
+}
+
 function etcdArgs(dir: string, port: number, peer: number): string[] {
+  const certs = join(dir, 'certs');
   return [
     '--name',
     'sandbox',
     '--data-dir',
     join(dir, 'etcd'),
     '--listen-client-urls',
-    `http://127.0.0.1:${port}`,
+    `https://127.0.0.1:${port}`,
     '--advertise-client-urls',
-    `http://127.0.0.1:${port}`,
+    `https://127.0.0.1:${port}`,
     '--listen-peer-urls',
-    `http://127.0.0.1:${peer}`,
+    `https://127.0.0.1:${peer}`,
     '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${peer}`,
+    `https://127.0.0.1:${peer}`,
     '--initial-cluster',
-    `sandbox=http://127.0.0.1:${peer}`,
+    `sandbox=https://127.0.0.1:${peer}`,
+    '--cert-file',
+    join(certs, 'etcd.crt'),
+    '--key-file',
+    join(certs, 'etcd.key'),
+    '--client-cert-auth',
+    '--trusted-ca-file',
+    join(dir, 'ca.crt'),
+    '--peer-cert-file',
+    join(certs, 'etcd.crt'),
+    '--peer-key-file',
+    join(certs, 'etcd.key'),
+    '--peer-client-cert-auth',
+    '--peer-trusted-ca-file',
+    join(dir, 'ca.crt'),
     '--unsafe-no-fsync',
     '--quota-backend-bytes',
     String(4 * 1024 ** 3),
@@ -273,11 +342,19 @@ function apiserverArgs(dir: string, etcdUrl: string, port: number): string[] {
   return [
     '--etcd-servers',
     etcdUrl,
+    '--etcd-cafile',
+    join(dir, 'ca.crt'),
+    '--etcd-certfile',
+    join(dir, 'certs', 'etcd-client.crt'),
+    '--etcd-keyfile',
+    join(dir, 'certs', 'etcd-client.key'),
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
     `--secure-port=${port}`,
-    '--cert-dir',
-    join(dir, 'certs'),
+    '--tls-cert-file',
+    join(dir, 'certs', 'apiserver.crt'),
+    '--tls-private-key-file',
+    join(dir, 'certs', 'apiserver.key'),
     '--authorization-mode=Node,RBAC',
     '--token-auth-file',
     join(dir, 'tokens.csv'),
@@ -292,13 +369,6 @@ function apiserverArgs(dir: string, etcdUrl: string, port: number): string[] {
     '--endpoint-reconciler-type=none',
     '--profiling=false',
   ];
-}
-
-/** The apiserver's self-signed certificate file holds the serving certificate, then its CA. */
-export function extractCa(pem: string): string {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new Error('no certificate in the apiserver certificate file');
-  return blocks[blocks.length - 1] + '\n';
 }
 
 function kubeconfigYaml(server: string, ca: string, secrets: Secrets): string {
@@ -347,10 +417,11 @@ async function probeHealth(state: SandboxState, name: Component, token?: string)
     'kube-scheduler': `https://127.0.0.1:${c.port}/healthz`,
     kwok: `http://127.0.0.1:${c.port}/healthz`,
   };
+  // etcd answers only clients with a certificate; the others' serving certificates are self-signed on the spot.
+  const etcd = name === 'etcd' ? etcdAgent(state) : undefined;
   try {
-    // Loopback health probes of components whose serving certificates are self-signed on the spot.
     const res = await fetch(urls[name], {
-      dispatcher: insecureLoopback,
+      dispatcher: etcd ?? insecureLoopback,
       headers: token && name === 'kube-apiserver' ? { authorization: `Bearer ${token}` } : {},
       signal: AbortSignal.timeout(3000),
     });
@@ -358,6 +429,8 @@ async function probeHealth(state: SandboxState, name: Component, token?: string)
     return { ok: res.ok, detail: res.ok ? 'healthy' : `HTTP ${res.status} ${text.split('\n').find((l) => l.startsWith('[-]')) ?? ''}`.trim() };
   } catch (err) {
     return { ok: false, detail: (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message };
+  } finally {
+    await etcd?.close();
   }
 }
 

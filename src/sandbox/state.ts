@@ -22,8 +22,16 @@ export interface SandboxState {
   kubeconfig: string;
   server: string;
   etcdUrl: string;
+  /** What a client needs to talk to etcd, which refuses clients without a certificate of the sandbox CA. */
+  etcdClient: EtcdClientFiles;
   startedAt: string;
   components: Partial<Record<Component, ComponentState>>;
+}
+
+export interface EtcdClientFiles {
+  ca: string;
+  cert: string;
+  key: string;
 }
 
 export const SANDBOX_CONTEXT = 'kube-lessons-sandbox';

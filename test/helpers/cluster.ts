@@ -5,8 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fetch } from 'undici';
 import { KubeClient } from '../../src/core/client.ts';
 import { loadKubeconfig } from '../../src/core/kubeconfig.ts';
+import { etcdAgent } from '../../src/sandbox/sandbox.ts';
 import { readState } from '../../src/sandbox/state.ts';
 import type { SandboxState } from '../../src/sandbox/state.ts';
 
@@ -54,4 +56,16 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
     await sleep(everyMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** etcd's JSON gateway: the API server's storage, reached directly with the sandbox's etcd client certificate. */
+export async function etcdPost<T = { header?: { revision?: string } }>(state: SandboxState, path: string, body: unknown): Promise<{ status: number; body: T }> {
+  const dispatcher = etcdAgent(state);
+  try {
+    const res = await fetch(`${state.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body), dispatcher });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+  } finally {
+    await dispatcher.close();
+  }
 }

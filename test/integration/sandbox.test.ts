@@ -32,7 +32,7 @@ describe('kube-lessons sandbox', () => {
     const up = await runCli(['sandbox', 'up'], { env, timeoutMs: 600_000 });
     assert.equal(up.code, 0, up.stderr);
     const state = readState(dir)!;
-    assert.equal(up.stdout.trim(), `export KUBECONFIG=${state.kubeconfig}`);
+    assert.equal(up.stdout.trim(), `export KUBECONFIG='${state.kubeconfig}'`);
     pids = Object.values(state.components).map((c) => c.pid);
     assert.equal(pids.length, 5);
     client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }));
@@ -45,7 +45,7 @@ describe('kube-lessons sandbox', () => {
     assert.deepEqual(new Set(nodes.map((n) => n.status.nodeInfo.architecture)), new Set(['amd64', 'arm64']));
     assert.ok(nodes.every((n) => n.metadata.labels['kubernetes.io/arch'] === n.status.nodeInfo.architecture && n.status.nodeInfo.osImage));
     const env2 = await runCli(['sandbox', 'env'], { env });
-    assert.equal(env2.stdout.trim(), `export KUBECONFIG=${state.kubeconfig}`);
+    assert.equal(env2.stdout.trim(), `export KUBECONFIG='${state.kubeconfig}'`);
     const status = await runCli(['sandbox', 'status'], { env });
     assert.equal(status.code, 0);
     for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'])

@@ -24,7 +24,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (apiVersion: string | undefined, kind: string | undefined, opts: Opts) => {
       const c = ctx();
-      const [{ listApiResources, resolveKind }, { renderObjects, renderTable }, { UserFacingError, ExitCode }] = await Promise.all([
+      const [{ listApiResources, resolveKind }, { renderObjects }, { UserFacingError, ExitCode }] = await Promise.all([
         import('../../examples/api-resources.ts'),
         import('../../console/output.ts'),
         import('../../core/errors.ts'),
@@ -114,13 +114,10 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const head = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND'];
       const row = (r: (typeof rs)[number]) => [r.resource, r.shortNames.join(','), r.apiVersion, String(r.namespaced), r.kind];
       if (c.format === 'wide')
-        c.out.line(
-          renderTable(
-            [...head, 'VERBS', 'CATEGORIES'],
-            rs.map((r) => [...row(r), `[${r.verbs.join(' ')}]`, r.categories.join(',')]),
-            c.out.color,
-          ),
+        c.out.table(
+          [...head, 'VERBS', 'CATEGORIES'],
+          rs.map((r) => [...row(r), `[${r.verbs.join(' ')}]`, r.categories.join(',')]),
         );
-      else c.out.line(renderTable(head, rs.map(row), c.out.color));
+      else c.out.table(head, rs.map(row));
     });
 }

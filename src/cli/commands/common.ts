@@ -2,6 +2,7 @@
  * Shared by the lesson commands: run cluster work with an error context, so the funnel's one line says
  * what we were doing ("list nodes: cannot reach ...") and the hint fits the context (the sandbox or not).
  */
+import { Option } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { KubeEnv } from '../../core/kube-env.ts';
 
@@ -14,6 +15,16 @@ export async function withKube<T>(c: CommandContext, action: string, work: (env:
     const { describeError } = await import('../../core/errors.ts');
     throw describeError(err, { action, server: env.config.server, contextName: env.config.contextName });
   }
+}
+
+/** `--watch-list on|off`: how the initial state is fetched (on: client-go 1.35+'s streaming watch-list). */
+export function watchListOption(): Option {
+  return new Option(
+    '--watch-list <mode>',
+    "initial state by a streaming watch-list (on, client-go's default since 1.35; falls back to a list where the server refuses) or by a list (off)",
+  )
+    .choices(['on', 'off'])
+    .default('on');
 }
 
 /** Collects a repeatable option (`--label a=1 --label b=2`). */

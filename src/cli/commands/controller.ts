@@ -6,7 +6,7 @@
 import { durationOption, wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
-import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
+import { fieldsText } from '../../console/text.ts';
 import { withKube } from './common.ts';
 
 interface RunOpts {
@@ -91,7 +91,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       'after',
       '\nWatches all namespaces, or only the one given with -n. Ctrl-C lets syncs in flight finish, then exits.\n\nExamples:\n  $ kube-lessons controller run\n  $ kube-lessons controller run -n demo --workers 4 --resync 1m',
     )
-    .action(returnsOutcome(async (opts: RunOpts) => runController(ctx(), opts)));
+    .action(async (opts: RunOpts) => runController(ctx(), opts));
 
   controller
     .command('uninstall')
@@ -131,7 +131,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     });
 }
 
-async function runController(c: CommandContext, opts: RunOpts): Promise<CommandOutcome> {
+async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
   const [{ formatDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
     import('../../core/duration.ts'),
     import('../../core/errors.ts'),
@@ -157,10 +157,7 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<CommandO
     const color = c.out.color;
     const log = (level: 'I' | 'E', message: string, fields?: Record<string, unknown>) => {
       const time = new Date().toISOString().slice(11, 23);
-      const rest = Object.entries(fields ?? {})
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
-        .join(' ');
+      const rest = fieldsText(fields ?? {});
       const line = `${level}${time}  ${message}${rest ? `  ${rest}` : ''}`;
       const safe = redact(line);
       c.out.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);
@@ -198,7 +195,4 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<CommandO
   c.out.info(
     `stopped cleanly: ${stats.syncs} sync(s), ${stats.syncErrors} failed; API writes: ${writes}; ${stats.totalRequests} controller request(s) with events, ${stats.wire} on the wire with lists and watches`,
   );
-  // Ctrl-C is how this command is meant to end, and everything in flight finished: that is success, not an
-  // interrupt (130).
-  return c.signal.aborted ? 'stopped' : 'done';
 }

@@ -10,6 +10,7 @@ interface Opts {
   image: string;
   container: string;
   label: string[];
+  nodeSelector: string[];
   dryRun?: boolean;
   wait?: boolean;
   timeout: number;
@@ -24,13 +25,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .option('--image <image>', 'container image', 'httpd:alpine')
     .option('--container <name>', 'container name', 'my-ctr')
     .option('--label <key=value>', 'a label to set (repeatable)', collect, [])
+    .option('--node-selector <key=value>', 'only nodes with this label may run it (repeatable); no match leaves it Pending, Unschedulable', collect, [])
     .option('--dry-run', 'ask the server to validate and default the pod without storing it (dryRun=All), and print it')
     .option('--wait', 'follow the pod with a watch until it is Running, or fails')
     .addOption(durationOption('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s'))
     .option('--explain', 'first show the pod as a typed TypeScript model (V1Pod) next to the YAML manifest')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kube-lessons create-pod --wait\n  $ kube-lessons create-pod --name web --image nginx:1.27 --label app=web -n demo\n  $ kube-lessons create-pod --dry-run -o yaml\n  $ kube-lessons create-pod --explain --dry-run',
+      '\nExamples:\n  $ kube-lessons create-pod --wait\n  $ kube-lessons create-pod --name web --image nginx:1.27 --label app=web -n demo\n  $ kube-lessons create-pod --node-selector disktype=ssd --wait --timeout 10s   # Unschedulable: waits, then exits 11\n  $ kube-lessons create-pod --dry-run -o yaml\n  $ kube-lessons create-pod --explain --dry-run',
     )
     .action(async (opts: Opts) => {
       const c = ctx();
@@ -40,6 +42,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         import('../../core/errors.ts'),
       ]);
       const labels = pods.parseLabels(opts.label);
+      const nodeSelector = pods.parseLabels(opts.nodeSelector, '--node-selector');
       const timeoutMs = opts.timeout;
       if (opts.wait && opts.dryRun) {
         throw new UserFacingError('--wait cannot follow a --dry-run pod: the server did not store it', 'drop one of the two flags', ExitCode.usage);
@@ -49,7 +52,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const progress = (line: string) => (dataOut ? c.out.info(line) : c.out.line(line));
 
       await withKube(c, `create pod ${opts.name}`, async ({ client, namespace }) => {
-        const pod = pods.buildPod({ name: opts.name, namespace, container: opts.container, image: opts.image, labels });
+        const pod = pods.buildPod({ name: opts.name, namespace, container: opts.container, image: opts.image, labels, nodeSelector });
         if (opts.explain) {
           const text = renderExplain(pods.explainPod(pod), c);
           for (const l of text) progress(l);
@@ -119,9 +122,25 @@ function describeChange(ch: PodChange): string {
   return parts.join(', ');
 }
 
-/** The two views side by side, each field on the same row, then how each is sent to the cluster. */
+/**
+ * The two views side by side, each field on the same row, then how each is sent to the cluster; one after
+ * the other when the terminal is too narrow for both.
+ */
 export function renderExplain(view: ExplainView, c: CommandContext): string[] {
   const left = Math.max(...view.rows.map(([ts]) => ts.length), ...view.tsFooter.map((l) => l.length), 'TypeScript (@kubernetes/client-node)'.length);
+  const right = Math.max(...view.rows.map(([, yaml]) => yaml.length), ...view.yamlFooter.map((l) => l.length + 2));
+  if (c.out.columns !== undefined && left + 3 + right > c.out.columns) {
+    const { bold } = c.out.color;
+    return [
+      bold('TypeScript (@kubernetes/client-node)'),
+      ...view.rows.map(([ts]) => ts).filter(Boolean),
+      ...view.tsFooter,
+      '',
+      bold('YAML manifest'),
+      ...view.rows.map(([, yaml]) => yaml).filter(Boolean),
+      ...view.yamlFooter.map((l, i) => (i === 0 ? `$ ${l}` : l)),
+    ];
+  }
   const pad = (s: string) => s + ' '.repeat(left - s.length);
   const sep = c.out.color.dim(' │ ');
   const out: string[] = [];

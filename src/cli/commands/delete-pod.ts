@@ -21,10 +21,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const progress = (line: string) => (dataOut ? c.out.info(line) : c.out.line(line));
       await withKube(c, `delete pod ${name}`, async ({ client, namespace }) => {
         const deleted = await pods.deletePod(client, namespace, name, { signal: c.signal, ignoreNotFound: Boolean(opts.ignoreNotFound) });
-        if (!deleted.existed) {
-          progress(`pod/${name} not found in namespace "${namespace}": nothing to delete`);
-          return;
-        }
+        // Only --ignore-not-found gets here without the pod; like kubectl, it then prints nothing.
+        if (!deleted.existed) return;
         progress(`pod/${name} deleted from namespace "${namespace}"${deleted.pod?.metadata?.deletionTimestamp ? ' (terminating)' : ''}`);
         if (opts.wait) {
           const started = performance.now();

@@ -1,7 +1,11 @@
-/** `kube-lessons doctor`: article I, the setup checked and explained one line at a time. Exit 0 when nothing failed, 1 otherwise. */
+/**
+ * `kube-lessons doctor`: article I, the setup checked and explained one line at a time. Exit 0 when nothing
+ * failed; otherwise the exit code of the first failure's cause, as any other command would exit on it.
+ */
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { Check } from '../../examples/doctor.ts';
+import type { ExitCodeValue } from '../../core/errors.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   program
@@ -10,7 +14,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addHelpText('after', '\nExamples:\n  $ kube-lessons doctor\n  $ kube-lessons doctor --context kube-lessons-sandbox -o json')
     .action(async () => {
       const c = ctx();
-      const [{ runDoctor, loadKubeEnvWithoutStarting }, { parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
+      const [{ runDoctor }, { parseDuration }, { UserFacingError, ExitCode }, { redact }] = await Promise.all([
         import('../../examples/doctor.ts'),
         import('../../console/context.ts'),
         import('../../core/errors.ts'),
@@ -19,14 +23,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const data = c.format === 'json' || c.format === 'yaml';
       const requestTimeout = parseDuration(c.globals.requestTimeout ?? '30s');
       const checks = await runDoctor({
-        // Not c.kube(): that would start a sandbox when nothing is configured, and the doctor must report that instead.
-        kube: () =>
-          loadKubeEnvWithoutStarting({
-            kubeconfig: c.globals.kubeconfig,
-            context: c.globals.context,
-            namespace: c.globals.namespace,
-            timeoutMs: requestTimeout,
-          }),
+        kube: () => c.kube(),
         // A health check should not hang for the full request timeout.
         timeoutMs: Math.min(requestTimeout, 10_000),
         signal: c.signal,
@@ -46,7 +43,12 @@ export function register(program: Command, ctx: () => CommandContext): void {
         );
       }
       if (failed.length) {
-        throw new UserFacingError(`doctor: ${failed.map((f) => f.name).join(', ')} failed`, failed[0]!.hint ?? 'see the failed checks above', ExitCode.failure);
+        const first = failed[0]!;
+        throw new UserFacingError(
+          `doctor: ${failed.map((f) => f.name).join(', ')} failed`,
+          first.hint ?? 'see the failed checks above',
+          (first.exitCode ?? ExitCode.failure) as ExitCodeValue,
+        );
       }
     });
 }

@@ -19,6 +19,7 @@ import * as exercise from './exercise.ts';
 import * as verify from './verify.ts';
 import * as hint from './hint.ts';
 import * as solution from './solution.ts';
+import * as completion from './completion.ts';
 
 /** Each command file exports one of these. `register` must stay cheap: heavy imports belong in the action. */
 export interface CommandModule {
@@ -44,4 +45,5 @@ export const COMMANDS: CommandModule[] = [
   verify,
   hint,
   solution,
+  completion,
 ];

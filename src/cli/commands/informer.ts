@@ -6,7 +6,8 @@ import { Option, type Command } from 'commander';
 import { durationOption } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
-import { withKube } from './common.ts';
+import { fieldsText } from '../../console/text.ts';
+import { watchListOption, withKube } from './common.ts';
 
 interface Opts {
   fifo: 'real' | 'delta';
@@ -16,6 +17,7 @@ interface Opts {
   trace?: boolean;
   handlersAfterSync?: boolean;
   timeout?: number;
+  watchList: 'on' | 'off';
 }
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -38,6 +40,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       '--trace',
       'follow each event through the pipeline: reflector received, delta queued, delta popped, indexer updated, handler called (ms since the event arrived)',
     )
+    .addOption(watchListOption())
     .option('--handlers-after-sync', 'add the handler only after the cache synced: it still gets an ADD for every cached object')
     .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 60s (default: run until Ctrl-C)'))
     .addHelpText(
@@ -55,8 +58,8 @@ export function register(program: Command, ctx: () => CommandContext): void {
         if (s.type === 'machinery' && !opts.trace) return c.out.info(redact(`warning: ${machinery(s)}`));
         for (const line of renderStep(s, c)) c.out.line(redact(line));
       };
-      await withKube(c, `inform on ${resource}`, (env) =>
-        informerExample(
+      await withKube(c, `inform on ${resource}`, async (env) => {
+        const summary = await informerExample(
           env.client,
           {
             resource,
@@ -67,16 +70,48 @@ export function register(program: Command, ctx: () => CommandContext): void {
             fifo: opts.fifo,
             handlersAfterSync: Boolean(opts.handlersAfterSync),
             trace: Boolean(opts.trace),
+            watchList: opts.watchList === 'on',
             signal: c.signal,
             timeoutMs,
           },
           print,
-        ),
-      );
+        );
+        // Stopped before the cache synced: the run failed, with the reason the reflector kept retrying.
+        if (!summary.synced && summary.reason === 'timeout') {
+          if (summary.syncError !== undefined) throw summary.syncError;
+          const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
+          throw new UserFacingError(
+            `the cache did not sync within ${opts.timeout}`,
+            'the list is slow or the server is busy: raise --timeout',
+            ExitCode.timeout,
+          );
+        }
+      });
     });
 }
 
 const EVENT_WIDTH = 13;
+
+/** What each stage of the reflector's sync means, shown under it with --trace. */
+const WATCH_LIST_STAGES: Record<string, string> = {
+  'watch-list-start': 'watch-list: one watch request streams the current state as ADDED events, then the changes (no list)',
+  'initial-events-end': 'the BOOKMARK annotated k8s.io/initial-events-end: the initial state is complete at this resourceVersion',
+  'watch-list-synced': "the store (the informer's queue) is replaced in one step with the objects collected in a temporary store",
+  'watch-continues': 'the same stream carries on as the watch: no new request',
+  'watch-list-fallback': 'the server refused the watch-list: this round lists, then watches (client-go falls back the same way)',
+  'watch-list-incomplete': 'the stream ended before the initial state was complete: the watch-list starts again from scratch',
+  'list-start': 'list: one GET of the whole collection (paginated), then a watch from its resourceVersion',
+  'expired-relist': 'the resourceVersion is gone (410): relist from the last version seen; "" only if that list answers 410 too',
+};
+
+/** What the queue and the informer do with a whole list, shown under their trace line (both FIFOs, both sync paths). */
+const QUEUE_STAGES: Record<string, string> = {
+  'realfifo queued ReplacedAll': 'RealFIFO: the whole list (or watch-list state) is one entry, queued behind every change already waiting',
+  'realfifo popped ReplacedAll': 'the informer pops it and reconciles it against its cache: deletions are told first, then the list in order',
+  'informer replaced-all': 'the cache was replaced in one step before any handler was told',
+  'realfifo queued Bookmark': 'RealFIFO: a watch bookmark is queued too, so it is seen in order with the changes around it',
+  'deltafifo replaced': 'DeltaFIFO: each listed object got a Replaced delta under its key; keys the list lacks got a tombstone delta',
+};
 
 export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): string[] {
   const { bold, dim, green, yellow, red, cyan } = c.out.color;
@@ -92,7 +127,10 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
         ? [`handler added after the sync: the informer replays the ${s.cached} cached object${s.cached === 1 ? '' : 's'} to it as ADD`]
         : [];
     case 'synced':
-      return [bold(`cache synced: ${s.count} object${s.count === 1 ? '' : 's'}`) + dim(` (resourceVersion ${s.resourceVersion || '-'})`)];
+      return [
+        bold(`cache synced: ${s.count} object${s.count === 1 ? '' : 's'}`) +
+          dim(` (resourceVersion ${s.resourceVersion || '-'}, by ${s.via === 'watch-list' ? 'a streaming watch-list' : 'a list'})`),
+      ];
     case 'event': {
       const label = s.event === 'MOD' && s.resync ? 'MOD (resync)' : s.event;
       const paint = s.event === 'ADD' ? green : s.event === 'DEL' ? red : s.resync ? dim : yellow;
@@ -109,8 +147,15 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
       }
       return lines;
     }
-    case 'machinery':
-      return [dim(`${' '.repeat(EVENT_WIDTH)} · ${machinery(s)}`)];
+    case 'machinery': {
+      const lines = [dim(`${' '.repeat(EVENT_WIDTH)} · ${machinery(s)}`)];
+      const why =
+        s.component === 'reflector'
+          ? WATCH_LIST_STAGES[s.action]
+          : (QUEUE_STAGES[`${s.component} ${s.action} ${String(s.data.type)}`] ?? QUEUE_STAGES[`${s.component} ${s.action}`]);
+      if (why) lines.push(dim(`${' '.repeat(EVENT_WIDTH)}   ${why}`));
+      return lines;
+    }
     case 'stopped': {
       const counts = Object.entries(s.counts)
         .map(([t, n]) => `${t} ${n}`)
@@ -121,10 +166,7 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
 }
 
 function machinery(s: Extract<InformerStep, { type: 'machinery' }>): string {
-  const data = Object.entries(s.data)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
+  const data = fieldsText(s.data);
   return `${s.component} ${s.action}${s.key ? ` ${s.key}` : ''}${data ? `: ${data}` : ''}`;
 }
 

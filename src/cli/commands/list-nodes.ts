@@ -14,10 +14,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     )
     .action(async (opts: { selector?: string }) => {
       const c = ctx();
-      const [{ listNodes }, { age, renderObjects, renderTable }] = await Promise.all([
-        import('../../examples/list-nodes.ts'),
-        import('../../console/output.ts'),
-      ]);
+      const [{ listNodes }, { age, renderObjects }] = await Promise.all([import('../../examples/list-nodes.ts'), import('../../console/output.ts')]);
       const listing = await withKube(c, 'list nodes', ({ client }) => listNodes(client, { labelSelector: opts.selector, signal: c.signal }));
       if (c.format === 'json' || c.format === 'yaml') {
         c.out.line(
@@ -36,21 +33,15 @@ export function register(program: Command, ctx: () => CommandContext): void {
       const paint = (status: string) => (status.startsWith('Ready') ? c.out.color.green(status) : c.out.color.red(status));
       if (c.format === 'wide') {
         const now = Date.now();
-        c.out.line(
-          renderTable(
-            ['NAME', 'ARCH', 'OS', 'STATUS', 'ROLES', 'KUBELET VERSION', 'INTERNAL-IP', 'AGE'],
-            listing.rows.map((r) => [r.name, r.arch, r.os, paint(r.status), r.roles, r.kubeletVersion, r.internalIP, age(r.created, now)]),
-            c.out.color,
-          ),
+        c.out.table(
+          ['NAME', 'ARCH', 'OS', 'STATUS', 'ROLES', 'KUBELET VERSION', 'INTERNAL-IP', 'AGE'],
+          listing.rows.map((r) => [r.name, r.arch, r.os, paint(r.status), r.roles, r.kubeletVersion, r.internalIP, age(r.created, now)]),
         );
         return;
       }
-      c.out.line(
-        renderTable(
-          ['NAME', 'ARCH', 'OS'],
-          listing.rows.map((r) => [r.name, r.arch, r.os]),
-          c.out.color,
-        ),
+      c.out.table(
+        ['NAME', 'ARCH', 'OS'],
+        listing.rows.map((r) => [r.name, r.arch, r.os]),
       );
     });
 }

@@ -2,7 +2,9 @@
 import { wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
+import { exportLine } from '../../console/text.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
+import { ExitCode, UserFacingError } from '../../core/errors.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
   const sandbox = program
@@ -30,7 +32,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
         progress.done(),
       );
       c.out.info(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Use it with:`);
-      c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
+      c.out.line(exportLine('KUBECONFIG', state.kubeconfig));
     });
 
   sandbox
@@ -75,30 +77,27 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .action(
       returnsOutcome(async (): Promise<CommandOutcome> => {
         const c = ctx();
-        const [{ sandboxStatus }, { readState, sandboxDir }, { renderObjects, renderTable }] = await Promise.all([
+        const [{ sandboxStatus }, { readState, sandboxDir }, { renderObjects }] = await Promise.all([
           import('../../sandbox/sandbox.ts'),
           import('../../sandbox/state.ts'),
           import('../../console/output.ts'),
         ]);
-        const rows = await sandboxStatus();
-        const state = readState(sandboxDir());
+        const dir = sandboxDir();
+        const state = readState(dir);
+        if (!state) throw noSandbox(dir);
+        const rows = await sandboxStatus(dir);
         if (c.format === 'json' || c.format === 'yaml') {
-          c.out.line(renderObjects([{ server: state?.server ?? null, kubeconfig: state?.kubeconfig ?? null, components: rows }], c.format));
-        } else if (!state) {
-          c.out.line('no sandbox (start one with `kube-lessons sandbox up`)');
+          c.out.line(renderObjects([{ server: state.server, kubeconfig: state.kubeconfig, components: rows }], c.format));
         } else {
           c.out.line(
             `server ${state.server}   kubeconfig ${state.kubeconfig}   versions Kubernetes ${state.versions.kubernetes}, etcd ${state.versions.etcd}, kwok ${state.versions.kwok}`,
           );
-          c.out.line(
-            renderTable(
-              ['COMPONENT', 'PID', 'PORT', 'STATUS'],
-              rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
-              c.out.color,
-            ),
+          c.out.table(
+            ['COMPONENT', 'PID', 'PORT', 'STATUS'],
+            rows.map((r) => [r.component, String(r.pid ?? '-'), String(r.port ?? '-'), r.healthy ? c.out.color.green('healthy') : c.out.color.red(r.detail)]),
           );
         }
-        return !rows.length || rows.some((r) => !r.healthy) ? 'checks-failed' : 'done';
+        return rows.some((r) => !r.healthy) ? 'checks-failed' : 'done';
       }),
     );
 
@@ -108,16 +107,20 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addHelpText('after', '\nExample:\n  $ eval "$(kube-lessons sandbox env)" && kubectl get nodes')
     .action(async () => {
       const c = ctx();
-      const [{ readState, sandboxDir }, { UserFacingError, ExitCode }] = await Promise.all([import('../../sandbox/state.ts'), import('../../core/errors.ts')]);
-      const state = readState(sandboxDir());
-      if (!state) throw new UserFacingError('no sandbox is running', 'start one with `kube-lessons sandbox up`', ExitCode.notFound);
-      c.out.line(`export KUBECONFIG=${state.kubeconfig}`);
+      const [{ runningSandboxKubeconfig }, { sandboxDir }] = await Promise.all([import('../../sandbox/sandbox.ts'), import('../../sandbox/state.ts')]);
+      const dir = sandboxDir();
+      const kubeconfig = runningSandboxKubeconfig(dir);
+      if (!kubeconfig) throw noSandbox(dir);
+      c.out.line(exportLine('KUBECONFIG', kubeconfig));
     });
+}
+
+function noSandbox(dir: string): UserFacingError {
+  return new UserFacingError(`no sandbox is running (state folder ${dir})`, 'start one with `kube-lessons sandbox up`', ExitCode.config);
 }
 
 async function kindUp(c: CommandContext): Promise<void> {
   const { spawnSync } = await import('node:child_process');
-  const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
   const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
   if (!has('kind', ['version']))
     throw new UserFacingError(

@@ -1,13 +1,14 @@
 /**
- * `kube-lessons watch <resource>`: controllers II, a list and then a watch from the list's resourceVersion,
- * one line per event (type, key, resourceVersion); --raw shows the HTTP exchange and the chunked lines.
+ * `kube-lessons watch <resource>`: controllers II, a list and then a watch from the list's resourceVersion
+ * (or, with --watch-list on, the default, one watch that streams the initial state first), one line per
+ * event (type, key, resourceVersion); --raw shows the HTTP exchange and the chunked lines.
  */
 import { durationOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { WatchStep } from '../../examples/watch.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
-import { withKube } from './common.ts';
+import { watchListOption, withKube } from './common.ts';
 
 interface Opts {
   allNamespaces?: boolean;
@@ -16,6 +17,7 @@ interface Opts {
   raw?: boolean;
   timeout?: number;
   bookmarks: boolean;
+  watchList: 'on' | 'off';
 }
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -38,6 +40,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)'))
     .option('--bookmarks', 'ask for BOOKMARK events: allowWatchBookmarks=true', true)
     .option('--no-bookmarks', 'do not ask for BOOKMARK events (allowWatchBookmarks=false)')
+    .addOption(watchListOption())
     .addHelpText(
       'after',
       '\nExamples:\n  $ kube-lessons watch pods                      # Ctrl-C to stop\n  $ kube-lessons watch configmaps -n kube-system --timeout 30s\n  $ kube-lessons watch deployments -A --raw\n  $ kube-lessons watch events --resource-version 1   # stale once etcd compacted: 410 Expired\n  $ kube-lessons watch                           # no resource: exercise watch mode (kube-lessons exercise watch)',
@@ -66,6 +69,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
               labelSelector: opts.selector,
               resourceVersion: opts.resourceVersion,
               bookmarks: opts.bookmarks,
+              watchList: opts.watchList === 'on',
               raw: Boolean(opts.raw),
               signal: c.signal,
               timeoutMs,
@@ -97,6 +101,18 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
       return [dim(`< ${s.line}`)];
     case 'listed':
       return [`listed ${s.count} object${s.count === 1 ? '' : 's'} at resourceVersion ${bold(s.resourceVersion || '(none)')}`];
+    case 'watch-list':
+      return [
+        `watch-list: one watch with sendInitialEvents=true, resourceVersionMatch=${s.resourceVersionMatch}, allowWatchBookmarks=true`,
+        dim('  the current state streams in as ADDED events, then a BOOKMARK marks its end; no list request'),
+      ];
+    case 'initial-events-end':
+      return [
+        `${dim('BOOKMARK'.padEnd(TYPE_WIDTH))} ${bold(`initial-events-end: the initial state is complete, ${s.count} object${s.count === 1 ? '' : 's'} at resourceVersion ${s.resourceVersion || '(none)'}`)}`,
+        dim('  a reflector replaces its store here, then keeps reading this same stream for the changes'),
+      ];
+    case 'watch-list-refused':
+      return [dim(`the server refused watch-list (${s.code ?? 'no status'}: ${s.message}): listing, then watching, as client-go falls back`)];
     case 'watching': {
       const from =
         s.from === 'list'
@@ -121,9 +137,10 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
         `${red('ERROR'.padEnd(TYPE_WIDTH))} ${s.code} ${s.reason}: ${s.message}${s.via === 'HTTP status' ? ' (as the HTTP status of the watch request)' : ''}`,
         `  410 Gone / Expired: resourceVersion ${s.resourceVersion} is older than the history the server keeps${s.listResourceVersion ? ` (the list was at ${s.listResourceVersion})` : ''}:`,
         "  etcd compacted those revisions, or the changes fell out of the API server's watch cache.",
-        '  A reflector meeting this relists: it lists again with resourceVersion "" (a consistent read from etcd),',
-        '  replaces its store with the result (queuing deletions for objects that vanished meanwhile),',
-        "  and watches again from the new list's resourceVersion. It never tries the old version again.",
+        '  A reflector meeting this relists from the last resourceVersion it saw: a list at a version returns data',
+        '  at least that fresh, which the watch cache can serve. It replaces its store with the result (queuing',
+        "  deletions for objects that vanished meanwhile) and watches again from the new list's resourceVersion.",
+        '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read from etcd).',
       ];
     case 'closed':
       return [

@@ -24,10 +24,14 @@ export const FOO_CONTROLLER_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-/** ClusterRole, ServiceAccount (in `namespace`) and ClusterRoleBinding, in the order to apply them. */
+/**
+ * ClusterRole, ServiceAccount (in `namespace`) and ClusterRoleBinding, in the order to apply them; led by
+ * the Namespace itself unless it is "default", so `kubectl apply -f -` works on a fresh cluster.
+ */
 export function fooControllerRbac(namespace: string): Record<string, unknown>[] {
   const labels = { 'app.kubernetes.io/name': RBAC_NAME, 'app.kubernetes.io/part-of': 'kube-lessons' };
   return [
+    ...(namespace === 'default' ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }]),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',

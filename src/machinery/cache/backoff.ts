@@ -24,19 +24,21 @@ export interface ExponentialBackoffOptions {
   jitter?: number;
   /** The un-jittered delay never grows past this (ms). Default 30 000. */
   capMs?: number;
-  /** After this long without a failure (ms), start again from the initial delay. Default 120 000. */
+  /** At most this often (ms), the sequence starts again from the initial delay. Default 120 000. */
   resetAfterMs?: number;
   /** A source of numbers in [0, 1); injectable for tests. Default Math.random. */
   random?: () => number;
 }
 
 /**
- * client-go's reflector backoff (800 ms, x2, jitter 1.0, cap 30 s, reset after 2 min).
+ * client-go's reflector backoff (800 ms, x2, jitter 1.0, cap 30 s, reset after 2 min: wait.Backoff with
+ * DelayWithReset, apimachinery v0.36).
  *
- * Guarantees: the n-th consecutive delay is d_n * (1 + jitter * r) where d_1 = initial and
- * d_{n+1} = min(d_n * factor, cap), with r drawn from `random`; if more than `resetAfterMs` passed since
- * the previous `next()`, the sequence restarts at d_1. As in client-go, the cap applies before jitter, so
- * with jitter 1.0 a delay can reach almost twice the cap.
+ * Guarantees: the n-th delay is d_n * (1 + jitter * r) where d_1 = initial and d_{n+1} = min(d_n * factor,
+ * cap), with r drawn from `random`; when more than `resetAfterMs` passed since construction or the last
+ * reset, `next()` first restarts the sequence at d_1 (client-go's backoffManager measures from its last
+ * reset, not from the last failure, so even a reflector that keeps failing drops back to d_1 every 2 min).
+ * As in client-go, the cap applies before jitter, so with jitter 1.0 a delay can reach almost twice the cap.
  */
 export class ExponentialBackoff implements Backoff {
   private readonly clock: Clock;
@@ -47,7 +49,7 @@ export class ExponentialBackoff implements Backoff {
   private readonly resetAfterMs: number;
   private readonly random: () => number;
   private currentMs: number;
-  private lastAt: number | undefined;
+  private lastResetAt: number;
 
   constructor(options: ExponentialBackoffOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -58,12 +60,15 @@ export class ExponentialBackoff implements Backoff {
     this.resetAfterMs = options.resetAfterMs ?? 120_000;
     this.random = options.random ?? Math.random;
     this.currentMs = this.initialMs;
+    this.lastResetAt = this.clock.now();
   }
 
   next(): number {
     const now = this.clock.now();
-    if (this.lastAt !== undefined && now - this.lastAt > this.resetAfterMs) this.currentMs = this.initialMs;
-    this.lastAt = now;
+    if (now - this.lastResetAt > this.resetAfterMs) {
+      this.currentMs = this.initialMs;
+      this.lastResetAt = now;
+    }
     const base = this.currentMs;
     this.currentMs = Math.min(this.currentMs * this.factor, this.capMs);
     return this.jitter > 0 ? base + this.jitter * this.random() * base : base;
@@ -71,6 +76,6 @@ export class ExponentialBackoff implements Backoff {
 
   reset(): void {
     this.currentMs = this.initialMs;
-    this.lastAt = undefined;
+    this.lastResetAt = this.clock.now();
   }
 }

@@ -9,6 +9,8 @@ import { safeEmit } from '../trace.ts';
 import type { KeyFunc } from './keys.ts';
 import { DeletedFinalStateUnknown, KeyError, metaNamespaceKeyFunc } from './keys.ts';
 import type { KeyListerGetter } from './store.ts';
+import type { DoneChecker } from './done-checker.ts';
+import { DoneSignal } from './done-checker.ts';
 
 export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
 
@@ -54,6 +56,12 @@ export interface ReflectorStore<T> {
   delete(obj: T): void;
   replace(list: T[], resourceVersion: string): void;
   resync(): void;
+  /**
+   * Told the version of each watch bookmark, when the store wants it (client-go's ReflectorBookmarkStore:
+   * the RealFIFO queues a Bookmark entry). Not called for the bookmarks of a watch-list's initial events:
+   * those go to its temporary store, as in client-go.
+   */
+  bookmark?(resourceVersion: string): void;
 }
 
 /** DeltaFIFO configuration; everything is optional. */
@@ -115,6 +123,8 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   private initialPopulationCount = 0;
   private closed = false;
   private waiters: (() => void)[] = [];
+  /** Finished (once) when hasSynced() first turns true, as client-go's checkSynced_locked closes its channel. */
+  private readonly synced = new DoneSignal('DeltaFIFO');
 
   constructor(options: DeltaFIFOOptions<T> = {}) {
     this.keyFunc = options.keyFunc ?? metaNamespaceKeyFunc;
@@ -139,11 +149,13 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   add(obj: T): void {
     this.populated = true;
     this.queueAction('Added', obj);
+    this.checkSynced();
   }
 
   update(obj: T): void {
     this.populated = true;
     this.queueAction('Updated', obj);
+    this.checkSynced();
   }
 
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
@@ -151,6 +163,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     this.populated = true;
     const queued = this.items.has(key);
     const known = this.knownObjects ? this.knownObjects.getByKey(key) !== undefined : false;
+    this.checkSynced();
     // Neither queued nor known: a relist already reported this deletion.
     if (!queued && !known) return;
     this.queueAction('Deleted', obj);
@@ -162,6 +175,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
    */
   addIfNotPresent(key: string, deltas: Deltas<T>): void {
     this.populated = true;
+    this.checkSynced();
     if (this.items.has(key)) return;
     this.items.set(key, deltas);
     this.queue.push(key);
@@ -198,6 +212,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
       this.populated = true;
       this.initialPopulationCount = listed.size + queuedDeletions;
     }
+    this.checkSynced();
     safeEmit(this.tracer, {
       component: 'deltafifo',
       action: 'replaced',
@@ -234,6 +249,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
       this.items.delete(key);
       const isInInitialList = !this.hasSynced();
       if (this.initialPopulationCount > 0) this.initialPopulationCount--;
+      this.checkSynced();
       safeEmit(this.tracer, {
         component: 'deltafifo',
         action: 'popped',
@@ -255,7 +271,21 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   }
 
   hasSynced(): boolean {
-    return this.populated && this.initialPopulationCount === 0;
+    return this.synced.isDone();
+  }
+
+  /** Done once hasSynced() turns true: wait on it instead of polling hasSynced(). */
+  hasSyncedChecker(): DoneChecker {
+    return this.synced;
+  }
+
+  private checkSynced(): void {
+    if (this.populated && this.initialPopulationCount === 0) this.synced.finish();
+  }
+
+  /** The transform applied to queued objects (a TransformingStore: the reflector's watch-list applies it too). */
+  transformer(): ((obj: T) => T) | undefined {
+    return this.transform;
   }
 
   /** Releases waiting pops; queued items can still be popped. */

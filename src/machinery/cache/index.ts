@@ -15,13 +15,16 @@ export type { RealFIFOItem, RealFIFOOptions, ReplacedAllInfo } from './real-fifo
 export { ExponentialBackoff } from './backoff.ts';
 export type { Backoff, ExponentialBackoffOptions } from './backoff.ts';
 export { Reflector } from './reflector.ts';
-export type { ReflectorOptions } from './reflector.ts';
+export type { ReflectorOptions, TransformingStore } from './reflector.ts';
 export { RingGrowing } from './ring-buffer.ts';
 export type { ResourceEventHandler, Notification } from './processor-listener.ts';
 export { SharedIndexInformer, determineResyncPeriod, minimumResyncPeriodMs, FIFO_KINDS } from './shared-informer.ts';
 export type { SharedIndexInformerOptions, AddEventHandlerOptions, ResourceEventHandlerRegistration, FifoKind } from './shared-informer.ts';
 export { waitForCacheSync, syncedPollPeriodMs } from './wait-for-cache-sync.ts';
+export { DoneSignal, waitFor } from './done-checker.ts';
+export type { DoneChecker } from './done-checker.ts';
 export type { WaitForCacheSyncOptions } from './wait-for-cache-sync.ts';
 export { SharedInformerFactory, resourceId } from './informer-factory.ts';
 export type { ResourceDescriptor, ListerWatcherContext, ListerWatcherFactory, TweakListOptions, SharedInformerFactoryOptions } from './informer-factory.ts';
 export type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchOptions, WatchEvent, WatchEventType, WatchStream } from './list-watch.ts';
+export { INITIAL_EVENTS_END_ANNOTATION, WatchDecodeError } from './list-watch.ts';

@@ -12,7 +12,7 @@ import type { KubeObject, ListerWatcher, ListOptions, WatchOptions } from './lis
 import { Lister } from './lister.ts';
 import { SharedIndexInformer } from './shared-informer.ts';
 import type { SharedIndexInformerOptions } from './shared-informer.ts';
-import { waitForCacheSync } from './wait-for-cache-sync.ts';
+import { waitFor } from './done-checker.ts';
 
 /** Which API resource an informer is for. */
 export interface ResourceDescriptor {
@@ -71,7 +71,9 @@ export interface SharedInformerFactoryOptions {
  *   its cache has the namespace index;
  * - `start` does not block and starts only informers not started before (call it again after asking for
  *   more informers); after `shutdown` it does nothing;
- * - `waitForCacheSync` reports, per resourceId, whether each started informer synced before the signal;
+ * - `waitForCacheSync` reports, per resourceId, whether each started informer synced before the signal; it
+ *   waits on each informer's hasSyncedChecker() and so returns as soon as the last one synced (client-go
+ *   v0.36 factory.go: WaitFor over HasSyncedChecker, no polling);
  * - `shutdown` stops every informer the factory started (whatever signal they were started with) and
  *   resolves once all have stopped.
  */
@@ -135,13 +137,9 @@ export class SharedInformerFactory {
   /** Waits until every started informer synced or the signal aborts; the result per resourceId. */
   async waitForCacheSync(signal: AbortSignal): Promise<Map<string, boolean>> {
     const ids = [...this.running.keys()];
-    const results = await Promise.all(
-      ids.map((id) => {
-        const informer = this.informers.get(id)!;
-        return waitForCacheSync({ signal, clock: this.clock }, () => informer.hasSynced());
-      }),
-    );
-    return new Map(ids.map((id, i) => [id, results[i]!]));
+    const informers = ids.map((id) => this.informers.get(id)!);
+    await waitFor(signal, ...informers.map((i) => i.hasSyncedChecker()));
+    return new Map(ids.map((id, i) => [id, informers[i]!.hasSyncedChecker().isDone()]));
   }
 
   /** Stops every informer this factory started and waits for them; later `start` calls do nothing. */
@@ -153,7 +151,7 @@ export class SharedInformerFactory {
 }
 
 function withTweak<T extends KubeObject>(lw: ListerWatcher<T>, tweak: TweakListOptions): ListerWatcher<T> {
-  return {
+  const tweaked: ListerWatcher<T> = {
     list(options) {
       const copy = { ...options };
       tweak(copy);
@@ -165,4 +163,6 @@ function withTweak<T extends KubeObject>(lw: ListerWatcher<T>, tweak: TweakListO
       return lw.watch(copy);
     },
   };
+  if (lw.isWatchListSemanticsUnsupported) tweaked.isWatchListSemanticsUnsupported = () => lw.isWatchListSemanticsUnsupported!();
+  return tweaked;
 }

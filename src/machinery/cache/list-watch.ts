@@ -38,7 +38,14 @@ export interface ListResult<T extends KubeObject = KubeObject> {
 
 export interface WatchOptions {
   resourceVersion?: string | undefined;
+  /** 'NotOlderThan' for a watch-list (required with sendInitialEvents); omitted otherwise. */
+  resourceVersionMatch?: string | undefined;
   allowWatchBookmarks?: boolean | undefined;
+  /**
+   * Watch-list: the server first sends the current state as ADDED events, then a BOOKMARK annotated
+   * `k8s.io/initial-events-end: "true"`, then the changes, all on this one stream.
+   */
+  sendInitialEvents?: boolean | undefined;
   /** Server-side timeout of the watch, in seconds. */
   timeoutSeconds?: number | undefined;
   labelSelector?: string | undefined;
@@ -62,9 +69,28 @@ export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIte
   close(): void;
 }
 
+/** The annotation on the BOOKMARK that ends a watch-list's initial events. */
+export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
+
+/**
+ * A watch stream's bytes did not parse as an event. Thrown from the stream's iterator; the reflector treats
+ * it as client-go treats a decode error (an internal error: relist), unlike a broken connection (resume).
+ */
+export class WatchDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WatchDecodeError';
+  }
+}
+
 export interface ListerWatcher<T extends KubeObject = KubeObject> {
   /** Rejects with an ApiStatusError (see src/machinery/errors.ts) for non-2xx answers. */
   list(options: ListOptions): Promise<ListResult<T>>;
   /** Resolves once the server accepted the watch (HTTP 200); rejects with an ApiStatusError otherwise. */
   watch(options: WatchOptions): Promise<WatchStream<T>>;
+  /**
+   * True when this transport cannot honour watch-list semantics (client-go's
+   * IsWatchListSemanticsUnSupported, which its fake clients implement): the reflector then lists.
+   */
+  isWatchListSemanticsUnsupported?(): boolean;
 }

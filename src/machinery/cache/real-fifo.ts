@@ -8,6 +8,8 @@ import { realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import type { Delta, Deltas, ReflectorStore } from './delta-fifo.ts';
+import type { DoneChecker } from './done-checker.ts';
+import { DoneSignal } from './done-checker.ts';
 import type { KeyFunc } from './keys.ts';
 import { DeletedFinalStateUnknown, KeyError, metaNamespaceKeyFunc } from './keys.ts';
 import type { KeyListerGetter } from './store.ts';
@@ -69,7 +71,7 @@ export interface RealFIFOOptions<T> {
  *   is when popped;
  * - a key that cannot be computed fails the call with a KeyError and queues nothing for that object;
  * - `hasSynced()` turns true once every entry queued by the first replace has been popped and processed
- *   (or at once when an add/update/delete came first); it never turns false again; `synced` resolves then;
+ *   (or at once when an add/update/delete came first); it never turns false again; `hasSyncedChecker()` is done then;
  * - `pop` removes the entry before calling `process` and counts it towards the initial sync only after
  *   `process` settled; there is no requeue (a failure rejects the pop and the entry is gone);
  * - `popBatch` takes up to batchSize consecutive per-object entries with distinct keys, never past the end of
@@ -94,10 +96,8 @@ export class RealFIFO<T> implements ReflectorStore<T> {
   private head = 0;
   private populated = false;
   private initialPopulationCount = 0;
-  private syncedFlag = false;
-  private resolveSynced!: () => void;
-  /** Resolves once hasSynced() turns true. */
-  readonly synced: Promise<void> = new Promise((resolve) => (this.resolveSynced = resolve));
+  /** Finished (once) when hasSynced() first turns true, as client-go's checkSynced_locked closes its channel. */
+  private readonly synced = new DoneSignal('RealFIFO');
   private closed = false;
   private waiters: (() => void)[] = [];
 
@@ -198,7 +198,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
    */
   async pop(process: (deltas: RealFIFOItem<T>[], isInInitialList: boolean) => void | Promise<void>): Promise<RealFIFOItem<T>[] | undefined> {
     if (!(await this.waitForItem())) return undefined;
-    const isInInitialList = !this.syncedFlag;
+    const isInInitialList = !this.synced.isDone();
     const item = this.take();
     this.tracePopped([item]);
     try {
@@ -219,7 +219,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     processSingle: (deltas: RealFIFOItem<T>[], isInInitialList: boolean) => void | Promise<void>,
   ): Promise<RealFIFOItem<T>[] | undefined> {
     if (!(await this.waitForItem())) return undefined;
-    const isInInitialList = !this.syncedFlag;
+    const isInInitialList = !this.synced.isDone();
     const batch: RealFIFOItem<T>[] = [];
     const keys = new Set<string>();
     const available = this.length;
@@ -253,7 +253,12 @@ export class RealFIFO<T> implements ReflectorStore<T> {
   }
 
   hasSynced(): boolean {
-    return this.syncedFlag;
+    return this.synced.isDone();
+  }
+
+  /** Done once hasSynced() turns true (client-go's HasSyncedChecker): wait on it instead of polling hasSynced(). */
+  hasSyncedChecker(): DoneChecker {
+    return this.synced;
   }
 
   /** Releases waiting pops; queued entries can still be popped. */
@@ -286,9 +291,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
   }
 
   private checkSynced(): void {
-    if (this.syncedFlag || !this.populated || this.initialPopulationCount !== 0) return;
-    this.syncedFlag = true;
-    this.resolveSynced();
+    if (this.populated && this.initialPopulationCount === 0) this.synced.finish();
   }
 
   private countPopped(n: number): void {

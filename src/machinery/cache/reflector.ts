@@ -1,18 +1,20 @@
 /**
- * Reflector: keeps a store in step with the API server by listing once, then watching from the list's
- * resource version, and recovering from everything a long-lived watch meets (server timeouts, dropped or
- * hung connections, expired versions, throttling, outages).
+ * Reflector: keeps a store in step with the API server. Its initial sync is a streaming watch-list where
+ * the server offers one (client-go 1.35+), else a list; then it watches from the synced resource version and
+ * recovers from everything a long-lived watch meets (server timeouts, dropped or hung connections, expired
+ * versions, throttling, outages).
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
-import { ApiStatusError, apiStatusError, isResourceExpired } from '../errors.ts';
+import { ApiStatusError, apiStatusError, isConnectionRefused, isResourceExpired, isTooLargeResourceVersion, isTooManyRequests } from '../errors.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import type { Backoff } from './backoff.ts';
 import { ExponentialBackoff } from './backoff.ts';
 import type { ReflectorStore } from './delta-fifo.ts';
-import { metaNamespaceKeyFunc, resourceVersionOf } from './keys.ts';
+import { deletionHandlingMetaNamespaceKeyFunc, metaNamespaceKeyFunc, readMeta, resourceVersionOf } from './keys.ts';
 import type { KubeObject, ListerWatcher, ListOptions, WatchEvent, WatchOptions, WatchStream } from './list-watch.ts';
+import { INITIAL_EVENTS_END_ANNOTATION, WatchDecodeError } from './list-watch.ts';
 
 /** Reflector settings; all optional, defaults as client-go's reflector. */
 export interface ReflectorOptions {
@@ -34,9 +36,9 @@ export interface ReflectorOptions {
    * bookmark interval); 0 disables it.
    */
   idleTimeoutMs?: number;
-  /** Delays after failures. Default: ExponentialBackoff on the same clock. */
+  /** Delays after failures and between list-and-watch rounds. Default: ExponentialBackoff on the same clock. */
   backoff?: Backoff;
-  /** Told about every list/watch failure (after tracing). Must not throw; if it does, it is ignored. */
+  /** Told about every error a list-and-watch round ends with. Must not throw; if it does, it is ignored. */
   watchErrorHandler?: (err: unknown) => void;
   labelSelector?: string;
   fieldSelector?: string;
@@ -44,30 +46,74 @@ export interface ReflectorOptions {
   expectedTypeName?: string;
   /** Random numbers in [0, 1) for the watch timeout; injectable for tests. Default Math.random. */
   random?: () => number;
+  /**
+   * Sync with a streaming watch-list (client-go's WatchListClient feature, on by default since 1.35).
+   * Default true; ignored (lists instead) when the transport says it cannot (isWatchListSemanticsUnsupported).
+   */
+  useWatchList?: boolean;
 }
 
-/** A watch that ends within this long with no event counts as a failure (backs off before resuming). */
+/** A store that transforms what it receives (client-go's TransformingStore): the watch-list's temporary store applies the same transform. */
+export interface TransformingStore<T> extends ReflectorStore<T> {
+  transformer(): ((obj: T) => T) | undefined;
+}
+
+/** A watch that ends within this long with no event counts as a failure (client-go's VeryShortWatchError). */
 const SHORT_WATCH_MS = 1000;
 
-type WatchOutcome = 'resume' | 'relist' | 'stopped';
+/** How one watch stream ended. */
+type StreamEnd<T extends KubeObject> =
+  | { kind: 'stopped' }
+  /** The server closed it, the connection broke (client-go: a probable EOF), or it sat idle too long. */
+  | { kind: 'closed'; events: number; idle: boolean }
+  /** An ERROR event, a decode error, or a very short watch. */
+  | { kind: 'failed'; error: unknown }
+  /** The watch-list's initial state is complete; the stream stays open for the changes that follow. */
+  | { kind: 'initial-events-end'; resourceVersion: string; stream: OpenWatch<T> };
+
+/** An open watch request and what cancels it. */
+interface OpenWatch<T extends KubeObject> {
+  stream: WatchStream<T>;
+  request: AbortController;
+  startedAt: number;
+}
 
 /**
- * client-go's Reflector (ListAndWatch), on a Clock.
+ * client-go's Reflector (RunWithContext / ListAndWatchWithContext, v0.36), on a Clock.
  *
- * Guarantees:
- * - the first list asks for resourceVersion "0" (served from the API server's cache); later relists ask
- *   for the last synced version, or "" (a consistent read) once that version is known to be expired;
- *   lists follow `continue` tokens, and ask for pages (limit) only when a page can be honoured: RV "0"
- *   or "" or once the server showed it paginates;
- * - each successful list replaces the store's content, then a watch starts from the list's version with
- *   bookmarks and a random 5–10 min server timeout; every event and bookmark advances the last seen
- *   version, and a watch that ends is resumed from it without relisting;
- * - 410 Gone / Expired (from list, watch request, or an ERROR event) causes a relist with RV "";
- * - 429 waits Retry-After when the server gave it; every other failure waits the backoff's delay; a watch
- *   that ends within a second with no event backs off too, so a flapping server is not flooded;
- * - a watch silent for longer than `idleTimeoutMs` is closed and resumed;
- * - `run(signal)` resolves once the signal aborts, after closing the watch and cancelling every timer it
- *   made; it never rejects and leaves no unhandled rejection behind (a second concurrent run returns at once).
+ * Guarantees, each as client-go's reflector.go:
+ * - run() repeats list-and-watch rounds until the signal aborts, waiting the backoff's delay after every
+ *   round that ends (Until with the reflector's backoff, 800 ms doubling to 30 s, reset after 2 min);
+ * - a round syncs first. With watch-list (the default): one watch with sendInitialEvents=true,
+ *   resourceVersionMatch=NotOlderThan, bookmarks allowed, from the last synced version ("" at first: a
+ *   consistent snapshot). Its events fill a temporary store; the BOOKMARK annotated
+ *   `k8s.io/initial-events-end: "true"` ends the initial state, then the store is replaced with the temporary
+ *   store's content at the bookmark's version and the same stream carries on as the watch. A stream that ends
+ *   before that bookmark is started again with a clean temporary store; 429 and refused connections back
+ *   off and retry; 410 / too-large-RV retries at once from "". Any other failure (e.g. 422 from a server
+ *   without watch-list) falls back to a list for this round;
+ * - a list asks for resourceVersion "0" first (the API server's cache), later for the last synced version;
+ *   "" only after the last synced version proved unavailable. A list that answers 410 Expired or "too large
+ *   resource version" is retried at once with "" (a consistent read). Pages (limit) are asked for only at
+ *   RV "0" or "" or once the server showed it paginates; an expired continue token falls back to one full
+ *   list at the requested version;
+ * - the store gets the temporary store's objects, each already transformed once by the store's transformer;
+ *   a queue transforms again what replace hands it, as client-go's does, so transforms must be idempotent;
+ * - a watch bookmark is passed to the store's `bookmark` when it has one (client-go's ReflectorBookmarkStore;
+ *   the RealFIFO then queues a Bookmark entry); the bookmarks of a watch-list's initial events are not;
+ * - the watch resumes from the last version seen (events and bookmarks); a stream the server closes (or the
+ *   connection drops) is re-opened at once; a watch request refused or answered 429 backs off and retries;
+ * - a watch ending with 410 Expired does NOT mark the version unavailable: the next round relists from the
+ *   last version seen (a list at an RV returns data at least that fresh, served from the watch cache); only
+ *   when that list answers 410 / too-large does it fall back to "" (see DefaultWatchErrorHandler);
+ * - any other watch failure (an ERROR event, a watch lasting under a second with no event, an undecodable
+ *   event, a rejected watch request) ends the round: back off, then relist;
+ * - resync ticks run only while watching, restarting with each round.
+ * Deliberate differences: a watch (or watch request) silent for `idleTimeoutMs` is closed and resumed
+ * (client-go relies on the server's timeout); a 429 that names Retry-After waits that long instead of the
+ * backoff; MaxInternalErrorRetryDuration is not offered (client-go's default, 0, never retries).
+ * `run(signal)` resolves once the signal aborts, after closing the watch and cancelling every timer it made;
+ * it never rejects and leaves no unhandled rejection behind (a second concurrent run returns at once).
  */
 export class Reflector<T extends KubeObject = KubeObject> {
   private readonly lw: ListerWatcher<T>;
@@ -86,9 +132,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private readonly fieldSelector: string | undefined;
   private readonly expectedTypeName: string | undefined;
   private readonly random: () => number;
+  private readonly useWatchList: boolean;
 
   private lastSyncRV = '';
-  /** The last synced version is known to be gone: the next list must be a consistent read. */
+  /** The last synced version proved unavailable (410 / too large): the next sync must be a consistent read. */
   private rvUnavailable = false;
   /** The server paginated an RV "0" list, so it honours limits for this resource: keep paginating. */
   private paginatedResult = false;
@@ -112,14 +159,20 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.fieldSelector = options.fieldSelector;
     this.expectedTypeName = options.expectedTypeName;
     this.random = options.random ?? Math.random;
+    this.useWatchList = (options.useWatchList ?? true) && !lw.isWatchListSemanticsUnsupported?.();
   }
 
-  /** The resource version of the last list or watch event applied to the store ('' before the first list). */
+  /** The resource version of the last sync or watch event applied to the store ('' before the first sync). */
   lastSyncResourceVersion(): string {
     return this.lastSyncRV;
   }
 
-  /** Lists and watches until `signal` aborts. Resolves after everything is closed; never rejects. */
+  /** Whether this reflector syncs with a watch-list (it still falls back to a list where the server refuses). */
+  usesWatchList(): boolean {
+    return this.useWatchList;
+  }
+
+  /** Lists (or watch-lists) and watches until `signal` aborts. Resolves after everything is closed; never rejects. */
   async run(signal: AbortSignal): Promise<void> {
     if (this.running) {
       this.emit('error', { phase: 'run', error: 'already running; second run ignored' });
@@ -127,56 +180,77 @@ export class Reflector<T extends KubeObject = KubeObject> {
     }
     this.running = true;
     try {
-      let needList = true;
       while (!signal.aborted) {
-        if (needList) {
-          if (!(await this.listAndReplace(signal))) continue;
-          needList = false;
-          this.startResync(signal);
-        }
-        const outcome = await this.watchOnce(signal);
-        if (outcome === 'relist') needList = true;
+        const err = await this.listAndWatch(signal);
+        if (signal.aborted) break;
+        if (err !== undefined) this.reportError(err, 'list-and-watch');
+        await this.wait(err, 'list-and-watch', signal);
       }
     } catch (err) {
       // Only a bug can get here; report it rather than reject into a caller that may not listen.
       this.emit('error', { phase: 'run', error: describe(err) });
     } finally {
-      this.resyncTimer?.cancel();
-      this.resyncTimer = undefined;
+      this.stopResync();
       this.running = false;
     }
   }
 
-  /** Lists everything and replaces the store. True on success; on failure it has already waited as needed. */
-  private async listAndReplace(signal: AbortSignal): Promise<boolean> {
-    const rv = this.relistResourceVersion();
+  /** One round: sync, then watch until the watch needs a relist. Returns the error it ended with, if any. */
+  private async listAndWatch(signal: AbortSignal): Promise<unknown> {
+    let open: OpenWatch<T> | undefined;
+    if (this.useWatchList) {
+      const synced = await this.watchList(signal);
+      if (synced.kind === 'stopped') return undefined;
+      if (synced.kind === 'synced') open = synced.open;
+      else this.emit('watch-list-fallback', { error: describe(synced.error), code: codeOf(synced.error) });
+    }
+    if (!open) {
+      const err = await this.list(signal);
+      if (err !== undefined || signal.aborted) return err;
+    }
+    this.startResync(signal);
+    try {
+      return await this.watch(signal, open);
+    } finally {
+      this.stopResync();
+    }
+  }
+
+  /** Lists everything and replaces the store. Returns the error on failure (after the one "" retry client-go makes). */
+  private async list(signal: AbortSignal): Promise<unknown> {
+    let rv = this.relistResourceVersion();
+    // The page size is chosen once, from the version first asked for, as client-go's pager is.
+    const paginate = this.pageSize > 0 && (this.paginatedResult || rv === '0' || rv === '');
     this.emit('list-start', { resourceVersion: rv });
     let result: { items: T[]; resourceVersion: string; pages: number };
     try {
       // Even a transport that ignores the signal must not keep run() from returning.
-      result = await untilAborted(this.listAll(rv, signal), signal);
+      result = await untilAborted(this.listAll(rv, paginate, signal), signal);
     } catch (err) {
-      if (signal.aborted) return false;
-      if (isResourceExpired(err) && rv !== '') {
-        // Retry at once as a consistent read: the version we asked for is gone.
-        this.rvUnavailable = true;
-        this.emit('expired-relist', { resourceVersion: rv, phase: 'list' });
-        return false;
+      if (signal.aborted) return undefined;
+      if (!isResourceExpired(err) && !isTooLargeResourceVersion(err)) return err;
+      // The version is gone (or not there yet): ask for the latest, as a consistent read.
+      this.rvUnavailable = true;
+      this.emit('expired-relist', { resourceVersion: rv, phase: 'list', code: codeOf(err) });
+      rv = this.relistResourceVersion();
+      this.emit('list-start', { resourceVersion: rv });
+      try {
+        result = await untilAborted(this.listAll(rv, paginate, signal), signal);
+      } catch (retryErr) {
+        return signal.aborted ? undefined : retryErr;
       }
-      await this.failed(err, 'list', signal);
-      return false;
     }
-    if (signal.aborted) return false;
+    if (signal.aborted) return undefined;
+    if (rv === '0' && result.pages > 1) this.paginatedResult = true;
+    this.rvUnavailable = false;
     try {
       this.store.replace(result.items, result.resourceVersion);
     } catch (err) {
-      await this.failed(err, 'replace', signal);
-      return false;
+      return err;
     }
-    this.rvUnavailable = false;
     this.lastSyncRV = result.resourceVersion;
     this.emit('listed', { count: result.items.length, resourceVersion: result.resourceVersion, pages: result.pages });
-    return true;
+    return undefined;
   }
 
   private relistResourceVersion(): string {
@@ -184,10 +258,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     return this.lastSyncRV === '' ? '0' : this.lastSyncRV;
   }
 
-  private async listAll(rv: string, signal: AbortSignal): Promise<{ items: T[]; resourceVersion: string; pages: number }> {
-    // A list at a specific version is served from the watch cache only without a limit, so page only
-    // where paging is honoured or harmless.
-    const paginate = this.pageSize > 0 && (rv === '0' || rv === '' || this.paginatedResult);
+  private async listAll(rv: string, paginate: boolean, signal: AbortSignal): Promise<{ items: T[]; resourceVersion: string; pages: number }> {
     const base: ListOptions = { resourceVersion: rv, signal };
     if (this.labelSelector !== undefined) base.labelSelector = this.labelSelector;
     if (this.fieldSelector !== undefined) base.fieldSelector = this.fieldSelector;
@@ -204,7 +275,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         page = await this.lw.list(pageOptions);
       } catch (err) {
         if (!isResourceExpired(err)) throw err;
-        // The continue token outlived the snapshot it points into: fall back to one unpaginated list.
+        // The continue token outlived the snapshot it points into: one unpaginated list at the version asked for.
         this.emit('list-continue-expired', { pages });
         const full = await this.lw.list(base);
         return { items: full.items, resourceVersion: full.metadata.resourceVersion ?? '', pages: pages + 1 };
@@ -213,171 +284,281 @@ export class Reflector<T extends KubeObject = KubeObject> {
       meta = page.metadata;
       pages++;
     }
-    if (rv === '0' && pages > 1) this.paginatedResult = true;
     return { items, resourceVersion: meta.resourceVersion ?? '', pages };
   }
 
-  /** Runs one watch from the last synced version until it ends, and says what to do next. */
-  private async watchOnce(signal: AbortSignal): Promise<WatchOutcome> {
-    if (signal.aborted) return 'stopped';
-    const rv = this.lastSyncRV;
-    const { minSeconds, maxSeconds } = this.watchTimeoutRange;
-    const timeoutSeconds = Math.floor(minSeconds + this.random() * Math.max(0, maxSeconds - minSeconds));
-    const request = new AbortController();
-    let stopReason: 'abort' | 'idle' | undefined;
-    let wakeStop: () => void = () => {};
-    // A fresh promise for every wait: racing each event against one long-lived promise would pile a
-    // reaction onto it per event for the whole life of the watch.
-    const untilStopped = () =>
-      stopReason
-        ? Promise.resolve('stop' as const)
-        : new Promise<'stop'>((resolve) => {
-            wakeStop = () => resolve('stop');
-          });
-    const stop = (reason: 'abort' | 'idle') => {
-      stopReason ??= reason;
-      request.abort();
-      wakeStop();
-    };
-    const onAbort = () => stop('abort');
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-
-    let idleTimer: TimerHandle | undefined;
-    const armIdle = () => {
-      idleTimer?.cancel();
-      if (this.idleTimeoutMs > 0) idleTimer = this.clock.setTimer(() => stop('idle'), this.idleTimeoutMs);
-    };
-
-    const startedAt = this.clock.now();
-    let events = 0;
-    let stream: WatchStream<T> | undefined;
-    // Before waiting out a failure: no idle timer ticking, no stream held open.
-    const release = () => {
-      idleTimer?.cancel();
-      idleTimer = undefined;
-      const s = stream;
-      stream = undefined;
-      try {
-        s?.close();
-      } catch {
-        // closing is best effort
-      }
-    };
-    const onStop = (): WatchOutcome => {
-      if (stopReason === 'idle') {
-        this.emit('watch-idle-timeout', { resourceVersion: this.lastSyncRV, idleMs: this.idleTimeoutMs, events });
-        return 'resume';
-      }
-      return 'stopped';
-    };
-
-    try {
-      this.emit('watch-start', { resourceVersion: rv, timeoutSeconds });
-      armIdle();
-      const watchOptions: WatchOptions = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds, signal: request.signal };
-      if (this.labelSelector !== undefined) watchOptions.labelSelector = this.labelSelector;
-      if (this.fieldSelector !== undefined) watchOptions.fieldSelector = this.fieldSelector;
-      const pending = this.lw.watch(watchOptions);
-      // If we give up on the request (abort, idle), a stream that still arrives must be closed.
-      pending.then(
-        (s) => {
-          if (stopReason) s.close();
-        },
-        () => {},
-      );
-      const opened = await Promise.race([pending, untilStopped()]);
-      if (opened === 'stop') return onStop();
-      stream = opened;
-      const iterator = stream[Symbol.asyncIterator]();
-      for (;;) {
-        const nextEvent = iterator.next();
-        nextEvent.catch(() => {});
-        const step = await Promise.race([nextEvent, untilStopped()]);
-        if (step === 'stop') return onStop();
-        if (step.done) {
-          const durationMs = this.clock.now() - startedAt;
-          this.emit('watch-closed', { resourceVersion: this.lastSyncRV, events, durationMs });
-          if (events === 0 && durationMs < SHORT_WATCH_MS) {
-            release();
-            await this.failed(new Error(`very short watch: ended after ${durationMs} ms with no event`), 'watch', signal);
+  /**
+   * The streaming initial sync (client-go's watchList). Collects the initial events in a temporary store
+   * until the initial-events-end bookmark, then replaces the real store in one step and hands the open
+   * stream on to the watch.
+   */
+  private async watchList(signal: AbortSignal): Promise<{ kind: 'synced'; open: OpenWatch<T> } | { kind: 'failed'; error: unknown } | { kind: 'stopped' }> {
+    const transform = transformerOf(this.store);
+    for (;;) {
+      if (signal.aborted) return { kind: 'stopped' };
+      const rv = this.rvUnavailable ? '' : this.lastSyncRV;
+      const temporary = new Map<string, T>();
+      const options: WatchOptions = {
+        resourceVersion: rv,
+        resourceVersionMatch: 'NotOlderThan',
+        sendInitialEvents: true,
+        allowWatchBookmarks: true,
+        timeoutSeconds: this.watchTimeoutSeconds(),
+      };
+      this.emit('watch-list-start', {
+        resourceVersion: rv,
+        resourceVersionMatch: 'NotOlderThan',
+        sendInitialEvents: true,
+        timeoutSeconds: options.timeoutSeconds,
+      });
+      const opened = await this.openWatch(options, signal);
+      if (opened.kind === 'stopped') return opened;
+      if (opened.kind === 'idle') continue;
+      let error: unknown;
+      if (opened.kind === 'failed') {
+        error = opened.error;
+      } else {
+        const end = await this.consume(opened.open, signal, { initialStore: { items: temporary, transform } });
+        if (end.kind === 'stopped') return end;
+        if (end.kind === 'initial-events-end') {
+          this.rvUnavailable = false;
+          try {
+            this.store.replace([...temporary.values()], end.resourceVersion);
+          } catch (err) {
+            closeQuietly(end.stream);
+            return { kind: 'failed', error: err };
           }
-          return signal.aborted ? 'stopped' : 'resume';
+          this.lastSyncRV = end.resourceVersion;
+          this.emit('watch-list-synced', { count: temporary.size, resourceVersion: end.resourceVersion });
+          return { kind: 'synced', open: end.stream };
         }
-        events++;
-        armIdle();
-        if (this.handleEvent(step.value) === 'relist') return 'relist';
+        if (end.kind === 'closed') {
+          this.emit('watch-list-incomplete', { events: end.events, idle: end.idle });
+          continue;
+        }
+        error = end.error;
       }
-    } catch (err) {
-      if (signal.aborted) return 'stopped';
-      if (stopReason === 'idle') return onStop();
-      if (isResourceExpired(err)) {
+      if (isConnectionRefused(error) || isTooManyRequests(error)) {
+        this.emit('watch-list-retry', { error: describe(error), code: codeOf(error) });
+        await this.wait(error, 'watch-list', signal);
+        continue;
+      }
+      if (isResourceExpired(error) || isTooLargeResourceVersion(error)) {
         this.rvUnavailable = true;
-        this.emit('expired-relist', { resourceVersion: this.lastSyncRV, phase: 'watch' });
-        return 'relist';
+        this.emit('expired-relist', { resourceVersion: rv, phase: 'watch-list', code: codeOf(error) });
+        continue;
       }
-      release();
-      await this.failed(err, 'watch', signal);
-      return signal.aborted ? 'stopped' : 'resume';
-    } finally {
-      release();
-      signal.removeEventListener('abort', onAbort);
-      request.abort();
+      return { kind: 'failed', error };
     }
   }
 
-  /** Applies one watch event to the store. Throws the Status of a non-410 ERROR event. */
-  private handleEvent(event: WatchEvent<T>): 'ok' | 'relist' {
-    const obj = event.object;
-    if (event.type === 'ERROR') {
-      const err = apiStatusError(obj, { fallbackMessage: 'watch ERROR event' });
-      if (isResourceExpired(err)) {
-        this.rvUnavailable = true;
-        this.emit('expired-relist', { resourceVersion: this.lastSyncRV, phase: 'watch-event', code: err.code });
-        return 'relist';
+  /**
+   * Watches from the last synced version (or carries on with `open`) until the watch needs a relist
+   * (client-go's watch). Returns an error only when a watch request was rejected.
+   */
+  private async watch(signal: AbortSignal, open: OpenWatch<T> | undefined): Promise<unknown> {
+    let current = open;
+    for (;;) {
+      if (signal.aborted) return undefined;
+      // A stream handed over by the watch-list is already past the initial events.
+      let propagateRVFromStart = true;
+      if (!current) {
+        const rv = this.lastSyncRV;
+        propagateRVFromStart = rv !== '' && rv !== '0';
+        const options: WatchOptions = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: this.watchTimeoutSeconds() };
+        this.emit('watch-start', { resourceVersion: rv, timeoutSeconds: options.timeoutSeconds });
+        const opened = await this.openWatch(options, signal);
+        if (opened.kind === 'stopped') return undefined;
+        if (opened.kind === 'idle') continue;
+        if (opened.kind === 'failed') {
+          if (isConnectionRefused(opened.error) || isTooManyRequests(opened.error)) {
+            this.reportError(opened.error, 'watch');
+            await this.wait(opened.error, 'watch', signal);
+            continue;
+          }
+          if (isResourceExpired(opened.error)) this.emit('expired-relist', { resourceVersion: rv, phase: 'watch', code: codeOf(opened.error) });
+          return opened.error;
+        }
+        current = opened.open;
+      } else {
+        this.emit('watch-continues', { resourceVersion: this.lastSyncRV });
       }
-      throw err;
+      const end = await this.consume(current, signal, { propagateRVFromStart });
+      current = undefined;
+      if (end.kind === 'stopped') return undefined;
+      if (end.kind === 'closed' || end.kind === 'initial-events-end') continue;
+      const err = end.error;
+      if (isResourceExpired(err)) {
+        // Relist from the last version seen; "" only if that list answers 410 too.
+        this.emit('expired-relist', { resourceVersion: this.lastSyncRV, phase: 'watch', code: codeOf(err) });
+        return undefined;
+      }
+      if (isTooManyRequests(err)) {
+        this.reportError(err, 'watch');
+        await this.wait(err, 'watch', signal);
+        continue;
+      }
+      this.emit('watch-ended', { resourceVersion: this.lastSyncRV, error: describe(err), code: codeOf(err) });
+      return undefined;
     }
+  }
+
+  /** Opens a watch request, giving up on it if the signal aborts or it stays unanswered past the idle timeout. */
+  private async openWatch(
+    options: WatchOptions,
+    signal: AbortSignal,
+  ): Promise<{ kind: 'opened'; open: OpenWatch<T> } | { kind: 'failed'; error: unknown } | { kind: 'idle' } | { kind: 'stopped' }> {
+    const request = new AbortController();
+    const startedAt = this.clock.now();
+    const full: WatchOptions = { ...options, signal: request.signal };
+    if (this.labelSelector !== undefined) full.labelSelector = this.labelSelector;
+    if (this.fieldSelector !== undefined) full.fieldSelector = this.fieldSelector;
+    const guard = new WatchGuard(signal, this.clock, this.idleTimeoutMs, () => request.abort());
+    const stopped = () => {
+      if (guard.reason === 'abort') return { kind: 'stopped' } as const;
+      this.emit('watch-idle-timeout', { resourceVersion: options.resourceVersion ?? '', idleMs: this.idleTimeoutMs, events: 0 });
+      return { kind: 'idle' } as const;
+    };
+    try {
+      const pending = Promise.resolve().then(() => this.lw.watch(full));
+      // If we give up on the request (abort, idle), a stream that still arrives must be closed.
+      pending.then(
+        (s) => {
+          if (guard.reason) closeQuietly({ stream: s, request });
+        },
+        () => {},
+      );
+      const opened = await Promise.race([pending, guard.until()]);
+      if (opened === 'stop' || guard.reason) {
+        if (opened !== 'stop') closeQuietly({ stream: opened, request });
+        return stopped();
+      }
+      return { kind: 'opened', open: { stream: opened, request, startedAt } };
+    } catch (err) {
+      request.abort();
+      if (guard.reason) return stopped();
+      return signal.aborted ? { kind: 'stopped' } : { kind: 'failed', error: err };
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  /**
+   * Applies a stream's events (client-go's handleAnyWatch). With `initialStore`, events go to that
+   * temporary store and the initial-events-end bookmark ends consumption with the stream left open;
+   * otherwise they go to the real store. The stream is closed on every other way out.
+   */
+  private async consume(
+    open: OpenWatch<T>,
+    signal: AbortSignal,
+    mode: { initialStore?: { items: Map<string, T>; transform: ((obj: T) => T) | undefined }; propagateRVFromStart?: boolean },
+  ): Promise<StreamEnd<T>> {
+    const guard = new WatchGuard(signal, this.clock, this.idleTimeoutMs, () => closeQuietly(open));
+    const iterator = open.stream[Symbol.asyncIterator]();
+    let events = 0;
+    let besidesAdded = false;
+    let initialRV = '';
+    let keepOpen = false;
+    try {
+      for (;;) {
+        const next = iterator.next();
+        next.catch(() => {});
+        let step: IteratorResult<WatchEvent<T>> | 'stop';
+        try {
+          step = await Promise.race([next, guard.until()]);
+        } catch (err) {
+          if (guard.reason) step = 'stop';
+          else if (signal.aborted) return { kind: 'stopped' };
+          else {
+            // Bytes that are not an event are an internal error to client-go; a broken connection is just the end.
+            if (err instanceof WatchDecodeError) return { kind: 'failed', error: err };
+            this.emit('watch-closed', { resourceVersion: this.lastSyncRV, events, durationMs: this.clock.now() - open.startedAt, error: describe(err) });
+            return this.closedOrShort(open, events);
+          }
+        }
+        if (step === 'stop' || guard.reason) {
+          if (guard.reason === 'abort') return { kind: 'stopped' };
+          this.emit('watch-idle-timeout', { resourceVersion: this.lastSyncRV, idleMs: this.idleTimeoutMs, events });
+          return { kind: 'closed', events, idle: true };
+        }
+        if (step.done) {
+          this.emit('watch-closed', { resourceVersion: this.lastSyncRV, events, durationMs: this.clock.now() - open.startedAt });
+          return this.closedOrShort(open, events);
+        }
+        guard.arm();
+        const event = step.value;
+        if (event.type === 'ERROR') return { kind: 'failed', error: apiStatusError(event.object, { fallbackMessage: 'watch ERROR event' }) };
+        events++;
+        const rv = resourceVersionOf(event.object) ?? '';
+        if (event.type !== 'ADDED') besidesAdded = true;
+        const initialEnd = this.apply(event, mode.initialStore);
+        if (mode.initialStore) {
+          if (besidesAdded) initialRV = rv;
+          if (initialEnd) {
+            this.emit('initial-events-end', { resourceVersion: initialRV, objects: mode.initialStore.items.size, events });
+            keepOpen = true;
+            return { kind: 'initial-events-end', resourceVersion: initialRV, stream: open };
+          }
+        } else if (mode.propagateRVFromStart || besidesAdded) {
+          if (rv) this.lastSyncRV = rv;
+        }
+      }
+    } finally {
+      guard.dispose();
+      if (!keepOpen) closeQuietly(open);
+    }
+  }
+
+  private closedOrShort(open: OpenWatch<T>, events: number): StreamEnd<T> {
+    const durationMs = this.clock.now() - open.startedAt;
+    if (events === 0 && durationMs < SHORT_WATCH_MS) {
+      return {
+        kind: 'failed',
+        error: new Error(`very short watch: ${this.name}: unexpected watch close - watch lasted ${durationMs} ms and no items received`),
+      };
+    }
+    return { kind: 'closed', events, idle: false };
+  }
+
+  /** Applies one event to the real store, or to the watch-list's temporary store. True for the initial-events-end bookmark. */
+  private apply(event: WatchEvent<T>, initial: { items: Map<string, T>; transform: ((obj: T) => T) | undefined } | undefined): boolean {
+    const obj = event.object;
     const rv = resourceVersionOf(obj);
     if (event.type === 'BOOKMARK') {
-      if (rv) this.lastSyncRV = rv;
-      this.emit('bookmark', { resourceVersion: rv });
-      return 'ok';
+      const annotations = (readMeta(obj) as { annotations?: Record<string, unknown> } | undefined)?.annotations;
+      const end = annotations?.[INITIAL_EVENTS_END_ANNOTATION] === 'true';
+      this.emit('bookmark', end ? { resourceVersion: rv, initialEventsEnd: true } : { resourceVersion: rv });
+      if (!initial && rv) this.store.bookmark?.(rv);
+      return end;
     }
     if (this.expectedTypeName && typeof obj?.kind === 'string' && obj.kind !== this.expectedTypeName) {
       this.emit('error', { phase: 'watch-event', error: `expected kind ${this.expectedTypeName}, got ${obj.kind}` });
-      return 'ok';
+      return false;
     }
     let key: string | undefined;
     try {
       key = metaNamespaceKeyFunc(obj);
-      // Reported on arrival, before the store: traces then read reflector -> DeltaFIFO -> indexer in order.
-      this.emit('watch-event', { type: event.type, resourceVersion: rv }, key);
-      switch (event.type) {
-        case 'ADDED':
-          this.store.add(obj);
-          break;
-        case 'MODIFIED':
-          this.store.update(obj);
-          break;
-        case 'DELETED':
-          this.store.delete(obj);
-          break;
-        default:
-          this.emit('error', { phase: 'watch-event', error: `unknown watch event type ${String(event.type)}` });
-          return 'ok';
-      }
+      // Reported on arrival, before the store: traces then read reflector -> queue -> indexer in order.
+      this.emit('watch-event', initial ? { type: event.type, resourceVersion: rv, initial: true } : { type: event.type, resourceVersion: rv }, key);
+      if (initial) applyToTemporary(initial.items, event, initial.transform);
+      else if (event.type === 'ADDED') this.store.add(obj);
+      else if (event.type === 'MODIFIED') this.store.update(obj);
+      else if (event.type === 'DELETED') this.store.delete(obj);
+      else this.emit('error', { phase: 'watch-event', error: `unknown watch event type ${String(event.type)}` });
     } catch (err) {
       // One bad object must not end the watch; the next relist will set things right.
       this.emit('error', { phase: 'watch-event', key, error: describe(err) });
     }
-    if (rv) this.lastSyncRV = rv;
-    return 'ok';
+    return false;
   }
 
-  /** Reports a failure and waits before the next attempt: Retry-After for a 429 that has one, else the backoff. */
-  private async failed(err: unknown, phase: string, signal: AbortSignal): Promise<void> {
-    this.emit('error', { phase, error: describe(err), code: err instanceof ApiStatusError ? err.code : undefined });
+  private watchTimeoutSeconds(): number {
+    const { minSeconds, maxSeconds } = this.watchTimeoutRange;
+    return Math.floor(minSeconds + this.random() * Math.max(0, maxSeconds - minSeconds));
+  }
+
+  private reportError(err: unknown, phase: string): void {
+    this.emit('error', { phase, error: describe(err), code: codeOf(err) });
     if (this.watchErrorHandler) {
       try {
         this.watchErrorHandler(err);
@@ -385,9 +566,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
         // a faulty handler must not stop the reflector
       }
     }
+  }
+
+  /** Waits before the next attempt: Retry-After for a 429 that has one, else the backoff's next delay. */
+  private async wait(err: unknown, phase: string, signal: AbortSignal): Promise<void> {
     const retryAfter = err instanceof ApiStatusError && err.code === 429 ? err.retryAfterSeconds : undefined;
     const delayMs = retryAfter !== undefined && retryAfter >= 0 ? retryAfter * 1000 : this.backoff.next();
-    this.emit('backoff', { delayMs, error: describe(err), retryAfter: retryAfter !== undefined, phase });
+    const data: Record<string, unknown> = { delayMs, phase, retryAfter: retryAfter !== undefined };
+    if (err !== undefined) data.error = describe(err);
+    this.emit('backoff', data);
     try {
       await this.clock.sleep(delayMs, signal);
     } catch {
@@ -412,10 +599,92 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.resyncTimer = this.clock.setTimer(tick, this.resyncPeriodMs);
   }
 
+  private stopResync(): void {
+    this.resyncTimer?.cancel();
+    this.resyncTimer = undefined;
+  }
+
   private emit(action: string, data: Record<string, unknown>, key?: string): void {
     const event = { component: 'reflector', action, data: { reflector: this.name, ...data }, at: this.clock.now() };
     safeEmit(this.tracer, key === undefined ? event : { ...event, key });
   }
+}
+
+/**
+ * Ends a wait on a watch when the run's signal aborts or nothing arrives for `idleMs`. `until()` gives a
+ * fresh promise per wait: racing each event against one long-lived promise would pile a reaction onto it
+ * per event for the whole life of the watch.
+ */
+class WatchGuard {
+  reason: 'abort' | 'idle' | undefined;
+  private wake: () => void = () => {};
+  private idleTimer: TimerHandle | undefined;
+  private readonly signal: AbortSignal;
+  private readonly clock: Clock;
+  private readonly idleMs: number;
+  private readonly onStop: () => void;
+  private readonly onAbort = () => this.stop('abort');
+
+  constructor(signal: AbortSignal, clock: Clock, idleMs: number, onStop: () => void) {
+    this.signal = signal;
+    this.clock = clock;
+    this.idleMs = idleMs;
+    this.onStop = onStop;
+    signal.addEventListener('abort', this.onAbort, { once: true });
+    if (signal.aborted) this.onAbort();
+    this.arm();
+  }
+
+  until(): Promise<'stop'> {
+    if (this.reason) return Promise.resolve('stop');
+    return new Promise((resolve) => {
+      this.wake = () => resolve('stop');
+    });
+  }
+
+  /** Restarts the idle countdown (after every event). */
+  arm(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = this.idleMs > 0 && !this.reason ? this.clock.setTimer(() => this.stop('idle'), this.idleMs) : undefined;
+  }
+
+  dispose(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
+
+  private stop(reason: 'abort' | 'idle'): void {
+    this.reason ??= reason;
+    this.idleTimer?.cancel();
+    // Wake first: whoever waits must see the stop before the closed stream's own ending.
+    this.wake();
+    try {
+      this.onStop();
+    } catch {
+      // closing is best effort
+    }
+  }
+}
+
+function applyToTemporary<T extends KubeObject>(items: Map<string, T>, event: WatchEvent<T>, transform: ((obj: T) => T) | undefined): void {
+  const key = deletionHandlingMetaNamespaceKeyFunc(event.object);
+  if (event.type === 'DELETED') items.delete(key);
+  else if (event.type === 'ADDED' || event.type === 'MODIFIED') items.set(key, transform ? transform(event.object) : event.object);
+}
+
+function transformerOf<T>(store: ReflectorStore<T>): ((obj: T) => T) | undefined {
+  const s = store as Partial<TransformingStore<T>>;
+  return typeof s.transformer === 'function' ? s.transformer() : undefined;
+}
+
+function closeQuietly<T extends KubeObject>(open: Pick<OpenWatch<T>, 'stream' | 'request'>): void {
+  try {
+    open.stream.close();
+  } catch {
+    // closing is best effort
+  }
+  open.request.abort();
 }
 
 /** Settles like `p`, or rejects as soon as `signal` aborts (then `p`'s own outcome is ignored). */
@@ -436,6 +705,10 @@ function untilAborted<R>(p: Promise<R>, signal: AbortSignal): Promise<R> {
       },
     );
   });
+}
+
+function codeOf(err: unknown): number | undefined {
+  return err instanceof ApiStatusError ? err.code : undefined;
 }
 
 function describe(err: unknown): string {

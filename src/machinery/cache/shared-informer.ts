@@ -10,6 +10,8 @@ import { safeEmit } from '../trace.ts';
 import { Cache } from './cache.ts';
 import type { Delta, DeltaFIFOOptions } from './delta-fifo.ts';
 import { DeltaFIFO } from './delta-fifo.ts';
+import type { DoneChecker } from './done-checker.ts';
+import { DoneSignal } from './done-checker.ts';
 import type { Indexer, Indexers } from './indexer.ts';
 import type { KeyFunc } from './keys.ts';
 import { DeletedFinalStateUnknown, deletionHandlingMetaNamespaceKeyFunc, resourceVersionOf } from './keys.ts';
@@ -120,6 +122,8 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private watchErrorHandler: ((err: unknown) => void) | undefined;
   private fifo: DeltaFIFO<T> | RealFIFO<T> | undefined;
   private reflector: Reflector<T> | undefined;
+  /** Finished once the queue has synced (client-go's s.synced, closed when the controller's checker is done). */
+  private readonly synced: DoneSignal;
   private started = false;
   private stopped = false;
   private nextHandle = 1;
@@ -136,6 +140,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     this.onHandlerError = options.onHandlerError;
     this.defaultEventHandlerResyncPeriodMs = defaultResyncPeriodMs;
     this.resyncCheckPeriodMs = defaultResyncPeriodMs;
+    this.synced = new DoneSignal(`SharedIndexInformer ${exampleTypeName}`);
     this.fifoKind = options.fifo ?? 'real';
     this.atomicEvents = options.realFIFO?.atomicEvents ?? true;
     this.batch = options.realFIFO?.batch ?? true;
@@ -193,6 +198,11 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     return this.fifo?.hasSynced() ?? false;
   }
 
+  /** Done once the informer has synced: what the factory's waitForCacheSync and waitFor wait on, without polling. */
+  hasSyncedChecker(): DoneChecker {
+    return this.synced;
+  }
+
   lastSyncResourceVersion(): string {
     return this.reflector?.lastSyncResourceVersion() ?? '';
   }
@@ -246,6 +256,10 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     if (this.tracer) reflectorOptions.tracer = this.tracer;
     if (this.watchErrorHandler) reflectorOptions.watchErrorHandler = this.watchErrorHandler;
     this.fifo = fifo;
+    void fifo
+      .hasSyncedChecker()
+      .done()
+      .then(() => this.synced.finish());
     this.reflector = new Reflector<T>(this.lw, fifo, reflectorOptions);
     this.started = true;
     this.emit('started', { resyncCheckPeriodMs: this.resyncCheckPeriodMs });

@@ -16,6 +16,8 @@ export interface WaitForCacheSyncOptions {
 }
 
 /**
+ * client-go's free function cache.WaitForCacheSync, which still polls (v0.36): the factory's
+ * waitForCacheSync and waitFor (done-checker.ts) wait on DoneCheckers instead and react at once.
  * Polls every `hasSynced` function at once and then every 100 ms. Resolves true as soon as all of them
  * return true, false if the signal aborts first. Never rejects (a throwing function counts as not synced).
  */

@@ -109,7 +109,7 @@ describe('create-pod', () => {
 
   it('--wait gives up at --timeout with the timeout exit code and one line', async () => {
     const r = await cli(['create-pod', '--name', 'slow', '--wait', '--timeout', '1ms', '-n', namespace]);
-    assertOneLineError(r, ExitCode.timeout, /pod "slow" did not reach Running within 1ms \(last phase: Pending\).*delete-pod slow/);
+    assertOneLineError(r, ExitCode.timeout, /pod "slow" did not reach Running within 1ms \(last: phase Pending\).*delete-pod slow/);
   });
 
   it('waitForRunning stops on an interrupt (what Ctrl-C does), without polling', async () => {

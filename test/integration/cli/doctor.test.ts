@@ -61,7 +61,7 @@ describe('doctor', () => {
     assertNoSecrets(r);
   });
 
-  it('a kubeconfig pointing at a server that is not there fails the api server check with a hint, exit 1', async () => {
+  it('a kubeconfig pointing at a server that is not there fails the api server check with a hint, and the unreachable code', async () => {
     const file = join(dir, 'missing-server.yaml');
     const port = await closedPort();
     writeFileSync(
@@ -69,7 +69,7 @@ describe('doctor', () => {
       `apiVersion: v1\nkind: Config\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: not-a-real-token-123}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\ncurrent-context: gone\n`,
     );
     const r = await runCli(['doctor', '--kubeconfig', file], { env: { KUBE_LESSONS_NO_AUTO_SANDBOX: '1' } });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 4);
     assert.match(r.stdout, new RegExp(`✗ api server\\s+GET /version: cannot reach https://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
     assert.match(r.stdout, /→ nothing answers at .*kube-lessons sandbox up/);
     assert.match(r.stdout, /1 of 9 checks failed/);
@@ -82,7 +82,7 @@ describe('doctor', () => {
     const r = await runCli(['doctor'], {
       env: { HOME: home, KUBECONFIG: '', KUBE_LESSONS_SANDBOX_DIR: join(dir, 'no-sandbox'), XDG_STATE_HOME: join(dir, 'state') },
     });
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 3, r.stderr);
     assert.match(r.stdout, /✗ kubeconfig\s+no cluster configured/);
     assert.match(r.stdout, /→ start the local sandbox with `kube-lessons sandbox up`/);
     assert.doesNotMatch(r.stderr, /starting the local sandbox/);

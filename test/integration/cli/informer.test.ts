@@ -98,7 +98,7 @@ for (const fifo of FIFO_KINDS) {
       const out = lines(r.stdout);
       assert.equal(out[0], `pods (v1 Pod), namespace ${ns}; resolved through the built-in table`);
       assert.equal(out[1], `informer starting on the ${QUEUE_NAME[fifo]}: resync every 30s, handler added before start`);
-      assert.match(out[2]!, /^cache synced: 0 objects \(resourceVersion \d+\)$/);
+      assert.match(out[2]!, /^cache synced: 0 objects \(resourceVersion \d+, by a streaming watch-list\)$/);
       const events = eventsFor(r.stdout, `${ns}/informed`);
       const types = events.map(([t]) => t);
       assert.equal(types[0], 'ADD', types.join(' '));
@@ -133,7 +133,7 @@ for (const fifo of FIFO_KINDS) {
       assert.match(out.at(-1)!, /^summary: stopped \(timeout\) after \d+\.\d s: ADD 2, /);
     });
 
-    it('with --trace names every stage of the pipeline, timed from the watch event', async () => {
+    it('with --trace names every stage of the pipeline, timed from the watch event, and narrates the watch-list sync', async () => {
       const ns = await namespace('kl-informer-trace');
       const running = await syncedInformer(fifo, ['pods', '-n', ns, '--trace', '--resync', '0', '--timeout', '9s']);
       await createPod(ns, 'traced');
@@ -153,20 +153,54 @@ for (const fifo of FIFO_KINDS) {
       );
       assert.equal(stages[0]![2], '0.000');
       assert.match(out[add + 1]!, /watch event ADDED$/);
-      // The machinery narrates its own steps too.
-      assert.ok(out.some((l) => /· reflector listed: count=0 resourceVersion=\d+/.test(l)));
-      assert.ok(out.some((l) => /· reflector watch-start: resourceVersion=\d+/.test(l)));
-      // On the RealFIFO the whole list travels as one entry, narrated since no single event carries it.
-      if (fifo === 'real')
-        assert.ok(
-          out.some((l) => /· realfifo queued: type=ReplacedAll objects=0 resourceVersion=\d+/.test(l)),
-          r.stdout,
-        );
-      else
-        assert.ok(
-          out.some((l) => /· deltafifo replaced: listed=0 deletions=0 resourceVersion=\d+/.test(l)),
-          r.stdout,
-        );
+      // The watch-list path, stage by stage, each with what it means, then the queue taking the initial state.
+      const at = (re: RegExp) => out.findIndex((l) => re.test(l));
+      const order = [
+        at(/· reflector watch-list-start/),
+        at(/· reflector initial-events-end/),
+        fifo === 'real'
+          ? at(/· realfifo queued: type=ReplacedAll objects=0 resourceVersion=\d+/)
+          : at(/· deltafifo replaced: listed=0 deletions=0 resourceVersion=\d+/),
+        at(/· reflector watch-list-synced: count=0 resourceVersion=\d+/),
+        at(/· reflector watch-continues/),
+      ];
+      assert.ok(
+        order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)),
+        `${order.join(',')}\n${r.stdout}`,
+      );
+      assert.match(out[order[0]! + 1]!, /watch-list: one watch request streams the current state/);
+      assert.ok(!out.some((l) => l.includes('· reflector list-start')));
+    });
+
+    it('with --watch-list off, syncs by a list and --trace narrates that path', async () => {
+      const ns = await namespace('kl-informer-list');
+      await createPod(ns, 'listed');
+      const r = await informer(fifo, ['pods', '-n', ns, '--watch-list', 'off', '--trace', '--resync', '0', '--timeout', '4s']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = lines(r.stdout);
+      assert.ok(
+        out.some((l) => /^cache synced: 1 object \(resourceVersion \d+, by a list\)$/.test(l)),
+        r.stdout,
+      );
+      const at = (re: RegExp) => out.findIndex((l) => re.test(l));
+      const order = [
+        at(/· reflector list-start/),
+        fifo === 'real'
+          ? at(/· realfifo queued: type=ReplacedAll objects=1 resourceVersion=\d+/)
+          : at(/· deltafifo replaced: listed=1 deletions=0 resourceVersion=\d+/),
+        at(/· reflector listed: count=1 resourceVersion=\d+/),
+        at(/· reflector watch-start: resourceVersion=\d+/),
+      ];
+      assert.ok(
+        order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)),
+        `${order.join(',')}\n${r.stdout}`,
+      );
+      assert.ok(!out.some((l) => l.includes('· reflector watch-list-start')));
+      // The listed pod went through every stage, from the list.
+      const listed = at(new RegExp(`^ADD\\s+${ns}/listed\\s`));
+      assert.ok(listed > 0, r.stdout);
+      assert.match(out[listed + 1]!, /^\s+reflector received\s+\+0\.000 ms\s+in a list of 1 object$/);
+      assert.match(out[listed + 5]!, /^\s+handler called\s/);
     });
 
     it('shows resyncs as MOD (resync), same resourceVersion', async () => {
@@ -193,14 +227,15 @@ for (const fifo of FIFO_KINDS) {
         r.stdout,
       );
       assert.match(out.at(-1)!, /^summary: stopped \(interrupted\) after \d+\.\d s: ADD 1, MOD \d+, MOD \(resync\) 0, DEL 0$/);
-      assert.equal(r.stderr.trim(), '');
+      // One line says why it ended, as for every command a signal stops.
+      assert.equal(r.stderr.trim(), 'interrupted');
     });
 
     it('shows an example in --help', async () => {
       const r = await runCli(['informer', '--help']);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /Examples:\n\s+\$ kube-lessons informer/);
-      for (const flag of ['--fifo', '--resync', '--trace', '--handlers-after-sync', '--timeout', '--all-namespaces', '--selector'])
+      for (const flag of ['--fifo', '--watch-list', '--resync', '--trace', '--handlers-after-sync', '--timeout', '--all-namespaces', '--selector'])
         assert.ok(r.stdout.includes(flag), flag);
     });
   });

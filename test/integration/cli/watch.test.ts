@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { runCli, startCli } from '../../helpers/cli.ts';
-import { createTestNamespace, deleteNamespace, sandboxState, testClient } from '../../helpers/cluster.ts';
+import { createTestNamespace, deleteNamespace, etcdPost, sandboxState, testClient } from '../../helpers/cluster.ts';
 
 let client: KubeClient;
 let ns = '';
@@ -48,11 +48,11 @@ async function configMap(method: 'POST' | 'PATCH' | 'DELETE', name: string, data
 
 /** Compacts the sandbox's etcd up to its current revision, as the API server does every 5 minutes. */
 async function compactEtcd(): Promise<number> {
-  const { etcdUrl } = sandboxState();
-  const range = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
-  const revision = Number(((await range.json()) as { header: { revision: string } }).header.revision);
-  const compact = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(revision), physical: true }) });
-  assert.equal(compact.status, 200, await compact.text());
+  const state = sandboxState();
+  const range = await etcdPost<{ header: { revision: string } }>(state, '/v3/kv/range', { key: Buffer.from('/').toString('base64') });
+  const revision = Number(range.body.header.revision);
+  const compact = await etcdPost(state, '/v3/kv/compaction', { revision: String(revision), physical: true });
+  assert.equal(compact.status, 200, JSON.stringify(compact.body));
   return revision;
 }
 
@@ -66,8 +66,8 @@ describe('kube-lessons watch', () => {
     if (ns) await deleteNamespace(client, ns);
   });
 
-  it('lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
-    const running = await watching(['configmaps', '-n', ns, '--timeout', '12s']);
+  it('with --watch-list off, lists, then prints ADDED, MODIFIED and DELETED for a configmap changed during the watch', async () => {
+    const running = await watching(['configmaps', '-n', ns, '--watch-list', 'off', '--timeout', '12s']);
     await configMap('POST', 'watched', { step: '1' });
     await configMap('PATCH', 'watched', { step: '2' });
     await configMap('DELETE', 'watched');
@@ -91,6 +91,24 @@ describe('kube-lessons watch', () => {
     );
   });
 
+  it('by default streams the initial state (watch-list), marks its end with the bookmark, then the changes on the same stream', async () => {
+    await configMap('POST', 'already-there', { step: '0' });
+    const running = await watching(['configmaps', '-n', ns, '--timeout', '12s'], /^BOOKMARK\s+initial-events-end/);
+    await configMap('PATCH', 'already-there', { step: '1' });
+    await running.line(new RegExp(`^MODIFIED\\s+${ns}/already-there `));
+    const r = await running.done;
+    await configMap('DELETE', 'already-there');
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out[1], 'watch-list: one watch with sendInitialEvents=true, resourceVersionMatch=NotOlderThan, allowWatchBookmarks=true');
+    assert.ok(!out.some((l) => l.startsWith('listed ')), 'no list request');
+    const initial = out.findIndex((l) => l.startsWith(`ADDED      ${ns}/already-there `));
+    const end = out.findIndex((l) => /^BOOKMARK\s+initial-events-end: the initial state is complete, \d+ objects? at resourceVersion \d+$/.test(l));
+    const modified = out.findIndex((l) => l.startsWith(`MODIFIED   ${ns}/already-there `));
+    assert.ok(initial > 1 && end > initial && modified > end, r.stdout);
+    assert.equal(out[end + 1], '  a reflector replaces its store here, then keeps reading this same stream for the changes');
+  });
+
   it('explains the 410 a stale resourceVersion gets, and that a reflector would relist', async () => {
     // Events bypass the API server's watch cache, so a watch from an old version goes to etcd, which has
     // forgotten everything before its compaction: 410 Expired.
@@ -98,16 +116,17 @@ describe('kube-lessons watch', () => {
     const r = await watch(['events', '-n', ns, '--resource-version', '1', '--timeout', '20s']);
     assert.equal(r.code, 1, r.stderr);
     const out = lines(r.stdout);
-    assert.equal(out.length, 11, r.stdout + r.stderr);
+    assert.equal(out.length, 12, r.stdout + r.stderr);
     assert.equal(out[2], 'watching from resourceVersion 1 (--resource-version), bookmarks on');
     assert.equal(out[3], "  it is older than the list's: the server replays the changes since then if it still keeps them, else answers 410 Expired");
     assert.equal(out[4], 'ERROR      410 Expired: The resourceVersion for the provided watch is too old.');
     assert.match(out[5]!, /^ {2}410 Gone \/ Expired: resourceVersion 1 is older than the history the server keeps \(the list was at \d+\):$/);
-    assert.deepEqual(out.slice(6, 10), [
+    assert.deepEqual(out.slice(6, 11), [
       "  etcd compacted those revisions, or the changes fell out of the API server's watch cache.",
-      '  A reflector meeting this relists: it lists again with resourceVersion "" (a consistent read from etcd),',
-      '  replaces its store with the result (queuing deletions for objects that vanished meanwhile),',
-      "  and watches again from the new list's resourceVersion. It never tries the old version again.",
+      '  A reflector meeting this relists from the last resourceVersion it saw: a list at a version returns data',
+      '  at least that fresh, which the watch cache can serve. It replaces its store with the result (queuing',
+      "  deletions for objects that vanished meanwhile) and watches again from the new list's resourceVersion.",
+      '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read from etcd).',
     ]);
     assert.match(
       out.at(-1)!,
@@ -126,7 +145,10 @@ describe('kube-lessons watch', () => {
 
   it('with --raw prints the request with credentials redacted and each chunked line, masking Secret data', async () => {
     // --raw shows the watch's own response: the watch is open once it is printed.
-    const running = await watching(['secrets', '-n', ns, '--raw', '--no-bookmarks', '--timeout', '10s'], /^< 200 OK \(application\/json\), streaming$/);
+    const running = await watching(
+      ['secrets', '-n', ns, '--raw', '--no-bookmarks', '--watch-list', 'off', '--timeout', '10s'],
+      /^< 200 OK \(application\/json\), streaming$/,
+    );
     const value = 'do-not-print-this-value-42';
     await client.request({
       method: 'POST',
@@ -158,7 +180,7 @@ describe('kube-lessons watch', () => {
   });
 
   it('stops cleanly on Ctrl-C with exit 130 and the counts per type', async () => {
-    const running = await watching(['configmaps', '-A']);
+    const running = await watching(['configmaps', '-A'], /^BOOKMARK\s+initial-events-end/);
     running.interrupt();
     const r = await running.done;
     assert.equal(r.code, 130, r.stderr);
@@ -168,7 +190,7 @@ describe('kube-lessons watch', () => {
       out.at(-1)!,
       /^summary: stopped \(interrupted\) after \d+\.\d s: ADDED \d+, MODIFIED \d+, DELETED \d+, BOOKMARK \d+, ERROR 0; last resourceVersion \d+$/,
     );
-    assert.equal(r.stderr.trim(), '');
+    assert.equal(r.stderr.trim(), 'interrupted', 'one line says why it ended, as for every command a signal stops');
     assertNoCredentials(r.stdout, r.stderr);
   });
 

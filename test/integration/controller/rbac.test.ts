@@ -23,6 +23,8 @@ interface Manifest {
 
 function collectionPath(m: Manifest): string {
   switch (m.kind) {
+    case 'Namespace':
+      return '/api/v1/namespaces';
     case 'ClusterRole':
       return '/apis/rbac.authorization.k8s.io/v1/clusterroles';
     case 'ClusterRoleBinding':
@@ -61,7 +63,8 @@ describe('the sample controller with only the RBAC `controller rbac` prints', ()
 
   after(async () => {
     for (const m of [...manifests].reverse()) {
-      if (m.kind !== 'ServiceAccount') await admin.request({ method: 'DELETE', path: `${collectionPath(m)}/${m.metadata.name}` }).catch(() => undefined);
+      if (m.kind !== 'ServiceAccount' && m.kind !== 'Namespace')
+        await admin.request({ method: 'DELETE', path: `${collectionPath(m)}/${m.metadata.name}` }).catch(() => undefined);
     }
     if (ns) await deleteNamespace(admin, ns);
     rmSync(dir, { recursive: true, force: true });
@@ -74,7 +77,7 @@ describe('the sample controller with only the RBAC `controller rbac` prints', ()
     manifests = parseAllDocuments(printed.stdout).map((d) => d.toJS() as Manifest);
     assert.deepEqual(
       manifests.map((m) => m.kind),
-      ['ClusterRole', 'ServiceAccount', 'ClusterRoleBinding'],
+      ['Namespace', 'ClusterRole', 'ServiceAccount', 'ClusterRoleBinding'],
     );
     for (const m of manifests) await apply(admin, m);
     const sa = manifests.find((m) => m.kind === 'ServiceAccount')!;

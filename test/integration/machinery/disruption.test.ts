@@ -11,9 +11,12 @@ import { loadKubeconfig } from '../../../src/core/kubeconfig.ts';
 import { BUILTIN_RESOURCES } from '../../../src/core/resources.ts';
 import type { KubeObject } from '../../../src/machinery/cache/list-watch.ts';
 import { RecordingTracer } from '../../../src/machinery/trace.ts';
+import { listerWatcherFor } from '../../../src/core/list-watch-client.ts';
+import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent, type WatchStream } from '../../../src/machinery/cache/list-watch.ts';
 import { restartComponent, sandboxDown, sandboxUp } from '../../../src/sandbox/sandbox.ts';
 import type { SandboxState } from '../../../src/sandbox/state.ts';
-import { createTestNamespace, waitUntil } from '../../helpers/cluster.ts';
+import { createTestNamespace, etcdPost, waitUntil } from '../../helpers/cluster.ts';
+import { SharedInformerFactory } from '../../../src/machinery/cache/informer-factory.ts';
 import { cacheState, factoryFor, recordingHandler, type Seen } from '../../helpers/informers.ts';
 import { FIFO_KINDS } from '../../../src/machinery/cache/shared-informer.ts';
 
@@ -41,9 +44,9 @@ function sameState(a: Map<string, string>, b: Map<string, string>): boolean {
 
 /** etcd's JSON gateway: the API server's storage, reached directly. */
 async function etcd(path: string, body: unknown): Promise<{ header?: { revision?: string } }> {
-  const res = await fetch(`${state.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  assert.ok(res.ok, `etcd ${path}: ${res.status}`);
-  return (await res.json()) as { header?: { revision?: string } };
+  const res = await etcdPost(state, path, body);
+  assert.equal(res.status, 200, `etcd ${path}: ${res.status}`);
+  return res.body;
 }
 
 // Every test runs on both queues an informer can be built on.
@@ -141,10 +144,15 @@ for (const fifo of FIFO_KINDS) {
         const del = seen.find((s) => s.type === 'delete')!;
         assert.equal(del.key, `${ns}/vanish`);
         assert.equal(del.tombstone, true, 'a deletion seen only through a relist arrives as a DeletedFinalStateUnknown');
-        assert.ok(
-          tracer.events.some((e) => e.component === 'reflector' && e.action === 'expired-relist'),
-          'the reflector reported the 410 and relisted',
-        );
+        const reflector = tracer.events.filter((e) => e.component === 'reflector');
+        const expired = reflector.findIndex((e) => e.action === 'expired-relist' && e.data?.phase === 'watch');
+        assert.ok(expired >= 0, 'the reflector reported the 410 and relisted');
+        // client-go v0.36: the relist asks for the last version seen (NotOlderThan, served by the watch cache), not "".
+        const relist = reflector.slice(expired).find((e) => e.action === 'watch-list-start' || e.action === 'list-start');
+        assert.equal(relist?.action, 'watch-list-start');
+        assert.equal(relist.data?.resourceVersion, reflector[expired]!.data?.resourceVersion);
+        assert.notEqual(relist.data?.resourceVersion, '');
+        assert.ok(!reflector.some((e) => e.action === 'expired-relist' && e.data?.phase !== 'watch'), 'no sync answered 410: "" was never needed');
         assert.deepEqual(informer.getIndexer().listKeys(), [`${ns}/keep`]);
         assert.ok(
           sameState(
@@ -157,5 +165,168 @@ for (const fifo of FIFO_KINDS) {
         await factory.shutdown();
       }
     });
+
+    it('an API server restart during the initial stream: the watch-list starts again and the cache ends exact, with no list', async () => {
+      const cms = `/api/v1/namespaces/${ns}/configmaps`;
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          client.request({ method: 'POST', path: cms, body: { metadata: { name: `big-${i}`, labels: { wl: 'restart' } }, data: { v: 'x'.repeat(2000) } } }),
+        ),
+      );
+      // A slow consumer: after the first few initial events the stream is held until the server has restarted.
+      let hold: Promise<void> | undefined;
+      let release!: () => void;
+      let heldOnce = false;
+      const tracer = new RecordingTracer();
+      const factory = new SharedInformerFactory(
+        (resource, context) => {
+          const lw = listerWatcherFor(client, resource, context);
+          return {
+            list: (o) => lw.list(o),
+            watch: async (o) => {
+              const stream = await lw.watch(o);
+              if (!o.sendInitialEvents || heldOnce) return stream;
+              heldOnce = true;
+              hold = new Promise<void>((r) => (release = r));
+              const held = hold;
+              async function* events(): AsyncGenerator<WatchEvent<KubeObject>> {
+                let n = 0;
+                for await (const e of stream) {
+                  if (++n === 5) await held;
+                  yield e;
+                }
+              }
+              const it = events();
+              const wrapped: WatchStream<KubeObject> = { [Symbol.asyncIterator]: () => it, close: () => stream.close() };
+              return wrapped;
+            },
+          };
+        },
+        { fifo, namespace: ns, tracer, tweakListOptions: (o) => void (o.labelSelector = 'wl=restart') },
+      );
+      const informer = factory.informerFor(BUILTIN_RESOURCES.configmaps);
+      const abort = new AbortController();
+      factory.start(abort.signal);
+      try {
+        await waitUntil('the initial stream is held mid-way', () => hold !== undefined, 20_000, 50);
+        assert.equal(informer.hasSynced(), false);
+        await restartComponent(dir, 'kube-apiserver', { downMs: 500 });
+        release();
+        assert.deepEqual([...(await factory.waitForCacheSync(AbortSignal.timeout(60_000)))], [['v1/configmaps', true]]);
+        const reflector = tracer.events.filter((e) => e.component === 'reflector').map((e) => e.action);
+        assert.ok(reflector.filter((a) => a === 'watch-list-start').length >= 2, 'the watch-list was started again');
+        assert.equal(reflector.filter((a) => a === 'watch-list-synced').length, 1, 'the store was replaced once, after the complete state');
+        assert.ok(!reflector.includes('list-start'), 'no list request: watch-list served the sync');
+        const fresh = await client.request<{ items: KubeObject[] }>({ path: cms, query: { labelSelector: 'wl=restart' } });
+        assert.ok(sameState(cacheState(fresh.body.items), cacheState(informer.getIndexer().list())));
+        assert.equal(informer.getIndexer().list().length, 60);
+      } finally {
+        release?.();
+        abort.abort();
+        await factory.shutdown();
+      }
+    });
+
+    it('a server without watch-list falls back to list + watch; after the watch fails it relists at the last version, and asks for "" only when that list answers 410', async () => {
+      // WatchList off: the server answers 422 to sendInitialEvents. The watch cache off for secrets: lists at a
+      // version with a limit are read from etcd at exactly that revision, so a compacted one answers 410.
+      const degraded = ['--feature-gates=WatchList=false', '--watch-cache-sizes=secrets#0'];
+      await restartComponent(dir, 'kube-apiserver', { extraArgs: degraded });
+      const secrets = `/api/v1/namespaces/${ns}/secrets`;
+      for (const name of ['p-keep', 'p-also', 'p-vanish'])
+        await client.request({ method: 'POST', path: secrets, body: { metadata: { name, labels: { wl: 'paged' } }, stringData: { k: 'v' } } });
+      const tracer = new RecordingTracer();
+      // Page size 1: the first list (RV "0") comes back paginated, so the reflector keeps paginating later lists.
+      const factory = factoryFor(client, {
+        fifo,
+        namespace: ns,
+        tracer,
+        reflector: { pageSize: 1 },
+        tweakListOptions: (o) => void (o.labelSelector = 'wl=paged'),
+      });
+      const informer = factory.informerFor(BUILTIN_RESOURCES.secrets);
+      const seen: Seen[] = [];
+      informer.addEventHandler(recordingHandler(seen));
+      const abort = new AbortController();
+      factory.start(abort.signal);
+      try {
+        await factory.waitForCacheSync(abort.signal);
+        const events = () => tracer.events.filter((e) => e.component === 'reflector');
+        assert.equal(events().find((e) => e.action === 'watch-list-fallback')?.data?.code, 422);
+        assert.equal(informer.getIndexer().list().length, 3);
+        await restartComponent(dir, 'kube-apiserver', {
+          extraArgs: degraded,
+          beforeStart: async () => {
+            const key = Buffer.from(`/registry/secrets/${ns}/p-vanish`).toString('base64');
+            const del = await etcd('/v3/kv/deleterange', { key });
+            await etcd('/v3/kv/compaction', { revision: del.header!.revision, physical: true });
+          },
+        });
+        await waitUntil('the deletion reaches the handler', () => seen.some((s) => s.type === 'delete'), 60_000, 100);
+        assert.equal(seen.find((s) => s.type === 'delete')?.key, `${ns}/p-vanish`);
+        const lists = events()
+          .filter((e) => e.action === 'list-start')
+          .map((e) => e.data?.resourceVersion as string);
+        // The watch ends with 410, or earlier with the restarting server's refusal: either way the relist
+        // asks for the last version seen first, and "" only because that list answered 410.
+        const expiredLists = events()
+          .filter((e) => e.action === 'expired-relist' && e.data?.phase === 'list')
+          .map((e) => e.data?.resourceVersion);
+        assert.equal(lists[0], '0');
+        assert.notEqual(lists[1], '', 'the relist first asks for the last version seen');
+        assert.equal(lists[2], '', 'that list answered 410: then a consistent read');
+        assert.equal(expiredLists[0], lists[1], 'the list at the last version is the one that answered 410');
+        assert.deepEqual(informer.getIndexer().listKeys().sort(), [`${ns}/p-also`, `${ns}/p-keep`]);
+      } finally {
+        abort.abort();
+        await factory.shutdown();
+        await restartComponent(dir, 'kube-apiserver');
+      }
+    });
   });
 }
+
+// The server side of the watch-list, on its own: no informer, so no queue.
+describe('watch-list stream', () => {
+  before(async () => {
+    ns = await createTestNamespace(client, 'disrupt-stream');
+  });
+
+  it('streams the initial state as ADDED events, ended by the BOOKMARK annotated k8s.io/initial-events-end', async () => {
+    const cms = `/api/v1/namespaces/${ns}/configmaps`;
+    await Promise.all(
+      ['wl-a', 'wl-b', 'wl-c'].map((name) => client.request({ method: 'POST', path: cms, body: { metadata: { name, labels: { wl: 'stream' } } } })),
+    );
+    const lw = listerWatcherFor<KubeObject>(client, BUILTIN_RESOURCES.configmaps, { namespace: ns });
+    const ctrl = new AbortController();
+    const stream = await lw.watch({
+      sendInitialEvents: true,
+      resourceVersionMatch: 'NotOlderThan',
+      allowWatchBookmarks: true,
+      labelSelector: 'wl=stream',
+      signal: ctrl.signal,
+    });
+    const seen: WatchEvent<KubeObject>[] = [];
+    try {
+      for await (const event of stream) {
+        seen.push(event);
+        if (event.type === 'BOOKMARK' && (event.object.metadata?.annotations as Record<string, string> | undefined)?.[INITIAL_EVENTS_END_ANNOTATION] === 'true')
+          break;
+      }
+    } finally {
+      stream.close();
+      ctrl.abort();
+    }
+    const end = seen.at(-1)!;
+    assert.equal(end.type, 'BOOKMARK');
+    assert.deepEqual(
+      seen
+        .slice(0, -1)
+        .map((e) => `${e.type} ${e.object.metadata?.name}`)
+        .sort(),
+      ['ADDED wl-a', 'ADDED wl-b', 'ADDED wl-c'],
+    );
+    const listed = await client.request<{ metadata: { resourceVersion: string } }>({ path: cms, query: { labelSelector: 'wl=stream' } });
+    assert.ok(BigInt(end.object.metadata!.resourceVersion!) <= BigInt(listed.body.metadata.resourceVersion), 'the bookmark names the version the state is at');
+  });
+});

@@ -15,15 +15,16 @@ function setup(opts: { responder?: ConstructorParameters<typeof FakeClient>[0]; 
   const client = new FakeClient(opts.responder);
   const errors: string[] = [];
   const logger: Logger = { info() {}, error: (m, f) => void errors.push(`${m} ${JSON.stringify(f)}`) };
-  let t = Date.parse('2026-03-01T10:00:00.500Z');
+  let t = Date.parse('2026-03-01T10:00:01.500Z');
   const recorder = new EventRecorder(client.asClient(), {
     component: 'sample-controller',
     host: 'node-a',
     logger,
-    now: () => new Date((t += 1000)),
+    now: () => new Date(t),
     ...(opts.maxCacheEntries ? { maxCacheEntries: opts.maxCacheEntries } : {}),
   });
-  return { client, recorder, errors };
+  const tick = (ms: number) => void (t += ms);
+  return { client, recorder, errors, tick };
 }
 
 describe('EventRecorder', () => {
@@ -53,9 +54,9 @@ describe('EventRecorder', () => {
     assert.equal(e.lastTimestamp, e.firstTimestamp);
   });
 
-  it('folds a repeat into the same Event: a merge PATCH of count and lastTimestamp, in order', async () => {
-    const { client, recorder } = setup();
-    for (let i = 0; i < 3; i++)
+  it('folds a repeat into the same Event: a strategic-merge PATCH of count, lastTimestamp and message, in order', async () => {
+    const { client, recorder, tick } = setup();
+    for (let i = 0; i < 3; i++, tick(1000))
       recorder.event({ ...foo, metadata: { ...foo.metadata, resourceVersion: String(42 + i) } }, 'Normal', 'Synced', 'Foo synced successfully');
     await recorder.flush();
     assert.deepEqual(
@@ -64,10 +65,10 @@ describe('EventRecorder', () => {
     );
     const name = (client.requests[0]!.body as CoreEvent).metadata.name;
     assert.equal(client.requests[1]!.path, `/api/v1/namespaces/demo/events/${name}`);
-    assert.equal(client.requests[1]!.contentType, 'application/merge-patch+json');
+    assert.equal(client.requests[1]!.contentType, 'application/strategic-merge-patch+json');
     assert.deepEqual(client.requests[1]!.body, { count: 2, lastTimestamp: '2026-03-01T10:00:02Z', message: 'Foo synced successfully' });
     assert.deepEqual((client.requests[2]!.body as { count: number }).count, 3);
-    assert.deepEqual(recorder.stats(), { recorded: 3, created: 1, patched: 2, failed: 0 });
+    assert.deepEqual(recorder.stats(), { recorded: 3, created: 1, patched: 2, skipped: 0, aggregated: 0, failed: 0 });
     assert.equal(recorder.requests(), 3);
   });
 
@@ -124,7 +125,6 @@ describe('EventRecorder', () => {
     recorder.event(foo, 'Normal', 'B', 'b'); // new again; evicts A
     recorder.event(foo, 'Normal', 'C', 'c'); // still known
     await recorder.flush();
-    // Writes of one event are ordered; writes of different events may interleave.
     const reasonByName = new Map<string, string>();
     const perReason: Record<string, string[]> = {};
     for (const r of client.requests) {

@@ -43,6 +43,8 @@ function ownedDeployment(owner: Foo, replicas: number, available: number): Deplo
 /** A list of `items`, then a watch that stays open, silent, until it is closed or aborted. */
 function staticListerWatcher(items: KubeObject[]): ListerWatcher<KubeObject> {
   return {
+    // Serves lists only, as client-go's fake clients: the reflector lists instead of streaming.
+    isWatchListSemanticsUnsupported: () => true,
     async list() {
       return { items: structuredClone(items), metadata: { resourceVersion: '10' } };
     },

@@ -84,3 +84,19 @@ describe('describeError', () => {
     assert.match(e.message, /pods "x" not found \(404\)/);
   });
 });
+
+describe('fetch failures', () => {
+  it('a port fetch refuses is unreachable, with the cause chain and a hint about the port', () => {
+    const e = describeError(new TypeError('fetch failed', { cause: new Error('bad port') }), { action: 'list nodes', server: 'https://127.0.0.1:6000' });
+    assert.equal(e.exitCode, ExitCode.unreachable);
+    assert.equal(e.message, 'list nodes: cannot reach https://127.0.0.1:6000: fetch failed: bad port');
+    assert.match(e.hint!, /blocks this port/);
+  });
+
+  it('any other fetch failure prints every cause once, on one line', () => {
+    const inner = new Error('inner\nsecond line');
+    const e = describeError(new TypeError('fetch failed', { cause: new Error('middle', { cause: inner }) }));
+    assert.equal(e.exitCode, ExitCode.unreachable);
+    assert.equal(e.message, 'cannot reach the API server: fetch failed: middle: inner');
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -16,6 +16,8 @@ function file(name: string, text: string): string {
   return f;
 }
 
+mkdirSync(join(dir, 'certs'));
+file('certs/ca.crt', 'a CA certificate would be here\n');
 const A = file(
   'a.yaml',
   `apiVersion: v1
@@ -119,6 +121,58 @@ describe('kubeconfig resolution', () => {
   it('registers every loaded credential with the redactor', async () => {
     await loadKubeconfig({ env: { ...cacheEnv, KUBECONFIG: `${A}:${B}`, HOME: dir } });
     assert.equal(redact('token=alice-secret-token and bobs-password'), 'token=<redacted> and <redacted>');
+  });
+
+  it('names the kubeconfig field and the file when a file it points at is missing', async () => {
+    const cfg = (cluster: string, user: string) => `apiVersion: v1
+kind: Config
+current-context: c
+clusters:
+- {name: k, cluster: {server: 'https://127.0.0.1:1111'${cluster}}}
+users:
+- {name: u, user: {${user}}}
+contexts:
+- {name: c, context: {cluster: k, user: u}}
+`;
+    const cases = [
+      {
+        name: 'no-ca.yaml',
+        cluster: ', certificate-authority: nowhere/ca.crt',
+        user: 'token: t',
+        field: 'certificate-authority',
+        missing: join(dir, 'nowhere/ca.crt'),
+        entry: 'cluster "k"',
+      },
+      {
+        name: 'no-cert.yaml',
+        cluster: '',
+        user: 'client-certificate: /nonexistent/u.crt, client-key: certs/ca.crt',
+        field: 'client-certificate',
+        missing: '/nonexistent/u.crt',
+        entry: 'user "u"',
+      },
+      {
+        name: 'no-key.yaml',
+        cluster: '',
+        user: 'client-certificate: certs/ca.crt, client-key: /nonexistent/u.key',
+        field: 'client-key',
+        missing: '/nonexistent/u.key',
+        entry: 'user "u"',
+      },
+    ];
+    for (const c of cases) {
+      const f = file(c.name, cfg(c.cluster, c.user));
+      await assert.rejects(loadKubeconfig({ kubeconfig: f, env: {} }), (e: KubeconfigError) => {
+        assert.ok(e instanceof KubeconfigError);
+        assert.equal(e.exitCode, 3);
+        assert.equal(e.message, `${c.field} file ${c.missing} of ${c.entry} does not exist (kubeconfig ${f})`);
+        assert.match(e.hint!, new RegExp(`${c.field}-data`));
+        return true;
+      });
+    }
+    // Only the chosen context's entries matter, as with kubectl: another user's missing file is no error.
+    const other = file('other.yaml', cfg('', 'token: t').replace('users:\n', 'users:\n- {name: unused, user: {client-certificate: /nonexistent/x.crt}}\n'));
+    assert.equal((await loadKubeconfig({ kubeconfig: other, env: {} })).userName, 'u');
   });
 
   it('gives the same answer from the parsed-file cache as from a fresh parse, and reads JSON kubeconfigs', async () => {

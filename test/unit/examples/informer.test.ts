@@ -45,7 +45,7 @@ for (const fifo of FIFO_KINDS) {
       assert.deepEqual(summary.counts, { ADD: 2, MOD: 1, 'MOD (resync)': 0, DEL: 1 });
       assert.equal(summary.reason, 'interrupted');
       const synced = run.steps.find((s) => s.type === 'synced');
-      assert.deepEqual(synced, { type: 'synced', count: 1, resourceVersion: '1' });
+      assert.deepEqual(synced, { type: 'synced', count: 1, resourceVersion: '1', via: 'list' });
       const mod = run.steps.find((s) => s.type === 'event' && s.event === 'MOD');
       assert.ok(mod?.type === 'event' && mod.oldResourceVersion === '2' && mod.resourceVersion === '3');
       assert.equal(run.steps.at(-1)!.type, 'stopped');
@@ -86,6 +86,46 @@ for (const fifo of FIFO_KINDS) {
       assert.deepEqual(perObject, []);
       // A whole list in one RealFIFO entry is narrated, since no single event carries it.
       if (fifo === 'real') assert.ok(narrated.includes('realfifo queued'));
+    });
+
+    it('with watch-list, narrates the stream: initial events, the initial-events-end bookmark, the store replaced, the same stream watched', async () => {
+      const lw = new ScriptedListerWatcher();
+      lw.watchListSupported = true;
+      const run = start(fifo, lw, { trace: true });
+      await until('watch-list', () => lw.watches.length > 0);
+      assert.equal(lw.watchCalls[0]!.sendInitialEvents, true);
+      lw.current.emit('ADDED', pod('a', { ns: 'x', rv: '5' }));
+      lw.current.emit('BOOKMARK', { kind: 'Pod', metadata: { resourceVersion: '6', annotations: { 'k8s.io/initial-events-end': 'true' } } });
+      await until('sync', () => run.steps.some((s) => s.type === 'synced'));
+      lw.current.emit('MODIFIED', pod('a', { ns: 'x', rv: '7' }));
+      await until('MOD', () => run.events().includes('MOD x/a'));
+      run.stop.abort();
+      await run.done;
+      assert.equal(lw.listCalls.length, 0);
+      assert.deepEqual(
+        run.steps.find((s) => s.type === 'synced'),
+        { type: 'synced', count: 1, resourceVersion: '6', via: 'watch-list' },
+      );
+      const [add, mod] = run.steps.filter((s) => s.type === 'event');
+      assert.ok(add?.type === 'event' && add.initial && add.trace?.origin === 'watch-list');
+      assert.deepEqual(
+        add.trace.stages.map((st) => st.stage),
+        [...STAGES],
+      );
+      assert.ok(mod?.type === 'event' && mod.trace?.origin === 'watch event');
+      const narrated = run.steps.flatMap((s) => (s.type === 'machinery' && s.component === 'reflector' ? [s.action] : []));
+      assert.deepEqual(narrated, ['watch-list-start', 'bookmark', 'initial-events-end', 'watch-list-synced', 'watch-continues']);
+    });
+
+    it('with watch-list off, lists even where the transport could stream', async () => {
+      const lw = new ScriptedListerWatcher();
+      lw.watchListSupported = true;
+      const run = start(fifo, lw, { watchList: false });
+      await until('sync', () => run.steps.some((s) => s.type === 'synced'));
+      run.stop.abort();
+      await run.done;
+      assert.equal(lw.listCalls.length, 1);
+      assert.equal(lw.watchCalls[0]!.sendInitialEvents, undefined);
     });
 
     it('with trace, follows the objects of the first list through every stage too', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Chalk } from 'chalk';
-import { UserFacingError } from '../../../src/core/errors.ts';
+import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import type { ProgressData } from '../../../src/lessons/progress.ts';
 import { learn, type LearnDeps } from '../../../src/lessons/session.ts';
 import {
@@ -253,18 +253,26 @@ test('finishing every lesson prints the closing text', async () => {
   assert.deepEqual(Object.keys(readProgress(progressFile).completed).sort(), ['alpha', 'beta', 'gamma']);
 });
 
-test('Ctrl-C at a prompt ends the session quietly, progress kept', async () => {
+test('Ctrl-C at a prompt ends the session as interrupted (130), progress kept', async () => {
   const { env } = tempConfigHome();
-  const s = await session([promptExit()], { env });
-  assert.match(s.text(), /progress is saved in/);
+  const cap = capturedContext();
+  await assert.rejects(interruptedSession([promptExit()], { env }, cap), (e: UserFacingError) => e.exitCode === ExitCode.interrupted);
+  assert.match(cap.all.join('\n'), /progress is saved in/);
 });
 
 test('Ctrl-C in a lesson after changing the cluster says what was left and how to remove it', async () => {
   const { env } = tempConfigHome();
-  const s = await session(['run', true, promptExit()], { env, ref: 'beta' });
-  assert.match(s.text(), /Left in your cluster by this lesson; to remove it: kube-lessons fake undo/);
-  assert.match(s.text(), /progress is saved in/);
+  const cap = capturedContext();
+  await assert.rejects(interruptedSession(['run', true, promptExit()], { env, ref: 'beta' }, cap), (e: UserFacingError) => e.exitCode === ExitCode.interrupted);
+  assert.match(cap.all.join('\n'), /Left in your cluster by this lesson; to remove it: kube-lessons fake undo/);
+  assert.match(cap.all.join('\n'), /progress is saved in/);
 });
+
+/** A session that is expected to end by an error: what it printed stays in `cap`. */
+function interruptedSession(answers: Answer[], opts: { env: NodeJS.ProcessEnv; ref?: string }, cap: ReturnType<typeof capturedContext>): Promise<void> {
+  const program = fakeProgram();
+  return learn(opts.ref, { yes: false, list: false, reset: false }, { ctx: cap.ctx, makeProgram: program.makeProgram, env: opts.env, lessonsDir: FIXTURE_DIR, prompter: new ScriptedPrompter(answers), interactive: true, width: 80, cluster: fakeCluster() });
+}
 
 test('hints come one at a time, numbered, and start over', async () => {
   const { env } = tempConfigHome();

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
 import { Command } from 'commander';
 import type { CommandContext, GlobalOptions } from '../../../src/console/context.ts';
+import { renderTable } from '../../../src/console/output.ts';
 import { returnsOutcome, type CommandOutcome } from '../../../src/console/run-command.ts';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import type { Check } from '../../../src/lessons/catalog.ts';
@@ -148,6 +149,12 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
         err.push(t);
         all.push(t);
       },
+      table: (head, rows) => {
+        const t = renderTable(head, rows, new Chalk({ level: 0 }));
+        out.push(t);
+        all.push(t);
+      },
+      columns: undefined,
     },
     format,
     debug: false,

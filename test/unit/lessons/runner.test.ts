@@ -109,10 +109,10 @@ test('global options reach the command through the program', async () => {
   assert.deepEqual(seen, ['/tmp/k']);
 });
 
-test("a command that ends on the session's Ctrl-C reports 0 when it returns 'stopped', 130 otherwise", async () => {
+test("a command that ends on the session's Ctrl-C reports 130 even when it winds down cleanly, 1 when its checks failed", async () => {
   for (const [outcome, code] of [
-    ['stopped', 0],
     ['done', 130],
+    ['checks-failed', 1],
   ] as const) {
     const session = new AbortController();
     const r = createRunner({

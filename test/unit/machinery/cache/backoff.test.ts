@@ -16,6 +16,21 @@ test('jitter 1.0 adds up to the whole delay again', () => {
   assert.ok(capped.next() < 60_000);
 });
 
+test('the sequence restarts when more than two minutes passed since the last restart, even while failing', async () => {
+  const clock = new FakeClock();
+  const b = new ExponentialBackoff({ clock, random: () => 0 });
+  const delays: number[] = [];
+  // Fail continuously, waiting out each delay, for three minutes.
+  while (clock.now() < 180_000) {
+    const d = b.next();
+    delays.push(d);
+    await clock.advance(d);
+  }
+  assert.deepEqual(delays.slice(0, 9), [800, 1600, 3200, 6400, 12800, 25600, 30000, 30000, 30000]);
+  // 800+...+30000*3 = 140 400 ms: the tenth delay starts after the two minutes, from 800 again.
+  assert.equal(delays[9], 800);
+});
+
 test('the sequence restarts after two minutes without a failure', async () => {
   const clock = new FakeClock();
   const b = new ExponentialBackoff({ clock, random: () => 0 });

@@ -80,6 +80,8 @@ type ListAnswer<T extends KubeObject> = ListResult<T> | Error | 'hang' | ((optio
 type WatchAnswer = Error | 'hang';
 
 export class ScriptedListerWatcher<T extends KubeObject = KubeObject> implements ListerWatcher<T> {
+  /** Like client-go's fake clients, it declares watch-list unsupported unless a test opts in. */
+  watchListSupported = false;
   /** What a default list returns. */
   objects: T[] = [];
   resourceVersion = '1';
@@ -99,6 +101,10 @@ export class ScriptedListerWatcher<T extends KubeObject = KubeObject> implements
   scriptWatch(...answers: WatchAnswer[]): this {
     this.watchScript.push(...answers);
     return this;
+  }
+
+  isWatchListSemanticsUnsupported(): boolean {
+    return !this.watchListSupported;
   }
 
   /** The most recently opened watch. */

@@ -62,8 +62,14 @@ async function play(ops: Op[], fifo: (typeof FIFOS)[number]): Promise<void> {
     lw.objects = [...server].map(([name, v]) => pod(name, { rv: v }));
     lw.resourceVersion = String(rv);
     const from = notes.length;
+    const watches = lw.watchCalls.length;
     lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
-    await clock.advance(0);
+    // The relist follows the reflector's backoff between rounds (growing with each failure): wait for the
+    // watch that follows it.
+    for (let waited = 0; lw.watchCalls.length === watches; waited += 100) {
+      assert.ok(waited < 120_000, 'the reflector relisted and watched again');
+      await clock.advance(100);
+    }
     const told = notes.slice(from).map((n) => n.type);
     if (fifo.deletionsFirst) {
       const firstOther = told.findIndex((t) => t !== 'delete');

@@ -171,6 +171,7 @@ test('hasSynced: after a first add at once; after a first replace only when each
     const { fifo } = fifoWith();
     for (const action of c.actions) await action(fifo);
     assert.equal(fifo.hasSynced(), c.synced, `case ${i}`);
+    assert.equal(fifo.hasSyncedChecker().isDone(), c.synced, `case ${i}: the checker agrees`);
   }
 });
 
@@ -179,6 +180,11 @@ test('an entry counts towards the initial sync only once its processing has fini
   fifo.replace([pod('a', { rv: '1' })], '1');
   const fake = new FakeClock();
   let syncedDuring: boolean | undefined;
+  let checkerDoneAt: 'during' | 'after' | undefined;
+  void fifo
+    .hasSyncedChecker()
+    .done()
+    .then(() => (checkerDoneAt = syncedDuring === undefined ? 'during' : 'after'));
   const popping = fifo.pop(async () => {
     await fake.sleep(1_000);
     syncedDuring = fifo.hasSynced();
@@ -187,9 +193,8 @@ test('an entry counts towards the initial sync only once its processing has fini
   await popping;
   assert.equal(syncedDuring, false);
   assert.equal(fifo.hasSynced(), true);
-  let resolved = false;
-  await fifo.synced.then(() => (resolved = true));
-  assert.equal(resolved, true);
+  await fifo.hasSyncedChecker().done();
+  assert.equal(checkerDoneAt, 'after', 'the checker is told when the processing finished, not before');
 });
 
 test('a failing process rejects the pop, and the entry is gone (no requeue); it still counts as popped', async () => {

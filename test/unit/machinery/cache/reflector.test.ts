@@ -1,65 +1,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../../../src/machinery/clock.ts';
-import { RecordingTracer } from '../../../../src/machinery/trace.ts';
 import { ApiStatusError } from '../../../../src/machinery/errors.ts';
-import { ExponentialBackoff } from '../../../../src/machinery/cache/backoff.ts';
 import { newIndexer } from '../../../../src/machinery/cache/cache.ts';
 import { DeltaFIFO } from '../../../../src/machinery/cache/delta-fifo.ts';
-import type { ReflectorStore } from '../../../../src/machinery/cache/delta-fifo.ts';
-import { DeletedFinalStateUnknown, metaNamespaceKeyFunc } from '../../../../src/machinery/cache/keys.ts';
+import { DeletedFinalStateUnknown } from '../../../../src/machinery/cache/keys.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
-import { Reflector } from '../../../../src/machinery/cache/reflector.ts';
-import type { ReflectorOptions } from '../../../../src/machinery/cache/reflector.ts';
-import { ScriptedListerWatcher } from './fake-lister-watcher.ts';
+import { gone, setup } from './reflector-harness.ts';
 import { pod } from './helpers.ts';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
 after(() => assert.deepEqual(unhandled, [], 'no unhandled rejections'));
-
-/** Records what the reflector did to its store. */
-class RecordingStore implements ReflectorStore<KubeObject> {
-  readonly ops: string[] = [];
-  add(obj: KubeObject) {
-    this.ops.push(`add ${metaNamespaceKeyFunc(obj)}`);
-  }
-  update(obj: KubeObject) {
-    this.ops.push(`update ${metaNamespaceKeyFunc(obj)}`);
-  }
-  delete(obj: KubeObject) {
-    this.ops.push(`delete ${metaNamespaceKeyFunc(obj)}`);
-  }
-  replace(list: KubeObject[], rv: string) {
-    this.ops.push(`replace [${list.map((o) => metaNamespaceKeyFunc(o)).join(',')}] @${rv}`);
-  }
-  resync() {
-    this.ops.push('resync');
-  }
-}
-
-function setup(options: ReflectorOptions = {}, store: ReflectorStore<KubeObject> = new RecordingStore()) {
-  const clock = new FakeClock();
-  const tracer = new RecordingTracer();
-  const lw = new ScriptedListerWatcher<KubeObject>();
-  const backoff = new ExponentialBackoff({ clock, random: () => 0 });
-  const reflector = new Reflector(lw, store, { clock, tracer, backoff, random: () => 0, ...options });
-  const ctrl = new AbortController();
-  let done: Promise<void> | undefined;
-  const start = async () => {
-    done = reflector.run(ctrl.signal);
-    await clock.advance(0);
-  };
-  const stop = async () => {
-    ctrl.abort();
-    await clock.advance(0);
-    await done;
-  };
-  const actions = (name: string) => tracer.events.filter((e) => e.action === name);
-  return { clock, tracer, lw, reflector, store: store as RecordingStore, start, stop, actions, backoff };
-}
-
-const gone = () => new ApiStatusError({ code: 410, reason: 'Expired', message: 'too old resource version' });
 
 test('lists at resourceVersion "0", replaces the store, then watches from the list version with bookmarks', async () => {
   const t = setup();
@@ -151,7 +102,7 @@ test('after the server closes the watch, watching resumes from the last bookmark
   await t.stop();
 });
 
-test('an ERROR event with code 410 relists with resourceVersion "" and missed deletions arrive as tombstones', async () => {
+test('an ERROR 410 relists from the last resource version after the backoff, and missed deletions arrive as tombstones', async () => {
   const known = newIndexer<KubeObject>();
   const fifo = new DeltaFIFO<KubeObject>({ knownObjects: known });
   const t = setup({}, fifo);
@@ -172,12 +123,16 @@ test('an ERROR event with code 410 relists with resourceVersion "" and missed de
   await drain();
   assert.deepEqual(known.listKeys().sort(), ['n/a', 'n/b']);
 
+  t.lw.current.emit('BOOKMARK', { kind: 'Pod', metadata: { resourceVersion: '20' } });
   t.lw.objects = [pod('a', { ns: 'n', rv: '30' })];
   t.lw.resourceVersion = '30';
   t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
   await t.clock.advance(0);
-  assert.deepEqual(t.lw.listCalls[1], { resourceVersion: '', limit: 500 });
   assert.equal(t.actions('expired-relist').length, 1);
+  assert.equal(t.lw.listCalls.length, 1, 'the round ends, then the backoff is waited out (client-go: Until with the delay)');
+  await t.clock.advance(800);
+  // Not "": a list at the last version seen is served by the watch cache with data at least that fresh.
+  assert.deepEqual(t.lw.listCalls[1], { resourceVersion: '20' });
   const deltas = fifo.getByKey('n/b')!;
   assert.equal(deltas.length, 1);
   assert.equal(deltas[0]!.type, 'Deleted');
@@ -188,19 +143,52 @@ test('an ERROR event with code 410 relists with resourceVersion "" and missed de
   assert.deepEqual(known.listKeys(), ['n/a']);
   await t.stop();
 });
-
-test('a 410 answer to the watch request also relists with resourceVersion ""', async () => {
-  const t = setup();
+test('a 410 answer to the watch request relists from the last version; only when that list answers 410 too does it ask for ""', async () => {
+  const seen: unknown[] = [];
+  const t = setup({ watchErrorHandler: (err) => seen.push(err) });
+  t.lw.resourceVersion = '7';
   t.lw.scriptWatch(gone());
+  t.lw.scriptList({ items: [], metadata: { resourceVersion: '7' } }, gone());
   await t.start();
+  assert.equal(seen.length, 1, 'a rejected watch request ends the round with that error');
+  await t.clock.advance(800);
   assert.deepEqual(
     t.lw.listCalls.map((c) => c.resourceVersion),
-    ['0', ''],
+    ['0', '7', ''],
   );
-  assert.equal(t.actions('backoff').length, 0);
+  // Retried at once as a consistent read, with the pager of the first attempt: no limit at a specific version.
+  assert.deepEqual(t.lw.listCalls[2], { resourceVersion: '' });
+  assert.deepEqual(
+    t.actions('expired-relist').map((e) => e.data!.phase),
+    ['watch', 'list'],
+  );
+  assert.equal(t.lw.watchCalls.length, 2);
   await t.stop();
 });
 
+test('a list answering "too large resource version" is retried at once as a consistent read', async () => {
+  const t = setup();
+  t.lw.resourceVersion = '9';
+  const tooLarge = new ApiStatusError({
+    code: 504,
+    reason: 'Timeout',
+    message: 'Too large resource version: 99, current: 9',
+    details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] },
+  });
+  t.lw.scriptList({ items: [], metadata: { resourceVersion: '9' } }, tooLarge);
+  await t.start();
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+  await t.clock.advance(800);
+  assert.deepEqual(
+    t.lw.listCalls.map((c) => c.resourceVersion),
+    ['0', '9', ''],
+  );
+  // The "" list succeeded: the next relist uses the last version again.
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+  await t.clock.advance(1600);
+  assert.equal(t.lw.listCalls.at(-1)!.resourceVersion, '9');
+  await t.stop();
+});
 test('an expired list is retried at once as a consistent read', async () => {
   const t = setup();
   t.lw.scriptList(gone());
@@ -225,7 +213,7 @@ test('an expired continue token falls back to one unpaginated list', async () =>
   await t.stop();
 });
 
-test('repeated failures back off 800, 1600, 3200 ms; the delay restarts after two healthy minutes', async () => {
+test('repeated failures back off 800, 1600, 3200 ms; the delay restarts when two minutes passed since the last restart', async () => {
   const boom = () => new ApiStatusError({ code: 500, message: 'etcd unhappy' });
   const t = setup({ idleTimeoutMs: 0 });
   t.lw.scriptList(boom(), boom(), boom());
@@ -244,17 +232,51 @@ test('repeated failures back off 800, 1600, 3200 ms; the delay restarts after tw
     [800, 1600, 3200],
   );
   assert.equal(t.lw.watchCalls.length, 1);
-  // Healthy for more than two minutes, then the watch breaks: back to the initial delay.
+  // Healthy for more than two minutes, then the watch fails: back to the initial delay, then a relist.
   await t.clock.advance(130_000);
-  t.lw.current.fail(new Error('read ECONNRESET'));
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 500, reason: 'InternalError', message: 'boom' });
   await t.clock.advance(0);
   assert.equal(t.actions('backoff').at(-1)!.data!.delayMs, 800);
   await t.clock.advance(800);
+  assert.equal(t.lw.listCalls.length, 5);
   assert.equal(t.lw.watchCalls.length, 2);
-  assert.equal(t.lw.listCalls.length, 4, 'a broken stream resumes the watch, no relist');
   await t.stop();
 });
 
+test('a broken connection re-opens the watch at once from the last version, without a relist or a backoff', async () => {
+  const t = setup();
+  await t.start();
+  t.lw.current.emit('ADDED', pod('a', { rv: '4' }));
+  await t.clock.advance(5_000);
+  t.lw.current.fail(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+  await t.clock.advance(0);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '4');
+  assert.equal(t.lw.listCalls.length, 1);
+  assert.equal(t.actions('backoff').length, 0);
+  await t.stop();
+});
+
+test('a refused watch request backs off and watches again from the same version; any other rejection relists', async () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
+  const seen: unknown[] = [];
+  const t = setup({ watchErrorHandler: (err) => seen.push(err) });
+  t.lw.resourceVersion = '3';
+  t.lw.scriptWatch(refused(), new ApiStatusError({ code: 500, message: 'internal' }));
+  await t.start();
+  assert.equal(t.lw.watchCalls.length, 1);
+  await t.clock.advance(800);
+  assert.equal(t.lw.watchCalls.length, 2, 'isWatchErrorRetriable: connection refused');
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '3');
+  assert.equal(t.lw.listCalls.length, 1);
+  await t.clock.advance(0);
+  assert.equal(t.lw.listCalls.length, 1, 'the 500 ended the round: backing off before the relist');
+  await t.clock.advance(1600);
+  assert.equal(t.lw.listCalls.length, 2);
+  assert.equal(t.lw.listCalls[1]!.resourceVersion, '3');
+  assert.equal(seen.length, 2);
+  await t.stop();
+});
 test('a 429 waits the Retry-After the server asked for', async () => {
   const t = setup();
   t.lw.scriptList(new ApiStatusError({ code: 429, message: 'slow down', retryAfterSeconds: 7 }));
@@ -280,7 +302,7 @@ test('a 429 on the watch request waits Retry-After and then watches again from t
   await t.stop();
 });
 
-test('a non-410 ERROR event backs off and resumes the watch', async () => {
+test('a non-410 ERROR event ends the round: the watch is closed, the backoff waited, then a relist from the last version', async () => {
   const t = setup();
   await t.start();
   t.lw.current.emit('ADDED', pod('a', { rv: '6' }));
@@ -289,26 +311,27 @@ test('a non-410 ERROR event backs off and resumes the watch', async () => {
   first.emit('ERROR', { kind: 'Status', code: 500, message: 'internal' });
   await t.clock.advance(0);
   assert.equal(first.closed, true, 'the failed watch is closed before waiting');
+  assert.equal(t.actions('watch-ended').length, 1);
   assert.equal(t.lw.watchCalls.length, 1);
   await t.clock.advance(800);
+  assert.equal(t.lw.listCalls.length, 2);
+  assert.equal(t.lw.listCalls[1]!.resourceVersion, '6');
   assert.equal(t.lw.watchCalls.length, 2);
-  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '6');
-  assert.equal(t.lw.listCalls.length, 1);
   await t.stop();
 });
-
-test('a watch that ends at once with nothing delivered counts as a failure', async () => {
+test('a watch that ends at once with nothing delivered is a very short watch: back off, then relist', async () => {
   const t = setup();
   await t.start();
   t.lw.current.end();
   await t.clock.advance(0);
   assert.equal(t.lw.watchCalls.length, 1, 'waits before reconnecting');
   assert.equal(t.actions('backoff').length, 1);
+  assert.match(String(t.actions('watch-ended')[0]!.data!.error), /very short watch/);
   await t.clock.advance(800);
+  assert.equal(t.lw.listCalls.length, 2);
   assert.equal(t.lw.watchCalls.length, 2);
   await t.stop();
 });
-
 test('a watch silent for longer than the idle timeout is closed and resumed', async () => {
   const t = setup({ idleTimeoutMs: 60_000 });
   await t.start();

@@ -6,6 +6,7 @@ import { ApiStatusError } from '../../../../src/machinery/errors.ts';
 import { metaNamespaceIndexFunc, namespaceIndex } from '../../../../src/machinery/cache/indexer.ts';
 import { DeletedFinalStateUnknown } from '../../../../src/machinery/cache/keys.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../../../../src/machinery/cache/list-watch.ts';
 import type { ResourceEventHandler } from '../../../../src/machinery/cache/processor-listener.ts';
 import { SharedIndexInformer } from '../../../../src/machinery/cache/shared-informer.ts';
 import type { SharedIndexInformerOptions } from '../../../../src/machinery/cache/shared-informer.ts';
@@ -116,12 +117,111 @@ test('a deletion missed during a 410 relist reaches handlers as a tombstone', as
   t.lw.objects = [pod('a', { ns: 'n', rv: '1' })];
   t.lw.resourceVersion = '9';
   t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
-  await t.clock.advance(0);
+  // The relist follows the reflector's backoff: 800 ms plus up to as much again of jitter.
+  await t.clock.advance(1600);
   // 'a' came back unchanged: a sync-type update, which every handler gets until resync checks begin. The
   // RealFIFO delivers the tombstone first (client-go's reconcileReplacement); the DeltaFIFO after the list.
   const expected = ['update a@1->a@1', 'delete n/b (tombstone)'];
   assert.deepEqual(h.log.slice(2), fifo.options.fifo === 'delta' ? expected : expected.reverse());
   assert.deepEqual(t.informer.getStore().listKeys(), ['n/a']);
+  await t.stop();
+});
+
+function initialEventsEnd(rv: string): KubeObject {
+  return { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: rv, annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' } } };
+}
+
+test('a watch-list sync: nothing reaches the queue before the initial-events-end bookmark, then initial adds, and the sync checker is done', async () => {
+  const t = setup();
+  t.lw.watchListSupported = true;
+  const h = recorder();
+  t.informer.addEventHandler(h);
+  const checker = t.informer.hasSyncedChecker();
+  await t.start();
+  const w = t.lw.current;
+  w.emit('ADDED', pod('a', { ns: 'n', rv: '3' }));
+  w.emit('ADDED', pod('b', { ns: 'n', rv: '4' }));
+  await t.clock.advance(0);
+  assert.deepEqual(h.log, []);
+  assert.equal(checker.isDone(), false);
+  w.emit('BOOKMARK', initialEventsEnd('7'));
+  await checker.done();
+  await t.clock.advance(0);
+  assert.equal(t.lw.listCalls.length, 0);
+  assert.deepEqual(h.log, ['add a@3 initial', 'add b@4 initial']);
+  assert.equal(t.informer.lastSyncResourceVersion(), '7');
+  // The same stream goes on as the watch: changes now, in order.
+  w.emit('MODIFIED', pod('a', { ns: 'n', rv: '8' }));
+  w.emit('DELETED', pod('b', { ns: 'n', rv: '9' }));
+  await t.clock.advance(0);
+  assert.deepEqual(h.log.slice(2), ['update a@3->a@8', 'delete b']);
+  await t.stop();
+});
+
+test("bookmarks after the initial state reach the RealFIFO as Bookmark entries (atomic events only); the watch-list's own do not", async () => {
+  const t = setup();
+  t.lw.watchListSupported = true;
+  t.informer.addEventHandler(recorder());
+  await t.start();
+  const w = t.lw.current;
+  w.emit('ADDED', pod('a', { rv: '3' }));
+  w.emit('BOOKMARK', { kind: 'Pod', metadata: { resourceVersion: '5' } });
+  w.emit('BOOKMARK', initialEventsEnd('6'));
+  await t.clock.advance(0);
+  w.emit('BOOKMARK', { kind: 'Pod', metadata: { resourceVersion: '10' } });
+  await t.clock.advance(0);
+  const bookmarks = t.tracer.events.filter((e) => e.component === 'informer' && e.action === 'bookmark').map((e) => e.data!.resourceVersion);
+  const atomic = fifo.options.fifo === 'real' && fifo.options.realFIFO?.atomicEvents !== false;
+  assert.deepEqual(bookmarks, atomic ? ['10'] : []);
+  assert.equal(t.informer.lastSyncResourceVersion(), '10');
+  await t.stop();
+});
+
+test('after a 410 the relist is a watch-list from the last version; a deletion it reveals is a tombstone, in each queue order', async () => {
+  const t = setup();
+  t.lw.watchListSupported = true;
+  const h = recorder();
+  t.informer.addEventHandler(h);
+  await t.start();
+  t.lw.current.emit('ADDED', pod('a', { ns: 'n', rv: '1' }));
+  t.lw.current.emit('ADDED', pod('b', { ns: 'n', rv: '2' }));
+  t.lw.current.emit('BOOKMARK', initialEventsEnd('5'));
+  await t.clock.advance(0);
+  t.lw.current.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+  await t.clock.advance(1600);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '5');
+  assert.equal(t.lw.watchCalls[1]!.sendInitialEvents, true);
+  t.lw.current.emit('ADDED', pod('a', { ns: 'n', rv: '1' }));
+  t.lw.current.emit('BOOKMARK', initialEventsEnd('12'));
+  await t.clock.advance(0);
+  const expected = ['update a@1->a@1', 'delete n/b (tombstone)'];
+  assert.deepEqual(h.log.slice(2), fifo.options.fifo === 'delta' ? expected : expected.reverse());
+  assert.deepEqual(t.informer.getStore().listKeys(), ['n/a']);
+  assert.equal(t.lw.listCalls.length, 0);
+  await t.stop();
+});
+
+test('with watch-list the transform runs in the temporary store and again when the queue takes the list, as client-go (transforms must be idempotent)', async () => {
+  let calls = 0;
+  const t = setup(0, {
+    transform: (o) => {
+      calls++;
+      return { ...o, metadata: { ...o.metadata, labels: { seen: 'yes' } } };
+    },
+  });
+  t.lw.watchListSupported = true;
+  const h = recorder();
+  t.informer.addEventHandler(h);
+  await t.start();
+  t.lw.current.emit('ADDED', pod('a', { rv: '1' }));
+  t.lw.current.emit('BOOKMARK', initialEventsEnd('2'));
+  await t.clock.advance(0);
+  assert.equal(calls, 2);
+  assert.deepEqual(t.informer.getStore().list()[0]!.metadata!.labels, { seen: 'yes' });
+  t.lw.current.emit('ADDED', pod('b', { rv: '3' }));
+  await t.clock.advance(0);
+  assert.equal(calls, 3, 'a watch event is transformed once');
   await t.stop();
 });
 

@@ -1,0 +1,148 @@
+// client-go's event correlation (tools/record/events_cache.go, event.go v0.36) in our EventRecorder, on a fake
+// clock: the spam filter's token bucket, the count carried by patches, aggregation, retries.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/machinery/clock.ts';
+import { EventRecorder, type CoreEvent } from '../../../src/controllers/event-recorder.ts';
+import { AGGREGATE_MESSAGE_PREFIX, TokenBucket } from '../../../src/controllers/event-correlator.ts';
+import type { KubeObject } from '../../../src/machinery/cache/list-watch.ts';
+import { FakeClient, statusError } from './fake-client.ts';
+
+const EPOCH = Date.parse('2026-03-01T10:00:00Z');
+
+function fooNamed(name: string): KubeObject {
+  return { apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', metadata: { name, namespace: 'demo', uid: `uid-${name}` } };
+}
+
+function setup(responder?: ConstructorParameters<typeof FakeClient>[0]) {
+  const clock = new FakeClock();
+  const client = new FakeClient(responder);
+  const recorder = new EventRecorder(client.asClient(), { component: 'sample-controller', now: () => new Date(EPOCH + clock.now()), clock, random: () => 0.5 });
+  return { clock, client, recorder };
+}
+
+describe('EventRecorder correlation', () => {
+  it('lets 25 events about one object through, then drops them until the bucket refills (1 per 300 s); the count keeps every one', async () => {
+    const { clock, client, recorder } = setup();
+    const foo = fooNamed('a');
+    for (let i = 0; i < 30; i++) recorder.event(foo, 'Normal', 'Synced', 'Foo synced successfully');
+    await recorder.flush();
+    assert.deepEqual(
+      client.requests.map((r) => r.method),
+      ['POST', ...Array<string>(24).fill('PATCH')],
+    );
+    assert.equal(recorder.stats().skipped, 5);
+    await clock.advance(299_000);
+    recorder.event(foo, 'Normal', 'Synced', 'Foo synced successfully');
+    await recorder.flush();
+    assert.equal(client.requests.length, 25, 'less than one token yet');
+    await clock.advance(1_000);
+    recorder.event(foo, 'Normal', 'Synced', 'Foo synced successfully');
+    await recorder.flush();
+    assert.equal(client.requests.length, 26);
+    const patch = client.requests[25]!;
+    assert.equal(patch.method, 'PATCH');
+    assert.deepEqual(patch.body, { count: 32, lastTimestamp: '2026-03-01T10:05:00Z', message: 'Foo synced successfully' });
+  });
+
+  it('the bucket is per object and type: another object, or a Warning, has its own 25', async () => {
+    const { client, recorder } = setup();
+    for (let i = 0; i < 30; i++) {
+      recorder.event(fooNamed('a'), 'Normal', 'Synced', 'ok');
+      recorder.event(fooNamed('b'), 'Normal', 'Synced', 'ok');
+      recorder.event(fooNamed('a'), 'Warning', 'ErrResourceExists', 'taken');
+    }
+    await recorder.flush();
+    assert.equal(client.requests.length, 75);
+  });
+
+  it('an idle controller at 200 Foos, resyncing every 30 s: after the burst, writes only as tokens refill, none in between', async () => {
+    const { clock, client, recorder } = setup();
+    const foos = Array.from({ length: 200 }, (_, i) => fooNamed(`foo-${i}`));
+    const perRound: number[] = [];
+    for (let round = 1; round <= 47; round++) {
+      const before = client.requests.length;
+      for (const f of foos) recorder.event(f, 'Normal', 'Synced', 'Foo synced successfully');
+      await recorder.flush();
+      perRound.push(client.requests.length - before);
+      await clock.advance(30_000);
+    }
+    // 25 tokens, minus one per round, plus 0.1 per round: the 27th round is the last of the burst.
+    assert.deepEqual(perRound.slice(0, 27), Array<number>(27).fill(200));
+    assert.deepEqual(perRound.slice(27, 30), [0, 0, 0], 'nothing while the buckets refill');
+    assert.ok(perRound.every((n) => n === 0 || n === 200));
+    assert.equal(
+      perRound.slice(27).reduce<number>((a, b) => a + b, 0),
+      400,
+      'twenty rounds (10 min) after the burst: one write per Foo per 5 minutes',
+    );
+    // Without correlation this would have been 200 requests every round.
+    assert.equal(recorder.stats().recorded, 200 * 47);
+  });
+
+  it('the 10th distinct message with the same reason within 10 minutes becomes one combined event, patched as more come', async () => {
+    const { clock, client, recorder } = setup();
+    const foo = fooNamed('a');
+    for (let i = 1; i <= 12; i++) recorder.event(foo, 'Warning', 'FailedSync', `attempt ${i} failed`);
+    await recorder.flush();
+    assert.deepEqual(
+      client.requests.map((r) => r.method),
+      [...Array<string>(10).fill('POST'), 'PATCH', 'PATCH'],
+    );
+    const combined = client.requests[9]!.body as CoreEvent;
+    assert.equal(combined.message, `${AGGREGATE_MESSAGE_PREFIX}attempt 10 failed`);
+    assert.equal(combined.count, 1);
+    assert.deepEqual(client.requests[11]!.body, { count: 3, lastTimestamp: '2026-03-01T10:00:00Z', message: `${AGGREGATE_MESSAGE_PREFIX}attempt 12 failed` });
+    assert.equal(client.requests[11]!.path, `/api/v1/namespaces/demo/events/${combined.metadata.name}`);
+    assert.equal(recorder.stats().aggregated, 3);
+    // More than 10 minutes of quiet: the similar events start over, individually.
+    await clock.advance(600_001);
+    recorder.event(foo, 'Warning', 'FailedSync', 'attempt 13 failed');
+    await recorder.flush();
+    assert.equal((client.requests.at(-1)!.body as CoreEvent).message, 'attempt 13 failed');
+  });
+
+  it('retries a transport failure 10 s apart (the first wait randomized), gives up after 12 tries, never retries an API error', async () => {
+    let failures = 2;
+    const { clock, client, recorder } = setup((req) => {
+      if (req.method === 'POST' && failures-- > 0) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      return req.body;
+    });
+    recorder.event(fooNamed('a'), 'Normal', 'Synced', 'ok');
+    await clock.advance(0);
+    assert.equal(client.requests.length, 1);
+    await clock.advance(5_000); // 10 s x random 0.5
+    assert.equal(client.requests.length, 2);
+    await clock.advance(10_000);
+    assert.equal(client.requests.length, 3);
+    await recorder.flush();
+    assert.equal(recorder.stats().failed, 0);
+
+    const down = setup(() => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    });
+    down.recorder.event(fooNamed('a'), 'Normal', 'Synced', 'ok');
+    await down.clock.advance(200_000);
+    await down.recorder.flush();
+    assert.equal(down.client.requests.length, 12);
+    assert.equal(down.recorder.stats().failed, 1);
+
+    const rejected = setup(() => {
+      throw statusError(500, 'InternalError');
+    });
+    rejected.recorder.event(fooNamed('a'), 'Normal', 'Synced', 'ok');
+    await rejected.recorder.flush();
+    assert.equal(rejected.client.requests.length, 1);
+    assert.equal(rejected.recorder.stats().failed, 1);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('starts full, refills continuously, never beyond the burst', () => {
+    const b = new TokenBucket(2, 1, 0);
+    assert.deepEqual([b.tryAccept(0), b.tryAccept(0), b.tryAccept(0)], [true, true, false]);
+    assert.equal(b.tryAccept(999), false);
+    assert.equal(b.tryAccept(1000), true);
+    assert.deepEqual([b.tryAccept(100_000), b.tryAccept(100_000), b.tryAccept(100_000)], [true, true, false]);
+  });
+});
