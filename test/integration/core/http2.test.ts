@@ -22,7 +22,9 @@ const countConnection = () => connections++;
 
 before(async () => {
   const state = await sandboxUp({ dir, nodes: 1, extraArgs: { 'kube-apiserver': ['--goaway-chance=0.02'] } });
-  client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }));
+  // 500 requests at once queue behind the server's 100 streams: on a loaded machine the last may take longer
+  // than the default 30 s deadline, which is not what this file tests.
+  client = new KubeClient(await loadKubeconfig({ kubeconfig: state.kubeconfig }), { timeoutMs: 120_000 });
   ns = await createTestNamespace(client, 'goaway');
   subscribe('net.client.socket', countConnection);
 });
