@@ -1,9 +1,7 @@
 /**
  * Builds the sandbox binaries from the Go module proxy with the local Go toolchain, once per version set,
- * into the cache (versions.ts). Kubernetes cannot be `go install`ed (its go.mod points its staging modules at
- * folders of its own repository), so it is built from a small wrapper module whose replace lines pin every
- * staging module `k8s.io/<m>` to the matching v0.<minor>.<patch>, derived from the release's own go.mod;
- * etcd and kwok get plain wrapper modules, so every component is built (and counted) the same way.
+ * into the cache (versions.ts): all five from one wrapper module and one `go build`, so the packages they
+ * share are compiled once (prepareModule says how the module is made, and what that costs).
  *
  * Guarantees:
  * - A binary is in the cache only when its build finished: go writes into a staging folder, and a binary is
@@ -170,78 +168,70 @@ function adoptUnrecorded(v: SandboxVersions): void {
 }
 
 interface Component {
-  /** Shown in progress: "kube-apiserver". */
+  /** Shown in progress: "etcd". */
   label: string;
-  /** Its wrapper module's folder under src/. */
-  dir: string;
   binaries: Binary[];
-  /** Fetches the sources and writes the wrapper module; returns the packages to build and the build flags. */
-  prepare(ctx: StepContext): Promise<{ packages: string[]; flags: string[] }>;
-}
-
-interface StepContext {
-  v: SandboxVersions;
-  src: string;
-  go: (args: string[], cwd: string) => Promise<string>;
+  /** Its main packages, built with `go build -o <dir>/`; Go names each binary after its package path. */
+  packages(v: SandboxVersions): string[];
 }
 
 const COMPONENTS: Component[] = [
   {
     label: 'kube-apiserver, controller-manager and scheduler',
-    dir: 'kubernetes',
     binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
-    async prepare({ v, src, go }) {
-      const info = JSON.parse(await go(['mod', 'download', '-json', `k8s.io/kubernetes@v${v.kubernetes}`], src)) as { GoMod: string };
-      const staging = stagingModules(readFileSync(info.GoMod, 'utf8'));
-      if (staging.length === 0) throw new Error(`no staging modules found in k8s.io/kubernetes@v${v.kubernetes}'s go.mod`);
-      const [major, minor, patch] = v.kubernetes.split('.');
-      writeFileSync(
-        join(src, 'go.mod'),
-        [
-          `module kube-lessons/sandbox/kubernetes`,
-          '',
-          'go 1.26.0',
-          '',
-          `require k8s.io/kubernetes v${v.kubernetes}`,
-          '',
-          ...staging.map((m) => `replace ${m} => ${m} v0.${minor}.${patch}`),
-          '',
-        ].join('\n'),
-      );
-      const packages = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`);
-      await go(['get', ...packages.map((c) => `${c}@v${v.kubernetes}`)], src);
-      const stamp = (pkg: string) => [
-        `-X ${pkg}.gitVersion=v${v.kubernetes}`,
-        `-X ${pkg}.gitMajor=${major}`,
-        `-X ${pkg}.gitMinor=${minor}`,
-        `-X ${pkg}.gitTreeState=clean`,
-      ];
-      const ldflags = ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
-      return { packages, flags: ['-tags', 'selinux,notest', '-ldflags', ldflags] };
-    },
+    packages: () => ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`),
   },
-  {
-    label: 'etcd',
-    dir: 'etcd',
-    binaries: ['etcd'],
-    // etcd's server module carries replace lines, so `go install` refuses it: build it from a wrapper.
-    async prepare({ v, src, go }) {
-      writeFileSync(join(src, 'go.mod'), `module kube-lessons/sandbox/etcd\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 v${v.etcd}\n`);
-      await go(['get', `go.etcd.io/etcd/server/v3@v${v.etcd}`], src);
-      return { packages: ['go.etcd.io/etcd/server/v3'], flags: ['-ldflags', '-s -w'] };
-    },
-  },
-  {
-    label: 'kwok',
-    dir: 'kwok',
-    binaries: ['kwok'],
-    async prepare({ v, src, go }) {
-      writeFileSync(join(src, 'go.mod'), `module kube-lessons/sandbox/kwok\n\ngo 1.26.0\n\nrequire sigs.k8s.io/kwok v${v.kwok}\n`);
-      await go(['get', `sigs.k8s.io/kwok/cmd/kwok@v${v.kwok}`], src);
-      return { packages: ['sigs.k8s.io/kwok/cmd/kwok'], flags: ['-ldflags', '-s -w'] };
-    },
-  },
+  { label: 'etcd', binaries: ['etcd'], packages: () => ['go.etcd.io/etcd/server/v3'] },
+  { label: 'kwok', binaries: ['kwok'], packages: () => ['sigs.k8s.io/kwok/cmd/kwok'] },
 ];
+
+/** The name `go build -o dir/` gives a main package's binary: its last path element that is not a /vN suffix. */
+function binaryNameOf(pkg: string): string {
+  const parts = pkg.split('/');
+  const last = parts.at(-1) ?? pkg;
+  return /^v\d+$/.test(last) && parts.length > 1 ? parts.at(-2)! : last;
+}
+
+/**
+ * Writes the one module every component is built from and fetches its sources; returns the build flags.
+ * Kubernetes cannot be required as it is (its go.mod points its staging modules at folders of its own
+ * repository): replace lines pin each staging module `k8s.io/<m>` to v0.<minor>.<patch>, read from the
+ * release's own go.mod. etcd's server module carries replace lines too, which only a main module may use.
+ * One module for all five means Go compiles each shared package (client-go, grpc, protobuf...) once, where
+ * three modules compiled most of them two or three times, at slightly different versions. The price: Go's
+ * minimal version selection lifts a dependency the components share to the highest version any of them asks
+ * for (e.g. kube-apiserver links the etcd client of the pinned etcd release); every version is still pinned,
+ * by the go.mod and go.sum this writes.
+ */
+async function prepareModule(v: SandboxVersions, src: string, go: (args: string[]) => Promise<string>, packages: string[]): Promise<string[]> {
+  const info = JSON.parse(await go(['mod', 'download', '-json', `k8s.io/kubernetes@v${v.kubernetes}`])) as { GoMod: string };
+  const staging = stagingModules(readFileSync(info.GoMod, 'utf8'));
+  if (staging.length === 0) throw new Error(`no staging modules found in k8s.io/kubernetes@v${v.kubernetes}'s go.mod`);
+  const [major, minor, patch] = v.kubernetes.split('.');
+  writeFileSync(
+    join(src, 'go.mod'),
+    [
+      'module kube-lessons/sandbox/binaries',
+      '',
+      'go 1.26.0',
+      '',
+      `require k8s.io/kubernetes v${v.kubernetes}`,
+      '',
+      ...staging.map((m) => `replace ${m} => ${m} v0.${minor}.${patch}`),
+      '',
+    ].join('\n'),
+  );
+  const versionOf = (pkg: string) => (pkg.startsWith('k8s.io/kubernetes/') ? v.kubernetes : pkg.startsWith('go.etcd.io/') ? v.etcd : v.kwok);
+  await go(['get', ...packages.map((p) => `${p}@v${versionOf(p)}`)]);
+  const stamp = (pkg: string) => [
+    `-X ${pkg}.gitVersion=v${v.kubernetes}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ];
+  const ldflags = ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
+  return ['-tags', 'selinux,notest', '-ldflags', ldflags];
+}
 
 /** The staging modules a Kubernetes release requires at v0.0.0, read from its own go.mod. */
 export function stagingModules(goMod: string): string[] {
@@ -292,51 +282,56 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
     mkdirSync(stage, { recursive: true });
     mkdirSync(binDir(v), { recursive: true });
     writeFileSync(logFile, '');
-    const prepared: { component: Component; packages: string[]; flags: string[]; src: string }[] = [];
-    for (const component of todo) {
-      const src = join(root, 'src', component.dir);
-      mkdirSync(src, { recursive: true });
-      const step = await component.prepare({ v, src, go: (args, cwd) => go(args, cwd, { log, logFile, ...(signal ? { signal } : {}) }) });
-      prepared.push({ component, src, ...step });
-    }
+    const src = join(root, 'src', 'binaries');
+    mkdirSync(src, { recursive: true });
+    const run = (extra: Partial<GoRun> = {}): GoRun => ({ log, logFile, ...(signal ? { signal } : {}), ...extra });
+    const packages = todo.flatMap((c) => c.packages(v));
+    const flags = await prepareModule(v, src, (args) => go(args, src, run()), packages);
     progress.phase = 'counting';
     emit(true);
-    for (const p of prepared) {
-      const listed = await go(
-        ['list', '-deps', ...p.flags.filter((f, i) => f !== '-ldflags' && p.flags[i - 1] !== '-ldflags'), '-f', '{{.ImportPath}} {{.Stale}}', ...p.packages],
-        p.src,
-        { log, logFile, ...(signal ? { signal } : {}) },
-      );
-      const stale = listed.split('\n').filter((l) => l.endsWith(' true')).length;
-      progress.components[p.component.label] = { compiled: 0, total: stale };
+    // Each stale package is counted once, for the first component (in build order) that needs it.
+    const owner = new Map<string, string>();
+    const listFlags = flags.filter((f, i) => f !== '-ldflags' && flags[i - 1] !== '-ldflags');
+    for (const c of todo) {
+      const listed = await go(['list', '-deps', ...listFlags, '-f', '{{.ImportPath}} {{.Stale}}', ...c.packages(v)], src, run());
+      let stale = 0;
+      for (const line of listed.split('\n')) {
+        const [pkg, isStale] = line.split(' ');
+        if (isStale !== 'true' || !pkg || owner.has(pkg)) continue;
+        owner.set(pkg, c.label);
+        stale++;
+      }
+      progress.components[c.label] = { compiled: 0, total: stale };
       progress.total += stale;
     }
     progress.phase = 'compiling';
     progress.compileStartedAt = now();
+    progress.component = todo[0]!.label;
     emit(true);
-    for (const p of prepared) {
-      progress.component = p.component.label;
-      const counts = progress.components[p.component.label]!;
-      emit(true);
-      const out = p.component.binaries.length === 1 ? join(stage, p.component.binaries[0]!) : stage + '/';
-      await go(['build', '-v', ...p.flags, '-o', out, ...p.packages], p.src, {
-        log,
-        logFile,
-        ...(signal ? { signal } : {}),
+    await go(
+      ['build', '-v', ...flags, '-o', stage + '/', ...packages],
+      src,
+      run({
         onStderrLine: (line) => {
           if (!PACKAGE_LINE.test(line)) return;
-          counts.compiled++;
-          progress.compiled++;
+          const label = owner.get(line) ?? progress.component!;
+          const counts = progress.components[label];
+          if (counts) counts.compiled = Math.min(counts.total, counts.compiled + 1);
+          progress.compiled = Math.min(progress.total, progress.compiled + 1);
+          progress.component = label;
           emit();
         },
-      });
-      // Packages another component already compiled (the standard library, shared modules) were not compiled again.
-      progress.total -= Math.max(0, counts.total - counts.compiled);
-      counts.total = counts.compiled;
-      for (const b of p.component.binaries) renameSync(join(stage, b), join(binDir(v), b));
-      recordComplete(v, p.component.binaries);
-      emit(true);
+      }),
+    );
+    for (const c of todo) {
+      for (const [i, pkg] of c.packages(v).entries()) renameSync(join(stage, binaryNameOf(pkg)), join(binDir(v), c.binaries[i]!));
+      progress.components[c.label]!.compiled = progress.components[c.label]!.total;
     }
+    recordComplete(
+      v,
+      todo.flatMap((c) => c.binaries),
+    );
+    progress.compiled = progress.total;
     progress.phase = 'done';
     delete progress.component;
     emit(true);

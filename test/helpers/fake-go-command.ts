@@ -3,7 +3,7 @@
 // control, without compiling anything. Its "build cache" is a file in $GOCACHE listing what it compiled,
 // so an interrupted build resumes as a real one does. The binaries it "links" are copied from
 // $FAKE_GO_BINARIES (real ones, so the sandbox can start), else small scripts that answer --version.
-//   FAKE_GO_PACKAGES   packages per component (default 30); 10 more are shared, like the standard library
+//   FAKE_GO_PACKAGES   packages per main package (default 30); 10 more are shared, like the standard library
 //   FAKE_GO_DELAY_MS   time per package (default 20)
 //   FAKE_GO_PAUSE_FILE while this file exists, compiling waits (after FAKE_GO_PAUSE_AFTER packages, default 0)
 //   FAKE_GO_VERSION    what `go version` says (default go1.26.8)
@@ -19,11 +19,14 @@ mkdirSync(cache, { recursive: true });
 const compiledFile = join(cache, 'compiled');
 const compiled = () => new Set(existsSync(compiledFile) ? readFileSync(compiledFile, 'utf8').split('\n').filter(Boolean) : []);
 
+/** What go names a main package's binary: its last path element, or the one before a /vN suffix. */
+const binaryName = (target: string) => basename(target.replace(/\/v\d+$/, ''));
+
+/** Each target's dependencies: 10 shared by all (like the standard library), then its own, then itself. */
 function packagesOf(targets: string[]): string[] {
-  const key = basename(targets[0] ?? 'x').replace(/\/v\d+$/, '');
   const n = Number(env.FAKE_GO_PACKAGES ?? 30);
-  const own = Array.from({ length: n }, (_, i) => `fake.example/${key}/p${i}`);
   const shared = Array.from({ length: 10 }, (_, i) => `std${i}`);
+  const own = targets.flatMap((t) => Array.from({ length: n }, (_, i) => `fake.example/${binaryName(t)}/p${i}`));
   return [...shared, ...own, ...targets];
 }
 
@@ -80,10 +83,11 @@ switch (args[0]) {
       console.error(p);
       appendFileSync(compiledFile, p + '\n');
     }
-    const names = out.endsWith('/') ? targets.map((t) => basename(t)) : [basename(out)];
+    const names = out.endsWith('/') ? targets.map(binaryName) : [basename(out)];
     for (const name of names) {
       const dest = out.endsWith('/') ? join(out, name) : out;
-      const real = env.FAKE_GO_BINARIES && join(env.FAKE_GO_BINARIES, name);
+      // etcd's main package is go.etcd.io/etcd/server/v3: go names its binary server.
+      const real = env.FAKE_GO_BINARIES && join(env.FAKE_GO_BINARIES, name === 'server' ? 'etcd' : name);
       if (real && existsSync(real)) copyFileSync(real, dest);
       else writeFileSync(dest, '#!/bin/sh\necho "fake $0 $*"\n');
       chmodSync(dest, 0o755);
