@@ -9,6 +9,10 @@
  * watch-list (client-go's default since 1.35, ours by default: the initial state streamed as watch events,
  * ended by the initial-events-end bookmark). Each side reports the protocol it actually ran, and a run
  * that did something else than asked fails the bench. client-node has no watch-list.
+ *
+ * Wire format: client-go's clientset asks for protobuf, which parses in about a third of the CPU time JSON
+ * takes; kube-lessons (and client-node) speak JSON. So client-go runs twice: as released (protobuf), and told
+ * to ask for JSON ("client-go json"), the same bytes on the wire as ours.
  */
 import { fileURLToPath } from 'node:url';
 import { createNamespace, createSettledPods } from './lib/cluster.ts';
@@ -31,8 +35,9 @@ interface ChildResult {
   heapBytes: number;
   peakRssBytes: number;
   unsupported?: string;
-  /** The Go peer says which protocol client-go's feature gate chose. */
+  /** The Go peer says which protocol client-go's feature gate chose, and whether it asked for JSON. */
   watchList?: boolean;
+  json?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -66,20 +71,22 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
       return out;
     },
   });
-  const goPeer = (mode: Mode): Impl => ({
-    name: 'client-go',
+  const goPeer = (mode: Mode, wire: 'protobuf' | 'json'): Impl => ({
+    name: wire === 'json' ? 'client-go json' : 'client-go',
     mode,
     run: (namespace, count) => {
-      const out = runJson<ChildResult>(go!.informer, ['-kubeconfig', kubeconfig, '-namespace', namespace, '-count', String(count)], {
+      const args = ['-kubeconfig', kubeconfig, '-namespace', namespace, '-count', String(count), ...(wire === 'json' ? ['-json'] : [])];
+      const out = runJson<ChildResult>(go!.informer, args, {
         ...process.env,
         KUBE_FEATURE_WatchListClient: String(mode === 'watch-list'),
       });
       checkProtocol('client-go', mode, out);
+      if (out.json !== (wire === 'json')) throw new Error(`client-go asked for ${out.json ? 'JSON' : 'protobuf'} where ${wire} was meant`);
       return out;
     },
   });
   let impls: Impl[] = [node('ours', 'list-watch'), node('client-node', 'list-watch'), node('ours', 'watch-list')];
-  if (go) impls.push(goPeer('list-watch'), goPeer('watch-list'));
+  if (go) for (const wire of ['protobuf', 'json'] as const) impls.push(goPeer('list-watch', wire), goPeer('watch-list', wire));
   else results.note('informer: no Go toolchain, so no client-go peer');
   impls = impls.filter((impl) => {
     const probe = impl.run(`pods-${sizes[0]}`, sizes[0]!);
@@ -125,11 +132,14 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
 
   const get = (name: string, mode: Mode, size: number) => figs.get(`${name}|${mode}|${size}`);
   for (const size of sizes) {
-    for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, size)?.sync, get('client-go', mode, size)?.sync);
+    for (const peer of ['client-go', 'client-go json'])
+      for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, size)?.sync, get(peer, mode, size)?.sync);
     results.compare(get('ours', 'list-watch', size)?.sync, get('client-node', 'list-watch', size)?.sync);
   }
-  for (const mode of ['list-watch', 'watch-list'] as const) results.compare(slopes.get(`ours|${mode}`), slopes.get(`client-go|${mode}`));
+  for (const peer of ['client-go', 'client-go json'])
+    for (const mode of ['list-watch', 'watch-list'] as const) results.compare(slopes.get(`ours|${mode}`), slopes.get(`${peer}|${mode}`));
   results.compare(slopes.get('ours|list-watch'), slopes.get('client-node|list-watch'));
-  for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, big)?.rss, get('client-go', mode, big)?.rss);
+  for (const peer of ['client-go', 'client-go json'])
+    for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, big)?.rss, get(peer, mode, big)?.rss);
   results.compare(get('ours', 'list-watch', big)?.rss, get('client-node', 'list-watch', big)?.rss);
 }

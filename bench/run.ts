@@ -28,7 +28,19 @@ const CASES: Record<string, (ctx: BenchContext) => void | Promise<void>> = {
   controller: controllerBench,
 };
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const USAGE = `usage: npm run bench [-- --quick] [-- --only ${Object.keys(CASES).join(',')}]`;
+let parsed;
+try {
+  parsed = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+} catch (err) {
+  console.error(`error: ${(err as Error).message} (hint: ${USAGE})`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const quick = values.quick;
 const only = values.only ? values.only.split(',') : Object.keys(CASES);
 const unknown = only.filter((c) => !CASES[c]);

@@ -4,13 +4,25 @@
  * HTTP/2 connection per client (transport.ts), so concurrent requests share a connection as client-go's do
  * instead of opening one each. Users with an auth-provider plugin go through @kubernetes/client-node's
  * authentication and undici instead, the only time the core loads either.
+ * Retries follow client-go's rest client: the transport resends what the server never processed; a GET whose
+ * connection broke before the answer is sent again 1 s later, up to 10 times, within the request's deadline;
+ * any other method that may have reached the server is not.
  * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
  * response, with credentials redacted.
  */
+import { realClock, type Clock } from '../machinery/clock.ts';
 import { apiStatusError, type ApiStatusError } from '../machinery/errors.ts';
 import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
-import { fetchTransport, http2Transport, type ResponseHeaders, type Transport, type TransportResponse } from './transport.ts';
+import {
+  fetchTransport,
+  http2Transport,
+  isConnectionLost,
+  type ResponseHeaders,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.ts';
 import { redact, redactHeaders, redactObject } from './redact.ts';
 
 export interface HttpTraceHooks {
@@ -45,18 +57,23 @@ export interface LineStream extends AsyncIterable<string> {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** client-go's rest client: a GET retried at most this often after its connection broke, this far apart. */
+const GET_RETRIES = 10;
+const GET_RETRY_WAIT_MS = 1000;
 
 export class KubeClient {
   readonly config: ResolvedKubeconfig;
   hooks: HttpTraceHooks;
   private readonly timeoutMs: number;
+  private readonly clock: Clock;
   private auth: Authenticator | undefined;
   /** One connection per client certificate: an exec plugin may hand out a new one. */
   private transport: { transport: Transport; cert: string | undefined } | undefined;
 
-  constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks } = {}) {
+  constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks; clock?: Clock } = {}) {
     this.config = config;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.clock = options.clock ?? realClock;
     this.hooks = options.hooks ?? {};
   }
 
@@ -200,13 +217,25 @@ export class KubeClient {
     };
     const started = performance.now();
     try {
-      const response = await transport.send({ method, url: new URL(url), headers, body, signal: controller.signal });
+      const response = await this.sendRetrying(transport, { method, url: new URL(url), headers, body, signal: controller.signal });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
       return { response, url, started, method, abort: () => controller.abort(), cleanup };
     } catch (err) {
       cleanup();
       throw controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : err;
+    }
+  }
+
+  /** Sends again a GET whose connection broke before the answer: it is safe to repeat, as client-go judges. */
+  private async sendRetrying(transport: Transport, req: TransportRequest): Promise<TransportResponse> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await transport.send(req);
+      } catch (err) {
+        if (req.method !== 'GET' || retry >= GET_RETRIES || req.signal.aborted || !isConnectionLost(err)) throw err;
+        await this.clock.sleep(GET_RETRY_WAIT_MS, req.signal);
+      }
     }
   }
 
@@ -230,7 +259,7 @@ export class KubeClient {
     const proxy = this.config.cluster['proxy-url'];
     const viaFetch = () => fetchTransport((undici) => (proxy ? new undici.ProxyAgent({ uri: proxy, requestTls: tls }) : new undici.Agent({ connect: tls })));
     const origin = new URL(this.server);
-    const transport = proxy || origin.protocol !== 'https:' ? viaFetch() : http2Transport(origin, tls, viaFetch);
+    const transport = proxy || origin.protocol !== 'https:' ? viaFetch() : http2Transport(origin, tls, viaFetch, { clock: this.clock });
     this.transport = { transport, cert: creds.cert };
     // Requests still on the old certificate finish; new ones use the new connection.
     void old?.close().catch(() => undefined);

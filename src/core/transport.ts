@@ -5,14 +5,39 @@
  * most of a one-request command's time. When the server does not negotiate h2 (a proxy in front, plain
  * http), or the kubeconfig routes through proxy-url, requests go through undici's fetch instead.
  *
- * Health, as client-go's http2 health check: a connection is pinged when a request on it times out or is
- * cancelled, and every 30 s while streams are open; no answer within 10 s closes it, failing its streams so
- * their callers retry on a fresh one. Idle connections do not keep the process alive.
+ * Guarantees of the HTTP/2 transport, following golang.org/x/net/http2 as client-go configures it:
+ * - A request the server never processed is sent again on a fresh connection, whatever its method: a stream
+ *   the server refused (REFUSED_STREAM), one above the last stream id of the server's GOAWAY (kube-apiserver
+ *   sends one after 90 s idle, and with --goaway-chance), one the connection lost before it went out. Up to
+ *   6 retries, the first at once, then 1, 2, 4... s apart (Go's schedule), cut short by the request's signal.
+ * - A request that may have reached the server is never sent again here: when the connection breaks first,
+ *   it fails with ConnectionLostError and the caller decides (KubeClient retries GETs, as client-go does).
+ * - A body is either complete or its reader throws: a connection that breaks mid-body raises
+ *   ConnectionLostError, never a short body; a body that arrived whole before anyone read it is kept.
+ * - Health, as client-go's ReadIdleTimeout 30 s / PingTimeout 15 s: a connection that received nothing for
+ *   30 s is pinged, and so is one whose request was cancelled before its answer. It is closed, failing its
+ *   streams with ConnectionLostError, only if neither the reply nor any other byte arrived within 15 s,
+ *   judged after the bytes already waiting on the socket are read (a busy process is not a dead server).
+ *   Meanwhile, once the ping has gone 1 s without a reply or any other byte, new requests go to a new
+ *   connection and the silent one takes no more.
+ * - Lifecycle: a connection keeps the process alive only while it has streams open; one that got GOAWAY
+ *   takes no new streams and closes when its last one ends; close() waits for streams in flight, then
+ *   leaves no socket or timer behind.
+ *
+ * Deliberate differences from Go's transport: Go retries a stream reset with PROTOCOL_ERROR only when the
+ * server sent it (its answer to a client over the stream limit, golang/go#42777); Node does not say who sent
+ * a reset, so one before any answer is taken as the server's. Go reuses a connection per host across clients;
+ * here each KubeClient has its own. Go pings exactly 30 s after the last frame; this checks every 30 s
+ * whether any byte arrived, so the first ping of a silent connection goes out 30 to 60 s after its last byte.
+ * Go keeps sending new requests to a connection with a ping in flight until the ping times out (it only counts
+ * cancelled streams against the stream limit meanwhile); here a connection silent for 1 s after its ping
+ * takes none, so a hung connection delays the next request by at most a second, not 15.
  */
 import http2 from 'node:http2';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
+import { realClock, type Clock } from '../machinery/clock.ts';
 
 export interface ResponseHeaders {
   get(name: string): string | null;
@@ -49,61 +74,101 @@ export interface TlsSettings {
   servername?: string | undefined;
 }
 
+/** The connection broke before the answer was complete; the server may have processed the request. */
+export class ConnectionLostError extends Error {
+  readonly code = 'ERR_HTTP2_CONNECTION_LOST';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/** The connection broke before the answer, on either transport (for undici: reset, or closed by the server). */
+export function isConnectionLost(err: unknown): boolean {
+  for (let cur = err, depth = 0; cur && depth < 3; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (cur instanceof ConnectionLostError || code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The server never processed the request: sending it again is safe for any method. */
+class UnprocessedError extends Error {}
+
 // Not `import ... from 'node:http'`: an ESM import of it reads every export, and one getter loads Node's
 // internal undici (~100 ms of a one-request command).
 const { STATUS_CODES } = process.getBuiltinModule('node:http');
+const { NGHTTP2_REFUSED_STREAM, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_NO_ERROR } = http2.constants;
 
-const PING_EVERY_MS = 30_000;
-const PING_TIMEOUT_MS = 10_000;
+/** No byte from the server for this long: ping it (client-go's ReadIdleTimeout). */
+export const READ_IDLE_MS = 30_000;
+/** No ping reply and no other byte for this long after a ping: the connection is lost (client-go's PingTimeout). */
+export const PING_TIMEOUT_MS = 15_000;
+/** A ping unanswered this long with no other byte heard: new requests go to a new connection meanwhile. */
+const SILENT_PING_MS = 1000;
+/** Retries of a request the server never processed (Go's http2 transport allows 6). */
+export const MAX_UNPROCESSED_RETRIES = 6;
 /** Per-stream and connection receive windows: large lists arrive without waiting on window updates (Go uses 4 MB / 1 GB). */
 const STREAM_WINDOW = 4 << 20;
 const CONNECTION_WINDOW = 64 << 20;
+/** A body read ahead of its consumer beyond this pauses the stream (flow control then holds the server). */
+const BODY_READ_AHEAD = 1 << 20;
+
+/** One TLS connection and what the transport knows about it. */
+interface Connection {
+  session: http2.ClientHttp2Session;
+  socket: tls.TLSSocket;
+  /** Streams sent on it and not yet closed. */
+  streams: Set<http2.ClientHttp2Stream>;
+  /** The server's GOAWAY: streams above this id were never processed. */
+  goawayLastStreamId: number | undefined;
+  /** The socket ended or broke. */
+  gone: boolean;
+  /** Streams still open when the socket went: whatever they received is incomplete. */
+  cut: WeakSet<http2.ClientHttp2Stream>;
+  /** When the ping in flight went out (clock time), and the socket's byte count then; undefined when none is. */
+  pingSentAt: number | undefined;
+  bytesAtPing: number;
+  /** Takes no new streams; closes once its last stream ends. */
+  retired: boolean;
+}
+
+export interface Http2TransportOptions {
+  /** Times the health check and the retry backoff. */
+  clock?: Clock;
+}
 
 /** HTTP/2 over TLS when the server agrees to it (ALPN), else `fallback()` for this and every later request. */
-export function http2Transport(origin: URL, settings: TlsSettings, fallback: () => Transport): Transport {
-  let session: http2.ClientHttp2Session | undefined;
-  let connecting: Promise<http2.ClientHttp2Session | undefined> | undefined;
+export function http2Transport(origin: URL, settings: TlsSettings, fallback: () => Transport, options: Http2TransportOptions = {}): Transport {
+  const clock = options.clock ?? realClock;
+  const host = origin.host;
+  /** The connection new streams go to. */
+  let current: Connection | undefined;
+  let dialing: Promise<Connection | undefined> | undefined;
+  /** Every connection not yet closed, draining ones included. */
+  const open = new Set<Connection>();
   let other: Transport | undefined;
-  let active = 0;
-  let pingTimer: NodeJS.Timeout | undefined;
-  let pinging = false;
+  /** close() is under way: connections stay referenced until closed, or an awaited close() would let the process exit under it. */
+  let closing = false;
 
   const useFallback = () => (other ??= fallback());
+  /** A ping unanswered for a second with nothing else heard: likely dead, so no new request waits on it. */
+  const silent = (c: Connection) => c.pingSentAt !== undefined && clock.now() - c.pingSentAt >= SILENT_PING_MS && c.socket.bytesRead === c.bytesAtPing;
+  const usable = (c: Connection) => !c.gone && !c.retired && !c.session.closed && !c.session.destroyed && c.goawayLastStreamId === undefined && !silent(c);
 
-  function forget(s: http2.ClientHttp2Session) {
-    if (session === s) session = undefined;
-    if (pingTimer && !session) {
-      clearInterval(pingTimer);
-      pingTimer = undefined;
-    }
+  /** New streams go elsewhere; this one closes (gracefully) when its streams are done. */
+  function retire(conn: Connection): void {
+    conn.retired = true;
+    if (conn.streams.size === 0 && !conn.session.closed) conn.session.close();
   }
 
-  /** Pings the connection; no answer in time closes it. */
-  function checkHealth(s: http2.ClientHttp2Session) {
-    if (pinging || s.destroyed || s.closed) return;
-    pinging = true;
-    const deadline = setTimeout(
-      () => s.destroy(new Error(`the connection to ${origin.host} stopped answering (no HTTP/2 ping reply in ${PING_TIMEOUT_MS / 1000} s)`)),
-      PING_TIMEOUT_MS,
-    );
-    deadline.unref();
-    const sent = s.ping((err) => {
-      pinging = false;
-      clearTimeout(deadline);
-      if (err && !s.destroyed) s.destroy(err);
-    });
-    if (!sent) {
-      pinging = false;
-      clearTimeout(deadline);
-    }
-  }
-
-  async function connect(signal: AbortSignal): Promise<http2.ClientHttp2Session | undefined> {
+  async function dial(): Promise<Connection | undefined> {
     const port = Number(origin.port || 443);
-    const host = origin.hostname.replace(/^\[|\]$/g, '');
-    const servername = settings.servername ?? (isIP(host) ? undefined : host);
+    const hostname = origin.hostname.replace(/^\[|\]$/g, '');
+    const servername = settings.servername ?? (isIP(hostname) ? undefined : hostname);
     const socket = tls.connect({
-      host,
+      host: hostname,
       port,
       ALPNProtocols: ['h2', 'http/1.1'],
       ca: settings.ca,
@@ -113,108 +178,282 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       ...(servername ? { servername } : {}),
     });
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        socket.destroy();
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      socket.once('secureConnect', () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      socket.once('error', (err) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      });
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
     });
     if (socket.alpnProtocol !== 'h2') {
       socket.destroy();
       return undefined;
     }
-    const s = http2.connect(origin, { createConnection: () => socket, settings: { initialWindowSize: STREAM_WINDOW } });
-    s.setLocalWindowSize(CONNECTION_WINDOW);
-    s.on('error', () => forget(s));
-    s.on('close', () => forget(s));
-    s.on('goaway', () => forget(s));
-    s.unref();
-    pingTimer ??= setInterval(() => {
-      if (session && active > 0) checkHealth(session);
-    }, PING_EVERY_MS);
-    pingTimer.unref();
-    return s;
+    const conn: Connection = {
+      session: undefined as unknown as http2.ClientHttp2Session,
+      socket,
+      streams: new Set(),
+      goawayLastStreamId: undefined,
+      gone: false,
+      cut: new WeakSet(),
+      pingSentAt: undefined,
+      bytesAtPing: 0,
+      retired: false,
+    };
+    // Registered before the session's own listeners, which destroy the streams: which of them had not
+    // received their end yet is only known now.
+    const onGone = () => {
+      if (conn.gone) return;
+      conn.gone = true;
+      for (const stream of conn.streams) if (!stream.closed) conn.cut.add(stream);
+    };
+    socket.on('end', onGone);
+    socket.on('close', onGone);
+    socket.on('error', onGone);
+    const session = http2.connect(origin, { createConnection: () => socket, settings: { initialWindowSize: STREAM_WINDOW } });
+    conn.session = session;
+    session.setLocalWindowSize(CONNECTION_WINDOW);
+    session.on('error', () => undefined);
+    session.on('goaway', (_code: number, lastStreamId: number) => {
+      conn.goawayLastStreamId = Math.min(lastStreamId, conn.goawayLastStreamId ?? lastStreamId);
+      if (current === conn) current = undefined;
+    });
+    // The health check: a connection that received nothing since the last look is pinged.
+    let seen = socket.bytesRead;
+    const check = () => {
+      if (session.destroyed) return;
+      if (socket.bytesRead === seen) probe(conn);
+      seen = socket.bytesRead;
+      health = clock.setTimer(check, READ_IDLE_MS);
+    };
+    let health = clock.setTimer(check, READ_IDLE_MS);
+    session.once('close', () => {
+      onGone();
+      health.cancel();
+      open.delete(conn);
+      if (current === conn) current = undefined;
+    });
+    session.unref();
+    open.add(conn);
+    return conn;
   }
 
-  async function sessionFor(signal: AbortSignal): Promise<http2.ClientHttp2Session | undefined> {
-    if (session && !session.closed && !session.destroyed) return session;
-    connecting ??= connect(signal).finally(() => {
-      connecting = undefined;
+  /**
+   * Pings the connection. It is lost if neither the reply nor any other byte arrived by the deadline; the
+   * deadline is judged after one turn of the event loop, so a reply already waiting on the socket counts.
+   */
+  function probe(conn: Connection): void {
+    const { session, socket } = conn;
+    if (conn.pingSentAt !== undefined || session.destroyed || session.closed) return;
+    conn.pingSentAt = clock.now();
+    const before = (conn.bytesAtPing = socket.bytesRead);
+    const done = () => {
+      conn.pingSentAt = undefined;
+      deadline.cancel();
+    };
+    const deadline = clock.setTimer(
+      () =>
+        setImmediate(() => {
+          if (conn.pingSentAt === undefined || session.destroyed) return;
+          done();
+          if (socket.bytesRead !== before) return;
+          session.destroy(new ConnectionLostError(`the connection to ${host} stopped answering (no HTTP/2 ping reply in ${PING_TIMEOUT_MS / 1000} s)`));
+        }),
+      PING_TIMEOUT_MS,
+    );
+    if (!session.ping(done)) done();
+  }
+
+  async function connection(signal: AbortSignal): Promise<Connection | undefined> {
+    if (current && usable(current)) return current;
+    if (current) retire(current);
+    current = undefined;
+    dialing ??= dial()
+      .then((c) => (current = c))
+      .finally(() => {
+        dialing = undefined;
+      });
+    return untilAborted(dialing, signal);
+  }
+
+  /** One try on one connection. Throws UnprocessedError when trying again is safe. */
+  async function attempt(conn: Connection, req: TransportRequest): Promise<TransportResponse> {
+    const { session } = conn;
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request(
+        { ':method': req.method, ':path': req.url.pathname + req.url.search, ...req.headers },
+        { endStream: req.body === undefined, signal: req.signal },
+      );
+    } catch (err) {
+      // A session that is closing takes no new stream: nothing went out.
+      throw new UnprocessedError(`the connection to ${host} was closing`, { cause: err });
+    }
+    if (conn.streams.size === 0) session.ref();
+    conn.streams.add(stream);
+    let failure: Error | undefined;
+    stream.on('error', (err: Error) => {
+      failure ??= err;
     });
-    const s = await connecting;
-    if (s) session = s;
-    return s;
+    stream.once('close', () => {
+      conn.streams.delete(stream);
+      if (conn.streams.size > 0 || closing) return;
+      session.unref();
+      if (conn.retired && !session.closed) session.close();
+    });
+    // A request cancelled before its answer may be stuck on a dead connection: check it.
+    const onAbort = () => probe(conn);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    const answered = () => req.signal.removeEventListener('abort', onAbort);
+    stream.once('close', answered);
+    if (req.body !== undefined) stream.end(req.body);
+    const { headers, body } = await new Promise<{ headers: http2.IncomingHttpHeaders; body: Body }>((resolve, reject) => {
+      stream.once('response', (headers) => {
+        answered();
+        // Read from the first byte on: Node drops a body that ended before anyone read it.
+        resolve({ headers, body: readBody(stream, req.signal, conn.cut, host) });
+      });
+      stream.once('close', () => reject(req.signal.aborted ? req.signal.reason : unanswered(conn, stream, failure)));
+    });
+    const status = Number(headers[':status']);
+    const get = (name: string) => {
+      const v = headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
+    };
+    return { status, statusText: STATUS_CODES[status] ?? '', headers: { get }, body: body.chunks, text: () => body.text() };
+  }
+
+  /** Why a stream closed before its answer, and whether it may be sent again. */
+  function unanswered(conn: Connection, stream: http2.ClientHttp2Stream, err: Error | undefined): Error {
+    const id = stream.id;
+    const code = stream.rstCode;
+    if (id === undefined) return new UnprocessedError(`the connection to ${host} closed before the request went out`, { cause: err });
+    if (code === NGHTTP2_REFUSED_STREAM) return new UnprocessedError(`${host} refused the stream (REFUSED_STREAM)`, { cause: err });
+    if (conn.goawayLastStreamId !== undefined && id > conn.goawayLastStreamId)
+      return new UnprocessedError(`${host} is closing the connection (GOAWAY) and did not process the request`, { cause: err });
+    if (code === NGHTTP2_PROTOCOL_ERROR && !conn.gone)
+      return new UnprocessedError(`${host} reset the stream before answering (PROTOCOL_ERROR)`, { cause: err });
+    if (err instanceof ConnectionLostError) return err;
+    if (conn.gone || conn.session.destroyed)
+      return new ConnectionLostError(`the connection to ${host} broke before the answer${err ? ` (${err.message})` : ''}`, { cause: err });
+    return err ?? new Error(`${host} closed the stream without answering (HTTP/2 code ${code ?? '?'})`);
   }
 
   return {
     async send(req) {
-      if (other) return other.send(req);
-      if (req.signal.aborted) throw req.signal.reason;
-      const s = await sessionFor(req.signal);
-      if (!s) return useFallback().send(req);
-      const stream = s.request(
-        { ':method': req.method, ':path': req.url.pathname + req.url.search, ...req.headers },
-        { endStream: req.body === undefined, signal: req.signal },
-      );
-      if (active++ === 0) s.ref();
-      stream.once('close', () => {
-        if (--active === 0) s.unref();
-      });
-      const onAbort = () => checkHealth(s);
-      req.signal.addEventListener('abort', onAbort, { once: true });
-      stream.once('close', () => req.signal.removeEventListener('abort', onAbort));
-      // Errors after the answer surface through the body's iterator.
-      stream.on('error', () => undefined);
-      if (req.body !== undefined) stream.end(req.body);
-      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-        stream.once('response', resolve);
-        stream.once('error', (err) => reject(req.signal.aborted ? req.signal.reason : err));
-        stream.once('close', () =>
-          reject(req.signal.aborted ? req.signal.reason : new Error(`the server closed the stream without answering (HTTP/2 code ${stream.rstCode})`)),
-        );
-      });
-      const status = Number(headers[':status']);
-      const get = (name: string) => {
-        const v = headers[name.toLowerCase()];
-        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
-      };
-      let consumed = false;
-      return {
-        status,
-        statusText: STATUS_CODES[status] ?? '',
-        headers: { get },
-        body: {
-          [Symbol.asyncIterator]() {
-            consumed = true;
-            return stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-          },
-        },
-        async text() {
-          if (consumed) throw new Error('the body was already read');
-          consumed = true;
-          const chunks: Buffer[] = [];
-          for await (const chunk of stream) chunks.push(chunk as Buffer);
-          return Buffer.concat(chunks).toString('utf8');
-        },
-      };
+      for (let retry = 0; ; retry++) {
+        if (other) return other.send(req);
+        if (req.signal.aborted) throw req.signal.reason;
+        const conn = await connection(req.signal);
+        if (!conn) return useFallback().send(req);
+        try {
+          return await attempt(conn, req);
+        } catch (err) {
+          if (!(err instanceof UnprocessedError)) throw err;
+          if (retry >= MAX_UNPROCESSED_RETRIES) throw new Error(`${err.message}, ${retry + 1} times`, { cause: err });
+          // The first retry goes at once; later ones back off as Go's transport does, with 10% jitter.
+          if (retry > 0) await clock.sleep(1000 * 2 ** (retry - 1) * (1 + Math.random() / 10), req.signal);
+        }
+      }
     },
     async close() {
-      if (pingTimer) clearInterval(pingTimer);
-      pingTimer = undefined;
-      const s = session;
-      session = undefined;
-      const closed = s && !s.destroyed ? new Promise<void>((resolve) => s.once('close', () => resolve()).close()) : undefined;
-      await Promise.all([closed, other?.close()]);
+      closing = true;
+      await dialing?.catch(() => undefined);
+      current = undefined;
+      const closed = [...open].map(
+        ({ session }) =>
+          new Promise<void>((resolve) => {
+            if (session.destroyed) return resolve();
+            session.once('close', () => resolve());
+            session.ref();
+            session.close();
+          }),
+      );
+      await Promise.all([...closed, other?.close()]);
+      closing = false;
     },
   };
+}
+
+interface Body {
+  chunks: AsyncIterable<Uint8Array>;
+  text(): Promise<string>;
+}
+
+/**
+ * Reads a response body as it arrives, ahead of its consumer by up to BODY_READ_AHEAD. Ends only on the
+ * server's end of stream; a stream cut off by its connection throws ConnectionLostError.
+ */
+function readBody(stream: http2.ClientHttp2Stream, signal: AbortSignal, cut: WeakSet<http2.ClientHttp2Stream>, host: string): Body {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const lost = (err?: Error) => new ConnectionLostError(`the connection to ${host} broke before the end of the answer`, { cause: err });
+  stream.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued > BODY_READ_AHEAD) stream.pause();
+    notify();
+  });
+  stream.on('end', () => {
+    ended = true;
+    if (cut.has(stream) || (stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR) failure ??= lost();
+    notify();
+  });
+  stream.on('error', (err: Error) => {
+    failure ??= signal.aborted ? (signal.reason as Error) : err instanceof ConnectionLostError ? err : lost(err);
+    notify();
+  });
+  stream.on('close', () => {
+    if (!ended) failure ??= signal.aborted ? signal.reason : lost();
+    notify();
+  });
+  let taken = false;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    if (taken) throw new Error('the body was already read');
+    taken = true;
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk) {
+        queued -= chunk.length;
+        if (stream.isPaused() && queued <= BODY_READ_AHEAD / 2) stream.resume();
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  return {
+    chunks: { [Symbol.asyncIterator]: () => chunks() },
+    async text() {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of chunks()) parts.push(chunk);
+      return Buffer.concat(parts).toString('utf8');
+    },
+  };
+}
+
+/** `promise`, or the signal's reason if it aborts first (the promise itself goes on for others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /**

@@ -31,8 +31,9 @@ func main() {
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig file")
 	namespace := flag.String("namespace", "default", "namespace of the pods")
 	count := flag.Int("count", 0, "pods expected in the cache")
+	jsonWire := flag.Bool("json", false, "ask for JSON, as kube-lessons does, instead of the clientset's protobuf")
 	flag.Parse()
-	if err := run(*kubeconfig, *namespace, *count); err != nil {
+	if err := run(*kubeconfig, *namespace, *count, *jsonWire); err != nil {
 		fmt.Fprintln(os.Stderr, "informer-peer:", err)
 		os.Exit(1)
 	}
@@ -46,10 +47,14 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-func run(kubeconfig, namespace string, count int) error {
+func run(kubeconfig, namespace string, count int, jsonWire bool) error {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
+	}
+	if jsonWire {
+		cfg.ContentType = "application/json"
+		cfg.AcceptContentTypes = "application/json"
 	}
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -90,6 +95,7 @@ func run(kubeconfig, namespace string, count int) error {
 		"heapGrowth":   int64(heapAfter) - int64(heapBefore),
 		"peakRssBytes": peakRss,
 		"watchList":    clientfeatures.FeatureGates().Enabled(clientfeatures.WatchListClient),
+		"json":         jsonWire,
 	})
 	fmt.Println(string(out))
 	return nil
