@@ -219,7 +219,8 @@ export async function runInformer(transport: ListerWatcherFactory, opts: Informe
   }
   const r = stop.reason() ?? 'interrupted';
   emit({ type: 'stopped', reason: r, counts: { ...counts }, durationMs: clock.now() - started, synced });
-  return synced || lastError === undefined ? { reason: r, counts, synced } : { reason: r, counts, synced, syncError: lastError };
+  const syncError = lastError ?? pipeline.lastRequestError;
+  return synced || syncError === undefined ? { reason: r, counts, synced } : { reason: r, counts, synced, syncError };
 }
 
 interface TracedChange {
@@ -262,16 +263,34 @@ class PipelineTracker {
   }
 
   /** The transport, with arrival stamps on list items and watch events. */
+  /**
+   * The error the last list or watch request failed with, cleared when one succeeds. The reflector retries a
+   * refused watch-list without calling the watch error handler (as client-go does), so this is how a run that
+   * never synced still knows why.
+   */
+  lastRequestError: Error | undefined;
+
+  private async request<R>(call: () => Promise<R>): Promise<R> {
+    try {
+      const r = await call();
+      this.lastRequestError = undefined;
+      return r;
+    } catch (err) {
+      this.lastRequestError = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    }
+  }
+
   wrap<T extends KubeObject>(lw: ListerWatcher<T>): ListerWatcher<T> {
     const wrapped: ListerWatcher<T> = {
       list: async (options) => {
-        const result = await lw.list(options);
+        const result = await this.request(() => lw.list(options));
         const t0 = this.clock.now();
         for (const item of result.items) this.arrive(item, 'list', t0, `in a list of ${result.items.length} object${result.items.length === 1 ? '' : 's'}`);
         return result;
       },
       watch: async (options) => {
-        const stream = await lw.watch(options);
+        const stream = await this.request(() => lw.watch(options));
         // A watch-list's events up to the initial-events-end bookmark are the initial state, not changes.
         let initial = options.sendInitialEvents === true;
         const arrived = (event: WatchEvent<T>) => {

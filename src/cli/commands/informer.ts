@@ -79,9 +79,9 @@ export function register(program: Command, ctx: () => CommandContext): void {
         // Stopped before the cache synced: the run failed, with the reason the reflector kept retrying.
         if (!summary.synced && summary.reason === 'timeout') {
           if (summary.syncError !== undefined) throw summary.syncError;
-          const { UserFacingError, ExitCode } = await import('../../core/errors.ts');
+          const [{ UserFacingError, ExitCode }, { formatDuration }] = await Promise.all([import('../../core/errors.ts'), import('../../core/duration.ts')]);
           throw new UserFacingError(
-            `the cache did not sync within ${opts.timeout}`,
+            `the cache did not sync within ${formatDuration(opts.timeout ?? 0)}`,
             'the list is slow or the server is busy: raise --timeout',
             ExitCode.timeout,
           );

@@ -423,7 +423,7 @@ const ROWS: Row[] = [
     args: inNs('watch', 'pods'),
     code: ExitCode.interrupted,
     line: /^interrupted$/,
-    signal: { name: 'SIGINT', when: /watching/i },
+    signal: { name: 'SIGINT', when: /initial-events-end|watching from/ },
   },
   {
     name: 'SIGTERM stops an informer',
