@@ -38,7 +38,7 @@ export class Mismatch extends Error {
 }
 
 /** The learner's exported function `name`, or a Mismatch saying it is not there. */
-export function exported<F extends (...args: never[]) => unknown>(env: CheckEnv, name: string): F {
+export function exported<F extends ((...args: never[]) => unknown) | (new (...args: never[]) => unknown)>(env: CheckEnv, name: string): F {
   const f = env.learner[name];
   if (typeof f !== 'function') throw new Mismatch(`a function exported as ${name}`, f === undefined ? 'no such export' : `a ${typeof f}`, name);
   return f as F;

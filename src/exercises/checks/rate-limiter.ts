@@ -6,7 +6,7 @@ type Ctor = new (baseMs: number, maxMs: number) => RateLimiter<string>;
 const NAME = 'ExponentialLimiter';
 
 function make(env: CheckEnv, base: number, max: number): RateLimiter<string> {
-  const C = exported<never>(env, NAME) as unknown as Ctor;
+  const C = exported<Ctor>(env, NAME);
   return new C(base, max);
 }
 
