@@ -169,10 +169,13 @@ for (const fifo of FIFO_KINDS) {
     });
 
     it('an API server restart during the initial stream: the watch-list starts again and the cache ends exact, with no list', async () => {
+      const COUNT = 100;
       const cms = `/api/v1/namespaces/${ns}/configmaps`;
+      // 4 MB in all: more than the transport reads ahead of its consumer (1 MB), so the held stream is still
+      // open, the rest of the initial state unsent, when the server restarts.
       await Promise.all(
-        Array.from({ length: 60 }, (_, i) =>
-          client.request({ method: 'POST', path: cms, body: { metadata: { name: `big-${i}`, labels: { wl: 'restart' } }, data: { v: 'x'.repeat(2000) } } }),
+        Array.from({ length: COUNT }, (_, i) =>
+          client.request({ method: 'POST', path: cms, body: { metadata: { name: `big-${i}`, labels: { wl: 'restart' } }, data: { v: 'x'.repeat(40_000) } } }),
         ),
       );
       // A slow consumer: after the first few initial events the stream is held until the server has restarted.
@@ -221,7 +224,7 @@ for (const fifo of FIFO_KINDS) {
         assert.ok(!reflector.includes('list-start'), 'no list request: watch-list served the sync');
         const fresh = await client.request<{ items: KubeObject[] }>({ path: cms, query: { labelSelector: 'wl=restart' } });
         assert.ok(sameState(cacheState(fresh.body.items), cacheState(informer.getIndexer().list())));
-        assert.equal(informer.getIndexer().list().length, 60);
+        assert.equal(informer.getIndexer().list().length, COUNT);
       } finally {
         release?.();
         abort.abort();
