@@ -36,14 +36,20 @@ export async function createTestNamespace(client: KubeClient, prefix: string): P
     path: '/api/v1/namespaces',
     body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kube-lessons/test': 'true' } } },
   });
-  await waitUntil(`service account in ${name}`, async () => {
-    try {
-      await client.request({ path: `/api/v1/namespaces/${name}/serviceaccounts/default` });
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  // A failure bound: right after a test restarts the API server, the controller-manager may take a while to
+  // relist and create the service account.
+  await waitUntil(
+    `service account in ${name}`,
+    async () => {
+      try {
+        await client.request({ path: `/api/v1/namespaces/${name}/serviceaccounts/default` });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    90_000,
+  );
   return name;
 }
 
