@@ -24,6 +24,9 @@ const CHILD = fileURLToPath(new URL('./informer-child.ts', import.meta.url));
 
 type Mode = 'list-watch' | 'watch-list';
 
+/** client-go as released (protobuf), and asking for JSON as ours does. */
+const GO_PEERS = ['client-go', 'client-go json'];
+
 interface Impl {
   name: string;
   mode: Mode;
@@ -132,14 +135,14 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
 
   const get = (name: string, mode: Mode, size: number) => figs.get(`${name}|${mode}|${size}`);
   for (const size of sizes) {
-    for (const peer of ['client-go', 'client-go json'])
+    for (const peer of GO_PEERS)
       for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, size)?.sync, get(peer, mode, size)?.sync);
     results.compare(get('ours', 'list-watch', size)?.sync, get('client-node', 'list-watch', size)?.sync);
   }
-  for (const peer of ['client-go', 'client-go json'])
+  for (const peer of GO_PEERS)
     for (const mode of ['list-watch', 'watch-list'] as const) results.compare(slopes.get(`ours|${mode}`), slopes.get(`${peer}|${mode}`));
   results.compare(slopes.get('ours|list-watch'), slopes.get('client-node|list-watch'));
-  for (const peer of ['client-go', 'client-go json'])
+  for (const peer of GO_PEERS)
     for (const mode of ['list-watch', 'watch-list'] as const) results.compare(get('ours', mode, big)?.rss, get(peer, mode, big)?.rss);
   results.compare(get('ours', 'list-watch', big)?.rss, get('client-node', 'list-watch', big)?.rss);
 }

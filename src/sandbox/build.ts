@@ -172,17 +172,20 @@ interface Component {
   label: string;
   binaries: Binary[];
   /** Its main packages, built with `go build -o <dir>/`; Go names each binary after its package path. */
-  packages(v: SandboxVersions): string[];
+  packages: string[];
+  /** The pinned version its packages are fetched at. */
+  version(v: SandboxVersions): string;
 }
 
 const COMPONENTS: Component[] = [
   {
     label: 'kube-apiserver, controller-manager and scheduler',
     binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
-    packages: () => ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    packages: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    version: (v) => v.kubernetes,
   },
-  { label: 'etcd', binaries: ['etcd'], packages: () => ['go.etcd.io/etcd/server/v3'] },
-  { label: 'kwok', binaries: ['kwok'], packages: () => ['sigs.k8s.io/kwok/cmd/kwok'] },
+  { label: 'etcd', binaries: ['etcd'], packages: ['go.etcd.io/etcd/server/v3'], version: (v) => v.etcd },
+  { label: 'kwok', binaries: ['kwok'], packages: ['sigs.k8s.io/kwok/cmd/kwok'], version: (v) => v.kwok },
 ];
 
 /** The name `go build -o dir/` gives a main package's binary: its last path element that is not a /vN suffix. */
@@ -203,7 +206,7 @@ function binaryNameOf(pkg: string): string {
  * for (e.g. kube-apiserver links the etcd client of the pinned etcd release); every version is still pinned,
  * by the go.mod and go.sum this writes.
  */
-async function prepareModule(v: SandboxVersions, src: string, go: (args: string[]) => Promise<string>, packages: string[]): Promise<string[]> {
+async function prepareModule(v: SandboxVersions, src: string, go: (args: string[]) => Promise<string>, components: Component[]): Promise<string[]> {
   const info = JSON.parse(await go(['mod', 'download', '-json', `k8s.io/kubernetes@v${v.kubernetes}`])) as { GoMod: string };
   const staging = stagingModules(readFileSync(info.GoMod, 'utf8'));
   if (staging.length === 0) throw new Error(`no staging modules found in k8s.io/kubernetes@v${v.kubernetes}'s go.mod`);
@@ -221,8 +224,7 @@ async function prepareModule(v: SandboxVersions, src: string, go: (args: string[
       '',
     ].join('\n'),
   );
-  const versionOf = (pkg: string) => (pkg.startsWith('k8s.io/kubernetes/') ? v.kubernetes : pkg.startsWith('go.etcd.io/') ? v.etcd : v.kwok);
-  await go(['get', ...packages.map((p) => `${p}@v${versionOf(p)}`)]);
+  await go(['get', ...components.flatMap((c) => c.packages.map((p) => `${p}@v${c.version(v)}`))]);
   const stamp = (pkg: string) => [
     `-X ${pkg}.gitVersion=v${v.kubernetes}`,
     `-X ${pkg}.gitMajor=${major}`,
@@ -285,15 +287,14 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
     const src = join(root, 'src', 'binaries');
     mkdirSync(src, { recursive: true });
     const run = (extra: Partial<GoRun> = {}): GoRun => ({ log, logFile, ...(signal ? { signal } : {}), ...extra });
-    const packages = todo.flatMap((c) => c.packages(v));
-    const flags = await prepareModule(v, src, (args) => go(args, src, run()), packages);
+    const flags = await prepareModule(v, src, (args) => go(args, src, run()), todo);
     progress.phase = 'counting';
     emit(true);
     // Each stale package is counted once, for the first component (in build order) that needs it.
     const owner = new Map<string, string>();
     const listFlags = flags.filter((f, i) => f !== '-ldflags' && flags[i - 1] !== '-ldflags');
     for (const c of todo) {
-      const listed = await go(['list', '-deps', ...listFlags, '-f', '{{.ImportPath}} {{.Stale}}', ...c.packages(v)], src, run());
+      const listed = await go(['list', '-deps', ...listFlags, '-f', '{{.ImportPath}} {{.Stale}}', ...c.packages], src, run());
       let stale = 0;
       for (const line of listed.split('\n')) {
         const [pkg, isStale] = line.split(' ');
@@ -309,7 +310,7 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
     progress.component = todo[0]!.label;
     emit(true);
     await go(
-      ['build', '-v', ...flags, '-o', stage + '/', ...packages],
+      ['build', '-v', ...flags, '-o', stage + '/', ...todo.flatMap((c) => c.packages)],
       src,
       run({
         onStderrLine: (line) => {
@@ -324,7 +325,7 @@ async function build(v: SandboxVersions, missing: Binary[], opts: BuildOptions):
       }),
     );
     for (const c of todo) {
-      for (const [i, pkg] of c.packages(v).entries()) renameSync(join(stage, binaryNameOf(pkg)), join(binDir(v), c.binaries[i]!));
+      for (const [i, pkg] of c.packages.entries()) renameSync(join(stage, binaryNameOf(pkg)), join(binDir(v), c.binaries[i]!));
       progress.components[c.label]!.compiled = progress.components[c.label]!.total;
     }
     recordComplete(
