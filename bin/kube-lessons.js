@@ -15,6 +15,6 @@ if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) 
   const cache = process.env.XDG_CACHE_HOME || `${process.env.HOME || os.homedir()}/.cache`;
   module.enableCompileCache?.(`${cache}/kube-lessons/compile-cache`);
 }
-// One bundle (dist/bundle) loads far faster than the ~1,000 modules it is built from.
-const { main } = await import('../dist/bundle/main.js');
+// One CommonJS bundle (dist/bundle) loads far faster than the ~1,000 modules it is built from.
+const { main } = module.createRequire(import.meta.url)('../dist/bundle/main.cjs');
 process.exit(await main(process.argv));

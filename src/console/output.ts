@@ -1,11 +1,11 @@
 /**
- * Rendering, kept apart from gathering: tables (cli-table3, borderless so a pipe gets the same aligned
- * columns as a terminal, minus colour), objects as JSON/YAML/names, and colour that honours --no-color,
- * NO_COLOR and non-terminals.
+ * Rendering, kept apart from gathering: tables (borderless aligned columns, so a pipe gets what a terminal
+ * gets minus colour), objects as JSON/YAML/names, and colour that honours --no-color, NO_COLOR and
+ * non-terminals.
  */
 import { createRequire } from 'node:module';
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import stringWidth from 'fast-string-width';
 
 // YAML output is rare, so its serialiser is loaded on first use (at run time, outside the bundle) instead of
 // with every command; `yaml` is CommonJS, so require is the synchronous way in.
@@ -56,37 +56,35 @@ export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = 
   return Boolean(stream.isTTY);
 }
 
-const BLANK = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '',
-};
+/** Spaces after each column, as kubectl's tabwriter pads. */
+const COLUMN_GAP = 3;
 
-/** kubectl-style columns: upper-case headers, three spaces between columns, no borders. */
+/**
+ * kubectl-style columns: each as wide as its widest cell (terminal width: colour codes take none, wide
+ * characters two), three spaces between columns, no borders, no trailing spaces. A cell holding line
+ * breaks spans as many lines, the other cells of its row top-aligned.
+ */
 export function renderTable(head: string[], rows: string[][], color: ChalkInstance, headers = true): string {
-  const table = new Table({
-    head: headers ? head.map((h) => color.bold(h)) : [],
-    chars: BLANK,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
-  });
-  for (const r of rows) table.push(r);
-  return table
-    .toString()
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .join('\n');
+  const table = (headers ? [head.map((h) => color.bold(h)), ...rows] : rows).map((row) => row.map((cell) => String(cell).split('\n')));
+  const widths: number[] = [];
+  for (const row of table) row.forEach((lines, i) => (widths[i] = Math.max(widths[i] ?? 0, ...lines.map((l) => stringWidth(l)))));
+  const out: string[] = [];
+  for (const row of table) {
+    const height = Math.max(1, ...row.map((lines) => lines.length));
+    for (let l = 0; l < height; l++) {
+      out.push(
+        widths
+          .map((w, i) => padEnd(row[i]?.[l] ?? '', w + COLUMN_GAP))
+          .join('')
+          .trimEnd(),
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+function padEnd(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
 }
 
 /**
