@@ -5,7 +5,7 @@
  * object of the initial list and the informer reports synced (read inside the handler: no polling), then
  * the live heap after a full collection and the process's peak RSS. Prints one JSON line.
  *
- *   node --expose-gc bench/informer-child.ts --impl ours|client-node --mode list-watch|watch-list \
+ *   node --expose-gc dist/bench/informer-child.mjs --impl ours|client-node --mode list-watch|watch-list \
  *     --kubeconfig FILE --namespace NS --count N
  */
 import { parseArgs } from 'node:util';
@@ -15,7 +15,6 @@ import { loadKubeconfig } from '../src/core/kubeconfig.ts';
 import { listerWatcherFor } from '../src/core/list-watch-client.ts';
 import { BUILTIN_RESOURCES } from '../src/core/resources.ts';
 import { SharedInformerFactory } from '../src/machinery/cache/informer-factory.ts';
-import type { Tracer } from '../src/machinery/trace.ts';
 
 const { values } = parseArgs({
   options: {
@@ -58,19 +57,18 @@ let watchList: boolean | undefined;
 
 if (values.impl === 'ours') {
   const client = new KubeClient(config);
-  // The reflector says how its state arrived; a watch-list the server refused would fall back to a list.
-  const tracer: Tracer = {
-    emit: (e) => {
-      if (e.component !== 'reflector') return;
-      if (e.action === 'watch-list-synced') watchList ??= true;
-      else if (e.action === 'listed') watchList ??= false;
+  // How the state arrived, seen by the lister-watcher the reflector calls (no tracer: tracing costs per object):
+  // a list before sync means list+watch (a watch-list the server refused falls back to one).
+  const factory = new SharedInformerFactory(
+    (r, ctx) => {
+      const lw = listerWatcherFor(client, r, ctx);
+      return {
+        list: (opts) => ((watchList ??= false), lw.list(opts)),
+        watch: (opts) => lw.watch(opts),
+      };
     },
-  };
-  const factory = new SharedInformerFactory((r, ctx) => listerWatcherFor(client, r, ctx), {
-    namespace,
-    tracer,
-    reflector: { useWatchList: values.mode === 'watch-list' },
-  });
+    { namespace, reflector: { useWatchList: values.mode === 'watch-list' } },
+  );
   const informer = factory.informerFor(BUILTIN_RESOURCES.pods);
   const moment = syncedMoment(() => informer.hasSynced());
   informer.addEventHandler({ onAdd: () => moment.added() });
@@ -78,6 +76,7 @@ if (values.impl === 'ours') {
   started = performance.now();
   factory.start(abort.signal);
   synced = await moment.at;
+  watchList ??= true;
   objects = informer.getIndexer().listKeys().length;
 } else if (values.impl === 'client-node') {
   if (values.mode !== 'list-watch') {

@@ -429,10 +429,14 @@ function readBody(stream: http2.ClientHttp2Stream, signal: AbortSignal, cut: Wea
   }
   return {
     chunks: { [Symbol.asyncIterator]: () => chunks() },
+    // Each chunk is decoded as it arrives and dropped, so a large list never holds its raw bytes, their
+    // concatenation and the decoded text at once (tens of MB at thousands of objects).
     async text() {
-      const parts: Uint8Array[] = [];
-      for await (const chunk of chunks()) parts.push(chunk);
-      return Buffer.concat(parts).toString('utf8');
+      const decoder = new TextDecoder();
+      const parts: string[] = [];
+      for await (const chunk of chunks()) parts.push(decoder.decode(chunk, { stream: true }));
+      parts.push(decoder.decode());
+      return parts.join('');
     },
   };
 }

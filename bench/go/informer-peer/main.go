@@ -2,10 +2,16 @@
 // It prints one JSON line once the informer has synced and its one handler has been given every object
 // of the initial list: the moment is read from the registration's synced channel (no polling).
 //
-//	informer-peer -kubeconfig FILE -namespace NS -count N
+//	informer-peer -kubeconfig FILE -namespace NS -count N [-json]
 //
 // The protocol follows client-go's WatchListClient feature gate, set by the environment:
 // KUBE_FEATURE_WatchListClient=false is LIST then WATCH; =true streams the initial list as a watch.
+//
+// Wire format: by default the clientset as users get it. rest.Config's empty ContentType would mean JSON, but
+// the generated typed clients of built-in types (gentype.PrefersProtobuf, v0.36) then ask for protobuf per
+// request (Request.UseProtobufAsDefault). -json sets ContentType and Accept to JSON, the bytes kube-lessons
+// parses. The media types of the responses actually received are read in a transport wrapper and
+// reported, so the bench checks what was on the wire, not the flag.
 package main
 
 import (
@@ -20,6 +26,11 @@ import (
 	"time"
 
 	"flag"
+	"mime"
+	"net/http"
+	"sort"
+	"sync"
+
 	clientfeatures "k8s.io/client-go/features"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -31,7 +42,7 @@ func main() {
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig file")
 	namespace := flag.String("namespace", "default", "namespace of the pods")
 	count := flag.Int("count", 0, "pods expected in the cache")
-	jsonWire := flag.Bool("json", false, "ask for JSON, as kube-lessons does, instead of the clientset's protobuf")
+	jsonWire := flag.Bool("json", false, "ask for JSON, as kube-lessons does, instead of the typed clients' default protobuf")
 	flag.Parse()
 	if err := run(*kubeconfig, *namespace, *count, *jsonWire); err != nil {
 		fmt.Fprintln(os.Stderr, "informer-peer:", err)
@@ -47,6 +58,40 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
+// mediaTypes records the media type (without parameters) of every response received through wrap.
+type mediaTypes struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+func (m *mediaTypes) wrap(next http.RoundTripper) http.RoundTripper {
+	return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(req)
+		if err == nil {
+			mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+			m.mu.Lock()
+			m.seen[mt] = true
+			m.mu.Unlock()
+		}
+		return resp, err
+	})
+}
+
+func (m *mediaTypes) list() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.seen))
+	for mt := range m.seen {
+		out = append(out, mt)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func run(kubeconfig, namespace string, count int, jsonWire bool) error {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
@@ -56,6 +101,8 @@ func run(kubeconfig, namespace string, count int, jsonWire bool) error {
 		cfg.ContentType = "application/json"
 		cfg.AcceptContentTypes = "application/json"
 	}
+	wire := &mediaTypes{seen: map[string]bool{}}
+	cfg.Wrap(wire.wrap)
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return err
@@ -95,7 +142,7 @@ func run(kubeconfig, namespace string, count int, jsonWire bool) error {
 		"heapGrowth":   int64(heapAfter) - int64(heapBefore),
 		"peakRssBytes": peakRss,
 		"watchList":    clientfeatures.FeatureGates().Enabled(clientfeatures.WatchListClient),
-		"json":         jsonWire,
+		"wire":         wire.list(),
 	})
 	fmt.Println(string(out))
 	return nil

@@ -310,7 +310,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     }
     if (this.transform && !fromCache && !(obj instanceof DeletedFinalStateUnknown)) obj = this.transform(obj);
     this.push({ type, object: obj });
-    this.trace('queued', key, { type, depth: this.length });
+    if (this.tracer) this.trace('queued', key, { type, depth: this.length });
   }
 
   private push(item: RealFIFOItem<T>): void {

@@ -605,6 +605,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   private emit(action: string, data: Record<string, unknown>, key?: string): void {
+    if (!this.tracer) return;
     const event = { component: 'reflector', action, data: { reflector: this.name, ...data }, at: this.clock.now() };
     safeEmit(this.tracer, key === undefined ? event : { ...event, key });
   }
@@ -613,12 +614,14 @@ export class Reflector<T extends KubeObject = KubeObject> {
 /**
  * Ends a wait on a watch when the run's signal aborts or nothing arrives for `idleMs`. `until()` gives a
  * fresh promise per wait: racing each event against one long-lived promise would pile a reaction onto it
- * per event for the whole life of the watch.
+ * per event for the whole life of the watch. An event only notes its time: the one idle timer, when it
+ * fires early, sleeps again for the rest (no timer made and cancelled per event of a busy stream).
  */
 class WatchGuard {
   reason: 'abort' | 'idle' | undefined;
   private wake: () => void = () => {};
   private idleTimer: TimerHandle | undefined;
+  private lastEventAt: number;
   private readonly signal: AbortSignal;
   private readonly clock: Clock;
   private readonly idleMs: number;
@@ -630,6 +633,7 @@ class WatchGuard {
     this.clock = clock;
     this.idleMs = idleMs;
     this.onStop = onStop;
+    this.lastEventAt = clock.now();
     signal.addEventListener('abort', this.onAbort, { once: true });
     if (signal.aborted) this.onAbort();
     this.arm();
@@ -644,8 +648,17 @@ class WatchGuard {
 
   /** Restarts the idle countdown (after every event). */
   arm(): void {
-    this.idleTimer?.cancel();
-    this.idleTimer = this.idleMs > 0 && !this.reason ? this.clock.setTimer(() => this.stop('idle'), this.idleMs) : undefined;
+    this.lastEventAt = this.clock.now();
+    if (!this.idleTimer && this.idleMs > 0 && !this.reason) this.sleep(this.idleMs);
+  }
+
+  private sleep(ms: number): void {
+    this.idleTimer = this.clock.setTimer(() => {
+      this.idleTimer = undefined;
+      const quiet = this.clock.now() - this.lastEventAt;
+      if (quiet >= this.idleMs) this.stop('idle');
+      else if (!this.reason) this.sleep(this.idleMs - quiet);
+    }, ms);
   }
 
   dispose(): void {

@@ -354,6 +354,23 @@ test('a watch silent for longer than the idle timeout is closed and resumed', as
   await t.stop();
 });
 
+test('a busy watch is closed as idle exactly the idle timeout after its last event, however many came before', async () => {
+  const t = setup({ idleTimeoutMs: 60_000 });
+  await t.start();
+  const first = t.lw.current;
+  for (let i = 0; i < 25; i++) {
+    await t.clock.advance(7_000);
+    first.emit('ADDED', pod(`p${i}`, { rv: String(3 + i) }));
+  }
+  await t.clock.advance(59_999);
+  assert.equal(first.closed, false);
+  await t.clock.advance(1);
+  assert.equal(first.closed, true);
+  assert.equal(t.actions('watch-idle-timeout').length, 1);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '27');
+  await t.stop();
+});
+
 test('a watch request that never answers is abandoned after the idle timeout and retried', async () => {
   const t = setup();
   t.lw.scriptWatch('hang');
