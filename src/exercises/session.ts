@@ -9,7 +9,7 @@ import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { findExercise, loadExerciseCatalog, solutionPath, unknownExercise, type Exercise, type ExerciseCatalog } from './catalog.ts';
 import { currentExercise, isPassed, type ProgressLike } from './progress.ts';
 import { renderHint, renderOutcome } from './render.ts';
-import { Checker } from './typecheck.ts';
+import { Checker, type TypeChecker } from './typecheck.ts';
 import { verifyExercise, type KubeAccess, type VerifyOutcome } from './verify.ts';
 import { findWorkspace, initWorkspace, linkPackage, readState, staleWorkspaceNote, writeState, type InitReport, type Workspace } from './workspace.ts';
 
@@ -61,7 +61,7 @@ export function init(io: SessionIO, dir: string, force: string[]): InitReport {
 }
 
 /** Verifies one exercise, prints it, records a pass; returns whether it passed. */
-export async function verify(io: SessionIO, ref: string | undefined, checker = new Checker()): Promise<VerifyOutcome> {
+export async function verify(io: SessionIO, ref: string | undefined, checker: TypeChecker = new Checker()): Promise<VerifyOutcome> {
   const { catalog, ws } = open(io);
   const exercise = pick(catalog, io.progress, ref);
   const outcome = await verifyExercise(catalog, ws, exercise, { checker, signal: io.signal, ...(io.kube ? { kube: io.kube } : {}) });

@@ -25,14 +25,24 @@ export const GLOBALS_FILE = 'kube-lessons-globals.d.ts';
 
 const UNRESOLVED = /^(@kubernetes\/client-node|undici|undici-types|node:.*|yaml|chalk|commander|cli-table3|@inquirer\/.*)$/;
 
-export class Checker {
-  private ts: typeof TS | undefined;
+/** What verify needs: the in-process Checker, or the warm checker process through its client. */
+export interface TypeChecker {
+  check(file: string, globalsFile: string): Promise<TypecheckResult>;
+}
+
+export class Checker implements TypeChecker {
+  private ts: Promise<typeof TS> | undefined;
   private readonly cache = new Map<string, { mtimeMs: number; sf: TS.SourceFile }>();
+
+  /** Starts loading the compiler now (the warm checker does, before its first request); check() waits for it. */
+  preload(): Promise<typeof TS> {
+    return (this.ts ??= loadTypescript());
+  }
 
   /** Checks `file` with the globals file beside the workspace root. */
   async check(file: string, globalsFile: string): Promise<TypecheckResult> {
     const started = performance.now();
-    const ts = (this.ts ??= await loadTypescript());
+    const ts = await this.preload();
     const options: TS.CompilerOptions = {
       target: ts.ScriptTarget.ES2023,
       module: ts.ModuleKind.NodeNext,

@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KubeClient } from '../core/client.ts';
 import type { Exercise, ExerciseCatalog } from './catalog.ts';
 import type { ErrorInfo, HarnessMessage, HarnessRequest } from './protocol.ts';
-import { GLOBALS_FILE, type Checker } from './typecheck.ts';
+import { GLOBALS_FILE, type TypeChecker } from './typecheck.ts';
 import { exerciseFile, type Workspace } from './workspace.ts';
 
 /** Always the compiled harness: see DEFAULT_CHECKS_DIR for why dist/ even from src/. */
@@ -61,7 +61,7 @@ export interface KubeAccess {
 }
 
 export interface VerifyDeps {
-  checker: Checker;
+  checker: TypeChecker;
   /** Needed by live exercises only; resolved on first use. */
   kube?: () => Promise<KubeAccess>;
   signal?: AbortSignal;

@@ -27,7 +27,8 @@ export interface RunningCli {
 
 export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    // No warm checker unless a test asks for one (and stops it): a test leaves no process behind.
+    env: { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_DAEMON: '1', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

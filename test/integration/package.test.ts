@@ -60,6 +60,7 @@ describe('the published package', () => {
       npm_config_offline: 'true',
       XDG_CONFIG_HOME: join(work, 'config'),
       KUBE_LESSONS_NO_AUTO_SANDBOX: '1',
+      KUBE_LESSONS_NO_DAEMON: '1',
     };
     const init = run(['exercise', 'init', 'ws'], offline);
     assert.equal(init.status, 0, init.stderr);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
 import type { CommandContext } from '../../console/context.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
+import type { CheckerRoute } from '../../exercises/checker-client.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 
 export function register(program: Command, ctx: () => CommandContext): void {
@@ -11,11 +12,14 @@ export function register(program: Command, ctx: () => CommandContext): void {
     .argument('[exercise]', 'id, number or file (default: the first exercise not passed yet)')
     .description('exercises: type-check your exercise file, run it with a time limit, and check it one expectation per line')
     .option(...WORKSPACE_OPTION)
+    .option('--no-daemon', 'type-check in this process, not in the warm checker kept between runs (also KUBE_LESSONS_NO_DAEMON=1)')
     .addHelpText(
       'after',
       `
 Exit code 0 when every expectation passes, ${ExitCode.failure} when the exercise does not pass yet (an expectation fails, or the
 file is missing, does not compile, throws or runs too long). Live exercises run in a namespace of their own, deleted after.
+The first verify starts a warm checker (a background process that keeps the compiler loaded, for quick
+type-checks); it exits by itself after a few idle minutes.
 
 Examples:
   $ kube-lessons verify                     # the current exercise
@@ -23,11 +27,27 @@ Examples:
   $ kube-lessons verify 3 -w ~/kube-lessons-exercises`,
     )
     .action(
-      returnsOutcome(async (exercise: string | undefined, opts: { workspace?: string }): Promise<CommandOutcome> => {
+      returnsOutcome(async (exercise: string | undefined, opts: { workspace?: string; daemon: boolean }): Promise<CommandOutcome> => {
         const c = ctx();
-        const { verify } = await import('../../exercises/session.ts');
-        const outcome = await verify(await sessionIO(c, opts.workspace), exercise);
+        const [{ verify }, { WarmChecker, warmCheckerWanted }] = await Promise.all([
+          import('../../exercises/session.ts'),
+          import('../../exercises/checker-client.ts'),
+        ]);
+        const warm = opts.daemon && warmCheckerWanted() ? new WarmChecker() : undefined;
+        const outcome = await verify(await sessionIO(c, opts.workspace), exercise, warm);
+        if (c.debug) {
+          const ms = (n: number) => `${Math.round(n)} ms`;
+          c.out.info(
+            `debug: verify ${ms(outcome.ms.total)} (type-check ${ms(outcome.ms.typecheck)}, run ${ms(outcome.ms.run)}), ${ms(performance.now())} since start`,
+          );
+          if (warm?.route) c.out.info(`debug: ${describeRoute(warm.route)}`);
+        }
         return outcome.status === 'passed' ? 'done' : 'not-passing';
       }),
     );
+}
+
+function describeRoute(r: CheckerRoute): string {
+  if (r.via === 'in-process') return `type-checked in this process (the warm checker could not: ${r.reason})`;
+  return `type-checked by the warm checker (pid ${r.pid}${r.started ? ', started by this run' : ''})`;
 }
