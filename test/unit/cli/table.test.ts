@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { stripVTControlCharacters as strip } from 'node:util';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { renderTable } from '../../../src/console/output.ts';
 
 const plain = new Chalk({ level: 0 });
 const coloured = new Chalk({ level: 2 });
-const strip = (s: string) => s.replace(/\x1b\[\d+m/g, '');
 
 describe('renderTable', () => {
   it('pads each column to its widest cell plus three spaces, with no trailing spaces', () => {
     assert.equal(
-      renderTable(['NAME', 'ARCH', 'OS'], [['kwok-node-1', 'amd64', 'Ubuntu 24.04.3 LTS'], ['n2', 'arm64', '']], plain),
+      renderTable(
+        ['NAME', 'ARCH', 'OS'],
+        [
+          ['kwok-node-1', 'amd64', 'Ubuntu 24.04.3 LTS'],
+          ['n2', 'arm64', ''],
+        ],
+        plain,
+      ),
       ['NAME          ARCH    OS', 'kwok-node-1   amd64   Ubuntu 24.04.3 LTS', 'n2            arm64'].join('\n'),
     );
   });
@@ -22,12 +29,29 @@ describe('renderTable', () => {
   });
 
   it('counts colour codes as no width and wide characters as two', () => {
-    const t = renderTable(['A', 'B'], [[coloured.red('x'), '1'], ['日本', '2']], coloured);
+    const t = renderTable(
+      ['A', 'B'],
+      [
+        [coloured.red('x'), '1'],
+        ['日本', '2'],
+      ],
+      coloured,
+    );
     assert.deepEqual(strip(t).split('\n'), ['A      B', 'x      1', '日本   2']);
   });
 
   it('spreads a cell with line breaks over as many lines, the rest of its row on the first', () => {
-    assert.equal(renderTable(['K', 'V'], [['a', 'one\ntwo'], ['b', 'three']], plain), ['K   V', 'a   one', '    two', 'b   three'].join('\n'));
+    assert.equal(
+      renderTable(
+        ['K', 'V'],
+        [
+          ['a', 'one\ntwo'],
+          ['b', 'three'],
+        ],
+        plain,
+      ),
+      ['K   V', 'a   one', '    two', 'b   three'].join('\n'),
+    );
   });
 
   it('lines up every column: each cell starts where its header does', () => {
