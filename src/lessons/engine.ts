@@ -27,7 +27,11 @@ export interface Choice<V extends string> {
 
 /** The two kinds of question the engine asks. Rejecting with an ExitPromptError (Ctrl-C) ends the session. */
 export interface Prompter {
-  select<V extends string>(question: { message: string; choices: Choice<V>[]; default?: V }): Promise<V>;
+  /**
+   * `liveMessage`, when given, recomputes the question while it waits (the menu's build state): a prompter on a
+   * terminal redraws it when it changes; one without a screen to redraw asks with `message`.
+   */
+  select<V extends string>(question: { message: string; choices: Choice<V>[]; default?: V; liveMessage?: () => string }): Promise<V>;
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
 }
 
@@ -150,9 +154,11 @@ async function menu(deps: EngineDeps): Promise<Lesson | undefined> {
     description: `${l.summary}${l.needsCluster ? ' (needs a cluster)' : ''}`,
   }));
   choices.push({ value: ':quit', name: '  Quit', description: 'your progress is kept' });
-  const building = deps.sandbox?.status();
-  const message = building ? `Pick a lesson  (cluster: ${building})` : 'Pick a lesson';
-  const picked = await deps.prompter.select({ message, choices, default: at.id });
+  const message = () => {
+    const building = deps.sandbox?.status();
+    return building ? `Pick a lesson  (cluster: ${building})` : 'Pick a lesson';
+  };
+  const picked = await deps.prompter.select({ message: message(), choices, default: at.id, ...(deps.sandbox ? { liveMessage: message } : {}) });
   return catalog.lessons.find((l) => l.id === picked);
 }
 

@@ -7,6 +7,7 @@
 import { confirm as confirmPrompt, select as selectPrompt } from '@inquirer/prompts';
 import { wrapAnsi } from 'fast-wrap-ansi';
 import type { Choice, Prompter } from './engine.ts';
+import { liveSelect } from './live-select.ts';
 import { displayWidth, stripAnsi } from './markdown.ts';
 
 /** Wraps `text` to `width`; lines after the first start with `indent` (counted in the width). */
@@ -32,22 +33,23 @@ export function inquirerPrompter(signal?: AbortSignal, columns: () => number = (
   const context = signal ? { signal } : {};
   // One column spare: a line that fills the last column makes some terminals wrap an empty line.
   const width = () => columns() - 1;
+  const pageSize = () => Math.max(5, (process.stdout.rows || 24) - 8);
   return {
-    async select<V extends string>(q: { message: string; choices: Choice<V>[]; default?: V }): Promise<V> {
-      const config = {
+    async select<V extends string>(q: { message: string; choices: Choice<V>[]; default?: V; liveMessage?: () => string }): Promise<V> {
+      const choices = q.choices.map((c) => ({
+        value: c.value,
+        name: fitTo(c.name, width() - 2, '    '),
+        // The answer is repeated after the question once picked: one line, "✔ " and the question before it.
+        short: truncateTo(c.name, Math.max(1, width() - displayWidth(q.message) - 3)),
+        ...(c.description ? { description: fitTo(c.description, width()) } : {}),
+      }));
+      const defaultChoice = q.default === undefined ? {} : { default: q.default };
+      if (q.liveMessage) {
+        const live = q.liveMessage;
         // "? " before the message, "❯ " before a choice.
-        message: fitTo(q.message, width() - 2, '  '),
-        choices: q.choices.map((c) => ({
-          value: c.value,
-          name: fitTo(c.name, width() - 2, '    '),
-          // The answer is repeated after the question once picked: one line, "✔ " and the question before it.
-          short: truncateTo(c.name, Math.max(1, width() - displayWidth(q.message) - 3)),
-          ...(c.description ? { description: fitTo(c.description, width()) } : {}),
-        })),
-        pageSize: Math.max(5, (process.stdout.rows || 24) - 8),
-        loop: false,
-      };
-      return await selectPrompt<V>(q.default === undefined ? config : { ...config, default: q.default }, context);
+        return await liveSelect<V>({ message: () => fitTo(live(), width() - 2, '  '), choices, pageSize: pageSize(), ...defaultChoice }, context);
+      }
+      return await selectPrompt<V>({ message: fitTo(q.message, width() - 2, '  '), choices, pageSize: pageSize(), loop: false, ...defaultChoice }, context);
     },
     confirm(q: { message: string; default?: boolean }): Promise<boolean> {
       // "? " before, " (Y/n)" after.

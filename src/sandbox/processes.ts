@@ -138,3 +138,12 @@ export function tail(file: string, lines = 15): string {
     return '(no log)';
   }
 }
+
+/**
+ * The pauses between checks of a start-up step: 20 ms, then half as long again each time, up to 250 ms. Steps
+ * take from tens of milliseconds (etcd) to seconds (the API server), and a check on loopback costs little.
+ */
+export function pollIntervals(first = 20, max = 250): { next(): number } {
+  let ms = first / 1.5;
+  return { next: () => Math.round((ms = Math.min(max, ms * 1.5))) };
+}

@@ -18,7 +18,7 @@ import { registerSecret } from '../core/redact.ts';
 import { ensureBinaries, type BuildLog, type ProgressListener } from './build.ts';
 import { createCertificateAuthority } from './certs.ts';
 import { fakeNode } from './nodes.ts';
-import { canListen, failedToBind, freePort, isOurProcess, logSize, startProcess, stopProcess, tail } from './processes.ts';
+import { canListen, failedToBind, freePort, isOurProcess, logSize, pollIntervals, startProcess, stopProcess, tail } from './processes.ts';
 import {
   COMPONENTS,
   readState,
@@ -78,6 +78,9 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   }
   const versions = loadVersions();
   const bin = await ensureBinaries(versions, log, opts.signal, opts.onBuildProgress);
+  const t0 = performance.now();
+  /** Logs a step of the start-up with the seconds since the binaries were there: the start-up's timeline. */
+  const step = (what: string) => log(`${what} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
   rmSync(dir, { recursive: true, force: true });
   // Tokens, keys and etcd's data (every Secret) live here: no other user may read or even list it.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -92,10 +95,12 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     `${secrets.adminToken},kube-lessons-admin,uid-admin,"system:masters"\n${secrets.nobodyToken},kube-lessons-nobody,uid-nobody\n`,
     { mode: 0o600 },
   );
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+  // P-256 (ES256 tokens), as the certificates: an RSA key costs 60-300 ms of the start-up to generate.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   const tls = writeCertificates(dir);
+  step('keys and certificates written');
 
   const state: SandboxState = {
     name: dir.split('/').pop() ?? 'default',
@@ -138,9 +143,9 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
       const started = { pid: startProcess(binary, allArgs, logFile, dir), port, binary, args: allArgs, log: logFile };
       state.components[name] = started;
       writeState(state);
-      log(`started ${name} (pid ${started.pid}, port ${port})`);
       try {
         await waitHealthy(state, name, opts.signal, token);
+        step(`${name} ${name === 'kube-apiserver' ? 'ready' : 'healthy'} (pid ${started.pid}, port ${port})`);
         return;
       } catch (err) {
         if (attempt >= START_ATTEMPTS || !failedToBind(logFile, offset)) throw err;
@@ -174,16 +179,24 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     );
     const ca = tls.ca;
     writeFileSync(state.kubeconfig, kubeconfigYaml(state.server, ca, secrets), { mode: 0o600 });
+    const api = adminApi(state.server, ca, secrets.adminToken);
+    const nodeCount = opts.nodes ?? 3;
+    // The nodes are created while their controller (kwok) starts: it takes them up when its informer lists them.
+    const createNodes = async () => {
+      await Promise.all(Array.from({ length: nodeCount }, (_, i) => api('POST', '/api/v1/nodes', fakeNode(i, versions.kubernetes))));
+      step(`${nodeCount} nodes created`);
+    };
     const clients = await Promise.allSettled([
+      createNodes(),
       launchOnPort('kube-controller-manager', (port) => [
-        ...controlPlaneClientArgs(dir, state.kubeconfig, port, 'kcm'),
+        ...controlPlaneClientArgs(dir, state.kubeconfig, port, 'kube-controller-manager'),
         '--service-account-private-key-file',
         join(dir, 'sa.key'),
         '--root-ca-file',
         join(dir, 'ca.crt'),
         '--use-service-account-credentials=false',
       ]),
-      launchOnPort('kube-scheduler', (port) => controlPlaneClientArgs(dir, state.kubeconfig, port, 'scheduler')),
+      launchOnPort('kube-scheduler', (port) => controlPlaneClientArgs(dir, state.kubeconfig, port, 'kube-scheduler')),
       launchOnPort('kwok', (port) => [
         '--kubeconfig',
         state.kubeconfig,
@@ -201,24 +214,24 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
         join(SANDBOX_ASSETS, 'kwok-stages.yaml'),
       ]),
     ]);
-    // All three settle before a failure is thrown, so the clean-up below finds every process started.
-    for (const c of clients) if (c.status === 'rejected') throw c.reason;
-    const api = adminApi(state.server, ca, secrets.adminToken);
     try {
-      for (let i = 0; i < (opts.nodes ?? 3); i++) await api('POST', '/api/v1/nodes', fakeNode(i, versions.kubernetes));
-      await waitFor('nodes Ready and the default service account', opts.signal, async () => {
-        const nodes = (await api('GET', '/api/v1/nodes')) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
-        const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-        const sa = await api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then(
-          () => true,
-          () => false,
-        );
-        return ready === (opts.nodes ?? 3) && sa;
-      });
+      // All settle before a failure is thrown, so the clean-up below finds every process started.
+      for (const c of clients) if (c.status === 'rejected') throw c.reason;
+      // What lessons rely on once `up` returns: pods can be created in `default` (its service account, which the
+      // controller-manager creates, exists) and scheduled onto Ready nodes (kwok marks them Ready).
+      await Promise.all([
+        waitFor(`${nodeCount} nodes Ready`, opts.signal, async () => {
+          const nodes = (await api('GET', '/api/v1/nodes')) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+          return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodeCount;
+        }).then(() => step(`${nodeCount} nodes Ready`)),
+        waitFor('the default service account', opts.signal, () => api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then(() => true)).then(() =>
+          step('default service account created'),
+        ),
+      ]);
     } finally {
       await api.close();
     }
-    log(`sandbox ready: ${state.server}, ${opts.nodes ?? 3} nodes; kubeconfig ${state.kubeconfig}`);
+    log(`sandbox ready: ${state.server}, ${nodeCount} nodes; kubeconfig ${state.kubeconfig}`);
     return state;
   } catch (err) {
     await stopAll(state);
@@ -325,6 +338,9 @@ function writeCertificates(dir: string): { ca: string; etcdClient: EtcdClientFil
   writeFileSync(join(dir, 'ca.crt'), ca.cert);
   files('etcd', ca.issue({ commonName: 'etcd', hosts: ['127.0.0.1', 'localhost'], usage: ['server', 'client'] }));
   files('apiserver', ca.issue({ commonName: 'kube-apiserver', hosts: APISERVER_HOSTS, usage: ['server'] }));
+  // Without one, the controller-manager and the scheduler each generate two RSA keys at start-up.
+  for (const name of ['kube-controller-manager', 'kube-scheduler'])
+    files(name, ca.issue({ commonName: name, hosts: ['127.0.0.1', 'localhost'], usage: ['server'] }));
   const client = files('etcd-client', ca.issue({ commonName: 'kube-apiserver-etcd-client', usage: ['client'] }));
   return { ca: ca.cert, etcdClient: { ca: join(dir, 'ca.crt'), ...client } };
 }
@@ -378,14 +394,27 @@ function etcdArgs(dir: string, port: number, peer: number): string[] {
     '--peer-trusted-ca-file',
     join(dir, 'ca.crt'),
     '--unsafe-no-fsync',
+    // A single member elects itself after the election timeout: 100 ms instead of the default second.
+    '--heartbeat-interval=10',
+    '--election-timeout=100',
     '--quota-backend-bytes',
     String(4 * 1024 ** 3),
   ];
 }
 
 /** What the controller-manager and the scheduler share: the API server, no leader election, health on loopback. */
-function controlPlaneClientArgs(dir: string, kubeconfig: string, port: number, certDir: string): string[] {
-  return ['--kubeconfig', kubeconfig, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${port}`, '--cert-dir', join(dir, 'certs', certDir)];
+function controlPlaneClientArgs(dir: string, kubeconfig: string, port: number, name: Component): string[] {
+  return [
+    '--kubeconfig',
+    kubeconfig,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    '--tls-cert-file',
+    join(dir, 'certs', `${name}.crt`),
+    '--tls-private-key-file',
+    join(dir, 'certs', `${name}.key`),
+  ];
 }
 
 function apiserverArgs(dir: string, etcdUrl: string, port: number): string[] {
@@ -487,6 +516,7 @@ async function probeHealth(state: SandboxState, name: Component, token?: string)
 async function waitHealthy(state: SandboxState, name: Component, signal?: AbortSignal, token?: string): Promise<void> {
   const c = state.components[name] as ComponentState;
   const deadline = Date.now() + START_TIMEOUT_MS;
+  const interval = pollIntervals();
   let last = '';
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
@@ -500,7 +530,7 @@ async function waitHealthy(state: SandboxState, name: Component, signal?: AbortS
     const probe = await probeHealth(state, name, token);
     if (probe.ok) return;
     last = probe.detail;
-    await sleep(250);
+    await sleep(interval.next());
   }
   throw new UserFacingError(
     `sandbox: ${name} not healthy after ${START_TIMEOUT_MS / 1000} s (${last}); last lines of ${c.log}:\n${tail(c.log)}`,
@@ -511,10 +541,11 @@ async function waitHealthy(state: SandboxState, name: Component, signal?: AbortS
 
 async function waitFor(what: string, signal: AbortSignal | undefined, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
+  const interval = pollIntervals();
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     if (await check().catch(() => false)) return;
-    await sleep(300);
+    await sleep(interval.next());
   }
   throw new UserFacingError(
     `sandbox: timed out waiting for ${what}`,

@@ -3,8 +3,9 @@
  * slow fake `go` (test/helpers/fake-go-command.ts) that the test holds paused after ten packages. The menu
  * and lesson 1 come at once with the build's state; lesson 1's cluster step waits on a progress bar; the
  * learner stops waiting and quits, and the detached build goes on; killed, it is started again by the next
- * `learn` and resumes from what it compiled; released, it completes, the sandbox starts (from the test
- * sandbox's real binaries, which the fake go "links") and the step runs.
+ * `learn` and resumes from what it compiled; released, it completes while the menu is on screen, which
+ * follows it with no key pressed; the cluster step then starts the sandbox (from the test sandbox's real
+ * binaries, which the fake go "links") and runs.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ import { loadVersions, versionsKey } from '../../src/sandbox/versions.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { sandboxState } from '../helpers/cluster.ts';
 import { fakeGoDir } from '../helpers/fake-go.ts';
-import { hasTmux, Terminal } from '../helpers/tmux.ts';
+import { count, hasTmux, Terminal } from '../helpers/tmux.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const DIST = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -137,14 +138,21 @@ test(
     // The fake compiles its ten shared packages first (counted once, for the first component): none is compiled again.
     assert.equal(resumed.total, first.total - 10, 'the ten compiled packages are not compiled again');
 
-    // 5. Lesson 1's step waits again; released, the build completes, the sandbox starts and doctor runs.
+    // 5. The menu follows the build with no key pressed: released, the build completes, and the same menu,
+    // redrawn in place, no longer shows a build.
+    await term_.waitFor(/^\? Pick a lesson {2}\(cluster: building /m, { visible: true });
+    rmSync(env.FAKE_GO_PAUSE_FILE!);
+    await waitFor('the build to complete', () => (progress()?.phase === 'done' ? true : undefined), BUILD);
+    await term_.waitFor(/^\? Pick a lesson\s*$/m, { visible: true });
+    assert.equal(count(term_.screen(), '? Pick a lesson'), 1, 'the menu was redrawn, not asked again');
+
+    // 6. Lesson 1's cluster step now starts the sandbox at once, and doctor runs.
     term_.keys('Enter');
     await term_.waitFor(/^:\s*$/m, { visible: true });
     await term_.press(['q'], '? Lesson 1: what next?');
     term_.keys('Enter');
-    await term_.waitFor('Press q to stop waiting');
-    rmSync(env.FAKE_GO_PAUSE_FILE!);
     s = await term_.waitFor('Run it again: kube-lessons doctor', { timeoutMs: 180_000 });
+    assert.doesNotMatch(s, /Press q to stop waiting/, 'no wait: the build had completed');
     assert.match(s, /Starting the local sandbox/);
     assert.match(s, /answers GET \/version: Kubernetes v/);
     assert.equal(progress()?.phase, 'done');
