@@ -5,7 +5,7 @@
  * (a terminal on both ends, no --no-pager).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { displayWidth } from './markdown.ts';
+import { displayWidth, wrapToWidth } from './markdown.ts';
 
 export type Pager = (text: string) => Promise<void>;
 
@@ -66,10 +66,10 @@ const HELP = 'space/f next page · b back · ↓/j/enter line · ↑/k up · g/G
 
 /** A screenful at a time on the alternate screen, like `less`; `q` returns to where the session was. */
 export function builtinPager(text: string, { stdin, stdout }: PagerTerminal): Promise<void> {
-  const lines = text.replace(/\n$/, '').split('\n');
   const width = stdout.columns || 80;
-  // Lines wider than the screen would push the rest down: cut them to the screen (the text was wrapped for it already).
-  const view = lines.map((l) => (displayWidth(l) > width ? l.slice(0, width) : l));
+  // A line wider than the screen would push the rest down and throw the line count off: wrapped to the screen
+  // (by what it shows: colour codes take no column, wide characters two), each part a line of the view.
+  const view = wrapToWidth(text.replace(/\n$/, ''), width).split('\n');
   return new Promise((resolve) => {
     const height = () => Math.max(1, (stdout.rows || 24) - 1);
     let top = 0;

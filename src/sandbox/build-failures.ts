@@ -45,6 +45,15 @@ export function freeBytes(dir: string): number | undefined {
   }
 }
 
+/** The error for the first of `dirs` (existing folders) whose disk has less than `needed` bytes free; undefined when all have room. */
+export function notEnoughRoom(dirs: string[], free: (dir: string) => number | undefined = freeBytes, needed = NEEDED_BYTES): UserFacingError | undefined {
+  for (const dir of dirs) {
+    const bytes = free(dir);
+    if (bytes !== undefined && bytes < needed) return diskTooFull(dir, bytes, needed);
+  }
+  return undefined;
+}
+
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 
 export function diskTooFull(dir: string, free: number, needed: number): UserFacingError {

@@ -17,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { diskTooFull, freeBytes, goFailure, goMissing, goTooOld, NEEDED_BYTES } from './build-failures.ts';
+import { goFailure, goMissing, goTooOld, notEnoughRoom } from './build-failures.ts';
 import { estimateSeconds, readProgress, writeProgress, type BuildProgress } from './build-progress.ts';
 import { BINARIES, binDir, cacheRoot, versionsKey, type Binary, type SandboxVersions } from './versions.ts';
 
@@ -92,11 +92,8 @@ export function preflight(v: SandboxVersions): void {
   const root = buildRoot(v);
   mkdirSync(root, { recursive: true });
   const goCache = spawnSync('go', ['env', 'GOCACHE', 'GOMODCACHE'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
-  for (const dir of [root, ...goCache]) {
-    const probe = existingParent(dir);
-    const free = freeBytes(probe);
-    if (free !== undefined && free < NEEDED_BYTES) throw diskTooFull(probe, free, NEEDED_BYTES);
-  }
+  const full = notEnoughRoom([root, ...goCache].map(existingParent));
+  if (full) throw full;
 }
 
 /** Makes sure every binary is built, building what is missing (or waiting for the process that is). */
