@@ -161,17 +161,23 @@ export class KubeClient {
             throw err;
           }
           if (chunk.done) break;
-          buffered += decoder.decode(chunk.value, { stream: true });
+          // Lines are cut from each decoded chunk; only a line split across chunks is joined, so the bytes
+          // are not copied again into one growing buffer per chunk.
+          const text = decoder.decode(chunk.value, { stream: true });
+          let start = 0;
           let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl).trim();
-            buffered = buffered.slice(nl + 1);
+          while ((nl = text.indexOf('\n', start)) >= 0) {
+            const line = (buffered ? buffered + text.slice(start, nl) : text.slice(start, nl)).trim();
+            buffered = '';
+            start = nl + 1;
             if (line) {
               hooks.chunk?.(line);
               yield line;
             }
           }
+          buffered += text.slice(start);
         }
+        buffered += decoder.decode();
         if (buffered.trim()) yield buffered.trim();
       } finally {
         closed = true;

@@ -11,19 +11,20 @@
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import module from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './child-env.ts';
 import { checkerBuild, checkerSocketPath, onMessages, send, type CheckerReply, type CheckerStarted } from './checker-protocol.ts';
 import { Checker, type TypecheckResult, type TypeChecker } from './typecheck.ts';
 
 /** Always the compiled entry, as for the harness: the checker runs the same build from src/ or dist/. */
 const DAEMON = fileURLToPath(new URL('../../dist/exercises/checker-daemon.js', import.meta.url));
 
-export const CONNECT_MS = 1_000;
-/** A checker still evaluating the compiler (its first seconds) acknowledges late; a frozen one never does. */
-export const ACK_MS = 5_000;
-export const RESULT_MS = 30_000;
+const CONNECT_MS = 1_000;
+/** A running checker acknowledges at once; a frozen one never does. */
+const ACK_MS = 5_000;
+const RESULT_MS = 30_000;
+/** Node's start, our modules and the compiler's evaluation, on a busy machine. */
 const START_MS = 10_000;
 
 export interface CheckerRoute {
@@ -79,7 +80,8 @@ export class WarmChecker implements TypeChecker {
         started = true;
         continue;
       }
-      const reply = await ask(socket, file, globalsFile, build);
+      // A checker just started may still be evaluating the compiler: it gets the start-up time to acknowledge.
+      const reply = await ask(socket, file, globalsFile, build, started ? START_MS : ACK_MS);
       if (reply.type === 'mismatch') {
         if (started) throw new Error(`the checker started runs build ${reply.build}, not ${build}`);
         await startChecker(path, this.env);
@@ -116,7 +118,7 @@ function connectTo(path: string): Promise<Socket> {
 type Answer = { type: 'result'; result: TypecheckResult; pid: number } | { type: 'mismatch'; build: string };
 
 /** Sends one check and waits for its answer; the socket is closed after. */
-function ask(socket: Socket, file: string, globalsFile: string, build: string): Promise<Answer> {
+function ask(socket: Socket, file: string, globalsFile: string, build: string, ackMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let pid = 0;
     let settled = false;
@@ -127,7 +129,7 @@ function ask(socket: Socket, file: string, globalsFile: string, build: string): 
       fn();
       socket.end();
     };
-    let timer = setTimeout(() => settle(() => reject(new Error(`the checker did not acknowledge within ${ACK_MS} ms`))), ACK_MS);
+    let timer = setTimeout(() => settle(() => reject(new Error(`the checker did not acknowledge within ${ackMs} ms`))), ackMs);
     socket.on('error', (err) => settle(() => reject(err)));
     socket.on('close', () => settle(() => reject(new Error('the checker closed the connection without an answer'))));
     onMessages<CheckerReply>(socket, (m) => {
@@ -154,14 +156,7 @@ function ask(socket: Socket, file: string, globalsFile: string, build: string): 
 
 /** Starts a checker detached from this process and waits until it listens (or another one already does). */
 function startChecker(path: string, env: NodeJS.ProcessEnv): Promise<void> {
-  // The compiler is 9 MB of JavaScript: Node's compile cache, when this process has one, saves the checker its compile.
-  const cache = module.getCompileCacheDir?.();
-  const child = spawn(process.execPath, [DAEMON, path], {
-    detached: true,
-    cwd: '/',
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    env: cache ? { ...env, NODE_COMPILE_CACHE: cache } : env,
-  });
+  const child = spawn(process.execPath, [DAEMON, path], { detached: true, cwd: '/', stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: childEnv(env) });
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       clearTimeout(timer);

@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KubeClient } from '../core/client.ts';
 import type { Exercise, ExerciseCatalog } from './catalog.ts';
+import { childEnv } from './child-env.ts';
 import type { ErrorInfo, HarnessMessage, HarnessRequest } from './protocol.ts';
 import { GLOBALS_FILE, type TypeChecker } from './typecheck.ts';
 import { exerciseFile, type Workspace } from './workspace.ts';
@@ -165,7 +166,7 @@ const STARTUP_LIMIT_MS = 60_000;
  */
 function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal): Promise<Received> {
   return new Promise((resolve) => {
-    const child = fork(HARNESS, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--no-warnings', '--enable-source-maps'] });
+    const child = fork(HARNESS, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--no-warnings', '--enable-source-maps'], env: childEnv() });
     const got: Received = { messages: [], end: 'exit', exitCode: null, stderr: '' };
     let finished = false;
     const finish = (end: Received['end']) => {

@@ -1,30 +1,9 @@
 // KubeClient's retries over the HTTP/2 transport, as client-go's rest client decides them: a GET whose
 // connection broke before the answer is sent again 1 s later; a POST that may have reached the server is not.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubeClient } from '../../../src/core/client.ts';
-import { loadKubeconfig } from '../../../src/core/kubeconfig.ts';
 import { ConnectionLostError } from '../../../src/core/transport.ts';
-import { answer, fixture, h2Server, instantSleeps } from './tls-servers.ts';
-
-async function clientFor(server: URL, clock = instantSleeps()) {
-  const file = join(mkdtempSync(join(tmpdir(), 'client-retry-')), 'kubeconfig');
-  const ca = Buffer.from(fixture('localhost.crt')).toString('base64');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${server.origin}", certificate-authority-data: ${ca} } }]
-users: [{ name: u, user: { token: t0k3n } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-  );
-  return { client: new KubeClient(await loadKubeconfig({ kubeconfig: file }), { clock }), clock };
-}
+import { answer, clientFor, h2Server } from './tls-servers.ts';
 
 /** A server that breaks the connection under the first `breaks` requests, after reading them. */
 async function breakingServer(breaks: number) {

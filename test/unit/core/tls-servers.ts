@@ -1,11 +1,15 @@
 // Loopback TLS servers for the transport and client tests (a fixture certificate for 127.0.0.1), closed
 // after the file's tests.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type https from 'node:https';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { realClock, type Clock } from '../../../src/machinery/clock.ts';
+import { KubeClient } from '../../../src/core/client.ts';
+import { loadKubeconfig } from '../../../src/core/kubeconfig.ts';
 import { fetchTransport, type Transport } from '../../../src/core/transport.ts';
 
 export const fixture = (name: string) => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
@@ -53,4 +57,21 @@ export function answer(stats: { processed: Map<string, number> }, stream: http2.
 export function instantSleeps(): Clock & { slept: number[] } {
   const slept: number[] = [];
   return { slept, now: () => realClock.now(), setTimer: (fn, ms) => realClock.setTimer(fn, ms), sleep: async (ms) => void slept.push(ms) };
+}
+
+/** A KubeClient for a loopback test server, authenticating with a token. */
+export async function clientFor(server: URL, clock = instantSleeps()) {
+  const file = join(mkdtempSync(join(tmpdir(), 'kube-client-')), 'kubeconfig');
+  const ca = Buffer.from(fixture('localhost.crt')).toString('base64');
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "${server.origin}", certificate-authority-data: ${ca} } }]
+users: [{ name: u, user: { token: t0k3n } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`,
+  );
+  return { client: new KubeClient(await loadKubeconfig({ kubeconfig: file }), { clock }), clock };
 }
