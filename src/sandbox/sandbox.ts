@@ -63,6 +63,13 @@ export function runningSandboxKubeconfig(dir = sandboxDir()): string | undefined
   return api && isOurProcess(api) ? state.kubeconfig : undefined;
 }
 
+/**
+ * Starts the sandbox and returns once lessons can use it ("up"): the API server is ready (/readyz, so its RBAC
+ * bootstrap and system objects are in place), the controller-manager, the scheduler and kwok answer their
+ * health checks, every node is Ready, and the `default` namespace has its service account (pods can be created
+ * there). Steps that need nothing from each other run side by side; each is logged with the seconds since the
+ * start-up began, a timeline of where the time goes.
+ */
 export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const log = opts.log ?? (() => {});
   const dir = opts.dir ?? sandboxDir();
