@@ -12,6 +12,13 @@ import { renameSync, rmSync } from 'node:fs';
 /** Dependencies bundled apart, by the file their bundle gets. @type {Record<string, string>} */
 const APART = { '@kubernetes/client-node': 'client-node.cjs', undici: 'undici.cjs', yaml: 'yaml.cjs' };
 
+// The same list, as the filter esbuild matches import paths with.
+const APART_FILTER = new RegExp(
+  `^(${Object.keys(APART)
+    .map((p) => p.replace(/[/.]/g, '\\$&'))
+    .join('|')})$`,
+);
+
 /**
  * Points imports of the dependencies bundled apart at their bundles (except from inside their own).
  * @param {string} [self] @returns {import('esbuild').Plugin}
@@ -19,9 +26,7 @@ const APART = { '@kubernetes/client-node': 'client-node.cjs', undici: 'undici.cj
 const apart = (self) => ({
   name: 'apart',
   setup(b) {
-    b.onResolve({ filter: /^(@kubernetes\/client-node|undici|yaml)$/ }, (args) =>
-      args.path === self ? undefined : { path: `./${APART[args.path]}`, external: true },
-    );
+    b.onResolve({ filter: APART_FILTER }, (args) => (args.path === self ? undefined : { path: `./${APART[args.path]}`, external: true }));
   },
 });
 

@@ -1,9 +1,9 @@
 /**
  * A Node child of the benchmark (one informer per process) compiled to plain JavaScript before it runs, as
  * users run kube-lessons (built, not TypeScript loaded through Node's type stripping, whose compiler alone
- * adds ~17 MB to a process's resident memory and would be counted as ours). Bundled with esbuild like the
- * CLI, split into chunks so what the code imports lazily (undici) stays lazy; packages stay imports from
- * node_modules.
+ * adds ~17 MB to a process's resident memory and would be counted as ours). Bundled with esbuild as ES module
+ * chunks, so what the code imports lazily (undici) stays lazy; packages stay imports from node_modules. (The
+ * CLI itself is now one CommonJS file with lazy bundles beside it: same code, packed differently.)
  */
 import { buildSync } from 'esbuild';
 import { rmSync } from 'node:fs';

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff } from '../machinery/cache/backoff.ts';
 import { processAlive } from './build.ts';
 import type { ComponentState } from './state.ts';
 
@@ -140,10 +141,11 @@ export function tail(file: string, lines = 15): string {
 }
 
 /**
- * The pauses between checks of a start-up step: 20 ms, then half as long again each time, up to 250 ms. Steps
- * take from tens of milliseconds (etcd) to seconds (the API server), and a check on loopback costs little.
+ * The pauses between checks of a start-up step: 20 ms, then half as long again each time, up to 250 ms (the
+ * reflector's backoff, without jitter or reset, rounded to whole ms). Steps take from tens of milliseconds
+ * (etcd) to seconds (the API server), and a check on loopback costs little.
  */
 export function pollIntervals(first = 20, max = 250): { next(): number } {
-  let ms = first / 1.5;
-  return { next: () => Math.round((ms = Math.min(max, ms * 1.5))) };
+  const backoff = new ExponentialBackoff({ initialMs: first, factor: 1.5, jitter: 0, capMs: max, resetAfterMs: Infinity });
+  return { next: () => Math.round(backoff.next()) };
 }
