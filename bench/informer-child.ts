@@ -110,8 +110,8 @@ const heapBytes = process.memoryUsage().heapUsed;
 // VmHWM, not resourceUsage().maxRSS: after fork and exec the latter can report the parent's larger peak. VmHWM is
 // the address space's since the launcher's execve, the image that ran the informer (the first one only loaded
 // modules, far below this peak).
-const { peakRssBytes, cpuSeconds } = processUsage(process.pid);
+const { peakRssBytes } = processUsage(process.pid);
 abort.abort();
 if (objects !== count) throw new Error(`${values.impl} cached ${objects} of ${count} pods`);
-console.log(JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes, cpuSeconds, ...(watchList === undefined ? {} : { watchList }) }));
+console.log(JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes, ...(watchList === undefined ? {} : { watchList }) }));
 process.exit(0);
