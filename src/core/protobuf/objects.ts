@@ -17,7 +17,10 @@
  *   parsed; unknown fields are skipped.
  * Deliberate differences from JSON.parse: key order follows field numbers, not the Go struct's field order
  * (deep equality and every reader are unaffected; JSON.stringify's text differs); integers beyond 2^53 are
- * the nearest double, as JSON.parse gives them.
+ * the nearest double, as JSON.parse gives them; FieldsV1 is parsed on first read (defineLazyJson); short
+ * strings and equal timestamps are shared between objects, arrays are exact-size. Measured on 3,000 pods
+ * decoded in a fresh process: as much CPU as JSON.parse of the same list's JSON, and 14 MB of heap
+ * against 23.5 MB.
  */
 import { PROTOBUF_MEDIA_TYPE } from './media-type.ts';
 import { formatBytes, formatDuration, formatMicroTime, formatTime } from './json-forms.ts';
@@ -86,8 +89,11 @@ export function decodeMessageBytes(bytes: Uint8Array, spec: MessageSpec, schema:
 
 function decodeMessage(r: WireReader, end: number, spec: MessageSpec, obj: JsonObject, schema: Schema): void {
   const byNumber = spec.byNumber;
+  const buf = r.buf;
   while (r.pos < end) {
-    const tag = r.uint32();
+    // Tags of fields 1..15 are one byte: read inline.
+    const first = buf[r.pos]!;
+    const tag = first < 0x80 ? (r.pos++, first) : r.uint32();
     const wireType = tag & 7;
     const f = byNumber[tag >>> 3];
     if (f === undefined) {
@@ -104,7 +110,11 @@ function decodeMessage(r: WireReader, end: number, spec: MessageSpec, obj: JsonO
         const scalarWire = f.code === ValueCode.Double ? WIRE_FIXED64 : f.code === ValueCode.Float ? WIRE_FIXED32 : WIRE_VARINT;
         while (r.pos < runEnd) ((obj[f.json] ??= []) as unknown[]).push(decodeValue(r, scalarWire, f.code, f.message, schema));
         if (r.pos !== runEnd) throw new ProtobufDecodeError(`packed field ${spec.id}.${f.json} overruns its length`);
-      } else ((obj[f.json] ??= []) as unknown[]).push(decodeValue(r, wireType, f.code, f.message, schema));
+      } else {
+        const list = obj[f.json] as unknown[] | undefined;
+        if (list === undefined) obj[f.json] = decodeRun(r, tag, end, f, schema);
+        else list.push(decodeValue(r, wireType, f.code, f.message, schema));
+      }
     } else if (f.wrapper) {
       obj[f.json] = decodeWrapper(r, wireType, f, schema);
     } else if (f.inline) {
@@ -116,21 +126,17 @@ function decodeMessage(r: WireReader, end: number, spec: MessageSpec, obj: JsonO
         defineLazyJson(obj, f.json, value.text);
         continue;
       }
-      if (f.omitEmpty && !f.pointer && (value === '' || value === 0 || value === false)) continue;
+      if (f.omitWhenEmpty && (value === '' || value === 0 || value === false)) continue;
       if (f.omitZero && value === null) continue;
       obj[f.json] = value;
     }
   }
   if (r.pos !== end) throw new ProtobufDecodeError(`message ${spec.id} overruns its length`);
-  // Arrays grown by push keep up to 16 spare slots each; a copy is exact, which a cache of thousands of
-  // objects with a dozen small arrays each notices.
-  const repeated = spec.repeated;
-  for (let i = 0; i < repeated.length; i++) {
-    const key = repeated[i]!;
-    const list = obj[key] as unknown[] | undefined;
-    if (list !== undefined) obj[key] = list.slice();
+  const absent = spec.absent ?? absentDefaults(spec);
+  for (let i = 0; i < absent.length; i++) {
+    const d = absent[i]!;
+    if (obj[d.json] === undefined) obj[d.json] = d.message ? zeroMessage(d.message) : d.value;
   }
-  for (const d of absentDefaults(spec, schema)) if (obj[d.json] === undefined) obj[d.json] = d.make();
 }
 
 function expectWire(actual: number, expected: number, spec: MessageSpec | undefined, f: FieldSpec | undefined): void {
@@ -138,6 +144,34 @@ function expectWire(actual: number, expected: number, spec: MessageSpec | undefi
     const where = spec && f ? ` for ${spec.id}.${f.json || f.number}` : '';
     throw new ProtobufDecodeError(`wire type ${actual}${where}, expected ${expected}`);
   }
+}
+
+/**
+ * A repeated field's run of elements (Go writes them one after another) into an array of exactly their
+ * number, counted first by skipping over them: an array grown by push keeps up to 16 spare slots, which a
+ * cache of thousands of objects with a dozen small arrays each would hold. An element of the same field
+ * coming later (legal, though Go never writes it) is pushed.
+ */
+function decodeRun(r: WireReader, tag: number, end: number, f: FieldSpec, schema: Schema): unknown[] {
+  const start = r.pos;
+  let count = 1;
+  r.skip(tag & 7, tag >>> 3);
+  while (r.pos < end) {
+    const at = r.pos;
+    if (r.uint32() !== tag) {
+      r.pos = at;
+      break;
+    }
+    r.skip(tag & 7, tag >>> 3);
+    count++;
+  }
+  r.pos = start;
+  const list = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) {
+    if (i > 0) r.uint32();
+    list[i] = decodeValue(r, tag & 7, f.code, f.message, schema);
+  }
+  return list;
 }
 
 /** The wire type each value code arrives in (messages and special types are length-delimited). */
@@ -222,7 +256,7 @@ function decodeSpecial(r: WireReader, end: number, code: ValueCode, schema: Sche
   if (code === ValueCode.Quantity) return start < stop ? decodeUtf8(r.buf, start, stop) : '0';
   if (start >= stop) return null;
   if (code === ValueCode.RawExtension && hasProtobufMagic(r.buf.subarray(start, start + 4))) return decodeObject(r.buf.subarray(start, stop), schema);
-  const text = r.buf.toString('utf8', start, stop);
+  const text = decodeUtf8(r.buf, start, stop);
   if (code === ValueCode.FieldsV1) return new LazyJson(text);
   return parseJson(text, 'a RawExtension');
 }
@@ -246,8 +280,9 @@ const lazyAccessors = new Map<string, PropertyDescriptor>();
 /**
  * Sets `obj[key]` to the parse of `text`, parsed on first read: an enumerable own property, so
  * Object.keys, JSON.stringify, spreading and deep equality see the parsed value; after the first read or
- * a write it is a plain data property. Measured on a pod cache: managedFields' field sets are about a
- * fifth of a pod's heap when parsed, and the informer never reads them (client-go keeps them as bytes).
+ * a write it is a plain data property. Measured on 3,000 decoded pods: parsed field sets cost 1.5 KB per
+ * pod (27.4 MB against 23.0 MB), and an informer never reads them (client-go keeps them as bytes). The
+ * difference from a data property shows only to Object.getOwnPropertyDescriptor before the first read.
  */
 function defineLazyJson(obj: LazyHolder, key: string, text: string): void {
   let texts = obj[LAZY_TEXT];
@@ -314,7 +349,7 @@ function decodeMapEntry(r: WireReader, wireType: number, f: FieldSpec, map: Json
   }
   if (r.pos !== end) throw new ProtobufDecodeError(`map entry of ${f.json} overruns its length`);
   const k = String(key);
-  const v = value === undefined ? (f.wrapper ? [] : zeroValue(f.code, f.message, schema)) : value;
+  const v = value === undefined ? (f.wrapper ? [] : zeroValue(f.code, f.message)) : value;
   // An own property even for "__proto__", as JSON.parse makes it (an assignment would set the prototype).
   if (k === '__proto__') Object.defineProperty(map, k, { value: v, writable: true, enumerable: true, configurable: true });
   else map[k] = v;
@@ -334,7 +369,7 @@ function keyCode(f: FieldSpec): ValueCode {
 }
 
 /** The JSON of a type's Go zero value (a struct's fields all zero). */
-function zeroValue(code: ValueCode, message: MessageSpec | undefined, schema: Schema): unknown {
+function zeroValue(code: ValueCode, message: MessageSpec | undefined): unknown {
   switch (code) {
     case ValueCode.String:
       return '';
@@ -350,46 +385,46 @@ function zeroValue(code: ValueCode, message: MessageSpec | undefined, schema: Sc
       return '0s';
     case ValueCode.Quantity:
       return '0';
-    case ValueCode.Message: {
-      const obj: JsonObject = {};
-      for (const d of absentDefaults(message!, schema)) obj[d.json] = d.make();
-      return obj;
-    }
+    case ValueCode.Message:
+      return zeroMessage(message!);
     default:
       return 0; // numbers, and IntOrString's zero (an int 0)
   }
 }
 
-interface AbsentDefault {
-  json: string;
-  make(): unknown;
+/** A struct's zero value as JSON: its fields' zero values, each written unless omitted. */
+function zeroMessage(spec: MessageSpec): JsonObject {
+  const obj: JsonObject = {};
+  const absent = spec.absent ?? absentDefaults(spec);
+  for (let i = 0; i < absent.length; i++) {
+    const d = absent[i]!;
+    obj[d.json] = d.message ? zeroMessage(d.message) : d.value;
+  }
+  return obj;
 }
 
-const defaultsCache = new WeakMap<MessageSpec, AbsentDefault[]>();
-
 /**
- * The fields JSON writes even when the wire does not carry them, with their zero value: everything but
- * omitempty scalars, slices, maps and pointers, and omitzero fields. Inline fields contribute theirs.
+ * The fields JSON writes even when the wire does not carry them, with their zero value (a message's built
+ * afresh each time): everything but omitempty scalars, slices, maps and pointers, and omitzero fields.
+ * Inline fields contribute theirs. Cached on the spec.
  */
-function absentDefaults(spec: MessageSpec, schema: Schema): AbsentDefault[] {
-  let list = defaultsCache.get(spec);
-  if (list) return list;
-  list = [];
-  defaultsCache.set(spec, list);
+function absentDefaults(spec: MessageSpec): NonNullable<MessageSpec['absent']> {
+  const list: NonNullable<MessageSpec['absent']> = [];
+  spec.absent = list;
   for (const f of spec.fields) {
     if (f.inline) {
-      if (!f.pointer) list.push(...absentDefaults(f.message!, schema));
+      if (!f.pointer) list.push(...(f.message!.absent ?? absentDefaults(f.message!)));
       continue;
     }
     if (f.omitZero) continue;
     const nil = f.pointer || f.repeated || f.map || f.wrapper || f.code === ValueCode.Bytes;
     if (nil) {
-      if (!f.omitEmpty) list.push({ json: f.json, make: () => null });
+      if (!f.omitEmpty) list.push({ json: f.json, value: null, message: undefined });
       continue;
     }
-    const scalar = f.code <= ValueCode.Float;
-    if (scalar && f.omitEmpty) continue;
-    list.push({ json: f.json, make: () => zeroValue(f.code, f.message, schema) });
+    if (f.code <= ValueCode.Float && f.omitEmpty) continue;
+    if (f.code === ValueCode.Message) list.push({ json: f.json, value: undefined, message: f.message });
+    else list.push({ json: f.json, value: zeroValue(f.code, undefined), message: undefined });
   }
   return list;
 }

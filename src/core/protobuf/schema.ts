@@ -76,6 +76,8 @@ export interface FieldSpec {
   wrapper: boolean;
   /** Go pointer: absent means nil. */
   pointer: boolean;
+  /** A single non-pointer value the json tag omits when empty: protobuf's "" and 0 are left out. */
+  omitWhenEmpty: boolean;
   omitEmpty: boolean;
   omitZero: boolean;
   inline: boolean;
@@ -84,8 +86,8 @@ export interface FieldSpec {
 export interface MessageSpec {
   id: string;
   fields: FieldSpec[];
-  /** JSON keys of its repeated fields (not inline ones' keys). */
-  repeated: string[];
+  /** Filled by the decoder on first use: the fields JSON writes when the wire lacks them (objects.ts). */
+  absent?: { json: string; value: unknown; message: MessageSpec | undefined }[];
   byNumber: (FieldSpec | undefined)[];
 }
 
@@ -138,7 +140,7 @@ export function compileSchema(file: SchemaFile): Schema {
     if (s) return s;
     const rows = file.messages[id];
     if (!rows) throw new Error(`protobuf schema: no message ${id}`);
-    s = { id, fields: [], repeated: [], byNumber: [] };
+    s = { id, fields: [], byNumber: [] };
     specs.set(id, s);
     for (const row of rows) addField(s, row, spec);
     return s;
@@ -189,8 +191,8 @@ function addField(spec: MessageSpec, [number, json, type, flags, keyType]: Schem
     omitEmpty: (flags & FLAG_OMIT_EMPTY) !== 0,
     omitZero: (flags & FLAG_OMIT_ZERO) !== 0,
     inline: (flags & FLAG_INLINE) !== 0,
+    omitWhenEmpty: (flags & (FLAG_OMIT_EMPTY | FLAG_POINTER)) === FLAG_OMIT_EMPTY,
   };
   spec.fields.push(field);
   spec.byNumber[number] = field;
-  if (field.repeated) spec.repeated.push(json);
 }

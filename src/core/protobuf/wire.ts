@@ -142,11 +142,12 @@ export class WireReader {
     return out;
   }
 
+  /** A string field; short ASCII ones come from the intern table (see internAscii). */
   string(): string {
     const end = this.lengthEnd();
-    const s = decodeUtf8(this.buf, this.pos, end);
+    const start = this.pos;
     this.pos = end;
-    return s;
+    return end - start <= INTERN_MAX_BYTES ? internAscii(this.buf, start, end) : decodeUtf8(this.buf, start, end);
   }
 
   /** Skips a field's value of the given wire type (groups included). */
@@ -194,9 +195,41 @@ function truncated(): ProtobufDecodeError {
 
 interface NativeSlices {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
 }
 
 /** UTF-8 bytes to a string, natively and without a view object per string (most of a message's strings). */
 export function decodeUtf8(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as NativeSlices).utf8Slice(start, end);
+}
+
+/** Strings up to this many bytes are interned; longer ones are rarely repeated. */
+const INTERN_MAX_BYTES = 32;
+const INTERN_SLOTS = 8192;
+const internTable: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+/**
+ * A short ASCII string, shared with earlier equal ones: most of an API object's values repeat across
+ * objects ("Running", "True", image names, label values), and one copy in a cache of thousands of objects
+ * is memory the cache does not hold (JSON.parse makes a copy per occurrence). A direct-mapped table keyed by
+ * a hash of the bytes: a collision evicts, never confuses (the bytes are compared). Non-ASCII strings are
+ * decoded as usual.
+ */
+function internAscii(buf: Buffer, start: number, end: number): string {
+  let h = end - start;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x80) return decodeUtf8(buf, start, end);
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+  const hit = internTable[slot];
+  if (hit !== undefined && hit.length === end - start) {
+    let i = 0;
+    while (i < hit.length && hit.charCodeAt(i) === buf[start + i]) i++;
+    if (i === hit.length) return hit;
+  }
+  const s = (buf as unknown as NativeSlices).latin1Slice(start, end);
+  internTable[slot] = s;
+  return s;
 }
