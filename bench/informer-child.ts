@@ -1,5 +1,6 @@
 /**
- * One informer run in a fresh process (node --expose-gc), as bench/go/informer-peer runs client-go's:
+ * One informer run in a fresh process (node --expose-gc), as bench/go/informer-peer runs client-go's (ours
+ * relaunched under the V8 flags `kube-lessons informer` runs under, by the same launcher step, src/cli/relaunch.ts):
  * start a pod informer on one namespace with one handler (ours: on its default RealFIFO, syncing by a
  * list or by a watch-list as --mode asks, and saying which one it did), note the moment the handler has been given every
  * object of the initial list and the informer reports synced (read inside the handler: no polling), then
@@ -9,6 +10,7 @@
  *     --kubeconfig FILE --namespace NS --count N
  */
 import { parseArgs } from 'node:util';
+import { relaunchWithMemoryFlags } from '../src/cli/relaunch.ts';
 import { processUsage } from './lib/proc.ts';
 import { KubeClient } from '../src/core/client.ts';
 import { loadKubeconfig } from '../src/core/kubeconfig.ts';
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     count: { type: 'string' },
   },
 });
+// Ours takes the launcher step `kube-lessons informer` takes; client-node runs under Node's defaults, as its users run it.
+if (values.impl === 'ours') relaunchWithMemoryFlags();
 const namespace = values.namespace!;
 const count = Number(values.count);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -106,7 +110,9 @@ if (values.impl === 'ours') {
 const syncMs = synced - started;
 gc();
 const heapBytes = process.memoryUsage().heapUsed;
-// VmHWM, not resourceUsage().maxRSS: after fork and exec the latter can report the parent's larger peak.
+// VmHWM, not resourceUsage().maxRSS: after fork and exec the latter can report the parent's larger peak. VmHWM is
+// the address space's since the launcher's execve, the image that ran the informer (the first one only loaded
+// modules, far below this peak).
 const { peakRssBytes } = processUsage(process.pid);
 abort.abort();
 if (objects !== count) throw new Error(`${values.impl} cached ${objects} of ${count} pods`);

@@ -5,6 +5,7 @@ import { kubectlForms } from '../console/argv.ts';
 import { reportError } from '../console/funnel.ts';
 import { runCommand } from '../console/run-command.ts';
 import { createProgram } from './program.ts';
+import { launchStep } from './relaunch.ts';
 
 /** Runs the CLI and returns the exit code (the shim exits with it, so stray sockets or timers cannot hold the process). */
 export async function main(argv: string[]): Promise<number> {
@@ -36,7 +37,11 @@ export async function main(argv: string[]): Promise<number> {
   });
   const debug = argv.includes('--debug');
   const writeErr = (line: string) => void process.stderr.write(line + '\n');
-  const program = createProgram({ version: pkg.version, signal: interrupt.signal });
+  const program = createProgram({
+    version: pkg.version,
+    signal: interrupt.signal,
+    beforeAction: (command) => launchStep(command, { debug, interrupted: interrupt.signal.aborted, write: writeErr }),
+  });
   const code = await runCommand(program, [...argv.slice(0, 2), ...kubectlForms(argv.slice(2))], {
     signal: interrupt.signal,
     debug,

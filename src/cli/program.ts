@@ -15,6 +15,8 @@ export interface ProgramDeps {
   env?: NodeJS.ProcessEnv;
   /** Where commands print their results (default process.stdout); the lessons pass a wrapping one. */
   stdout?: OutputSink;
+  /** Runs before the action of whichever command the line named (the CLI's launcher step); not passed on to programs built by makeProgram. */
+  beforeAction?: (command: Command) => void;
 }
 
 const ROOT_EXAMPLES = `
@@ -57,7 +59,8 @@ export function createProgram(deps: ProgramDeps): Command {
   // The context (output, colour, the cluster) is loaded just before an action runs: --help and usage
   // errors never pay for the renderers.
   let contextModule: typeof import('../console/context.ts') | undefined;
-  program.hook('preAction', async () => {
+  program.hook('preAction', async (_root, command) => {
+    deps.beforeAction?.(command);
     contextModule ??= await import('../console/context.ts');
   });
   let ctx: CommandContext | undefined;
@@ -67,7 +70,10 @@ export function createProgram(deps: ProgramDeps): Command {
     return ctx;
   };
   // A command that runs other commands (learn) builds its own programs with the same dependencies.
-  const makeProgram = (signal: AbortSignal, stdout?: OutputSink) => createProgram(stdout ? { ...deps, signal, stdout } : { ...deps, signal });
+  const makeProgram = (signal: AbortSignal, stdout?: OutputSink) => {
+    const { beforeAction: _entryOnly, ...shared } = deps;
+    return createProgram(stdout ? { ...shared, signal, stdout } : { ...shared, signal });
+  };
   for (const mod of COMMANDS) mod.register(program, getCtx, makeProgram);
   return program;
 }

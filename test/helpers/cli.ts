@@ -20,6 +20,8 @@ export interface CliOptions {
 export interface RunningCli {
   /** Resolves with the first stdout line matching `pattern` (already printed or still to come); rejects if the run ends first. */
   line(pattern: RegExp): Promise<string>;
+  /** The process id (a relaunch keeps it). */
+  pid: number;
   /** Sends SIGINT, as Ctrl-C does. */
   interrupt(): void;
   done: Promise<CliResult>;
@@ -56,6 +58,7 @@ export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
   });
   return {
     done,
+    pid: child.pid!,
     interrupt: () => void child.kill('SIGINT'),
     line: (pattern) =>
       new Promise((resolve, reject) => {

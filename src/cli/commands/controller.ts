@@ -5,6 +5,7 @@
  */
 import { durationOption, wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
+import { keepsRunning } from '../relaunch.ts';
 import type { CommandContext } from '../../console/context.ts';
 import { fieldsText } from '../../console/text.ts';
 import { withKube } from './common.ts';
@@ -82,8 +83,7 @@ export function register(program: Command, ctx: () => CommandContext): void {
       });
     });
 
-  controller
-    .command('run')
+  keepsRunning(controller.command('run'))
     .description('run the sample controller until Ctrl-C: every sync, event and retry is printed')
     .addOption(wholeNumberOption('--workers <n>', 'how many workers sync Foos at once', { min: 1, max: 64, example: 2, default: 2 }))
     .addOption(durationOption('--resync <duration>', 'how often every Foo is synced again even if nothing changed (0 = never)', '30s'))

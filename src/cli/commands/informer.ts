@@ -3,6 +3,7 @@
  * with a resync period, handlers printing ADD / MOD / DEL, a wait for the cache to sync, Ctrl-C to stop.
  */
 import { Option, type Command } from 'commander';
+import { keepsRunning } from '../relaunch.ts';
 import { durationOption } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
@@ -21,8 +22,7 @@ interface Opts {
 }
 
 export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('informer')
+  keepsRunning(program.command('informer'))
     .argument('[resource]', 'pods (default), configmaps, deployments, or any resource the server serves', 'pods')
     .description('controllers III: a shared informer with handlers printing ADD, MOD and DEL; waits for the cache to sync; Ctrl-C stops it')
     .option('-A, --all-namespaces', 'inform on all namespaces')

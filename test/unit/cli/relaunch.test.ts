@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decideRelaunch, MEMORY_FLAGS, type ProcessFacts } from '../../../src/cli/relaunch.ts';
+
+const fresh: ProcessFacts = { execArgv: [], nodeOptions: undefined, relaunched: false, canExecve: true, interrupted: false };
+
+test('a fresh process relaunches with its own Node options first and the memory flags after them', () => {
+  assert.deepEqual(decideRelaunch({ ...fresh, execArgv: ['--expose-gc', '--enable-source-maps'] }), {
+    relaunch: true,
+    execArgv: ['--expose-gc', '--enable-source-maps', ...MEMORY_FLAGS],
+  });
+  assert.deepEqual(decideRelaunch(fresh), { relaunch: true, execArgv: [...MEMORY_FLAGS] });
+});
+
+test('the replacing process does not relaunch again', () => {
+  assert.deepEqual(decideRelaunch({ ...fresh, relaunched: true }), { relaunch: false, reason: 'relaunched' });
+});
+
+test('no relaunch where execve is missing (Windows, old Node, a worker thread)', () => {
+  assert.deepEqual(decideRelaunch({ ...fresh, canExecve: false }), { relaunch: false, reason: 'no-execve' });
+});
+
+test("the user's own heap flags win, on the command line or in NODE_OPTIONS, in either spelling", () => {
+  for (const flag of [
+    '--max-semi-space-size=8',
+    '--max_semi_space_size=8',
+    '--min-semi-space-size=1',
+    '--max-old-space-size=4096',
+    '--max-heap-size=300',
+    '--semi-space-growth-factor=2',
+  ]) {
+    assert.deepEqual(decideRelaunch({ ...fresh, execArgv: [flag] }), { relaunch: false, reason: 'user-heap-flags' }, flag);
+    assert.deepEqual(decideRelaunch({ ...fresh, nodeOptions: `--enable-source-maps  ${flag}` }), { relaunch: false, reason: 'user-heap-flags' }, flag);
+  }
+  // Other Node options are no reason to stay: they are kept across the relaunch (NODE_OPTIONS through the environment).
+  assert.equal(decideRelaunch({ ...fresh, nodeOptions: '--require ./trace.cjs --max-http-header-size=16384' }).relaunch, true);
+});
+
+test('an interrupt that arrived while starting is left to the command: no relaunch', () => {
+  assert.deepEqual(decideRelaunch({ ...fresh, interrupted: true }), { relaunch: false, reason: 'interrupted' });
+});
+
+test('property: a relaunch keeps every Node option in order and adds only the memory flags; it never happens twice', () => {
+  const option = fc.oneof(fc.constantFrom('--expose-gc', '--inspect', '--stack-size=2000', '--no-warnings', '--max-semi-space-size=4'), fc.string());
+  fc.assert(
+    fc.property(
+      fc.array(option),
+      fc.option(fc.string(), { nil: undefined }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.boolean(),
+      (execArgv, nodeOptions, relaunched, canExecve, interrupted) => {
+        const d = decideRelaunch({ execArgv, nodeOptions, relaunched, canExecve, interrupted });
+        if (!d.relaunch) return;
+        assert.ok(!relaunched && canExecve && !interrupted);
+        assert.deepEqual(d.execArgv, [...execArgv, ...MEMORY_FLAGS]);
+        const again = decideRelaunch({ execArgv: d.execArgv, nodeOptions, relaunched: true, canExecve, interrupted });
+        assert.equal(again.relaunch, false);
+        // Even without the marker, the flags now present count as heap flags: the process cannot loop.
+        assert.equal(decideRelaunch({ execArgv: d.execArgv, nodeOptions, relaunched: false, canExecve, interrupted }).relaunch, false);
+      },
+    ),
+  );
+});
