@@ -59,8 +59,11 @@ let objects: number;
 
 let watchList: boolean | undefined;
 
+/** Media types (without parameters) of the answers ours received: one hook per response, not per object. */
+const wire = new Set<string>();
+
 if (values.impl === 'ours') {
-  const client = new KubeClient(config);
+  const client = new KubeClient(config, { hooks: { response: (r) => wire.add(r.contentType.split(';')[0]!.trim()) } });
   // How the state arrived, seen by the lister-watcher the reflector calls (no tracer: tracing costs per object):
   // a list before sync means list+watch (a watch-list the server refused falls back to one).
   const factory = new SharedInformerFactory(
@@ -113,5 +116,7 @@ const heapBytes = process.memoryUsage().heapUsed;
 const { peakRssBytes } = processUsage(process.pid);
 abort.abort();
 if (objects !== count) throw new Error(`${values.impl} cached ${objects} of ${count} pods`);
-console.log(JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes, ...(watchList === undefined ? {} : { watchList }) }));
+console.log(
+  JSON.stringify({ syncMs, objects, heapBytes, peakRssBytes, ...(watchList === undefined ? {} : { watchList }), ...(wire.size ? { wire: [...wire] } : {}) }),
+);
 process.exit(0);

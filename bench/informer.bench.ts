@@ -12,10 +12,11 @@
  *
  * Wire format: client-go's clientset as users get it asks for protobuf for built-in types (v0.36: an unset
  * ContentType means JSON, but the generated typed clients prefer protobuf per request), which parses in
- * about a third of the CPU time JSON takes; kube-lessons (and client-node) speak JSON. So client-go runs
- * twice: as released ("client-go", protobuf), and told to ask for JSON ("client-go json"), the bytes ours
- * parses. The Go peer reports the media types of the responses it actually received (read in a transport
- * wrapper), and a run whose wire format is not the one meant fails the bench.
+ * about a third of the CPU time JSON takes; kube-lessons asks for protobuf too (src/core/protobuf), client-node
+ * speaks JSON. So client-go runs twice: as released ("client-go", protobuf, the bytes ours parses), and told to
+ * ask for JSON ("client-go json"). The Go peer reports the media types of the responses it actually received
+ * (read in a transport wrapper), ours those its client saw, and a run whose wire format is not the one meant
+ * fails the bench.
  */
 import { fileURLToPath } from 'node:url';
 import { buildChild } from './lib/build-child.ts';
@@ -58,6 +59,13 @@ function checkProtocol(impl: string, mode: Mode, out: ChildResult): void {
   if (out.watchList !== (mode === 'watch-list')) throw new Error(`${impl} synced by ${out.watchList ? 'watch-list' : 'list'} where ${mode} was asked`);
 }
 
+/** A side that reports its media types must have received only the one meant. */
+function checkWire(impl: string, out: ChildResult, wire: Wire): void {
+  const received = out.wire ?? [];
+  if (received.length !== 1 || received[0] !== WIRE_MEDIA_TYPE[wire])
+    throw new Error(`${impl} received ${received.join(', ') || 'no response'} where ${WIRE_MEDIA_TYPE[wire]} was meant`);
+}
+
 export async function informerBench(ctx: BenchContext): Promise<void> {
   const { results, go, cluster } = ctx;
   const sizes = ctx.quick ? [200, 1000] : [1000, 5000];
@@ -79,6 +87,7 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
         process.env,
       );
       checkProtocol(impl, mode, out);
+      if (impl === 'ours') checkWire(impl, out, 'protobuf');
       return out;
     },
   });
@@ -92,9 +101,7 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
         KUBE_FEATURE_WatchListClient: String(mode === 'watch-list'),
       });
       checkProtocol('client-go', mode, out);
-      const received = out.wire ?? [];
-      if (received.length !== 1 || received[0] !== WIRE_MEDIA_TYPE[wire])
-        throw new Error(`client-go received ${received.join(', ') || 'no response'} where ${WIRE_MEDIA_TYPE[wire]} was meant`);
+      checkWire('client-go', out, wire);
       return out;
     },
   });

@@ -23,6 +23,7 @@ import {
   type TransportRequest,
   type TransportResponse,
 } from './transport.ts';
+import { PROTOBUF_MEDIA_TYPE } from './protobuf/media-type.ts';
 import { redact, redactHeaders, redactObject } from './redact.ts';
 
 export interface HttpTraceHooks {
@@ -38,6 +39,11 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /**
+   * The Accept header; default JSON. With protobuf accepted, a protobuf answer (and a protobuf Status on
+   * errors) is decoded into the same plain objects JSON would give (src/core/protobuf).
+   */
+  accept?: string;
   signal?: AbortSignal | undefined;
   /** Overall deadline; default the client's timeout. 0 disables it. */
   timeoutMs?: number;
@@ -53,6 +59,15 @@ export interface ApiResponse<T> {
 }
 
 export interface LineStream extends AsyncIterable<string> {
+  close(): void;
+}
+
+/** A streaming answer's body as it arrives, undivided. */
+export interface ByteStream extends AsyncIterable<Uint8Array> {
+  status: number;
+  headers: ResponseHeaders;
+  /** The media type the server answered in, without parameters ("application/json"). */
+  mediaType: string;
   close(): void;
 }
 
@@ -115,42 +130,42 @@ export class KubeClient {
   async request<T = unknown>(opts: RequestOptions): Promise<ApiResponse<T>> {
     const { response, url, started, method, cleanup } = await this.send(opts, false);
     try {
-      const text = await response.text();
+      const protobuf = isProtobuf(response.headers);
+      const payload = protobuf ? await readBytes(response.body) : await response.text();
       const durationMs = performance.now() - started;
-      const bytes = Buffer.byteLength(text);
+      const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
       this.reportResponse(method, url, response, bytes, durationMs);
       if (!ok(response)) {
         if (response.status === 401) this.auth?.unauthorized();
-        throw statusError(response, text, method, url);
+        throw statusError(response, await errorBody(payload), method, url);
       }
-      const body = (text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as T;
-      return { status: response.status, headers: response.headers, body, bytes, durationMs, url };
+      let body: unknown = payload;
+      if (typeof payload !== 'string') body = payload.length ? (await import('./protobuf/objects.ts')).decodeObject(payload) : '';
+      else if (payload && (response.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(payload);
+      return { status: response.status, headers: response.headers, body: body as T, bytes, durationMs, url };
     } finally {
       cleanup();
     }
   }
 
   /**
-   * Opens a streaming GET (a watch) and yields its body line by line. Resolves once the server answered 200;
-   * rejects with ApiStatusError otherwise. Iteration ends when the server closes the stream or `close()` is
-   * called; a broken connection throws from the iterator.
+   * Opens a streaming GET (a watch) and yields its body as it arrives. Resolves once the server answered
+   * 200; rejects with ApiStatusError otherwise. Iteration ends when the server closes the stream or
+   * `close()` is called; a broken connection throws from the iterator.
    */
-  async stream(opts: RequestOptions): Promise<LineStream & { status: number; headers: ResponseHeaders }> {
+  async openStream(opts: RequestOptions): Promise<ByteStream> {
     const { response, url, started, method, abort, cleanup } = await this.send({ ...opts, timeoutMs: opts.timeoutMs ?? 0 }, true);
     if (!ok(response)) {
-      const text = await response.text().catch(() => '');
+      const payload = await (isProtobuf(response.headers) ? readBytes(response.body) : response.text()).catch(() => '');
       cleanup();
       if (response.status === 401) this.auth?.unauthorized();
-      this.reportResponse(method, url, response, text.length, performance.now() - started);
-      throw statusError(response, text, method, url);
+      this.reportResponse(method, url, response, payload.length, performance.now() - started);
+      throw statusError(response, await errorBody(payload), method, url);
     }
     this.reportResponse(method, url, response, -1, performance.now() - started);
-    const hooks = this.hooks;
     let closed = false;
     const body = response.body[Symbol.asyncIterator]();
-    async function* lines(): AsyncGenerator<string> {
-      const decoder = new TextDecoder();
-      let buffered = '';
+    async function* chunks(): AsyncGenerator<Uint8Array> {
       try {
         for (;;) {
           let chunk: IteratorResult<Uint8Array>;
@@ -160,35 +175,20 @@ export class KubeClient {
             if (closed) return;
             throw err;
           }
-          if (chunk.done) break;
-          // Lines are cut from each decoded chunk; only a line split across chunks is joined, so the bytes
-          // are not copied again into one growing buffer per chunk.
-          const text = decoder.decode(chunk.value, { stream: true });
-          let start = 0;
-          let nl: number;
-          while ((nl = text.indexOf('\n', start)) >= 0) {
-            const line = (buffered ? buffered + text.slice(start, nl) : text.slice(start, nl)).trim();
-            buffered = '';
-            start = nl + 1;
-            if (line) {
-              hooks.chunk?.(line);
-              yield line;
-            }
-          }
-          buffered += text.slice(start);
+          if (chunk.done) return;
+          yield chunk.value;
         }
-        buffered += decoder.decode();
-        if (buffered.trim()) yield buffered.trim();
       } finally {
         closed = true;
         abort();
         cleanup();
       }
     }
-    const iterable = lines();
+    const iterable = chunks();
     return {
       status: response.status,
       headers: response.headers,
+      mediaType: mediaTypeOf(response.headers),
       [Symbol.asyncIterator]: () => iterable,
       close: () => {
         closed = true;
@@ -197,11 +197,46 @@ export class KubeClient {
     };
   }
 
+  /** openStream, line by line (a JSON watch: one event per line). */
+  async stream(opts: RequestOptions): Promise<LineStream & { status: number; headers: ResponseHeaders }> {
+    return this.lines(await this.openStream(opts));
+  }
+
+  /** A stream's body line by line; the chunk hook sees each line. */
+  lines(bytes: ByteStream): LineStream & { status: number; headers: ResponseHeaders } {
+    const hooks = this.hooks;
+    async function* lines(): AsyncGenerator<string> {
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of bytes) {
+        // Lines are cut from each decoded chunk; only a line split across chunks is joined, so the bytes
+        // are not copied again into one growing buffer per chunk.
+        const text = decoder.decode(chunk, { stream: true });
+        let start = 0;
+        let nl: number;
+        while ((nl = text.indexOf('\n', start)) >= 0) {
+          const line = (buffered ? buffered + text.slice(start, nl) : text.slice(start, nl)).trim();
+          buffered = '';
+          start = nl + 1;
+          if (line) {
+            hooks.chunk?.(line);
+            yield line;
+          }
+        }
+        buffered += text.slice(start);
+      }
+      buffered += decoder.decode();
+      if (buffered.trim()) yield buffered.trim();
+    }
+    const iterable = lines();
+    return { status: bytes.status, headers: bytes.headers, [Symbol.asyncIterator]: () => iterable, close: () => bytes.close() };
+  }
+
   private async send(opts: RequestOptions, streaming: boolean) {
     const method = (opts.method ?? 'GET').toUpperCase();
     const url = this.url(opts.path, opts.query).toString();
     const { headers: authHeaders, transport } = await this.authenticate(url, method, opts.signal);
-    const headers: Record<string, string> = { ...authHeaders, accept: 'application/json' };
+    const headers: Record<string, string> = { ...authHeaders, accept: opts.accept ?? 'application/json' };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
@@ -273,12 +308,38 @@ export class KubeClient {
   }
 }
 
+/** The media type of an answer, without parameters. */
+function mediaTypeOf(headers: ResponseHeaders): string {
+  return (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function isProtobuf(headers: ResponseHeaders): boolean {
+  return mediaTypeOf(headers) === PROTOBUF_MEDIA_TYPE;
+}
+
+async function readBytes(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** An error answer's body for apiStatusError: JSON text as is, a protobuf Status decoded. */
+async function errorBody(payload: string | Buffer): Promise<unknown> {
+  if (typeof payload === 'string') return payload;
+  const { decodeObject } = await import('./protobuf/objects.ts');
+  try {
+    return decodeObject(payload);
+  } catch {
+    return undefined; // not a Status: the HTTP status alone tells
+  }
+}
+
 function ok(response: TransportResponse): boolean {
   return response.status >= 200 && response.status < 300;
 }
 
-function statusError(response: { status: number; statusText: string; headers: ResponseHeaders }, text: string, method: string, url: string): ApiStatusError {
-  return apiStatusError(text, {
+function statusError(response: { status: number; statusText: string; headers: ResponseHeaders }, body: unknown, method: string, url: string): ApiStatusError {
+  return apiStatusError(body, {
     httpStatus: response.status,
     fallbackMessage: `${response.status} ${response.statusText}`,
     retryAfterHeader: response.headers.get('retry-after'),

@@ -109,7 +109,8 @@ export async function watchResource(client: KubeClient, req: WatchRequest, emit:
   let started = performance.now();
   let error: UserFacingError | undefined;
   try {
-    const lw = listerWatcherFor<KubeObject>(client, ref, { namespace });
+    // JSON on the wire: this lesson shows the chunked JSON lines of a watch (--raw).
+    const lw = listerWatcherFor<KubeObject>(client, ref, { namespace, wire: 'json' });
     const bookmarks = req.bookmarks ?? true;
     let initial: WatchStream<KubeObject> | undefined;
     if ((req.watchList ?? true) && req.resourceVersion === undefined) {

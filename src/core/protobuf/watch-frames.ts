@@ -1,0 +1,62 @@
+/**
+ * A protobuf watch stream (application/vnd.kubernetes.protobuf;stream=watch): frames of a 4-byte big-endian
+ * length and that many bytes (apimachinery's length-delimited framer), each a metav1.WatchEvent without
+ * envelope: its type (field 1) and a RawExtension (field 2) holding the object with its magic and envelope.
+ * Guarantees: frames come out whole and in order whatever the chunking; a stream that ends inside a frame
+ * throws one ProtobufDecodeError saying how much was missing. A frame longer than MAX_FRAME_BYTES is refused
+ * before it is buffered (client-go's decoder refuses frames beyond its buffer likewise).
+ */
+import { decodeObject } from './objects.ts';
+import type { Schema } from './schema.ts';
+import { ProtobufDecodeError, WIRE_BYTES, WireReader } from './wire.ts';
+
+/** Larger than any object the API server stores (etcd's limit is 1.5 MiB; lists do not come as frames). */
+export const MAX_FRAME_BYTES = 64 << 20;
+
+/** Cuts a byte stream into length-delimited frames. */
+export async function* lengthDelimitedFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let at = 0;
+    while (pending.length - at >= 4) {
+      const size = pending.readUInt32BE(at);
+      if (size > MAX_FRAME_BYTES) throw new ProtobufDecodeError(`watch frame of ${size} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
+      if (pending.length - at - 4 < size) break;
+      yield pending.subarray(at + 4, at + 4 + size);
+      at += 4 + size;
+    }
+    pending = pending.subarray(at);
+  }
+  if (pending.length > 0) {
+    const wanted = pending.length >= 4 ? pending.readUInt32BE(0) + 4 : 4;
+    throw new ProtobufDecodeError(`the watch stream ended inside a frame (${pending.length} of ${wanted} bytes)`);
+  }
+}
+
+export interface DecodedWatchEvent {
+  type: string;
+  object: Record<string, unknown>;
+}
+
+/** One frame's metav1.WatchEvent, its object decoded as decodeObject does. */
+export function decodeWatchEvent(frame: Uint8Array, schema?: Schema): DecodedWatchEvent {
+  const r = new WireReader(frame);
+  let type = '';
+  let raw: Uint8Array | undefined;
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | WIRE_BYTES)) type = r.string();
+    else if (tag === ((2 << 3) | WIRE_BYTES)) {
+      const end = r.lengthEnd();
+      while (r.pos < end) {
+        const t = r.uint32();
+        if (t === ((1 << 3) | WIRE_BYTES)) raw = r.bytes();
+        else r.skip(t & 7, t >>> 3);
+      }
+    } else r.skip(tag & 7, tag >>> 3);
+  }
+  if (!type) throw new ProtobufDecodeError('watch event without a type');
+  if (!raw) throw new ProtobufDecodeError(`${type} watch event without an object`);
+  return { type, object: decodeObject(raw, schema) };
+}

@@ -1,0 +1,235 @@
+/**
+ * The protobuf wire format, read only: varints, length-delimited fields and skipping. Values are read as
+ * JavaScript numbers: a 64-bit integer becomes the double nearest to it, which is what JSON.parse gives for
+ * the decimal the API server's JSON would hold. Negative integers arrive as 10-byte two's-complement varints
+ * (int32 and int64 alike; Kubernetes uses no zigzag types). Every read checks the bounds: bytes that end
+ * inside a value throw ProtobufDecodeError, never read past the message.
+ */
+
+export const WIRE_VARINT = 0;
+export const WIRE_FIXED64 = 1;
+export const WIRE_BYTES = 2;
+export const WIRE_START_GROUP = 3;
+export const WIRE_END_GROUP = 4;
+export const WIRE_FIXED32 = 5;
+
+/** The bytes are not a well-formed message of the expected type. */
+export class ProtobufDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtobufDecodeError';
+  }
+}
+
+const TWO_32 = 2 ** 32;
+
+/** A cursor over one message's bytes: `pos` moves forward, `end` bounds it. */
+export class WireReader {
+  readonly buf: Buffer;
+  pos: number;
+  end: number;
+  private view: DataView | undefined;
+
+  constructor(buf: Uint8Array, pos = 0, end = buf.length) {
+    this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = pos;
+    this.end = end;
+  }
+
+  /** An unsigned varint up to 2^32 - 1 (tags and lengths), else throws. */
+  uint32(): number {
+    if (this.pos >= this.end) throw truncated();
+    const first = this.buf[this.pos++]!;
+    if (first < 0x80) return first;
+    let result = first & 0x7f;
+    for (let shift = 7; shift < 35; shift += 7) {
+      if (this.pos >= this.end) throw truncated();
+      const b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) {
+        if (result > 0xffffffff) break;
+        return result;
+      }
+    }
+    throw new ProtobufDecodeError('a tag or length does not fit in 32 bits');
+  }
+
+  /** A varint as a signed 64-bit integer, as the nearest double. */
+  int64(): number {
+    const buf = this.buf;
+    let lo = 0;
+    let hi: number;
+    let b: number;
+    // Bits 0..27 in the first four bytes.
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (this.pos >= this.end) throw truncated();
+      b = buf[this.pos++]!;
+      lo |= (b & 0x7f) << shift;
+      if (b < 0x80) return lo;
+    }
+    if (this.pos >= this.end) throw truncated();
+    b = buf[this.pos++]!;
+    lo |= (b & 0x0f) << 28;
+    hi = (b & 0x7f) >> 4;
+    if (b >= 0x80) {
+      for (let shift = 3; shift < 32; shift += 7) {
+        if (this.pos >= this.end) throw truncated();
+        b = buf[this.pos++]!;
+        hi |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+        if (shift + 7 >= 32) throw new ProtobufDecodeError('varint longer than 10 bytes');
+      }
+    }
+    lo >>>= 0;
+    hi >>>= 0;
+    if (hi & 0x80000000) {
+      // Two's complement: -(2^64 - value), computed in 32-bit halves so the one rounding is the last step.
+      const nlo = (~lo + 1) >>> 0;
+      const nhi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
+      return -(nhi * TWO_32 + nlo);
+    }
+    return hi * TWO_32 + lo;
+  }
+
+  /** A varint as an exact signed 64-bit integer (for values that must not round, e.g. durations in ns). */
+  bigInt64(): bigint {
+    let value = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (this.pos >= this.end) throw truncated();
+      const b = this.buf[this.pos++]!;
+      value |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return BigInt.asIntN(64, value);
+    }
+    throw new ProtobufDecodeError('varint longer than 10 bytes');
+  }
+
+  /** A varint as an unsigned 64-bit integer, as the nearest double. */
+  uint64(): number {
+    const v = this.int64();
+    return v < 0 ? v + 2 ** 64 : v;
+  }
+
+  bool(): boolean {
+    return this.int64() !== 0;
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) throw truncated();
+    const v = this.dataView().getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  float(): number {
+    if (this.pos + 4 > this.end) throw truncated();
+    const v = this.dataView().getFloat32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  /** A length-delimited field's bounds: returns its end and leaves `pos` at its start. */
+  lengthEnd(): number {
+    const len = this.uint32();
+    const end = this.pos + len;
+    if (end > this.end) throw truncated();
+    return end;
+  }
+
+  bytes(): Uint8Array {
+    const end = this.lengthEnd();
+    const out = this.buf.subarray(this.pos, end);
+    this.pos = end;
+    return out;
+  }
+
+  /** A string field; short ASCII ones come from the intern table (see internAscii). */
+  string(): string {
+    const end = this.lengthEnd();
+    const start = this.pos;
+    this.pos = end;
+    return end - start <= INTERN_MAX_BYTES ? internAscii(this.buf, start, end) : decodeUtf8(this.buf, start, end);
+  }
+
+  /** Skips a field's value of the given wire type (groups included). */
+  skip(wireType: number, fieldNumber = 0): void {
+    switch (wireType) {
+      case WIRE_VARINT:
+        this.int64();
+        return;
+      case WIRE_FIXED64:
+        this.advance(8);
+        return;
+      case WIRE_BYTES:
+        this.pos = this.lengthEnd();
+        return;
+      case WIRE_FIXED32:
+        this.advance(4);
+        return;
+      case WIRE_START_GROUP:
+        for (;;) {
+          const tag = this.uint32();
+          if ((tag & 7) === WIRE_END_GROUP) {
+            if (tag >>> 3 !== fieldNumber) throw new ProtobufDecodeError(`group ${fieldNumber} ended by ${tag >>> 3}`);
+            return;
+          }
+          this.skip(tag & 7, tag >>> 3);
+        }
+      default:
+        throw new ProtobufDecodeError(`unknown wire type ${wireType}`);
+    }
+  }
+
+  private advance(n: number): void {
+    if (this.pos + n > this.end) throw truncated();
+    this.pos += n;
+  }
+
+  private dataView(): DataView {
+    return (this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+  }
+}
+
+function truncated(): ProtobufDecodeError {
+  return new ProtobufDecodeError('message truncated: a value runs past the end of its bytes');
+}
+
+interface NativeSlices {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+/** UTF-8 bytes to a string, natively and without a view object per string (most of a message's strings). */
+export function decodeUtf8(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as NativeSlices).utf8Slice(start, end);
+}
+
+/** Strings up to this many bytes are interned; longer ones are rarely repeated. */
+const INTERN_MAX_BYTES = 32;
+const INTERN_SLOTS = 8192;
+const internTable: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+/**
+ * A short ASCII string, shared with earlier equal ones: most of an API object's values repeat across
+ * objects ("Running", "True", image names, label values), and one copy in a cache of thousands of objects
+ * is memory the cache does not hold (JSON.parse makes a copy per occurrence). A direct-mapped table keyed by
+ * a hash of the bytes: a collision evicts, never confuses (the bytes are compared). Non-ASCII strings are
+ * decoded as usual.
+ */
+function internAscii(buf: Buffer, start: number, end: number): string {
+  let h = end - start;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x80) return decodeUtf8(buf, start, end);
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+  const hit = internTable[slot];
+  if (hit !== undefined && hit.length === end - start) {
+    let i = 0;
+    while (i < hit.length && hit.charCodeAt(i) === buf[start + i]) i++;
+    if (i === hit.length) return hit;
+  }
+  const s = (buf as unknown as NativeSlices).latin1Slice(start, end);
+  internTable[slot] = s;
+  return s;
+}

@@ -1,0 +1,69 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ProtobufDecodeError, WireReader } from '../../../../src/core/protobuf/wire.ts';
+import { bytes, double, int, len, str, tag, varint } from './encode.ts';
+
+const reader = (...parts: (Uint8Array | number[])[]) => new WireReader(bytes(...parts));
+
+describe('WireReader', () => {
+  it('reads negative int64 and int32 as the 10-byte two’s complement Go writes', () => {
+    for (const v of [-1n, -2n, -(2n ** 31n), -(2n ** 53n), -(2n ** 63n)]) {
+      const encoded = varint(v);
+      assert.equal(encoded.length, 10);
+      assert.equal(reader(encoded).int64(), Number(v));
+    }
+  });
+
+  it('reads any int64 as the double nearest to it, as JSON.parse reads its decimal', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (v) => {
+        const r = reader(varint(v));
+        assert.equal(r.int64(), JSON.parse(v.toString()));
+        assert.equal(r.pos, r.end);
+      }),
+    );
+  });
+
+  it('reads exact 64-bit values for durations', () => {
+    fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (v) => assert.equal(reader(varint(v)).bigInt64(), v)));
+  });
+
+  it('reads uint64 above 2^63 as positive', () => {
+    assert.equal(reader(varint(2n ** 64n - 1n)).uint64(), 2 ** 64);
+  });
+
+  it('reads strings as UTF-8, short and long', () => {
+    const r = reader(str(1, 'pod-1'), str(2, 'ünïcødé ✓ and a string longer than a few bytes'));
+    assert.equal(r.uint32(), (1 << 3) | 2);
+    assert.equal(r.string(), 'pod-1');
+    r.uint32();
+    assert.equal(r.string(), 'ünïcødé ✓ and a string longer than a few bytes');
+  });
+
+  it('reads doubles little-endian', () => {
+    const r = reader(double(1, -1.5e300));
+    r.uint32();
+    assert.equal(r.double(), -1.5e300);
+  });
+
+  it('skips every wire type, groups included', () => {
+    const r = reader(int(1, 300), double(2, 1), len(3, [1, 2, 3]), tag(4, 5), [0, 0, 0, 0], tag(5, 3), int(6, 1), tag(5, 4), str(7, 'end'));
+    for (let i = 0; i < 5; i++) {
+      const t = r.uint32();
+      r.skip(t & 7, t >>> 3);
+    }
+    r.uint32();
+    assert.equal(r.string(), 'end');
+  });
+
+  it('throws ProtobufDecodeError on bytes that end inside a value', () => {
+    assert.throws(() => reader([0x80, 0x80]).int64(), ProtobufDecodeError);
+    assert.throws(() => reader(tag(1, 2), [5, 1, 2]).skip(2), ProtobufDecodeError);
+    const r = reader(str(1, 'abcdef').slice(0, 4));
+    r.uint32();
+    assert.throws(() => r.string(), /truncated/);
+    assert.throws(() => reader([0xff, 0xff, 0xff, 0xff, 0x7f]).uint32(), /32 bits/);
+    assert.throws(() => reader([]).skip(7), /wire type 7/);
+  });
+});
