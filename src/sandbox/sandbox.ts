@@ -67,9 +67,9 @@ export function runningSandboxKubeconfig(dir = sandboxDir()): string | undefined
  * Starts the sandbox and returns once lessons can use it ("up"): the API server is ready (/readyz, so its RBAC
  * bootstrap and system objects are in place), the controller-manager, the scheduler and kwok answer their
  * health checks, every node is Ready, and the `default` namespace has its service account (pods can be created
- * there). Steps that need nothing from each other run side by side: the clients start and the nodes are created
- * as soon as the API server serves, while it still bootstraps. Each step is logged with the seconds since the
- * start-up began, a timeline of where the time goes.
+ * there). Steps that need nothing from each other run side by side: the scheduler and kwok start and the nodes
+ * are created as soon as the API server serves, while it still bootstraps. Each step is logged with the seconds
+ * since the start-up began, a timeline of where the time goes.
  */
 export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const log = opts.log ?? (() => {});
@@ -192,8 +192,8 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
     const api = adminApi(state.server, ca, secrets.adminToken);
     const nodeCount = opts.nodes ?? 3;
     // Once it serves, the API server spends a second or more in its post-start hooks before /readyz passes (its
-    // RBAC and priority-class bootstraps each wait a full second before their first try). The clients start in
-    // that time: they act as system:masters, which needs no RBAC objects, and retry until the server answers.
+    // RBAC and priority-class bootstraps each wait a full second before their first try). The scheduler and kwok
+    // start in that time: they act as system:masters, which needs no RBAC objects, and retry until it answers.
     // The nodes are created while their controller (kwok) starts: it takes them up when its informer lists them.
     const createNodes = () =>
       waitFor(`${nodeCount} nodes to be created`, opts.signal, async () => {
@@ -211,9 +211,12 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
         `--controllers=${CONTROLLERS.join(',')}`,
       ]);
     const clients = await Promise.allSettled([
-      waitHealthy(state, 'kube-apiserver', opts.signal, secrets.adminToken, 'ready').then(() => step('kube-apiserver ready')),
+      // Not the controller-manager: it gives the API server 10 s to pass /healthz, checking once a second, and
+      // exits when that runs out; started once the server is ready, it passes at the first check.
+      waitHealthy(state, 'kube-apiserver', opts.signal, secrets.adminToken, 'ready')
+        .then(() => step('kube-apiserver ready'))
+        .then(launchControllerManager),
       createNodes(),
-      launchControllerManager(),
       launchOnPort('kube-scheduler', (port) => controlPlaneClientArgs(dir, state.kubeconfig, port, 'kube-scheduler')),
       launchOnPort('kwok', (port) => [
         '--kubeconfig',
