@@ -425,7 +425,7 @@ function etcdArgs(dir: string, port: number, peer: number): string[] {
 
 /**
  * The controller-manager's controllers that lessons, exercises, tests and benches rely on; the others (jobs,
- * volumes, quotas, endpoints, certificates...) would only add start-up work: about a third of its CPU.
+ * volumes, quotas, certificates...) would only add start-up work: about a third of its CPU.
  */
 const CONTROLLERS = [
   // Deployments make ReplicaSets, which make pods.
@@ -442,6 +442,9 @@ const CONTROLLERS = [
   'root-ca-certificate-publisher-controller',
   // Fills the aggregated ClusterRoles (admin, edit, view) with their rules.
   'clusterrole-aggregation-controller',
+  // A Service's Endpoints and EndpointSlices, listing its pods.
+  'endpoints-controller',
+  'endpointslice-controller',
   // Nodes that stop renewing their lease turn NotReady and get tainted; their pods are evicted, and pods
   // bound to deleted nodes are removed, as in a real cluster.
   'node-lifecycle-controller',
