@@ -2,7 +2,9 @@
  * The Foo controller (`kube-lessons controller run`) next to the upstream k8s.io/sample-controller v0.36.3,
  * with client-go's client-side limit switched off and as released (5 requests/s, bursts of 10). Each run:
  * a fresh namespace, the controller process started as one service account (the same least-privilege RBAC
- * for both), N Foos created at once, and the run ends when every Foo has converged (its Deployment exists,
+ * for both), N Foos created at once once it says it started its workers (both log that line after their
+ * caches synced: the time to converge is then the controller's work, not a race with its start-up, which
+ * is a figure of its own), and the run ends when every Foo has converged (its Deployment exists,
  * is owned by it, has the Foo's replicas, and the Foo's status.availableReplicas equals them), as seen by
  * an informer in this process (so the moment is exact, not polled). Figures: time to converge from the
  * first create; API requests as the API server counted them (a FlowSchema matching only that service
@@ -12,7 +14,9 @@
  * ours replaces itself at start through execve, keeping its pid; VmHWM is then the new image's, and CPU time counts both); the most TCP connections it held to the
  * API server at once (sampled every 100 ms). The namespace is deleted, and gone, before the next run.
  */
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { KubeClient } from '../src/core/client.ts';
@@ -37,6 +41,7 @@ interface Impl {
 }
 
 interface Figures {
+  ready: Figure;
   converged: Figure;
   requestsConverged: Figure;
   requests: Figure;
@@ -73,6 +78,7 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
     let f = figs.get(impl.name);
     if (!f) {
       f = {
+        ready: results.figure({ case: c, metric: 'start-up: process started to workers started', impl: impl.name, unit: 's' }),
         converged: results.figure({ case: c, metric: 'time to converge', impl: impl.name, unit: 's' }),
         requestsConverged: results.figure({ case: c, metric: 'API requests until converged (counted by the API server)', impl: impl.name, unit: 'requests' }),
         requests: results.figure({ case: c, metric: 'API requests until exit (counted by the API server)', impl: impl.name, unit: 'requests' }),
@@ -95,12 +101,17 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
     await once(out, 'open');
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
     delete env.KUBECONFIG;
-    const proc = startProcess(impl.file, impl.args, { env, stdio: ['ignore', out, out] });
+    const spawned = performance.now();
+    const proc = startProcess(impl.file, impl.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = proc.child.pid!;
+    const workersStarted = logLine(proc.child, out, /started workers/i);
     const connections = sampleConnections(pid, cluster.apiPort);
     const watcher = convergence(client, namespace, foos);
     try {
-      await watcher.ready;
+      const ready = await Promise.race([
+        Promise.all([watcher.ready, workersStarted]).then(([, at]) => at),
+        proc.exited.then((code) => Promise.reject(new Error(`${impl.name} exited (${code}) before starting its workers; see ${logFile}`))),
+      ]);
       const started = performance.now();
       await inParallel(
         Array.from({ length: foos }, (_, i) => i),
@@ -122,6 +133,7 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
       const usage = processUsage(pid);
       const f = figuresOf(impl);
       f.converged.samples.push((convergedAt - started) / 1000);
+      f.ready.samples.push((ready - spawned) / 1000);
       f.requestsConverged.samples.push((await countRequests()) - before);
       f.rss.samples.push(usage.peakRssBytes / 1024 / 1024);
       f.cpu.samples.push(usage.cpuSeconds);
@@ -146,7 +158,7 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
   for (const peer of ['sample-controller (limit off)', 'sample-controller (as released)']) {
     const p = figs.get(peer);
     if (!p) continue;
-    for (const k of ['converged', 'requestsConverged', 'requests', 'rss', 'cpu', 'connections'] as const) results.compare(ours[k], p[k]);
+    for (const k of ['ready', 'converged', 'requestsConverged', 'requests', 'rss', 'cpu', 'connections'] as const) results.compare(ours[k], p[k]);
   }
 }
 
@@ -157,6 +169,22 @@ async function createManifest(client: KubeClient, obj: Record<string, unknown>):
   const meta = obj.metadata as { namespace?: string };
   const path = resourcePath({ group: group!, version: version!, resource, kind, namespaced: Boolean(meta.namespace) }, { namespace: meta.namespace });
   await createObject(client, path, obj);
+}
+
+/** Copies the child's stdout and stderr to `out`; resolves with the moment a line matching `pattern` first arrived. */
+function logLine(child: ChildProcess, out: Writable, pattern: RegExp): Promise<number> {
+  return new Promise((resolve) => {
+    let tail = '';
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.pipe(out, { end: false });
+      stream.on('data', (chunk: Buffer) => {
+        const at = performance.now();
+        const lines = (tail + String(chunk)).split('\n');
+        tail = lines.pop()!;
+        if (lines.some((l) => pattern.test(l))) resolve(at);
+      });
+    }
+  });
 }
 
 function timeout(ms: number, message: string): Promise<never> {

@@ -13,8 +13,8 @@
  * by whoever started the process; it happens at most once (a marker in the environment, removed again in
  * the new image so no child inherits it); never where execve is missing (Windows, Node before 22.15) or
  * off the main thread, or where Node's own file cannot be executed again (a failed execve aborts Node);
- * never when the user chose heap flags of their own (on the command line or in
- * NODE_OPTIONS); never once an interrupt arrived (the command then sees it and stops).
+ * never when the user chose heap flags of their own (on the command line or in NODE_OPTIONS), nor under
+ * a debugger (--inspect); never once an interrupt arrived (the command then sees it and stops).
  */
 
 import type { Command } from 'commander';
@@ -25,11 +25,14 @@ export const MEMORY_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 /** Set in the environment of the replacing process; taken out again as it starts. */
 export const RELAUNCHED_MARKER = 'KUBE_LESSONS_RELAUNCHED';
 
+/** Debugger flags: a relaunch would end the session the user attached (and stop twice with --inspect-brk). */
+const INSPECT_FLAG = /^--inspect(-brk|-wait)?(=|$)/;
+
 /** Flags that size V8's heap: the user's own take precedence over ours. */
 const HEAP_FLAG = /^--(max|min)[-_](semi[-_]space[-_]size|old[-_]space[-_]size|heap[-_]size)\b|^--semi[-_]space[-_]growth[-_]factor\b/;
 
 export type RelaunchDecision =
-  { relaunch: true; execArgv: string[] } | { relaunch: false; reason: 'relaunched' | 'user-heap-flags' | 'no-execve' | 'interrupted' };
+  { relaunch: true; execArgv: string[] } | { relaunch: false; reason: 'relaunched' | 'user-heap-flags' | 'inspector' | 'no-execve' | 'interrupted' };
 
 export interface ProcessFacts {
   execArgv: readonly string[];
@@ -47,7 +50,9 @@ export function decideRelaunch(facts: ProcessFacts): RelaunchDecision {
   if (facts.relaunched) return { relaunch: false, reason: 'relaunched' };
   if (!facts.canExecve) return { relaunch: false, reason: 'no-execve' };
   const nodeOptions = (facts.nodeOptions ?? '').split(/\s+/).filter(Boolean);
-  if ([...facts.execArgv, ...nodeOptions].some((a) => HEAP_FLAG.test(a))) return { relaunch: false, reason: 'user-heap-flags' };
+  const options = [...facts.execArgv, ...nodeOptions];
+  if (options.some((a) => HEAP_FLAG.test(a))) return { relaunch: false, reason: 'user-heap-flags' };
+  if (options.some((a) => INSPECT_FLAG.test(a))) return { relaunch: false, reason: 'inspector' };
   if (facts.interrupted) return { relaunch: false, reason: 'interrupted' };
   return { relaunch: true, execArgv: [...facts.execArgv, ...MEMORY_FLAGS] };
 }
@@ -59,6 +64,8 @@ export function describeRelaunch(decision: RelaunchDecision): string {
       return `debug: relaunched under ${MEMORY_FLAGS.join(' ')} (same pid ${process.pid})`;
     case 'user-heap-flags':
       return 'debug: not relaunched: heap flags of your own are set (command line or NODE_OPTIONS)';
+    case 'inspector':
+      return 'debug: not relaunched: a debugger flag (--inspect) is set';
     case 'no-execve':
       return 'debug: not relaunched: this Node or platform has no process.execve';
     case 'interrupted':

@@ -37,12 +37,23 @@ test("the user's own heap flags win, on the command line or in NODE_OPTIONS, in 
   assert.equal(decideRelaunch({ ...fresh, nodeOptions: '--require ./trace.cjs --max-http-header-size=16384' }).relaunch, true);
 });
 
+test('no relaunch under a debugger: the session the user attached would end', () => {
+  for (const flag of ['--inspect', '--inspect=9230', '--inspect-brk', '--inspect-wait=0.0.0.0:9229']) {
+    assert.deepEqual(decideRelaunch({ ...fresh, execArgv: [flag] }), { relaunch: false, reason: 'inspector' }, flag);
+    assert.deepEqual(decideRelaunch({ ...fresh, nodeOptions: flag }), { relaunch: false, reason: 'inspector' }, flag);
+  }
+  assert.equal(decideRelaunch({ ...fresh, execArgv: ['--inspect-port=9230'] }).relaunch, true, 'a port alone starts no debugger');
+});
+
 test('an interrupt that arrived while starting is left to the command: no relaunch', () => {
   assert.deepEqual(decideRelaunch({ ...fresh, interrupted: true }), { relaunch: false, reason: 'interrupted' });
 });
 
 test('property: a relaunch keeps every Node option in order and adds only the memory flags; it never happens twice', () => {
-  const option = fc.oneof(fc.constantFrom('--expose-gc', '--inspect', '--stack-size=2000', '--no-warnings', '--max-semi-space-size=4'), fc.string());
+  const option = fc.oneof(
+    fc.constantFrom('--expose-gc', '--inspect', '--inspect-port=0', '--stack-size=2000', '--no-warnings', '--max-semi-space-size=4'),
+    fc.string(),
+  );
   fc.assert(
     fc.property(
       fc.array(option),
