@@ -131,6 +131,20 @@ export class KubeClient {
     const { response, url, started, method, cleanup } = await this.send(opts, false);
     try {
       const protobuf = isProtobuf(response.headers);
+      if (protobuf && ok(response)) {
+        // Decoded as it arrives: a list's items while the rest of it downloads.
+        const { ObjectStreamDecoder } = await import('./protobuf/object-stream.ts');
+        const decoder = new ObjectStreamDecoder();
+        let bytes = 0;
+        for await (const chunk of response.body) {
+          bytes += chunk.length;
+          decoder.push(chunk);
+        }
+        const durationMs = performance.now() - started;
+        this.reportResponse(method, url, response, bytes, durationMs);
+        const body = bytes ? decoder.finish() : '';
+        return { status: response.status, headers: response.headers, body: body as T, bytes, durationMs, url };
+      }
       const payload = protobuf ? await readBytes(response.body) : await response.text();
       const durationMs = performance.now() - started;
       const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
@@ -139,9 +153,7 @@ export class KubeClient {
         if (response.status === 401) this.auth?.unauthorized();
         throw statusError(response, await errorBody(payload), method, url);
       }
-      let body: unknown = payload;
-      if (typeof payload !== 'string') body = payload.length ? (await import('./protobuf/objects.ts')).decodeObject(payload) : '';
-      else if (payload && (response.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(payload);
+      const body: unknown = payload && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(payload as string) : payload;
       return { status: response.status, headers: response.headers, body: body as T, bytes, durationMs, url };
     } finally {
       cleanup();

@@ -30,7 +30,7 @@ import { decodeUtf8, ProtobufDecodeError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64
 /** "k8s\0": the first bytes of every object apimachinery's protobuf serializer writes. */
 export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
 
-type JsonObject = Record<string, unknown>;
+export type JsonObject = Record<string, unknown>;
 
 /** True when the bytes start with the protobuf serializer's magic. */
 export function hasProtobufMagic(bytes: Uint8Array): boolean {
@@ -68,26 +68,36 @@ export function decodeObject(bytes: Uint8Array, schema: Schema = builtinSchema()
     // An envelope may carry another encoding; JSON is the only other one the API server sends.
     return parseJson(raw ? Buffer.from(raw).toString('utf8') : '', `the ${kind || 'object'} inside a protobuf envelope`) as JsonObject;
   }
-  const spec = schema.forKind(apiVersion, kind) ?? (kind === 'Status' ? schema.forKind('v1', 'Status') : undefined);
-  if (!spec) throw new ProtobufDecodeError(`no protobuf schema for ${apiVersion} ${kind} (schema of k8s.io/api ${schema.version})`);
+  const spec = specForKind(schema, apiVersion, kind);
   const obj: JsonObject = { kind, apiVersion };
   const body = raw ?? new Uint8Array();
-  const br = new WireReader(body);
-  decodeMessage(br, body.length, spec, obj, schema);
-  // The API server's JSON writes an empty list's items as [] (it never holds a nil slice there); protobuf
-  // cannot tell nil from empty.
-  if (obj.items === null && kind.endsWith('List')) obj.items = [];
-  return obj;
+  decodeFields(new WireReader(body), body.length, spec, obj, schema);
+  return finishObject(spec, obj);
 }
 
-/** Decodes one message (no envelope) of the given spec into a new object. */
-export function decodeMessageBytes(bytes: Uint8Array, spec: MessageSpec, schema: Schema = builtinSchema()): JsonObject {
-  const obj: JsonObject = {};
-  decodeMessage(new WireReader(bytes), bytes.length, spec, obj, schema);
+/** The message of an object's kind; a Status under any group version is meta/v1's. */
+export function specForKind(schema: Schema, apiVersion: string, kind: string): MessageSpec {
+  const spec = schema.forKind(apiVersion, kind) ?? (kind === 'Status' ? schema.forKind('v1', 'Status') : undefined);
+  if (!spec) throw new ProtobufDecodeError(`no protobuf schema for ${apiVersion} ${kind} (schema of k8s.io/api ${schema.version})`);
+  return spec;
+}
+
+/** Completes a top-level object whose fields are all decoded: the absent fields' JSON defaults. */
+export function finishObject(spec: MessageSpec, obj: JsonObject): JsonObject {
+  fillAbsent(spec, obj);
+  // The API server's JSON writes an empty list's items as [] (it never holds a nil slice there); protobuf
+  // cannot tell nil from empty.
+  if (obj.items === null && (obj.kind as string).endsWith('List')) obj.items = [];
   return obj;
 }
 
 function decodeMessage(r: WireReader, end: number, spec: MessageSpec, obj: JsonObject, schema: Schema): void {
+  decodeFields(r, end, spec, obj, schema);
+  fillAbsent(spec, obj);
+}
+
+/** The fields between r.pos and end into obj (a message may arrive in several runs: see object-stream.ts). */
+export function decodeFields(r: WireReader, end: number, spec: MessageSpec, obj: JsonObject, schema: Schema): void {
   const byNumber = spec.byNumber;
   const buf = r.buf;
   while (r.pos < end) {
@@ -132,6 +142,10 @@ function decodeMessage(r: WireReader, end: number, spec: MessageSpec, obj: JsonO
     }
   }
   if (r.pos !== end) throw new ProtobufDecodeError(`message ${spec.id} overruns its length`);
+}
+
+/** Writes the JSON defaults of the fields the wire did not carry. */
+function fillAbsent(spec: MessageSpec, obj: JsonObject): void {
   const absent = spec.absent ?? absentDefaults(spec);
   for (let i = 0; i < absent.length; i++) {
     const d = absent[i]!;

@@ -16,18 +16,32 @@ export const MAX_FRAME_BYTES = 64 << 20;
 /** Cuts a byte stream into length-delimited frames. */
 export async function* lengthDelimitedFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   let pending: Buffer = Buffer.alloc(0);
+  // A frame spread over many chunks is joined once, when all of it is there.
+  let waiting: Uint8Array[] = [];
+  let waitingBytes = 0;
+  let wanted = 4;
   for await (const chunk of chunks) {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    waiting.push(chunk);
+    waitingBytes += chunk.length;
+    if (pending.length + waitingBytes < wanted) continue;
+    pending = Buffer.concat([pending, ...waiting]);
+    waiting = [];
+    waitingBytes = 0;
     let at = 0;
+    wanted = 4;
     while (pending.length - at >= 4) {
       const size = pending.readUInt32BE(at);
       if (size > MAX_FRAME_BYTES) throw new ProtobufDecodeError(`watch frame of ${size} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
-      if (pending.length - at - 4 < size) break;
+      if (pending.length - at - 4 < size) {
+        wanted = 4 + size;
+        break;
+      }
       yield pending.subarray(at + 4, at + 4 + size);
       at += 4 + size;
     }
     pending = pending.subarray(at);
   }
+  if (waitingBytes > 0) pending = Buffer.concat([pending, ...waiting]);
   if (pending.length > 0) {
     const wanted = pending.length >= 4 ? pending.readUInt32BE(0) + 4 : 4;
     throw new ProtobufDecodeError(`the watch stream ended inside a frame (${pending.length} of ${wanted} bytes)`);

@@ -1,0 +1,139 @@
+/**
+ * decodeObject for a body still arriving: each top-level field of the object's message is decoded as soon
+ * as all its bytes are there, so a list's items are decoded while the rest of the list downloads (the API
+ * server writes a list's items as it encodes them) instead of after the last byte. The result is exactly
+ * decodeObject's for the same bytes. Bytes are copied only to join a field split across chunks.
+ *
+ * The envelope must come in the order apimachinery writes it (field numbers ascending: typeMeta before raw);
+ * an envelope saying the object is not protobuf (contentType after raw), or one whose kind comes after its
+ * raw bytes, is refused with ProtobufDecodeError (the API server writes neither).
+ */
+import { PROTOBUF_MEDIA_TYPE } from './media-type.ts';
+import { decodeFields, finishObject, PROTOBUF_MAGIC, specForKind, type JsonObject } from './objects.ts';
+import { builtinSchema, type MessageSpec, type Schema } from './schema.ts';
+import { ProtobufDecodeError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireReader } from './wire.ts';
+
+type Stage = 'magic' | 'envelope' | 'raw';
+
+export class ObjectStreamDecoder {
+  private readonly schema: Schema;
+  /** Bytes received and not yet decoded, from a field boundary on. */
+  private pending: Buffer = Buffer.alloc(0);
+  private stage: Stage = 'magic';
+  /** While in raw: its bytes not yet decoded. */
+  private rawLeft = 0;
+  private apiVersion = '';
+  private kind = '';
+  private spec: MessageSpec | undefined;
+  private obj: JsonObject | undefined;
+
+  constructor(schema: Schema = builtinSchema()) {
+    this.schema = schema;
+  }
+
+  /** Takes the next bytes of the body and decodes every field they complete. */
+  push(chunk: Uint8Array): void {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.pending = this.pending.length ? Buffer.concat([this.pending, bytes]) : bytes;
+    let at = 0;
+    for (;;) {
+      const used = this.step(at);
+      if (used === 0) break;
+      at += used;
+    }
+    // What is left is part of one field: keep a copy, not a view pinning the whole chunk.
+    this.pending = at === 0 ? this.pending : at === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(at));
+  }
+
+  /** The object, once the body has ended. Throws if the bytes ended inside it. */
+  finish(): JsonObject {
+    if (this.stage === 'magic' || this.stage === 'raw' || this.pending.length > 0 || !this.obj || !this.spec)
+      throw new ProtobufDecodeError('the protobuf object ended early: its bytes stop inside a field');
+    return finishObject(this.spec, this.obj);
+  }
+
+  /** Decodes one unit (the magic, an envelope field, one field of the object) at `at`; 0 if it is not all here. */
+  private step(at: number): number {
+    const buf = this.pending;
+    if (this.stage === 'magic') {
+      if (buf.length - at < PROTOBUF_MAGIC.length) return 0;
+      if (!PROTOBUF_MAGIC.every((b, i) => buf[at + i] === b)) throw new ProtobufDecodeError('not a Kubernetes protobuf object (no "k8s\\0" prefix)');
+      this.stage = 'envelope';
+      return PROTOBUF_MAGIC.length;
+    }
+    const head = fieldAt(buf, at);
+    if (!head) return 0;
+    const { tag, bodyStart, end } = head;
+    if (this.stage === 'raw') {
+      if (end > buf.length) return 0;
+      const used = end - at;
+      if (used > this.rawLeft) throw new ProtobufDecodeError(`a field of ${this.kind} overruns the object's length`);
+      decodeFields(new WireReader(buf, at, end), end, this.spec!, this.obj!, this.schema);
+      this.rawLeft -= used;
+      if (this.rawLeft === 0) this.stage = 'envelope';
+      return used;
+    }
+    // Envelope (runtime.Unknown): typeMeta, raw, contentEncoding, contentType.
+    if ((tag & 7) !== WIRE_BYTES) throw new ProtobufDecodeError(`unexpected wire type ${tag & 7} in the protobuf envelope`);
+    const field = tag >>> 3;
+    if (field === 2) {
+      this.spec = specForKind(this.schema, this.apiVersion, this.kind);
+      this.obj = { kind: this.kind, apiVersion: this.apiVersion };
+      this.rawLeft = end - bodyStart;
+      if (this.rawLeft > 0) this.stage = 'raw';
+      return bodyStart - at;
+    }
+    if (end > buf.length) return 0;
+    const r = new WireReader(buf, bodyStart, end);
+    if (field === 1) {
+      while (r.pos < end) {
+        const t = r.uint32();
+        if (t === ((1 << 3) | WIRE_BYTES)) this.apiVersion = r.string();
+        else if (t === ((2 << 3) | WIRE_BYTES)) this.kind = r.string();
+        else r.skip(t & 7, t >>> 3);
+      }
+    } else if (field === 4) {
+      const contentType = buf.toString('utf8', bodyStart, end);
+      if (contentType && !contentType.startsWith(PROTOBUF_MEDIA_TYPE)) throw new ProtobufDecodeError(`the envelope holds ${contentType}, not protobuf`);
+    }
+    return end - at;
+  }
+}
+
+/**
+ * A field's tag, where its value starts and where it ends (possibly beyond the bytes here, for a
+ * length-delimited one), or undefined when its header, or a varint value, is not all here.
+ */
+function fieldAt(buf: Buffer, at: number): { tag: number; bodyStart: number; end: number } | undefined {
+  const tag = varintAt(buf, at);
+  if (!tag) return undefined;
+  switch (tag.value & 7) {
+    case WIRE_BYTES: {
+      const length = varintAt(buf, tag.next);
+      return length && { tag: tag.value, bodyStart: length.next, end: length.next + length.value };
+    }
+    case WIRE_VARINT: {
+      for (let i = tag.next; i < buf.length && i < tag.next + 10; i++) if (buf[i]! < 0x80) return { tag: tag.value, bodyStart: tag.next, end: i + 1 };
+      if (buf.length - tag.next >= 10) throw new ProtobufDecodeError('varint longer than 10 bytes');
+      return undefined;
+    }
+    case WIRE_FIXED64:
+      return { tag: tag.value, bodyStart: tag.next, end: tag.next + 8 };
+    case WIRE_FIXED32:
+      return { tag: tag.value, bodyStart: tag.next, end: tag.next + 4 };
+    default:
+      throw new ProtobufDecodeError(`wire type ${tag.value & 7} at the top of an object`);
+  }
+}
+
+/** A varint of up to 32 bits at `at`, or undefined when its bytes are not all here. */
+function varintAt(buf: Buffer, at: number): { value: number; next: number } | undefined {
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    if (at + i >= buf.length) return undefined;
+    const b = buf[at + i]!;
+    value += (b & 0x7f) * 2 ** (7 * i);
+    if (b < 0x80) return { value, next: at + i + 1 };
+  }
+  throw new ProtobufDecodeError('a tag or length does not fit in 32 bits');
+}
