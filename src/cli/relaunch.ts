@@ -5,9 +5,9 @@
  *
  * Why: V8 grows its young generation's semi-spaces to 16 MB each under an allocation burst such as an
  * initial list, and the process keeps those pages resident. With them capped at 2 MB an informer on 5,000
- * pods peaked at 131 MB instead of 204 (list+watch; 115 vs 175 by watch-list), sync time and CPU no worse;
- * 1 MB saved nothing more, 4 and 8 MB less. `watch` (80 vs 77 MB) and `learn` (small caches; its peak is
- * the TypeScript checker's) gain too little to pay for a second start.
+ * pods (protobuf) peaks at 103 MB instead of 142 (list+watch; 104 vs 138 by watch-list), sync time no worse;
+ * 1 MB saved nothing more, 4 and 8 MB less. The price is a second start, about 0.2-0.3 s. `watch` (80 vs
+ * 77 MB) and `learn` (small caches; its peak is the TypeScript checker's) gain too little to pay for it.
  *
  * Guarantees: process.execve keeps the pid, argv, environment, stdio and so the exit code and signals seen
  * by whoever started the process; it happens at most once (a marker in the environment, removed again in
