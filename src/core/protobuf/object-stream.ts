@@ -9,7 +9,7 @@
  * raw bytes, is refused with ProtobufDecodeError (the API server writes neither).
  */
 import { PROTOBUF_MEDIA_TYPE } from './media-type.ts';
-import { decodeFields, finishObject, PROTOBUF_MAGIC, specForKind, type JsonObject } from './objects.ts';
+import { decodeFields, finishObject, hasProtobufMagic, PROTOBUF_MAGIC, readTypeMeta, specForKind, type JsonObject, type TypeMeta } from './objects.ts';
 import { builtinSchema, type MessageSpec, type Schema } from './schema.ts';
 import { ProtobufDecodeError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireReader } from './wire.ts';
 
@@ -22,8 +22,7 @@ export class ObjectStreamDecoder {
   private stage: Stage = 'magic';
   /** While in raw: its bytes not yet decoded. */
   private rawLeft = 0;
-  private apiVersion = '';
-  private kind = '';
+  private readonly typeMeta: TypeMeta = { apiVersion: '', kind: '' };
   private spec: MessageSpec | undefined;
   private obj: JsonObject | undefined;
 
@@ -57,7 +56,7 @@ export class ObjectStreamDecoder {
     const buf = this.pending;
     if (this.stage === 'magic') {
       if (buf.length - at < PROTOBUF_MAGIC.length) return 0;
-      if (!PROTOBUF_MAGIC.every((b, i) => buf[at + i] === b)) throw new ProtobufDecodeError('not a Kubernetes protobuf object (no "k8s\\0" prefix)');
+      if (!hasProtobufMagic(buf.subarray(at))) throw new ProtobufDecodeError('not a Kubernetes protobuf object (no "k8s\\0" prefix)');
       this.stage = 'envelope';
       return PROTOBUF_MAGIC.length;
     }
@@ -67,7 +66,7 @@ export class ObjectStreamDecoder {
     if (this.stage === 'raw') {
       if (end > buf.length) return 0;
       const used = end - at;
-      if (used > this.rawLeft) throw new ProtobufDecodeError(`a field of ${this.kind} overruns the object's length`);
+      if (used > this.rawLeft) throw new ProtobufDecodeError(`a field of ${this.typeMeta.kind} overruns the object's length`);
       decodeFields(new WireReader(buf, at, end), end, this.spec!, this.obj!, this.schema);
       this.rawLeft -= used;
       if (this.rawLeft === 0) this.stage = 'envelope';
@@ -77,22 +76,16 @@ export class ObjectStreamDecoder {
     if ((tag & 7) !== WIRE_BYTES) throw new ProtobufDecodeError(`unexpected wire type ${tag & 7} in the protobuf envelope`);
     const field = tag >>> 3;
     if (field === 2) {
-      this.spec = specForKind(this.schema, this.apiVersion, this.kind);
-      this.obj = { kind: this.kind, apiVersion: this.apiVersion };
+      const { apiVersion, kind } = this.typeMeta;
+      this.spec = specForKind(this.schema, apiVersion, kind);
+      this.obj = { kind, apiVersion };
       this.rawLeft = end - bodyStart;
       if (this.rawLeft > 0) this.stage = 'raw';
       return bodyStart - at;
     }
     if (end > buf.length) return 0;
-    const r = new WireReader(buf, bodyStart, end);
-    if (field === 1) {
-      while (r.pos < end) {
-        const t = r.uint32();
-        if (t === ((1 << 3) | WIRE_BYTES)) this.apiVersion = r.string();
-        else if (t === ((2 << 3) | WIRE_BYTES)) this.kind = r.string();
-        else r.skip(t & 7, t >>> 3);
-      }
-    } else if (field === 4) {
+    if (field === 1) readTypeMeta(new WireReader(buf, bodyStart, end), end, this.typeMeta);
+    else if (field === 4) {
       const contentType = buf.toString('utf8', bodyStart, end);
       if (contentType && !contentType.startsWith(PROTOBUF_MEDIA_TYPE)) throw new ProtobufDecodeError(`the envelope holds ${contentType}, not protobuf`);
     }

@@ -45,25 +45,18 @@ export function hasProtobufMagic(bytes: Uint8Array): boolean {
 export function decodeObject(bytes: Uint8Array, schema: Schema = builtinSchema()): JsonObject {
   if (!hasProtobufMagic(bytes)) throw new ProtobufDecodeError('not a Kubernetes protobuf object (no "k8s\\0" prefix)');
   const r = new WireReader(bytes, PROTOBUF_MAGIC.length);
-  let apiVersion = '';
-  let kind = '';
+  const typeMeta: TypeMeta = { apiVersion: '', kind: '' };
   let raw: Uint8Array | undefined;
   let contentType = '';
   while (r.pos < r.end) {
     const tag = r.uint32();
     const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === WIRE_BYTES) {
-      const end = r.lengthEnd();
-      while (r.pos < end) {
-        const t = r.uint32();
-        if (t >>> 3 === 1 && (t & 7) === WIRE_BYTES) apiVersion = r.string();
-        else if (t >>> 3 === 2 && (t & 7) === WIRE_BYTES) kind = r.string();
-        else r.skip(t & 7, t >>> 3);
-      }
-    } else if (field === 2 && (tag & 7) === WIRE_BYTES) raw = r.bytes();
+    if (field === 1 && (tag & 7) === WIRE_BYTES) readTypeMeta(r, r.lengthEnd(), typeMeta);
+    else if (field === 2 && (tag & 7) === WIRE_BYTES) raw = r.bytes();
     else if (field === 4 && (tag & 7) === WIRE_BYTES) contentType = r.string();
     else r.skip(tag & 7, field);
   }
+  const { apiVersion, kind } = typeMeta;
   if (contentType && !contentType.startsWith(PROTOBUF_MEDIA_TYPE)) {
     // An envelope may carry another encoding; JSON is the only other one the API server sends.
     return parseJson(raw ? Buffer.from(raw).toString('utf8') : '', `the ${kind || 'object'} inside a protobuf envelope`) as JsonObject;
@@ -73,6 +66,21 @@ export function decodeObject(bytes: Uint8Array, schema: Schema = builtinSchema()
   const body = raw ?? new Uint8Array();
   decodeFields(new WireReader(body), body.length, spec, obj, schema);
   return finishObject(spec, obj);
+}
+
+export interface TypeMeta {
+  apiVersion: string;
+  kind: string;
+}
+
+/** The envelope's runtime.TypeMeta between r.pos and end into `into` (a field absent leaves its value). */
+export function readTypeMeta(r: WireReader, end: number, into: TypeMeta): void {
+  while (r.pos < end) {
+    const t = r.uint32();
+    if (t === ((1 << 3) | WIRE_BYTES)) into.apiVersion = r.string();
+    else if (t === ((2 << 3) | WIRE_BYTES)) into.kind = r.string();
+    else r.skip(t & 7, t >>> 3);
+  }
 }
 
 /** The message of an object's kind; a Status under any group version is meta/v1's. */
