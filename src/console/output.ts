@@ -65,26 +65,32 @@ const COLUMN_GAP = 3;
  * breaks spans as many lines, the other cells of its row top-aligned.
  */
 export function renderTable(head: string[], rows: string[][], color: ChalkInstance, headers = true): string {
-  const table = (headers ? [head.map((h) => color.bold(h)), ...rows] : rows).map((row) => row.map((cell) => String(cell).split('\n')));
+  // Each line of each cell is measured once: the widths of the columns and the padding both come from it.
+  const table = (headers ? [head.map((h) => color.bold(h)), ...rows] : rows).map((row) =>
+    row.map((cell) =>
+      String(cell)
+        .split('\n')
+        .map((text) => ({ text, width: stringWidth(text) })),
+    ),
+  );
   const widths: number[] = [];
-  for (const row of table) row.forEach((lines, i) => (widths[i] = Math.max(widths[i] ?? 0, ...lines.map((l) => stringWidth(l)))));
+  for (const row of table) row.forEach((lines, i) => (widths[i] = Math.max(widths[i] ?? 0, ...lines.map((l) => l.width))));
   const out: string[] = [];
   for (const row of table) {
     const height = Math.max(1, ...row.map((lines) => lines.length));
     for (let l = 0; l < height; l++) {
       out.push(
         widths
-          .map((w, i) => padEnd(row[i]?.[l] ?? '', w + COLUMN_GAP))
+          .map((w, i) => {
+            const line = row[i]?.[l] ?? { text: '', width: 0 };
+            return line.text + ' '.repeat(Math.max(0, w + COLUMN_GAP - line.width));
+          })
           .join('')
           .trimEnd(),
       );
     }
   }
   return out.join('\n');
-}
-
-function padEnd(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
 }
 
 /**

@@ -140,14 +140,13 @@ function ask(socket: Socket, file: string, globalsFile: string, build: string, a
       } else if (m.type === 'result') settle(() => resolve({ type: 'result', result: m.result, pid }));
       else if (m.type === 'mismatch') {
         // Wait (briefly) for the old checker to let go of the socket, so the new one can take it.
-        settled = true;
-        clearTimeout(timer);
-        const letGo = setTimeout(() => resolve(m), CONNECT_MS);
-        socket.once('close', () => {
-          clearTimeout(letGo);
-          resolve(m);
+        settle(() => {
+          const letGo = setTimeout(() => resolve(m), CONNECT_MS);
+          socket.once('close', () => {
+            clearTimeout(letGo);
+            resolve(m);
+          });
         });
-        socket.end();
       } else settle(() => reject(new Error(`the checker failed: ${m.message}`)));
     });
     send(socket, { type: 'check', build, file, globalsFile });

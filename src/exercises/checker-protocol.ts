@@ -43,7 +43,7 @@ export function checkerSocketPath(env: NodeJS.ProcessEnv = process.env): string 
   return Buffer.byteLength(path) <= MAX_SOCKET_PATH ? path : undefined;
 }
 
-export function checkerDir(env: NodeJS.ProcessEnv = process.env): string {
+function checkerDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(userCacheDir(env), 'checker');
 }
 

@@ -16,7 +16,7 @@ import { onMessages, send, type CheckerRequest } from './checker-protocol.ts';
 import type { TypeChecker } from './typecheck.ts';
 
 /** Long enough to span a learner's edit-and-verify cycle, short enough not to linger after the session. */
-export const IDLE_EXIT_MS = 5 * 60_000;
+const IDLE_EXIT_MS = 5 * 60_000;
 
 export type StopReason = 'idle' | 'mismatch';
 
