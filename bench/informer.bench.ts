@@ -5,6 +5,13 @@
  * Figures per size and protocol: initial sync, live heap after a full collection, whole-process peak RSS;
  * and heap per cached pod as the slope between the two sizes (fixed process cost cancels out).
  *
+ * Before each side's clock, what its users' programs have done at that point: client-go has registered its
+ * scheme and codecs (package init), built its clientset with NewForConfig (transport and TLS config: CA pool,
+ * client certificate) and the pod informer with its handler. Ours has built the KubeClient (its HTTP/2
+ * transport and TLS secure context) and the informer factory's pod informer with its handler, whose
+ * lister-watcher read the protobuf schema and loaded the decoder; client-node has built its KubeConfig and
+ * API client. No side has connected or sent a request before its clock.
+ *
  * Protocols: list+watch (client-go with KUBE_FEATURE_WatchListClient=false, ours with useWatchList off) and
  * watch-list (client-go's default since 1.35, ours by default: the initial state streamed as watch events,
  * ended by the initial-events-end bookmark). Each side reports the protocol it actually ran, and a run

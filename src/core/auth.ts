@@ -60,6 +60,11 @@ export interface Credentials {
 
 export interface Authenticator {
   credentials(signal?: AbortSignal): Promise<Credentials>;
+  /**
+   * The client certificate (or none) every request presents, where it is known before any request: all
+   * but an exec plugin, which may hand one out.
+   */
+  readonly tlsIdentity?: Pick<Credentials, 'cert' | 'key'>;
   /** The server answered 401: forget what may have expired so the next request fetches it again. */
   unauthorized(): void;
 }
@@ -137,7 +142,7 @@ export function authenticator(
     registerSecret(basic);
     fixed.headers = { authorization: `Basic ${basic}` };
   }
-  return { credentials: () => Promise.resolve(fixed), unauthorized() {} };
+  return { credentials: () => Promise.resolve(fixed), unauthorized() {}, tlsIdentity: { cert, key } };
 }
 
 /** client-go re-reads a token file once a minute, so a rotated (projected) token is picked up. */
@@ -153,6 +158,7 @@ function tokenFileAuthenticator(file: string, base: Credentials, now: () => numb
     unauthorized() {
       readAt = 0;
     },
+    tlsIdentity: { cert: base.cert, key: base.key },
   };
 
   function readToken(): Credentials {

@@ -11,9 +11,18 @@
  * (src/core/protobuf), so the reflector above sees no difference, Status errors and ERROR events included. `wire: 'json'` asks for JSON only (what the watch
  * lesson shows). A JSON watch arrives line by line, a protobuf one as length-delimited frames; the trace's
  * chunk hook sees each JSON line, or one line describing each protobuf frame.
+ *
+ * The choice is made, and for protobuf the schema read and the kind's messages compiled, when the
+ * lister-watcher is made, with the decoder loaded alongside this module: as client-go's codecs are
+ * registered at init and its typed client built before the informer starts, the first list pays only for
+ * the request and the decoding.
  */
 import { WatchDecodeError } from '../machinery/cache/list-watch.ts';
 import { PROTOBUF_MEDIA_TYPE } from './protobuf/media-type.ts';
+// Loaded with this module: the decoder KubeClient.request imports on the first protobuf answer.
+import './protobuf/object-stream.ts';
+import { builtinSchema } from './protobuf/schema.ts';
+import { decodeWatchEvent, lengthDelimitedFrames } from './protobuf/watch-frames.ts';
 import type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchEvent, WatchOptions, WatchStream } from '../machinery/cache/list-watch.ts';
 import type { ByteStream, KubeClient } from './client.ts';
 import { groupVersion, resourcePath, type ResourceRef } from './resources.ts';
@@ -30,14 +39,12 @@ export interface ListerWatcherOptions {
 export function listerWatcherFor<T extends KubeObject = KubeObject>(client: KubeClient, ref: ResourceRef, scope: ListerWatcherOptions = {}): ListerWatcher<T> {
   const path = resourcePath(ref, { namespace: ref.namespaced ? scope.namespace : undefined });
   const apiVersion = groupVersion(ref);
-  let acceptChosen: string | undefined;
-  // Decided on the first request: the schema is read only by a process that lists or watches something.
-  const accept = async () => (acceptChosen ??= scope.wire !== 'json' && (await knowsKind(apiVersion, ref.kind)) ? PROTOBUF_OR_JSON : 'application/json');
+  const accept = scope.wire !== 'json' && builtinSchema().forKind(apiVersion, ref.kind) !== undefined ? PROTOBUF_OR_JSON : 'application/json';
   return {
     async list(opts: ListOptions): Promise<ListResult<T>> {
       const res = await client.request<{ items?: T[]; metadata?: ListResult['metadata'] }>({
         path,
-        accept: await accept(),
+        accept,
         signal: opts.signal,
         query: {
           resourceVersion: opts.resourceVersion,
@@ -59,7 +66,7 @@ export function listerWatcherFor<T extends KubeObject = KubeObject>(client: Kube
     async watch(opts: WatchOptions): Promise<WatchStream<T>> {
       const request = {
         path,
-        accept: await accept(),
+        accept,
         signal: opts.signal,
         query: {
           watch: 1,
@@ -80,12 +87,6 @@ export function listerWatcherFor<T extends KubeObject = KubeObject>(client: Kube
   };
 }
 
-/** The built-in protobuf schema has this kind. */
-async function knowsKind(apiVersion: string, kind: string): Promise<boolean> {
-  const { builtinSchema } = await import('./protobuf/schema.ts');
-  return builtinSchema().forKind(apiVersion, kind) !== undefined;
-}
-
 function jsonEvents<T extends KubeObject>(lines: AsyncIterable<string> & { close(): void }, path: string): WatchStream<T> {
   async function* events(): AsyncGenerator<WatchEvent<T>> {
     for await (const line of lines) {
@@ -104,7 +105,6 @@ function jsonEvents<T extends KubeObject>(lines: AsyncIterable<string> & { close
 
 function protobufEvents<T extends KubeObject>(client: KubeClient, stream: ByteStream, path: string): WatchStream<T> {
   async function* events(): AsyncGenerator<WatchEvent<T>> {
-    const { lengthDelimitedFrames, decodeWatchEvent } = await import('./protobuf/watch-frames.ts');
     try {
       for await (const frame of lengthDelimitedFrames(stream)) {
         const event = decodeWatchEvent(frame) as WatchEvent<T>;

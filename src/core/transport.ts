@@ -143,6 +143,8 @@ export interface Http2TransportOptions {
 export function http2Transport(origin: URL, settings: TlsSettings, fallback: () => Transport, options: Http2TransportOptions = {}): Transport {
   const clock = options.clock ?? realClock;
   const host = origin.host;
+  // Built once, with the transport: every connection it dials presents the same trust and certificate.
+  const secureContext = tls.createSecureContext({ ca: settings.ca, cert: settings.cert, key: settings.key });
   /** The connection new streams go to. */
   let current: Connection | undefined;
   let dialing: Promise<Connection | undefined> | undefined;
@@ -171,9 +173,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       host: hostname,
       port,
       ALPNProtocols: ['h2', 'http/1.1'],
-      ca: settings.ca,
-      cert: settings.cert,
-      key: settings.key,
+      secureContext,
       rejectUnauthorized: settings.rejectUnauthorized,
       ...(servername ? { servername } : {}),
     });

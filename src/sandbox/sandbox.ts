@@ -18,6 +18,7 @@ import { registerSecret } from '../core/redact.ts';
 import { ensureBinaries, type BuildLog, type ProgressListener } from './build.ts';
 import { createCertificateAuthority } from './certs.ts';
 import { fakeNode } from './nodes.ts';
+import { binaryStamp, captureSeed, loadSeed, plantSeed, saveSeed, seedFile } from './seed.ts';
 import { canListen, failedToBind, freePort, isOurProcess, logSize, pollIntervals, startProcess, stopProcess, tail } from './processes.ts';
 import {
   COMPONENTS,
@@ -44,6 +45,11 @@ export interface UpOptions {
   extraArgs?: Partial<Record<Component, string[]>>;
   /** Where listening ports come from (default: freePort); a test hands out taken ones to see the retry. */
   pickPort?: () => Promise<number>;
+  /**
+   * The file of bootstrap objects (seed.ts) planted in etcd, or saved at the end when missing or stale: by default
+   * the one in the binaries' cache folder; false for neither (the API server bootstraps from scratch).
+   */
+  seed?: string | false;
 }
 
 interface Secrets {
@@ -52,6 +58,8 @@ interface Secrets {
 }
 
 const START_TIMEOUT_MS = 90_000;
+/** How long kube-apiserver's RBAC and priority-class bootstrap hooks wait before their first try (wait.Poll's interval). */
+const BOOTSTRAP_HOOK_DELAY_MS = 1000;
 /** Starts of one component that may fail for a port taken between the pick and the bind. */
 const START_ATTEMPTS = 3;
 
@@ -68,8 +76,9 @@ export function runningSandboxKubeconfig(dir = sandboxDir()): string | undefined
  * bootstrap and system objects are in place), the controller-manager, the scheduler and kwok answer their
  * health checks, every node is Ready, and the `default` namespace has its service account (pods can be created
  * there). Steps that need nothing from each other run side by side: the scheduler and kwok start and the nodes
- * are created as soon as the API server serves, while it still bootstraps. Each step is logged with the seconds
- * since the start-up began, a timeline of where the time goes.
+ * are created as soon as the API server serves, while it still bootstraps. The objects its bootstrap writes are
+ * planted in etcd beforehand when a start-up of the same build has saved them (seed.ts), so its hooks only confirm
+ * them. Each step is logged with the seconds since the start-up began, a timeline of where the time goes.
  */
 export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const log = opts.log ?? (() => {});
@@ -87,6 +96,9 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const versions = loadVersions();
   const bin = await ensureBinaries(versions, log, opts.signal, opts.onBuildProgress);
   const t0 = performance.now();
+  const seedPath = opts.seed === undefined ? seedFile(versions) : opts.seed;
+  const apiserverBuild = binaryStamp(join(bin, 'kube-apiserver'));
+  const seed = seedPath ? loadSeed(seedPath, versions, apiserverBuild) : undefined;
   /** Logs a step of the start-up with the seconds since the binaries were there: the start-up's timeline. */
   const step = (what: string) => log(`${what} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
   rmSync(dir, { recursive: true, force: true });
@@ -177,6 +189,15 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
       state.etcdUrl = `https://127.0.0.1:${port}`;
       return { port, args: etcdArgs(dir, port, peer) };
     });
+    if (seed) {
+      // Only a speed-up: what is not planted, the API server's hooks create.
+      const agent = etcdAgent(state);
+      await plantSeed(state.etcdUrl, agent, seed).then(
+        () => step(`${seed.objects.length} bootstrap objects planted`),
+        (err: Error) => log(`bootstrap objects not planted: ${err.message}`),
+      );
+      await agent.close();
+    }
     await launch(
       'kube-apiserver',
       async (next) => {
@@ -209,11 +230,17 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
         join(dir, 'ca.crt'),
         '--use-service-account-credentials=false',
         `--controllers=${CONTROLLERS.join(',')}`,
+        // At its start it lists and watches ~70 resources (its informers, the garbage collector's one per kind):
+        // the default limits (20 requests/s, bursts of 30) make the service-account controller wait its turn.
+        '--kube-api-qps=200',
+        '--kube-api-burst=400',
       ]);
     const clients = await Promise.allSettled([
       // Not the controller-manager: it gives the API server 10 s to pass /healthz, checking once a second, and
       // exits when that runs out; started once the server is ready, it passes at the first check.
-      waitHealthy(state, 'kube-apiserver', opts.signal, secrets.adminToken, 'ready')
+      // Its RBAC and priority-class hooks wait a second before their first try: checks start then, at short intervals.
+      sleep(BOOTSTRAP_HOOK_DELAY_MS, undefined, { signal: opts.signal })
+        .then(() => waitHealthy(state, 'kube-apiserver', opts.signal, secrets.adminToken, 'ready'))
         .then(() => step('kube-apiserver ready'))
         .then(launchControllerManager),
       createNodes(),
@@ -249,6 +276,16 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
           step('default service account created'),
         ),
       ]);
+      // The first start-up of a build saves what its API server bootstrapped, for the next ones to plant; not
+      // one whose API server runs with other flags (a test's), which may bootstrap other objects.
+      if (seedPath && !seed && !opts.extraArgs?.['kube-apiserver']?.length)
+        await captureSeed((path) => api('GET', path), versions, apiserverBuild).then(
+          (captured) => {
+            saveSeed(seedPath, captured);
+            step(`${captured.objects.length} bootstrap objects saved for the next start-ups`);
+          },
+          (err: Error) => log(`bootstrap objects not saved: ${err.message}`),
+        );
     } finally {
       await api.close();
     }
@@ -414,6 +451,8 @@ function etcdArgs(dir: string, port: number, peer: number): string[] {
     '--peer-client-cert-auth',
     '--peer-trusted-ca-file',
     join(dir, 'ca.crt'),
+    // A throwaway cluster: writes are not flushed to disk, so a machine crash (not a process crash) can lose or
+    // corrupt the last writes; the next `up` starts from an empty folder anyway.
     '--unsafe-no-fsync',
     // A single member elects itself after the election timeout: 100 ms instead of the default second.
     '--heartbeat-interval=10',

@@ -2,7 +2,10 @@
  * decodeObject for a body still arriving: each top-level field of the object's message is decoded as soon
  * as all its bytes are there, so a list's items are decoded while the rest of the list downloads (the API
  * server writes a list's items as it encodes them) instead of after the last byte. The result is exactly
- * decodeObject's for the same bytes. Bytes are copied only to join a field split across chunks.
+ * decodeObject's for the same bytes. Fields are decoded where they lie in the chunk; only a field split
+ * across chunks is copied, once its last byte is here, into a buffer of its own size (the API server's
+ * HTTP/2 writes come in 4 KB frames, so most chunks end inside an item: joining whole chunks instead cost
+ * a fresh buffer and a copy of every byte per chunk).
  *
  * The envelope must come in the order apimachinery writes it (field numbers ascending: typeMeta before raw);
  * an envelope saying the object is not protobuf (contentType after raw), or one whose kind comes after its
@@ -11,14 +14,17 @@
 import { PROTOBUF_MEDIA_TYPE } from './media-type.ts';
 import { decodeFields, finishObject, hasProtobufMagic, PROTOBUF_MAGIC, readTypeMeta, specForKind, type JsonObject, type TypeMeta } from './objects.ts';
 import { builtinSchema, type MessageSpec, type Schema } from './schema.ts';
-import { ProtobufDecodeError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireReader } from './wire.ts';
+import { joinSplit, ProtobufDecodeError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireReader } from './wire.ts';
 
 type Stage = 'magic' | 'envelope' | 'raw';
 
 export class ObjectStreamDecoder {
   private readonly schema: Schema;
-  /** Bytes received and not yet decoded, from a field boundary on. */
-  private pending: Buffer = Buffer.alloc(0);
+  /** The bytes of a unit (see step) that began in an earlier chunk and is not complete yet: views, in order. */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  /** The size of that unit, once its header is all in `parts`; 0 until then. */
+  private partNeed = 0;
   private stage: Stage = 'magic';
   /** While in raw: its bytes not yet decoded. */
   private rawLeft = 0;
@@ -32,28 +38,53 @@ export class ObjectStreamDecoder {
 
   /** Takes the next bytes of the body and decodes every field they complete. */
   push(chunk: Uint8Array): void {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.pending = this.pending.length ? Buffer.concat([this.pending, bytes]) : bytes;
+    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let at = 0;
+    if (this.partsBytes > 0) {
+      const need = this.partNeed;
+      if (need === 0) {
+        // Even the unit's header was cut (a few bytes): join what there is and start over.
+        buf = Buffer.concat([...this.parts, buf]);
+      } else if (this.partsBytes + buf.length < need) {
+        this.keep(buf);
+        return;
+      } else {
+        at = need - this.partsBytes;
+        this.step(joinSplit(this.parts, buf, need), 0);
+      }
+      this.parts = [];
+      this.partsBytes = 0;
+      this.partNeed = 0;
+    }
     for (;;) {
-      const used = this.step(at);
+      const used = this.step(buf, at);
       if (used === 0) break;
       at += used;
     }
-    // What is left is part of one field: keep a copy, not a view pinning the whole chunk.
-    this.pending = at === 0 ? this.pending : at === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(at));
+    if (at < buf.length) {
+      // A unit begins here and ends in a later chunk: held as a view until then.
+      this.keep(buf.subarray(at));
+      this.partNeed = this.unitSize(buf, at);
+    }
+  }
+
+  private keep(bytes: Buffer): void {
+    this.parts.push(bytes);
+    this.partsBytes += bytes.length;
   }
 
   /** The object, once the body has ended. Throws if the bytes ended inside it. */
   finish(): JsonObject {
-    if (this.stage === 'magic' || this.stage === 'raw' || this.pending.length > 0 || !this.obj || !this.spec)
+    if (this.stage === 'magic' || this.stage === 'raw' || this.partsBytes > 0 || !this.obj || !this.spec)
       throw new ProtobufDecodeError('the protobuf object ended early: its bytes stop inside a field');
     return finishObject(this.spec, this.obj);
   }
 
-  /** Decodes one unit (the magic, an envelope field, one field of the object) at `at`; 0 if it is not all here. */
-  private step(at: number): number {
-    const buf = this.pending;
+  /**
+   * Decodes one unit at `at`: the magic, an envelope field (of raw, only its header), or one field of the
+   * object. Returns the bytes it took, 0 if the unit is not all in `buf`.
+   */
+  private step(buf: Buffer, at: number): number {
     if (this.stage === 'magic') {
       if (buf.length - at < PROTOBUF_MAGIC.length) return 0;
       if (!hasProtobufMagic(buf.subarray(at))) throw new ProtobufDecodeError('not a Kubernetes protobuf object (no "k8s\\0" prefix)');
@@ -90,6 +121,13 @@ export class ObjectStreamDecoder {
       if (contentType && !contentType.startsWith(PROTOBUF_MEDIA_TYPE)) throw new ProtobufDecodeError(`the envelope holds ${contentType}, not protobuf`);
     }
     return end - at;
+  }
+  /** How many bytes the unit at `at` takes (what step needs to decode it), or 0 while its header is cut. */
+  private unitSize(buf: Buffer, at: number): number {
+    if (this.stage === 'magic') return PROTOBUF_MAGIC.length;
+    const head = fieldAt(buf, at);
+    if (!head) return 0;
+    return (this.stage === 'envelope' && head.tag >>> 3 === 2 ? head.bodyStart : head.end) - at;
   }
 }
 

@@ -8,44 +8,65 @@
  */
 import { decodeObject } from './objects.ts';
 import type { Schema } from './schema.ts';
-import { ProtobufDecodeError, WIRE_BYTES, WireReader } from './wire.ts';
+import { joinSplit, ProtobufDecodeError, WIRE_BYTES, WireReader } from './wire.ts';
 
 /** Larger than any object the API server stores (etcd's limit is 1.5 MiB; lists do not come as frames). */
 export const MAX_FRAME_BYTES = 64 << 20;
 
-/** Cuts a byte stream into length-delimited frames. */
+/**
+ * Cuts a byte stream into length-delimited frames. A frame that lies whole in one chunk is handed out as a
+ * view of it; only a frame split across chunks is copied, once, into a buffer of its own when its last byte
+ * arrives (the API server writes in 4 KB HTTP/2 frames, so most chunks end inside a watch frame).
+ */
 export async function* lengthDelimitedFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  let pending: Buffer = Buffer.alloc(0);
-  // A frame spread over many chunks is joined once, when all of it is there.
-  let waiting: Uint8Array[] = [];
-  let waitingBytes = 0;
+  // The frame (length prefix included) begun in earlier chunks, and its size once its prefix is all here.
+  let parts: Buffer[] = [];
+  let partsBytes = 0;
   let wanted = 4;
   for await (const chunk of chunks) {
-    waiting.push(chunk);
-    waitingBytes += chunk.length;
-    if (pending.length + waitingBytes < wanted) continue;
-    pending = Buffer.concat([pending, ...waiting]);
-    waiting = [];
-    waitingBytes = 0;
+    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let at = 0;
-    wanted = 4;
-    while (pending.length - at >= 4) {
-      const size = pending.readUInt32BE(at);
-      if (size > MAX_FRAME_BYTES) throw new ProtobufDecodeError(`watch frame of ${size} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
-      if (pending.length - at - 4 < size) {
-        wanted = 4 + size;
-        break;
+    if (partsBytes > 0) {
+      if (partsBytes + buf.length < wanted) {
+        parts.push(buf);
+        partsBytes += buf.length;
+        continue;
       }
-      yield pending.subarray(at + 4, at + 4 + size);
+      if (partsBytes < 4) {
+        // The length prefix itself was cut: join what there is and start over.
+        buf = Buffer.concat([...parts, buf]);
+      } else {
+        at = wanted - partsBytes;
+        yield joinSplit(parts, buf, wanted).subarray(4);
+      }
+      parts = [];
+      partsBytes = 0;
+      wanted = 4;
+    }
+    while (buf.length - at >= 4) {
+      const size = frameSize(buf, at);
+      if (buf.length - at - 4 < size) break;
+      yield buf.subarray(at + 4, at + 4 + size);
       at += 4 + size;
     }
-    pending = pending.subarray(at);
+    if (at < buf.length) {
+      parts = [buf.subarray(at)];
+      partsBytes = buf.length - at;
+      wanted = partsBytes >= 4 ? 4 + frameSize(buf, at) : 4;
+    }
   }
-  if (waitingBytes > 0) pending = Buffer.concat([pending, ...waiting]);
-  if (pending.length > 0) {
-    const wanted = pending.length >= 4 ? pending.readUInt32BE(0) + 4 : 4;
-    throw new ProtobufDecodeError(`the watch stream ended inside a frame (${pending.length} of ${wanted} bytes)`);
+  if (partsBytes > 0) {
+    const pending = Buffer.concat(parts);
+    const expected = pending.length >= 4 ? pending.readUInt32BE(0) + 4 : 4;
+    throw new ProtobufDecodeError(`the watch stream ended inside a frame (${pending.length} of ${expected} bytes)`);
   }
+}
+
+/** The length prefix at `at`, refused before any of the frame is buffered when it is beyond the limit. */
+function frameSize(buf: Buffer, at: number): number {
+  const size = buf.readUInt32BE(at);
+  if (size > MAX_FRAME_BYTES) throw new ProtobufDecodeError(`watch frame of ${size} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
+  return size;
 }
 
 export interface DecodedWatchEvent {

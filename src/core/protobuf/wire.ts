@@ -193,6 +193,18 @@ function truncated(): ProtobufDecodeError {
   return new ProtobufDecodeError('message truncated: a value runs past the end of its bytes');
 }
 
+/**
+ * A unit of `size` bytes split across chunks: its start in `parts` (views, in order) and the rest at the
+ * start of `next`, copied into one buffer of its own.
+ */
+export function joinSplit(parts: readonly Buffer[], next: Buffer, size: number): Buffer {
+  const joined = Buffer.allocUnsafe(size);
+  let filled = 0;
+  for (const part of parts) filled += part.copy(joined, filled);
+  next.copy(joined, filled, 0, size - filled);
+  return joined;
+}
+
 interface NativeSlices {
   utf8Slice(start: number, end: number): string;
   latin1Slice(start: number, end: number): string;

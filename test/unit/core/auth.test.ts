@@ -104,6 +104,15 @@ describe('native authentication', () => {
     );
   });
 
+  it('knows the client certificate up front for every user but an exec plugin, which may hand one out', () => {
+    const inline = { 'client-certificate-data': b64(CERT), 'client-key-data': b64(KEY) };
+    assert.deepEqual(authenticator(inline, cluster).tlsIdentity, { cert: CERT, key: KEY });
+    assert.deepEqual(authenticator({ ...inline, tokenFile: file('identity-token', 'tok') }, cluster).tlsIdentity, { cert: CERT, key: KEY });
+    assert.deepEqual(authenticator({ token: 'tok' }, cluster).tlsIdentity, { cert: undefined, key: undefined });
+    const exec = { exec: { command: 'never-run', apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' as const } };
+    assert.equal(authenticator(exec, cluster, { stdinIsTTY: false }).tlsIdentity, undefined);
+  });
+
   it('sends basic auth and registers both the password and the encoded header value', async () => {
     const creds = await authenticator({ username: 'admin', password: 'pa55word!' }, cluster).credentials();
     assert.equal(creds.headers.authorization, `Basic ${b64('admin:pa55word!')}`);

@@ -1,0 +1,49 @@
+// What KubeClient does when it is made: its transport and TLS configuration are built (as client-go's
+// NewForConfig builds them), nothing is connected, and a kubeconfig it cannot use is still reported by the
+// first request, not by the constructor.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import { setImmediate as turn } from 'node:timers/promises';
+import { KubeClient } from '../../../src/core/client.ts';
+import { KubeconfigError } from '../../../src/core/errors.ts';
+import { fixture, listen, serverTls } from './tls-servers.ts';
+
+const ca = fixture('localhost.crt');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('KubeClient construction', () => {
+  it('connects nothing until the first request, which presents the client certificate from the kubeconfig', async () => {
+    let connections = 0;
+    const server = http2.createSecureServer({ ...serverTls, requestCert: true, rejectUnauthorized: true, ca }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ subject: (req.socket as TLSSocket).getPeerCertificate().subject?.CN }));
+    });
+    server.on('secureConnection', () => connections++);
+    const url = await listen(server);
+    const client = new KubeClient({
+      server: url.origin,
+      cluster: { server: url.origin, 'certificate-authority-data': b64(ca) },
+      user: { 'client-certificate-data': b64(ca), 'client-key-data': b64(fixture('localhost.key')) },
+    } as never);
+    await turn();
+    assert.equal(connections, 0);
+    const r = await client.request<{ subject: string }>({ path: '/api/v1/nodes' });
+    assert.deepEqual(r.body, { subject: 'localhost' });
+    assert.equal(connections, 1);
+    await client.close();
+  });
+
+  it('does not throw for a kubeconfig user it cannot use: the first request reports it', async () => {
+    const cluster = { server: 'https://127.0.0.1:1', 'certificate-authority-data': b64(ca) };
+    const client = new KubeClient({ server: cluster.server, cluster, user: { 'client-certificate-data': b64(ca) } } as never);
+    await assert.rejects(client.request({ path: '/api/v1/nodes' }), (e: Error) => e instanceof KubeconfigError && /without its key/.test(e.message));
+  });
+
+  it('does not throw for a certificate authority that is not PEM: the first request reports it', async () => {
+    const cluster = { server: 'https://127.0.0.1:1', 'certificate-authority-data': b64('not a certificate') };
+    const client = new KubeClient({ server: cluster.server, cluster, user: { token: 't' } } as never);
+    await assert.rejects(client.request({ path: '/api/v1/nodes' }));
+  });
+});
