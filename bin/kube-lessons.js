@@ -24,5 +24,7 @@ if (process.env.NODE_DISABLE_COMPILE_CACHE) {
 if (!process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.(`${cache}/compile-cache`);
 const cli = loadBundle(bundle, `${cache}/code-cache`, process.argv[2]);
 const code = await cli.exports.main(process.argv);
-if (code === 0) cli.saveCache();
+// A run that ended as the user meant (done, or stopped by Ctrl-C or SIGTERM: ExitCode in core/errors.ts)
+// leaves its cache; a failure does not, so a mistyped command name never gets one.
+if (code === 0 || code === 130 || code === 143) cli.saveCache();
 process.exit(code);

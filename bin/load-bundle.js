@@ -1,15 +1,15 @@
 // Loads the CLI's CommonJS bundle with a V8 code cache taken after a command ran, one per command name.
 // Node's own compile cache (NODE_COMPILE_CACHE, module.enableCompileCache) is taken before the code runs, so
 // it holds only the bundle's top level: the ~700 functions a command then calls (each module's body, the
-// client, commander) were parsed and compiled again on every run, ~11% of `list-nodes` in instructions. A
+// client, commander) were parsed and compiled again on every run, ~10% of `list-nodes` in instructions. A
 // cache taken once the command is done holds their bytecode too.
 //
 // Guarantees: the cache file is named after the command, the bundle's path, size, mtime and inode, the Node
 // version and its flags, so a rebuilt bundle or another Node never meets a stale cache (V8 itself checks only
 // the source's length); V8 rejects a corrupt or foreign one and the bundle then compiles as if there were
-// none. A cache is written only after a command that succeeded, atomically (a temporary file renamed), 0600 in
-// a 0700 folder, replacing that command's caches for earlier builds of the same bundle file; any failure to
-// read or write one only costs time.
+// none. saveCache() (the caller calls it after a run that did not fail) writes atomically (a temporary file
+// renamed), 0600 in a 0700 folder, and removes that command's caches for earlier builds of the same bundle
+// file; any failure to read or write a cache only costs time.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { dirname, join } from 'node:path';

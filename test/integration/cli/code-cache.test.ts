@@ -1,0 +1,47 @@
+// The CLI's code cache (bin/load-bundle.js) as users meet it, in a cache folder of the test's own: a command
+// that finished, or was stopped with Ctrl-C, leaves a cache its next run uses; a failed one leaves none.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startCli } from '../../helpers/cli.ts';
+import { kubeconfigPath } from './helpers.ts';
+
+/** Runs the CLI with the command name first, as the cache is keyed by it, and the sandbox's kubeconfig after. */
+const run = (args: string[], home: string) =>
+  startCli([...args, '--kubeconfig', kubeconfigPath()], { env: { XDG_CACHE_HOME: home, KUBE_LESSONS_NO_AUTO_SANDBOX: '1' } });
+const cacheHome = () => mkdtempSync(join(tmpdir(), 'code-cache-it-'));
+const cached = (home: string) => {
+  try {
+    return readdirSync(join(home, 'kube-lessons', 'code-cache')).map((f) => f.replace(/-[0-9a-f]{8}-[0-9a-f]{8}\.bin$/, ''));
+  } catch {
+    return [];
+  }
+};
+
+describe('the code cache', () => {
+  it('is written after list-nodes ran, then used as it is: the second run prints the same and rewrites nothing', async () => {
+    const home = cacheHome();
+    const first = await run(['list-nodes'], home).done;
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(cached(home), ['list-nodes']);
+    const [file] = readdirSync(join(home, 'kube-lessons', 'code-cache'));
+    const written = statSync(join(home, 'kube-lessons', 'code-cache', file!)).mtimeMs;
+    const second = await run(['list-nodes'], home).done;
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(statSync(join(home, 'kube-lessons', 'code-cache', file!)).mtimeMs, written);
+  });
+
+  it('is written for a watch stopped with Ctrl-C, and not for a mistyped command', async () => {
+    const home = cacheHome();
+    const running = run(['watch', 'pods', '-n', 'default'], home);
+    await running.line(/^BOOKMARK\s+initial-events-end/);
+    running.interrupt();
+    assert.equal((await running.done).code, 130);
+    const typo = await run(['lsit-nodes'], home).done;
+    assert.equal(typo.code, 2);
+    assert.deepEqual(cached(home), ['watch']);
+  });
+});
