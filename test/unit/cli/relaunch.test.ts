@@ -37,6 +37,14 @@ test("the user's own heap flags win, on the command line or in NODE_OPTIONS, in 
   assert.equal(decideRelaunch({ ...fresh, nodeOptions: '--require ./trace.cjs --max-http-header-size=16384' }).relaunch, true);
 });
 
+test("the user's own --(no-)efficiency-mode is kept: ours is left out, the other flags still added", () => {
+  for (const flag of ['--efficiency-mode', '--no-efficiency-mode', '--efficiency_mode', '--efficiency-mode=false']) {
+    const others = MEMORY_FLAGS.filter((f) => !f.includes('efficiency'));
+    assert.deepEqual(decideRelaunch({ ...fresh, execArgv: [flag] }), { relaunch: true, execArgv: [flag, ...others] }, flag);
+    assert.deepEqual(decideRelaunch({ ...fresh, nodeOptions: flag }), { relaunch: true, execArgv: others }, flag);
+  }
+});
+
 test('no relaunch under a debugger: the session the user attached would end', () => {
   for (const flag of ['--inspect', '--inspect=9230', '--inspect-brk', '--inspect-wait=0.0.0.0:9229']) {
     assert.deepEqual(decideRelaunch({ ...fresh, execArgv: [flag] }), { relaunch: false, reason: 'inspector' }, flag);
