@@ -43,6 +43,6 @@ export default tseslint.config(
     // The published entry is plain JavaScript that loads the built bundle; it is outside the TypeScript project.
     files: ['bin/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

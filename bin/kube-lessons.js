@@ -2,6 +2,8 @@
 // The published entry point: refuse an old Node in one line, then hand over to the compiled CLI.
 import module from 'node:module';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from './load-bundle.js';
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   console.error(
@@ -9,12 +11,18 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(1);
 }
-// Compiled code is cached in the user's cache folder (as NODE_COMPILE_CACHE would): later runs skip most of
-// the parse and compile of the bundle. Node's own variables win; the folder is the one core/cache-dir.ts names.
-if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) {
-  const cache = process.env.XDG_CACHE_HOME || `${process.env.HOME || os.homedir()}/.cache`;
-  module.enableCompileCache?.(`${cache}/kube-lessons/compile-cache`);
-}
 // One CommonJS bundle (dist/bundle) loads far faster than the ~1,000 modules it is built from.
-const { main } = module.createRequire(import.meta.url)('../dist/bundle/main.cjs');
-process.exit(await main(process.argv));
+const bundle = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url));
+// Compiled code is cached in the user's cache folder: later runs skip most of the parse and compile. The
+// bundle gets a cache per command, taken after it ran (load-bundle.js); the bundles it requires on first use
+// get Node's compile cache. Node's own variables win; the folder is the one core/cache-dir.ts names.
+const cache = `${process.env.XDG_CACHE_HOME || `${process.env.HOME || os.homedir()}/.cache`}/kube-lessons`;
+if (process.env.NODE_DISABLE_COMPILE_CACHE) {
+  const { main } = module.createRequire(import.meta.url)(bundle);
+  process.exit(await main(process.argv));
+}
+if (!process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.(`${cache}/compile-cache`);
+const cli = loadBundle(bundle, `${cache}/code-cache`, process.argv[2]);
+const code = await cli.exports.main(process.argv);
+if (code === 0) cli.saveCache();
+process.exit(code);

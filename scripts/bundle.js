@@ -48,6 +48,25 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * main.cjs must hold no import() of its own: bin/ runs it as a vm.Script (to keep a code cache taken after
+ * the command ran), where import() would need an experimental loader. A dynamic import of something left
+ * outside the bundle (a bundle apart, a Node built-in, typescript) becomes a small bundled module that
+ * require()s it, which esbuild then loads lazily like any other dynamic import of ours.
+ * @type {import('esbuild').Plugin}
+ */
+const requireForDynamicImports = {
+  name: 'require-for-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || args.namespace === 'lazy-require') return undefined;
+      const outside = APART_FILTER.test(args.path) || args.path.startsWith('node:') || common.external?.includes(args.path);
+      return outside ? { path: args.path, namespace: 'lazy-require' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -75,7 +94,11 @@ await Promise.all([
     entryPoints: { main: 'dist/cli/main.js' },
     outdir: 'dist/bundle.next',
     outExtension: { '.js': '.cjs' },
-    plugins: [apart(), lazyChildProcessForCommander],
+    metafile: true,
+    plugins: [requireForDynamicImports, apart(), lazyChildProcessForCommander],
+  }).then(({ metafile }) => {
+    const left = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+    if (left.length) throw new Error(`main.cjs still has import() of ${left.join(', ')}: see requireForDynamicImports`);
   }),
   ...Object.entries(APART).map(([pkg, file]) => build({ ...common, entryPoints: [pkg], outfile: `dist/bundle.next/${file}`, plugins: [apart(pkg)] })),
 ]);
