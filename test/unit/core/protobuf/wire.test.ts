@@ -71,16 +71,21 @@ describe('WireReader', () => {
 describe('joinSplit', () => {
   it('copies a unit begun in earlier chunks and ended in the next into a buffer of its own (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.array(fc.nat(), { maxLength: 5 }), fc.uint8Array({ maxLength: 8 }), (unit, cuts, after) => {
-        // The unit's last part comes at the start of `next`, followed by bytes of later units.
-        const bounds = [...new Set(cuts.map((c) => c % unit.length))].sort((a, b) => a - b);
-        const starts = [0, ...bounds.filter((b) => b > 0)];
-        const parts = starts.slice(0, -1).map((s, i) => Buffer.from(unit.subarray(s, starts[i + 1])));
-        const next = Buffer.concat([unit.subarray(starts.at(-1)), after]);
-        const joined = joinSplit(parts, next, unit.length);
-        for (const b of [...parts, next]) b.fill(0);
-        assert.deepEqual([...joined], [...unit]);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        fc.uint8Array({ maxLength: 8 }),
+        (unit, cuts, after) => {
+          // The unit's last part comes at the start of `next`, followed by bytes of later units.
+          const bounds = [...new Set(cuts.map((c) => c % unit.length))].sort((a, b) => a - b);
+          const starts = [0, ...bounds.filter((b) => b > 0)];
+          const parts = starts.slice(0, -1).map((s, i) => Buffer.from(unit.subarray(s, starts[i + 1])));
+          const next = Buffer.concat([unit.subarray(starts.at(-1)), after]);
+          const joined = joinSplit(parts, next, unit.length);
+          for (const b of [...parts, next]) b.fill(0);
+          assert.deepEqual([...joined], [...unit]);
+        },
+      ),
     );
   });
 });
