@@ -26,7 +26,8 @@ if (process.env.NODE_DISABLE_COMPILE_CACHE) {
 if (!process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.(`${cache}/compile-cache`);
 const cli = loadBundle(bundle, `${cache}/code-cache`, process.argv[2]);
 const code = await cli.exports.main(process.argv);
-// A run that ended as the user meant (done, or stopped by Ctrl-C or SIGTERM: ExitCode in core/errors.ts)
-// leaves its cache; a failure does not, so a mistyped command name never gets one.
-if (code === 0 || code === 130 || code === 143) cli.saveCache();
+// Exit codes are core/errors.ts's ExitCode. A run that ended as the user meant (done, or stopped by Ctrl-C or
+// SIGTERM) leaves its command's cache; a failure leaves one only where there is none (a failing `verify` is the
+// learner's usual loop); a usage error none, so a mistyped command name never gets one.
+if (code !== 2) cli.saveCache(code === 0 || code === 130 || code === 143);
 process.exit(code);

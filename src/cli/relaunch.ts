@@ -9,14 +9,10 @@
  * 1 MB saved nothing more, 4 and 8 MB less. The price is a second start, about 0.2-0.3 s. `watch` (80 vs
  * 77 MB) and `learn` (small caches; its peak is the TypeScript checker's) gain too little to pay for it.
  *
- * And V8's efficiency mode: garbage collection without helper threads and optimisation by TurboFan put off
- * until a function ran 15,000 times. An initial sync is a short burst: V8's four helper threads spent as
- * much CPU as the main thread on it (parallel scavenges of objects that all survive, TurboFan compiles),
- * and on two cores shared with the API server they mostly delayed the main thread. Measured on 1,000 pods
- * (informer child of bench/informer.bench.ts, alternating with client-go, n=8, load average 7 on 2 CPUs):
- * process CPU in the sync 396 -> 198 ms, sync median 793 -> 494 ms (list+watch; client-go 308) and 787 ->
- * 680 ms (watch-list; client-go 448); on 5,000 pods equal or better (1,515 vs 2,018 ms list+watch, n=4),
- * peak RSS +2 MB (list+watch) and +9 MB (watch-list). A user's own --(no-)efficiency-mode wins.
+ * And V8's efficiency mode (garbage collection without helper threads, TurboFan put off): during an initial
+ * sync the four helper threads spent as much CPU as the main thread, which on a small machine shared with the
+ * API server mostly delayed it (sync time and CPU per run are in the commit that added it). A user's own
+ * --(no-)efficiency-mode wins.
  *
  * Guarantees: process.execve keeps the pid, argv, environment, stdio and so the exit code and signals seen
  * by whoever started the process; it happens at most once (a marker in the environment, removed again in

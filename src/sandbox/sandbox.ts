@@ -96,7 +96,8 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   const versions = loadVersions();
   const bin = await ensureBinaries(versions, log, opts.signal, opts.onBuildProgress);
   const t0 = performance.now();
-  const seedPath = opts.seed === undefined ? seedFile(versions) : opts.seed;
+  // Not for an API server run with other flags (a test's): it may bootstrap other objects.
+  const seedPath = opts.extraArgs?.['kube-apiserver']?.length ? false : opts.seed === undefined ? seedFile(versions) : opts.seed;
   const apiserverBuild = binaryStamp(join(bin, 'kube-apiserver'));
   const seed = seedPath ? loadSeed(seedPath, versions, apiserverBuild) : undefined;
   /** Logs a step of the start-up with the seconds since the binaries were there: the start-up's timeline. */
@@ -276,16 +277,15 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
           step('default service account created'),
         ),
       ]);
-      // The first start-up of a build saves what its API server bootstrapped, for the next ones to plant; not
-      // one whose API server runs with other flags (a test's), which may bootstrap other objects.
-      if (seedPath && !seed && !opts.extraArgs?.['kube-apiserver']?.length)
-        await captureSeed((path) => api('GET', path), versions, apiserverBuild).then(
-          (captured) => {
+      // The first start-up of a build saves what its API server bootstrapped, for the next ones to plant; a seed
+      // that cannot be saved (a read-only or full cache folder) only costs the next start-up its speed-up.
+      if (seedPath && !seed)
+        await captureSeed((path) => api('GET', path), versions, apiserverBuild)
+          .then((captured) => {
             saveSeed(seedPath, captured);
             step(`${captured.objects.length} bootstrap objects saved for the next start-ups`);
-          },
-          (err: Error) => log(`bootstrap objects not saved: ${err.message}`),
-        );
+          })
+          .catch((err: Error) => log(`bootstrap objects not saved: ${err.message}`));
     } finally {
       await api.close();
     }
@@ -294,6 +294,9 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   } catch (err) {
     await stopAll(state);
     rmSync(join(dir, 'state.json'), { force: true });
+    // A start-up on a planted seed that failed (not one the user stopped) drops the seed: should the objects be
+    // the cause, the next start-up bootstraps from scratch and saves them anew.
+    if (seed && seedPath && !opts.signal?.aborted) rmSync(seedPath, { force: true });
     throw err;
   }
 }

@@ -12,7 +12,7 @@
  * puts on its own defaults. Each sandbox gets them with a fresh uid and creation time, as if created just now.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Agent, fetch } from 'undici';
 import { cacheRoot, versionsKey, type SandboxVersions } from './versions.ts';
@@ -109,7 +109,23 @@ export function binaryStamp(binary: string): string {
   return `${s.size}@${Math.round(s.mtimeMs)}`;
 }
 
-/** The seed saved for these versions and this build of the API server; undefined when there is none or it is stale. */
+/** The etcd key of an object of `source` (without /registry/), as the API server stores it. */
+const keyOf = (source: SeedSource, metadata: SeedObject['metadata']) => [source.prefix, metadata.namespace, metadata.name].filter(Boolean).join('/');
+
+/**
+ * An entry capture would have kept: a default of a seeded kind, at its own key, written by the system alone. Checked
+ * again on load, so a seed file edited since (by hand or by a bug) cannot plant a permission of its own.
+ */
+function isCapturable({ key, object }: Seed['objects'][number]): boolean {
+  if (typeof object?.metadata?.name !== 'string') return false;
+  const source = SEED_SOURCES.find((s) => s.apiVersion === object.apiVersion && s.kind === object.kind);
+  return source !== undefined && key === keyOf(source, object.metadata) && source.isDefault(object) && writtenBySystemOnly(object);
+}
+
+/**
+ * The seed saved for these versions and this build of the API server; undefined when there is none, it is stale,
+ * or it holds anything capture would not have kept.
+ */
 export function loadSeed(file: string, versions: SandboxVersions, apiserver: string): Seed | undefined {
   try {
     const seed = JSON.parse(readFileSync(file, 'utf8')) as Seed;
@@ -118,7 +134,8 @@ export function loadSeed(file: string, versions: SandboxVersions, apiserver: str
       versionsKey(seed.versions) === versionsKey(versions) &&
       seed.apiserver === apiserver &&
       Array.isArray(seed.objects) &&
-      seed.objects.length > 0;
+      seed.objects.length > 0 &&
+      seed.objects.every(isCapturable);
     return current ? seed : undefined;
   } catch {
     return undefined;
@@ -138,7 +155,7 @@ export async function captureSeed(get: (path: string) => Promise<unknown>, versi
     for (const o of defaults) {
       const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, ...metadata } = o.metadata;
       const object = { ...o, apiVersion: source.apiVersion, kind: source.kind, metadata: metadata as SeedObject['metadata'] };
-      objects.push({ key: [source.prefix, o.metadata.namespace, o.metadata.name].filter(Boolean).join('/'), object });
+      objects.push({ key: keyOf(source, o.metadata), object });
     }
   }
   return { format: SEED_FORMAT, versions, apiserver, objects };
@@ -148,8 +165,12 @@ export async function captureSeed(get: (path: string) => Promise<unknown>, versi
 export function saveSeed(file: string, seed: Seed): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(seed));
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, JSON.stringify(seed));
+    renameSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** The object as this sandbox's API server would have created it at `now`: its own uid and times. */

@@ -40,9 +40,10 @@ async function down(state: SandboxState, admin: KubeClient): Promise<void> {
 const clusterRole = (admin: KubeClient, name: string) =>
   admin.request<{ metadata: { uid: string; creationTimestamp: string } }>({ path: `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}` });
 
-/** The seed with a ClusterRole of the test's own added, to see whether a start-up planted it. */
+/** The seed with a ClusterRole of the test's own added (marked as a default, or loading refuses it), to see whether a start-up planted it. */
 function withMarker(seed: Seed, apiserver: string): Seed {
-  const marker = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: MARKER }, rules: [] };
+  const metadata = { name: MARKER, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, managedFields: [{ manager: 'kube-apiserver' }] };
+  const marker = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata, rules: [] };
   return { ...seed, apiserver, objects: [...seed.objects, { key: `clusterroles/${MARKER}`, object: marker }] };
 }
 

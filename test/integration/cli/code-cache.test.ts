@@ -1,5 +1,6 @@
 // The CLI's code cache (bin/load-bundle.js) as users meet it, in a cache folder of the test's own: a command
-// that finished, or was stopped with Ctrl-C, leaves a cache its next run uses; a failed one leaves none.
+// that finished, or was stopped with Ctrl-C, leaves a cache its next run uses; a mistyped command leaves none
+// (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

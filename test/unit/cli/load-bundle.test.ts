@@ -1,6 +1,6 @@
 // bin/load-bundle.js on small CommonJS files: the code runs as Node would run it, a command's code cache is
-// written after it ran and used next time, and a changed file, a corrupt cache or another command never
-// runs stale code.
+// written after it ran and used next time (a failed run's only until one goes well), and a changed file, a
+// corrupt cache or another command never runs stale code.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,13 +31,15 @@ const LOADER = new URL('../../../bin/load-bundle.js', import.meta.url).href;
  * this one and never look at the cache), runs it, saves the cache; returns what became of the cache and the
  * file's answers.
  */
-function runOnce(file: string, cacheDir: string, command: string | undefined): { cache: string; version: number; run: string } {
+function runOnce(file: string, cacheDir: string, command: string | undefined, ranWell = true): { cache: string; version: number; run: string } {
   const source = `import { loadBundle } from '${LOADER}';
     const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cacheDir)}, ${JSON.stringify(command)});
     const out = { cache: b.cache, version: b.exports.version, run: b.exports.run() };
-    b.saveCache();
+    b.saveCache(process.env.RAN_WELL === 'yes');
     console.log(JSON.stringify(out));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8' })) as {
+  // The outcome goes through the environment: the source is part of execArgv, which names the cache.
+  const env = { ...process.env, RAN_WELL: ranWell ? 'yes' : 'no' };
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8', env })) as {
     cache: string;
     version: number;
     run: string;
@@ -77,6 +79,29 @@ describe('loadBundle', () => {
     assert.notEqual(now[0], oldCache);
   });
 
+  it('never runs a cache of another release installed in place: same length, mtime and inode, another hash', () => {
+    const { file, cacheDir } = fixture(1);
+    writeFileSync(`${file}.sha256`, 'one\n');
+    const { mtime } = statSync(file);
+    runOnce(file, cacheDir, 'list-nodes');
+    writeFileSync(file, bundleSource(2));
+    writeFileSync(`${file}.sha256`, 'two\n');
+    utimesSync(file, mtime, mtime);
+    assert.deepEqual(runOnce(file, cacheDir, 'list-nodes'), { cache: 'absent', version: 2, run: '2,4,6' });
+  });
+
+  it("keeps a failed run's cache apart: used until a run that went well replaces it, never replacing a good one", () => {
+    const { file, cacheDir } = fixture();
+    assert.equal(runOnce(file, cacheDir, 'verify', false).cache, 'absent');
+    assert.match(caches(cacheDir).join(), /^verify-[0-9a-f]{8}-[0-9a-f]{8}\.partial\.bin$/);
+    assert.equal(runOnce(file, cacheDir, 'verify', false).cache, 'partial');
+    assert.equal(runOnce(file, cacheDir, 'verify', true).cache, 'partial');
+    assert.match(caches(cacheDir).join(), /^verify-[0-9a-f]{8}-[0-9a-f]{8}\.bin$/, 'replaced by a full one');
+    const full = readFileSync(join(cacheDir, caches(cacheDir)[0]!));
+    assert.equal(runOnce(file, cacheDir, 'verify', false).cache, 'used');
+    assert.ok(readFileSync(join(cacheDir, caches(cacheDir)[0]!)).equals(full), 'a failure leaves the full cache as it was');
+  });
+
   it('runs the file as if there were no cache when the cache is corrupt, then writes a good one', () => {
     const { file, cacheDir } = fixture();
     runOnce(file, cacheDir, 'list-nodes');
@@ -88,7 +113,7 @@ describe('loadBundle', () => {
 
   it('keeps one cache per command, and one for anything that is not a command name', () => {
     const { file, cacheDir } = fixture();
-    for (const command of ['list-nodes', 'watch', '--help', undefined, 'Weird Name']) loadBundle(file, cacheDir, command).saveCache();
+    for (const command of ['list-nodes', 'watch', '--help', undefined, 'Weird Name']) loadBundle(file, cacheDir, command).saveCache(true);
     assert.deepEqual(
       caches(cacheDir).map((f) => f.replace(/-[0-9a-f]{8}-[0-9a-f]{8}\.bin$/, '')),
       ['list-nodes', 'other', 'watch'],
@@ -109,7 +134,7 @@ describe('loadBundle', () => {
     const blocked = join(dir, 'a-file');
     writeFileSync(blocked, '');
     const loaded = loadBundle(file, join(blocked, 'cache'), 'list-nodes');
-    assert.doesNotThrow(() => loaded.saveCache());
+    assert.doesNotThrow(() => loaded.saveCache(true));
     assert.equal((loaded.exports.run as () => string)(), '2,4,6');
   });
 });

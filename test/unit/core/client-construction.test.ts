@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import { setImmediate as turn } from 'node:timers/promises';
 import { KubeClient } from '../../../src/core/client.ts';
 import { KubeconfigError } from '../../../src/core/errors.ts';
 import { fixture, listen, serverTls } from './tls-servers.ts';
@@ -20,15 +19,17 @@ describe('KubeClient construction', () => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ subject: (req.socket as TLSSocket).getPeerCertificate().subject?.CN }));
     });
-    server.on('secureConnection', () => connections++);
+    server.on('connection', () => connections++);
     const url = await listen(server);
-    const client = new KubeClient({
+    const config = {
       server: url.origin,
       cluster: { server: url.origin, 'certificate-authority-data': b64(ca) },
       user: { 'client-certificate-data': b64(ca), 'client-key-data': b64(fixture('localhost.key')) },
-    } as never);
-    await turn();
+    } as never;
+    // close() waits for a dial in progress, so a connection opened by the constructor would be counted here.
+    await new KubeClient(config).close();
     assert.equal(connections, 0);
+    const client = new KubeClient(config);
     const r = await client.request<{ subject: string }>({ path: '/api/v1/nodes' });
     assert.deepEqual(r.body, { subject: 'localhost' });
     assert.equal(connections, 1);
@@ -41,9 +42,12 @@ describe('KubeClient construction', () => {
     await assert.rejects(client.request({ path: '/api/v1/nodes' }), (e: Error) => e instanceof KubeconfigError && /without its key/.test(e.message));
   });
 
-  it('does not throw for a certificate authority that is not PEM: the first request reports it', async () => {
-    const cluster = { server: 'https://127.0.0.1:1', 'certificate-authority-data': b64('not a certificate') };
+  it('does not throw for a certificate authority that is not PEM: the first request fails to verify the server', async () => {
+    const url = await listen(http2.createSecureServer(serverTls, (_req, res) => res.end('{}')));
+    const cluster = { server: url.origin, 'certificate-authority-data': b64('not a certificate') };
     const client = new KubeClient({ server: cluster.server, cluster, user: { token: 't' } } as never);
-    await assert.rejects(client.request({ path: '/api/v1/nodes' }));
+    // The same server is trusted with its real certificate authority (the first test).
+    await assert.rejects(client.request({ path: '/api/v1/nodes' }), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    await client.close();
   });
 });

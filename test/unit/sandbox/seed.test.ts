@@ -23,6 +23,12 @@ const role = (name: string, over: Partial<SeedObject['metadata']> = {}): SeedObj
   rules: [{ verbs: ['get'] }],
 });
 
+const clusterRole = (name: string, over: Partial<SeedObject['metadata']> = {}): SeedObject => ({
+  ...role(name, over),
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRole',
+});
+
 /** A fake API: each list answers with `items(path)`. */
 const lists = (items: (path: string) => SeedObject[]) => async (path: string) => ({ items: items(path) });
 
@@ -100,7 +106,7 @@ test('each sandbox gets the objects with a uid of its own and its own creation a
 test('a saved seed is used only for the same versions, the same API server build and the same format', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-seed-'));
   const file = join(dir, 'bootstrap-seed.json');
-  const seed: Seed = { format: SEED_FORMAT, versions, apiserver: build, objects: [{ key: 'clusterroles/admin', object: role('admin') }] };
+  const seed: Seed = { format: SEED_FORMAT, versions, apiserver: build, objects: [{ key: 'clusterroles/admin', object: clusterRole('admin') }] };
   assert.equal(loadSeed(file, versions, build), undefined, 'none saved yet');
   saveSeed(file, seed);
   assert.deepEqual(loadSeed(file, versions, build), seed);
@@ -113,4 +119,34 @@ test('a saved seed is used only for the same versions, the same API server build
   assert.equal(loadSeed(file, versions, build), undefined, 'empty');
   writeFileSync(file, '{"format": 1, "versions"');
   assert.equal(loadSeed(file, versions, build), undefined, 'cut short');
+});
+
+test('a saved seed holding anything capture would not have kept is not used', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-seed-'));
+  const file = join(dir, 'bootstrap-seed.json');
+  const admin = { key: 'clusterroles/admin', object: clusterRole('admin') };
+  const withEntry = (entry: Seed['objects'][number]): Seed => ({ format: SEED_FORMAT, versions, apiserver: build, objects: [admin, entry] });
+  const cases: [string, Seed['objects'][number]][] = [
+    ['a role of its own', { key: 'clusterroles/mine', object: clusterRole('mine', { labels: {}, managedFields: [{ manager: 'kubectl-create' }] }) }],
+    [
+      'a default someone edited',
+      { key: 'clusterroles/edit', object: clusterRole('edit', { managedFields: [{ manager: 'kube-apiserver' }, { manager: 'kubectl-edit' }] }) },
+    ],
+    ['an object under another key', { key: 'clusterroles/cluster-admin', object: clusterRole('view') }],
+    [
+      'a kind the seed does not hold',
+      { key: 'secrets/kube-system/token', object: { ...clusterRole('token', { namespace: 'kube-system' }), apiVersion: 'v1', kind: 'Secret' } },
+    ],
+    ['a binding under the roles prefix', { key: 'clusterroles/admin-binding', object: { ...clusterRole('admin-binding'), kind: 'ClusterRoleBinding' } }],
+    [
+      'an entry without metadata',
+      { key: 'clusterroles/x', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' } as unknown as SeedObject },
+    ],
+  ];
+  saveSeed(file, withEntry({ key: 'clusterroles/view', object: clusterRole('view') }));
+  assert.ok(loadSeed(file, versions, build), 'all defaults: used');
+  for (const [what, entry] of cases) {
+    saveSeed(file, withEntry(entry));
+    assert.equal(loadSeed(file, versions, build), undefined, what);
+  }
 });
