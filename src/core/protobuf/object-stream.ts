@@ -14,17 +14,14 @@
 import { PROTOBUF_MEDIA_TYPE } from './media-type.ts';
 import { decodeFields, finishObject, hasProtobufMagic, PROTOBUF_MAGIC, readTypeMeta, specForKind, type JsonObject, type TypeMeta } from './objects.ts';
 import { builtinSchema, type MessageSpec, type Schema } from './schema.ts';
-import { joinSplit, ProtobufDecodeError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireReader } from './wire.ts';
+import { ProtobufDecodeError, SplitUnit, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireReader } from './wire.ts';
 
 type Stage = 'magic' | 'envelope' | 'raw';
 
 export class ObjectStreamDecoder {
   private readonly schema: Schema;
-  /** The bytes of a unit (see step) that began in an earlier chunk and is not complete yet: views, in order. */
-  private parts: Buffer[] = [];
-  private partsBytes = 0;
-  /** The size of that unit, once its header is all in `parts`; 0 until then. */
-  private partNeed = 0;
+  /** A unit (see step) that began in an earlier chunk and is not complete yet. */
+  private readonly split = new SplitUnit();
   private stage: Stage = 'magic';
   /** While in raw: its bytes not yet decoded. */
   private rawLeft = 0;
@@ -40,42 +37,27 @@ export class ObjectStreamDecoder {
   push(chunk: Uint8Array): void {
     let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let at = 0;
-    if (this.partsBytes > 0) {
-      const need = this.partNeed;
-      if (need === 0) {
-        // Even the unit's header was cut (a few bytes): join what there is and start over.
-        buf = Buffer.concat([...this.parts, buf]);
-      } else if (this.partsBytes + buf.length < need) {
-        this.keep(buf);
-        return;
-      } else {
-        at = need - this.partsBytes;
-        this.step(joinSplit(this.parts, buf, need), 0);
+    if (this.split.held > 0) {
+      const resumed = this.split.resume(buf);
+      if (resumed === undefined) return;
+      if ('joined' in resumed) buf = resumed.joined;
+      else {
+        this.step(resumed.unit, 0);
+        at = resumed.rest;
       }
-      this.parts = [];
-      this.partsBytes = 0;
-      this.partNeed = 0;
     }
     for (;;) {
       const used = this.step(buf, at);
       if (used === 0) break;
       at += used;
     }
-    if (at < buf.length) {
-      // A unit begins here and ends in a later chunk: held as a view until then.
-      this.keep(buf.subarray(at));
-      this.partNeed = this.unitSize(buf, at);
-    }
-  }
-
-  private keep(bytes: Buffer): void {
-    this.parts.push(bytes);
-    this.partsBytes += bytes.length;
+    // A unit begins here and ends in a later chunk: held as a view until then.
+    if (at < buf.length) this.split.hold(buf.subarray(at), this.unitSize(buf, at));
   }
 
   /** The object, once the body has ended. Throws if the bytes ended inside it. */
   finish(): JsonObject {
-    if (this.stage === 'magic' || this.stage === 'raw' || this.partsBytes > 0 || !this.obj || !this.spec)
+    if (this.stage === 'magic' || this.stage === 'raw' || this.split.held > 0 || !this.obj || !this.spec)
       throw new ProtobufDecodeError('the protobuf object ended early: its bytes stop inside a field');
     return finishObject(this.spec, this.obj);
   }
@@ -122,6 +104,7 @@ export class ObjectStreamDecoder {
     }
     return end - at;
   }
+
   /** How many bytes the unit at `at` takes (what step needs to decode it), or 0 while its header is cut. */
   private unitSize(buf: Buffer, at: number): number {
     if (this.stage === 'magic') return PROTOBUF_MAGIC.length;

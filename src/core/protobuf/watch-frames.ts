@@ -8,7 +8,7 @@
  */
 import { decodeObject } from './objects.ts';
 import type { Schema } from './schema.ts';
-import { joinSplit, ProtobufDecodeError, WIRE_BYTES, WireReader } from './wire.ts';
+import { ProtobufDecodeError, SplitUnit, WIRE_BYTES, WireReader } from './wire.ts';
 
 /** Larger than any object the API server stores (etcd's limit is 1.5 MiB; lists do not come as frames). */
 export const MAX_FRAME_BYTES = 64 << 20;
@@ -19,29 +19,19 @@ export const MAX_FRAME_BYTES = 64 << 20;
  * arrives (the API server writes in 4 KB HTTP/2 frames, so most chunks end inside a watch frame).
  */
 export async function* lengthDelimitedFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  // The frame (length prefix included) begun in earlier chunks, and its size once its prefix is all here.
-  let parts: Buffer[] = [];
-  let partsBytes = 0;
-  let wanted = 4;
+  // The frame (length prefix included) begun in an earlier chunk.
+  const split = new SplitUnit();
   for await (const chunk of chunks) {
     let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let at = 0;
-    if (partsBytes > 0) {
-      if (partsBytes + buf.length < wanted) {
-        parts.push(buf);
-        partsBytes += buf.length;
-        continue;
+    if (split.held > 0) {
+      const resumed = split.resume(buf);
+      if (resumed === undefined) continue;
+      if ('joined' in resumed) buf = resumed.joined;
+      else {
+        yield resumed.unit.subarray(4);
+        at = resumed.rest;
       }
-      if (partsBytes < 4) {
-        // The length prefix itself was cut: join what there is and start over.
-        buf = Buffer.concat([...parts, buf]);
-      } else {
-        at = wanted - partsBytes;
-        yield joinSplit(parts, buf, wanted).subarray(4);
-      }
-      parts = [];
-      partsBytes = 0;
-      wanted = 4;
     }
     while (buf.length - at >= 4) {
       const size = frameSize(buf, at);
@@ -49,14 +39,11 @@ export async function* lengthDelimitedFrames(chunks: AsyncIterable<Uint8Array>):
       yield buf.subarray(at + 4, at + 4 + size);
       at += 4 + size;
     }
-    if (at < buf.length) {
-      parts = [buf.subarray(at)];
-      partsBytes = buf.length - at;
-      wanted = partsBytes >= 4 ? 4 + frameSize(buf, at) : 4;
-    }
+    // A cut length prefix leaves the size unknown (0) until the next chunk.
+    if (at < buf.length) split.hold(buf.subarray(at), buf.length - at >= 4 ? 4 + frameSize(buf, at) : 0);
   }
-  if (partsBytes > 0) {
-    const pending = Buffer.concat(parts);
+  if (split.held > 0) {
+    const pending = split.bytes();
     const expected = pending.length >= 4 ? pending.readUInt32BE(0) + 4 : 4;
     throw new ProtobufDecodeError(`the watch stream ended inside a frame (${pending.length} of ${expected} bytes)`);
   }

@@ -205,6 +205,50 @@ export function joinSplit(parts: readonly Buffer[], next: Buffer, size: number):
   return joined;
 }
 
+/**
+ * A unit (an object's field, a watch frame) that began in an earlier chunk of a stream and ends in a later
+ * one: its bytes so far, held as views, until the chunk with its last byte arrives and the whole unit is
+ * copied once, into a buffer of its own size.
+ */
+export class SplitUnit {
+  private parts: Buffer[] = [];
+  /** Bytes held so far; 0 when no unit is split. */
+  held = 0;
+  /** The unit's size, 0 while even its header is cut (its size not known yet). */
+  private size = 0;
+
+  /** Holds the start of a unit of `size` bytes (0 when its header is cut). */
+  hold(start: Buffer, size: number): void {
+    this.parts = [start];
+    this.held = start.length;
+    this.size = size;
+  }
+
+  /**
+   * Goes on with the next chunk: undefined when the unit still is not complete (the chunk is held too);
+   * the complete unit and the offset in `chunk` just past it; or, when the header was cut, all the bytes
+   * joined, to be read again from their start.
+   */
+  resume(chunk: Buffer): { unit: Buffer; rest: number } | { joined: Buffer } | undefined {
+    if (this.size > 0 && this.held + chunk.length < this.size) {
+      this.parts.push(chunk);
+      this.held += chunk.length;
+      return undefined;
+    }
+    const next =
+      this.size === 0 ? { joined: Buffer.concat([...this.parts, chunk]) } : { unit: joinSplit(this.parts, chunk, this.size), rest: this.size - this.held };
+    this.parts = [];
+    this.held = 0;
+    this.size = 0;
+    return next;
+  }
+
+  /** The bytes held, joined (for the error of a stream that ended inside the unit). */
+  bytes(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
 interface NativeSlices {
   utf8Slice(start: number, end: number): string;
   latin1Slice(start: number, end: number): string;
