@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { loadExerciseCatalog, solutionPath, type Exercise, type ExerciseCatalog } from '../../../src/exercises/catalog.ts';
 import type { ProgressLike } from '../../../src/exercises/progress.ts';
 import type { SessionIO } from '../../../src/exercises/session.ts';
@@ -48,7 +48,7 @@ export function memoryIO(ws: Workspace): SessionIO & { lines: string[]; infos: s
     infos,
     line: (t = '') => void lines.push(t),
     info: (t) => void infos.push(t),
-    color: new Chalk({ level: 0 }),
+    color: createColors(0),
     signal: new AbortController().signal,
     workspace: ws.dir,
     progress: new MemoryProgress(),

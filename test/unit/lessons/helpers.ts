@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { Command } from 'commander';
 import type { CommandContext, GlobalOptions } from '../../../src/console/context.ts';
 import { renderTable } from '../../../src/console/output.ts';
@@ -145,7 +145,7 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
     globals,
     out: {
       isTTY: false,
-      color: new Chalk({ level: colorLevel }),
+      color: createColors(colorLevel),
       line: (t = '') => {
         out.push(t);
         all.push(t);
@@ -155,7 +155,7 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
         all.push(t);
       },
       table: (head, rows) => {
-        const t = renderTable(head, rows, new Chalk({ level: 0 }));
+        const t = renderTable(head, rows, createColors(0));
         out.push(t);
         all.push(t);
       },
