@@ -65,7 +65,7 @@ describe('the launcher step', () => {
     );
     assert.deepEqual(s[0]!.execArgv, []);
     assert.deepEqual(s[1]!.execArgv, [...MEMORY_FLAGS]);
-    assert.equal(s[1]!.marker, '1');
+    assert.equal(s[1]!.marker, MEMORY_FLAGS.join(' '), 'the new image is told which flags it got');
   });
 
   it('ends a relaunched command with the exit code and error a run without the relaunch gives', async () => {
