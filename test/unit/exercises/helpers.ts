@@ -1,6 +1,5 @@
 /** The fixture exercise catalog and workspaces made from it in temporary folders. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createColors } from '../../../src/console/colors.ts';
@@ -8,6 +7,7 @@ import { loadExerciseCatalog, solutionPath, type Exercise, type ExerciseCatalog 
 import type { ProgressLike } from '../../../src/exercises/progress.ts';
 import type { SessionIO } from '../../../src/exercises/session.ts';
 import { initWorkspace, readWorkspace, type Workspace } from '../../../src/exercises/workspace.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/exercises/', import.meta.url));
 export const FIXTURE_CHECKS = join(FIXTURE_DIR, 'checks');
@@ -17,7 +17,7 @@ export function fixtureCatalog(): ExerciseCatalog {
 }
 
 export function fixtureWorkspace(catalog = fixtureCatalog()): Workspace {
-  const dir = join(mkdtempSync(join(tmpdir(), 'kube-lessons-ex-')), 'ws');
+  const dir = join(tempDir('kube-lessons-ex-'), 'ws');
   initWorkspace(catalog, dir);
   return readWorkspace(dir)!;
 }
