@@ -3,17 +3,17 @@
 // (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts). A command's cache lists the chunks
 // of dist/bundle it ran: `--help` runs none of a command's own.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCli } from '../../helpers/cli.ts';
 import { kubeconfigPath } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 /** Runs the CLI with the command name first, as the cache is keyed by it, and the sandbox's kubeconfig after. */
 const run = (args: string[], home: string) =>
   startCli([...args, '--kubeconfig', kubeconfigPath()], { env: { XDG_CACHE_HOME: home, KUBE_LESSONS_NO_AUTO_SANDBOX: '1' } });
-const cacheHome = () => mkdtempSync(join(tmpdir(), 'code-cache-it-'));
+const cacheHome = () => tempDir('code-cache-it-');
 const cached = (home: string) => {
   try {
     return readdirSync(join(home, 'kube-lessons', 'code-cache')).map((f) => f.replace(/-[0-9a-f]{8}-[0-9a-f]{8}\.bin$/, ''));

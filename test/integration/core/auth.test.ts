@@ -1,7 +1,6 @@
 // Native authentication against the sandbox's API server: each credential kind the client handles itself,
 // the answers the server gives a wrong or powerless one, and credentials kept out of what traces see.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +10,9 @@ import { loadKubeconfig, type ResolvedKubeconfig } from '../../../src/core/kubec
 import type { UserEntry } from '../../../src/core/auth.ts';
 import { ApiStatusError } from '../../../src/machinery/errors.ts';
 import { sandboxState } from '../../helpers/cluster.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'auth-it-'));
+const dir = tempDir('auth-it-');
 
 async function admin(): Promise<ResolvedKubeconfig> {
   return loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });
