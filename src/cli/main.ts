@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../core/errors.ts';
 import { kubectlForms } from '../console/argv.ts';
+import { flushed } from '../console/flushed.ts';
 import { reportError } from '../console/funnel.ts';
 import { runCommand } from '../console/run-command.ts';
 import { createProgram } from './program.ts';
@@ -61,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (stdoutError) return reportError(stdoutError, { debug, write: writeErr });
-  return stdoutClosed ? ExitCode.ok : code;
+  // The shim exits with process.exit, which would drop output a pipe has not taken yet (flushed.ts). Waited
+  // for with the signal handlers off, so Ctrl-C still ends a wait on a reader that stopped reading.
+  await flushed(process.stdout);
+  const result = stdoutError ? reportError(stdoutError, { debug, write: writeErr }) : stdoutClosed ? ExitCode.ok : code;
+  await flushed(process.stderr);
+  return result;
 }
