@@ -47,12 +47,14 @@ export async function main(argv: string[]): Promise<number> {
   });
   const debug = argv.includes('--debug');
   const writeErr = (line: string) => void process.stderr.write(line + '\n');
+  const line = kubectlForms(argv.slice(2));
   const program = createProgram({
     version,
     signal: interrupt.signal,
     beforeAction: (command) => launchStep(command, { debug, interrupted: interrupt.signal.aborted, write: writeErr }),
+    line,
   });
-  const code = await runCommand(program, [...argv.slice(0, 2), ...kubectlForms(argv.slice(2))], {
+  const code = await runCommand(program, [...argv.slice(0, 2), ...line], {
     signal: interrupt.signal,
     debug,
     writeErr,
