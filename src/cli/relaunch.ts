@@ -12,7 +12,7 @@
  * And V8's efficiency mode (garbage collection without helper threads, TurboFan put off): during an initial
  * sync the four helper threads spent as much CPU as the main thread, which on a small machine shared with the
  * API server mostly delayed it (sync time and CPU per run are in the commit that added it). A user's own
- * --(no-)efficiency-mode wins.
+ * --(no-)efficiency-mode on the command line wins (Node refuses it in NODE_OPTIONS).
  *
  * Guarantees: process.execve keeps the pid, argv, environment, stdio and so the exit code and signals seen
  * by whoever started the process; it happens at most once (a marker in the environment, removed again in
@@ -27,10 +27,10 @@ import type { Command } from 'commander';
 /** The V8 flags a long-running command runs under. */
 export const MEMORY_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--efficiency-mode'];
 
-/** V8's efficiency mode, set (on or off) by the user: theirs is kept. */
+/** V8's efficiency mode, set (on or off) by the user on Node's command line: theirs is kept. */
 const EFFICIENCY_FLAG = /^--(no-)?efficiency[-_]mode(=|$)/;
 
-/** Set in the environment of the replacing process; taken out again as it starts. */
+/** Set in the environment of the replacing process to the flags it was given; taken out again as it starts. */
 export const RELAUNCHED_MARKER = 'KUBE_LESSONS_RELAUNCHED';
 
 /** Debugger flags: a relaunch would end the session the user attached (and stop twice with --inspect-brk). */
@@ -40,14 +40,16 @@ const INSPECT_FLAG = /^--inspect(-brk|-wait)?(=|$)/;
 const HEAP_FLAG = /^--(max|min)[-_](semi[-_]space[-_]size|old[-_]space[-_]size|heap[-_]size)\b|^--semi[-_]space[-_]growth[-_]factor\b/;
 
 export type RelaunchDecision =
-  { relaunch: true; execArgv: string[] } | { relaunch: false; reason: 'relaunched' | 'user-heap-flags' | 'inspector' | 'no-execve' | 'interrupted' };
+  /** `added`: the flags of ours among `execArgv`. */
+  | { relaunch: true; execArgv: string[]; added: string[] }
+  | { relaunch: false; reason: 'relaunched' | 'user-heap-flags' | 'inspector' | 'no-execve' | 'interrupted' };
 
 export interface ProcessFacts {
   execArgv: readonly string[];
   /** NODE_OPTIONS as the process got it. */
   nodeOptions: string | undefined;
-  /** The marker was present in the environment. */
-  relaunched: boolean;
+  /** The marker's value: the flags an earlier image of this process relaunched it under; undefined when none did. */
+  relaunchedWith: string | undefined;
   /** process.execve exists and this is the main thread. */
   canExecve: boolean;
   interrupted: boolean;
@@ -55,22 +57,24 @@ export interface ProcessFacts {
 
 /** Whether to relaunch, and with which Node options; pure. */
 export function decideRelaunch(facts: ProcessFacts): RelaunchDecision {
-  if (facts.relaunched) return { relaunch: false, reason: 'relaunched' };
+  if (facts.relaunchedWith !== undefined) return { relaunch: false, reason: 'relaunched' };
   if (!facts.canExecve) return { relaunch: false, reason: 'no-execve' };
   const nodeOptions = (facts.nodeOptions ?? '').split(/\s+/).filter(Boolean);
   const options = [...facts.execArgv, ...nodeOptions];
   if (options.some((a) => HEAP_FLAG.test(a))) return { relaunch: false, reason: 'user-heap-flags' };
   if (options.some((a) => INSPECT_FLAG.test(a))) return { relaunch: false, reason: 'inspector' };
   if (facts.interrupted) return { relaunch: false, reason: 'interrupted' };
-  const ours = options.some((a) => EFFICIENCY_FLAG.test(a)) ? MEMORY_FLAGS.filter((f) => !EFFICIENCY_FLAG.test(f)) : MEMORY_FLAGS;
-  return { relaunch: true, execArgv: [...facts.execArgv, ...ours] };
+  // Only the command line can hold it: Node refuses to start with it in NODE_OPTIONS.
+  const added = facts.execArgv.some((a) => EFFICIENCY_FLAG.test(a)) ? MEMORY_FLAGS.filter((f) => !EFFICIENCY_FLAG.test(f)) : [...MEMORY_FLAGS];
+  return { relaunch: true, execArgv: [...facts.execArgv, ...added], added };
 }
 
-/** What --debug says about the decision, in the process that runs the command. */
-export function describeRelaunch(decision: RelaunchDecision): string {
-  switch (decision.relaunch ? 'relaunch' : decision.reason) {
+/** What --debug says about the decision, in the process that runs the command; `relaunchedWith` as in ProcessFacts. */
+export function describeRelaunch(decision: RelaunchDecision, relaunchedWith: string | undefined): string {
+  if (decision.relaunch) return `debug: relaunching under ${decision.added.join(' ')}`;
+  switch (decision.reason) {
     case 'relaunched':
-      return `debug: relaunched under ${MEMORY_FLAGS.join(' ')} (same pid ${process.pid})`;
+      return `debug: relaunched under ${relaunchedWith} (same pid ${process.pid})`;
     case 'user-heap-flags':
       return 'debug: not relaunched: heap flags of your own are set (command line or NODE_OPTIONS)';
     case 'inspector':
@@ -79,13 +83,11 @@ export function describeRelaunch(decision: RelaunchDecision): string {
       return 'debug: not relaunched: this Node or platform has no process.execve';
     case 'interrupted':
       return 'debug: not relaunched: interrupted while starting';
-    default:
-      return `debug: relaunching under ${MEMORY_FLAGS.join(' ')}`;
   }
 }
 
 // Read once, as the module loads, and taken out of the environment so that no child process inherits it.
-const relaunchedMarker = process.env[RELAUNCHED_MARKER] === '1';
+const relaunchedWith = process.env[RELAUNCHED_MARKER];
 delete process.env[RELAUNCHED_MARKER];
 
 function canExecve(): boolean {
@@ -107,7 +109,7 @@ export function relaunchWithMemoryFlags(opts: { interrupted?: boolean } = {}): R
   const decision = decideRelaunch({
     execArgv: process.execArgv,
     nodeOptions: process.env.NODE_OPTIONS,
-    relaunched: relaunchedMarker,
+    relaunchedWith,
     canExecve: canExecve(),
     interrupted: Boolean(opts.interrupted),
   });
@@ -116,7 +118,7 @@ export function relaunchWithMemoryFlags(opts: { interrupted?: boolean } = {}): R
   process.getBuiltinModule('node:module').flushCompileCache?.();
   process.execve!(process.execPath, [process.execPath, ...decision.execArgv, ...process.argv.slice(1)], {
     ...process.env,
-    [RELAUNCHED_MARKER]: '1',
+    [RELAUNCHED_MARKER]: decision.added.join(' '),
   });
   return decision; // not reached: execve throws or replaces the process
 }
@@ -137,5 +139,5 @@ export function keepsRunning(command: Command): Command {
 export function launchStep(command: Command, opts: { debug: boolean; interrupted: boolean; write: (line: string) => void }): void {
   if (!longRunning.has(command)) return;
   const decision = relaunchWithMemoryFlags({ interrupted: opts.interrupted });
-  if (opts.debug) opts.write(describeRelaunch(decision));
+  if (opts.debug) opts.write(describeRelaunch(decision, relaunchedWith));
 }

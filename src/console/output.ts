@@ -4,8 +4,8 @@
  * non-terminals.
  */
 import { createRequire } from 'node:module';
-import { Chalk, type ChalkInstance } from 'chalk';
 import stringWidth from 'fast-string-width';
+import { createColors, type Colors } from './colors.ts';
 
 // YAML output is rare, so its serialiser is loaded on first use (at run time, outside the bundle) instead of
 // with every command; `yaml` is CommonJS, so require is the synchronous way in.
@@ -17,7 +17,7 @@ export { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 
 export interface Output {
   readonly isTTY: boolean;
-  readonly color: ChalkInstance;
+  readonly color: Colors;
   /** Writes one or more lines to stdout. */
   line(text?: string): void;
   /** Writes to stderr (progress, warnings): never part of the data a pipe receives. */
@@ -38,7 +38,7 @@ export interface OutputSink {
 export function createOutput(opts: { color: boolean; headers?: boolean; stdout?: OutputSink; stderr?: OutputSink }): Output {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  const color = new Chalk({ level: opts.color ? 2 : 0 });
+  const color = createColors(opts.color ? 2 : 0);
   return {
     isTTY: Boolean(stdout.isTTY),
     color,
@@ -64,7 +64,7 @@ const COLUMN_GAP = 3;
  * characters two), three spaces between columns, no borders, no trailing spaces. A cell holding line
  * breaks spans as many lines, the other cells of its row top-aligned.
  */
-export function renderTable(head: string[], rows: string[][], color: ChalkInstance, headers = true): string {
+export function renderTable(head: string[], rows: string[][], color: Colors, headers = true): string {
   // Each line of each cell is measured once: the widths of the columns and the padding both come from it.
   const table = (headers ? [head.map((h) => color.bold(h)), ...rows] : rows).map((row) =>
     row.map((cell) =>

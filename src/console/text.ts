@@ -1,6 +1,6 @@
 /**
  * Plain-text helpers the commands use while they register or run, kept apart from output.ts so that using
- * them does not load the renderers (chalk, the table renderer, yaml).
+ * them does not load the renderers (the table renderer, yaml).
  */
 
 /**

@@ -1,5 +1,5 @@
 /** How verify outcomes, lists and hints look: strings only, apart from gathering them. */
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from '../console/colors.ts';
 import type { Exercise, ExerciseCatalog } from './catalog.ts';
 import { isPassed, type ProgressLike } from './progress.ts';
 import type { Location, Problem, VerifyOutcome } from './verify.ts';
@@ -14,7 +14,7 @@ function problemText(p: Problem): string {
  * One line per expectation, the first failure with expected vs got and the learner's file:line. A file
  * that never ran (missing, syntax or type error) is one line: where, what, and a hint.
  */
-export function renderOutcome(o: VerifyOutcome, total: number, c: ChalkInstance): string[] {
+export function renderOutcome(o: VerifyOutcome, total: number, c: Colors): string[] {
   const e = o.exercise;
   const name = `${e.number}/${total} ${e.id}`;
   const ran = o.results.some((r) => r.status !== 'not-run');
@@ -34,7 +34,7 @@ export function renderOutcome(o: VerifyOutcome, total: number, c: ChalkInstance)
   return lines;
 }
 
-export function exerciseRows(catalog: ExerciseCatalog, progress: ProgressLike, current: Exercise | undefined, c: ChalkInstance): string[][] {
+export function exerciseRows(catalog: ExerciseCatalog, progress: ProgressLike, current: Exercise | undefined, c: Colors): string[][] {
   return catalog.exercises.map((e) => [
     isPassed(progress, e) ? c.green('✓') : e === current ? c.cyan('▶') : c.dim('·'),
     String(e.number),
@@ -45,7 +45,7 @@ export function exerciseRows(catalog: ExerciseCatalog, progress: ProgressLike, c
   ]);
 }
 
-export function renderHint(e: Exercise, shown: number, c: ChalkInstance): string[] {
+export function renderHint(e: Exercise, shown: number, c: Colors): string[] {
   const lines = e.hints.slice(0, shown).map((h, i) => `${c.bold(`Hint ${i + 1}/${e.hints.length}`)} ${h}`);
   if (shown < e.hints.length) lines.push(c.dim(`(run \`kube-lessons hint ${e.id}\` again for the next one)`));
   else lines.push(c.dim(`(that was the last hint; \`kube-lessons solution ${e.id}\` shows ours)`));

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from '../console/colors.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { findExercise, loadExerciseCatalog, solutionPath, unknownExercise, type Exercise, type ExerciseCatalog } from './catalog.ts';
 import { currentExercise, isPassed, type ProgressLike } from './progress.ts';
@@ -16,7 +16,7 @@ import { findWorkspace, initWorkspace, linkPackage, readState, staleWorkspaceNot
 export interface SessionIO {
   line(text?: string): void;
   info(text: string): void;
-  color: ChalkInstance;
+  color: Colors;
   signal: AbortSignal;
   cwd?: string;
   /** --workspace, else KUBE_LESSONS_WORKSPACE. */
@@ -102,7 +102,7 @@ export function solution(io: SessionIO, ref: string | undefined, confirm: (e: Ex
   })();
 }
 
-export function renderAll(outcome: VerifyOutcome, catalog: ExerciseCatalog, color: ChalkInstance): string[] {
+export function renderAll(outcome: VerifyOutcome, catalog: ExerciseCatalog, color: Colors): string[] {
   return renderOutcome(outcome, catalog.exercises.length, color);
 }
 

@@ -8,7 +8,7 @@
  * Everything the engine touches comes in through EngineDeps (prompts, output, the command runner, the
  * cluster), so tests drive it with a scripted prompter and a fake program.
  */
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from '../console/colors.ts';
 import { commandLine, lessonText, nextLesson, type Catalog, type CommandSpec, type Lesson, type Question } from './catalog.ts';
 import type { CheckResult } from './checks.ts';
 import type { ClusterAccess } from './cluster.ts';
@@ -42,7 +42,7 @@ export interface EngineDeps {
   print: (text?: string) => void;
   /** Writes a warning line to stderr. */
   warn: (text: string) => void;
-  color: ChalkInstance;
+  color: Colors;
   width: number;
   runner: CommandRunner;
   cluster: ClusterAccess;
@@ -81,7 +81,7 @@ export function resumeLesson(catalog: Catalog, progress: ProgressStore): Lesson 
 }
 
 /** The table `learn --list` prints. */
-export function lessonTableRows(catalog: Catalog, progress: ProgressStore, color: ChalkInstance): string[][] {
+export function lessonTableRows(catalog: Catalog, progress: ProgressStore, color: Colors): string[][] {
   return catalog.lessons.map((l) => {
     const mark = markOf(l, progress);
     const painted = mark === 'done' ? color.green(MARKS.done) : mark === 'current' ? color.cyan(MARKS.current) : color.dim(MARKS.new);

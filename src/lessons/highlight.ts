@@ -2,9 +2,9 @@
  * A small syntax highlighter for the code blocks in lessons: Go, TypeScript/JavaScript, JSON, shell and YAML.
  * One left-to-right scan splits the code into comments, strings, numbers, keywords, types, function names
  * and the rest (YAML, being line-shaped, is read line by line: keys, values, comments, document markers);
- * each token is painted with chalk. It aims at readable colour, not a full grammar.
+ * each token is painted with the given colours. It aims at readable colour, not a full grammar.
  */
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from '../console/colors.ts';
 
 export type TokenKind = 'comment' | 'string' | 'number' | 'keyword' | 'type' | 'function' | 'constant' | 'prompt' | 'key' | 'plain';
 
@@ -218,7 +218,7 @@ function tokenizeYaml(code: string): Token[] {
 }
 
 /** Paints code with colours for its language, line by line (no escape sequence spans a newline). */
-export function highlight(code: string, lang: string, color: ChalkInstance): string[] {
+export function highlight(code: string, lang: string, color: Colors): string[] {
   const paint: Record<TokenKind, (s: string) => string> = {
     comment: (s) => color.gray(s),
     string: (s) => color.green(s),

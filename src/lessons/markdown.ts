@@ -4,13 +4,13 @@
  * `code`, **bold**, *emphasis* and [links](url). With colour off (NO_COLOR, a pipe) the layout stays the
  * same and only the styling goes.
  */
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from '../console/colors.ts';
 import stringWidth from 'fast-string-width';
 import { wrapAnsi } from 'fast-wrap-ansi';
 import { highlight } from './highlight.ts';
 
 export interface RenderOptions {
-  color: ChalkInstance;
+  color: Colors;
   /** Columns to wrap at: prose at word boundaries, code lines inside their gutter. */
   width: number;
 }
@@ -187,7 +187,7 @@ interface Word {
  * Splits inline Markdown into words, painting code spans, bold, emphasis and links. Spaces inside a code
  * span do not break it. `base` paints plain text (italic inside quotes).
  */
-export function renderInline(text: string, c: ChalkInstance, base: (s: string) => string = (s) => s): Word[] {
+export function renderInline(text: string, c: Colors, base: (s: string) => string = (s) => s): Word[] {
   const words: Word[] = [];
   let current: Word | undefined;
   const addPiece = (raw: string, paint: (s: string) => string, breakable: boolean) => {

@@ -9,8 +9,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildProgress } from '../../src/sandbox/build-progress.ts';
@@ -20,6 +19,7 @@ import { sandboxState } from '../helpers/cluster.ts';
 import { fakeGoDir } from '../helpers/fake-go.ts';
 import { count, hasTmux, Terminal } from '../helpers/tmux.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const DIST = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 let home = '';
@@ -31,7 +31,7 @@ const BUILD = { timeoutMs: 180_000, everyMs: 100 };
 before(() => {
   if (!hasTmux) return;
   assert.ok(existsSync(DIST), 'the CLI is not built: run `npm run build` first (npm test does)');
-  home = mkdtempSync(join(tmpdir(), 'kube-lessons-cold-'));
+  home = tempDir('kube-lessons-cold-');
   env = {
     PATH: `${fakeGoDir()}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: home,

@@ -5,13 +5,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { displayWidth } from '../../src/lessons/markdown.ts';
 import { BIN } from '../helpers/cli.ts';
 import { down, hasTmux, Terminal } from '../helpers/tmux.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const DIST = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const homes: string[] = [];
@@ -24,7 +23,7 @@ after(() => {
 
 function open(width: number): Terminal {
   assert.ok(existsSync(DIST), 'the CLI is not built: run `npm run build` first (npm test does)');
-  const home = mkdtempSync(join(tmpdir(), 'kube-lessons-reading-'));
+  const home = tempDir('kube-lessons-reading-');
   homes.push(home);
   const t = new Terminal(width, 30, {
     PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -8,8 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../../src/lessons/catalog.ts';
@@ -17,6 +16,7 @@ import type { ProgressData } from '../../src/lessons/progress.ts';
 import { BIN } from '../helpers/cli.ts';
 import { sandboxState, testClient } from '../helpers/cluster.ts';
 import { choicePosition, down, hasTmux, Terminal } from '../helpers/tmux.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const DIST = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const WIDTH = 120;
@@ -29,7 +29,7 @@ before(() => {
   if (!hasTmux) return;
   assert.ok(existsSync(DIST), 'the CLI is not built: run `npm run build` first (npm test does)');
   const state = sandboxState();
-  configHome = mkdtempSync(join(tmpdir(), 'kube-lessons-tty-'));
+  configHome = tempDir('kube-lessons-tty-');
   term = new Terminal(WIDTH, HEIGHT, {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: configHome,

@@ -1,16 +1,16 @@
 // What `npx kube-lessons` users get is the published tarball: pack it, install it into an empty folder, and
 // run its bin there, so a missing `files` entry or a dev-only import is caught.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { sandboxState } from '../helpers/cluster.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'kube-lessons-pack-'));
+const work = tempDir('kube-lessons-pack-');
 let bin = '';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -95,7 +95,7 @@ describe('the published package', () => {
   });
 
   it('says in one line that the sandbox needs Go when Go is missing', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'kube-lessons-nogo-'));
+    const empty = tempDir('kube-lessons-nogo-');
     const r = run(['sandbox', 'up'], { PATH: dirname(process.execPath), XDG_CACHE_HOME: empty, KUBE_LESSONS_SANDBOX_DIR: join(empty, 'state') });
     assert.equal(r.status, 3, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -7,19 +7,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { versionsKey, loadVersions } from '../../src/sandbox/versions.ts';
 import type { BuildProgress } from '../../src/sandbox/build-progress.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { fakeGoDir } from '../helpers/fake-go.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const GO = fakeGoDir();
 
 function cold(extra: NodeJS.ProcessEnv = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'kube-lessons-build-'));
+  const home = tempDir('kube-lessons-build-');
   const root = join(home, 'cache', 'kube-lessons', 'sandbox', versionsKey(loadVersions()));
   const env = { XDG_CACHE_HOME: join(home, 'cache'), GOCACHE: join(home, 'gocache'), PATH: `${GO}:/usr/bin:/bin`, ...extra };
   const progress = (): BuildProgress | undefined =>

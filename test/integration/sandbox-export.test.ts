@@ -3,13 +3,13 @@
 // at is used by the CLI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const parent = mkdtempSync(join(tmpdir(), 'kube-lessons-export-'));
+const parent = tempDir('kube-lessons-export-');
 const dir = join(parent, `it's a "sandbox" $HOME $(touch pwned) \`id\``);
 const env = { KUBE_LESSONS_SANDBOX_DIR: dir, KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
 

@@ -1,19 +1,18 @@
 // A port taken between the sandbox's pick and a component's bind (another sandbox starting, any process's
 // outgoing connection) must not fail `sandbox up`, nor a restart on the same port: the component is
 // started again. Here the taker is this test, holding the port with a listening socket.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../src/sandbox/processes.ts';
 import { restartComponent, sandboxDown, sandboxStatus, sandboxUp } from '../../src/sandbox/sandbox.ts';
 import { readState } from '../../src/sandbox/state.ts';
 import { waitUntil } from '../helpers/cluster.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-ports-'));
+const dir = tempDir('kube-lessons-ports-');
 after(() => sandboxDown(dir));
 
 async function hold(port: number): Promise<Server> {

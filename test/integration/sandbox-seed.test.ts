@@ -2,8 +2,7 @@
 // saves the API server's defaults and nothing of its sandbox (no token, key, certificate, account or node); a
 // later one plants them with its own uids and times, and RBAC still holds for the non-admin user; a seed from
 // another build is not planted but captured again.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,8 +12,9 @@ import { adminTokenOf, sandboxDown, sandboxUp } from '../../src/sandbox/sandbox.
 import { binaryStamp, loadSeed, SEED_SOURCES, type Seed } from '../../src/sandbox/seed.ts';
 import { SANDBOX_NOBODY_CONTEXT, type SandboxState } from '../../src/sandbox/state.ts';
 import { binDir, loadVersions } from '../../src/sandbox/versions.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'kube-lessons-seed-test-'));
+const work = tempDir('kube-lessons-seed-test-');
 const seedPath = join(work, 'bootstrap-seed.json');
 const versions = loadVersions();
 const build = binaryStamp(join(binDir(versions), 'kube-apiserver'));

@@ -1,8 +1,6 @@
 // The sandbox itself, through the CLI as a learner uses it: up, a Deployment that really runs, garbage
 // collection, status and env, and a down that leaves none of its processes behind.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeClient } from '../../src/core/client.ts';
@@ -11,8 +9,9 @@ import { processAlive } from '../../src/sandbox/build.ts';
 import { readState } from '../../src/sandbox/state.ts';
 import { runCli } from '../helpers/cli.ts';
 import { waitUntil } from '../helpers/cluster.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-sandbox-test-'));
+const dir = tempDir('kube-lessons-sandbox-test-');
 const env = { KUBE_LESSONS_SANDBOX_DIR: dir };
 after(async () => void (await runCli(['sandbox', 'down'], { env })));
 

@@ -1,14 +1,13 @@
 // `npm run smoke` as a test: every lesson run non-interactively against the sandbox, as CI and a learner
 // without a terminal get it. Lesson 8 installs and then uninstalls the Foo CRD, so this file holds the CRD
 // alone while it runs (the controller test files wait for it, and it for them).
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.ts';
 import { sandboxState } from '../helpers/cluster.ts';
 import { takeFooCrdExclusively } from './controller/helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('the smoke run (learn --yes)', () => {
   let release = () => {};
@@ -22,7 +21,7 @@ describe('the smoke run (learn --yes)', () => {
   });
 
   it('runs all eight lessons against the sandbox and exits 0', async () => {
-    const config = mkdtempSync(join(tmpdir(), 'kube-lessons-smoke-'));
+    const config = tempDir('kube-lessons-smoke-');
     const r = await runCli(['--kubeconfig', sandboxState().kubeconfig, 'learn', '--yes'], { env: { XDG_CONFIG_HOME: config }, timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     const summary = r.stdout.slice(r.stdout.lastIndexOf('Summary'));

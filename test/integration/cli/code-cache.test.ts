@@ -2,17 +2,17 @@
 // that finished, or was stopped with Ctrl-C, leaves a cache its next run uses; a mistyped command leaves none
 // (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCli } from '../../helpers/cli.ts';
 import { kubeconfigPath } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 /** Runs the CLI with the command name first, as the cache is keyed by it, and the sandbox's kubeconfig after. */
 const run = (args: string[], home: string) =>
   startCli([...args, '--kubeconfig', kubeconfigPath()], { env: { XDG_CACHE_HOME: home, KUBE_LESSONS_NO_AUTO_SANDBOX: '1' } });
-const cacheHome = () => mkdtempSync(join(tmpdir(), 'code-cache-it-'));
+const cacheHome = () => tempDir('code-cache-it-');
 const cached = (home: string) => {
   try {
     return readdirSync(join(home, 'kube-lessons', 'code-cache')).map((f) => f.replace(/-[0-9a-f]{8}-[0-9a-f]{8}\.bin$/, ''));

@@ -3,13 +3,13 @@
 // namespaces come from the kubeconfig file.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, runCli } from '../../helpers/cli.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-completion-'));
+const dir = tempDir('kube-lessons-completion-');
 const bin = join(dir, 'bin');
 spawnSync('mkdir', [bin]);
 symlinkSync(BIN, join(bin, 'kube-lessons'));

@@ -1,18 +1,18 @@
 /** `kube-lessons doctor` against the sandbox: all checks pass; a missing server or no cluster at all is a failed check with a hint and exit 1. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { assertNoSecrets, cli, closedPort, kubeconfigPath, rawKubeconfig } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 describe('doctor', () => {
   let client: KubeClient;
   let namespace: string;
-  const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-doctor-'));
+  const dir = tempDir('kube-lessons-doctor-');
 
   before(async () => {
     client = await testClient();

@@ -3,8 +3,7 @@
  * code, and never a stack trace without --debug; credentials never appear.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify as toYaml } from 'yaml';
@@ -13,11 +12,12 @@ import { ExitCode } from '../../../src/core/errors.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
 import { assertNoSecrets, assertOneLineError, cli, closedPort, rawKubeconfig } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 describe('errors against the real sandbox', () => {
   let client: KubeClient;
   let namespace: string;
-  const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-errors-'));
+  const dir = tempDir('kube-lessons-errors-');
   const env = { KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
   const withConfig = (file: string, args: string[]) => runCli(['--kubeconfig', file, ...args], { env });
 

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify as toYaml } from 'yaml';
@@ -17,6 +16,7 @@ import { BIN } from '../../helpers/cli.ts';
 import { createTestNamespace, deleteNamespace, etcdPost, sandboxState, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { useFooCrd } from '../controller/helpers.ts';
 import { closedPort, rawKubeconfig, tokens } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 interface Row {
   /** What the case is; the README row it stands for is its exit code. */
@@ -39,7 +39,7 @@ interface Row {
 
 let client: KubeClient;
 let ns = '';
-const work = mkdtempSync(join(tmpdir(), 'kube-lessons-exit-codes-'));
+const work = tempDir('kube-lessons-exit-codes-');
 const files: Record<string, string> = {};
 let frozen: Server;
 let frozenPort = 0;

@@ -1,11 +1,11 @@
 /** `kube-lessons list-nodes` against the sandbox: the article's NAME/ARCH/OS table, the wide view, data formats, selectors. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 import { cli, assertNoSecrets } from './helpers.ts';
 
 interface Node {
@@ -93,7 +93,7 @@ describe('list-nodes', () => {
 
   it('talks HTTP/1.1 and never loads node:http2 nor perf_hooks; api-resources, with requests at once, speaks HTTP/2', async () => {
     // A preload writes down, as the process exits, which of Node's modules it loaded.
-    const dir = mkdtempSync(join(tmpdir(), 'list-nodes-modules-'));
+    const dir = tempDir('list-nodes-modules-');
     const report = join(dir, 'report.cjs');
     writeFileSync(report, `process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULES_REPORT, process.moduleLoadList.join('\\n')));`);
     const modules = async (args: string[]) => {

@@ -4,13 +4,13 @@
 // into every Node image of the process.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { MEMORY_FLAGS, RELAUNCHED_MARKER } from '../../../src/cli/relaunch.ts';
 import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
 import { startCliOnSandbox } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 let client: KubeClient;
 let ns = '';
@@ -35,7 +35,7 @@ function counted(args: string[], env: NodeJS.ProcessEnv = {}) {
 before(async () => {
   client = await testClient();
   ns = await createTestNamespace(client, 'relaunch');
-  dir = mkdtempSync(join(tmpdir(), 'kube-lessons-relaunch-'));
+  dir = tempDir('kube-lessons-relaunch-');
   writeFileSync(
     join(dir, 'count-starts.cjs'),
     `require('node:fs').appendFileSync(process.env.STARTS_LOG, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, marker: process.env.${RELAUNCHED_MARKER} ?? null }) + '\\n');\n`,
@@ -65,7 +65,7 @@ describe('the launcher step', () => {
     );
     assert.deepEqual(s[0]!.execArgv, []);
     assert.deepEqual(s[1]!.execArgv, [...MEMORY_FLAGS]);
-    assert.equal(s[1]!.marker, '1');
+    assert.equal(s[1]!.marker, MEMORY_FLAGS.join(' '), 'the new image is told which flags it got');
   });
 
   it('ends a relaunched command with the exit code and error a run without the relaunch gives', async () => {

@@ -1,7 +1,6 @@
 // `controller rbac` is enough: apply what it prints, run the controller with a token of that service
 // account (and nothing else), and it still converges a Foo, scales it, and records its events.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +12,7 @@ import type { Deployment, Foo } from '../../../src/controllers/foo/types.ts';
 import { createTestNamespace, deleteNamespace, sandboxState, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { createFoo, deploymentPath, fooPath, getOrUndefined, startController, useFooCrd } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 interface Manifest {
   apiVersion: string;
@@ -53,7 +53,7 @@ describe('the sample controller with only the RBAC `controller rbac` prints', ()
   let ns = '';
   let release = () => {};
   let manifests: Manifest[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-rbac-'));
+  const dir = tempDir('kube-lessons-rbac-');
 
   before(async () => {
     release = await useFooCrd();

@@ -3,8 +3,7 @@
 // over HTTP/1.1 (a client sending one request at a time, as one-shot commands do) and over HTTP/2 (a client
 // asked for it, as informers and controllers do), with the protocol checked.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +13,9 @@ import { loadKubeconfig, type ResolvedKubeconfig } from '../../../src/core/kubec
 import type { UserEntry } from '../../../src/core/auth.ts';
 import { ApiStatusError } from '../../../src/machinery/errors.ts';
 import { sandboxState } from '../../helpers/cluster.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'auth-it-'));
+const dir = tempDir('auth-it-');
 
 async function admin(): Promise<ResolvedKubeconfig> {
   return loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });

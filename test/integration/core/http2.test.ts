@@ -2,18 +2,16 @@
 // (so other files are not disturbed) whose kube-apiserver runs with --goaway-chance=0.02, the most it allows:
 // about one request in 50 closes its connection. Every request must still succeed once.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeClient } from '../../../src/core/client.ts';
 import { loadKubeconfig } from '../../../src/core/kubeconfig.ts';
 import { sandboxDown, sandboxUp } from '../../../src/sandbox/sandbox.ts';
 import { createTestNamespace } from '../../helpers/cluster.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const COUNT = 500;
-const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-goaway-'));
+const dir = tempDir('kube-lessons-goaway-');
 let client: KubeClient;
 let ns: string;
 /** TCP connections this process opened (the API server is its only peer here). */

@@ -246,6 +246,22 @@ describe('the lister-watcher speaks protobuf for built-in kinds', () => {
     assert.deepStrictEqual(Object.keys(bookmark.object).sort(), Object.keys(json.out.at(-1)!.object).sort());
   });
 
+  it('ends a watch from an expired version with an ERROR event whose Status (a protobuf frame) equals the JSON one', async () => {
+    // Version 1 is older than anything the API server's watch cache holds: it answers 200, then one ERROR event.
+    const opts = { resourceVersion: '1' };
+    const isError = (e: WatchEvent) => e.type === 'ERROR';
+    const [pb, json] = [await events('protobuf', opts, isError), await events('json', opts, isError)];
+    assert.match(pb.traced[0]!, /^application\/vnd\.kubernetes\.protobuf;stream=watch/);
+    assert.ok(
+      pb.traced.some((l) => /^\[protobuf frame, \d+ bytes\] ERROR v1 Status$/.test(l)),
+      `the Status came as a protobuf frame: ${pb.traced.join(' | ')}`,
+    );
+    const pbStatus = pb.out.at(-1)!.object as { code?: number; reason?: string; message?: string };
+    assert.equal(pbStatus.code, 410);
+    assert.equal(pbStatus.reason, 'Expired');
+    assert.deepStrictEqual(pb.out.at(-1), json.out.at(-1));
+  });
+
   it('refuses a bad watch with the same ApiStatusError as JSON (a protobuf Status body)', async () => {
     const refused = (wire: 'json' | 'protobuf') =>
       listerWatcherFor(client, BUILTIN_RESOURCES.pods, { namespace: ns, wire })

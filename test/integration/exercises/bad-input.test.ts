@@ -5,15 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExercise, loadExerciseCatalog, solutionPath } from '../../../src/exercises/catalog.ts';
 import { runCli } from '../../helpers/cli.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const catalog = loadExerciseCatalog();
 const e = findExercise(catalog, 'process-next-work-item')!;
-const home = mkdtempSync(join(tmpdir(), 'kube-lessons-bad-'));
+const home = tempDir('kube-lessons-bad-');
 const ws = join(home, 'ws');
 const file = join(ws, e.file);
 const env = { XDG_CONFIG_HOME: join(home, 'config'), KUBE_LESSONS_WORKSPACE: ws, KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };

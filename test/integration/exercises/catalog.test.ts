@@ -5,15 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadExerciseCatalog, scaffoldPath, solutionPath } from '../../../src/exercises/catalog.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { sandboxState, testClient, waitUntil } from '../../helpers/cluster.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const catalog = loadExerciseCatalog();
-const home = mkdtempSync(join(tmpdir(), 'kube-lessons-exercises-'));
+const home = tempDir('kube-lessons-exercises-');
 const ws = join(home, 'ws');
 const env = (): NodeJS.ProcessEnv => ({ XDG_CONFIG_HOME: join(home, 'config'), KUBECONFIG: sandboxState().kubeconfig, KUBE_LESSONS_WORKSPACE: ws });
 

@@ -6,15 +6,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExercise, loadExerciseCatalog, solutionPath } from '../../../src/exercises/catalog.ts';
 import { runCli } from '../../helpers/cli.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const catalog = loadExerciseCatalog();
 const e = findExercise(catalog, 'rate-limiter')!;
-const home = mkdtempSync(join(tmpdir(), 'kube-lessons-warm-'));
+const home = tempDir('kube-lessons-warm-');
 const ws = join(home, 'ws');
 const file = join(ws, e.file);
 const env = {

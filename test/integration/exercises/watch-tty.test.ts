@@ -8,13 +8,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadExerciseCatalog, solutionPath } from '../../../src/exercises/catalog.ts';
 import { BIN } from '../../helpers/cli.ts';
 import { sandboxState } from '../../helpers/cluster.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
 const SOCKET = `kube-lessons-exwatch-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -39,7 +39,7 @@ function waitForScreen(needle: RegExp, timeoutMs = 60_000): Promise<string> {
 
 before(() => {
   if (!hasTmux) return;
-  home = mkdtempSync(join(tmpdir(), 'kube-lessons-exwatch-'));
+  home = tempDir('kube-lessons-exwatch-');
   env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,

@@ -1,9 +1,6 @@
 // The reflector when the API server goes away: a private sandbox (so other test files are not disturbed)
 // whose kube-apiserver is killed and restarted mid-watch, and whose etcd is changed and compacted behind
 // the API server's back to force a 410 Gone.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeClient } from '../../../src/core/client.ts';
@@ -19,11 +16,12 @@ import { createTestNamespace, etcdPost, waitUntil } from '../../helpers/cluster.
 import { SharedInformerFactory } from '../../../src/machinery/cache/informer-factory.ts';
 import { cacheState, factoryFor, recordingHandler, type Seen } from '../../helpers/informers.ts';
 import { FIFO_KINDS } from '../../../src/machinery/cache/shared-informer.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 let state: SandboxState;
 let client: KubeClient;
 let ns: string;
-const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-disruption-'));
+const dir = tempDir('kube-lessons-disruption-');
 
 before(async () => {
   state = await sandboxUp({ dir, nodes: 1 });

@@ -2,16 +2,16 @@
 // written after it ran and used next time (a failed run's only until one goes well), and a changed file, a
 // corrupt cache or another command never runs stale code.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBundle } from '../../../bin/load-bundle.js';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 /** A folder with a bundle requiring a file beside it, and an empty cache folder. */
 function fixture(version = 1) {
-  const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
+  const dir = tempDir('load-bundle-');
   const file = join(dir, 'main.cjs');
   writeFileSync(join(dir, 'dep.cjs'), 'module.exports = (n) => n * 2;');
   writeFileSync(file, bundleSource(version));

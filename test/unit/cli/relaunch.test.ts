@@ -1,20 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decideRelaunch, MEMORY_FLAGS, type ProcessFacts } from '../../../src/cli/relaunch.ts';
+import { decideRelaunch, describeRelaunch, MEMORY_FLAGS, type ProcessFacts } from '../../../src/cli/relaunch.ts';
 
-const fresh: ProcessFacts = { execArgv: [], nodeOptions: undefined, relaunched: false, canExecve: true, interrupted: false };
+const fresh: ProcessFacts = { execArgv: [], nodeOptions: undefined, relaunchedWith: undefined, canExecve: true, interrupted: false };
 
 test('a fresh process relaunches with its own Node options first and the memory flags after them', () => {
   assert.deepEqual(decideRelaunch({ ...fresh, execArgv: ['--expose-gc', '--enable-source-maps'] }), {
     relaunch: true,
     execArgv: ['--expose-gc', '--enable-source-maps', ...MEMORY_FLAGS],
+    added: [...MEMORY_FLAGS],
   });
-  assert.deepEqual(decideRelaunch(fresh), { relaunch: true, execArgv: [...MEMORY_FLAGS] });
+  assert.deepEqual(decideRelaunch(fresh), { relaunch: true, execArgv: [...MEMORY_FLAGS], added: [...MEMORY_FLAGS] });
 });
 
 test('the replacing process does not relaunch again', () => {
-  assert.deepEqual(decideRelaunch({ ...fresh, relaunched: true }), { relaunch: false, reason: 'relaunched' });
+  assert.deepEqual(decideRelaunch({ ...fresh, relaunchedWith: MEMORY_FLAGS.join(' ') }), { relaunch: false, reason: 'relaunched' });
 });
 
 test('no relaunch where execve is missing (Windows, old Node, a worker thread)', () => {
@@ -37,12 +38,18 @@ test("the user's own heap flags win, on the command line or in NODE_OPTIONS, in 
   assert.equal(decideRelaunch({ ...fresh, nodeOptions: '--require ./trace.cjs --max-http-header-size=16384' }).relaunch, true);
 });
 
-test("the user's own --(no-)efficiency-mode is kept: ours is left out, the other flags still added", () => {
+test("the user's own --(no-)efficiency-mode is kept: ours is left out, the other flags still added and named", () => {
+  const others = MEMORY_FLAGS.filter((f) => !f.includes('efficiency'));
   for (const flag of ['--efficiency-mode', '--no-efficiency-mode', '--efficiency_mode', '--efficiency-mode=false']) {
-    const others = MEMORY_FLAGS.filter((f) => !f.includes('efficiency'));
-    assert.deepEqual(decideRelaunch({ ...fresh, execArgv: [flag] }), { relaunch: true, execArgv: [flag, ...others] }, flag);
-    assert.deepEqual(decideRelaunch({ ...fresh, nodeOptions: flag }), { relaunch: true, execArgv: others }, flag);
+    const decision = decideRelaunch({ ...fresh, execArgv: [flag] });
+    assert.deepEqual(decision, { relaunch: true, execArgv: [flag, ...others], added: others }, flag);
+    assert.equal(describeRelaunch(decision, undefined), `debug: relaunching under ${others.join(' ')}`);
   }
+});
+
+test('--debug in the replacing process names the flags it was actually given', () => {
+  const decision = decideRelaunch({ ...fresh, relaunchedWith: '--max-semi-space-size=2' });
+  assert.match(describeRelaunch(decision, '--max-semi-space-size=2'), /^debug: relaunched under --max-semi-space-size=2 \(same pid \d+\)$/);
 });
 
 test('no relaunch under a debugger: the session the user attached would end', () => {
@@ -66,18 +73,19 @@ test('property: a relaunch keeps every Node option in order and adds only the me
     fc.property(
       fc.array(option),
       fc.option(fc.string(), { nil: undefined }),
+      fc.option(fc.string(), { nil: undefined }),
       fc.boolean(),
       fc.boolean(),
-      fc.boolean(),
-      (execArgv, nodeOptions, relaunched, canExecve, interrupted) => {
-        const d = decideRelaunch({ execArgv, nodeOptions, relaunched, canExecve, interrupted });
+      (execArgv, nodeOptions, relaunchedWith, canExecve, interrupted) => {
+        const d = decideRelaunch({ execArgv, nodeOptions, relaunchedWith, canExecve, interrupted });
         if (!d.relaunch) return;
-        assert.ok(!relaunched && canExecve && !interrupted);
-        assert.deepEqual(d.execArgv, [...execArgv, ...MEMORY_FLAGS]);
-        const again = decideRelaunch({ execArgv: d.execArgv, nodeOptions, relaunched: true, canExecve, interrupted });
+        assert.ok(relaunchedWith === undefined && canExecve && !interrupted);
+        assert.deepEqual(d.execArgv, [...execArgv, ...d.added]);
+        assert.deepEqual(d.added, [...MEMORY_FLAGS]);
+        const again = decideRelaunch({ execArgv: d.execArgv, nodeOptions, relaunchedWith: d.added.join(' '), canExecve, interrupted });
         assert.equal(again.relaunch, false);
         // Even without the marker, the flags now present count as heap flags: the process cannot loop.
-        assert.equal(decideRelaunch({ execArgv: d.execArgv, nodeOptions, relaunched: false, canExecve, interrupted }).relaunch, false);
+        assert.equal(decideRelaunch({ execArgv: d.execArgv, nodeOptions, relaunchedWith: undefined, canExecve, interrupted }).relaunch, false);
       },
     ),
   );

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stripVTControlCharacters as strip } from 'node:util';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import fc from 'fast-check';
 import { renderTable } from '../../../src/console/output.ts';
 
-const plain = new Chalk({ level: 0 });
-const coloured = new Chalk({ level: 2 });
+const plain = createColors(0);
+const coloured = createColors(2);
 
 describe('renderTable', () => {
   it('pads each column to its widest cell plus three spaces, with no trailing spaces', () => {

@@ -1,13 +1,13 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { authenticator, credentialKind, needsClientNode, registerUserSecrets, tlsOptions, type ClusterEntry, type UserEntry } from '../../../src/core/auth.ts';
 import { KubeconfigError, UserFacingError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'auth-test-'));
+const dir = tempDir('auth-test-');
 function file(name: string, text: string, mode = 0o600): string {
   const f = join(dir, name);
   writeFileSync(f, text, { mode });

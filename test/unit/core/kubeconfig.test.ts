@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadKubeconfig, mergeFiles } from '../../../src/core/kubeconfig.ts';
 import { KubeconfigError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-test-'));
+const dir = tempDir('kubeconfig-test-');
 // Parsed files are cached per user: keep the tests' cache out of the real one.
 const cacheEnv = { XDG_CACHE_HOME: join(dir, 'cache') };
 function file(name: string, text: string): string {
@@ -91,7 +91,7 @@ describe('kubeconfig resolution', () => {
   });
 
   it('falls back to ~/.kube/config, then to a running sandbox, then fails with a hint', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const home = tempDir('home-');
     await assert.rejects(
       loadKubeconfig({ env: { ...cacheEnv, HOME: home } }),
       (e: KubeconfigError) => e instanceof KubeconfigError && /no cluster configured/.test(e.message) && /sandbox up/.test(e.hint ?? ''),

@@ -1,12 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readParsed } from '../../../src/core/parsed-file-cache.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 function setup() {
-  const root = mkdtempSync(join(tmpdir(), 'parsed-cache-'));
+  const root = tempDir('parsed-cache-');
   const env = { XDG_CACHE_HOME: join(root, 'cache') };
   const file = join(root, 'config.yaml');
   writeFileSync(file, 'token: secret-one\n');

@@ -1,7 +1,6 @@
 // Loopback TLS servers for the transport and client tests (a fixture certificate for 127.0.0.1), closed
 // after the file's tests.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type https from 'node:https';
 import http2 from 'node:http2';
@@ -12,6 +11,7 @@ import { realClock, type Clock } from '../../../src/machinery/clock.ts';
 import { KubeClient } from '../../../src/core/client.ts';
 import { loadKubeconfig } from '../../../src/core/kubeconfig.ts';
 import { fetchTransport, type Transport, type TransportResponse } from '../../../src/core/transport.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 export const fixture = (name: string) => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
 export const tls = { ca: fixture('localhost.crt'), rejectUnauthorized: true };
@@ -65,7 +65,7 @@ export function instantSleeps(): Clock & { slept: number[] } {
  * first request (h2Server speaks nothing else); 'HTTP/1.1' leaves it to start on HTTP/1.1 as a CLI client does.
  */
 export async function clientFor(server: URL, clock = instantSleeps(), start: 'HTTP/2' | 'HTTP/1.1' = 'HTTP/2') {
-  const file = join(mkdtempSync(join(tmpdir(), 'kube-client-')), 'kubeconfig');
+  const file = join(tempDir('kube-client-'), 'kubeconfig');
   const ca = Buffer.from(fixture('localhost.crt')).toString('base64');
   writeFileSync(
     file,

@@ -7,9 +7,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../../src/machinery/clock.ts';
 import { onMessages, send, type CheckerReply } from '../../../src/exercises/checker-protocol.ts';
@@ -17,12 +16,13 @@ import { startCheckerServer, type CheckerServerOptions, type RunningCheckerServe
 import { GLOBALS_FILE } from '../../../src/exercises/typecheck.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
 import { fixtureCatalog, fixtureWorkspace, writeExercise } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const catalog = fixtureCatalog();
 const ws = fixtureWorkspace(catalog);
 const file = join(ws.dir, catalog.exercises[0]!.file);
 const globalsFile = join(ws.dir, GLOBALS_FILE);
-const dir = mkdtempSync(join(tmpdir(), 'kl-checker-'));
+const dir = tempDir('kl-checker-');
 const checker = new Checker();
 const IDLE = 60_000;
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,13 +1,13 @@
 /** The fixture exercise catalog and workspaces made from it in temporary folders. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { loadExerciseCatalog, solutionPath, type Exercise, type ExerciseCatalog } from '../../../src/exercises/catalog.ts';
 import type { ProgressLike } from '../../../src/exercises/progress.ts';
 import type { SessionIO } from '../../../src/exercises/session.ts';
 import { initWorkspace, readWorkspace, type Workspace } from '../../../src/exercises/workspace.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/exercises/', import.meta.url));
 export const FIXTURE_CHECKS = join(FIXTURE_DIR, 'checks');
@@ -17,7 +17,7 @@ export function fixtureCatalog(): ExerciseCatalog {
 }
 
 export function fixtureWorkspace(catalog = fixtureCatalog()): Workspace {
-  const dir = join(mkdtempSync(join(tmpdir(), 'kube-lessons-ex-')), 'ws');
+  const dir = join(tempDir('kube-lessons-ex-'), 'ws');
   initWorkspace(catalog, dir);
   return readWorkspace(dir)!;
 }
@@ -48,7 +48,7 @@ export function memoryIO(ws: Workspace): SessionIO & { lines: string[]; infos: s
     infos,
     line: (t = '') => void lines.push(t),
     info: (t) => void infos.push(t),
-    color: new Chalk({ level: 0 }),
+    color: createColors(0),
     signal: new AbortController().signal,
     workspace: ws.dir,
     progress: new MemoryProgress(),

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { renderOutcome } from '../../../src/exercises/render.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
 import { verifyExercise, type VerifyOutcome } from '../../../src/exercises/verify.ts';
@@ -16,7 +16,7 @@ const catalog = fixtureCatalog();
 const ws = fixtureWorkspace(catalog);
 const checker = new Checker();
 const double = catalog.exercises[0]!;
-const plain = new Chalk({ level: 0 });
+const plain = createColors(0);
 
 const run = (timeoutMs?: number): Promise<VerifyOutcome> => verifyExercise(catalog, ws, double, { checker, ...(timeoutMs ? { timeoutMs } : {}) });
 const lines = (o: VerifyOutcome) => renderOutcome(o, catalog.exercises.length, plain);

@@ -1,7 +1,7 @@
 /** Watch mode on the fixture catalog: a save re-verifies, a pass is recorded and the next exercise is shown. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { renderOutcome } from '../../../src/exercises/render.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
 import { verifyExercise } from '../../../src/exercises/verify.ts';
@@ -53,7 +53,7 @@ test('a wrong save shows the failure, the right one passes and moves to the next
     }
   }
   const checker = new Checker();
-  const plain = new Chalk({ level: 0 });
+  const plain = createColors(0);
   const done = watchExercises({
     catalog,
     ws,

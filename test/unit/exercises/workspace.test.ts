@@ -1,18 +1,18 @@
 /** init never overwrites a learner's file; --force resets one; old workspaces get a one-line note; hints step on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import { hint, open } from '../../../src/exercises/session.ts';
 import { findWorkspace, initWorkspace, PACKAGE_ROOT, readWorkspace, staleWorkspaceNote } from '../../../src/exercises/workspace.ts';
 import { fixtureCatalog, fixtureWorkspace, memoryIO } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const catalog = fixtureCatalog();
 
 test('init makes one file per exercise, the config files and a link to the running package', () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'kube-lessons-ex-')), 'ws');
+  const dir = join(tempDir('kube-lessons-ex-'), 'ws');
   const report = initWorkspace(catalog, dir);
   assert.deepEqual(report.created.sort(), [
     '.gitignore',
@@ -52,7 +52,7 @@ test("init again keeps the learner's files and package.json fields; --force rese
 test('the workspace is found from inside it, from its parent, or not at all (a usage error with a hint)', () => {
   const ws = fixtureWorkspace(catalog);
   assert.equal(findWorkspace(join(ws.dir, 'exercises')).dir, ws.dir);
-  const empty = mkdtempSync(join(tmpdir(), 'kube-lessons-none-'));
+  const empty = tempDir('kube-lessons-none-');
   assert.throws(() => findWorkspace(empty), /no exercise workspace here/);
   assert.throws(() => findWorkspace(empty, empty), /is not an exercise workspace/);
 });

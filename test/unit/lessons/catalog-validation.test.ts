@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../../../src/core/errors.ts';
 import { commandLine, findLesson, loadCatalog, nextLesson, parseCatalog } from '../../../src/lessons/catalog.ts';
-import { FIXTURE_DIR, tempDir } from './helpers.ts';
+import { FIXTURE_DIR } from './helpers.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const fixture = (): Record<string, unknown> & { lessons: Record<string, unknown>[] } =>
   JSON.parse(readFileSync(join(FIXTURE_DIR, 'catalog.json'), 'utf8')) as ReturnType<typeof fixture>;

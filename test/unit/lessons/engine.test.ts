@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import type { ProgressData } from '../../../src/lessons/progress.ts';
 import { learn, type LearnDeps } from '../../../src/lessons/session.ts';
@@ -470,5 +470,5 @@ test('checkpoint prompts render inline code: painted, without the back-quotes', 
   await learn(undefined, {}, { ctx: cap.ctx, makeProgram: fakeProgram({ failing: [] }).makeProgram, env, lessonsDir: FIXTURE_DIR, prompter, interactive: true, width: 80, cluster: fakeCluster() });
   const question = prompter.asked.find((a) => a.message.includes('Checkpoint 1 of 1'))!;
   assert.ok(!question.message.includes('`'), question.message);
-  assert.ok(question.message.includes(new Chalk({ level: 2 }).yellow('gamma')), question.message);
+  assert.ok(question.message.includes(createColors(2).yellow('gamma')), question.message);
 });

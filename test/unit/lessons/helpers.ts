@@ -1,9 +1,7 @@
 /** Shared by the lesson engine's unit tests: a scripted prompter, a fake program, a captured context. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { Command } from 'commander';
 import type { CommandContext, GlobalOptions } from '../../../src/console/context.ts';
 import { renderTable } from '../../../src/console/output.ts';
@@ -13,6 +11,7 @@ import type { Check } from '../../../src/lessons/catalog.ts';
 import type { CheckResult } from '../../../src/lessons/checks.ts';
 import type { ClusterAccess, ClusterStatus } from '../../../src/lessons/cluster.ts';
 import type { Choice, Prompter } from '../../../src/lessons/engine.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/lessons/', import.meta.url));
 
@@ -145,7 +144,7 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
     globals,
     out: {
       isTTY: false,
-      color: new Chalk({ level: colorLevel }),
+      color: createColors(colorLevel),
       line: (t = '') => {
         out.push(t);
         all.push(t);
@@ -155,7 +154,7 @@ export function capturedContext(globals: GlobalOptions = {}, format: CommandCont
         all.push(t);
       },
       table: (head, rows) => {
-        const t = renderTable(head, rows, new Chalk({ level: 0 }));
+        const t = renderTable(head, rows, createColors(0));
         out.push(t);
         all.push(t);
       },
@@ -193,18 +192,6 @@ export function fakeCluster(opts: { configured?: boolean; reachable?: boolean; r
       return results.shift() ?? { ok: false, message: 'no scripted result' };
     },
   };
-}
-
-const made: string[] = [];
-process.once('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A temporary folder, removed when the test process exits. */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
 }
 
 export function tempConfigHome(): { env: NodeJS.ProcessEnv; dir: string; progressFile: string } {

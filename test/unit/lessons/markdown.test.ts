@@ -1,13 +1,13 @@
 /** The terminal Markdown renderer and the Go/TypeScript highlighter. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Chalk } from 'chalk';
+import { createColors } from '../../../src/console/colors.ts';
 import { highlight, tokenize, type Token } from '../../../src/lessons/highlight.ts';
 import { displayWidth, renderMarkdown, stripAnsi, terminalWidth } from '../../../src/lessons/markdown.ts';
 import { wrappedOutput } from '../../../src/lessons/wrapped-output.ts';
 
-const plain = new Chalk({ level: 0 });
-const colour = new Chalk({ level: 2 });
+const plain = createColors(0);
+const colour = createColors(2);
 
 const kinds = (tokens: Token[], kind: Token['kind']) => tokens.filter((t) => t.kind === kind).map((t) => t.text);
 

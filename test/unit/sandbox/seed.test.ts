@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { captureSeed, freshObject, loadSeed, saveSeed, SEED_FORMAT, SEED_SOURCES, type Seed, type SeedObject } from '../../../src/sandbox/seed.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const versions = { kubernetes: '1.36.3', etcd: '3.6.16', kwok: '0.8.0' };
 const build = '105455778@1764616560000';
@@ -104,7 +104,7 @@ test('each sandbox gets the objects with a uid of its own and its own creation a
 });
 
 test('a saved seed is used only for the same versions, the same API server build and the same format', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-seed-'));
+  const dir = tempDir('kube-lessons-seed-');
   const file = join(dir, 'bootstrap-seed.json');
   const seed: Seed = { format: SEED_FORMAT, versions, apiserver: build, objects: [{ key: 'clusterroles/admin', object: clusterRole('admin') }] };
   assert.equal(loadSeed(file, versions, build), undefined, 'none saved yet');
@@ -122,7 +122,7 @@ test('a saved seed is used only for the same versions, the same API server build
 });
 
 test('a saved seed holding anything capture would not have kept is not used', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kube-lessons-seed-'));
+  const dir = tempDir('kube-lessons-seed-');
   const file = join(dir, 'bootstrap-seed.json');
   const admin = { key: 'clusterroles/admin', object: clusterRole('admin') };
   const withEntry = (entry: Seed['objects'][number]): Seed => ({ format: SEED_FORMAT, versions, apiserver: build, objects: [admin, entry] });
