@@ -1,9 +1,10 @@
-// Loads the CLI's CommonJS bundle with a V8 code cache taken after a command ran, one per command name. Node's
-// own compile cache is taken before the code runs, so it misses the functions a command then calls (~10% of
-// `list-nodes` in instructions).
+// Loads the CLI's CommonJS bundle, main.cjs, and the chunks it requires on first use (scripts/bundle.js), with
+// a V8 code cache taken after a command ran, one per command name. Node's own compile cache is taken before
+// the code runs, so it misses the functions a command then calls (~10% of `list-nodes` in instructions).
 //
-// Guarantees: a cache is named after the command, the bundle's path, content hash, size, mtime and inode, the
-// Node version and its flags, so another build or Node never meets a stale one (V8 itself checks only its
+// Guarantees: a command's cache is one file holding a V8 cache for each chunk it loaded, named after the
+// command, the bundle's path, the content hash of main.cjs and all its chunks, main.cjs's size, mtime and inode,
+// the Node version and its flags, so another build or Node never meets a stale one (V8 itself checks only its
 // version, flags and the source's length, not the payload). It is written atomically (a temporary file renamed)
 // by saveCache(), 0600 in a 0700 folder, so a crash mid-write leaves none; writing replaces that command's cache
 // for any other build or Node. Failing to read or write a cache only costs time.
@@ -15,12 +16,51 @@ function fnv1a(text) {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** How a chunk is required, by main.cjs or by another chunk: a file beside main.cjs, loaded here. */
+const CHUNK = /^\.\/(chunk-[A-Za-z0-9_-]+\.cjs)$/;
+
 /**
- * Runs the CommonJS file `file` with the code cache for `command` from `cacheDir`; returns its exports, what
- * became of the cache, and `saveCache(ranWell)`, which writes one when there was none, V8 rejected it, or a run
- * that went well finds only a failed run's.
+ * One cache file holds a V8 cache per chunk: a 4-byte length, a JSON list of [chunk, bytes], the caches.
+ * @param {Map<string, Buffer>} caches
+ */
+function pack(caches) {
+  const { Buffer } = process.getBuiltinModule('node:buffer');
+  const header = Buffer.from(JSON.stringify([...caches].map(([chunk, data]) => [chunk, data.length])), 'latin1');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  return Buffer.concat([length, header, ...caches.values()]);
+}
+
+/** The caches in a file pack() wrote; throws on anything else. @param {Buffer} file @returns {Map<string, Buffer>} */
+function unpack(file) {
+  const headerEnd = 4 + file.readUInt32LE(0);
+  /** @type {unknown} */
+  const list = JSON.parse(file.toString('latin1', 4, headerEnd));
+  if (!Array.isArray(list)) throw new Error('not a cache list');
+  const caches = new Map();
+  let at = headerEnd;
+  for (const [chunk, bytes] of list) {
+    if (typeof chunk !== 'string' || !Number.isInteger(bytes) || bytes < 0) throw new Error('not a cache list');
+    caches.set(chunk, file.subarray(at, at + bytes));
+    at += bytes;
+  }
+  if (at !== file.length) throw new Error('truncated');
+  return caches;
+}
+
+/**
+ * @typedef {'used' | 'partial' | 'absent' | 'incomplete' | 'rejected'} CacheState
+ * used: every chunk loaded so far ran from the cache; partial: from a failed run's cache; absent: none yet;
+ * incomplete: a cache, but without some chunk this run loaded; rejected: unreadable, or V8 refused a chunk's.
+ */
+
+/**
+ * Runs the CommonJS file `file`, and the chunks it requires, with the code cache for `command` from
+ * `cacheDir`; returns its exports, what became of the cache so far, and `saveCache(ranWell)`, which writes one
+ * when there was none, V8 rejected it, a run that went well loaded a chunk it lacks, or a run that went well
+ * finds only a failed run's.
  * @param {string} file @param {string} cacheDir @param {string | undefined} command
- * @returns {{ exports: Record<string, unknown>, cache: 'used' | 'partial' | 'absent' | 'rejected', saveCache(ranWell: boolean): void }}
+ * @returns {{ exports: Record<string, unknown>, readonly cache: CacheState, saveCache(ranWell: boolean): void }}
  */
 export function loadBundle(file, cacheDir, command) {
   // Built-ins through process.getBuiltinModule, not import: an ES module import of each builds its export
@@ -28,15 +68,14 @@ export function loadBundle(file, cacheDir, command) {
   // not at the top, so that the entry's Node version check runs first.
   const { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
   const module = process.getBuiltinModule('node:module');
-  const { dirname, join } = process.getBuiltinModule('node:path');
+  const { basename, dirname, join } = process.getBuiltinModule('node:path');
   const vm = process.getBuiltinModule('node:vm');
-  const source = readFileSync(file, 'utf8');
   const { size, mtimeMs, ino } = statSync(file);
-  // The build writes the bundle's hash beside it: npm gives installed files one fixed mtime and inodes are
-  // reused, so an upgrade in place could otherwise match the old release's cache.
+  // The build writes the hash of the bundle and its chunks beside it: npm gives installed files one fixed mtime
+  // and inodes are reused, so an upgrade in place could otherwise match the old release's cache.
   let hash = '';
   try {
-    hash = readFileSync(`${file}.sha256`, 'utf8').trim();
+    hash = readFileSync(`${file}.sha256`, 'latin1').trim();
   } catch {
     // a bundle without one (a test's): size, mtime and inode alone
   }
@@ -48,36 +87,91 @@ export function loadBundle(file, cacheDir, command) {
   // apart, used only until a run that went well replaces it.
   const cacheFile = `${base}.bin`;
   const partialFile = `${base}.partial.bin`;
-  /** @type {Buffer | undefined} */
-  let cachedData;
-  let partial = false;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
+  /** @type {Map<string, Buffer>} */
+  let stored = new Map();
+  /** @type {'none' | 'full' | 'partial'} */
+  let from = 'none';
+  let unreadable = false;
+  for (const [path, kind] of /** @type {const} */ ([
+    [cacheFile, 'full'],
+    [partialFile, 'partial'],
+  ])) {
+    /** @type {Buffer} */
+    let bytes;
     try {
-      cachedData = readFileSync(partialFile);
-      partial = true;
+      bytes = readFileSync(path);
     } catch {
-      // none yet
+      continue; // none yet
     }
+    from = kind;
+    try {
+      stored = unpack(bytes);
+    } catch {
+      unreadable = true;
+    }
+    break;
   }
-  const script = new vm.Script(module.wrap(source), { filename: file, cachedData });
-  const mod = { exports: {}, filename: file, id: file };
-  script.runInThisContext()(mod.exports, module.createRequire(file), mod, file, dirname(file));
-  const cache = !cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : partial ? 'partial' : 'used';
+
+  const dir = dirname(file);
+  const nodeRequire = module.createRequire(file);
+  /** The chunks run so far, by file name. @type {Map<string, { script: import('node:vm').Script, exports: unknown, state: 'used' | 'absent' | 'rejected' }>} */
+  const loaded = new Map();
+  const require = Object.assign((/** @type {string} */ id) => {
+    const chunk = CHUNK.exec(id)?.[1];
+    return chunk ? run(join(dir, chunk)) : nodeRequire(id);
+  }, nodeRequire);
+
+  /** Runs a chunk once, as Node's require would. @param {string} path */
+  function run(path) {
+    const key = basename(path);
+    const done = loaded.get(key);
+    if (done) return done.exports;
+    // The build guarantees ASCII (scripts/bundle.js): latin1 skips UTF-8 decoding.
+    const source = readFileSync(path, 'latin1');
+    const cachedData = stored.get(key);
+    const script = new vm.Script(module.wrap(source), { filename: path, cachedData });
+    const mod = { exports: {}, filename: path, id: path, loaded: false };
+    const entry = {
+      script,
+      exports: mod.exports,
+      state: /** @type {'used' | 'absent' | 'rejected'} */ (!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used'),
+    };
+    // Known before it runs, so that a cycle gets the exports so far, as with require.
+    loaded.set(key, entry);
+    script.runInThisContext()(mod.exports, require, mod, path, dir);
+    mod.loaded = true;
+    entry.exports = mod.exports;
+    return mod.exports;
+  }
+
+  const exports = /** @type {Record<string, unknown>} */ (run(file));
+  /** @returns {CacheState} */
+  const state = () => {
+    const states = [...loaded.values()].map((c) => c.state);
+    if (from === 'none') return 'absent';
+    if (unreadable || states.includes('rejected')) return 'rejected';
+    if (from === 'partial') return 'partial';
+    return states.includes('absent') ? 'incomplete' : 'used';
+  };
   return {
-    exports: mod.exports,
-    cache,
+    exports,
+    get cache() {
+      return state();
+    },
     saveCache(ranWell) {
-      if (cache === 'used' || (cache === 'partial' && !ranWell)) return;
+      const cache = state();
+      if (cache === 'used' || ((cache === 'partial' || cache === 'incomplete') && !ranWell)) return;
       const target = ranWell ? cacheFile : partialFile;
       try {
+        // A full cache gains the chunks this run loaded; it keeps those of chunks this run did not load.
+        const caches = new Map(target === cacheFile && from === 'full' && !unreadable ? stored : []);
+        for (const [key, { script }] of loaded) caches.set(key, script.createCachedData());
         mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
         chmodSync(cacheDir, 0o700);
         const temporary = `${target}.${process.pid}.tmp`;
-        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+        writeFileSync(temporary, pack(caches), { mode: 0o600 });
         renameSync(temporary, target);
-        for (const f of readdirSync(cacheDir)) if (f.startsWith(prefix) && f !== target.slice(cacheDir.length + 1)) rmSync(join(cacheDir, f), { force: true });
+        for (const f of readdirSync(cacheDir)) if (f.startsWith(prefix) && f !== basename(target)) rmSync(join(cacheDir, f), { force: true });
       } catch {
         // a cache is only a speed-up
       }

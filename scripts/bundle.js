@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/: one CommonJS file, main.cjs, with every
-// module of ours and of the small dependencies; modules reached only through import() run only when first
-// imported. The large dependencies a command rarely needs (@kubernetes/client-node, undici, yaml) are bundles
-// of their own beside it, required on first use. Measured (bench/list-nodes.bench.ts, and instruction counts):
-// one CommonJS file skips the ES module loader's resolve, link and built-in facades for each of the ~25 chunks
-// a split ESM bundle loads, ~8% of `list-nodes` and of `--help`.
-// Names are kept: the error funnel recognises client-node's ApiException by its class name.
-import { build } from 'esbuild';
+// Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ as CommonJS files: main.cjs holds what every
+// run needs (the command table with its options and help, the error funnel), and each module a command reaches
+// through import() lives in a chunk of its own, with the code it shares with other commands in shared chunks,
+// required on first use. So `--help` reads, compiles and runs none of the commands, and `list-nodes` only its
+// own path. Measured against one CommonJS file holding it all (463 KB): the whole file was read, its code cache
+// deserialised and a closure made for every function of every module at the top level before any command ran.
+//
+// The layout is esbuild's code splitting, which only writes ES modules; each chunk is then turned into CommonJS
+// (import() into require) because bin/load-bundle.js runs the chunks as vm.Scripts with a code cache of its own,
+// where import() would need an experimental loader, and because the ES module loader's resolve, link and
+// built-in facades cost every chunk more than a require (measured when the CLI was ~25 ES module chunks).
+// The large dependencies a command rarely needs (@kubernetes/client-node, undici, yaml) are bundles of their own
+// beside it. Names are kept: the error funnel recognises client-node's ApiException by its class name.
+import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 /** Dependencies bundled apart, by the file their bundle gets. @type {Record<string, string>} */
 const APART = { '@kubernetes/client-node': 'client-node.cjs', undici: 'undici.cjs', yaml: 'yaml.cjs' };
@@ -49,29 +56,9 @@ const lazyChildProcessForCommander = {
   },
 };
 
-/**
- * main.cjs must hold no import() of its own: bin/ runs it as a vm.Script (to keep a code cache taken after
- * the command ran), where import() would need an experimental loader. A dynamic import of something left
- * outside the bundle (a bundle apart, a Node built-in, typescript) becomes a small bundled module that
- * require()s it, which esbuild then loads lazily like any other dynamic import of ours.
- * @type {import('esbuild').Plugin}
- */
-const requireForDynamicImports = {
-  name: 'require-for-dynamic-imports',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind !== 'dynamic-import' || args.namespace === 'lazy-require') return undefined;
-      const outside = APART_FILTER.test(args.path) || args.path.startsWith('node:') || common.external?.includes(args.path);
-      return outside ? { path: args.path, namespace: 'lazy-require' } : undefined;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-  },
-};
-
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
-  format: 'cjs',
   platform: 'node',
   target: 'node22',
   minify: true,
@@ -79,32 +66,62 @@ const common = {
   legalComments: 'external',
   // ws's optional native speed-ups: absent is fine. TypeScript loads from node_modules (exercises only).
   external: ['bufferutil', 'utf-8-validate', 'typescript'],
-  // ES modules ask import.meta where they are: the bundle's own file answers for all of them.
-  define: { 'import.meta.url': '__klUrl', 'import.meta.resolve': '__klResolve' },
-  banner: {
-    js: "const __klUrl = require('node:url').pathToFileURL(__filename).href; const __klResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
-  },
   logLevel: 'warning',
 };
 
+/** The version, inlined so that no run reads package.json for it (src/cli/main.ts). */
+/** @type {unknown} */
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+const VERSION = /** @type {{ version: string }} */ (manifest).version;
+
+// ES modules ask import.meta where they are: the chunk's own file answers (all chunks share one folder, so
+// paths relative to it are the same for every chunk). Added only to the chunks that ask.
+const IMPORT_META =
+  "const __klUrl = require('node:url').pathToFileURL(__filename).href; const __klResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;\n";
+
+/** Chunk names bin/load-bundle.js recognises in a require(): it loads those itself, with their code cache. */
+const CHUNK_NAME = /^chunk-[A-Za-z0-9_-]+\.cjs$/;
+
 // Built beside the old bundle and swapped in, so a CLI started meanwhile finds a complete one.
 rmSync('dist/bundle.next', { recursive: true, force: true });
-await Promise.all([
+mkdirSync('dist/bundle.next');
+const [split] = await Promise.all([
   build({
     ...common,
+    format: 'esm',
+    splitting: true,
+    write: false,
     entryPoints: { main: 'dist/cli/main.js' },
     outdir: 'dist/bundle.next',
     outExtension: { '.js': '.cjs' },
-    metafile: true,
-    plugins: [requireForDynamicImports, apart(), lazyChildProcessForCommander],
-  }).then(({ metafile }) => {
-    const left = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
-    if (left.length) throw new Error(`main.cjs still has import() of ${left.join(', ')}: see requireForDynamicImports`);
-    // bin/load-bundle.js keys its code caches on this: installed files all carry npm's fixed mtime.
-    writeFileSync('dist/bundle.next/main.cjs.sha256', createHash('sha256').update(readFileSync('dist/bundle.next/main.cjs')).digest('hex') + '\n');
+    chunkNames: 'chunk-[name]-[hash]',
+    define: { 'import.meta.url': '__klUrl', 'import.meta.resolve': '__klResolve', __KUBE_LESSONS_VERSION__: JSON.stringify(VERSION) },
+    plugins: [apart(), lazyChildProcessForCommander],
   }),
-  ...Object.entries(APART).map(([pkg, file]) => build({ ...common, entryPoints: [pkg], outfile: `dist/bundle.next/${file}`, plugins: [apart(pkg)] })),
+  ...Object.entries(APART).map(([pkg, file]) =>
+    build({ ...common, format: 'cjs', entryPoints: [pkg], outfile: `dist/bundle.next/${file}`, plugins: [apart(pkg)] }),
+  ),
 ]);
+const hash = createHash('sha256');
+for (const out of split.outputFiles.sort((a, b) => a.path.localeCompare(b.path))) {
+  const name = basename(out.path);
+  if (!name.endsWith('.cjs')) {
+    writeFileSync(out.path, out.contents); // legal comments
+    continue;
+  }
+  if (name !== 'main.cjs' && !CHUNK_NAME.test(name)) throw new Error(`${name}: bin/load-bundle.js would not load this chunk itself`);
+  // import() becomes Promise.resolve().then(() => require()): of a chunk, of a bundle apart, of a built-in.
+  const { code } = await transform(out.text, { format: 'cjs', platform: 'node', target: 'node22', supported: { 'dynamic-import': false }, minify: true });
+  const text = (/__kl(Url|Resolve)\b/.test(code) ? IMPORT_META : '') + code;
+  if (/\bimport\(/.test(text)) throw new Error(`${name} still holds import(): bin/load-bundle.js could not run it`);
+  // bin/load-bundle.js reads the chunks as latin1 (no UTF-8 decoding); esbuild escapes anything else by default.
+  if (/[\u0080-\uffff]/.test(text)) throw new Error(`${name} holds a character outside ASCII: bin/load-bundle.js reads chunks as latin1`);
+  writeFileSync(out.path, text);
+  hash.update(`${name}\0${text}\0`);
+}
+// bin/load-bundle.js keys its code caches on this, the hash of main.cjs and of every chunk: installed files
+// all carry npm's fixed mtime.
+writeFileSync('dist/bundle.next/main.cjs.sha256', hash.digest('hex') + '\n');
 rmSync('dist/bundle.old', { recursive: true, force: true });
 try {
   renameSync('dist/bundle', 'dist/bundle.old');

@@ -2,19 +2,29 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../core/errors.ts';
 import { kubectlForms } from '../console/argv.ts';
+import { flushed } from '../console/flushed.ts';
 import { reportError } from '../console/funnel.ts';
 import { runCommand } from '../console/run-command.ts';
 import { createProgram } from './program.ts';
 import { launchStep } from './relaunch.ts';
 
+/** The package's version, inlined by scripts/bundle.js; undeclared where dist/cli runs unbundled (tests). */
+declare const __KUBE_LESSONS_VERSION__: string | undefined;
+
+/** The bundle knows its version without reading package.json (a file read and a JSON parse on every run). */
+function packageVersion(): string {
+  if (typeof __KUBE_LESSONS_VERSION__ === 'string') return __KUBE_LESSONS_VERSION__;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** Runs the CLI and returns the exit code (the shim exits with it, so stray sockets or timers cannot hold the process). */
 export async function main(argv: string[]): Promise<number> {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const version = packageVersion();
   const interrupt = new AbortController();
   if (argv[2] === '__complete') {
     // The shell completion scripts' callback: candidates, one a line, and never an error.
     const { complete, defaultSources } = await import('./completion.ts');
-    const program = createProgram({ version: pkg.version, signal: interrupt.signal });
+    const program = createProgram({ version, signal: interrupt.signal });
     for (const c of await complete(program, argv.slice(3), defaultSources())) process.stdout.write(c + '\n');
     return ExitCode.ok;
   }
@@ -38,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const writeErr = (line: string) => void process.stderr.write(line + '\n');
   const program = createProgram({
-    version: pkg.version,
+    version,
     signal: interrupt.signal,
     beforeAction: (command) => launchStep(command, { debug, interrupted: interrupt.signal.aborted, write: writeErr }),
   });
@@ -52,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (stdoutError) return reportError(stdoutError, { debug, write: writeErr });
-  return stdoutClosed ? ExitCode.ok : code;
+  // The shim exits with process.exit, which would drop output a pipe has not taken yet (flushed.ts). Waited
+  // for with the signal handlers off, so Ctrl-C still ends a wait on a reader that stopped reading.
+  await flushed(process.stdout);
+  const result = stdoutError ? reportError(stdoutError, { debug, write: writeErr }) : stdoutClosed ? ExitCode.ok : code;
+  await flushed(process.stderr);
+  return result;
 }

@@ -1,8 +1,9 @@
 // The CLI's code cache (bin/load-bundle.js) as users meet it, in a cache folder of the test's own: a command
 // that finished, or was stopped with Ctrl-C, leaves a cache its next run uses; a mistyped command leaves none
-// (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts).
+// (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts). A command's cache lists the chunks
+// of dist/bundle it ran: `--help` runs none of a command's own.
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCli } from '../../helpers/cli.ts';
@@ -21,7 +22,32 @@ const cached = (home: string) => {
   }
 };
 
+/** The chunks a command's cache file holds a cache for (its header: a 4-byte length, a JSON list of [chunk, bytes]). */
+const chunksRun = (home: string, command: string) => {
+  const dir = join(home, 'kube-lessons', 'code-cache');
+  const file = readdirSync(dir).find((f) => f.startsWith(`${command}-`));
+  assert.ok(file, `no cache for ${command}`);
+  const bytes = readFileSync(join(dir, file));
+  return (JSON.parse(bytes.toString('latin1', 4, 4 + bytes.readUInt32LE(0))) as [string, number][]).map(([chunk]) => chunk);
+};
+
 describe('the code cache', () => {
+  it('shows that --help runs the command table alone, and list-nodes its own chunks but no other command', async () => {
+    const home = cacheHome();
+    assert.equal((await run(['--help'], home).done).code, 0);
+    assert.equal((await run(['list-nodes'], home).done).code, 0);
+    const help = chunksRun(home, 'other');
+    const listNodes = chunksRun(home, 'list-nodes');
+    assert.ok(help.includes('main.cjs'));
+    assert.ok(
+      listNodes.some((c) => /^chunk-list-nodes-/.test(c)),
+      listNodes.join(),
+    );
+    // The code only a command runs (its example, the cluster context) is in chunks --help never loads.
+    for (const own of listNodes.filter((c) => /^chunk-(list-nodes|context|kubeconfig|client)-/.test(c))) assert.ok(!help.includes(own), own);
+    for (const other of listNodes) assert.doesNotMatch(other, /^chunk-(watch|informer|workqueue|store|sandbox|learn|session|prompter|trace|doctor)-/);
+  });
+
   it('is written after list-nodes ran, then used as it is: the second run prints the same and rewrites nothing', async () => {
     const home = cacheHome();
     const first = await run(['list-nodes'], home).done;

@@ -1,6 +1,6 @@
-// bin/load-bundle.js on small CommonJS files: the code runs as Node would run it, a command's code cache is
-// written after it ran and used next time (a failed run's only until one goes well), and a changed file, a
-// corrupt cache or another command never runs stale code.
+// bin/load-bundle.js on small CommonJS files: the code runs as Node would run it, chunks required on first use
+// included; a command's code cache is written after it ran and used next time (a failed run's only until one
+// goes well), and a changed file, a corrupt cache or another command never runs stale code.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,18 +9,32 @@ import assert from 'node:assert/strict';
 import { loadBundle } from '../../../bin/load-bundle.js';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
-/** A folder with a bundle requiring a file beside it, and an empty cache folder. */
+/** A folder with a bundle requiring a file beside it and two chunks on first use, and an empty cache folder. */
 function fixture(version = 1) {
   const dir = tempDir('load-bundle-');
   const file = join(dir, 'main.cjs');
   writeFileSync(join(dir, 'dep.cjs'), 'module.exports = (n) => n * 2;');
+  // Both chunks require the shared one: it must run once.
+  writeFileSync(join(dir, 'chunk-shared-AB12.cjs'), 'globalThis.sharedRuns = (globalThis.sharedRuns ?? 0) + 1; exports.add = (a, b) => a + b;');
+  writeFileSync(join(dir, 'chunk-sum-CD34.cjs'), "const { add } = require('./chunk-shared-AB12.cjs'); exports.sum = (xs) => xs.reduce(add, 0);");
+  writeFileSync(
+    join(dir, 'chunk-count-EF56.cjs'),
+    "const { add } = require('./chunk-shared-AB12.cjs'); exports.count = (xs) => xs.map(() => 1).reduce(add, 0);",
+  );
   writeFileSync(file, bundleSource(version));
   return { dir, file, cacheDir: join(dir, 'cache') };
 }
 
 /** The same length whatever the version (one digit): V8's own check of a cache looks only at the length. */
 const bundleSource = (version: number) =>
-  `const double = require('./dep.cjs');\nexports.version = ${version};\nexports.run = () => [1, 2, 3].map((n) => double(n)).join(',');\nexports.where = __filename;\n`;
+  `const double = require('./dep.cjs');\nexports.version = ${version};\nexports.run = () => [1, 2, 3].map((n) => double(n)).join(',');\nexports.where = __filename;\n` +
+  `exports.sum = () => require('./chunk-sum-CD34.cjs').sum([1, 2, 3]);\nexports.count = () => require('./chunk-count-EF56.cjs').count([1, 2, 3]);\n`;
+
+/** The chunks a cache file holds a V8 cache for (its header: a 4-byte length, then a JSON list of [chunk, bytes]). */
+function chunksIn(cacheFile: string): string[] {
+  const bytes = readFileSync(cacheFile);
+  return (JSON.parse(bytes.toString('latin1', 4, 4 + bytes.readUInt32LE(0))) as [string, number][]).map(([chunk]) => chunk).sort();
+}
 
 const caches = (cacheDir: string) => readdirSync(cacheDir).sort();
 
@@ -31,14 +45,21 @@ const LOADER = new URL('../../../bin/load-bundle.js', import.meta.url).href;
  * this one and never look at the cache), runs it, saves the cache; returns what became of the cache and the
  * file's answers.
  */
-function runOnce(file: string, cacheDir: string, command: string | undefined, ranWell = true): { cache: string; version: number; run: string } {
+function runOnce(
+  file: string,
+  cacheDir: string,
+  command: string | undefined,
+  ranWell = true,
+  calls: ('sum' | 'count')[] = [],
+): { cache: string; version: number; run: string } {
   const source = `import { loadBundle } from '${LOADER}';
     const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cacheDir)}, ${JSON.stringify(command)});
+    for (const call of process.env.CALLS.split(',').filter(Boolean)) b.exports[call]();
     const out = { cache: b.cache, version: b.exports.version, run: b.exports.run() };
     b.saveCache(process.env.RAN_WELL === 'yes');
     console.log(JSON.stringify(out));`;
   // The outcome goes through the environment: the source is part of execArgv, which names the cache.
-  const env = { ...process.env, RAN_WELL: ranWell ? 'yes' : 'no' };
+  const env = { ...process.env, RAN_WELL: ranWell ? 'yes' : 'no', CALLS: calls.join(',') };
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8', env })) as {
     cache: string;
     version: number;
@@ -52,6 +73,54 @@ describe('loadBundle', () => {
     const { exports } = loadBundle(file, cacheDir, 'list-nodes');
     assert.equal((exports.run as () => string)(), '2,4,6');
     assert.equal(exports.where, file);
+  });
+
+  it('runs each chunk once, on first use, with a require of its own', () => {
+    const { file, cacheDir } = fixture();
+    const { exports } = loadBundle(file, cacheDir, 'list-nodes');
+    const g = globalThis as { sharedRuns?: number };
+    const before = g.sharedRuns ?? 0;
+    assert.equal((exports.sum as () => number)(), 6);
+    assert.equal((exports.count as () => number)(), 3);
+    assert.equal(g.sharedRuns, before + 1, 'the shared chunk ran once for both');
+    assert.equal((exports.sum as () => number)(), 6);
+    assert.equal(g.sharedRuns, before + 1);
+  });
+
+  it("holds a cache for every chunk the command ran in the command's one file, and adds the chunks a later run loads", () => {
+    const { file, cacheDir } = fixture();
+    assert.equal(runOnce(file, cacheDir, 'learn', true, ['sum']).cache, 'absent');
+    const [written] = caches(cacheDir);
+    assert.deepEqual(chunksIn(join(cacheDir, written!)), ['chunk-shared-AB12.cjs', 'chunk-sum-CD34.cjs', 'main.cjs']);
+    assert.equal(runOnce(file, cacheDir, 'learn', true, ['sum']).cache, 'used');
+    // A failed run that loads a chunk the cache lacks leaves the cache alone.
+    assert.equal(runOnce(file, cacheDir, 'learn', false, ['count']).cache, 'incomplete');
+    assert.deepEqual(chunksIn(join(cacheDir, written!)), ['chunk-shared-AB12.cjs', 'chunk-sum-CD34.cjs', 'main.cjs']);
+    // One that went well adds it, and keeps the chunks it did not load.
+    assert.equal(runOnce(file, cacheDir, 'learn', true, ['count']).cache, 'incomplete');
+    assert.deepEqual(caches(cacheDir), [written]);
+    assert.deepEqual(chunksIn(join(cacheDir, written!)), ['chunk-count-EF56.cjs', 'chunk-shared-AB12.cjs', 'chunk-sum-CD34.cjs', 'main.cjs']);
+    assert.equal(runOnce(file, cacheDir, 'learn', true, ['sum', 'count']).cache, 'used');
+  });
+
+  it("never runs a chunk's cache for another chunk: each is taken by its own file name", () => {
+    const { file, cacheDir } = fixture();
+    runOnce(file, cacheDir, 'list-nodes', true, ['sum', 'count']);
+    const [name] = caches(cacheDir);
+    // Swap the payloads of two chunks: V8 would take neither blindly (another length), and the names decide.
+    const bytes = readFileSync(join(cacheDir, name!));
+    const headerEnd = 4 + bytes.readUInt32LE(0);
+    const list = JSON.parse(bytes.toString('latin1', 4, headerEnd)) as [string, number][];
+    const swapped = list.map(([chunk, n]) => [
+      chunk === 'chunk-sum-CD34.cjs' ? 'chunk-count-EF56.cjs' : chunk === 'chunk-count-EF56.cjs' ? 'chunk-sum-CD34.cjs' : chunk,
+      n,
+    ]);
+    const header = Buffer.from(JSON.stringify(swapped), 'latin1');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header.length);
+    writeFileSync(join(cacheDir, name!), Buffer.concat([length, header, bytes.subarray(headerEnd)]));
+    assert.deepEqual(runOnce(file, cacheDir, 'list-nodes', true, ['sum', 'count']), { cache: 'rejected', version: 1, run: '2,4,6' });
+    assert.equal(runOnce(file, cacheDir, 'list-nodes', true, ['sum', 'count']).cache, 'used');
   });
 
   it('writes a cache named after the command once it ran, and uses it next time without writing again', () => {
@@ -106,9 +175,11 @@ describe('loadBundle', () => {
     const { file, cacheDir } = fixture();
     runOnce(file, cacheDir, 'list-nodes');
     const [name] = caches(cacheDir);
-    writeFileSync(join(cacheDir, name!), 'not a V8 code cache');
-    assert.deepEqual(runOnce(file, cacheDir, 'list-nodes'), { cache: 'rejected', version: 1, run: '2,4,6' });
-    assert.equal(runOnce(file, cacheDir, 'list-nodes').cache, 'used');
+    for (const corrupt of ['not a V8 code cache', 'xx', '']) {
+      writeFileSync(join(cacheDir, name!), corrupt);
+      assert.deepEqual(runOnce(file, cacheDir, 'list-nodes'), { cache: 'rejected', version: 1, run: '2,4,6' });
+      assert.equal(runOnce(file, cacheDir, 'list-nodes').cache, 'used');
+    }
   });
 
   it('keeps one cache per command, and one for anything that is not a command name', () => {
