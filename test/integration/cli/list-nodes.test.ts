@@ -92,7 +92,7 @@ describe('list-nodes', () => {
   });
 
   it('talks HTTP/1.1 and never loads node:http2 nor perf_hooks; api-resources, with requests at once, speaks HTTP/2', async () => {
-    // A preload writes down, as the process exits, which of Node's modules it loaded.
+    // What lesson 04 says about the connection. A preload writes down, as the process exits, which of Node's modules it loaded.
     const dir = tempDir('list-nodes-modules-');
     const report = join(dir, 'report.cjs');
     writeFileSync(report, `process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULES_REPORT, process.moduleLoadList.join('\\n')));`);
