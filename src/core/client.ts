@@ -1,8 +1,9 @@
 /**
  * The shared client core: one KubeClient per resolved kubeconfig. Requests are authenticated natively
- * (auth.ts: tokens, token files, client certificates, basic auth, exec plugins) and sent as streams on one
- * HTTP/2 connection per client (transport.ts), so concurrent requests share a connection as client-go's do
- * instead of opening one each. Users with an auth-provider plugin go through @kubernetes/client-node's
+ * (auth.ts: tokens, token files, client certificates, basic auth, exec plugins). A client sends its requests
+ * over HTTP/1.1 while it sends one at a time, and as streams on one HTTP/2 connection (transport.ts) from its
+ * first watch or overlapping request on (switching-transport.ts), so concurrent requests share a connection
+ * as client-go's do instead of opening one each; client-go speaks HTTP/2 from the first request. Users with an auth-provider plugin go through @kubernetes/client-node's
  * authentication and undici instead, the only time the core loads either.
  * Retries follow client-go's rest client: the transport resends what the server never processed; a GET whose
  * connection broke before the answer is sent again 1 s later, up to 10 times, within the request's deadline;
@@ -13,17 +14,20 @@
 import { realClock, type Clock } from '../machinery/clock.ts';
 import { apiStatusError, type ApiStatusError } from '../machinery/errors.ts';
 import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
+import { http1Transport } from './http1-transport.ts';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import {
   fetchTransport,
   http2Transport,
   isConnectionLost,
+  secureContextFor,
   type ResponseHeaders,
   type Transport,
   type TransportRequest,
   type TransportResponse,
 } from './transport.ts';
 import { PROTOBUF_MEDIA_TYPE } from './protobuf/media-type.ts';
+import { switchingTransport, type SwitchingTransport } from './switching-transport.ts';
 import { redact, redactHeaders, redactObject } from './redact.ts';
 
 export interface HttpTraceHooks {
@@ -84,6 +88,9 @@ export class KubeClient {
   private auth: Authenticator | undefined;
   /** One connection per client certificate: an exec plugin may hand out a new one. */
   private transport: { transport: Transport; cert: string | undefined } | undefined;
+  /** The transport's protocol choice, when it is ours (not undici's). */
+  private switching: SwitchingTransport | undefined;
+  private http2Preferred = false;
 
   constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks; clock?: Clock } = {}) {
     this.config = config;
@@ -108,6 +115,16 @@ export class KubeClient {
     } catch {
       this.auth = undefined;
     }
+  }
+
+  /**
+   * Sends every later request over HTTP/2, on one connection: for an owner that will watch, or send requests
+   * at once (informers, controllers, discovery). Without it the client moves there by itself at the first
+   * watch or overlapping request (switching-transport.ts); this spares the HTTP/1.1 connection before that.
+   */
+  preferHttp2(): void {
+    this.http2Preferred = true;
+    this.switching?.preferHttp2();
   }
 
   /** Closes the client's connections; requests in flight finish first. */
@@ -158,13 +175,13 @@ export class KubeClient {
           bytes += chunk.length;
           decoder.push(chunk);
         }
-        const durationMs = performance.now() - started;
+        const durationMs = monotonicMs() - started;
         this.reportResponse(method, url, response, bytes, durationMs);
         const body = bytes ? decoder.finish() : '';
         return { status: response.status, headers: response.headers, body: body as T, bytes, durationMs, url };
       }
       const payload = protobuf ? await readBytes(response.body) : await response.text();
-      const durationMs = performance.now() - started;
+      const durationMs = monotonicMs() - started;
       const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
       this.reportResponse(method, url, response, bytes, durationMs);
       if (!ok(response)) {
@@ -189,10 +206,10 @@ export class KubeClient {
       const payload = await (isProtobuf(response.headers) ? readBytes(response.body) : response.text()).catch(() => '');
       cleanup();
       if (response.status === 401) this.auth?.unauthorized();
-      this.reportResponse(method, url, response, payload.length, performance.now() - started);
+      this.reportResponse(method, url, response, payload.length, monotonicMs() - started);
       throw statusError(response, await errorBody(payload), method, url);
     }
-    this.reportResponse(method, url, response, -1, performance.now() - started);
+    this.reportResponse(method, url, response, -1, monotonicMs() - started);
     let closed = false;
     const body = response.body[Symbol.asyncIterator]();
     async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -286,9 +303,9 @@ export class KubeClient {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
-    const started = performance.now();
+    const started = monotonicMs();
     try {
-      const response = await this.sendRetrying(transport, { method, url: new URL(url), headers, body, signal: controller.signal });
+      const response = await this.sendRetrying(transport, { method, url: new URL(url), headers, body, signal: controller.signal, stream: streaming });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
       return { response, url, started, method, abort: () => controller.abort(), cleanup };
@@ -330,7 +347,15 @@ export class KubeClient {
     const proxy = this.config.cluster['proxy-url'];
     const viaFetch = () => fetchTransport((undici) => (proxy ? new undici.ProxyAgent({ uri: proxy, requestTls: tls }) : new undici.Agent({ connect: tls })));
     const origin = new URL(this.server);
-    const transport = proxy || origin.protocol !== 'https:' ? viaFetch() : http2Transport(origin, tls, viaFetch, { clock: this.clock });
+    let transport: Transport;
+    if (proxy || origin.protocol !== 'https:') transport = viaFetch();
+    else {
+      // One OpenSSL context for both protocols, built now (prepareTransport), not on the first request.
+      const settings = { ...tls, secureContext: secureContextFor(tls) };
+      const http2 = () => http2Transport(origin, settings, viaFetch, { clock: this.clock });
+      // A client that moved to HTTP/2 (or was asked to) stays there with its new certificate.
+      transport = this.switching = switchingTransport(() => http1Transport(origin, settings), http2, this.http2Preferred ? 'HTTP/2' : this.switching?.protocol);
+    }
     this.transport = { transport, cert: creds.cert };
     // Requests still on the old certificate finish; new ones use the new connection.
     void old?.close().catch(() => undefined);
@@ -376,4 +401,9 @@ function statusError(response: { status: number; statusText: string; headers: Re
     method,
     url,
   });
+}
+
+/** Milliseconds on a monotonic clock. Not performance.now(): the global `performance` loads perf_hooks (~2-5 ms of a one-request command). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }

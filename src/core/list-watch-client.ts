@@ -37,6 +37,8 @@ export interface ListerWatcherOptions {
 }
 
 export function listerWatcherFor<T extends KubeObject = KubeObject>(client: KubeClient, ref: ResourceRef, scope: ListerWatcherOptions = {}): ListerWatcher<T> {
+  // A list is followed by a watch: both go on the one HTTP/2 connection from the start.
+  client.preferHttp2();
   const path = resourcePath(ref, { namespace: ref.namespaced ? scope.namespace : undefined });
   const apiVersion = groupVersion(ref);
   const accept = scope.wire !== 'json' && builtinSchema().forKind(apiVersion, ref.kind) !== undefined ? PROTOBUF_OR_JSON : 'application/json';

@@ -1,9 +1,10 @@
 /**
- * How requests reach the API server. The usual transport is Node's own HTTP/2 client: one TLS connection per
- * client, every request a stream on it, as client-go's HTTP/2 transport does (kube-apiserver offers h2 on
- * every TLS port). Node's built-in http2 costs a fraction of what loading undici does at start-up, which is
- * most of a one-request command's time. When the server does not negotiate h2 (a proxy in front, plain
- * http), or the kubeconfig routes through proxy-url, requests go through undici's fetch instead.
+ * How requests reach the API server. A client that watches or sends requests at once uses Node's own HTTP/2
+ * client: one TLS connection per client, every request a stream on it, as client-go's HTTP/2 transport does
+ * (kube-apiserver offers h2 on every TLS port). One that sends one request at a time uses HTTP/1.1
+ * (http1-transport.ts; switching-transport.ts decides). Node's built-in clients cost a fraction of what
+ * loading undici does at start-up. When the server does not negotiate h2 (a proxy in front, plain http), or
+ * the kubeconfig routes through proxy-url, requests go through undici's fetch instead.
  *
  * Guarantees of the HTTP/2 transport, following golang.org/x/net/http2 as client-go configures it:
  * - A request the server never processed is sent again on a fresh connection, whatever its method: a stream
@@ -33,8 +34,9 @@
  * cancelled streams against the stream limit meanwhile); here a connection silent for 1 s after its ping
  * takes none, so a hung connection delays the next request by at most a second, not 15.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { realClock, type Clock } from '../machinery/clock.ts';
@@ -59,6 +61,8 @@ export interface TransportRequest {
   body?: string | undefined;
   /** Aborting cancels the request, or the body's stream once it flows. */
   signal: AbortSignal;
+  /** The answer is a stream that may stay open for as long as the caller reads it (a watch). */
+  stream?: boolean | undefined;
 }
 
 export interface Transport {
@@ -72,6 +76,13 @@ export interface TlsSettings {
   key?: string | undefined;
   rejectUnauthorized: boolean;
   servername?: string | undefined;
+  /** Trust and client certificate already loaded into OpenSSL (secureContextFor): built once, shared by every connection. */
+  secureContext?: tls.SecureContext | undefined;
+}
+
+/** The OpenSSL context for `settings`: a process's first costs ~5-10 ms, so a client builds it once, up front. */
+export function secureContextFor(settings: TlsSettings): tls.SecureContext {
+  return settings.secureContext ?? tls.createSecureContext({ ca: settings.ca, cert: settings.cert, key: settings.key });
 }
 
 /** The connection broke before the answer was complete; the server may have processed the request. */
@@ -94,12 +105,11 @@ export function isConnectionLost(err: unknown): boolean {
 }
 
 /** The server never processed the request: sending it again is safe for any method. */
-class UnprocessedError extends Error {}
+export class UnprocessedError extends Error {}
 
 // Not `import ... from 'node:http'`: an ESM import of it reads every export, and one getter loads Node's
 // internal undici (~100 ms of a one-request command).
-const { STATUS_CODES } = process.getBuiltinModule('node:http');
-const { NGHTTP2_REFUSED_STREAM, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_NO_ERROR } = http2.constants;
+export const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /** No byte from the server for this long: ping it (client-go's ReadIdleTimeout). */
 export const READ_IDLE_MS = 30_000;
@@ -141,10 +151,13 @@ export interface Http2TransportOptions {
 
 /** HTTP/2 over TLS when the server agrees to it (ALPN), else `fallback()` for this and every later request. */
 export function http2Transport(origin: URL, settings: TlsSettings, fallback: () => Transport, options: Http2TransportOptions = {}): Transport {
+  // Loaded by the first HTTP/2 transport, not imported: one-request commands on HTTP/1.1 never load it.
+  const h2 = process.getBuiltinModule('node:http2');
+  const { NGHTTP2_REFUSED_STREAM, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_NO_ERROR } = h2.constants;
   const clock = options.clock ?? realClock;
   const host = origin.host;
   // Built once, with the transport: every connection it dials presents the same trust and certificate.
-  const secureContext = tls.createSecureContext({ ca: settings.ca, cert: settings.cert, key: settings.key });
+  const secureContext = secureContextFor(settings);
   /** The connection new streams go to. */
   let current: Connection | undefined;
   let dialing: Promise<Connection | undefined> | undefined;
@@ -206,7 +219,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     socket.on('end', onGone);
     socket.on('close', onGone);
     socket.on('error', onGone);
-    const session = http2.connect(origin, { createConnection: () => socket, settings: { initialWindowSize: STREAM_WINDOW } });
+    const session = h2.connect(origin, { createConnection: () => socket, settings: { initialWindowSize: STREAM_WINDOW } });
     conn.session = session;
     session.setLocalWindowSize(CONNECTION_WINDOW);
     session.on('error', () => undefined);
@@ -307,7 +320,8 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       stream.once('response', (headers) => {
         answered();
         // Read from the first byte on: Node drops a body that ended before anyone read it.
-        resolve({ headers, body: readBody(stream, req.signal, conn.cut, host) });
+        const cutShort = () => conn.cut.has(stream) || (stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR;
+        resolve({ headers, body: readBody(stream, req.signal, host, cutShort) });
       });
       stream.once('close', () => reject(req.signal.aborted ? req.signal.reason : unanswered(conn, stream, failure)));
     });
@@ -371,7 +385,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
   };
 }
 
-interface Body {
+export interface Body {
   chunks: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
 }
@@ -380,7 +394,7 @@ interface Body {
  * Reads a response body as it arrives, ahead of its consumer by up to BODY_READ_AHEAD. Ends only on the
  * server's end of stream; a stream cut off by its connection throws ConnectionLostError.
  */
-function readBody(stream: http2.ClientHttp2Stream, signal: AbortSignal, cut: WeakSet<http2.ClientHttp2Stream>, host: string): Body {
+export function readBody(stream: Readable, signal: AbortSignal, host: string, cutShort: () => boolean): Body {
   const queue: Buffer[] = [];
   let queued = 0;
   let ended = false;
@@ -399,7 +413,7 @@ function readBody(stream: http2.ClientHttp2Stream, signal: AbortSignal, cut: Wea
   });
   stream.on('end', () => {
     ended = true;
-    if (cut.has(stream) || (stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR) failure ??= lost();
+    if (cutShort()) failure ??= lost();
     notify();
   });
   stream.on('error', (err: Error) => {
@@ -442,7 +456,7 @@ function readBody(stream: http2.ClientHttp2Stream, signal: AbortSignal, cut: Wea
 }
 
 /** `promise`, or the signal's reason if it aborts first (the promise itself goes on for others). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);

@@ -1,8 +1,11 @@
 /** `kube-lessons list-nodes` against the sandbox: the article's NAME/ARCH/OS table, the wide view, data formats, selectors. */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 import { cli, assertNoSecrets } from './helpers.ts';
 
 interface Node {
@@ -86,5 +89,23 @@ describe('list-nodes', () => {
     assert.equal(none.code, 0);
     assert.equal(none.stdout, '');
     assert.match(none.stderr, /^No nodes found\./);
+  });
+
+  it('talks HTTP/1.1 and never loads node:http2 nor perf_hooks; api-resources, with requests at once, speaks HTTP/2', async () => {
+    // What lesson 04 says about the connection. A preload writes down, as the process exits, which of Node's modules it loaded.
+    const dir = tempDir('list-nodes-modules-');
+    const report = join(dir, 'report.cjs');
+    writeFileSync(report, `process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULES_REPORT, process.moduleLoadList.join('\\n')));`);
+    const modules = async (args: string[]) => {
+      const out = join(dir, `${args[0]}.txt`);
+      const r = await cli(args, { env: { NODE_OPTIONS: `--require ${report}`, MODULES_REPORT: out } });
+      assert.equal(r.code, 0, r.stderr);
+      return readFileSync(out, 'utf8').split('\n');
+    };
+    const listNodes = await modules(['list-nodes']);
+    assert.ok(listNodes.includes('NativeModule https'), 'list-nodes sends its request with node:https');
+    assert.ok(!listNodes.includes('NativeModule http2'));
+    assert.ok(!listNodes.includes('NativeModule perf_hooks'));
+    assert.ok((await modules(['api-resources'])).includes('NativeModule http2'));
   });
 });

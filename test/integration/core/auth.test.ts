@@ -1,10 +1,13 @@
 // Native authentication against the sandbox's API server: each credential kind the client handles itself,
-// the answers the server gives a wrong or powerless one, and credentials kept out of what traces see.
+// the answers the server gives a wrong or powerless one, and credentials kept out of what traces see; each
+// over HTTP/1.1 (a client sending one request at a time, as one-shot commands do) and over HTTP/2 (a client
+// asked for it, as informers and controllers do), with the protocol checked.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubeClient } from '../../../src/core/client.ts';
+import { KubeClient, type HttpTraceHooks } from '../../../src/core/client.ts';
 import { describeError, ExitCode } from '../../../src/core/errors.ts';
 import { loadKubeconfig, type ResolvedKubeconfig } from '../../../src/core/kubeconfig.ts';
 import type { UserEntry } from '../../../src/core/auth.ts';
@@ -16,11 +19,6 @@ const dir = tempDir('auth-it-');
 
 async function admin(): Promise<ResolvedKubeconfig> {
   return loadKubeconfig({ kubeconfig: sandboxState().kubeconfig });
-}
-
-/** The sandbox's cluster with another user entry. */
-async function as(user: UserEntry): Promise<KubeClient> {
-  return new KubeClient({ ...(await admin()), user });
 }
 
 /** An exec plugin printing an ExecCredential with `token`; each run is logged. */
@@ -44,67 +42,88 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 
 const adminToken = async () => (await admin()).user.token!;
 
-describe('native authentication against the sandbox', () => {
-  it('authenticates with the kubeconfig bearer token', async () => {
-    const client = new KubeClient(await admin());
-    const r = await client.request<{ metadata: { name: string } }>({ path: '/api/v1/namespaces/default' });
-    assert.equal(r.body.metadata.name, 'default');
-    await client.close();
-  });
+for (const protocol of ['HTTP/1.1', 'HTTP/2'] as const) {
+  describe(`native authentication against the sandbox over ${protocol}`, () => {
+    /** Requests this process sent with node:http(s), which only the HTTP/1.1 transport uses. */
+    let http1Requests = 0;
+    const counted = () => http1Requests++;
+    before(() => subscribe('http.client.request.start', counted));
+    after(() => {
+      unsubscribe('http.client.request.start', counted);
+      // Every test sent requests: over HTTP/1.1 all went through node:https, over HTTP/2 none did.
+      if (protocol === 'HTTP/2') assert.equal(http1Requests, 0);
+      else assert.ok(http1Requests > 0);
+    });
+    /** A client for `config`, on this suite's protocol. */
+    const make = (config: ResolvedKubeconfig, hooks?: HttpTraceHooks) => {
+      const client = new KubeClient(config, hooks ? { hooks } : {});
+      if (protocol === 'HTTP/2') client.preferHttp2();
+      return client;
+    };
+    /** The sandbox's cluster with another user entry. */
+    const as = async (user: UserEntry) => make({ ...(await admin()), user });
 
-  it('authenticates with a token file', async () => {
-    const tokenFile = join(dir, 'token');
-    writeFileSync(tokenFile, `${await adminToken()}\n`, { mode: 0o600 });
-    const client = await as({ tokenFile });
-    assert.equal((await client.request<{ kind: string }>({ path: '/api/v1/namespaces/default' })).body.kind, 'Namespace');
-    await client.close();
-  });
+    it('authenticates with the kubeconfig bearer token', async () => {
+      const client = make(await admin());
+      const r = await client.request<{ metadata: { name: string } }>({ path: '/api/v1/namespaces/default' });
+      assert.equal(r.body.metadata.name, 'default');
+      await client.close();
+    });
 
-  it('authenticates with the token an exec plugin prints, running it once for many requests', async () => {
-    const plugin = execPlugin('good-plugin', await adminToken());
-    const client = await as(plugin.user);
-    await Promise.all(Array.from({ length: 5 }, () => client.request({ path: '/api/v1/namespaces/default' })));
-    assert.equal(plugin.runs(), 1);
-    await client.close();
-  });
+    it('authenticates with a token file', async () => {
+      const tokenFile = join(dir, 'token');
+      writeFileSync(tokenFile, `${await adminToken()}\n`, { mode: 0o600 });
+      const client = await as({ tokenFile });
+      assert.equal((await client.request<{ kind: string }>({ path: '/api/v1/namespaces/default' })).body.kind, 'Namespace');
+      await client.close();
+    });
 
-  it('runs the exec plugin again after the server answers 401', async () => {
-    const plugin = execPlugin('stale-plugin', 'not-a-valid-token-123456');
-    const client = await as(plugin.user);
-    for (let i = 0; i < 2; i++) {
-      await assert.rejects(client.request({ path: '/api/v1/namespaces/default' }), (e: ApiStatusError) => e.code === 401);
-    }
-    assert.equal(plugin.runs(), 2, 'each 401 drops the credential');
-    await client.close();
-  });
+    it('authenticates with the token an exec plugin prints, running it once for many requests', async () => {
+      const plugin = execPlugin('good-plugin', await adminToken());
+      const client = await as(plugin.user);
+      await Promise.all(Array.from({ length: 5 }, () => client.request({ path: '/api/v1/namespaces/default' })));
+      assert.equal(plugin.runs(), 1);
+      await client.close();
+    });
 
-  it('gets 401 for an unknown token and 403 for the "nobody" user, each with its exit code', async () => {
-    const stranger = await as({ token: 'unknown-token-abcdef' });
-    const unauthorized = await stranger.request({ path: '/api/v1/nodes' }).catch((e: unknown) => e);
-    assert.ok(unauthorized instanceof ApiStatusError && unauthorized.code === 401);
-    assert.equal(describeError(unauthorized).exitCode, ExitCode.unauthorized);
-    const nobody = new KubeClient(await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig, context: 'kube-lessons-sandbox-nobody' }));
-    const forbidden = await nobody.request({ path: '/api/v1/nodes' }).catch((e: unknown) => e);
-    assert.ok(forbidden instanceof ApiStatusError && forbidden.code === 403, String(forbidden));
-    assert.equal(describeError(forbidden).exitCode, ExitCode.forbidden);
-    await Promise.all([stranger.close(), nobody.close()]);
-  });
+    it('runs the exec plugin again after the server answers 401', async () => {
+      const plugin = execPlugin('stale-plugin', 'not-a-valid-token-123456');
+      const client = await as(plugin.user);
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(client.request({ path: '/api/v1/namespaces/default' }), (e: ApiStatusError) => e.code === 401);
+      }
+      assert.equal(plugin.runs(), 2, 'each 401 drops the credential');
+      await client.close();
+    });
 
-  it('shows trace hooks the request with its credential redacted', async () => {
-    const seen: string[] = [];
-    const config = await admin();
-    const client = new KubeClient(config, { hooks: { request: (r) => seen.push(JSON.stringify(r.headers)) } });
-    await client.request({ path: '/version' });
-    assert.match(seen[0]!, /"authorization":"Bearer <redacted>"/);
-    assert.ok(!seen[0]!.includes(config.user.token!));
-    await client.close();
-  });
+    it('gets 401 for an unknown token and 403 for the "nobody" user, each with its exit code', async () => {
+      const stranger = await as({ token: 'unknown-token-abcdef' });
+      const unauthorized = await stranger.request({ path: '/api/v1/nodes' }).catch((e: unknown) => e);
+      assert.ok(unauthorized instanceof ApiStatusError && unauthorized.code === 401);
+      assert.equal(describeError(unauthorized).exitCode, ExitCode.unauthorized);
+      const nobody = make(await loadKubeconfig({ kubeconfig: sandboxState().kubeconfig, context: 'kube-lessons-sandbox-nobody' }));
+      const forbidden = await nobody.request({ path: '/api/v1/nodes' }).catch((e: unknown) => e);
+      assert.ok(forbidden instanceof ApiStatusError && forbidden.code === 403, String(forbidden));
+      assert.equal(describeError(forbidden).exitCode, ExitCode.forbidden);
+      await Promise.all([stranger.close(), nobody.close()]);
+    });
 
-  it('rejects a server certificate the kubeconfig does not trust, with the TLS exit code', async () => {
-    const config = await admin();
-    const client = new KubeClient({ ...config, cluster: { server: config.server } });
-    const err = await client.request({ path: '/version' }).catch((e: unknown) => e);
-    assert.equal(describeError(err, { server: config.server }).exitCode, ExitCode.tls);
-    await client.close();
+    it('shows trace hooks the request with its credential redacted', async () => {
+      const seen: string[] = [];
+      const config = await admin();
+      const client = make(config, { request: (r) => seen.push(JSON.stringify(r.headers)) });
+      await client.request({ path: '/version' });
+      assert.match(seen[0]!, /"authorization":"Bearer <redacted>"/);
+      assert.ok(!seen[0]!.includes(config.user.token!));
+      await client.close();
+    });
+
+    it('rejects a server certificate the kubeconfig does not trust, with the TLS exit code', async () => {
+      const config = await admin();
+      const client = make({ ...config, cluster: { server: config.server } });
+      const err = await client.request({ path: '/version' }).catch((e: unknown) => e);
+      assert.equal(describeError(err, { server: config.server }).exitCode, ExitCode.tls);
+      await client.close();
+    });
   });
-});
+}

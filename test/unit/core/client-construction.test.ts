@@ -13,28 +13,30 @@ const ca = fixture('localhost.crt');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('KubeClient construction', () => {
-  it('connects nothing until the first request, which presents the client certificate from the kubeconfig', async () => {
-    let connections = 0;
-    const server = http2.createSecureServer({ ...serverTls, requestCert: true, rejectUnauthorized: true, ca }, (req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ subject: (req.socket as TLSSocket).getPeerCertificate().subject?.CN }));
+  for (const protocol of ['HTTP/1.1', 'HTTP/2'] as const)
+    it(`connects nothing until the first request, which presents the client certificate from the kubeconfig (${protocol})`, async () => {
+      let connections = 0;
+      const server = http2.createSecureServer({ ...serverTls, allowHTTP1: true, requestCert: true, rejectUnauthorized: true, ca }, (req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ subject: (req.socket as TLSSocket).getPeerCertificate().subject?.CN, version: req.httpVersion }));
+      });
+      server.on('connection', () => connections++);
+      const url = await listen(server);
+      const config = {
+        server: url.origin,
+        cluster: { server: url.origin, 'certificate-authority-data': b64(ca) },
+        user: { 'client-certificate-data': b64(ca), 'client-key-data': b64(fixture('localhost.key')) },
+      } as never;
+      // close() waits for a dial in progress, so a connection opened by the constructor would be counted here.
+      await new KubeClient(config).close();
+      assert.equal(connections, 0);
+      const client = new KubeClient(config);
+      if (protocol === 'HTTP/2') client.preferHttp2();
+      const r = await client.request<{ subject: string; version: string }>({ path: '/api/v1/nodes' });
+      assert.deepEqual(r.body, { subject: 'localhost', version: protocol === 'HTTP/2' ? '2.0' : '1.1' });
+      assert.equal(connections, 1);
+      await client.close();
     });
-    server.on('connection', () => connections++);
-    const url = await listen(server);
-    const config = {
-      server: url.origin,
-      cluster: { server: url.origin, 'certificate-authority-data': b64(ca) },
-      user: { 'client-certificate-data': b64(ca), 'client-key-data': b64(fixture('localhost.key')) },
-    } as never;
-    // close() waits for a dial in progress, so a connection opened by the constructor would be counted here.
-    await new KubeClient(config).close();
-    assert.equal(connections, 0);
-    const client = new KubeClient(config);
-    const r = await client.request<{ subject: string }>({ path: '/api/v1/nodes' });
-    assert.deepEqual(r.body, { subject: 'localhost' });
-    assert.equal(connections, 1);
-    await client.close();
-  });
 
   it('does not throw for a kubeconfig user it cannot use: the first request reports it', async () => {
     const cluster = { server: 'https://127.0.0.1:1', 'certificate-authority-data': b64(ca) };

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import type https from 'node:https';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { realClock, type Clock } from '../../../src/machinery/clock.ts';
 import { KubeClient } from '../../../src/core/client.ts';
 import { loadKubeconfig } from '../../../src/core/kubeconfig.ts';
-import { fetchTransport, type Transport } from '../../../src/core/transport.ts';
+import { fetchTransport, type Transport, type TransportResponse } from '../../../src/core/transport.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 export const fixture = (name: string) => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
@@ -59,8 +60,11 @@ export function instantSleeps(): Clock & { slept: number[] } {
   return { slept, now: () => realClock.now(), setTimer: (fn, ms) => realClock.setTimer(fn, ms), sleep: async (ms) => void slept.push(ms) };
 }
 
-/** A KubeClient for a loopback test server, authenticating with a token. */
-export async function clientFor(server: URL, clock = instantSleeps()) {
+/**
+ * A KubeClient for a loopback test server, authenticating with a token. By default it speaks HTTP/2 from the
+ * first request (h2Server speaks nothing else); 'HTTP/1.1' leaves it to start on HTTP/1.1 as a CLI client does.
+ */
+export async function clientFor(server: URL, clock = instantSleeps(), start: 'HTTP/2' | 'HTTP/1.1' = 'HTTP/2') {
   const file = join(tempDir('kube-client-'), 'kubeconfig');
   const ca = Buffer.from(fixture('localhost.crt')).toString('base64');
   writeFileSync(
@@ -73,5 +77,38 @@ contexts: [{ name: x, context: { cluster: c, user: u } }]
 current-context: x
 `,
   );
-  return { client: new KubeClient(await loadKubeconfig({ kubeconfig: file }), { clock }), clock };
+  const client = new KubeClient(await loadKubeconfig({ kubeconfig: file }), { clock });
+  if (start === 'HTTP/2') client.preferHttp2();
+  return { client, clock };
+}
+
+/**
+ * A request handler (node:https's or node:http2's compatibility API) that echoes the request body in x-seen,
+ * writes one watch line, and the second only after release().
+ */
+export function answerInTwoParts() {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const handle = async (
+    req: AsyncIterable<unknown>,
+    res: { writeHead(status: number, headers: Record<string, string>): unknown; write(s: string): unknown; end(s: string): unknown },
+  ) => {
+    let body = '';
+    for await (const c of req) body += String(c);
+    res.writeHead(200, { 'content-type': 'application/json', 'x-seen': body });
+    res.write('{"type":"ADDED"}\n');
+    await released;
+    res.end('{"type":"DELETED"}\n');
+  };
+  return { handle: (req: Parameters<typeof handle>[0], res: Parameters<typeof handle>[1]) => void handle(req, res), release };
+}
+
+/** Checks the answer of answerInTwoParts to a POST of '{"a":1}': the first line reaches the reader before the server ends the body. */
+export async function assertBodyAsItArrives(r: TransportResponse, release: () => void) {
+  assert.equal(r.headers.get('x-seen'), '{"a":1}');
+  const it = r.body[Symbol.asyncIterator]();
+  assert.equal(Buffer.from((await it.next()).value).toString(), '{"type":"ADDED"}\n', 'the first line arrives before the server ends the body');
+  release();
+  assert.equal(Buffer.from((await it.next()).value).toString(), '{"type":"DELETED"}\n');
+  assert.equal((await it.next()).done, true);
 }

@@ -1,0 +1,245 @@
+// The HTTP/1.1 transport against loopback TLS servers (a fixture certificate for 127.0.0.1 and localhost):
+// keep-alive reuse, bodies as they arrive, TLS settings, and what happens when the server closes a reused
+// connection, breaks one mid-answer, or the caller gives up.
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import https from 'node:https';
+import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { http1Transport } from '../../../src/core/http1-transport.ts';
+import { ConnectionLostError, type Transport, type TransportResponse } from '../../../src/core/transport.ts';
+import { answerInTwoParts, assertBodyAsItArrives, fixture, listen, serverTls, tls } from './tls-servers.ts';
+
+const get = (t: Transport, url: URL, path: string, signal = new AbortController().signal) =>
+  t.send({ method: 'GET', url: new URL(path, url), headers: { accept: 'application/json' }, signal });
+/** The path an echo answer names. */
+const pathOf = async (r: Promise<TransportResponse> | TransportResponse) => (JSON.parse(await (await r).text()) as { path: string }).path;
+const post = (t: Transport, url: URL, path: string, body: string) =>
+  t.send({ method: 'POST', url: new URL(path, url), headers: { 'content-type': 'application/json' }, body, signal: new AbortController().signal });
+
+/**
+ * An HTTP/1.1 test server: `handle` decides what each request gets, told how many requests its connection
+ * carried so far. Counts connections, and the requests answered per path.
+ */
+async function h1Server(handle: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, nth: number) => void) {
+  const stats = { connections: 0, processed: new Map<string, number>() };
+  const perSocket = new WeakMap<object, number>();
+  const server = https.createServer(serverTls, (req, res) => {
+    const nth = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, nth);
+    handle(req, res, nth);
+  });
+  server.on('secureConnection', () => stats.connections++);
+  // Idle connections stay open until the client closes them: only the client decides when they go.
+  server.keepAliveTimeout = 0;
+  const url = await listen(server);
+  return { url, stats };
+}
+
+/** Answers with a JSON echo of the path and the request body, and counts the request as processed. */
+async function echo(stats: { processed: Map<string, number> }, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) {
+  let body = '';
+  for await (const c of req) body += String(c);
+  stats.processed.set(req.url!, (stats.processed.get(req.url!) ?? 0) + 1);
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ path: req.url, version: req.httpVersion, body }));
+}
+
+describe('HTTP/1.1 transport', () => {
+  it('sends requests in a row on one kept-alive connection, over HTTP/1.1', async () => {
+    const { url, stats } = await h1Server((req, res) => void echo(stats, req, res));
+    const t = http1Transport(url, tls);
+    for (let i = 0; i < 3; i++) {
+      const r = await get(t, url, `/api/v1/things/${i}?watch=0`);
+      assert.equal(r.status, 200);
+      assert.equal(r.statusText, 'OK');
+      assert.equal(r.headers.get('Content-Type'), 'application/json');
+      assert.deepEqual(JSON.parse(await r.text()), { path: `/api/v1/things/${i}?watch=0`, version: '1.1', body: '' });
+    }
+    assert.equal(stats.connections, 1);
+    await t.close();
+  });
+
+  it('hands over body chunks as they arrive, and sends a request body', async () => {
+    const { handle, release } = answerInTwoParts();
+    const { url } = await h1Server(handle);
+    const t = http1Transport(url, tls);
+    const r = await post(t, url, '/watch', '{"a":1}');
+    await assertBodyAsItArrives(r, release);
+    await t.close();
+  });
+
+  it('sends a body with its Content-Length whatever the method, so the next request on the connection arrives intact', async () => {
+    const { url, stats } = await h1Server((req, res) => void echo(stats, req, res));
+    const t = http1Transport(url, tls);
+    for (const method of ['DELETE', 'POST', 'PUT', 'PATCH']) {
+      const body = '{"gracePeriodSeconds":0,"note":"é"}';
+      const r = await t.send({
+        method,
+        url: new URL('/api/v1/pods/p', url),
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: new AbortController().signal,
+      });
+      assert.equal((JSON.parse(await r.text()) as { body: string }).body, body, method);
+      assert.equal(await pathOf(get(t, url, `/after-${method}`)), `/after-${method}`);
+    }
+    assert.equal(stats.connections, 1);
+    await t.close();
+  });
+
+  it('rejects with the abort reason when the caller gives up before the answer, or during the body', async () => {
+    const { url } = await h1Server((req, res) => {
+      if (req.url === '/slow') return;
+      res.writeHead(200);
+      res.write('{"items":[');
+    });
+    const t = http1Transport(url, tls);
+    const abort = new AbortController();
+    const pending = get(t, url, '/slow', abort.signal);
+    setImmediate(() => abort.abort(new DOMException('no answer', 'TimeoutError')));
+    await assert.rejects(pending, (e: Error) => e.name === 'TimeoutError');
+    const midBody = new AbortController();
+    const r = await get(t, url, '/partial', midBody.signal);
+    const text = r.text();
+    midBody.abort(new DOMException('stop', 'AbortError'));
+    await assert.rejects(text, (e: Error) => e.name === 'AbortError' && e.message === 'stop');
+    await t.close();
+  });
+
+  it('refuses a server whose certificate the CA did not sign, with the TLS error as Node gives it', async () => {
+    const { url } = await h1Server((_req, res) => res.end('{}'));
+    const t = http1Transport(url, { rejectUnauthorized: true });
+    await assert.rejects(get(t, url, '/'), (e: NodeJS.ErrnoException) => /SELF_SIGNED|UNABLE_TO_VERIFY/.test(e.code ?? ''));
+    await t.close();
+  });
+
+  it('fails with the connect error when nothing listens (never ConnectionLostError: nothing was sent)', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const url = new URL(`https://127.0.0.1:${port}`);
+    const t = http1Transport(url, tls);
+    await assert.rejects(get(t, url, '/version'), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED' && !(e instanceof ConnectionLostError));
+    await t.close();
+  });
+
+  it('checks the certificate against tls-server-name when one is set, and presents the client certificate', async () => {
+    const server = https.createServer({ ...serverTls, requestCert: true, rejectUnauthorized: true, ca: fixture('localhost.crt') }, (req, res) => {
+      const socket = req.socket as TLSSocket;
+      res.end(JSON.stringify({ subject: socket.getPeerCertificate().subject?.CN, sni: socket.servername }));
+    });
+    const url = await listen(server);
+    const client = { cert: fixture('localhost.crt'), key: fixture('localhost.key') };
+    const named = http1Transport(url, { ...tls, ...client, servername: 'localhost' });
+    assert.deepEqual(JSON.parse(await (await get(named, url, '/')).text()), { subject: 'localhost', sni: 'localhost' });
+    await named.close();
+    // An IP host sends no server name (SNI forbids IPs) and is checked against the certificate's IP SAN.
+    const byIp = http1Transport(url, { ...tls, ...client });
+    assert.deepEqual(JSON.parse(await (await get(byIp, url, '/')).text()), { subject: 'localhost', sni: false });
+    await byIp.close();
+    const wrongName = http1Transport(url, { ...tls, ...client, servername: 'kubernetes.default.svc' });
+    await assert.rejects(get(wrongName, url, '/'), (e: NodeJS.ErrnoException) => e.code === 'ERR_TLS_CERT_ALTNAME_INVALID');
+    await wrongName.close();
+    const withoutCert = http1Transport(url, tls);
+    await assert.rejects(async () => (await get(withoutCert, url, '/')).text());
+    await withoutCert.close();
+  });
+});
+
+describe('HTTP/1.1 transport when the server closes or breaks the connection', () => {
+  /** Answers the first request on each connection; closes the connection under any later one without answering. */
+  const closesReused = () =>
+    h1Server((req, res, nth) => {
+      if (nth === 1) return void echo(stats, req, res);
+      req.socket.destroy();
+    }).then((s) => ((stats = s.stats), s));
+  let stats: { connections: number; processed: Map<string, number> };
+
+  it('sends a GET again on a new connection when the server closed the reused one without answering', async () => {
+    const { url } = await closesReused();
+    const t = http1Transport(url, tls);
+    assert.equal(await pathOf(get(t, url, '/first')), '/first');
+    const r = await get(t, url, '/second');
+    assert.equal(await pathOf(r), '/second');
+    assert.equal(stats.processed.get('/second'), 1);
+    assert.equal(stats.connections, 2);
+    await t.close();
+  });
+
+  it('does not send a POST again once its reused connection broke: ConnectionLostError', async () => {
+    const { url } = await closesReused();
+    const t = http1Transport(url, tls);
+    assert.equal(await pathOf(post(t, url, '/first', '{}')), '/first');
+    await assert.rejects(post(t, url, '/second', '{}'), ConnectionLostError);
+    assert.equal(stats.connections, 1, 'not sent again');
+    await t.close();
+  });
+
+  it('fails with ConnectionLostError, without resending, when a new connection breaks after the request went out', async () => {
+    const { url, stats: s } = await h1Server((req) => req.socket.destroy());
+    const t = http1Transport(url, tls);
+    await assert.rejects(get(t, url, '/api/v1/pods'), ConnectionLostError);
+    assert.equal(s.connections, 1);
+    await t.close();
+  });
+
+  it('throws ConnectionLostError for a body cut off by the connection, never a short body', async () => {
+    const { url } = await h1Server((req, res) => {
+      // Declared longer than sent (the first path), or chunked without its last chunk (the second).
+      if (req.url === '/sized') res.writeHead(200, { 'content-length': '100' });
+      else res.writeHead(200);
+      res.write('{"items":[', () => req.socket.destroy());
+    });
+    const t = http1Transport(url, tls);
+    await assert.rejects((await get(t, url, '/sized')).text(), ConnectionLostError);
+    await assert.rejects((await get(t, url, '/chunked')).text(), ConnectionLostError);
+    await t.close();
+  });
+});
+
+describe('HTTP/1.1 transport lifecycle', () => {
+  /** Runs a module in a child process with the server's URL; resolves with its exit code once it exits (null: killed after 20 s). */
+  async function exitCodeOf(script: string, url: URL): Promise<number> {
+    const transport = new URL('../../../src/core/http1-transport.ts', import.meta.url).href;
+    const source = `import { http1Transport } from '${transport}';
+      const t = http1Transport(new URL('${url.href}'), { ca: process.env.CA, rejectUnauthorized: true });
+      const r = await t.send({ method: 'GET', url: new URL('/x', '${url.href}'), headers: {}, signal: new AbortController().signal });
+      await r.text();
+      ${script}`;
+    const child = execFile(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, CA: tls.ca }, timeout: 20_000 });
+    const [code] = (await once(child, 'exit')) as [number];
+    return code;
+  }
+
+  it('lets the process exit once its requests are done, without close() (idle connections hold nothing)', async () => {
+    const { url, stats } = await h1Server((req, res) => void echo(stats, req, res));
+    assert.equal(await exitCodeOf('', url), 0);
+  });
+
+  it('close() waits for a request in flight, then closes its connection', async () => {
+    let answerNow!: () => void;
+    let arrived!: () => void;
+    const heldArrived = new Promise<void>((r) => (arrived = r));
+    let serverSocketClosed!: Promise<unknown>;
+    const { url, stats } = await h1Server((req, res) => {
+      serverSocketClosed = once(req.socket, 'close');
+      answerNow = () => void echo(stats, req, res);
+      arrived();
+    });
+    const t = http1Transport(url, tls);
+    const held = get(t, url, '/held');
+    await heldArrived;
+    let closed = false;
+    const closing = t.close().then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(closed, false, 'close() waits for the request in flight');
+    answerNow();
+    assert.equal(await pathOf(held), '/held');
+    await closing;
+    await serverSocketClosed;
+  });
+});

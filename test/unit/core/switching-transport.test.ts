@@ -1,0 +1,169 @@
+// Which protocol a client's requests go over: HTTP/1.1 while it sends one at a time, HTTP/2 for good from its
+// first watch, overlapping request or preferHttp2. The rule on fake transports (every sequence, fast-check),
+// then KubeClient against a loopback server that speaks both, as kube-apiserver does.
+import http2 from 'node:http2';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Http1Transport } from '../../../src/core/http1-transport.ts';
+import { switchingTransport, type Protocol } from '../../../src/core/switching-transport.ts';
+import type { Transport, TransportRequest, TransportResponse } from '../../../src/core/transport.ts';
+import { clientFor, listen, serverTls } from './tls-servers.ts';
+
+/** Fake transports: each request stays under way until the test ends it; they record what went where. */
+function fakes() {
+  const sent: { protocol: Protocol; ended: boolean; end: () => void }[] = [];
+  const closed: Protocol[] = [];
+  const fake = (protocol: Protocol) => {
+    let active = 0;
+    return {
+      get active() {
+        return active;
+      },
+      async send(_req: TransportRequest): Promise<TransportResponse> {
+        active++;
+        // The answer's headers come at once; the exchange (its body) lasts until end().
+        const entry = {
+          protocol,
+          ended: false,
+          end() {
+            if (entry.ended) return;
+            entry.ended = true;
+            active--;
+          },
+        };
+        sent.push(entry);
+        return { status: 200, statusText: 'OK', headers: { get: () => null }, body: (async function* () {})(), text: async () => '' };
+      },
+      async close() {
+        closed.push(protocol);
+      },
+    } satisfies Http1Transport;
+  };
+  const made: Protocol[] = [];
+  const transport = switchingTransport(
+    () => (made.push('HTTP/1.1'), fake('HTTP/1.1')),
+    (): Transport => (made.push('HTTP/2'), fake('HTTP/2')),
+  );
+  return { transport, sent, closed, made };
+}
+
+const req = (stream = false): TransportRequest => ({ method: 'GET', url: new URL('https://h/x'), headers: {}, signal: new AbortController().signal, stream });
+
+type Step = { kind: 'request' } | { kind: 'watch' } | { kind: 'prefer' } | { kind: 'end'; which: number };
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: fc.constant({ kind: 'request' as const }), weight: 4 },
+  { arbitrary: fc.constant({ kind: 'watch' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'prefer' as const }), weight: 1 },
+  { arbitrary: fc.nat(20).map((which) => ({ kind: 'end' as const, which })), weight: 4 },
+);
+
+describe('switchingTransport', () => {
+  it('sends each request over HTTP/1.1 exactly while none is under way and nothing asked for HTTP/2; HTTP/2 for good after', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
+        const { transport, sent, closed, made } = fakes();
+        // The model: under way = sent and not ended, on HTTP/1.1; moved = once true, always true.
+        let moved = false;
+        const expected: Protocol[] = [];
+        for (const s of steps) {
+          if (s.kind === 'prefer') {
+            moved = true;
+            transport.preferHttp2();
+          } else if (s.kind === 'end') {
+            sent[s.which % Math.max(sent.length, 1)]?.end();
+          } else {
+            const underWay = sent.filter((x) => x.protocol === 'HTTP/1.1' && !x.ended).length;
+            if (s.kind === 'watch' || underWay > 0) moved = true;
+            expected.push(moved ? 'HTTP/2' : 'HTTP/1.1');
+            await transport.send(req(s.kind === 'watch'));
+          }
+          assert.equal(transport.protocol, moved ? 'HTTP/2' : 'HTTP/1.1');
+        }
+        assert.deepEqual(
+          sent.map((x) => x.protocol),
+          expected,
+        );
+        // Each transport is made at most once, and only when a request needs it.
+        assert.deepEqual(made, [...new Set(expected)]);
+        // The HTTP/1.1 transport is closed when the client moves.
+        assert.equal(closed.includes('HTTP/1.1'), moved && made.includes('HTTP/1.1'));
+      }),
+    );
+  });
+});
+
+/**
+ * A server that speaks HTTP/2 and HTTP/1.1 (kube-apiserver does): answers with the protocol version it heard;
+ * `/slow` holds its body until release(). Counts connections and which are still open.
+ */
+async function dualServer() {
+  const held: (() => void)[] = [];
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http2.createSecureServer({ ...serverTls, allowHTTP1: true }, (req, res) => {
+    res.setHeader('content-type', 'application/json');
+    const body = JSON.stringify({ version: req.httpVersion });
+    if (req.url === '/slow') {
+      res.write(body.slice(0, 5));
+      held.push(() => res.end(body.slice(5)));
+    } else if (req.url?.includes('watch=1')) res.end(body + '\n');
+    else res.end(body);
+  });
+  server.on('secureConnection', (s: import('node:net').Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const url = await listen(server);
+  let connections = 0;
+  server.on('secureConnection', () => connections++);
+  return { url, held, connections: () => connections, open: () => sockets.size };
+}
+
+describe('KubeClient protocols', () => {
+  const version = async (client: import('../../../src/core/client.ts').KubeClient, path = '/api/v1/nodes') =>
+    (await client.request<{ version: string }>({ path })).body.version;
+
+  it('sends requests in a row over HTTP/1.1, on one connection', async () => {
+    const server = await dualServer();
+    const { client } = await clientFor(server.url, undefined, 'HTTP/1.1');
+    assert.deepEqual([await version(client), await version(client), await version(client)], ['1.1', '1.1', '1.1']);
+    assert.equal(server.connections(), 1);
+    await client.close();
+  });
+
+  it('moves to HTTP/2 for good at the first watch, and closes the HTTP/1.1 connection', async () => {
+    const server = await dualServer();
+    const { client } = await clientFor(server.url, undefined, 'HTTP/1.1');
+    assert.equal(await version(client), '1.1');
+    const lines: string[] = [];
+    for await (const line of await client.stream({ path: '/api/v1/pods', query: { watch: 1 } })) lines.push(line);
+    assert.deepEqual(lines, ['{"version":"2.0"}']);
+    assert.equal(await version(client), '2.0');
+    assert.equal(server.connections(), 2);
+    // Only the HTTP/2 connection is left.
+    while (server.open() > 1) await new Promise((r) => setImmediate(r));
+    await client.close();
+  });
+
+  it('moves to HTTP/2 at a request sent while another is under way; the first ends on HTTP/1.1', async () => {
+    const server = await dualServer();
+    const { client } = await clientFor(server.url, undefined, 'HTTP/1.1');
+    const slow = version(client, '/slow');
+    // The slow answer's headers are in: its body is still under way.
+    while (server.held.length === 0) await new Promise((r) => setImmediate(r));
+    assert.equal(await version(client), '2.0');
+    server.held[0]!();
+    assert.equal(await slow, '1.1');
+    assert.equal(await version(client), '2.0');
+    await client.close();
+  });
+
+  it('speaks HTTP/2 from the first request once asked (informers, controllers), on one connection', async () => {
+    const server = await dualServer();
+    const { client } = await clientFor(server.url, undefined, 'HTTP/1.1');
+    client.preferHttp2();
+    assert.deepEqual(await Promise.all([version(client), version(client), version(client)]), ['2.0', '2.0', '2.0']);
+    assert.equal(server.connections(), 1);
+    await client.close();
+  });
+});
