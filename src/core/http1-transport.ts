@@ -16,7 +16,8 @@
  * - A request body always goes with its Content-Length, whatever the method (Node leaves it off a DELETE's).
  * - A body is either complete (Content-Length or chunked, as Node's parser judges) or its reader throws
  *   ConnectionLostError; aborting the signal cancels the request or its body with the signal's reason.
- * - close() waits for the requests in flight, then destroys every connection: no socket or timer is left.
+ * - close() waits for the requests in flight (each until its body closed, retries included), then destroys
+ *   every connection: no socket or timer is left.
  *
  * Deliberate difference from Go: Go also resends a non-replayable request when it knows no byte of it was
  * written; Node does not say whether a reused socket's write reached the server, so such a request fails
@@ -24,13 +25,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:https';
-import { isIP } from 'node:net';
 import {
   ConnectionLostError,
+  headersOf,
   MAX_UNPROCESSED_RETRIES,
   readBody,
   secureContextFor,
   STATUS_CODES,
+  tlsNames,
   UnprocessedError,
   type TlsSettings,
   type Transport,
@@ -42,7 +44,7 @@ import {
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface Http1Transport extends Transport {
-  /** Requests sent and not yet over (their answer's body still open included). */
+  /** Requests under way: from the send() call until the answer's body closed or the request failed, retries included. */
   readonly active: number;
 }
 
@@ -50,19 +52,21 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
   // Loaded here, not imported: the HTTP/2 transport's clients never need it.
   const https = process.getBuiltinModule('node:https');
   const host = origin.host;
-  const hostname = origin.hostname.replace(/^\[|\]$/g, '');
-  const servername = settings.servername ?? (isIP(hostname) ? undefined : hostname);
+  const { hostname, servername } = tlsNames(origin, settings);
   const agent: Agent = new https.Agent({
     keepAlive: true,
     secureContext: secureContextFor(settings),
     rejectUnauthorized: settings.rejectUnauthorized,
     ...(servername ? { servername } : {}),
   });
-  /** Settles when each request in flight has ended, answered or not. */
+  /**
+   * Settles when each send() under way has ended, answered (body closed) or failed. Counted per send(), not
+   * per attempt: a retry after a stale connection is still in flight, so close() does not destroy its socket.
+   */
   const inFlight = new Set<Promise<void>>();
 
-  /** One try. Throws UnprocessedError when trying again on another connection is safe. */
-  function attempt(req: TransportRequest): Promise<TransportResponse> {
+  /** One try; `answered` runs when the answer's body closes. Throws UnprocessedError when trying again on another connection is safe. */
+  function attempt(req: TransportRequest, answered: () => void): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const request = https.request({
         agent,
@@ -75,18 +79,11 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
         headers: req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
         ...(servername ? { servername } : {}),
       });
-      let ended!: () => void;
-      const done = new Promise<void>((r) => (ended = r));
-      inFlight.add(done);
-      const finish = () => {
-        req.signal.removeEventListener('abort', onAbort);
-        inFlight.delete(done);
-        ended();
-      };
       // Aborting destroys the request, or the answer's body once it flows.
       const onAbort = () => request.destroy();
       req.signal.addEventListener('abort', onAbort, { once: true });
       if (req.signal.aborted) onAbort();
+      const over = () => req.signal.removeEventListener('abort', onAbort);
       let connected = false;
       let responded = false;
       request.on('socket', (socket) => {
@@ -95,19 +92,24 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
       });
       request.on('response', (res: IncomingMessage) => {
         responded = true;
-        res.once('close', finish);
-        const get = (name: string) => {
-          const v = res.headers[name.toLowerCase()];
-          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
-        };
+        res.once('close', () => {
+          over();
+          answered();
+        });
         const status = res.statusCode ?? 0;
         const body = readBody(res, req.signal, host, () => !res.complete);
-        resolve({ status, statusText: res.statusMessage || STATUS_CODES[status] || '', headers: { get }, body: body.chunks, text: () => body.text() });
+        resolve({
+          status,
+          statusText: res.statusMessage || STATUS_CODES[status] || '',
+          headers: headersOf(res.headers),
+          body: body.chunks,
+          text: () => body.text(),
+        });
       });
       const unanswered = (err: Error | undefined) => {
         // After the answer began, a failure is the body's, which its reader reports.
         if (responded) return;
-        finish();
+        over();
         if (req.signal.aborted) reject(req.signal.reason as Error);
         else if (request.reusedSocket && REPLAYABLE.has(req.method))
           reject(new UnprocessedError(`the reused connection to ${host} closed before the answer`, { cause: err }));
@@ -126,14 +128,27 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
       return inFlight.size;
     },
     async send(req) {
-      for (let retry = 0; ; retry++) {
-        if (req.signal.aborted) throw req.signal.reason;
-        try {
-          return await attempt(req);
-        } catch (err) {
-          if (!(err instanceof UnprocessedError)) throw err;
-          if (retry >= MAX_UNPROCESSED_RETRIES) throw new ConnectionLostError(`${err.message}, ${retry + 1} times`, { cause: err });
+      // Counted synchronously, before the first await: a request sent next sees this one under way.
+      let ended!: () => void;
+      const done = new Promise<void>((r) => (ended = r));
+      inFlight.add(done);
+      const finish = () => {
+        inFlight.delete(done);
+        ended();
+      };
+      try {
+        for (let retry = 0; ; retry++) {
+          if (req.signal.aborted) throw req.signal.reason;
+          try {
+            return await attempt(req, finish);
+          } catch (err) {
+            if (!(err instanceof UnprocessedError)) throw err;
+            if (retry >= MAX_UNPROCESSED_RETRIES) throw new ConnectionLostError(`${err.message}, ${retry + 1} times`, { cause: err });
+          }
         }
+      } catch (err) {
+        finish();
+        throw err;
       }
     },
     async close() {

@@ -31,8 +31,6 @@ export function switchingTransport(http1: () => Http1Transport, http2: () => Tra
   let protocol = start;
   let one: Http1Transport | undefined;
   let two: Transport | undefined;
-  /** Requests on HTTP/1.1 waiting for their answer (the transport counts them only once they went out). */
-  let waiting = 0;
 
   const move = () => {
     if (protocol === 'HTTP/2') return;
@@ -47,15 +45,10 @@ export function switchingTransport(http1: () => Http1Transport, http2: () => Tra
     },
     preferHttp2: move,
     async send(req) {
-      if (req.stream || waiting > 0 || (one?.active ?? 0) > 0) move();
+      // The HTTP/1.1 transport counts a request from its send() call until its body closed, retries included.
+      if (req.stream || (one?.active ?? 0) > 0) move();
       if (protocol === 'HTTP/2') return (two ??= http2()).send(req);
-      one ??= http1();
-      waiting++;
-      try {
-        return await one.send(req);
-      } finally {
-        waiting--;
-      }
+      return (one ??= http1()).send(req);
     },
     async close() {
       await Promise.all([one?.close(), two?.close()]);

@@ -40,6 +40,7 @@ import type { Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { realClock, type Clock } from '../machinery/clock.ts';
+import { untilAborted } from '../machinery/until-aborted.ts';
 
 export interface ResponseHeaders {
   get(name: string): string | null;
@@ -78,6 +79,23 @@ export interface TlsSettings {
   servername?: string | undefined;
   /** Trust and client certificate already loaded into OpenSSL (secureContextFor): built once, shared by every connection. */
   secureContext?: tls.SecureContext | undefined;
+}
+
+/** The host to connect to (an IPv6 address without brackets), and the name to send as SNI and check the certificate against. */
+export function tlsNames(origin: URL, settings: TlsSettings): { hostname: string; servername: string | undefined } {
+  const hostname = origin.hostname.replace(/^\[|\]$/g, '');
+  // SNI forbids IP addresses: an IP host is checked against the certificate's IP SANs instead.
+  return { hostname, servername: settings.servername ?? (isIP(hostname) ? undefined : hostname) };
+}
+
+/** Looks up an answer's headers (Node's, either protocol) by name, in any case; repeated ones joined. */
+export function headersOf(headers: Record<string, string | string[] | number | undefined>): ResponseHeaders {
+  return {
+    get(name) {
+      const v = headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
+    },
+  };
 }
 
 /** The OpenSSL context for `settings`: a process's first costs ~5-10 ms, so a client builds it once, up front. */
@@ -180,8 +198,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
 
   async function dial(): Promise<Connection | undefined> {
     const port = Number(origin.port || 443);
-    const hostname = origin.hostname.replace(/^\[|\]$/g, '');
-    const servername = settings.servername ?? (isIP(hostname) ? undefined : hostname);
+    const { hostname, servername } = tlsNames(origin, settings);
     const socket = tls.connect({
       host: hostname,
       port,
@@ -326,11 +343,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       stream.once('close', () => reject(req.signal.aborted ? req.signal.reason : unanswered(conn, stream, failure)));
     });
     const status = Number(headers[':status']);
-    const get = (name: string) => {
-      const v = headers[name.toLowerCase()];
-      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
-    };
-    return { status, statusText: STATUS_CODES[status] ?? '', headers: { get }, body: body.chunks, text: () => body.text() };
+    return { status, statusText: STATUS_CODES[status] ?? '', headers: headersOf(headers), body: body.chunks, text: () => body.text() };
   }
 
   /** Why a stream closed before its answer, and whether it may be sent again. */
@@ -385,7 +398,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
   };
 }
 
-export interface Body {
+interface Body {
   chunks: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
 }
@@ -453,25 +466,6 @@ export function readBody(stream: Readable, signal: AbortSignal, host: string, cu
       return parts.join('');
     },
   };
-}
-
-/** `promise`, or the signal's reason if it aborts first (the promise itself goes on for others). */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { realClock } from '../clock.ts';
 import { ApiStatusError, apiStatusError, isConnectionRefused, isResourceExpired, isTooLargeResourceVersion, isTooManyRequests } from '../errors.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
+import { untilAborted } from '../until-aborted.ts';
 import type { Backoff } from './backoff.ts';
 import { ExponentialBackoff } from './backoff.ts';
 import type { ReflectorStore } from './delta-fifo.ts';
@@ -698,26 +699,6 @@ function closeQuietly<T extends KubeObject>(open: Pick<OpenWatch<T>, 'stream' | 
     // closing is best effort
   }
   open.request.abort();
-}
-
-/** Settles like `p`, or rejects as soon as `signal` aborts (then `p`'s own outcome is ignored). */
-function untilAborted<R>(p: Promise<R>, signal: AbortSignal): Promise<R> {
-  p.catch(() => {});
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 function codeOf(err: unknown): number | undefined {

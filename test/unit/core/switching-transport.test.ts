@@ -5,10 +5,10 @@ import http2 from 'node:http2';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Http1Transport } from '../../../src/core/http1-transport.ts';
+import { http1Transport, type Http1Transport } from '../../../src/core/http1-transport.ts';
 import { switchingTransport, type Protocol } from '../../../src/core/switching-transport.ts';
-import type { Transport, TransportRequest, TransportResponse } from '../../../src/core/transport.ts';
-import { clientFor, listen, serverTls } from './tls-servers.ts';
+import { ConnectionLostError, http2Transport, type Transport, type TransportRequest, type TransportResponse } from '../../../src/core/transport.ts';
+import { clientFor, listen, serverTls, tls, viaUndici } from './tls-servers.ts';
 
 /** Fake transports: each request stays under way until the test ends it; they record what went where. */
 function fakes() {
@@ -166,4 +166,89 @@ describe('KubeClient protocols', () => {
     assert.equal(server.connections(), 1);
     await client.close();
   });
+});
+
+/**
+ * A server that speaks HTTP/2 and HTTP/1.1 and answers with the path and protocol version, except the first
+ * HTTP/1.1 request for /held: the test gets a hold on it (nth: which request on its connection it is) to break
+ * the connection under it. Counts the connections still open.
+ */
+async function holdingServer() {
+  const holds: { nth: number; breakIt: () => void }[] = [];
+  const perSocket = new WeakMap<object, number>();
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http2.createSecureServer({ ...serverTls, allowHTTP1: true }, (req, res) => {
+    const nth = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, nth);
+    if (req.httpVersion === '1.1' && req.url === '/held' && holds.length === 0) return void holds.push({ nth, breakIt: () => req.socket.destroy() });
+    res.end(JSON.stringify({ path: req.url, version: req.httpVersion }));
+  });
+  server.on('secureConnection', (s: import('node:net').Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const url = await listen(server);
+  const held = async (n: number) => {
+    while (holds.length < n) await new Promise((r) => setImmediate(r));
+    return holds[n - 1]!;
+  };
+  return { url, held, open: () => sockets.size };
+}
+
+/** The real transports behind a switching one, starting on HTTP/1.1; `http1()` is the HTTP/1.1 one once made. */
+function realSwitching(url: URL) {
+  let one: Http1Transport | undefined;
+  const transport = switchingTransport(
+    () => (one = http1Transport(url, tls)),
+    () => http2Transport(url, tls, viaUndici),
+  );
+  const send = (path: string, signal = new AbortController().signal) =>
+    transport
+      .send({ method: 'GET', url: new URL(path, url), headers: {}, signal })
+      .then(async (r) => JSON.parse(await r.text()) as { path: string; version: string });
+  return { transport, send, http1: () => one! };
+}
+
+describe('switchingTransport over real connections', () => {
+  it('lets a GET resent after a stale kept-alive connection finish on HTTP/1.1 when another request moves the client to HTTP/2', async () => {
+    const server = await holdingServer();
+    const { transport, send, http1 } = realSwitching(server.url);
+    assert.deepEqual(await send('/first'), { path: '/first', version: '1.1' });
+    const stale = send('/held');
+    // The GET went out on the kept-alive connection; the next request finds it under way and moves.
+    const { nth, breakIt } = await server.held(1);
+    assert.equal(nth, 2);
+    assert.deepEqual(await send('/other'), { path: '/other', version: '2.0' });
+    // The server closes the reused connection without answering: the GET goes again on a new connection.
+    breakIt();
+    assert.deepEqual(await stale, { path: '/held', version: '1.1' });
+    assert.equal(http1().active, 0);
+    // Only the HTTP/2 connection is left.
+    while (server.open() > 1) await new Promise((r) => setImmediate(r));
+    await transport.close();
+  });
+
+  for (const outcome of ['aborted', 'cut off'] as const) {
+    it(`moves to HTTP/2 cleanly when the HTTP/1.1 request under way is ${outcome}`, async () => {
+      const server = await holdingServer();
+      const { transport, send, http1 } = realSwitching(server.url);
+      const abort = new AbortController();
+      const held = send('/held', abort.signal);
+      const { breakIt } = await server.held(1);
+      assert.deepEqual(await send('/other'), { path: '/other', version: '2.0' });
+      if (outcome === 'aborted') {
+        abort.abort(new DOMException('gave up', 'AbortError'));
+        await assert.rejects(held, (e: Error) => e.name === 'AbortError' && e.message === 'gave up');
+      } else {
+        // A new connection broke after the request went out: not resent.
+        breakIt();
+        await assert.rejects(held, ConnectionLostError);
+      }
+      assert.equal(http1().active, 0, 'nothing left in flight on HTTP/1.1');
+      assert.equal(transport.protocol, 'HTTP/2');
+      assert.deepEqual(await send('/after'), { path: '/after', version: '2.0' });
+      while (server.open() > 1) await new Promise((r) => setImmediate(r));
+      await transport.close();
+    });
+  }
 });
