@@ -3,8 +3,9 @@
  * (auth.ts: tokens, token files, client certificates, basic auth, exec plugins). A client sends its requests
  * over HTTP/1.1 while it sends one at a time, and as streams on one HTTP/2 connection (transport.ts) from its
  * first watch or overlapping request on (switching-transport.ts), so concurrent requests share a connection
- * as client-go's do instead of opening one each; client-go speaks HTTP/2 from the first request. Users with an auth-provider plugin go through @kubernetes/client-node's
- * authentication and undici instead, the only time the core loads either.
+ * as client-go's do instead of opening one each; client-go speaks HTTP/2 from the first request. Users with
+ * an auth-provider plugin go through @kubernetes/client-node's authentication and undici instead, the only
+ * time the core loads either.
  * Retries follow client-go's rest client: the transport resends what the server never processed; a GET whose
  * connection broke before the answer is sent again 1 s later, up to 10 times, within the request's deadline;
  * any other method that may have reached the server is not.
@@ -350,7 +351,8 @@ export class KubeClient {
     let transport: Transport;
     if (proxy || origin.protocol !== 'https:') transport = viaFetch();
     else {
-      // One OpenSSL context for both protocols, built now (prepareTransport), not on the first request.
+      // One OpenSSL context for both protocols. Built with the client (prepareTransport) when the certificate
+      // is known up front (none, a token's, a client certificate's); for an exec plugin, at its first credentials.
       const settings = { ...tls, secureContext: secureContextFor(tls) };
       const http2 = () => http2Transport(origin, settings, viaFetch, { clock: this.clock });
       // A client that moved to HTTP/2 (or was asked to) stays there with its new certificate.
