@@ -15,9 +15,10 @@ const os = process.getBuiltinModule('node:os');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 // One CommonJS bundle (dist/bundle) loads far faster than the ~1,000 modules it is built from.
 const bundle = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url));
-// Compiled code is cached in the user's cache folder: later runs skip most of the parse and compile. The
-// bundle gets a cache per command, taken after it ran (load-bundle.js); the bundles it requires on first use
-// get Node's compile cache. Node's own variables win; the folder is the one core/cache-dir.ts names.
+// Compiled code is cached in the user's cache folder: later runs skip most of the parse and compile. main.cjs
+// and its chunks get a cache per command, taken after it ran (load-bundle.js); the separate bundles of
+// client-node, undici and yaml get Node's compile cache. Node's own variables win; the folder is the one
+// core/cache-dir.ts names.
 const cache = `${process.env.XDG_CACHE_HOME || `${process.env.HOME || os.homedir()}/.cache`}/kube-lessons`;
 if (process.env.NODE_DISABLE_COMPILE_CACHE) {
   const { main } = module.createRequire(import.meta.url)(bundle);

@@ -7,13 +7,32 @@
 // the Node version and its flags, so another build or Node never meets a stale one (V8 itself checks only its
 // version, flags and the source's length, not the payload). It is written atomically (a temporary file renamed)
 // by saveCache(), 0600 in a 0700 folder, so a crash mid-write leaves none; writing replaces that command's cache
-// for any other build or Node. Failing to read or write a cache only costs time.
+// for any other build or Node. A cache is used only when this user owns it and nobody else may write it: V8
+// runs its bytecode unchecked, so a file another user could write would run their code. Failing to read or
+// write a cache only costs time.
 
 /** A short, stable hash (FNV-1a, 32 bits) of a string, in hex. @param {string} text */
 function fnv1a(text) {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The bytes of a cache file, or undefined when another user owns it or others may write it (checked on the
+ * open file, so it cannot be swapped between the check and the read). Throws when there is none.
+ * @param {string} path
+ */
+function readTrusted(path) {
+  const { closeSync, fstatSync, openSync, readFileSync } = process.getBuiltinModule('node:fs');
+  const fd = openSync(path, 'r');
+  try {
+    const { uid, mode } = fstatSync(fd);
+    if ((process.getuid && uid !== process.getuid()) || (mode & 0o022) !== 0) return undefined;
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** How a chunk is required, by main.cjs or by another chunk: a file beside main.cjs, loaded here. */
@@ -96,13 +115,14 @@ export function loadBundle(file, cacheDir, command) {
     [cacheFile, 'full'],
     [partialFile, 'partial'],
   ])) {
-    /** @type {Buffer} */
+    /** @type {Buffer | undefined} */
     let bytes;
     try {
-      bytes = readFileSync(path);
+      bytes = readTrusted(path);
     } catch {
       continue; // none yet
     }
+    if (!bytes) continue;
     from = kind;
     try {
       stored = unpack(bytes);
@@ -127,7 +147,14 @@ export function loadBundle(file, cacheDir, command) {
     const done = loaded.get(key);
     if (done) return done.exports;
     // The build guarantees ASCII (scripts/bundle.js): latin1 skips UTF-8 decoding.
-    const source = readFileSync(path, 'latin1');
+    let source;
+    try {
+      source = readFileSync(path, 'latin1');
+    } catch (e) {
+      // Chunks load on first use: a rebuild or an in-place upgrade under a running CLI removes the old ones.
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ENOENT') throw e;
+      throw new Error(`kube-lessons was rebuilt or upgraded while it ran (${key} is gone): start it again`, { cause: e });
+    }
     const cachedData = stored.get(key);
     const script = new vm.Script(module.wrap(source), { filename: path, cachedData });
     const mod = { exports: {}, filename: path, id: path, loaded: false };

@@ -26,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     const { complete, defaultSources } = await import('./completion.ts');
     const program = createProgram({ version, signal: interrupt.signal });
     for (const c of await complete(program, argv.slice(3), defaultSources())) process.stdout.write(c + '\n');
+    await flushed(process.stdout); // the shell reads the candidates through a pipe
     return ExitCode.ok;
   }
   let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;

@@ -23,7 +23,7 @@ export interface TypecheckResult {
 /** Declarations the learner's code may use besides ES2023 (the workspace has no @types/node). */
 export const GLOBALS_FILE = 'kube-lessons-globals.d.ts';
 
-const UNRESOLVED = /^(@kubernetes\/client-node|undici|undici-types|node:.*|yaml|chalk|commander|@inquirer\/.*)$/;
+const UNRESOLVED = /^(@kubernetes\/client-node|undici|undici-types|node:.*|yaml|commander|@inquirer\/.*)$/;
 
 /** What verify needs: the in-process Checker, or the warm checker process through its client. */
 export interface TypeChecker {

@@ -259,7 +259,12 @@ describe('the lister-watcher speaks protobuf for built-in kinds', () => {
     const pbStatus = pb.out.at(-1)!.object as { code?: number; reason?: string; message?: string };
     assert.equal(pbStatus.code, 410);
     assert.equal(pbStatus.reason, 'Expired');
-    assert.deepStrictEqual(pb.out.at(-1), json.out.at(-1));
+    // The message names the oldest version the watch cache holds, which other test files move on meanwhile.
+    const masked = (e: WatchEvent) => ({
+      ...e,
+      object: { ...e.object, message: String((e.object as { message?: string }).message).replace(/\(\d+\)/, '(N)') },
+    });
+    assert.deepStrictEqual(masked(pb.out.at(-1)!), masked(json.out.at(-1)!));
   });
 
   it('refuses a bad watch with the same ApiStatusError as JSON (a protobuf Status body)', async () => {

@@ -2,7 +2,7 @@
 // included; a command's code cache is written after it ran and used next time (a failed run's only until one
 // goes well), and a changed file, a corrupt cache or another command never runs stale code.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -198,6 +198,31 @@ describe('loadBundle', () => {
     runOnce(other.file, one.cacheDir, 'list-nodes');
     assert.equal(caches(one.cacheDir).length, 2);
     assert.equal(runOnce(one.file, one.cacheDir, 'list-nodes').cache, 'used');
+  });
+
+  it('never runs a cache file that others may write, or that another user owns', () => {
+    const { file, cacheDir } = fixture();
+    assert.equal(runOnce(file, cacheDir, 'list-nodes').cache, 'absent');
+    const [cacheFile] = caches(cacheDir);
+    const path = join(cacheDir, cacheFile!);
+    chmodSync(path, 0o622);
+    assert.equal(runOnce(file, cacheDir, 'list-nodes').cache, 'absent', 'group- and world-writable: not used, and written again');
+    assert.equal(statSync(join(cacheDir, caches(cacheDir)[0]!)).mode & 0o777, 0o600);
+    assert.equal(runOnce(file, cacheDir, 'list-nodes').cache, 'used');
+    if (process.getuid?.() === 0) {
+      chownSync(join(cacheDir, caches(cacheDir)[0]!), 65534, 65534);
+      assert.equal(runOnce(file, cacheDir, 'list-nodes').cache, 'absent', "another user's file: not used");
+    }
+  });
+
+  it('says in one line to start again when a chunk went away under a running CLI (a rebuild or an upgrade)', () => {
+    const { dir, file, cacheDir } = fixture();
+    const { exports } = loadBundle(file, cacheDir, 'list-nodes');
+    rmSync(join(dir, 'chunk-sum-CD34.cjs'));
+    assert.throws(
+      () => (exports.sum as () => number)(),
+      /^Error: kube-lessons was rebuilt or upgraded while it ran \(chunk-sum-CD34\.cjs is gone\): start it again$/,
+    );
   });
 
   it('only costs time when the cache folder cannot be written', () => {
