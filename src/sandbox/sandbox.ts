@@ -384,8 +384,9 @@ export function adminTokenOf(state: SandboxState): string {
 
 /**
  * One CA for the sandbox signs etcd's certificate (server, and peer), the client certificate kube-apiserver
- * (and the sandbox's own probes) present to etcd, and kube-apiserver's serving certificate, so a kubeconfig
- * and etcd trust the same ca.crt. Keys are written 0600; the CA's key is not written at all.
+ * (and the sandbox's own probes) present to etcd, kube-apiserver's serving certificate and the CERT_USER's
+ * client certificate, so a kubeconfig, etcd and the API server trust the same ca.crt. Keys are written 0600;
+ * the CA's key is not written at all.
  */
 function writeCertificates(dir: string): { ca: string; etcdClient: EtcdClientFiles } {
   const ca = createCertificateAuthority('kube-lessons-sandbox-ca');
@@ -403,8 +404,14 @@ function writeCertificates(dir: string): { ca: string; etcdClient: EtcdClientFil
   for (const name of ['kube-controller-manager', 'kube-scheduler'])
     files(name, ca.issue({ commonName: name, hosts: ['127.0.0.1', 'localhost'], usage: ['server'] }));
   const client = files('etcd-client', ca.issue({ commonName: 'kube-apiserver-etcd-client', usage: ['client'] }));
+  // A user who signs in with a client certificate (kubeconfig client-certificate/client-key), as kind's admin
+  // does; RBAC grants it nothing, so it shows who the server took it for and no more.
+  files(CERT_USER, ca.issue({ commonName: CERT_USER, usage: ['client'] }));
   return { ca: ca.cert, etcdClient: { ca: join(dir, 'ca.crt'), ...client } };
 }
+
+/** The user of the client certificate in `certs/` (CERT_USER.crt and .key), for trying certificate sign-in. */
+export const CERT_USER = 'kube-lessons-cert-user';
 
 /** The names a client may use for the API server: loopback, and the in-cluster Service. */
 const APISERVER_HOSTS = [
@@ -527,6 +534,9 @@ function apiserverArgs(dir: string, etcdUrl: string, port: number): string[] {
     '--tls-private-key-file',
     join(dir, 'certs', 'apiserver.key'),
     '--authorization-mode=Node,RBAC',
+    // Client certificates signed by the sandbox's CA sign in as their common name.
+    '--client-ca-file',
+    join(dir, 'ca.crt'),
     '--token-auth-file',
     join(dir, 'tokens.csv'),
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',

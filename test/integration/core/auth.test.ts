@@ -12,6 +12,7 @@ import { describeError, ExitCode } from '../../../src/core/errors.ts';
 import { loadKubeconfig, type ResolvedKubeconfig } from '../../../src/core/kubeconfig.ts';
 import type { UserEntry } from '../../../src/core/auth.ts';
 import { ApiStatusError } from '../../../src/machinery/errors.ts';
+import { CERT_USER } from '../../../src/sandbox/sandbox.ts';
 import { sandboxState } from '../../helpers/cluster.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
@@ -94,6 +95,27 @@ for (const protocol of ['HTTP/1.1', 'HTTP/2'] as const) {
       }
       assert.equal(plugin.runs(), 2, 'each 401 drops the credential');
       await client.close();
+    });
+
+    it('signs in with a client certificate from files and from inline data, as the user the certificate names', async () => {
+      const certs = join(sandboxState().dir, 'certs');
+      const [cert, key] = [join(certs, `${CERT_USER}.crt`), join(certs, `${CERT_USER}.key`)];
+      const inline = { 'client-certificate-data': readFileSync(cert).toString('base64'), 'client-key-data': readFileSync(key).toString('base64') };
+      for (const user of [{ 'client-certificate': cert, 'client-key': key }, inline]) {
+        const client = await as(user);
+        // Any signed-in user may ask who the server takes it for; an anonymous one gets 401 or system:anonymous.
+        const review = await client.request<{ status: { userInfo: { username: string; groups: string[] } } }>({
+          method: 'POST',
+          path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+        });
+        assert.equal(review.body.status.userInfo.username, CERT_USER);
+        assert.ok(review.body.status.userInfo.groups.includes('system:authenticated'));
+        const forbidden = await client.request({ path: '/api/v1/nodes' }).catch((e: unknown) => e);
+        assert.ok(forbidden instanceof ApiStatusError && forbidden.code === 403, String(forbidden));
+        assert.match(forbidden.message, new RegExp(`"${CERT_USER}"`));
+        await client.close();
+      }
     });
 
     it('gets 401 for an unknown token and 403 for the "nobody" user, each with its exit code', async () => {
