@@ -15,8 +15,9 @@ export interface TimerHandle {
 }
 
 export class RealClock implements Clock {
+  /** Milliseconds since the process started, as performance.now() counts them; not that call itself: the global `performance` loads perf_hooks (~2-5 ms of a one-request command). */
   now(): number {
-    return performance.now();
+    return process.uptime() * 1000;
   }
 
   setTimer(fn: () => void, ms: number): TimerHandle {
