@@ -87,7 +87,7 @@ export function loadBundle(file, cacheDir, command) {
   // not at the top, so that the entry's Node version check runs first.
   const { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
   const module = process.getBuiltinModule('node:module');
-  const { basename, dirname, join } = process.getBuiltinModule('node:path');
+  const { basename, dirname, join, sep } = process.getBuiltinModule('node:path');
   const vm = process.getBuiltinModule('node:vm');
   const { size, mtimeMs, ino } = statSync(file);
   // The build writes the hash of the bundle and its chunks beside it: npm gives installed files one fixed mtime
@@ -134,18 +134,20 @@ export function loadBundle(file, cacheDir, command) {
 
   const dir = dirname(file);
   const nodeRequire = module.createRequire(file);
-  /** The chunks run so far, by file name. @type {Map<string, { script: import('node:vm').Script, exports: unknown, state: 'used' | 'absent' | 'rejected' }>} */
+  /** The files run so far, by name. @type {Map<string, { script: import('node:vm').Script, state: 'used' | 'absent' | 'rejected' }>} */
   const loaded = new Map();
+  /** The chunks the files run so far hold, by name: the first copy met wins. @type {Map<string, Function>} */
+  const defined = new Map();
+  /** The chunks run so far (or running: a cycle gets the exports so far, as with require), by name. @type {Map<string, { exports: unknown }>} */
+  const modules = new Map();
   const require = Object.assign((/** @type {string} */ id) => {
     const chunk = CHUNK.exec(id)?.[1];
-    return chunk ? run(join(dir, chunk)) : nodeRequire(id);
+    return chunk ? run(chunk) : nodeRequire(id);
   }, nodeRequire);
 
-  /** Runs a chunk once, as Node's require would. @param {string} path */
-  function run(path) {
-    const key = basename(path);
-    const done = loaded.get(key);
-    if (done) return done.exports;
+  /** Runs the file `name`, an object of CommonJS module functions by chunk name (scripts/bundle.js). @param {string} name */
+  function runFile(name) {
+    const path = `${dir}${sep}${name}`;
     // The build guarantees ASCII (scripts/bundle.js): latin1 skips UTF-8 decoding.
     let source;
     try {
@@ -153,25 +155,32 @@ export function loadBundle(file, cacheDir, command) {
     } catch (e) {
       // Chunks load on first use: a rebuild or an in-place upgrade under a running CLI removes the old ones.
       if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ENOENT') throw e;
-      throw new Error(`kube-lessons was rebuilt or upgraded while it ran (${key} is gone): start it again`, { cause: e });
+      throw new Error(`kube-lessons was rebuilt or upgraded while it ran (${name} is gone): start it again`, { cause: e });
     }
-    const cachedData = stored.get(key);
-    const script = new vm.Script(module.wrap(source), { filename: path, cachedData });
+    const cachedData = stored.get(name);
+    const script = new vm.Script(source, { filename: path, cachedData });
+    loaded.set(name, { script, state: !cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used' });
+    const chunks = /** @type {Record<string, Function>} */ (script.runInThisContext());
+    for (const chunk of Object.keys(chunks)) if (!defined.has(chunk)) defined.set(chunk, chunks[chunk]);
+  }
+
+  /** Runs a chunk once, as Node's require would. @param {string} name */
+  function run(name) {
+    const done = modules.get(name);
+    if (done) return done.exports;
+    if (!defined.has(name)) runFile(name);
+    const define = defined.get(name);
+    if (!define) throw new Error(`${name} does not hold the chunk it is named after: rebuild kube-lessons (npm run build)`);
+    // Not path.join: its normalising, run for every chunk, was hot enough for V8 to optimise (CPU and memory).
+    const path = `${dir}${sep}${name}`;
     const mod = { exports: {}, filename: path, id: path, loaded: false };
-    const entry = {
-      script,
-      exports: mod.exports,
-      state: /** @type {'used' | 'absent' | 'rejected'} */ (!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used'),
-    };
-    // Known before it runs, so that a cycle gets the exports so far, as with require.
-    loaded.set(key, entry);
-    script.runInThisContext()(mod.exports, require, mod, path, dir);
+    modules.set(name, mod);
+    define.call(mod.exports, mod.exports, require, mod, path, dir);
     mod.loaded = true;
-    entry.exports = mod.exports;
     return mod.exports;
   }
 
-  const exports = /** @type {Record<string, unknown>} */ (run(file));
+  const exports = /** @type {Record<string, unknown>} */ (run(basename(file)));
   /** @returns {CacheState} */
   const state = () => {
     const states = [...loaded.values()].map((c) => c.state);
