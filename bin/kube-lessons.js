@@ -22,7 +22,16 @@ const bundle = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url)
 const cache = `${process.env.XDG_CACHE_HOME || `${process.env.HOME || os.homedir()}/.cache`}/kube-lessons`;
 const caching = !process.env.NODE_DISABLE_COMPILE_CACHE;
 if (caching && !process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.(`${cache}/compile-cache`);
-const cli = loadBundle(bundle, caching ? `${cache}/code-cache` : undefined, process.argv[2]);
+/** @type {ReturnType<typeof loadBundle>} */
+let cli;
+try {
+  cli = loadBundle(bundle, caching ? `${cache}/code-cache` : undefined, process.argv[2]);
+} catch (e) {
+  // The bundle's own files are unusable (built by another version): one line, as the CLI reports a failure.
+  if (/** @type {{ code?: unknown }} */ (e)?.code !== 'ERR_KUBE_LESSONS_BUNDLE') throw e;
+  console.error(`error: ${/** @type {Error} */ (e).message}`);
+  process.exit(1);
+}
 const code = await cli.exports.main(process.argv);
 // Exit codes are core/errors.ts's ExitCode. A run that ended as the user meant (done, or stopped by Ctrl-C or
 // SIGTERM) leaves its command's cache; a failure leaves one only where there is none (a failing `verify` is the

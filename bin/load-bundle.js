@@ -39,6 +39,12 @@ function readTrusted(path) {
   }
 }
 
+/**
+ * An error of the bundle's files themselves, which bin/kube-lessons.js reports in one line.
+ * @param {string} message @param {unknown} [cause]
+ */
+const bundleError = (message, cause) => Object.assign(new Error(message, { cause }), { code: 'ERR_KUBE_LESSONS_BUNDLE' });
+
 /** How a chunk is required, by main.cjs or by another chunk: held by a file met so far, or by its own beside main.cjs. */
 const CHUNK = /^\.\/(chunk-[A-Za-z0-9_-]+\.cjs)$/;
 
@@ -160,8 +166,10 @@ export function loadBundle(file, cacheDir, command) {
     } catch (e) {
       // Chunks load on first use: a rebuild or an in-place upgrade under a running CLI removes the old ones.
       if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ENOENT') throw e;
-      throw new Error(`kube-lessons was rebuilt or upgraded while it ran (${name} is gone): start it again`, { cause: e });
+      throw bundleError(`kube-lessons was rebuilt or upgraded while it ran (${name} is gone): start it again`, e);
     }
+    // A file of another layout (a checkout's dist/ built before a pull) would fail somewhere inside: say so once.
+    if (!source.startsWith('({')) throw bundleError(`${name} was built by another version of kube-lessons: rebuild it (npm run build)`);
     const cachedData = stored.get(name);
     const script = new vm.Script(source, { filename: path, cachedData });
     loaded.set(name, { script, state: !cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used' });
@@ -176,7 +184,7 @@ export function loadBundle(file, cacheDir, command) {
     if (done) return done.exports;
     if (!defined.has(name)) runFile(name);
     const define = defined.get(name);
-    if (!define) throw new Error(`${name} does not hold the chunk it is named after: rebuild kube-lessons (npm run build)`);
+    if (!define) throw bundleError(`${name} does not hold the chunk it is named after: rebuild kube-lessons (npm run build)`);
     // Not path.join: its normalising, run for every chunk, was hot enough for V8 to optimise (CPU and memory).
     const path = `${dir}${sep}${name}`;
     const mod = { exports: {}, filename: path, id: path, loaded: false };

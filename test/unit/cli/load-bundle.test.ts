@@ -127,6 +127,15 @@ describe('loadBundle', () => {
     );
   });
 
+  it('says in one line to rebuild when a file is of another layout (a dist/ built before a pull)', () => {
+    const { file, cacheDir } = fixture();
+    writeFileSync(file, mainSource(1));
+    assert.throws(
+      () => loadBundle(file, cacheDir, 'list-nodes'),
+      /^Error: main\.cjs was built by another version of kube-lessons: rebuild it \(npm run build\)$/,
+    );
+  });
+
   it('reads and writes no cache without a cache folder', () => {
     const { dir, file } = fixture();
     const loaded = loadBundle(file, undefined, 'list-nodes');
