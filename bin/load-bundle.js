@@ -144,17 +144,25 @@ export function loadBundle(file, cacheDir, command) {
   }
 
   const dir = dirname(file);
-  const nodeRequire = module.createRequire(file);
   /** The files run so far, by name. @type {Map<string, { script: import('node:vm').Script, state: 'used' | 'absent' | 'rejected' }>} */
   const loaded = new Map();
   /** The chunks the files run so far hold, by name: the first copy met wins. @type {Map<string, Function>} */
   const defined = new Map();
   /** The chunks run so far (or running: a cycle gets the exports so far, as with require), by name. @type {Map<string, { exports: unknown }>} */
   const modules = new Map();
-  const require = Object.assign((/** @type {string} */ id) => {
-    const chunk = CHUNK.exec(id)?.[1];
-    return chunk ? run(chunk) : nodeRequire(id);
-  }, nodeRequire);
+  /** Node's require for the bundle, made on first use: most runs require built-ins alone. @type {NodeJS.Require | undefined} */
+  let nodeRequire;
+  const fromNode = () => (nodeRequire ??= module.createRequire(file));
+  const require = Object.assign(
+    (/** @type {string} */ id) => {
+      const chunk = CHUNK.exec(id)?.[1];
+      if (chunk) return run(chunk);
+      // A built-in straight from Node: the module require would give, without a pass through its loader.
+      return id.startsWith('node:') ? process.getBuiltinModule(id) : fromNode()(id);
+    },
+    // The chunks' one other use of require (import.meta.resolve, scripts/bundle.js).
+    { resolve: (/** @type {string} */ id, /** @type {{ paths?: string[] }} */ options) => fromNode().resolve(id, options) },
+  );
 
   /** Runs the file `name`, an object of CommonJS module functions by chunk name (scripts/bundle.js). @param {string} name */
   function runFile(name) {
