@@ -1,15 +1,16 @@
 /**
  * Start-up cost as a person sees it: wall time of `kube-lessons list-nodes` next to `kubectl get nodes`
  * (same sandbox, same kubeconfig), and `kube-lessons --help` next to `kubectl --help`; each run a fresh
- * process, order rotated every round, after two warm-up runs of each.
+ * process, order rotated every round, after two warm-up runs of each, once the machine is quiet.
  */
 import { existsSync } from 'node:fs';
 import { roundOrder, type BenchContext } from './lib/context.ts';
 import { timeCommand } from './lib/proc.ts';
+import { waitForQuietMachine } from './lib/quiet.ts';
 
 const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 
-export function listNodesBench(ctx: BenchContext): void {
+export async function listNodesBench(ctx: BenchContext): Promise<void> {
   const { results } = ctx;
   if (!KUBECTL) {
     results.note('kubectl not found: list-nodes and --help have no peer');
@@ -25,6 +26,12 @@ export function listNodesBench(ctx: BenchContext): void {
     { metric: '--help (wall)', impl: 'kubectl', file: KUBECTL, args: ['--help'] },
   ].map((c) => ({ ...c, fig: results.figure({ case: 'cli', metric: c.metric, impl: c.impl, unit: 'ms' }) }));
   const rounds = ctx.quick ? 5 : 15;
+  // The sandbox has just started: its controllers and kwok settle first (up to a minute), so that nothing else
+  // competes for the CPU while single processes are timed.
+  const { idle, quiet } = await waitForQuietMachine({ minIdle: 0.85, windowMs: 2000, timeoutMs: 60_000 });
+  const idleText = Number.isNaN(idle) ? 'unknown' : `${Math.round(idle * 100)}%`;
+  ctx.log(`machine ${quiet ? 'quiet' : 'still busy after a minute'} (CPU idle ${idleText} over 2 s): timing start-up`);
+  if (!quiet) results.note(`cli: the machine was still busy when start-up was timed (CPU idle ${idleText} over 2 s)`);
   for (let w = 0; w < 2; w++) for (const c of cmds) timeCommand(c.file, c.args, env);
   for (let r = 0; r < rounds; r++) for (const c of roundOrder(cmds, r)) c.fig.samples.push(timeCommand(c.file, c.args, env));
   results.compare(cmds[0]!.fig, cmds[1]!.fig);

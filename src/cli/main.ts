@@ -5,7 +5,7 @@ import { kubectlForms } from '../console/argv.ts';
 import { flushed } from '../console/flushed.ts';
 import { reportError } from '../console/funnel.ts';
 import { runCommand } from '../console/run-command.ts';
-import { createProgram } from './program.ts';
+import { commandNamed, createProgram, loadCommands } from './program.ts';
 import { launchStep } from './relaunch.ts';
 
 /** The package's version, inlined by scripts/bundle.js; undeclared where dist/cli runs unbundled (tests). */
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const interrupt = new AbortController();
   if (argv[2] === '__complete') {
     // The shell completion scripts' callback: candidates, one a line, and never an error.
-    const { complete, defaultSources } = await import('./completion.ts');
+    const [{ complete, defaultSources }] = await Promise.all([import('./completion.ts'), loadCommands()]);
     const program = createProgram({ version, signal: interrupt.signal });
     for (const c of await complete(program, argv.slice(3), defaultSources())) process.stdout.write(c + '\n');
     await flushed(process.stdout); // the shell reads the candidates through a pipe
@@ -49,11 +49,14 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const writeErr = (line: string) => void process.stderr.write(line + '\n');
   const line = kubectlForms(argv.slice(2));
+  // Only the command the line runs (or asks help for) is loaded; help and usage errors need none.
+  const command = commandNamed(line);
+  if (command) await loadCommands([command]);
   const program = createProgram({
     version,
     signal: interrupt.signal,
-    beforeAction: (command) => launchStep(command, { debug, interrupted: interrupt.signal.aborted, write: writeErr }),
-    line,
+    beforeAction: (cmd) => launchStep(cmd, { debug, interrupted: interrupt.signal.aborted, write: writeErr }),
+    command,
   });
   const code = await runCommand(program, [...argv.slice(0, 2), ...line], {
     signal: interrupt.signal,

@@ -1,13 +1,13 @@
 /**
- * The root program: global options, one command per file registered here, and the hook that resolves the
- * global options into the shared CommandContext once, before any action runs.
+ * The root program: global options, the commands of the table (commands/index.ts), and the hook that resolves
+ * the global options into the shared CommandContext once, before any action runs.
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_REQUEST_TIMEOUT, durationOption } from '../console/arguments.ts';
 import type { CommandContext, GlobalOptions } from '../console/context.ts';
 import { OUTPUT_FORMATS } from '../console/formats.ts';
 import type { OutputSink } from '../console/output.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS, type CommandModule } from './commands/index.ts';
 
 export interface ProgramDeps {
   version: string;
@@ -18,10 +18,10 @@ export interface ProgramDeps {
   /** Runs before the action of whichever command the line named (the CLI's launcher step); not passed on to programs built by makeProgram. */
   beforeAction?: (command: Command) => void;
   /**
-   * The command line the program will parse (after the program's name and the script's, as commander's 'user'
-   * arguments): when it names a command, only that command is registered. Absent: every command.
+   * The command the line to be parsed names (commandNamed): it is registered alone, and its registration must be
+   * loaded (loadCommands). Absent: every command.
    */
-  line?: readonly string[];
+  command?: string | undefined;
 }
 
 const ROOT_EXAMPLES = `
@@ -61,18 +61,31 @@ function withGlobalOptions(program: Command): Command {
 
 /**
  * The command a line names, found as commander finds it: the first operand once the global options (and
- * their values) are taken off; undefined when it names none or the global options are wrong (the real parse
- * then reports them). Registering the 18 commands is ~14M instructions (callgrind), ~5% of a `list-nodes`.
+ * their values) are taken off, or the one after `help`; undefined when it names none of the table's or the
+ * global options are wrong (the real parse then reports them).
  */
 export function commandNamed(line: readonly string[]): string | undefined {
   const parser = withGlobalOptions(new Command())
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
+  let operands: string[];
   try {
-    return parser.parseOptions([...line]).operands[0];
+    operands = parser.parseOptions([...line]).operands;
   } catch {
     return undefined;
   }
+  // commander's implicit help command prints the named command's help: that command's registration is needed.
+  const name = operands[0] === 'help' ? operands[1] : operands[0];
+  return COMMANDS.some((c) => c.name === name) ? name : undefined;
+}
+
+/** The registrations loaded so far, by command name: programs created afterwards register these in full. */
+const loaded = new Map<string, CommandModule>();
+
+/** Loads the registrations of the commands named (default: all), for the programs created afterwards. */
+export async function loadCommands(names: readonly string[] = COMMANDS.map((c) => c.name)): Promise<void> {
+  const wanted = COMMANDS.filter((c) => names.includes(c.name) && !loaded.has(c.name));
+  for (const [i, mod] of (await Promise.all(wanted.map((c) => c.load()))).entries()) loaded.set(wanted[i]!.name, mod);
 }
 
 export function createProgram(deps: ProgramDeps): Command {
@@ -99,13 +112,24 @@ export function createProgram(deps: ProgramDeps): Command {
   };
   // A command that runs other commands (learn) builds its own programs with the same dependencies.
   const makeProgram = (signal: AbortSignal, stdout?: OutputSink) => {
-    const { beforeAction: _entryOnly, line: _entryLine, ...shared } = deps;
+    const { beforeAction: _entryOnly, command: _entryCommand, ...shared } = deps;
     return createProgram(stdout ? { ...shared, signal, stdout } : { ...shared, signal });
   };
   // A line that names a command gets that command alone: commander dispatches on that name and no other, and
-  // the others' help, suggestions and usage errors show only on lines that name none of them (all registered).
-  const named = deps.line && commandNamed(deps.line);
-  const only = COMMANDS.find((c) => c.name === named);
-  for (const mod of only ? [only] : COMMANDS) mod.register(program, getCtx, makeProgram);
+  // the others' help, suggestions and usage errors show only on lines that name none of them. Those need only
+  // the table's names, usages and descriptions: a command whose registration is not loaded is listed, never run.
+  const only = COMMANDS.find((c) => c.name === deps.command);
+  const unloaded = new Set<Command>();
+  for (const entry of only ? [only] : COMMANDS) {
+    const command = program.command(entry.name).usage(entry.usage).description(entry.description);
+    const mod = loaded.get(entry.name);
+    if (mod) mod.register(command, getCtx, makeProgram);
+    else unloaded.add(command);
+  }
+  if (unloaded.size) {
+    program.hook('preSubcommand', (_root, command) => {
+      if (unloaded.has(command)) throw new Error(`internal: \`${command.name()}\` was dispatched before its registration was loaded (loadCommands)`);
+    });
+  }
   return program;
 }

@@ -9,12 +9,10 @@ interface Opts {
   namespaced?: string;
 }
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('api-resources')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .argument('[apiVersion]', 'with --resolve: the apiVersion, e.g. batch/v1 or v1')
     .argument('[kind]', 'with --resolve: the kind, e.g. Job')
-    .description('list the resources the server serves (NAME, SHORTNAMES, APIVERSION, NAMESPACED, KIND), or --resolve one to its REST path')
     .option('--resolve', 'print the REST path of <apiVersion> <kind>')
     .option('--api-group <group>', 'only this group ("" for the core group)')
     .option('--namespaced <bool>', 'only namespaced (true) or cluster-scoped (false) resources')

@@ -3,11 +3,9 @@ import { Argument, type Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { completionScript, SHELLS, type Shell } from '../completion.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('completion')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
-    .description('print the shell completion script: commands, options, -o values, contexts and namespaces of your kubeconfig, lesson ids')
     .addHelpText(
       'after',
       '\nExamples:\n  $ source <(kube-lessons completion bash)         # in ~/.bashrc\n  $ source <(kube-lessons completion zsh)          # in ~/.zshrc, after compinit\n  $ kube-lessons completion fish | source          # in ~/.config/fish/config.fish',

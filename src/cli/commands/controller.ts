@@ -15,14 +15,11 @@ interface RunOpts {
   resync: number;
 }
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  const controller = program
-    .command('controller')
-    .description('the sample controller: a Foo custom resource that owns a Deployment, reconciled on our informers and work queue')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ kube-lessons controller install\n  $ kube-lessons controller example --apply\n  $ kube-lessons controller run\n  $ kube-lessons controller rbac -n controllers | kubectl apply -f -\n  $ kube-lessons controller uninstall',
-    );
+export function register(command: Command, ctx: () => CommandContext): void {
+  const controller = command.addHelpText(
+    'after',
+    '\nExamples:\n  $ kube-lessons controller install\n  $ kube-lessons controller example --apply\n  $ kube-lessons controller run\n  $ kube-lessons controller rbac -n controllers | kubectl apply -f -\n  $ kube-lessons controller uninstall',
+  );
 
   controller
     .command('install')

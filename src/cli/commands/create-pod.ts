@@ -17,10 +17,8 @@ interface Opts {
   explain?: boolean;
 }
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('create-pod')
-    .description('create a single pod, as the article III program does (my-pod, container my-ctr, image httpd:alpine)')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .option('--name <name>', 'pod name', 'my-pod')
     .option('--image <image>', 'container image', 'httpd:alpine')
     .option('--container <name>', 'container name', 'my-ctr')

@@ -4,11 +4,9 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { spinner, withKube } from './common.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('delete-pod')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .argument('[name]', 'pod name', 'my-pod')
-    .description('delete a pod (default my-pod); --wait watches until the DELETED event')
     .option('--wait', 'watch until the pod is gone')
     .option('--ignore-not-found', 'a pod that does not exist is not an error (as in kubectl)')
     .addOption(durationOption('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s'))

@@ -10,14 +10,11 @@ import { returnsOutcome, type CommandOutcome } from '../../console/run-command.t
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 import { collect } from './common.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  const exercise = program
-    .command('exercise')
-    .description('exercises you write: init a workspace, list them with your progress, watch one until it passes')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ kube-lessons exercise init            # ./kube-lessons-exercises, yours to edit\n  $ cd kube-lessons-exercises && kube-lessons exercise watch\n  $ kube-lessons exercise list\n  $ kube-lessons verify list-nodes && kube-lessons hint list-nodes',
-    );
+export function register(command: Command, ctx: () => CommandContext): void {
+  const exercise = command.addHelpText(
+    'after',
+    '\nExamples:\n  $ kube-lessons exercise init            # ./kube-lessons-exercises, yours to edit\n  $ cd kube-lessons-exercises && kube-lessons exercise watch\n  $ kube-lessons exercise list\n  $ kube-lessons verify list-nodes && kube-lessons hint list-nodes',
+  );
 
   exercise
     .command('init')

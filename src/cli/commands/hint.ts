@@ -3,11 +3,9 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('hint')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .argument('[exercise]', 'id, number or file (default: the current exercise)')
-    .description('exercises: the next hint for an exercise (one more each time)')
     .option('--all', 'every hint at once')
     .option(...WORKSPACE_OPTION)
     .addHelpText('after', '\nExamples:\n  $ kube-lessons hint\n  $ kube-lessons hint process-next-work-item --all')

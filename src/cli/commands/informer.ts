@@ -21,10 +21,9 @@ interface Opts {
   watchList: 'on' | 'off';
 }
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  keepsRunning(program.command('informer'))
+export function register(command: Command, ctx: () => CommandContext): void {
+  keepsRunning(command)
     .argument('[resource]', 'pods (default), configmaps, deployments, or any resource the server serves', 'pods')
-    .description('controllers III: a shared informer with handlers printing ADD, MOD and DEL; waits for the cache to sync; Ctrl-C stops it')
     .option('-A, --all-namespaces', 'inform on all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
     .addOption(durationOption('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s'))

@@ -5,12 +5,11 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { OutputSink } from '../../console/output.ts';
+import { loadCommands } from '../program.ts';
 
-export function register(program: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal, stdout?: OutputSink) => Command): void {
-  program
-    .command('learn')
+export function register(command: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal, stdout?: OutputSink) => Command): void {
+  command
     .argument('[lesson]', 'jump to a lesson, by number (3) or id (pods)')
-    .description('the guided lessons: read, run each example live, answer checkpoints, do the hands-on tasks')
     .option('--list', 'print the lessons and your progress')
     .option('--reset', 'forget your progress (asks first)')
     .option('-y, --yes', 'ask nothing: print every lesson (or the one named) and run its commands, cleaning up after each')
@@ -21,10 +20,12 @@ export function register(program: Command, ctx: () => CommandContext, makeProgra
     )
     .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean; pager: boolean }) => {
       const c = ctx();
+      // The lessons run the other commands, each in a program of its own (makeProgram): every registration, loaded once.
       const [{ learn }, { lessonExercises }, { sessionIO }] = await Promise.all([
         import('../../lessons/session.ts'),
         import('../../exercises/session.ts'),
         import('../exercise-io.ts'),
+        loadCommands(),
       ]);
       const io = await sessionIO(c, undefined);
       await learn(lesson, opts, { ctx: c, makeProgram, exercises: (progress) => lessonExercises({ ...io, progress }) });

@@ -3,10 +3,8 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { withKube } from './common.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('list-nodes')
-    .description("list the cluster's nodes: NAME, ARCH, OS (article II); -o wide adds status, roles, kubelet version, IP and age")
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .option('-l, --selector <selector>', 'only nodes whose labels match, e.g. kubernetes.io/arch=arm64')
     .addHelpText(
       'after',

@@ -6,14 +6,11 @@ import { exportLine } from '../../console/text.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { ExitCode, UserFacingError } from '../../core/errors.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  const sandbox = program
-    .command('sandbox')
-    .description('run a real local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down',
-    );
+export function register(command: Command, ctx: () => CommandContext): void {
+  const sandbox = command.addHelpText(
+    'after',
+    '\nExamples:\n  $ kube-lessons sandbox up && eval "$(kube-lessons sandbox env)"\n  $ kube-lessons sandbox status\n  $ kube-lessons sandbox down',
+  );
 
   sandbox
     .command('up')

@@ -3,11 +3,9 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('solution')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .argument('[exercise]', 'id, number or file (default: the current exercise)')
-    .description('exercises: print our solution (after yours passes; before that it asks, or takes --yes)')
     .option('-y, --yes', 'show it even though your exercise does not pass yet')
     .option(...WORKSPACE_OPTION)
     .addHelpText(

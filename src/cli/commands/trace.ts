@@ -13,13 +13,11 @@ interface Opts {
 const STAGES = 7;
 const VERBS = ['get', 'list'] as const;
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('trace')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .addArgument(new Argument('<verb>', 'get or list').argParser(oneOf('verb', VERBS, 'trace knows get and list')))
     .argument('<resource>', 'nodes, pods, deployments, or any resource the server serves (plural, singular, short name or kind)')
     .argument('[name]', 'with get: the object')
-    .description('follow one API request through every stage: kubeconfig, resource, typed client method, HTTP request, response, decoding, result')
     .option('-A, --all-namespaces', 'with list: across all namespaces')
     .option('-l, --selector <selector>', 'with list: a label selector')
     .addHelpText(

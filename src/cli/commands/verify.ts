@@ -6,11 +6,9 @@ import { returnsOutcome, type CommandOutcome } from '../../console/run-command.t
 import type { CheckerRoute } from '../../exercises/checker-client.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('verify')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .argument('[exercise]', 'id, number or file (default: the first exercise not passed yet)')
-    .description('exercises: type-check your exercise file, run it with a time limit, and check it one expectation per line')
     .option(...WORKSPACE_OPTION)
     .option('--no-daemon', 'type-check in this process, not in the warm checker kept between runs (also KUBE_LESSONS_NO_DAEMON=1)')
     .addHelpText(

@@ -20,15 +20,11 @@ interface Opts {
   watchList: 'on' | 'off';
 }
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('watch')
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .argument(
       '[resource]',
       'pods, configmaps, deployments, or any resource the server serves (plural, singular, short name or kind); none: watch your exercises',
-    )
-    .description(
-      "controllers II: list a resource, then watch from the list's resourceVersion, printing each event: TYPE, key, resourceVersion. With no resource: `kube-lessons exercise watch`",
     )
     .option('-A, --all-namespaces', 'watch across all namespaces')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')

@@ -21,12 +21,8 @@ const MAX_WORKERS = 16;
 const SCENARIOS: readonly ScenarioName[] = ['basic', 'dedup', 'reprocess', 'shutdown', 'drain', 'rate-limit'];
 const SCENARIO_LIST = SCENARIOS.join(', ');
 
-export function register(program: Command, ctx: () => CommandContext): void {
-  program
-    .command('workqueue')
-    .description(
-      'controllers I: the work queue demo (a filler adds words, a reader reads until shutdown), showing queue, dirty and processing sets after every add/get/done',
-    )
+export function register(command: Command, ctx: () => CommandContext): void {
+  command
     .addOption(
       new Option('--scenario <name>', `what to show: ${SCENARIO_LIST}`)
         .argParser(oneOf('scenario', SCENARIOS, `use one of: ${SCENARIO_LIST} (see --list-scenarios)`))

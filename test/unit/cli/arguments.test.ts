@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { keyValueOption, listOption, oneOf } from '../../../src/console/arguments.ts';
-import { createProgram } from '../../../src/cli/program.ts';
+import { createProgram, loadCommands } from '../../../src/cli/program.ts';
 import { findCommand } from '../../../src/lessons/runner.ts';
 import { SCENARIO_NAMES } from '../../../src/examples/workqueue.ts';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
@@ -38,7 +38,8 @@ test('oneOf takes a choice in any case, and names what it expected otherwise', (
   assert.throws(() => verb('watch'), usage(/^unknown verb "watch"$/));
 });
 
-test('the workqueue command accepts every scenario the lesson has, and only those', () => {
+test('the workqueue command accepts every scenario the lesson has, and only those', async () => {
+  await loadCommands(['workqueue']);
   const scenario = findCommand(createProgram({ version: '0', signal: new AbortController().signal }), ['workqueue'])!.options.find(
     (o) => o.long === '--scenario',
   )!;

@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createProgram } from '../../../src/cli/program.ts';
+import { createProgram, loadCommands } from '../../../src/cli/program.ts';
 import { commandLine, DEFAULT_LESSONS_DIR, loadCatalog, type CommandSpec, type Lesson } from '../../../src/lessons/catalog.ts';
 import { findCommand } from '../../../src/lessons/runner.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const catalog = loadCatalog();
+await loadCommands();
 const program = createProgram({ version: '0.0.0-test', signal: new AbortController().signal });
 
 /** True when `text` declares `symbol` with `export` (function, class, const, interface, type...) or re-exports it. */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { createProgram } from '../../../src/cli/program.ts';
+import { createProgram, loadCommands } from '../../../src/cli/program.ts';
 import { returnsOutcome } from '../../../src/console/run-command.ts';
 import { allCommands, createRunner, findCommand, forwardedGlobals } from '../../../src/lessons/runner.ts';
 import { fakeProgram } from './helpers.ts';
@@ -26,7 +26,8 @@ test('findCommand follows subcommands as deep as the program has them', () => {
   assert.deepEqual(allCommands(p).slice(0, 3), [['fake'], ['fake', 'hello'], ['fake', 'change']]);
 });
 
-test('the real program has the learn command itself, and the sandbox subcommands', () => {
+test('the real program has the learn command itself, and the sandbox subcommands', async () => {
+  await loadCommands();
   const p = createProgram({ version: '0', signal: new AbortController().signal });
   assert.ok(findCommand(p, ['learn']));
   assert.ok(findCommand(p, ['sandbox', 'up']));
