@@ -13,19 +13,16 @@ if (major < 22 || (major === 22 && minor < 19)) {
 const module = process.getBuiltinModule('node:module');
 const os = process.getBuiltinModule('node:os');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
-// One CommonJS bundle (dist/bundle) loads far faster than the ~1,000 modules it is built from.
+// One bundle (dist/bundle, run by load-bundle.js) loads far faster than the ~1,000 modules it is built from.
 const bundle = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url));
 // Compiled code is cached in the user's cache folder: later runs skip most of the parse and compile. main.cjs
 // and its chunks get a cache per command, taken after it ran (load-bundle.js); the separate bundles of
 // client-node, undici and yaml get Node's compile cache. Node's own variables win; the folder is the one
 // core/cache-dir.ts names.
 const cache = `${process.env.XDG_CACHE_HOME || `${process.env.HOME || os.homedir()}/.cache`}/kube-lessons`;
-if (process.env.NODE_DISABLE_COMPILE_CACHE) {
-  const { main } = module.createRequire(import.meta.url)(bundle);
-  process.exit(await main(process.argv));
-}
-if (!process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.(`${cache}/compile-cache`);
-const cli = loadBundle(bundle, `${cache}/code-cache`, process.argv[2]);
+const caching = !process.env.NODE_DISABLE_COMPILE_CACHE;
+if (caching && !process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.(`${cache}/compile-cache`);
+const cli = loadBundle(bundle, caching ? `${cache}/code-cache` : undefined, process.argv[2]);
 const code = await cli.exports.main(process.argv);
 // Exit codes are core/errors.ts's ExitCode. A run that ended as the user meant (done, or stopped by Ctrl-C or
 // SIGTERM) leaves its command's cache; a failure leaves one only where there is none (a failing `verify` is the

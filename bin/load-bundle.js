@@ -1,8 +1,12 @@
-// Loads the CLI's CommonJS bundle, main.cjs, and the chunks it requires on first use (scripts/bundle.js), with
-// a V8 code cache taken after a command ran, one per command name. Node's own compile cache is taken before
-// the code runs, so it misses the functions a command then calls (~10% of `list-nodes` in instructions).
+// Loads the CLI's bundle, main.cjs, and the chunks it requires on first use (scripts/bundle.js), with a V8 code
+// cache taken after a command ran, one per command name. Node's own compile cache is taken before the code runs,
+// so it misses the functions a command then calls (~10% of `list-nodes` in instructions). Each file of the bundle
+// is an object of CommonJS module functions by chunk name, its own chunk first: main.cjs also holds the chunks
+// every run requires at its top, so that a run compiles one script for them, not one per chunk. Node's require
+// cannot load such a file; this loader runs each chunk once, as require would, from the first file met that
+// holds it.
 //
-// Guarantees: a command's cache is one file holding a V8 cache for each chunk it loaded, named after the
+// Guarantees: a command's cache is one file holding a V8 cache for each file of the bundle it loaded, named after the
 // command, the bundle's path, the content hash of main.cjs and all its chunks, main.cjs's size, mtime and inode,
 // the Node version and its flags, so another build or Node never meets a stale one (V8 itself checks only its
 // version, flags and the source's length, not the payload). It is written atomically (a temporary file renamed)
@@ -35,11 +39,11 @@ function readTrusted(path) {
   }
 }
 
-/** How a chunk is required, by main.cjs or by another chunk: a file beside main.cjs, loaded here. */
+/** How a chunk is required, by main.cjs or by another chunk: held by a file met so far, or by its own beside main.cjs. */
 const CHUNK = /^\.\/(chunk-[A-Za-z0-9_-]+\.cjs)$/;
 
 /**
- * One cache file holds a V8 cache per chunk: a 4-byte length, a JSON list of [chunk, bytes], the caches.
+ * One cache file holds a V8 cache per file of the bundle: a 4-byte length, a JSON list of [file, bytes], the caches.
  * @param {Map<string, Buffer>} caches
  */
 function pack(caches) {
@@ -69,16 +73,16 @@ function unpack(file) {
 
 /**
  * @typedef {'used' | 'partial' | 'absent' | 'incomplete' | 'rejected'} CacheState
- * used: every chunk loaded so far ran from the cache; partial: from a failed run's cache; absent: none yet;
- * incomplete: a cache, but without some chunk this run loaded; rejected: unreadable, or V8 refused a chunk's.
+ * used: every file loaded so far ran from the cache; partial: from a failed run's cache; absent: none yet;
+ * incomplete: a cache, but without some file this run loaded; rejected: unreadable, or V8 refused a file's.
  */
 
 /**
- * Runs the CommonJS file `file`, and the chunks it requires, with the code cache for `command` from
- * `cacheDir`; returns its exports, what became of the cache so far, and `saveCache(ranWell)`, which writes one
- * when there was none, V8 rejected it, a run that went well loaded a chunk it lacks, or a run that went well
- * finds only a failed run's.
- * @param {string} file @param {string} cacheDir @param {string | undefined} command
+ * Runs the chunk of the bundle file `file` named after it, and the chunks it requires, with the code cache for
+ * `command` from `cacheDir` (none without one); returns its exports, what became of the cache so far, and
+ * `saveCache(ranWell)`, which writes one when there was none, V8 rejected it, a run that went well loaded a file
+ * it lacks, or a run that went well finds only a failed run's.
+ * @param {string} file @param {string | undefined} cacheDir @param {string | undefined} command
  * @returns {{ exports: Record<string, unknown>, readonly cache: CacheState, saveCache(ranWell: boolean): void }}
  */
 export function loadBundle(file, cacheDir, command) {
@@ -87,7 +91,7 @@ export function loadBundle(file, cacheDir, command) {
   // not at the top, so that the entry's Node version check runs first.
   const { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
   const module = process.getBuiltinModule('node:module');
-  const { basename, dirname, join } = process.getBuiltinModule('node:path');
+  const { basename, dirname, join, sep } = process.getBuiltinModule('node:path');
   const vm = process.getBuiltinModule('node:vm');
   const { size, mtimeMs, ino } = statSync(file);
   // The build writes the hash of the bundle and its chunks beside it: npm gives installed files one fixed mtime
@@ -101,7 +105,7 @@ export function loadBundle(file, cacheDir, command) {
   const name = /^[a-z][a-z0-9-]{0,40}$/.test(command ?? '') ? command : 'other';
   // This command's caches for this copy of the bundle share the prefix (another install keeps its own).
   const prefix = `${name}-${fnv1a(file)}-`;
-  const base = join(cacheDir, `${prefix}${fnv1a(JSON.stringify([process.version, process.arch, process.execArgv, hash, size, mtimeMs, ino]))}`);
+  const base = join(cacheDir ?? '', `${prefix}${fnv1a(JSON.stringify([process.version, process.arch, process.execArgv, hash, size, mtimeMs, ino]))}`);
   // A failed run (an unreachable server, a learner's failing `verify`) ran less of the code: its cache is kept
   // apart, used only until a run that went well replaces it.
   const cacheFile = `${base}.bin`;
@@ -115,6 +119,7 @@ export function loadBundle(file, cacheDir, command) {
     [cacheFile, 'full'],
     [partialFile, 'partial'],
   ])) {
+    if (cacheDir === undefined) break;
     /** @type {Buffer | undefined} */
     let bytes;
     try {
@@ -134,18 +139,20 @@ export function loadBundle(file, cacheDir, command) {
 
   const dir = dirname(file);
   const nodeRequire = module.createRequire(file);
-  /** The chunks run so far, by file name. @type {Map<string, { script: import('node:vm').Script, exports: unknown, state: 'used' | 'absent' | 'rejected' }>} */
+  /** The files run so far, by name. @type {Map<string, { script: import('node:vm').Script, state: 'used' | 'absent' | 'rejected' }>} */
   const loaded = new Map();
+  /** The chunks the files run so far hold, by name: the first copy met wins. @type {Map<string, Function>} */
+  const defined = new Map();
+  /** The chunks run so far (or running: a cycle gets the exports so far, as with require), by name. @type {Map<string, { exports: unknown }>} */
+  const modules = new Map();
   const require = Object.assign((/** @type {string} */ id) => {
     const chunk = CHUNK.exec(id)?.[1];
-    return chunk ? run(join(dir, chunk)) : nodeRequire(id);
+    return chunk ? run(chunk) : nodeRequire(id);
   }, nodeRequire);
 
-  /** Runs a chunk once, as Node's require would. @param {string} path */
-  function run(path) {
-    const key = basename(path);
-    const done = loaded.get(key);
-    if (done) return done.exports;
+  /** Runs the file `name`, an object of CommonJS module functions by chunk name (scripts/bundle.js). @param {string} name */
+  function runFile(name) {
+    const path = `${dir}${sep}${name}`;
     // The build guarantees ASCII (scripts/bundle.js): latin1 skips UTF-8 decoding.
     let source;
     try {
@@ -153,25 +160,33 @@ export function loadBundle(file, cacheDir, command) {
     } catch (e) {
       // Chunks load on first use: a rebuild or an in-place upgrade under a running CLI removes the old ones.
       if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ENOENT') throw e;
-      throw new Error(`kube-lessons was rebuilt or upgraded while it ran (${key} is gone): start it again`, { cause: e });
+      throw new Error(`kube-lessons was rebuilt or upgraded while it ran (${name} is gone): start it again`, { cause: e });
     }
-    const cachedData = stored.get(key);
-    const script = new vm.Script(module.wrap(source), { filename: path, cachedData });
+    const cachedData = stored.get(name);
+    const script = new vm.Script(source, { filename: path, cachedData });
+    loaded.set(name, { script, state: !cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used' });
+    const chunks = /** @type {unknown} */ (script.runInThisContext());
+    if (typeof chunks !== 'object' || chunks === null) return;
+    for (const [chunk, define] of Object.entries(chunks)) if (!defined.has(chunk) && typeof define === 'function') defined.set(chunk, define);
+  }
+
+  /** Runs a chunk once, as Node's require would. @param {string} name */
+  function run(name) {
+    const done = modules.get(name);
+    if (done) return done.exports;
+    if (!defined.has(name)) runFile(name);
+    const define = defined.get(name);
+    if (!define) throw new Error(`${name} does not hold the chunk it is named after: rebuild kube-lessons (npm run build)`);
+    // Not path.join: its normalising, run for every chunk, was hot enough for V8 to optimise (CPU and memory).
+    const path = `${dir}${sep}${name}`;
     const mod = { exports: {}, filename: path, id: path, loaded: false };
-    const entry = {
-      script,
-      exports: mod.exports,
-      state: /** @type {'used' | 'absent' | 'rejected'} */ (!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used'),
-    };
-    // Known before it runs, so that a cycle gets the exports so far, as with require.
-    loaded.set(key, entry);
-    script.runInThisContext()(mod.exports, require, mod, path, dir);
+    modules.set(name, mod);
+    define.call(mod.exports, mod.exports, require, mod, path, dir);
     mod.loaded = true;
-    entry.exports = mod.exports;
     return mod.exports;
   }
 
-  const exports = /** @type {Record<string, unknown>} */ (run(file));
+  const exports = /** @type {Record<string, unknown>} */ (run(basename(file)));
   /** @returns {CacheState} */
   const state = () => {
     const states = [...loaded.values()].map((c) => c.state);
@@ -187,10 +202,10 @@ export function loadBundle(file, cacheDir, command) {
     },
     saveCache(ranWell) {
       const cache = state();
-      if (cache === 'used' || ((cache === 'partial' || cache === 'incomplete') && !ranWell)) return;
+      if (cacheDir === undefined || cache === 'used' || ((cache === 'partial' || cache === 'incomplete') && !ranWell)) return;
       const target = ranWell ? cacheFile : partialFile;
       try {
-        // A full cache gains the chunks this run loaded; it keeps those of chunks this run did not load.
+        // A full cache gains the files this run loaded; it keeps those of files this run did not load.
         const caches = new Map(target === cacheFile && from === 'full' && !unreadable ? stored : []);
         for (const [key, { script }] of loaded) caches.set(key, script.createCachedData());
         mkdirSync(cacheDir, { recursive: true, mode: 0o700 });

@@ -91,6 +91,7 @@ const [split] = await Promise.all([
     format: 'esm',
     splitting: true,
     write: false,
+    metafile: true,
     entryPoints: { main: 'dist/cli/main.js' },
     outdir: 'dist/bundle.next',
     outExtension: { '.js': '.cjs' },
@@ -102,8 +103,9 @@ const [split] = await Promise.all([
     build({ ...common, format: 'cjs', entryPoints: [pkg], outfile: `dist/bundle.next/${file}`, plugins: [apart(pkg)] }),
   ),
 ]);
-const hash = createHash('sha256');
-for (const out of split.outputFiles.sort((a, b) => a.path.localeCompare(b.path))) {
+/** Each chunk as CommonJS text, by file name. @type {Map<string, string>} */
+const texts = new Map();
+for (const out of split.outputFiles) {
   const name = basename(out.path);
   if (!name.endsWith('.cjs')) {
     writeFileSync(out.path, out.contents); // legal comments
@@ -116,8 +118,47 @@ for (const out of split.outputFiles.sort((a, b) => a.path.localeCompare(b.path))
   if (/\bimport\(/.test(text)) throw new Error(`${name} still holds import(): bin/load-bundle.js could not run it`);
   // bin/load-bundle.js reads the chunks as latin1 (no UTF-8 decoding); esbuild escapes anything else by default.
   if (/[\u0080-\uffff]/.test(text)) throw new Error(`${name} holds a character outside ASCII: bin/load-bundle.js reads chunks as latin1`);
-  writeFileSync(out.path, text);
-  hash.update(`${name}\0${text}\0`);
+  texts.set(name, text);
+}
+
+// The chunks each chunk imports at its top (not through import(), which the chunks turned into a require on first
+// use), from esbuild's metafile.
+/** @type {Map<string, string[]>} */
+const staticImports = new Map();
+for (const [path, { imports }] of Object.entries(split.metafile?.outputs ?? {}))
+  staticImports.set(
+    basename(path),
+    imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => basename(i.path)),
+  );
+/** A chunk and all it requires at its top, transitively. @param {string} name */
+const withStaticImports = (name) => {
+  const all = new Set([name]);
+  for (const chunk of all) for (const imported of staticImports.get(chunk) ?? []) all.add(imported);
+  return all;
+};
+
+// main.cjs's file also holds every chunk main.cjs requires at its top, transitively: every run loads them, and one
+// script reads, compiles and deserialises its cache for less than ~12 (esbuild makes a chunk of every set of
+// modules shared by a different set of entries, most under 2 KB). The other chunks keep a file each: merging
+// those a command loads would copy the chunks several commands share into each command's file, and a command
+// then compiles the copies it already loaded (measured: more page faults for list-nodes than it saved).
+const inMain = withStaticImports('main.cjs');
+/** The chunks each file holds, its own first. @type {Map<string, string[]>} */
+const files = new Map([['main.cjs', [...inMain]]]);
+for (const chunk of texts.keys()) if (!inMain.has(chunk)) files.set(chunk, [chunk]);
+
+const hash = createHash('sha256');
+for (const [file, chunks] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+  // The format bin/load-bundle.js runs: an object of CommonJS module functions by chunk name, the file's own first.
+  const text = `({${chunks
+    .map((chunk) => {
+      const source = texts.get(chunk);
+      if (source === undefined) throw new Error(`${file} needs ${chunk}, which esbuild did not write`);
+      return `${JSON.stringify(chunk)}:function(exports,require,module,__filename,__dirname){${source}\n}`;
+    })
+    .join(',\n')}})\n`;
+  writeFileSync(`dist/bundle.next/${file}`, text);
+  hash.update(`${file}\0${text}\0`);
 }
 // bin/load-bundle.js keys its code caches on this, the hash of main.cjs and of every chunk: installed files
 // all carry npm's fixed mtime.

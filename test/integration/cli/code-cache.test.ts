@@ -1,7 +1,7 @@
 // The CLI's code cache (bin/load-bundle.js) as users meet it, in a cache folder of the test's own: a command
 // that finished, or was stopped with Ctrl-C, leaves a cache its next run uses; a mistyped command leaves none
-// (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts). A command's cache lists the chunks
-// of dist/bundle it ran: `--help` runs none of a command's own.
+// (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts). A command's cache lists the files
+// of dist/bundle it ran: `--help` runs main.cjs's alone, which holds none of a command's own chunks.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ const cached = (home: string) => {
   }
 };
 
-/** The chunks a command's cache file holds a cache for (its header: a 4-byte length, a JSON list of [chunk, bytes]). */
+/** The files a command's cache file holds a cache for (its header: a 4-byte length, a JSON list of [file, bytes]). */
 const chunksRun = (home: string, command: string) => {
   const dir = join(home, 'kube-lessons', 'code-cache');
   const file = readdirSync(dir).find((f) => f.startsWith(`${command}-`));
@@ -31,21 +31,35 @@ const chunksRun = (home: string, command: string) => {
   return (JSON.parse(bytes.toString('latin1', 4, 4 + bytes.readUInt32LE(0))) as [string, number][]).map(([chunk]) => chunk);
 };
 
+/** The chunks a file of dist/bundle holds (scripts/bundle.js: an object of module functions by chunk name). */
+const chunksIn = (file: string) =>
+  [...readFileSync(new URL(`../../../dist/bundle/${file}`, import.meta.url), 'latin1').matchAll(/(?:^\(\{|\n)"([^"\n]+)":function\(/g)].map(
+    ([, chunk]) => chunk!,
+  );
+
 describe('the code cache', () => {
   it('shows that --help runs the command table alone, and list-nodes its own chunks but no other command', async () => {
     const home = cacheHome();
     assert.equal((await run(['--help'], home).done).code, 0);
     assert.equal((await run(['list-nodes'], home).done).code, 0);
-    const help = chunksRun(home, 'other');
+    assert.deepEqual(chunksRun(home, 'other'), ['main.cjs']);
+    const inMain = chunksIn('main.cjs');
+    assert.equal(inMain[0], 'main.cjs');
     const listNodes = chunksRun(home, 'list-nodes');
-    assert.ok(help.includes('main.cjs'));
     assert.ok(
       listNodes.some((c) => /^chunk-list-nodes-/.test(c)),
       listNodes.join(),
     );
-    // The code only a command runs (its example, the cluster context) is in chunks --help never loads.
-    for (const own of listNodes.filter((c) => /^chunk-(list-nodes|context|kubeconfig|client)-/.test(c))) assert.ok(!help.includes(own), own);
-    for (const other of listNodes) assert.doesNotMatch(other, /^chunk-(watch|informer|workqueue|store|sandbox|learn|session|prompter|trace|doctor)-/);
+    // The code only a command runs (its example, the cluster context) is in files --help never loads.
+    const commandsOwn = /^chunk-(list-nodes|context|kubeconfig|client|watch|informer|workqueue|store|sandbox|learn|session|prompter|trace|doctor)-/;
+    for (const chunk of inMain) assert.doesNotMatch(chunk, commandsOwn);
+    const ranByListNodes = listNodes.flatMap(chunksIn);
+    for (const own of ['list-nodes', 'context', 'kubeconfig', 'client'])
+      assert.ok(
+        ranByListNodes.some((c) => c.startsWith(`chunk-${own}-`)),
+        own,
+      );
+    for (const other of ranByListNodes) assert.doesNotMatch(other, /^chunk-(watch|informer|workqueue|store|sandbox|learn|session|prompter|trace|doctor)-/);
   });
 
   it('is written after list-nodes ran, then used as it is: the second run prints the same and rewrites nothing', async () => {

@@ -1,5 +1,6 @@
-// bin/load-bundle.js on small CommonJS files: the code runs as Node would run it, chunks required on first use
-// included; a command's code cache is written after it ran and used next time (a failed run's only until one
+// bin/load-bundle.js on small bundles written as scripts/bundle.js writes them (each file an object of CommonJS
+// module functions by chunk name): the code runs as Node would run it, chunks required on first use included,
+// each once, from the first file met that holds it; a command's code cache is written after it ran and used next time (a failed run's only until one
 // goes well), and a changed file, a corrupt cache or another command never runs stale code.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -9,24 +10,42 @@ import assert from 'node:assert/strict';
 import { loadBundle } from '../../../bin/load-bundle.js';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
-/** A folder with a bundle requiring a file beside it and two chunks on first use, and an empty cache folder. */
-function fixture(version = 1) {
+/** A file of the bundle: an object of CommonJS module functions by chunk name, the file's own first. */
+const bundleFile = (chunks: Record<string, string>) =>
+  `({${Object.entries(chunks)
+    .map(([name, source]) => `${JSON.stringify(name)}:function(exports,require,module,__filename,__dirname){${source}\n}`)
+    .join(',\n')}})\n`;
+
+const SHARED = 'globalThis.sharedRuns = (globalThis.sharedRuns ?? 0) + 1; exports.add = (a, b) => a + b;';
+
+/**
+ * A folder with a bundle requiring a file beside it and two chunks on first use, and an empty cache folder;
+ * `sharedInMain` puts a copy of the chunk both require in main.cjs's file, as the build does with the chunks
+ * main.cjs requires at its top.
+ */
+function fixture(version = 1, sharedInMain = false) {
   const dir = tempDir('load-bundle-');
   const file = join(dir, 'main.cjs');
   writeFileSync(join(dir, 'dep.cjs'), 'module.exports = (n) => n * 2;');
   // Both chunks require the shared one: it must run once.
-  writeFileSync(join(dir, 'chunk-shared-AB12.cjs'), 'globalThis.sharedRuns = (globalThis.sharedRuns ?? 0) + 1; exports.add = (a, b) => a + b;');
-  writeFileSync(join(dir, 'chunk-sum-CD34.cjs'), "const { add } = require('./chunk-shared-AB12.cjs'); exports.sum = (xs) => xs.reduce(add, 0);");
+  writeFileSync(join(dir, 'chunk-shared-AB12.cjs'), bundleFile({ 'chunk-shared-AB12.cjs': SHARED }));
+  writeFileSync(
+    join(dir, 'chunk-sum-CD34.cjs'),
+    bundleFile({ 'chunk-sum-CD34.cjs': "const { add } = require('./chunk-shared-AB12.cjs'); exports.sum = (xs) => xs.reduce(add, 0);" }),
+  );
   writeFileSync(
     join(dir, 'chunk-count-EF56.cjs'),
-    "const { add } = require('./chunk-shared-AB12.cjs'); exports.count = (xs) => xs.map(() => 1).reduce(add, 0);",
+    bundleFile({ 'chunk-count-EF56.cjs': "const { add } = require('./chunk-shared-AB12.cjs'); exports.count = (xs) => xs.map(() => 1).reduce(add, 0);" }),
   );
-  writeFileSync(file, bundleSource(version));
+  writeFileSync(file, mainFile(version, sharedInMain));
   return { dir, file, cacheDir: join(dir, 'cache') };
 }
 
-/** The same length whatever the version (one digit): V8's own check of a cache looks only at the length. */
-const bundleSource = (version: number) =>
+/** main.cjs's file. The same length whatever the version (one digit): V8's own check of a cache looks only at the length. */
+const mainFile = (version: number, sharedInMain = false) =>
+  bundleFile({ 'main.cjs': mainSource(version), ...(sharedInMain ? { 'chunk-shared-AB12.cjs': SHARED } : {}) });
+
+const mainSource = (version: number) =>
   `const double = require('./dep.cjs');\nexports.version = ${version};\nexports.run = () => [1, 2, 3].map((n) => double(n)).join(',');\nexports.where = __filename;\n` +
   `exports.sum = () => require('./chunk-sum-CD34.cjs').sum([1, 2, 3]);\nexports.count = () => require('./chunk-count-EF56.cjs').count([1, 2, 3]);\n`;
 
@@ -87,7 +106,37 @@ describe('loadBundle', () => {
     assert.equal(g.sharedRuns, before + 1);
   });
 
-  it("holds a cache for every chunk the command ran in the command's one file, and adds the chunks a later run loads", () => {
+  it('runs a chunk from the first file met that holds it: once, and without reading its own', () => {
+    const { dir, file, cacheDir } = fixture(1, true);
+    const { exports } = loadBundle(file, cacheDir, 'list-nodes');
+    rmSync(join(dir, 'chunk-shared-AB12.cjs'));
+    const g = globalThis as { sharedRuns?: number };
+    const before = g.sharedRuns ?? 0;
+    assert.equal((exports.sum as () => number)(), 6);
+    assert.equal((exports.count as () => number)(), 3);
+    assert.equal(g.sharedRuns, before + 1);
+  });
+
+  it('says in one line to rebuild when a file does not hold the chunk it is named after', () => {
+    const { dir, file, cacheDir } = fixture();
+    writeFileSync(join(dir, 'chunk-sum-CD34.cjs'), bundleFile({ 'chunk-other-XY99.cjs': 'exports.sum = () => 0;' }));
+    const { exports } = loadBundle(file, cacheDir, 'list-nodes');
+    assert.throws(
+      () => (exports.sum as () => number)(),
+      /^Error: chunk-sum-CD34\.cjs does not hold the chunk it is named after: rebuild kube-lessons \(npm run build\)$/,
+    );
+  });
+
+  it('reads and writes no cache without a cache folder', () => {
+    const { dir, file } = fixture();
+    const loaded = loadBundle(file, undefined, 'list-nodes');
+    assert.equal((loaded.exports.sum as () => number)(), 6);
+    loaded.saveCache(true);
+    assert.equal(loaded.cache, 'absent');
+    assert.deepEqual(readdirSync(dir).sort(), ['chunk-count-EF56.cjs', 'chunk-shared-AB12.cjs', 'chunk-sum-CD34.cjs', 'dep.cjs', 'main.cjs']);
+  });
+
+  it("holds a cache for every file the command ran in the command's one file, and adds the chunks a later run loads", () => {
     const { file, cacheDir } = fixture();
     assert.equal(runOnce(file, cacheDir, 'learn', true, ['sum']).cache, 'absent');
     const [written] = caches(cacheDir);
@@ -140,7 +189,7 @@ describe('loadBundle', () => {
     const { file, cacheDir } = fixture(1);
     runOnce(file, cacheDir, 'list-nodes');
     const [oldCache] = caches(cacheDir);
-    writeFileSync(file, bundleSource(2));
+    writeFileSync(file, mainFile(2));
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     assert.deepEqual(runOnce(file, cacheDir, 'list-nodes'), { cache: 'absent', version: 2, run: '2,4,6' });
     const now = caches(cacheDir);
@@ -153,7 +202,7 @@ describe('loadBundle', () => {
     writeFileSync(`${file}.sha256`, 'one\n');
     const { mtime } = statSync(file);
     runOnce(file, cacheDir, 'list-nodes');
-    writeFileSync(file, bundleSource(2));
+    writeFileSync(file, mainFile(2));
     writeFileSync(`${file}.sha256`, 'two\n');
     utimesSync(file, mtime, mtime);
     assert.deepEqual(runOnce(file, cacheDir, 'list-nodes'), { cache: 'absent', version: 2, run: '2,4,6' });
