@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../core/errors.ts';
 import { kubectlForms } from '../console/argv.ts';
-import { flushed } from '../console/flushed.ts';
 import { reportError } from '../console/funnel.ts';
 import { runCommand } from '../console/run-command.ts';
+import { standardStream } from '../console/stdio.ts';
 import { commandNamed, createProgram, loadCommands } from './program.ts';
 import { launchStep } from './relaunch.ts';
 
@@ -21,12 +21,22 @@ function packageVersion(): string {
 export async function main(argv: string[]): Promise<number> {
   const version = packageVersion();
   const interrupt = new AbortController();
+  // A closed pipe (`kube-lessons watch pods | head`) is a request to stop, not a crash.
+  let stdoutClosed = false;
+  let stdoutError: Error | undefined;
+  const stdout = standardStream(1, (err) => {
+    if (err.code === 'EPIPE') stdoutClosed = true;
+    else stdoutError ??= new Error(`cannot write the output: ${err.code ?? err.message}`);
+    interrupt.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
+  });
+  // A standard error nobody reads leaves nowhere to say so.
+  const stderr = standardStream(2, () => {});
   if (argv[2] === '__complete') {
     // The shell completion scripts' callback: candidates, one a line, and never an error.
     const [{ complete, defaultSources }] = await Promise.all([import('./completion.ts'), loadCommands()]);
-    const program = createProgram({ version, signal: interrupt.signal });
-    for (const c of await complete(program, argv.slice(3), defaultSources())) process.stdout.write(c + '\n');
-    await flushed(process.stdout); // the shell reads the candidates through a pipe
+    const program = createProgram({ version, signal: interrupt.signal, stdout, stderr });
+    for (const c of await complete(program, argv.slice(3), defaultSources())) stdout.write(c + '\n');
+    await stdout.flushed(); // the shell reads the candidates through a pipe
     return ExitCode.ok;
   }
   let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
@@ -38,16 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // A closed pipe (`kube-lessons watch pods | head`) is a request to stop, not a crash.
-  let stdoutClosed = false;
-  let stdoutError: Error | undefined;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') stdoutClosed = true;
-    else stdoutError ??= new Error(`cannot write the output: ${err.code ?? err.message}`);
-    interrupt.abort(Object.assign(new Error('stdout closed'), { name: 'AbortError' }));
-  });
   const debug = argv.includes('--debug');
-  const writeErr = (line: string) => void process.stderr.write(line + '\n');
+  const writeErr = (line: string) => void stderr.write(line + '\n');
   const line = kubectlForms(argv.slice(2));
   // Only the command the line runs (or asks help for) is loaded; help and usage errors need none.
   const command = commandNamed(line);
@@ -57,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     signal: interrupt.signal,
     beforeAction: (cmd) => launchStep(cmd, { debug, interrupted: interrupt.signal.aborted, write: writeErr }),
     command,
+    stdout,
+    stderr,
   });
   const code = await runCommand(program, [...argv.slice(0, 2), ...line], {
     signal: interrupt.signal,
@@ -70,8 +74,8 @@ export async function main(argv: string[]): Promise<number> {
   process.off('SIGTERM', onSignal);
   // The shim exits with process.exit, which would drop output a pipe has not taken yet (flushed.ts). Waited
   // for with the signal handlers off, so Ctrl-C still ends a wait on a reader that stopped reading.
-  await flushed(process.stdout);
+  await stdout.flushed();
   const result = stdoutError ? reportError(stdoutError, { debug, write: writeErr }) : stdoutClosed ? ExitCode.ok : code;
-  await flushed(process.stderr);
+  await stderr.flushed();
   return result;
 }

@@ -2,7 +2,7 @@
  * The root program: global options, the commands of the table (commands/index.ts), and the hook that resolves
  * the global options into the shared CommandContext once, before any action runs.
  */
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import { DEFAULT_REQUEST_TIMEOUT, durationOption } from '../console/arguments.ts';
 import type { CommandContext, GlobalOptions } from '../console/context.ts';
 import { OUTPUT_FORMATS } from '../console/formats.ts';
@@ -13,8 +13,10 @@ export interface ProgramDeps {
   version: string;
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
-  /** Where commands print their results (default process.stdout); the lessons pass a wrapping one. */
+  /** Where commands and help print (default process.stdout); the lessons pass a wrapping one. */
   stdout?: OutputSink;
+  /** Where commands print progress and warnings (default process.stderr). */
+  stderr?: OutputSink;
   /** Runs before the action of whichever command the line named (the CLI's launcher step); not passed on to programs built by makeProgram. */
   beforeAction?: (command: Command) => void;
   /**
@@ -96,6 +98,7 @@ export function createProgram(deps: ProgramDeps): Command {
   )
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false, subcommandTerm: (c) => c.name() + (c.usage() ? ' ' + c.usage() : '') })
     .addHelpText('after', ROOT_EXAMPLES);
+  if (deps.stdout || deps.stderr) program.configureOutput(helpOutput(program.configureOutput(), deps.stdout, deps.stderr));
 
   // The context (output, colour, the cluster) is loaded just before an action runs: --help and usage
   // errors never pay for the renderers.
@@ -107,7 +110,7 @@ export function createProgram(deps: ProgramDeps): Command {
   let ctx: CommandContext | undefined;
   const getCtx = () => {
     if (!contextModule) throw new Error('the command context is available only inside an action');
-    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps.env, deps.stdout);
+    ctx ??= contextModule.createContext(program.opts<GlobalOptions>(), deps.signal, deps);
     return ctx;
   };
   // A command that runs other commands (learn) builds its own programs with the same dependencies.
@@ -132,4 +135,25 @@ export function createProgram(deps: ProgramDeps): Command {
     });
   }
   return program;
+}
+
+/**
+ * Commander's help and messages written to the given sinks, asking them (not process.stdout, which would build
+ * Node's stream: stdio.ts) whether they are terminals. A sink that is none gets help plain at 80 columns, as
+ * commander gives a pipe; one that is gets commander's own colour decision.
+ */
+function helpOutput(defaults: OutputConfiguration, stdout: OutputSink | undefined, stderr: OutputSink | undefined): OutputConfiguration {
+  const width = (sink: OutputSink) => (sink.isTTY ? sink.columns : undefined) ?? 80;
+  return {
+    ...(stdout && {
+      writeOut: (text: string) => void stdout.write(text),
+      getOutHelpWidth: () => width(stdout),
+      getOutHasColors: () => Boolean(stdout.isTTY) && defaults.getOutHasColors!(),
+    }),
+    ...(stderr && {
+      writeErr: (text: string) => void stderr.write(text),
+      getErrHelpWidth: () => width(stderr),
+      getErrHasColors: () => Boolean(stderr.isTTY) && defaults.getErrHasColors!(),
+    }),
+  };
 }

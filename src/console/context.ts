@@ -38,16 +38,24 @@ export interface CommandContext {
   kube(): Promise<KubeEnv>;
 }
 
-export function createContext(globals: GlobalOptions, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env, stdout?: OutputSink): CommandContext {
+/** Where a context writes, and the environment it reads (defaults: the process's). */
+export interface ContextIO {
+  env?: NodeJS.ProcessEnv | undefined;
+  stdout?: OutputSink | undefined;
+  stderr?: OutputSink | undefined;
+}
+
+export function createContext(globals: GlobalOptions, signal: AbortSignal, io: ContextIO = {}): CommandContext {
+  const { env = process.env, stdout, stderr } = io;
   const format = (globals.output ?? 'table') as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) {
     throw new UserFacingError(`unknown output format "${globals.output}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`, ExitCode.usage);
   }
   let kube: Promise<KubeEnv> | undefined;
-  const color = colorWanted(globals.color, env);
+  const color = colorWanted(globals.color, env, stdout ?? process.stdout);
   const headers = globals.headers !== false;
   const requestTimeoutMs = globals.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const out = createOutput(stdout ? { color, headers, stdout } : { color, headers });
+  const out = createOutput({ color, headers, ...(stdout && { stdout }), ...(stderr && { stderr }) });
   return {
     globals,
     out,

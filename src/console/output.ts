@@ -37,19 +37,24 @@ export interface OutputSink {
 
 export function createOutput(opts: { color: boolean; headers?: boolean; stdout?: OutputSink; stderr?: OutputSink }): Output {
   const stdout = opts.stdout ?? process.stdout;
-  const stderr = opts.stderr ?? process.stderr;
+  // Read only when something is printed there: building process.stderr loads Node's stream modules (stdio.ts).
+  const stderr = () => opts.stderr ?? process.stderr;
   const color = createColors(opts.color ? 2 : 0);
   return {
     isTTY: Boolean(stdout.isTTY),
     color,
     line: (text = '') => void stdout.write(text + '\n'),
-    info: (text) => void stderr.write(text + '\n'),
+    info: (text) => void stderr().write(text + '\n'),
     table: (head, rows) => void stdout.write(renderTable(head, rows, color, opts.headers ?? true) + '\n'),
     columns: stdout.isTTY ? stdout.columns : undefined,
   };
 }
 
-export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env, stream: NodeJS.WriteStream = process.stdout): boolean {
+export function colorWanted(
+  flag: boolean | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  stream: { readonly isTTY?: boolean | undefined } = process.stdout,
+): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;

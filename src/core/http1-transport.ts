@@ -31,7 +31,7 @@ import {
   MAX_UNPROCESSED_RETRIES,
   readBody,
   secureContextFor,
-  STATUS_CODES,
+  statusText,
   tlsNames,
   UnprocessedError,
   type TlsSettings,
@@ -100,7 +100,7 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
         const body = readBody(res, req.signal, host, () => !res.complete);
         resolve({
           status,
-          statusText: res.statusMessage || STATUS_CODES[status] || '',
+          statusText: res.statusMessage || statusText(status),
           headers: headersOf(res.headers),
           body: body.chunks,
           text: () => body.text(),

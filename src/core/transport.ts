@@ -125,9 +125,15 @@ export function isConnectionLost(err: unknown): boolean {
 /** The server never processed the request: sending it again is safe for any method. */
 export class UnprocessedError extends Error {}
 
-// Not `import ... from 'node:http'`: an ESM import of it reads every export, and one getter loads Node's
-// internal undici (~100 ms of a one-request command).
-export const { STATUS_CODES } = process.getBuiltinModule('node:http');
+/**
+ * The standard reason phrase of an HTTP status ("Not Found"), for answers that carry none (HTTP/2 never
+ * does). node:http is loaded on the first such answer, not with this module: HTTP/1.1 answers from the API
+ * server carry their own, so a one-request command never loads it. Not `import ... from 'node:http'`: an
+ * ESM import of it reads every export, and one getter loads Node's internal undici.
+ */
+export function statusText(status: number): string {
+  return process.getBuiltinModule('node:http').STATUS_CODES[status] ?? '';
+}
 
 /** No byte from the server for this long: ping it (client-go's ReadIdleTimeout). */
 export const READ_IDLE_MS = 30_000;
@@ -343,7 +349,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       stream.once('close', () => reject(req.signal.aborted ? req.signal.reason : unanswered(conn, stream, failure)));
     });
     const status = Number(headers[':status']);
-    return { status, statusText: STATUS_CODES[status] ?? '', headers: headersOf(headers), body: body.chunks, text: () => body.text() };
+    return { status, statusText: statusText(status), headers: headersOf(headers), body: body.chunks, text: () => body.text() };
   }
 
   /** Why a stream closed before its answer, and whether it may be sent again. */
@@ -414,8 +420,10 @@ export function readBody(stream: Readable, signal: AbortSignal, host: string, cu
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
-    wake?.();
+    // Cleared before the call: text()'s waiter sets itself again when the body is not over yet.
+    const waiting = wake;
     wake = undefined;
+    waiting?.();
   };
   const lost = (err?: Error) => new ConnectionLostError(`the connection to ${host} broke before the end of the answer`, { cause: err });
   stream.on('data', (chunk: Buffer) => {
@@ -457,13 +465,24 @@ export function readBody(stream: Readable, signal: AbortSignal, host: string, cu
   return {
     chunks: { [Symbol.asyncIterator]: () => chunks() },
     // Each chunk is decoded as it arrives and dropped, so a large list never holds its raw bytes, their
-    // concatenation and the decoded text at once (tens of MB at thousands of objects).
-    async text() {
+    // concatenation and the decoded text at once (tens of MB at thousands of objects). Decoded in the
+    // stream's own events, not through chunks(): no promise and no generator step per chunk.
+    text() {
+      if (taken) return Promise.reject(new Error('the body was already read'));
+      taken = true;
       const decoder = new TextDecoder();
       const parts: string[] = [];
-      for await (const chunk of chunks()) parts.push(decoder.decode(chunk, { stream: true }));
-      parts.push(decoder.decode());
-      return parts.join('');
+      return new Promise((resolve, reject) => {
+        const drain = () => {
+          for (let chunk = queue.shift(); chunk; chunk = queue.shift()) parts.push(decoder.decode(chunk, { stream: true }));
+          queued = 0;
+          if (stream.isPaused()) stream.resume();
+          if (failure) reject(failure);
+          else if (ended) resolve(parts.join('') + decoder.decode());
+          else wake = drain;
+        };
+        drain();
+      });
     },
   };
 }

@@ -91,7 +91,7 @@ describe('list-nodes', () => {
     assert.match(none.stderr, /^No nodes found\./);
   });
 
-  it('talks HTTP/1.1 and never loads node:http2 nor perf_hooks; api-resources, with requests at once, speaks HTTP/2', async () => {
+  it('talks HTTP/1.1 and never loads node:http2, node:http nor perf_hooks; api-resources, with requests at once, speaks HTTP/2', async () => {
     // What lesson 04 says about the connection. A preload writes down, as the process exits, which of Node's modules it loaded.
     const dir = tempDir('list-nodes-modules-');
     const report = join(dir, 'report.cjs');
@@ -105,6 +105,7 @@ describe('list-nodes', () => {
     const listNodes = await modules(['list-nodes']);
     assert.ok(listNodes.includes('NativeModule https'), 'list-nodes sends its request with node:https');
     assert.ok(!listNodes.includes('NativeModule http2'));
+    assert.ok(!listNodes.includes('NativeModule http'), 'the answer carries its reason phrase: no table of them is loaded');
     assert.ok(!listNodes.includes('NativeModule perf_hooks'));
     assert.ok((await modules(['api-resources'])).includes('NativeModule http2'));
   });

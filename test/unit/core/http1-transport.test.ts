@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import https from 'node:https';
 import net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { http1Transport } from '../../../src/core/http1-transport.ts';
@@ -107,6 +107,22 @@ describe('HTTP/1.1 transport', () => {
     midBody.abort(new DOMException('stop', 'AbortError'));
     await assert.rejects(text, (e: Error) => e.name === 'AbortError' && e.message === 'stop');
     await t.close();
+  });
+
+  it("keeps the server's reason phrase, and gives an answer without one the standard phrase", async () => {
+    const server = createTlsServer(serverTls, (socket) => {
+      socket.once('data', (head: Buffer) => {
+        const phrase = head.toString().startsWith('GET /bare ') ? '' : 'Gone Fishing';
+        socket.end(`HTTP/1.1 404 ${phrase}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = new URL(`https://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+    const t = http1Transport(url, tls);
+    assert.equal((await get(t, url, '/bare')).statusText, 'Not Found');
+    assert.equal((await get(t, url, '/phrased')).statusText, 'Gone Fishing');
+    await t.close();
+    server.close();
   });
 
   it('refuses a server whose certificate the CA did not sign, with the TLS error as Node gives it', async () => {
