@@ -24,7 +24,9 @@ function fnv1a(text) {
 
 /**
  * The bytes of a cache file, or undefined when another user owns it or others may write it (checked on the
- * open file, so it cannot be swapped between the check and the read). Throws when there is none.
+ * open file, so it cannot be swapped between the check and the read). Throws when there is none. Windows has
+ * neither owners nor these mode bits here (fstat says 0o666 for every file): the file is in the user's own
+ * profile folder, so it is read as it is.
  * @param {string} path
  */
 function readTrusted(path) {
@@ -32,7 +34,7 @@ function readTrusted(path) {
   const fd = openSync(path, 'r');
   try {
     const { uid, mode } = fstatSync(fd);
-    if ((process.getuid && uid !== process.getuid()) || (mode & 0o022) !== 0) return undefined;
+    if (process.platform !== 'win32' && ((process.getuid && uid !== process.getuid()) || (mode & 0o022) !== 0)) return undefined;
     return readFileSync(fd);
   } finally {
     closeSync(fd);

@@ -35,7 +35,8 @@ const readCpuTimes = (): CpuTimes => parseCpuTimes(readFileSync('/proc/stat', 'u
 
 /**
  * Waits until a whole `windowMs` window was at least `minIdle` idle, or `timeoutMs` passed; returns the last
- * window's idle share and whether it was reached. Without /proc/stat (not Linux) it returns at once.
+ * window's idle share and whether it was reached. Without /proc/stat (not Linux) it returns at once, with an
+ * unknown (NaN) idle share.
  */
 export async function waitForQuietMachine(opts: { minIdle: number; windowMs: number; timeoutMs: number }): Promise<{ idle: number; quiet: boolean }> {
   let before: CpuTimes;

@@ -84,9 +84,13 @@ export function commandNamed(line: readonly string[]): string | undefined {
 /** The registrations loaded so far, by command name: programs created afterwards register these in full. */
 const loaded = new Map<string, CommandModule>();
 
-/** Loads the registrations of the commands named (default: all), for the programs created afterwards. */
+/**
+ * Loads the registrations of the commands named (default: all), for the programs created afterwards; all of
+ * them when one named runs the others (learn).
+ */
 export async function loadCommands(names: readonly string[] = COMMANDS.map((c) => c.name)): Promise<void> {
-  const wanted = COMMANDS.filter((c) => names.includes(c.name) && !loaded.has(c.name));
+  const all = COMMANDS.some((c) => c.runsOthers && names.includes(c.name));
+  const wanted = COMMANDS.filter((c) => (all || names.includes(c.name)) && !loaded.has(c.name));
   for (const [i, mod] of (await Promise.all(wanted.map((c) => c.load()))).entries()) loaded.set(wanted[i]!.name, mod);
 }
 

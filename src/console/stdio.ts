@@ -8,7 +8,8 @@
  * Guarantees: text goes out whole and in the order written. Once the process's stream exists (built here or
  * by any code that reads process.stdout) everything goes through it, behind what it holds. A descriptor that
  * cannot take more without blocking (EAGAIN: non-blocking and full) hands the rest to the stream, which queues
- * it. flushed() resolves once everything written was handed to the operating system (flushed.ts). A failed
+ * it. Only the first DIRECT_BUDGET bytes go by write(2), then the stream takes over: a blocking write(2) into
+ * a pipe whose reader stopped would hold the event loop, and with it the SIGINT/SIGTERM handlers. flushed() resolves once everything written was handed to the operating system (flushed.ts). A failed
  * write (EPIPE: the reader left) is reported once to `onError`, on a later tick as the stream's 'error' event
  * is, and later text is dropped; the stream's own errors go to `onError` too.
  */
@@ -53,26 +54,42 @@ export function standardStream(fd: 1 | 2, onError: (err: NodeJS.ErrnoException) 
   );
 }
 
+/**
+ * Bytes written by write(2) before Node's stream takes over: half a Linux pipe's default 64 KiB, so the direct
+ * writes of a short command (help, a listing) never wait on the reader.
+ */
+export const DIRECT_BUDGET = 32 * 1024;
+
 export function createStandardStream(io: StreamIO, onError: (err: NodeJS.ErrnoException) => void): StandardStream {
   let stream: ProcessStream | undefined;
   let failed = false;
+  let budget = DIRECT_BUDGET;
   const adopt = (built: ProcessStream) => {
     stream = built;
     built.on('error', onError);
   };
   if (io.direct) io.watch(adopt);
-  else adopt(io.stream());
+  // Not direct (a terminal): Node's stream, built on first use, as process.stdout itself would be.
+  const current = () => {
+    if (!stream && !io.direct) adopt(io.stream());
+    return stream;
+  };
   return {
     get isTTY() {
-      return Boolean(stream?.isTTY);
+      return Boolean(current()?.isTTY);
     },
     get columns() {
-      return stream?.isTTY ? stream.columns : undefined;
+      const s = current();
+      return s?.isTTY ? s.columns : undefined;
     },
     write(text) {
       if (failed) return false;
-      if (stream) return stream.write(text);
+      const s = current();
+      if (s) return s.write(text);
       const bytes = Buffer.from(text);
+      // Over the budget: the stream (built now, and adopted through io.watch) queues it without blocking.
+      if (bytes.length > budget) return io.stream().write(bytes);
+      budget -= bytes.length;
       let offset = 0;
       try {
         while (offset < bytes.length) offset += io.write(bytes, offset);
@@ -84,7 +101,10 @@ export function createStandardStream(io: StreamIO, onError: (err: NodeJS.ErrnoEx
         return false;
       }
     },
-    flushed: () => (stream ? flushed(stream) : Promise.resolve()),
+    flushed: () => {
+      const s = stream;
+      return s ? flushed(s) : Promise.resolve();
+    },
   };
 }
 
@@ -101,10 +121,13 @@ function takesWrites(fd: number): boolean {
   }
 }
 
+/** The streams this module saw built: Node's getter stays a getter after building, so that cannot tell. */
+const seenBuilt = new Set<'stdout' | 'stderr'>();
+
 /** Calls `built` with the stream when any code first reads process[name] (Node builds it then); puts Node's getter back. */
 function watchBuilt(name: 'stdout' | 'stderr', built: (stream: ProcessStream) => void): void {
   const own = Object.getOwnPropertyDescriptor(process, name);
-  if (!own?.get || !own.configurable) {
+  if (seenBuilt.has(name) || !own?.get || !own.configurable) {
     built(process[name]);
     return;
   }
@@ -113,6 +136,7 @@ function watchBuilt(name: 'stdout' | 'stderr', built: (stream: ProcessStream) =>
     enumerable: own.enumerable ?? true,
     get() {
       Object.defineProperty(process, name, own);
+      seenBuilt.add(name);
       const stream = process[name];
       built(stream);
       return stream;

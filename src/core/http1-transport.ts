@@ -31,7 +31,6 @@ import {
   MAX_UNPROCESSED_RETRIES,
   readBody,
   secureContextFor,
-  statusText,
   tlsNames,
   UnprocessedError,
   type TlsSettings,
@@ -39,6 +38,7 @@ import {
   type TransportRequest,
   type TransportResponse,
 } from './transport.ts';
+import { statusText } from './status-text.ts';
 
 /** Methods Go's transport counts as replayable (net/http's isReplayable, without an Idempotency-Key). */
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);

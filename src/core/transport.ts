@@ -41,6 +41,7 @@ import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import { untilAborted } from '../machinery/until-aborted.ts';
+import { statusText } from './status-text.ts';
 
 export interface ResponseHeaders {
   get(name: string): string | null;
@@ -124,16 +125,6 @@ export function isConnectionLost(err: unknown): boolean {
 
 /** The server never processed the request: sending it again is safe for any method. */
 export class UnprocessedError extends Error {}
-
-/**
- * The standard reason phrase of an HTTP status ("Not Found"), for answers that carry none (HTTP/2 never
- * does). node:http is loaded on the first such answer, not with this module: HTTP/1.1 answers from the API
- * server carry their own, so a one-request command never loads it. Not `import ... from 'node:http'`: an
- * ESM import of it reads every export, and one getter loads Node's internal undici.
- */
-export function statusText(status: number): string {
-  return process.getBuiltinModule('node:http').STATUS_CODES[status] ?? '';
-}
 
 /** No byte from the server for this long: ping it (client-go's ReadIdleTimeout). */
 export const READ_IDLE_MS = 30_000;

@@ -24,6 +24,8 @@ export interface CommandEntry {
   readonly usage: string;
   readonly description: string;
   readonly load: () => Promise<CommandModule>;
+  /** Its action runs the other commands in programs of its own (learn): loading it loads every registration. */
+  readonly runsOthers?: true;
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
@@ -106,6 +108,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     usage: '[options] [lesson]',
     description: 'the guided lessons: read, run each example live, answer checkpoints, do the hands-on tasks',
     load: () => import('./learn.ts'),
+    runsOthers: true,
   },
   {
     name: 'exercise',

@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { OutputSink } from '../../console/output.ts';
-import { loadCommands } from '../program.ts';
 
 export function register(command: Command, ctx: () => CommandContext, makeProgram: (signal: AbortSignal, stdout?: OutputSink) => Command): void {
   command
@@ -20,12 +19,12 @@ export function register(command: Command, ctx: () => CommandContext, makeProgra
     )
     .action(async (lesson: string | undefined, opts: { list?: boolean; reset?: boolean; yes?: boolean; pager: boolean }) => {
       const c = ctx();
-      // The lessons run the other commands, each in a program of its own (makeProgram): every registration, loaded once.
+      // The lessons run the other commands, each in a program of its own (makeProgram): the table marks learn
+      // as running the others, so every registration was loaded with this one.
       const [{ learn }, { lessonExercises }, { sessionIO }] = await Promise.all([
         import('../../lessons/session.ts'),
         import('../../exercises/session.ts'),
         import('../exercise-io.ts'),
-        loadCommands(),
       ]);
       const io = await sessionIO(c, undefined);
       await learn(lesson, opts, { ctx: c, makeProgram, exercises: (progress) => lessonExercises({ ...io, progress }) });

@@ -3,6 +3,7 @@ import { Argument, type Command } from 'commander';
 import { oneOf } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { TraceStage } from '../../examples/trace.ts';
+import { statusText } from '../../core/status-text.ts';
 import { withKube } from './common.ts';
 
 interface Opts {
@@ -123,23 +124,6 @@ function renderStage(s: TraceStage, c: CommandContext): string[] {
       ];
     }
   }
-}
-
-function statusText(code: number): string {
-  return (
-    (
-      {
-        200: 'OK',
-        201: 'Created',
-        401: 'Unauthorized',
-        403: 'Forbidden',
-        404: 'Not Found',
-        409: 'Conflict',
-        422: 'Unprocessable Entity',
-        500: 'Internal Server Error',
-      } as Record<number, string>
-    )[code] ?? ''
-  );
 }
 
 function size(bytes: number): string {

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { WatchStep } from '../../examples/watch.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
+import { statusText } from '../../core/status-text.ts';
 import { watchListOption, withKube } from './common.ts';
 
 interface Opts {
@@ -152,23 +153,4 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
       return [`summary: stopped (${why}) after ${(s.durationMs / 1000).toFixed(1)} s: ${counts}; last resourceVersion ${s.lastResourceVersion || '(none)'}`];
     }
   }
-}
-
-function statusText(code: number): string {
-  return (
-    (
-      {
-        200: 'OK',
-        201: 'Created',
-        400: 'Bad Request',
-        401: 'Unauthorized',
-        403: 'Forbidden',
-        404: 'Not Found',
-        410: 'Gone',
-        429: 'Too Many Requests',
-        500: 'Internal Server Error',
-        504: 'Gateway Timeout',
-      } as Record<number, string>
-    )[code] ?? ''
-  );
 }

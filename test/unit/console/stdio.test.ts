@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createStandardStream, type ProcessStream, type StreamIO } from '../../../src/console/stdio.ts';
+import { createStandardStream, DIRECT_BUDGET, type ProcessStream, type StreamIO } from '../../../src/console/stdio.ts';
 
 const helper = fileURLToPath(new URL('../../../src/console/stdio.ts', import.meta.url));
 
@@ -70,16 +70,39 @@ function fakeIO(opts: { room?: number; fail?: string } = {}) {
 }
 
 describe('standardStream', () => {
-  it('writes a large output to a pipe whole and in order, without building Node’s stream (which loads node:net for a pipe)', async () => {
-    const lines = 50_000; // ~0.6 MB: far more than a pipe holds
-    const proc = child(`for (let i = 0; i < ${lines}; i++) out.write(i + '\\n');
+  it('writes a short output to a pipe without building Node’s stream (which loads node:net for a pipe)', async () => {
+    const proc = child(`for (let i = 0; i < 1000; i++) out.write(i + '\\n');
 if (process.moduleLoadList.includes('NativeModule net')) out.write('net loaded\\n');`);
-    const { code, out, err } = await collect(proc, 200);
+    const { code, out, err } = await collect(proc);
+    assert.equal(err, '');
+    assert.equal(code, 0);
+    assert.equal(out, Array.from({ length: 1000 }, (_, i) => `${i}\n`).join(''));
+  });
+
+  it('writes a large output to a pipe whole and in order, past the direct budget', async () => {
+    const lines = 50_000; // ~0.6 MB: far more than a pipe holds
+    const { code, out, err } = await collect(child(`for (let i = 0; i < ${lines}; i++) out.write(i + '\\n');`), 200);
     assert.equal(err, '');
     assert.equal(code, 0);
     const expected = Array.from({ length: lines }, (_, i) => `${i}\n`).join('');
     assert.equal(out.length, expected.length);
     assert.ok(out === expected, 'every line, in order');
+  });
+
+  it('still answers SIGTERM while the reader has stopped reading (writes never block the event loop)', { timeout: 30_000 }, async () => {
+    const proc = child(`process.on('SIGTERM', () => { process.stderr.write('stopping\\n'); process.exit(143); });
+for (let i = 0; i < 50; i++) out.write('z'.repeat(4096));
+process.stderr.write('written\\n');
+await new Promise(() => {});`);
+    proc.stdout.pause(); // a reader that never reads: the pipe fills
+    let err = '';
+    proc.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('written\n')) proc.kill('SIGTERM');
+    });
+    const [code] = (await once(proc, 'close')) as [number];
+    assert.equal(code, 143);
+    assert.equal(err, 'written\nstopping\n');
   });
 
   it('goes through process.stdout once other code built it, so the order holds', async () => {
@@ -89,7 +112,7 @@ if (process.moduleLoadList.includes('NativeModule net')) out.write('net loaded\\
   });
 
   it('reports a reader that left once, as EPIPE, and drops what follows', async () => {
-    const proc = child(`out.write('x'.repeat(1 << 16));
+    const proc = child(`out.write('x'.repeat(1 << 14));
 await new Promise((resolve) => setTimeout(resolve, 300));
 for (let i = 0; i < 100; i++) out.write('y'.repeat(1 << 12));
 await new Promise((resolve) => setImmediate(resolve));
@@ -131,11 +154,24 @@ process.stderr.write(JSON.stringify(errors));`);
     await s.flushed();
   });
 
-  it('uses the stream from the start where write(2) is not for it (a terminal)', () => {
+  it('uses only the stream where write(2) is not for it (a terminal), building it on first use', () => {
     const { io, direct, streamed } = fakeIO();
-    const s = createStandardStream({ ...io, direct: false }, () => {});
+    let builds = 0;
+    const s = createStandardStream({ ...io, direct: false, stream: () => (builds++, io.stream()) }, () => {});
+    assert.equal(builds, 0);
     s.write('a');
     assert.deepEqual([direct, streamed], [[], ['a']]);
     assert.equal(s.isTTY, false);
+    assert.equal(builds, 1);
+  });
+
+  it('writes directly only up to the budget, then through the stream', () => {
+    const { io, direct, streamed } = fakeIO();
+    const s = createStandardStream(io, () => assert.fail('no error'));
+    s.write('a'.repeat(DIRECT_BUDGET - 1));
+    s.write('bc');
+    s.write('d');
+    assert.equal(direct.join('').length, DIRECT_BUDGET - 1);
+    assert.deepEqual(streamed, ['bc', 'd']);
   });
 });
