@@ -96,9 +96,11 @@ process.stderr.write('written\\n');
 await new Promise(() => {});`);
     proc.stdout.pause(); // a reader that never reads: the pipe fills
     let err = '';
+    let killed = false;
     proc.stderr.on('data', (c: Buffer) => {
       err += c.toString();
-      if (err.includes('written\n')) proc.kill('SIGTERM');
+      // Once: a second SIGTERM landing while the child exits would end it by the signal itself.
+      if (!killed && err.includes('written\n')) killed = proc.kill('SIGTERM');
     });
     const [code] = (await once(proc, 'close')) as [number];
     assert.equal(code, 143);
