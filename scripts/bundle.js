@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ as CommonJS modules: main.cjs holds what every
-// run needs (the command table with its options and help, the error funnel), and each module a command reaches
-// through import() lives in a chunk of its own, with the code it shares with other commands in shared chunks,
-// required on first use. Each file is an object of module functions by chunk name, which bin/load-bundle.js runs;
-// main.cjs's also holds the chunks main.cjs requires at its top. So `--help` reads, compiles and runs none of the commands, and `list-nodes` only its
-// own path. Measured against one CommonJS file holding it all (463 KB): the whole file was read, its code cache
-// deserialised and a closure made for every function of every module at the top level before any command ran.
+// run needs (the command table's names, usages and descriptions, the global options, help, the error funnel),
+// and each module a command reaches through import() lives in a chunk of its own, with the code it shares with
+// other commands in shared chunks, required on first use. Each file is an object of module functions by chunk
+// name, which bin/load-bundle.js runs; main.cjs's also holds the chunks main.cjs requires at its top. So
+// `--help` reads, compiles and runs none of the commands, and `list-nodes` only its own path. Measured against
+// one CommonJS file holding it all (463 KB): the whole file was read, its code cache deserialised and a closure
+// made for every function of every module at the top level before any command ran.
 //
 // The layout is esbuild's code splitting, which only writes ES modules; each chunk is then turned into CommonJS
 // (import() into require) because bin/load-bundle.js runs the files as vm.Scripts with a code cache of its own,

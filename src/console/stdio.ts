@@ -9,9 +9,10 @@
  * by any code that reads process.stdout) everything goes through it, behind what it holds. A descriptor that
  * cannot take more without blocking (EAGAIN: non-blocking and full) hands the rest to the stream, which queues
  * it. Only the first DIRECT_BUDGET bytes go by write(2), then the stream takes over: a blocking write(2) into
- * a pipe whose reader stopped would hold the event loop, and with it the SIGINT/SIGTERM handlers. flushed() resolves once everything written was handed to the operating system (flushed.ts). A failed
- * write (EPIPE: the reader left) is reported once to `onError`, on a later tick as the stream's 'error' event
- * is, and later text is dropped; the stream's own errors go to `onError` too.
+ * a pipe whose reader stopped would hold the event loop, and with it the SIGINT/SIGTERM handlers. flushed()
+ * resolves once everything written was handed to the operating system (flushed.ts). A failed write (EPIPE: the
+ * reader left) is reported once to `onError`, on a later tick as the stream's 'error' event is, and later text
+ * is dropped; the stream's own errors go to `onError` too.
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { flushed } from './flushed.ts';
@@ -101,10 +102,7 @@ export function createStandardStream(io: StreamIO, onError: (err: NodeJS.ErrnoEx
         return false;
       }
     },
-    flushed: () => {
-      const s = stream;
-      return s ? flushed(s) : Promise.resolve();
-    },
+    flushed: () => (stream ? flushed(stream) : Promise.resolve()),
   };
 }
 

@@ -15,7 +15,10 @@ export interface TimerHandle {
 }
 
 export class RealClock implements Clock {
-  /** Milliseconds since the process started, as performance.now() counts them; not that call itself: the global `performance` loads perf_hooks (~2-5 ms of a one-request command). */
+  /**
+   * Milliseconds since the process started, as performance.now() counts them; not that call itself: the
+   * global `performance` loads perf_hooks (~2-5 ms of a one-request command).
+   */
   now(): number {
     return process.uptime() * 1000;
   }
