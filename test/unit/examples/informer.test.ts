@@ -6,6 +6,7 @@ import { BUILTIN_RESOURCES } from '../../../src/core/resources.ts';
 import { ScriptedListerWatcher } from '../machinery/cache/fake-lister-watcher.ts';
 import { pod } from '../machinery/cache/helpers.ts';
 import { FIFO_KINDS, type FifoKind } from '../../../src/machinery/cache/shared-informer.ts';
+import { FakeClock } from '../../../src/machinery/clock.ts';
 
 async function until(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -162,9 +163,17 @@ for (const fifo of FIFO_KINDS) {
     it('marks resyncs: MOD (resync) when the resourceVersion did not change', async () => {
       const lw = new ScriptedListerWatcher();
       lw.objects = [pod('a', { ns: 'x', rv: '1' })];
-      const run = start(fifo, lw, { resyncMs: 1000, trace: true });
-      await until('a resync', () => run.events().includes('MOD (resync) x/a'), 4000);
-      run.stop.abort();
+      // On a fake clock: a real second, and a bound close to it, would race a busy machine.
+      const clock = new FakeClock();
+      const run = start(fifo, lw, { resyncMs: 1000, trace: true, clock });
+      try {
+        await until('sync', () => run.steps.some((s) => s.type === 'synced'));
+        const resynced = () => run.events().includes('MOD (resync) x/a');
+        for (let ms = 0; ms < 5000 && !resynced(); ms += 500) await clock.advance(500);
+        await until('a resync', resynced);
+      } finally {
+        run.stop.abort(); // a failure above must not leave the run holding the test process open
+      }
       const summary = await run.done;
       assert.ok(summary.counts['MOD (resync)'] >= 1);
       const resync = run.steps.find((s) => s.type === 'event' && s.resync);
