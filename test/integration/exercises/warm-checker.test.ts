@@ -7,19 +7,23 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExercise, loadExerciseCatalog, solutionPath } from '../../../src/exercises/catalog.ts';
+import { checkerSocketPath } from '../../../src/exercises/checker-protocol.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 const catalog = loadExerciseCatalog();
 const e = findExercise(catalog, 'rate-limiter')!;
-const home = tempDir('kube-lessons-warm-');
+// Short names: the checker's socket goes under XDG_CACHE_HOME, and a Unix socket path holds at most 103 bytes,
+// so a CI machine's longer TMPDIR (up to 48 characters here) still leaves room for it.
+const home = tempDir('kl-');
 const ws = join(home, 'ws');
 const file = join(ws, e.file);
 const env = {
   XDG_CONFIG_HOME: join(home, 'config'),
-  XDG_CACHE_HOME: join(home, 'cache'),
+  XDG_CACHE_HOME: join(home, 'c'),
   KUBE_LESSONS_WORKSPACE: ws,
   KUBE_LESSONS_NO_AUTO_SANDBOX: '1',
   KUBE_LESSONS_NO_DAEMON: '',
@@ -47,6 +51,7 @@ const kill = (pid: number, signal: NodeJS.Signals) => {
 
 describe('verify with the warm checker', () => {
   before(async () => {
+    assert.ok(checkerSocketPath(env), `TMPDIR (${tmpdir()}) is too long for the checker's socket path under it`);
     const r = await runCli(['exercise', 'init', ws], { env });
     assert.equal(r.code, 0, r.stderr);
   });
