@@ -18,12 +18,12 @@
  *   ConnectionLostError; aborting the signal cancels the request or its body with the signal's reason.
  * - close() waits for the requests in flight (each until its body closed, retries included), then destroys
  *   every connection: no socket or timer is left.
- *
  * - The first connection is dialled before node:https is loaded, and the process lets the connect complete
  *   (one turn of the event loop) so its TLS ClientHello goes out: the server works on its half of the
  *   handshake while this process loads the HTTP client (~5-10 ms). It is the connection the first request
- *   uses, with the same TLS settings the agent's own would have; one that failed before that request took it
- *   is dropped and the agent dials again, so the request fails with the error a connection of its own gives.
+ *   uses, with the same TLS settings the agent's own would have; one that failed before a request took it is
+ *   dropped and the agent dials again, so the request fails with the error a connection of its own gives;
+ *   one whose handshake was done by then (its first request gave up) is an idle connection, as a reused one.
  *
  * Deliberate difference from Go: Go also resends a non-replayable request when it knows no byte of it was
  * written; Node does not say whether a reused socket's write reached the server, so such a request fails
@@ -63,7 +63,7 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
   const secureContext = secureContextFor(settings);
   /** The first connection, dialled before the agent exists (see dialFirst), until the agent takes it. */
   let first: { socket: tls.TLSSocket; failed: boolean; stopWatching(): void } | undefined;
-  /** Sockets whose handshake completed before a request took them: they emit no secureConnect for it. */
+  /** First connections whose handshake completed before a request took them: idle ones, like a kept-alive connection. */
   const secured = new WeakSet<Socket>();
   let client: Promise<{ https: typeof import('node:https'); agent: Agent }> | undefined;
 
@@ -145,9 +145,12 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
       if (req.signal.aborted) onAbort();
       const over = () => req.signal.removeEventListener('abort', onAbort);
       let connected = false;
+      let reused = false;
       let responded = false;
       request.on('socket', (socket) => {
-        if (request.reusedSocket || secured.has(socket)) connected = true;
+        // The first connection with its handshake done before this request took it was idle, as a kept-alive one is.
+        reused = request.reusedSocket || secured.has(socket);
+        if (reused) connected = true;
         else socket.once('secureConnect', () => (connected = true));
       });
       request.on('response', (res: IncomingMessage) => {
@@ -171,7 +174,7 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
         if (responded) return;
         over();
         if (req.signal.aborted) reject(req.signal.reason as Error);
-        else if (request.reusedSocket && REPLAYABLE.has(req.method))
+        else if (reused && REPLAYABLE.has(req.method))
           reject(new UnprocessedError(`the reused connection to ${host} closed before the answer`, { cause: err }));
         else if (connected || !err)
           reject(new ConnectionLostError(`the connection to ${host} broke before the answer${err ? ` (${err.message})` : ''}`, { cause: err }));

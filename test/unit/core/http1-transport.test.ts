@@ -232,10 +232,7 @@ describe("HTTP/1.1 transport's first connection, dialled before the HTTP client 
   }
 
   it('carries the next request when the first gave up, its handshake done meanwhile: still one connection', async () => {
-    const { url, stats, server } = await h1Server((req, res) => {
-      if (req.url === '/broken') req.socket.destroy();
-      else void echo(stats, req, res);
-    });
+    const { url, stats, server } = await h1Server((req, res) => void echo(stats, req, res));
     const t = http1Transport(url, tls);
     const handshake = once(server, 'secureConnection');
     await abortWhileDialling(t, url);
@@ -244,13 +241,35 @@ describe("HTTP/1.1 transport's first connection, dialled before the HTTP client 
     assert.equal(stats.connections, 1);
     assert.equal(stats.processed.get('/never'), undefined);
     await t.close();
-    // Broken after the request went out on it: ConnectionLostError, as for a connection the request dialled.
-    const again = http1Transport(url, tls);
-    const secured = once(server, 'secureConnection');
-    await abortWhileDialling(again, url);
+  });
+
+  it('is an idle connection once its handshake is done: a GET it loses is sent again, a POST is not', async () => {
+    /** Breaks every request on the first connection it accepted; answers on any later one. */
+    const firstBreaks = async () => {
+      let firstSocket: object | undefined;
+      const s = await h1Server((req, res) => {
+        firstSocket ??= req.socket;
+        if (req.socket === firstSocket) req.socket.destroy();
+        else void echo(s.stats, req, res);
+      });
+      return s;
+    };
+    const forGet = await firstBreaks();
+    const t = http1Transport(forGet.url, tls);
+    const handshake = once(forGet.server, 'secureConnection');
+    await abortWhileDialling(t, forGet.url);
+    await handshake;
+    assert.equal(await pathOf(get(t, forGet.url, '/again')), '/again');
+    assert.equal(forGet.stats.connections, 2);
+    await t.close();
+    const forPost = await firstBreaks();
+    const p = http1Transport(forPost.url, tls);
+    const secured = once(forPost.server, 'secureConnection');
+    await abortWhileDialling(p, forPost.url);
     await secured;
-    await assert.rejects(get(again, url, '/broken'), ConnectionLostError);
-    await again.close();
+    await assert.rejects(post(p, forPost.url, '/once', '{}'), ConnectionLostError);
+    assert.equal(forPost.stats.connections, 1, 'not sent again');
+    await p.close();
   });
 
   it('is replaced when it failed before a request took it: the request fails with the error of its own connection', async () => {
