@@ -27,10 +27,18 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
+/**
+ * This process's environment for a CLI under test, without colour. FORCE_COLOR goes (a CI machine may set it):
+ * with NO_COLOR too, Node warns about the pair on stderr, which then holds more than the one line tests expect.
+ */
+export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', ...extra };
+}
+
 export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     // No warm checker unless a test asks for one (and stops it): a test leaves no process behind.
-    env: { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_DAEMON: '1', ...opts.env },
+    env: cliEnv({ KUBE_LESSONS_NO_DAEMON: '1', ...opts.env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

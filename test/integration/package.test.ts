@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { cliEnv } from '../helpers/cli.ts';
 import { sandboxState } from '../helpers/cluster.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -14,7 +15,7 @@ const work = tempDir('kube-lessons-pack-');
 let bin = '';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, cwd: work, timeout: 120_000 });
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: cliEnv(env), cwd: work, timeout: 120_000 });
 }
 
 describe('the published package', () => {

@@ -15,7 +15,9 @@ const env = { KUBE_LESSONS_SANDBOX_DIR: dir, KUBE_LESSONS_NO_AUTO_SANDBOX: '1' }
 
 /** What bash's `eval` makes of the line: the value of KUBECONFIG, and whether anything else ran. */
 function evalInBash(line: string): string {
-  const r = spawnSync('bash', ['-c', 'eval "$1" && printf %s "$KUBECONFIG"', '_', line], { encoding: 'utf8', cwd: parent });
+  // Only PATH and a HOME: a locale the machine names but has not installed (LANG, LC_ALL) makes bash warn on stderr.
+  const env = { PATH: process.env.PATH, HOME: '/nonexistent-home' };
+  const r = spawnSync('bash', ['-c', 'eval "$1" && printf %s "$KUBECONFIG"', '_', line], { encoding: 'utf8', cwd: parent, env });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   return r.stdout;

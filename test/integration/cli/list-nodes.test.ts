@@ -98,7 +98,8 @@ describe('list-nodes', () => {
     writeFileSync(report, `process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULES_REPORT, process.moduleLoadList.join('\\n')));`);
     const modules = async (args: string[]) => {
       const out = join(dir, `${args[0]}.txt`);
-      const r = await cli(args, { env: { NODE_OPTIONS: `--require ${report}`, MODULES_REPORT: out } });
+      // Quoted: the temporary folder's path may hold a space.
+      const r = await cli(args, { env: { NODE_OPTIONS: `--require ${JSON.stringify(report)}`, MODULES_REPORT: out } });
       assert.equal(r.code, 0, r.stderr);
       return readFileSync(out, 'utf8').split('\n');
     };

@@ -21,7 +21,8 @@ function counted(args: string[], env: NodeJS.ProcessEnv = {}) {
   const log = join(dir, `starts-${Math.random().toString(36).slice(2)}.log`);
   const preload = join(dir, 'count-starts.cjs');
   const running = startCliOnSandbox(args, {
-    env: { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${preload}`.trim(), STARTS_LOG: log },
+    // The preload's path quoted: the temporary folder's path may hold a space.
+    env: { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(preload)}`.trim(), STARTS_LOG: log },
     timeoutMs: 90_000,
   });
   const starts = () =>

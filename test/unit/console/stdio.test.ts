@@ -118,12 +118,20 @@ await new Promise(() => {});`);
   });
 
   it('reports a reader that left once, as EPIPE, and drops what follows', async () => {
-    const proc = child(`out.write('x'.repeat(1 << 14));
-await new Promise((resolve) => setTimeout(resolve, 300));
+    // The child writes on once told the reader has closed its end, however long a busy machine takes to get there
+    // (a signal handler alone does not keep a process alive: the interval does until then).
+    const proc = child(`const alive = setInterval(() => {}, 1 << 30);
+const readerGone = new Promise((resolve) => process.once('SIGUSR2', resolve));
+out.write('x'.repeat(1 << 14));
+await readerGone;
+clearInterval(alive);
 for (let i = 0; i < 100; i++) out.write('y'.repeat(1 << 12));
 await new Promise((resolve) => setImmediate(resolve));
 process.stderr.write(JSON.stringify(errors));`);
-    proc.stdout.once('data', () => proc.stdout.destroy());
+    proc.stdout.once('data', () => {
+      proc.stdout.once('close', () => proc.kill('SIGUSR2'));
+      proc.stdout.destroy();
+    });
     const { code, err } = await collect(proc);
     assert.equal(code, 0);
     assert.deepEqual(JSON.parse(err), ['EPIPE']);
