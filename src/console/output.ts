@@ -4,8 +4,8 @@
  * non-terminals.
  */
 import { createRequire } from 'node:module';
-import stringWidth from 'fast-string-width';
 import { createColors, type Colors } from './colors.ts';
+import { textWidth } from './text-width.ts';
 
 // YAML output is rare, so its serialiser is loaded on first use (at run time, outside the bundle) instead of
 // with every command; `yaml` is CommonJS, so require is the synchronous way in.
@@ -75,7 +75,7 @@ export function renderTable(head: string[], rows: string[][], color: Colors, hea
     row.map((cell) =>
       String(cell)
         .split('\n')
-        .map((text) => ({ text, width: stringWidth(text) })),
+        .map((text) => ({ text, width: textWidth(text) })),
     ),
   );
   const widths: number[] = [];
