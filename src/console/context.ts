@@ -68,6 +68,9 @@ export function createContext(globals: GlobalOptions, signal: AbortSignal, io: C
 }
 
 async function resolveKube(globals: GlobalOptions, requestTimeoutMs: number, env: NodeJS.ProcessEnv): Promise<KubeEnv> {
+  // Node 24 parses its CA certificates (NODE_EXTRA_CA_CERTS too) on a thread it starts when node:tls loads, and
+  // the client's first TLS context waits for that thread: loaded first, it parses while the client's code loads.
+  process.getBuiltinModule('node:tls');
   const [{ loadKubeconfig, kubeconfigFiles }, { KubeClient }] = await Promise.all([import('../core/kubeconfig.ts'), import('../core/client.ts')]);
   const request = { kubeconfig: globals.kubeconfig, context: globals.context, namespace: globals.namespace, env };
   // The sandbox module is loaded only when no kubeconfig is found: a configured cluster never pays for it.

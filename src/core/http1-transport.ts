@@ -18,12 +18,6 @@
  *   ConnectionLostError; aborting the signal cancels the request or its body with the signal's reason.
  * - close() waits for the requests in flight (each until its body closed, retries included), then destroys
  *   every connection: no socket or timer is left.
- * - The first connection is dialled before node:https is loaded, and the process lets the connect complete
- *   (one turn of the event loop) so its TLS ClientHello goes out: the server works on its half of the
- *   handshake while this process loads the HTTP client (~5-10 ms). It is the connection the first request
- *   uses, with the same TLS settings the agent's own would have; one that failed before a request took it is
- *   dropped and the agent dials again, so the request fails with the error a connection of its own gives;
- *   one whose handshake was done by then (its first request gave up) is an idle connection, as a reused one.
  *
  * Deliberate difference from Go: Go also resends a non-replayable request when it knows no byte of it was
  * written; Node does not say whether a reused socket's write reached the server, so such a request fails
@@ -31,8 +25,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:https';
-import type { Socket } from 'node:net';
-import tls from 'node:tls';
 import {
   ConnectionLostError,
   headersOf,
@@ -57,64 +49,16 @@ export interface Http1Transport extends Transport {
 }
 
 export function http1Transport(origin: URL, settings: TlsSettings): Http1Transport {
+  // Loaded here, not imported: the HTTP/2 transport's clients never need it.
+  const https = process.getBuiltinModule('node:https');
   const host = origin.host;
-  const port = Number(origin.port || 443);
   const { hostname, servername } = tlsNames(origin, settings);
-  const secureContext = secureContextFor(settings);
-  /** The first connection, dialled before the agent exists (see dialFirst), until the agent takes it. */
-  let first: { socket: tls.TLSSocket; failed: boolean; stopWatching(): void } | undefined;
-  /** First connections whose handshake completed before a request took them: idle ones, like a kept-alive connection. */
-  const secured = new WeakSet<Socket>();
-  let client: Promise<{ https: typeof import('node:https'); agent: Agent }> | undefined;
-
-  /** Dials the first connection as the agent would (same TLS settings, no delay, keep-alive), then makes the agent. */
-  async function dialFirst(): Promise<{ https: typeof import('node:https'); agent: Agent }> {
-    const socket = tls.connect({
-      host: hostname,
-      port,
-      secureContext,
-      rejectUnauthorized: settings.rejectUnauthorized,
-      ...(servername ? { servername } : {}),
-    });
-    // Node's agent sets these on its sockets: noDelay by default, keep-alive with its keepAliveMsecs (1 s).
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 1000);
-    // Its error is for the request to see: one that failed before a request took it is dropped (takeFirst).
-    const dialled = { socket, failed: false, stopWatching: () => socket.off('error', onError) };
-    const onError = () => (dialled.failed = true);
-    socket.on('error', onError);
-    socket.once('secureConnect', () => secured.add(socket));
-    // It holds the process only once a request has it.
-    socket.unref();
-    first = dialled;
-    // One turn of the event loop: the connect completes and the ClientHello goes out.
-    await new Promise((resolve) => setImmediate(resolve));
-    // Loaded here, not imported: the HTTP/2 transport's clients never need it.
-    const https = process.getBuiltinModule('node:https');
-    const agent = new https.Agent({
-      keepAlive: true,
-      secureContext,
-      rejectUnauthorized: settings.rejectUnauthorized,
-      ...(servername ? { servername } : {}),
-    });
-    const dial = agent.createConnection.bind(agent);
-    agent.createConnection = (options, callback) => takeFirst() ?? dial(options, callback);
-    return { https, agent };
-  }
-
-  /** The first connection, for the agent's first socket; undefined once taken, or when it has failed. */
-  function takeFirst(): tls.TLSSocket | undefined {
-    const dialled = first;
-    first = undefined;
-    if (!dialled) return undefined;
-    dialled.stopWatching();
-    if (dialled.failed || dialled.socket.destroyed) {
-      dialled.socket.destroy();
-      return undefined;
-    }
-    return dialled.socket.ref();
-  }
-
+  const agent: Agent = new https.Agent({
+    keepAlive: true,
+    secureContext: secureContextFor(settings),
+    rejectUnauthorized: settings.rejectUnauthorized,
+    ...(servername ? { servername } : {}),
+  });
   /**
    * Settles when each send() under way has ended, answered (body closed) or failed. Counted per send(), not
    * per attempt: a retry after a stale connection is still in flight, so close() does not destroy its socket.
@@ -122,17 +66,13 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
   const inFlight = new Set<Promise<void>>();
 
   /** One try; `answered` runs when the answer's body closes. Throws UnprocessedError when trying again on another connection is safe. */
-  function attempt(
-    { https, agent }: { https: typeof import('node:https'); agent: Agent },
-    req: TransportRequest,
-    answered: () => void,
-  ): Promise<TransportResponse> {
+  function attempt(req: TransportRequest, answered: () => void): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const request = https.request({
         agent,
         method: req.method,
         host: hostname,
-        port,
+        port: Number(origin.port || 443),
         path: req.url.pathname + req.url.search,
         // Node frames a DELETE's body with no Content-Length (it uses chunked encoding by default only for
         // methods other than GET, HEAD, DELETE, OPTIONS, TRACE and CONNECT): the server would read the body as the next request.
@@ -145,12 +85,9 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
       if (req.signal.aborted) onAbort();
       const over = () => req.signal.removeEventListener('abort', onAbort);
       let connected = false;
-      let reused = false;
       let responded = false;
       request.on('socket', (socket) => {
-        // The first connection with its handshake done before this request took it was idle, as a kept-alive one is.
-        reused = request.reusedSocket || secured.has(socket);
-        if (reused) connected = true;
+        if (request.reusedSocket) connected = true;
         else socket.once('secureConnect', () => (connected = true));
       });
       request.on('response', (res: IncomingMessage) => {
@@ -174,7 +111,7 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
         if (responded) return;
         over();
         if (req.signal.aborted) reject(req.signal.reason as Error);
-        else if (reused && REPLAYABLE.has(req.method))
+        else if (request.reusedSocket && REPLAYABLE.has(req.method))
           reject(new UnprocessedError(`the reused connection to ${host} closed before the answer`, { cause: err }));
         else if (connected || !err)
           reject(new ConnectionLostError(`the connection to ${host} broke before the answer${err ? ` (${err.message})` : ''}`, { cause: err }));
@@ -200,11 +137,10 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
         ended();
       };
       try {
-        const made = await (client ??= dialFirst());
         for (let retry = 0; ; retry++) {
           if (req.signal.aborted) throw req.signal.reason;
           try {
-            return await attempt(made, req, finish);
+            return await attempt(req, finish);
           } catch (err) {
             if (!(err instanceof UnprocessedError)) throw err;
             if (retry >= MAX_UNPROCESSED_RETRIES) throw new ConnectionLostError(`${err.message}, ${retry + 1} times`, { cause: err });
@@ -217,8 +153,7 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
     },
     async close() {
       await Promise.all(inFlight);
-      takeFirst()?.destroy();
-      (await client)?.agent.destroy();
+      agent.destroy();
     },
   };
 }

@@ -12,9 +12,6 @@ export function register(command: Command, ctx: () => CommandContext): void {
     )
     .action(async (opts: { selector?: string }) => {
       const c = ctx();
-      // Node 24 parses its CA certificates (NODE_EXTRA_CA_CERTS too) on a thread started when node:tls loads,
-      // and the client's first TLS context waits for it: loaded first, it runs while the chunks below load.
-      process.getBuiltinModule('node:tls');
       const [{ listNodes }, { age, renderObjects }] = await Promise.all([import('../../examples/list-nodes.ts'), import('../../console/output.ts')]);
       const listing = await withKube(c, 'list nodes', ({ client }) => listNodes(client, { labelSelector: opts.selector, signal: c.signal }));
       if (c.format === 'json' || c.format === 'yaml') {

@@ -35,7 +35,7 @@ async function h1Server(handle: (req: import('node:http').IncomingMessage, res: 
   // Idle connections stay open until the client closes them: only the client decides when they go.
   server.keepAliveTimeout = 0;
   const url = await listen(server);
-  return { url, stats, server };
+  return { url, stats };
 }
 
 /** Answers with a JSON echo of the path and the request body, and counts the request as processed. */
@@ -219,89 +219,6 @@ describe('HTTP/1.1 transport when the server closes or breaks the connection', (
     await assert.rejects((await get(t, url, '/sized')).text(), ConnectionLostError);
     await assert.rejects((await get(t, url, '/chunked')).text(), ConnectionLostError);
     await t.close();
-  });
-});
-
-describe("HTTP/1.1 transport's first connection, dialled before the HTTP client loads", () => {
-  /** Sends a GET and gives up on it at once, while its connection is being dialled: no request goes out. */
-  async function abortWhileDialling(t: Transport, url: URL) {
-    const abort = new AbortController();
-    const pending = get(t, url, '/never', abort.signal);
-    abort.abort(new DOMException('stop', 'AbortError'));
-    await assert.rejects(pending, (e: Error) => e.name === 'AbortError');
-  }
-
-  it('carries the next request when the first gave up, its handshake done meanwhile: still one connection', async () => {
-    const { url, stats, server } = await h1Server((req, res) => void echo(stats, req, res));
-    const t = http1Transport(url, tls);
-    const handshake = once(server, 'secureConnection');
-    await abortWhileDialling(t, url);
-    await handshake;
-    assert.equal(await pathOf(get(t, url, '/next')), '/next');
-    assert.equal(stats.connections, 1);
-    assert.equal(stats.processed.get('/never'), undefined);
-    await t.close();
-  });
-
-  it('is an idle connection once its handshake is done: a GET it loses is sent again, a POST is not', async () => {
-    /** Breaks every request on the first connection it accepted; answers on any later one. */
-    const firstBreaks = async () => {
-      let firstSocket: object | undefined;
-      const s = await h1Server((req, res) => {
-        firstSocket ??= req.socket;
-        if (req.socket === firstSocket) req.socket.destroy();
-        else void echo(s.stats, req, res);
-      });
-      return s;
-    };
-    const forGet = await firstBreaks();
-    const t = http1Transport(forGet.url, tls);
-    const handshake = once(forGet.server, 'secureConnection');
-    await abortWhileDialling(t, forGet.url);
-    await handshake;
-    assert.equal(await pathOf(get(t, forGet.url, '/again')), '/again');
-    assert.equal(forGet.stats.connections, 2);
-    await t.close();
-    const forPost = await firstBreaks();
-    const p = http1Transport(forPost.url, tls);
-    const secured = once(forPost.server, 'secureConnection');
-    await abortWhileDialling(p, forPost.url);
-    await secured;
-    await assert.rejects(post(p, forPost.url, '/once', '{}'), ConnectionLostError);
-    assert.equal(forPost.stats.connections, 1, 'not sent again');
-    await p.close();
-  });
-
-  it('is replaced when it failed before a request took it: the request fails with the error of its own connection', async () => {
-    const { url, server } = await h1Server((_req, res) => res.end('{}'));
-    const t = http1Transport(url, { rejectUnauthorized: true });
-    const refused = once(server, 'tlsClientError');
-    await abortWhileDialling(t, url);
-    await refused;
-    await assert.rejects(get(t, url, '/'), (e: NodeJS.ErrnoException) => /SELF_SIGNED|UNABLE_TO_VERIFY/.test(e.code ?? ''));
-    await t.close();
-  });
-
-  it('holds nothing while unused, and close() closes it', async () => {
-    const { url, server } = await h1Server((_req, res) => res.end('{}'));
-    const accepted = once(server, 'connection') as Promise<[net.Socket]>;
-    const t = http1Transport(url, tls);
-    await abortWhileDialling(t, url);
-    const [socket] = await accepted;
-    const gone = once(socket, 'close');
-    await t.close();
-    await gone;
-    const transport = new URL('../../../src/core/http1-transport.ts', import.meta.url).href;
-    const source = `import { http1Transport } from '${transport}';
-      const url = new URL('${url.href}');
-      const t = http1Transport(url, { ca: process.env.CA, rejectUnauthorized: true });
-      const abort = new AbortController();
-      const pending = t.send({ method: 'GET', url, headers: {}, signal: abort.signal });
-      abort.abort();
-      await pending.catch(() => undefined);`;
-    const child = execFile(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, CA: tls.ca }, timeout: 20_000 });
-    const [code] = (await once(child, 'exit')) as [number];
-    assert.equal(code, 0, 'the process exits with the unused connection open');
   });
 });
 
