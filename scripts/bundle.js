@@ -69,17 +69,24 @@ const commanderBuiltins = {
  * commander's Option tells a variadic option (`<values...>`) by a Unicode property regex (\p{ID_Continue}), which
  * V8 builds from ICU's tables on first use: ~3M instructions (3% of `--help`, measured) on every run, though no
  * option of ours ends in `...>`. The same regex asked only of flags that end so gives the same answer. The build
- * fails if commander's line changes, rather than silently paying again.
+ * fails if commander's line or file changes, rather than silently paying again.
  * @type {import('esbuild').Plugin}
  */
 const commanderVariadic = {
   name: 'commander-variadic',
   setup(b) {
     const test = String.raw`/\p{ID_Continue}\.\.\.[>\]]$/u.test(flags)`;
+    let guarded = false;
     b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]option\.js$/ }, (args) => {
+      guarded = true;
       const source = readFileSync(args.path, 'utf8');
       if (source.split(test).length !== 2) throw new Error(`${args.path}: the variadic test scripts/bundle.js guards is not there once`);
       return { contents: source.replace(test, () => String.raw`/\.\.\.[>\]]$/.test(flags) && ${test}`), loader: 'js' };
+    });
+    // A commander that moved its Option elsewhere would otherwise build without the guard, silently.
+    b.onEnd((result) => {
+      if (!guarded && result.errors.length === 0)
+        throw new Error('commander/lib/option.js was not bundled: the variadic guard in scripts/bundle.js needs its new place');
     });
   },
 };

@@ -17,8 +17,13 @@ const SGR = /\x1b\[[0-9;]*m/g;
 
 let fullWidth: ((text: string) => number) | undefined;
 
+/** The text without its colour codes. */
+export function stripColors(text: string): string {
+  return text.replace(SGR, '');
+}
+
 export function textWidth(text: string): number {
-  if (PLAIN.test(text)) return text.includes('\x1b') ? text.replace(SGR, '').length : text.length;
+  if (PLAIN.test(text)) return text.includes('\x1b') ? stripColors(text).length : text.length;
   fullWidth ??= (createRequire(import.meta.url)('fast-string-width') as typeof import('fast-string-width')).default;
   return fullWidth(text);
 }

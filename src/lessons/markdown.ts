@@ -5,7 +5,7 @@
  * same and only the styling goes.
  */
 import type { Colors } from '../console/colors.ts';
-import stringWidth from 'fast-string-width';
+import { textWidth } from '../console/text-width.ts';
 import { wrapAnsi } from 'fast-wrap-ansi';
 import { highlight } from './highlight.ts';
 
@@ -125,7 +125,7 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
       const words = renderInline(block.text, c, (s) => s);
       if (block.level === 1) {
         const lines = wrapWords(words, width, '', '');
-        return [...lines.map((l) => c.bold.cyan(l)), c.cyan('═'.repeat(Math.min(width, Math.max(...lines.map(displayWidth)))))];
+        return [...lines.map((l) => c.bold.cyan(l)), c.cyan('═'.repeat(Math.min(width, Math.max(...lines.map(textWidth)))))];
       }
       if (block.level === 2) return wrapWords(words, width, '▍', ' ').map((l) => c.bold.cyan(l));
       return wrapWords(words, width, '', '').map((l) => c.bold(l));
@@ -164,7 +164,7 @@ function renderBlock(block: Block, opts: RenderOptions): string[] {
  * more than the line itself, broken between words where it can be.
  */
 function wrapCodeLine(line: string, room: number): string[] {
-  if (displayWidth(line) <= room) return [line];
+  if (textWidth(line) <= room) return [line];
   // Leading spaces are never painted (highlight paints tokens, not the space between them).
   const indent = ' '.repeat(Math.min(/^ */.exec(line)![0].length, Math.floor(room / 2)));
   const body = line.slice(indent.length);
@@ -203,7 +203,7 @@ export function renderInline(text: string, c: Colors, base: (s: string) => strin
         words.push(current);
       }
       current.text += paint(part);
-      current.width += displayWidth(part);
+      current.width += textWidth(part);
     }
   };
   const pattern = /(`+)([\s\S]*?)\1|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|(?<![\w])_([^_\s][^_]*)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
@@ -231,16 +231,16 @@ export function renderInline(text: string, c: Colors, base: (s: string) => strin
 export function wrapWords(words: Word[], width: number, first: string, rest: string): string[] {
   const lines: string[] = [];
   let line = first;
-  let used = displayWidth(first);
+  let used = textWidth(first);
   let empty = true;
   // A word wider than a whole line (a long code span, a URL) is broken where it must be.
-  const room = Math.max(1, width - displayWidth(rest));
-  const pieces = words.flatMap((w) => (w.width <= room ? [w] : wrapAnsi(w.text, room, { hard: true, trim: false, wordWrap: false }).split('\n').map((t) => ({ text: t, width: displayWidth(t) }))));
+  const room = Math.max(1, width - textWidth(rest));
+  const pieces = words.flatMap((w) => (w.width <= room ? [w] : wrapAnsi(w.text, room, { hard: true, trim: false, wordWrap: false }).split('\n').map((t) => ({ text: t, width: textWidth(t) }))));
   for (const w of pieces) {
     if (!empty && used + 1 + w.width > width) {
       lines.push(line);
       line = rest;
-      used = displayWidth(rest);
+      used = textWidth(rest);
       empty = true;
     }
     line += (empty ? '' : ' ') + w.text;
@@ -251,19 +251,6 @@ export function wrapWords(words: Word[], width: number, first: string, rest: str
   return lines;
 }
 
-// Matches colour codes only, the only escapes this module writes.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-export function stripAnsi(s: string): string {
-  return s.replace(ANSI, '');
-}
-
-/** Columns a string takes on a terminal: colour codes take none, East Asian wide characters and emoji two. */
-export function displayWidth(s: string): number {
-  return stringWidth(s);
-}
-
 /**
  * Wraps text that is already laid out (command output, painted lines) to `width` at word boundaries,
  * breaking a word only when it alone is wider than the line. A broken line's continuations keep its indent.
@@ -272,7 +259,7 @@ export function wrapToWidth(text: string, width: number): string {
   return text
     .split('\n')
     .map((line) => {
-      if (displayWidth(line) <= width) return line;
+      if (textWidth(line) <= width) return line;
       const indent = ' '.repeat(Math.min(/^ */.exec(line)![0].length, Math.floor(width / 2)));
       return wrapAnsi(line.slice(indent.length), width - indent.length, { hard: true, trim: true })
         .split('\n')

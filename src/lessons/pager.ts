@@ -5,7 +5,8 @@
  * (a terminal on both ends, no --no-pager).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { displayWidth, wrapToWidth } from './markdown.ts';
+import { textWidth } from '../console/text-width.ts';
+import { wrapToWidth } from './markdown.ts';
 
 export type Pager = (text: string) => Promise<void>;
 
@@ -31,7 +32,7 @@ function lessInstalled(): boolean {
 
 /** Rows the text takes on a screen `columns` wide (a line wider than the screen takes several). */
 export function rowsOf(text: string, columns: number): number {
-  return text.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(displayWidth(line) / Math.max(1, columns))), 0);
+  return text.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(textWidth(line) / Math.max(1, columns))), 0);
 }
 
 export function createPager(choice: PagerChoice, term: PagerTerminal, env: NodeJS.ProcessEnv): Pager {

@@ -8,7 +8,7 @@ import { confirm as confirmPrompt, select as selectPrompt } from '@inquirer/prom
 import { wrapAnsi } from 'fast-wrap-ansi';
 import type { Choice, Prompter } from './engine.ts';
 import { liveSelect } from './live-select.ts';
-import { displayWidth, stripAnsi } from './markdown.ts';
+import { stripColors, textWidth } from '../console/text-width.ts';
 
 /** Wraps `text` to `width`; lines after the first start with `indent` (counted in the width). */
 export function fitTo(text: string, width: number, indent = ''): string {
@@ -18,11 +18,11 @@ export function fitTo(text: string, width: number, indent = ''): string {
 
 /** `text` on one line of at most `width` columns, cut with an ellipsis when longer. */
 export function truncateTo(text: string, width: number): string {
-  const plain = stripAnsi(text).replace(/\s+/g, ' ');
-  if (displayWidth(plain) <= width) return plain;
+  const plain = stripColors(text).replace(/\s+/g, ' ');
+  if (textWidth(plain) <= width) return plain;
   let out = '';
   for (const ch of plain) {
-    if (displayWidth(out + ch) > width - 1) break;
+    if (textWidth(out + ch) > width - 1) break;
     out += ch;
   }
   return out + '…';
@@ -40,7 +40,7 @@ export function inquirerPrompter(signal?: AbortSignal, columns: () => number = (
         value: c.value,
         name: fitTo(c.name, width() - 2, '    '),
         // The answer is repeated after the question once picked: one line, "✔ " and the question before it.
-        short: truncateTo(c.name, Math.max(1, width() - displayWidth(q.message) - 3)),
+        short: truncateTo(c.name, Math.max(1, width() - textWidth(q.message) - 3)),
         ...(c.description ? { description: fitTo(c.description, width()) } : {}),
       }));
       const defaultChoice = q.default === undefined ? {} : { default: q.default };

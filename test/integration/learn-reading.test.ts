@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { displayWidth } from '../../src/lessons/markdown.ts';
+import { textWidth } from '../../src/console/text-width.ts';
 import { BIN } from '../helpers/cli.ts';
 import { down, hasTmux, Terminal } from '../helpers/tmux.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -39,7 +39,7 @@ function open(width: number): Terminal {
 
 /** The lines the session printed that are wider than the terminal (the command lines typed aside). */
 function overflowing(screen: string, width: number): string[] {
-  return screen.split('\n').filter((l) => !l.includes(BIN) && displayWidth(l.trimEnd()) > width);
+  return screen.split('\n').filter((l) => !l.includes(BIN) && textWidth(l.trimEnd()) > width);
 }
 
 for (const width of [60, 80, 120]) {

@@ -169,7 +169,10 @@ for (const fifo of FIFO_KINDS) {
       try {
         await until('sync', () => run.steps.some((s) => s.type === 'synced'));
         const resynced = () => run.events().includes('MOD (resync) x/a');
-        for (let ms = 0; ms < 5000 && !resynced(); ms += 500) await clock.advance(500);
+        await clock.advance(500);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.ok(!resynced(), 'no resync before its period');
+        for (let ms = 500; ms < 5000 && !resynced(); ms += 500) await clock.advance(500);
         await until('a resync', resynced);
       } finally {
         run.stop.abort(); // a failure above must not leave the run holding the test process open

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createColors } from '../../../src/console/colors.ts';
 import { highlight, tokenize, type Token } from '../../../src/lessons/highlight.ts';
-import { displayWidth, renderMarkdown, stripAnsi, terminalWidth } from '../../../src/lessons/markdown.ts';
+import { stripColors, textWidth } from '../../../src/console/text-width.ts';
+import { renderMarkdown, terminalWidth } from '../../../src/lessons/markdown.ts';
 import { wrappedOutput } from '../../../src/lessons/wrapped-output.ts';
 
 const plain = createColors(0);
@@ -57,8 +58,8 @@ test('code blocks keep their lines, get a language label and a gutter, and tabs 
 test('with colour: headings, inline code and code are painted; stripped, the text is the same as without', () => {
   const md = '# T\n\nA `x` and **b**.\n\n```ts\nconst a = 1; // one\n```';
   const painted = renderMarkdown(md, { color: colour, width: 80 });
-  assert.notEqual(painted, stripAnsi(painted));
-  assert.equal(stripAnsi(painted).replace('`x`', 'x'), renderMarkdown(md, { color: plain, width: 80 }).replace('`x`', 'x'));
+  assert.notEqual(painted, stripColors(painted));
+  assert.equal(stripColors(painted).replace('`x`', 'x'), renderMarkdown(md, { color: plain, width: 80 }).replace('`x`', 'x'));
   // No escape sequence runs across a line end.
   for (const line of painted.split('\n')) assert.equal((line.split('\u001b[').length - 1) % 2, 0, line);
 });
@@ -88,7 +89,7 @@ test('TypeScript tokens: keywords, template literals, types, generics and calls'
 test('a multi-line comment is painted line by line', () => {
   const lines = highlight('/* one\ntwo */ x', 'go', colour);
   assert.equal(lines.length, 2);
-  assert.equal(stripAnsi(lines[0]!), '/* one');
+  assert.equal(stripColors(lines[0]!), '/* one');
   assert.ok(lines[0]!.startsWith('\u001b['));
   assert.ok(lines[1]!.startsWith('\u001b['));
 });
@@ -118,8 +119,8 @@ test('every shipped lesson renders without losing a line of code', async () => {
   for (const lesson of catalog.lessons) {
     const md = lessonText(catalog, lesson);
     for (const width of [58, 78, 100]) {
-      const out = stripAnsi(renderMarkdown(md, { color: colour, width }));
-      for (const line of out.split('\n')) assert.ok(displayWidth(line) <= width, `${lesson.file} at ${width} columns: ${JSON.stringify(line)} is wider`);
+      const out = stripColors(renderMarkdown(md, { color: colour, width }));
+      for (const line of out.split('\n')) assert.ok(textWidth(line) <= width, `${lesson.file} at ${width} columns: ${JSON.stringify(line)} is wider`);
       // Wrapped code continues behind the gutter: without gutters and spaces, every code line is still there.
       const squeezed = out.replace(/^ {2}│ /gm, '').replace(/\s+/g, '');
       const codeLines = [...md.matchAll(/```\w*\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim()));
@@ -141,17 +142,17 @@ test('YAML: keys, strings, numbers, constants, comments and document markers', (
 });
 
 test('wide characters count two columns: CJK text and emoji wrap by what the terminal shows', () => {
-  assert.equal(displayWidth('日本語'), 6);
-  assert.equal(displayWidth('👍 ok'), 5);
-  assert.equal(displayWidth(colour.red('ab')), 2);
+  assert.equal(textWidth('日本語'), 6);
+  assert.equal(textWidth('👍 ok'), 5);
+  assert.equal(textWidth(colour.red('ab')), 2);
   const out = renderMarkdown('日本語 日本語 日本語 日本語 👍👍 end', { color: plain, width: 14 });
-  for (const line of out.split('\n')) assert.ok(displayWidth(line) <= 14, JSON.stringify(line));
+  for (const line of out.split('\n')) assert.ok(textWidth(line) <= 14, JSON.stringify(line));
   assert.deepEqual(out.split('\n'), ['日本語 日本語', '日本語 日本語', '👍👍 end']);
 });
 
 test('a word wider than the line (a long code span) is broken so no line overflows', () => {
   const out = renderMarkdown('See `Foos(ns).Create/Get/Update/UpdateStatus/List/Watch/Delete` here.', { color: plain, width: 20 });
-  for (const line of out.split('\n')) assert.ok(displayWidth(line) <= 20, JSON.stringify(line));
+  for (const line of out.split('\n')) assert.ok(textWidth(line) <= 20, JSON.stringify(line));
   assert.equal(out.replace(/\n/g, ''), 'See`Foos(ns).Create/Get/Update/UpdateStatus/List/Watch/Delete`here.');
 });
 

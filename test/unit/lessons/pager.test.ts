@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { displayWidth, stripAnsi } from '../../../src/lessons/markdown.ts';
+import { stripColors, textWidth } from '../../../src/console/text-width.ts';
 import { builtinPager, choosePager, createPager, rowsOf } from '../../../src/lessons/pager.ts';
 
 test('PAGER wins (empty or cat means none); else less -R when installed; else the built-in pager', () => {
@@ -56,8 +56,8 @@ test('the built-in pager wraps a line wider than the screen, coloured or of wide
   const wide = '漢字'.repeat(7);
   const done = builtinPager(`${painted}\n${wide}\nlast`, term);
   const page = screen().split('\n').slice(0, -1);
-  for (const row of page) assert.ok(displayWidth(row) <= 20, `"${row}" fits 20 columns`);
-  assert.equal(stripAnsi(page.join(' ')).replace(/\s+/g, ' ').trim(), `${'word '.repeat(6).trim()} ${'漢字'.repeat(5)} ${'漢字'.repeat(2)} last`);
+  for (const row of page) assert.ok(textWidth(row) <= 20, `"${row}" fits 20 columns`);
+  assert.equal(stripColors(page.join(' ')).replace(/\s+/g, ' ').trim(), `${'word '.repeat(6).trim()} ${'漢字'.repeat(5)} ${'漢字'.repeat(2)} last`);
   stdin.emit('data', Buffer.from('q'));
   await done;
 });

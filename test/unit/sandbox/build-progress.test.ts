@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describeProgress, estimateSeconds, etaText, progressBar, progressReporter, type BuildProgress } from '../../../src/sandbox/build-progress.ts';
-import { displayWidth } from '../../../src/lessons/markdown.ts';
+import { textWidth } from '../../../src/console/text-width.ts';
 
 const base: BuildProgress = {
   phase: 'compiling',
@@ -35,7 +35,7 @@ test('the bar never exceeds the width it is given and shows the counts', () => {
   assert.match(progressBar(base, 100), /^\[█+░+\] {2}62% kube-apiserver 812\/1290 packages, about 3 min left$/);
   fc.assert(
     fc.property(fc.integer({ min: 20, max: 200 }), fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 5000 }), (width, compiled, total) => {
-      assert.ok(displayWidth(progressBar({ ...base, compiled: Math.min(compiled, total), total }, width)) <= width);
+      assert.ok(textWidth(progressBar({ ...base, compiled: Math.min(compiled, total), total }, width)) <= width);
     }),
   );
 });
