@@ -101,6 +101,7 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
     await once(out, 'open');
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
     delete env.KUBECONFIG;
+    delete env.FORCE_COLOR; // with NO_COLOR, Node warns on stderr
     const spawned = performance.now();
     const proc = startProcess(impl.file, impl.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = proc.child.pid!;

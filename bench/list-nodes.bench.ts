@@ -19,6 +19,7 @@ export async function listNodesBench(ctx: BenchContext): Promise<void> {
   const kubeconfig = ctx.cluster.state.kubeconfig;
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
   delete env.KUBECONFIG;
+  delete env.FORCE_COLOR; // with NO_COLOR, Node warns on stderr
   const cmds = [
     { metric: 'list-nodes (wall)', impl: 'ours', file: ctx.node, args: [ctx.cli, 'list-nodes', '--kubeconfig', kubeconfig] },
     { metric: 'list-nodes (wall)', impl: 'kubectl', file: KUBECTL, args: ['get', 'nodes', '--kubeconfig', kubeconfig] },

@@ -22,13 +22,15 @@ describe('the published package', () => {
   before(() => {
     // --ignore-scripts: pack what `npm test` built; a prepack rebuild would pull dist/ from under the
     // test files running the CLI at the same time.
-    const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+    // Bounded, so a registry that stops answering fails this file instead of holding CI until its limit.
+    const npm = { timeout: 300_000 };
+    const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { ...npm, cwd: root, encoding: 'utf8' })
       .trim()
       .split('\n')
       .pop()!;
     const tarball = join(work, out);
-    execFileSync('npm', ['init', '-y'], { cwd: work, stdio: 'ignore' });
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', tarball], { cwd: work, stdio: 'ignore' });
+    execFileSync('npm', ['init', '-y'], { ...npm, cwd: work, stdio: 'ignore' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', tarball], { ...npm, cwd: work, stdio: 'ignore' });
     bin = join(work, 'node_modules', 'kube-lessons', 'bin', 'kube-lessons.js');
   });
   after(() => rmSync(work, { recursive: true, force: true }));
