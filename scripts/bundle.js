@@ -110,9 +110,10 @@ const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 const VERSION = /** @type {{ version: string }} */ (manifest).version;
 
 // ES modules ask import.meta where they are: the chunk's own file answers (all chunks share one folder, so
-// paths relative to it are the same for every chunk). Added only to the chunks that ask.
+// paths relative to it are the same for every chunk). Added only to the chunks that ask, and worked out on first
+// use: most ask only inside a function a run may never call, and pathToFileURL costs a path.resolve and a URL.
 const IMPORT_META =
-  "const __klUrl = require('node:url').pathToFileURL(__filename).href; const __klResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;\n";
+  "const __klMeta = { get url() { return (this.href ??= require('node:url').pathToFileURL(__filename).href); }, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };\n";
 
 /** Chunk names bin/load-bundle.js recognises in a require(): it loads those itself, with their code cache. */
 const CHUNK_NAME = /^chunk-[A-Za-z0-9_-]+\.cjs$/;
@@ -131,7 +132,7 @@ const [split] = await Promise.all([
     outdir: 'dist/bundle.next',
     outExtension: { '.js': '.cjs' },
     chunkNames: 'chunk-[name]-[hash]',
-    define: { 'import.meta.url': '__klUrl', 'import.meta.resolve': '__klResolve', __KUBE_LESSONS_VERSION__: JSON.stringify(VERSION) },
+    define: { 'import.meta.url': '__klMeta.url', 'import.meta.resolve': '__klMeta.resolve', __KUBE_LESSONS_VERSION__: JSON.stringify(VERSION) },
     plugins: [apart(), commanderBuiltins, commanderVariadic],
   }),
   ...Object.entries(APART).map(([pkg, file]) =>
@@ -147,9 +148,11 @@ for (const out of split.outputFiles) {
     continue;
   }
   if (name !== 'main.cjs' && !CHUNK_NAME.test(name)) throw new Error(`${name}: bin/load-bundle.js would not load this chunk itself`);
+  // Anything else of import.meta would become an empty object in CommonJS, silently.
+  if (/\bimport\.meta\b/.test(out.text)) throw new Error(`${name} asks import.meta for more than url and resolve: scripts/bundle.js answers only those`);
   // import() becomes Promise.resolve().then(() => require()): of a chunk, of a bundle apart, of a built-in.
   const { code } = await transform(out.text, { format: 'cjs', platform: 'node', target: 'node22', supported: { 'dynamic-import': false }, minify: true });
-  const text = (/__kl(Url|Resolve)\b/.test(code) ? IMPORT_META : '') + code;
+  const text = (/\b__klMeta\b/.test(code) ? IMPORT_META : '') + code;
   if (/\bimport\(/.test(text)) throw new Error(`${name} still holds import(): bin/load-bundle.js could not run it`);
   // bin/load-bundle.js reads the chunks as latin1 (no UTF-8 decoding); esbuild escapes anything else by default.
   if (/[\u0080-\uffff]/.test(text)) throw new Error(`${name} holds a character outside ASCII: bin/load-bundle.js reads chunks as latin1`);
