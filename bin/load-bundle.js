@@ -2,7 +2,8 @@
 // cache taken after a command ran, one per command name. Node's own compile cache is taken before the code runs,
 // so it misses the functions a command then calls (~10% of `list-nodes` in instructions). Each file of the bundle
 // is an object of CommonJS module functions by chunk name, its own chunk first: main.cjs also holds the chunks
-// every run requires at its top, so that a run compiles one script for them, not one per chunk. Node's require
+// every run requires at its top, so that a run compiles one script for them, not one per chunk, and the other
+// files the small chunks they require at their top (copies: a chunk may be in several). Node's require
 // cannot load such a file; this loader runs each chunk once, as require would, from the first file met that
 // holds it.
 //

@@ -177,13 +177,22 @@ const withStaticImports = (name) => {
 
 // main.cjs's file also holds every chunk main.cjs requires at its top, transitively: every run loads them, and one
 // script reads, compiles and deserialises its cache for less than ~12 (esbuild makes a chunk of every set of
-// modules shared by a different set of entries, most under 2 KB). The other chunks keep a file each: merging
-// those a command loads would copy the chunks several commands share into each command's file, and a command
-// then compiles the copies it already loaded (measured: more page faults for list-nodes than it saved).
+// modules shared by a different set of entries, most under 2 KB). The other chunks keep a file each, which also
+// holds the small chunks (up to SMALL) it requires at its top, transitively, that main.cjs's does not: a file
+// read and a script made cost more than a small chunk's copy that a command loading two such files compiles but
+// never runs (list-nodes: 8 files instead of 16, -1.4M main-thread instructions, the bundle +290 KB). Larger
+// shared chunks keep their own file: copying all a command loads into its file cost list-nodes more page faults
+// than it saved (measured).
+const SMALL = 4 * 1024;
 const inMain = withStaticImports('main.cjs');
 /** The chunks each file holds, its own first. @type {Map<string, string[]>} */
 const files = new Map([['main.cjs', [...inMain]]]);
-for (const chunk of texts.keys()) if (!inMain.has(chunk)) files.set(chunk, [chunk]);
+for (const chunk of texts.keys())
+  if (!inMain.has(chunk))
+    files.set(
+      chunk,
+      [...withStaticImports(chunk)].filter((c) => c === chunk || (!inMain.has(c) && (texts.get(c)?.length ?? Infinity) <= SMALL)),
+    );
 
 const hash = createHash('sha256');
 for (const [file, chunks] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
