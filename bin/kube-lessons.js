@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The published entry point: refuse an old Node in one line, then hand over to the compiled CLI.
-import { loadBundle } from './load-bundle.js';
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   console.error(
@@ -10,18 +9,22 @@ if (major < 22 || (major === 22 && minor < 19)) {
 }
 // Built-ins through process.getBuiltinModule (Node >= 22.3, checked above), not import: an ES module import of
 // one builds its export facade, a few ms of start-up each.
+const fs = process.getBuiltinModule('node:fs');
 const module = process.getBuiltinModule('node:module');
 const os = process.getBuiltinModule('node:os');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 // One bundle (dist/bundle, run by load-bundle.js) loads far faster than the ~1,000 modules it is built from.
 const bundle = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url));
 // Compiled code is cached in the user's cache folder: later runs skip most of the parse and compile. main.cjs
-// and its chunks get a cache per command, taken after it ran (load-bundle.js); the separate bundles of
-// client-node, undici and yaml get Node's compile cache. Node's own variables win; the folder is the one
-// core/cache-dir.ts names.
+// and its chunks get a cache per command, taken after it ran (load-bundle.js); load-bundle.js itself and the
+// separate bundles of client-node, undici and yaml get Node's compile cache. Node's own variables win; the folder
+// is the one core/cache-dir.ts names.
 const cache = `${process.env.XDG_CACHE_HOME || `${process.env.HOME || os.homedir()}/.cache`}/kube-lessons`;
 const caching = !process.env.NODE_DISABLE_COMPILE_CACHE;
-if (caching && !process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.(`${cache}/compile-cache`);
+const compileCache = `${cache}/compile-cache`;
+if (caching && !process.env.NODE_COMPILE_CACHE && ownFolder(compileCache)) module.enableCompileCache?.(compileCache);
+// Imported once the compile cache is on, so that its compiled code comes from there.
+const { loadBundle } = await import('./load-bundle.js');
 /** @type {ReturnType<typeof loadBundle>} */
 let cli;
 try {
@@ -38,3 +41,24 @@ const code = await cli.exports.main(process.argv);
 // learner's usual loop); a usage error none, so a mistyped command name never gets one.
 if (code !== 2) cli.saveCache(code === 0 || code === 130 || code === 143);
 process.exit(code);
+
+/**
+ * Whether `path` is a folder of this user's that nobody else may write, made so (0700) when there is none. Node
+ * runs what its compile cache holds without such a check (as load-bundle.js makes for its own), and every run
+ * takes load-bundle.js from there. Windows has neither owners nor these mode bits: the folder is in the user's
+ * own profile.
+ * @param {string} path
+ */
+function ownFolder(path) {
+  try {
+    let stat = fs.statSync(path, { throwIfNoEntry: false });
+    if (!stat) {
+      fs.mkdirSync(path, { recursive: true, mode: 0o700 });
+      stat = fs.statSync(path);
+    }
+    if (process.platform === 'win32') return stat.isDirectory();
+    return stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
+  } catch {
+    return false; // unreadable or unwritable: run without the cache
+  }
+}

@@ -110,9 +110,10 @@ const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 const VERSION = /** @type {{ version: string }} */ (manifest).version;
 
 // ES modules ask import.meta where they are: the chunk's own file answers (all chunks share one folder, so
-// paths relative to it are the same for every chunk). Added only to the chunks that ask.
+// paths relative to it are the same for every chunk). Added only to the chunks that ask, and worked out on first
+// use: most ask only inside a function a run may never call, and pathToFileURL costs a path.resolve and a URL.
 const IMPORT_META =
-  "const __klUrl = require('node:url').pathToFileURL(__filename).href; const __klResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;\n";
+  "const __klMeta = { get url() { return (this.href ??= require('node:url').pathToFileURL(__filename).href); }, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };\n";
 
 /** Chunk names bin/load-bundle.js recognises in a require(): it loads those itself, with their code cache. */
 const CHUNK_NAME = /^chunk-[A-Za-z0-9_-]+\.cjs$/;
@@ -131,7 +132,7 @@ const [split] = await Promise.all([
     outdir: 'dist/bundle.next',
     outExtension: { '.js': '.cjs' },
     chunkNames: 'chunk-[name]-[hash]',
-    define: { 'import.meta.url': '__klUrl', 'import.meta.resolve': '__klResolve', __KUBE_LESSONS_VERSION__: JSON.stringify(VERSION) },
+    define: { 'import.meta.url': '__klMeta.url', 'import.meta.resolve': '__klMeta.resolve', __KUBE_LESSONS_VERSION__: JSON.stringify(VERSION) },
     plugins: [apart(), commanderBuiltins, commanderVariadic],
   }),
   ...Object.entries(APART).map(([pkg, file]) =>
@@ -147,9 +148,11 @@ for (const out of split.outputFiles) {
     continue;
   }
   if (name !== 'main.cjs' && !CHUNK_NAME.test(name)) throw new Error(`${name}: bin/load-bundle.js would not load this chunk itself`);
+  // Anything else of import.meta would become an empty object in CommonJS, silently.
+  if (/\bimport\.meta\b/.test(out.text)) throw new Error(`${name} asks import.meta for more than url and resolve: scripts/bundle.js answers only those`);
   // import() becomes Promise.resolve().then(() => require()): of a chunk, of a bundle apart, of a built-in.
   const { code } = await transform(out.text, { format: 'cjs', platform: 'node', target: 'node22', supported: { 'dynamic-import': false }, minify: true });
-  const text = (/__kl(Url|Resolve)\b/.test(code) ? IMPORT_META : '') + code;
+  const text = (/\b__klMeta\b/.test(code) ? IMPORT_META : '') + code;
   if (/\bimport\(/.test(text)) throw new Error(`${name} still holds import(): bin/load-bundle.js could not run it`);
   // bin/load-bundle.js reads the chunks as latin1 (no UTF-8 decoding); esbuild escapes anything else by default.
   if (/[\u0080-\uffff]/.test(text)) throw new Error(`${name} holds a character outside ASCII: bin/load-bundle.js reads chunks as latin1`);
@@ -174,13 +177,22 @@ const withStaticImports = (name) => {
 
 // main.cjs's file also holds every chunk main.cjs requires at its top, transitively: every run loads them, and one
 // script reads, compiles and deserialises its cache for less than ~12 (esbuild makes a chunk of every set of
-// modules shared by a different set of entries, most under 2 KB). The other chunks keep a file each: merging
-// those a command loads would copy the chunks several commands share into each command's file, and a command
-// then compiles the copies it already loaded (measured: more page faults for list-nodes than it saved).
+// modules shared by a different set of entries, most under 2 KB). The other chunks keep a file each, which also
+// holds the small chunks (up to SMALL) it requires at its top, transitively, that main.cjs's does not: a file
+// read and a script made cost more than a small chunk's copy that a command loading two such files compiles but
+// never runs (list-nodes: 8 files instead of 16, -1.4M main-thread instructions, the bundle +290 KB). Larger
+// shared chunks keep their own file: copying all a command loads into its file cost list-nodes more page faults
+// than it saved (measured).
+const SMALL = 4 * 1024;
 const inMain = withStaticImports('main.cjs');
 /** The chunks each file holds, its own first. @type {Map<string, string[]>} */
 const files = new Map([['main.cjs', [...inMain]]]);
-for (const chunk of texts.keys()) if (!inMain.has(chunk)) files.set(chunk, [chunk]);
+for (const chunk of texts.keys())
+  if (!inMain.has(chunk))
+    files.set(
+      chunk,
+      [...withStaticImports(chunk)].filter((c) => c === chunk || (!inMain.has(c) && (texts.get(c)?.length ?? Infinity) <= SMALL)),
+    );
 
 const hash = createHash('sha256');
 for (const [file, chunks] of [...files].sort(([a], [b]) => a.localeCompare(b))) {

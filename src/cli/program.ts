@@ -67,6 +67,9 @@ function withGlobalOptions(program: Command): Command {
  * global options are wrong (the real parse then reports them).
  */
 export function commandNamed(line: readonly string[]): string | undefined {
+  // A first word that is a command's name is commander's first operand (no option comes before it to take it
+  // as a value): the usual line needs no parse of its own, and the real parse reports anything wrong after it.
+  if (COMMANDS.some((c) => c.name === line[0])) return line[0];
   const parser = withGlobalOptions(new Command())
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });

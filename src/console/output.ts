@@ -8,10 +8,10 @@ import { createColors, type Colors } from './colors.ts';
 import { textWidth } from './text-width.ts';
 
 // YAML output is rare, so its serialiser is loaded on first use (at run time, outside the bundle) instead of
-// with every command; `yaml` is CommonJS, so require is the synchronous way in.
-const requireAtRunTime = createRequire(import.meta.url);
+// with every command; `yaml` is CommonJS, so require is the synchronous way in. The require is made then too.
+let yaml: typeof import('yaml') | undefined;
 const toYaml = (value: unknown, options?: import('yaml').ToStringOptions & import('yaml').SchemaOptions): string =>
-  (requireAtRunTime('yaml') as typeof import('yaml')).stringify(value, options);
+  (yaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml')).stringify(value, options);
 
 export { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 

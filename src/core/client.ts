@@ -12,6 +12,7 @@
  * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
  * response, with credentials redacted.
  */
+import type { SecureContext } from 'node:tls';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import { apiStatusError, type ApiStatusError } from '../machinery/errors.ts';
 import { authenticator, needsClientNode, tlsOptions, type Authenticator, type Credentials } from './auth.ts';
@@ -23,6 +24,7 @@ import {
   isConnectionLost,
   secureContextFor,
   type ResponseHeaders,
+  type TlsSettings,
   type Transport,
   type TransportRequest,
   type TransportResponse,
@@ -102,10 +104,9 @@ export class KubeClient {
   }
 
   /**
-   * Builds the transport and its TLS configuration (trust, client certificate) with the client, as
-   * client-go's NewForConfig does, where the credentials allow it: the first request then only connects.
-   * (A process's first TLS context costs ~5-10 ms of OpenSSL set-up.) Nothing is connected here; a
-   * kubeconfig that cannot be used is reported by the first request, as before.
+   * Builds the authenticator and the transport with the client, as client-go's NewForConfig does, where the
+   * credentials allow it. Its OpenSSL context is made by the first connection (transportFor says why).
+   * Nothing is connected here; a kubeconfig that cannot be used is reported by the first request.
    */
   private prepareTransport(): void {
     const { cluster, user } = this.config;
@@ -351,9 +352,16 @@ export class KubeClient {
     let transport: Transport;
     if (proxy || origin.protocol !== 'https:') transport = viaFetch();
     else {
-      // One OpenSSL context for both protocols. Built with the client (prepareTransport) when the certificate
-      // is known up front (none, a token's, a client certificate's); for an exec plugin, at its first credentials.
-      const settings = { ...tls, secureContext: secureContextFor(tls) };
+      // One OpenSSL context for both protocols, built when the first of them connects, after it loaded its
+      // protocol's module: a context waits for the CA certificates Node parses on a thread started with node:tls
+      // (NODE_EXTRA_CA_CERTS too), which has then had that much longer to finish.
+      let context: SecureContext | undefined;
+      const settings: TlsSettings = {
+        ...tls,
+        get secureContext() {
+          return (context ??= secureContextFor(tls));
+        },
+      };
       const http2 = () => http2Transport(origin, settings, viaFetch, { clock: this.clock });
       // A client that moved to HTTP/2 (or was asked to) stays there with its new certificate.
       transport = this.switching = switchingTransport(() => http1Transport(origin, settings), http2, this.http2Preferred ? 'HTTP/2' : this.switching?.protocol);

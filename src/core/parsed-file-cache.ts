@@ -5,7 +5,6 @@
  * folder only its owner can enter (0700) and each entry is written 0600; a folder with other permissions
  * or another owner is not used. Any failure falls back to parsing: the cache can only save time.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { userCacheDir } from './cache-dir.ts';
@@ -33,7 +32,7 @@ export interface ParsedFile {
 export async function readParsed(file: string, parse: (text: string) => Promise<unknown>, env: NodeJS.ProcessEnv = process.env): Promise<ParsedFile> {
   const stats = statSync(file, { bigint: true });
   const dir = privateDir(env);
-  const entryFile = dir ? join(dir, createHash('sha256').update(file).digest('hex').slice(0, 32) + '.json') : undefined;
+  const entryFile = dir ? join(dir, `${entryName(file)}.json`) : undefined;
   const key = { path: file, size: Number(stats.size), ino: Number(stats.ino), mtimeNs: String(stats.mtimeNs) };
   if (entryFile) {
     const hit = readEntry(entryFile);
@@ -45,6 +44,22 @@ export async function readParsed(file: string, parse: (text: string) => Promise<
   // A file modified while we read it keeps no entry: its mtime would not match the text we parsed.
   if (entryFile && Buffer.byteLength(text) === key.size) writeEntry(entryFile, { v: VERSION, ...key, value });
   return { text, value };
+}
+
+/**
+ * An entry's file name, from its path: FNV-1a in two 32-bit lanes. Not node:crypto, whose first digest costs
+ * ~1M instructions of OpenSSL set-up on every cluster command's path. Two paths that collide share a file and
+ * only cost a parse: an entry holds its path, which must match.
+ */
+export function entryName(path: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x2166_2b3f;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 function readEntry(file: string): Entry | undefined {

@@ -12,9 +12,11 @@ export function register(command: Command, ctx: () => CommandContext): void {
     )
     .action(async (opts: { selector?: string }) => {
       const c = ctx();
-      const [{ listNodes }, { age, renderObjects }] = await Promise.all([import('../../examples/list-nodes.ts'), import('../../console/output.ts')]);
+      const { listNodes } = await import('../../examples/list-nodes.ts');
       const listing = await withKube(c, 'list nodes', ({ client }) => listNodes(client, { labelSelector: opts.selector, signal: c.signal }));
+      // The renderers beyond the context's table are loaded by the formats that use them: the default table needs none.
       if (c.format === 'json' || c.format === 'yaml') {
+        const { renderObjects } = await import('../../console/output.ts');
         c.out.line(
           renderObjects([{ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: listing.resourceVersion ?? '' }, items: listing.nodes }], c.format),
         );
@@ -25,11 +27,13 @@ export function register(command: Command, ctx: () => CommandContext): void {
         return;
       }
       if (c.format === 'name') {
+        const { renderObjects } = await import('../../console/output.ts');
         c.out.line(renderObjects(listing.nodes, 'name', 'node'));
         return;
       }
       const paint = (status: string) => (status.startsWith('Ready') ? c.out.color.green(status) : c.out.color.red(status));
       if (c.format === 'wide') {
+        const { age } = await import('../../console/output.ts');
         const now = Date.now();
         c.out.table(
           ['NAME', 'ARCH', 'OS', 'STATUS', 'ROLES', 'KUBELET VERSION', 'INTERNAL-IP', 'AGE'],

@@ -3,7 +3,7 @@
 // (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts). A command's cache lists the files
 // of dist/bundle it ran: `--help` runs main.cjs's alone, which holds none of a command's own chunks.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCli } from '../../helpers/cli.ts';
@@ -84,5 +84,22 @@ describe('the code cache', () => {
     const typo = await run(['lsit-nodes'], home).done;
     assert.equal(typo.code, 2);
     assert.deepEqual(cached(home), ['watch']);
+  });
+
+  it("keeps Node's compile cache (which holds the loader) in a folder of the user's alone, and uses none that others may write", async () => {
+    const home = cacheHome();
+    assert.equal((await run(['--help'], home).done).code, 0);
+    const folder = join(home, 'kube-lessons', 'compile-cache');
+    assert.equal(statSync(folder).mode & 0o777, 0o700);
+    const [tag] = readdirSync(folder);
+    assert.ok(tag && readdirSync(join(folder, tag)).length > 0, 'the loader was cached');
+
+    const shared = cacheHome();
+    const open = join(shared, 'kube-lessons', 'compile-cache');
+    mkdirSync(open, { recursive: true });
+    chmodSync(open, 0o777);
+    const help = await run(['--help'], shared).done;
+    assert.equal(help.code, 0, help.stderr);
+    assert.deepEqual(readdirSync(open), []);
   });
 });

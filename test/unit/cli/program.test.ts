@@ -77,6 +77,10 @@ describe('createProgram', () => {
     assert.equal(commandNamed(['--kubeconfig', 'watch', '--context=x', '-n', 'store', '-o', 'wide', 'list-nodes', '-l', 'a=b']), 'list-nodes');
     assert.equal(commandNamed(['-nkube-system', '--request-timeout', '5s', '--no-color', 'informer', 'pods']), 'informer');
     assert.equal(commandNamed(['--', 'list-nodes']), 'list-nodes');
+    // A line that starts with the command's name names it, whatever follows; the real parse reports what is wrong there.
+    assert.equal(commandNamed(['list-nodes', '--request-timeout', 'soon']), 'list-nodes');
+    assert.equal(commandNamed(['watch', '--context']), 'watch');
+    assert.equal(commandNamed(['sandbox', 'help', 'up']), 'sandbox');
     // commander's help command shows the help of the command after it.
     assert.equal(commandNamed(['help', 'list-nodes']), 'list-nodes');
     assert.equal(commandNamed(['--context', 'x', 'help', 'sandbox', 'up']), 'sandbox');
@@ -106,6 +110,14 @@ describe('createProgram', () => {
       ['exercise', 'nope'],
       ['workqueue', '--scenario', 'nope'],
       ['sandbox', 'up', '--nodes', '0'],
+      // Named by the first word, wrong after it: the global options' errors, the subcommand's help command.
+      ['list-nodes', '--request-timeout', 'soon'],
+      ['list-nodes', '--context'],
+      ['list-nodes', '-o', 'nope'],
+      ['list-nodes', '--bogus', 'watch'],
+      ['list-nodes', 'help'],
+      ['sandbox', 'help', 'up'],
+      ['controller', '--help', 'run'],
     ]) {
       const narrowed = await outcome(line, true);
       const full = await outcome(line, false);

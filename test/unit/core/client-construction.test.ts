@@ -1,10 +1,10 @@
-// What KubeClient does when it is made: its transport and TLS configuration are built (as client-go's
-// NewForConfig builds them), nothing is connected, and a kubeconfig it cannot use is still reported by the
-// first request, not by the constructor.
-import { describe, it } from 'node:test';
+// What KubeClient does when it is made: its authenticator and transport are built (as client-go's NewForConfig
+// builds them), its OpenSSL context waits for the first connection, nothing is connected, and a kubeconfig it
+// cannot use is still reported by the first request, not by the constructor.
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import type { TLSSocket } from 'node:tls';
+import tls, { type TLSSocket } from 'node:tls';
 import { KubeClient } from '../../../src/core/client.ts';
 import { KubeconfigError } from '../../../src/core/errors.ts';
 import { fixture, listen, serverTls } from './tls-servers.ts';
@@ -37,6 +37,28 @@ describe('KubeClient construction', () => {
       assert.equal(connections, 1);
       await client.close();
     });
+
+  it('makes its OpenSSL context at the first connection, one for both protocols', async () => {
+    const server = http2.createSecureServer({ ...serverTls, allowHTTP1: true }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ version: req.httpVersion }));
+    });
+    const url = await listen(server);
+    const cluster = { server: url.origin, 'certificate-authority-data': b64(ca) };
+    const made = mock.method(tls, 'createSecureContext');
+    try {
+      const client = new KubeClient({ server: cluster.server, cluster, user: { token: 'tok' } } as never);
+      assert.equal(made.mock.callCount(), 0);
+      assert.deepEqual((await client.request({ path: '/api/v1/nodes' })).body, { version: '1.1' });
+      assert.equal(made.mock.callCount(), 1);
+      client.preferHttp2();
+      assert.deepEqual((await client.request({ path: '/api/v1/nodes' })).body, { version: '2.0' });
+      assert.equal(made.mock.callCount(), 1, 'the HTTP/2 connection presents the same context');
+      await client.close();
+    } finally {
+      made.mock.restore();
+    }
+  });
 
   it('does not throw for a kubeconfig user it cannot use: the first request reports it', async () => {
     const cluster = { server: 'https://127.0.0.1:1', 'certificate-authority-data': b64(ca) };

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, 
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readParsed } from '../../../src/core/parsed-file-cache.ts';
+import { entryName, readParsed } from '../../../src/core/parsed-file-cache.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 function setup() {
@@ -64,5 +64,19 @@ describe('parsed file cache', () => {
     assert.deepEqual((await readParsed(s.file, s.parse, s.env)).value, { text: 'token: secret-one\n' });
     assert.equal(s.parses(), 2);
     assert.equal((JSON.parse(readFileSync(join(s.cacheDir, entry!), 'utf8')) as { path: string }).path, s.file, 'the corrupt entry was replaced');
+  });
+
+  it('keeps one entry per path, and never answers one path with an entry another path left under its name', async () => {
+    const s = setup();
+    const other = join(s.root, 'other.yaml');
+    writeFileSync(other, 'token: secret-other\n');
+    await readParsed(s.file, s.parse, s.env);
+    await readParsed(other, s.parse, s.env);
+    assert.equal(readdirSync(s.cacheDir).length, 2);
+    assert.notEqual(entryName(s.file), entryName(other));
+    // A name collision: the other file's entry stored under this file's name is not this file's.
+    writeFileSync(join(s.cacheDir, `${entryName(s.file)}.json`), readFileSync(join(s.cacheDir, `${entryName(other)}.json`)));
+    assert.deepEqual((await readParsed(s.file, s.parse, s.env)).value, { text: 'token: secret-one\n' });
+    assert.equal(s.parses(), 3);
   });
 });
