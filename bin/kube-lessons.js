@@ -43,21 +43,34 @@ if (code !== 2) cli.saveCache(code === 0 || code === 130 || code === 143);
 process.exit(code);
 
 /**
- * Whether `path` is a folder of this user's that nobody else may write, made so (0700) when there is none. Node
- * runs what its compile cache holds without such a check (as load-bundle.js makes for its own), and every run
- * takes load-bundle.js from there. Windows has neither owners nor these mode bits: the folder is in the user's
- * own profile.
+ * Whether `path` is a folder of this user's that nobody else may enter, in a folder nobody else may write; made so
+ * (0700) when there is none. Node runs what its compile cache holds without such a check (as load-bundle.js makes
+ * for its own), and every run takes load-bundle.js from there. A folder of this user's that others could reach
+ * (an earlier release let Node make it with the user's umask) is emptied and closed first: what it holds may not
+ * be ours. Windows has neither owners nor these mode bits: the folder is in the user's own profile.
  * @param {string} path
  */
 function ownFolder(path) {
   try {
-    let stat = fs.statSync(path, { throwIfNoEntry: false });
-    if (!stat) {
-      fs.mkdirSync(path, { recursive: true, mode: 0o700 });
-      stat = fs.statSync(path);
+    if (process.platform === 'win32') {
+      fs.mkdirSync(path, { recursive: true });
+      return true;
     }
-    if (process.platform === 'win32') return stat.isDirectory();
-    return stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
+    const uid = process.getuid?.();
+    const parent = path.slice(0, path.lastIndexOf('/'));
+    fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
+    const outer = fs.statSync(parent);
+    if (!outer.isDirectory() || outer.uid !== uid) return false;
+    // Our own cache folder: nobody else may swap what it holds.
+    if (outer.mode & 0o022) fs.chmodSync(parent, outer.mode & 0o755);
+    let stat = fs.lstatSync(path, { throwIfNoEntry: false });
+    if (stat && stat.uid !== uid) return false;
+    if (stat && (!stat.isDirectory() || (stat.mode & 0o077) !== 0)) {
+      fs.rmSync(path, { recursive: true, force: true });
+      stat = undefined;
+    }
+    if (!stat) fs.mkdirSync(path, { mode: 0o700 });
+    return true;
   } catch {
     return false; // unreadable or unwritable: run without the cache
   }

@@ -98,12 +98,13 @@ const unpack = /** @type {(file: Buffer) => Map<string, Buffer>} */ (
  * incomplete: a cache, but without some file this run loaded; rejected: unreadable, or V8 refused a file's.
  */
 
+/** @typedef {{ exports: Record<string, unknown>, readonly cache: CacheState, saveCache(ranWell: boolean): void }} Bundle */
+
 /**
  * Runs the chunk of the bundle file `file` named after it, and the chunks it requires, with the code cache for
  * `command` from `cacheDir` (none without one); returns its exports, what became of the cache so far, and
  * `saveCache(ranWell)`, which writes one when there was none, V8 rejected it, a run that went well loaded a file
  * it lacks, or a run that went well finds only a failed run's.
- * @typedef {{ exports: Record<string, unknown>, readonly cache: CacheState, saveCache(ranWell: boolean): void }} Bundle
  */
 export const loadBundle = /** @type {(file: string, cacheDir: string | undefined, command: string | undefined) => Bundle} */ (
   function loadBundle(file, cacheDir, command) {

@@ -5,11 +5,14 @@
  * folder only its owner can enter (0700) and each entry is written 0600; a folder with other permissions
  * or another owner is not used. Any failure falls back to parsing: the cache can only save time.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fnv1a } from '../machinery/fnv1a.ts';
 import { userCacheDir } from './cache-dir.ts';
 
 const VERSION = 1;
+/** The offset basis of entryName's second hash: any other than FNV-1a's usual one. */
+const SECOND_BASIS = 0x21662b3f;
 
 interface Entry {
   v: number;
@@ -42,24 +45,32 @@ export async function readParsed(file: string, parse: (text: string) => Promise<
   const text = readFileSync(file, 'utf8');
   const value = await parse(text);
   // A file modified while we read it keeps no entry: its mtime would not match the text we parsed.
-  if (entryFile && Buffer.byteLength(text) === key.size) writeEntry(entryFile, { v: VERSION, ...key, value });
+  if (entryFile && Buffer.byteLength(text) === key.size) {
+    writeEntry(entryFile, { v: VERSION, ...key, value });
+    dropOldEntries(dirname(entryFile));
+  }
   return { text, value };
 }
 
 /**
- * An entry's file name, from its path: FNV-1a in two 32-bit lanes. Not node:crypto, whose first digest costs
- * ~1M instructions of OpenSSL set-up on every cluster command's path. Two paths that collide share a file and
- * only cost a parse: an entry holds its path, which must match.
+ * An entry's file name, from its path: two FNV-1a hashes with different offset bases. Not node:crypto, whose
+ * first digest costs ~1M instructions of OpenSSL set-up on every cluster command's path. Two paths that collide
+ * share a file and only cost a parse: an entry holds its path, which must match.
  */
 export function entryName(path: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x2166_2b3f;
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  return hex(fnv1a(path)) + hex(fnv1a(path, SECOND_BASIS));
+}
+
+/** An earlier release named entries by 32 hex digits of a sha256: they hold credentials nothing reads now. */
+const OLD_ENTRY = /^[0-9a-f]{32}\.json$/;
+
+function dropOldEntries(dir: string): void {
+  try {
+    for (const name of readdirSync(dir)) if (OLD_ENTRY.test(name)) rmSync(join(dir, name), { force: true });
+  } catch {
+    // they only take space
   }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 function readEntry(file: string): Entry | undefined {

@@ -78,7 +78,7 @@ export interface TlsSettings {
   key?: string | undefined;
   rejectUnauthorized: boolean;
   servername?: string | undefined;
-  /** Trust and client certificate already loaded into OpenSSL (secureContextFor): built once, shared by every connection. */
+  /** Trust and client certificate loaded into OpenSSL (secureContextFor): built once per client, at its first connection (client.ts), and shared by every connection. */
   secureContext?: tls.SecureContext | undefined;
 }
 
@@ -99,7 +99,7 @@ export function headersOf(headers: Record<string, string | string[] | number | u
   };
 }
 
-/** The OpenSSL context for `settings`: a process's first costs ~5-10 ms, so a client builds it once, up front. */
+/** The OpenSSL context for `settings`: a process's first costs ~5-10 ms, so a client builds one, at its first connection. */
 export function secureContextFor(settings: TlsSettings): tls.SecureContext {
   return settings.secureContext ?? tls.createSecureContext({ ca: settings.ca, cert: settings.cert, key: settings.key });
 }

@@ -3,6 +3,7 @@
  * "Try again" shows the same order), different across questions and sessions, so the right answer's place
  * says nothing. Seeded and pure, so tests can name the order they expect.
  */
+import { fnv1a } from '../machinery/fnv1a.ts';
 
 /** A fresh seed for a session. */
 export function sessionSeed(): number {
@@ -11,7 +12,7 @@ export function sessionSeed(): number {
 
 /** The display order of `n` choices: order[k] is the catalog index of the choice shown k-th. */
 export function choiceOrder(n: number, seed: number, key: string): number[] {
-  const next = mulberry32(seed ^ hash(key));
+  const next = mulberry32(seed ^ fnv1a(key));
   const order = Array.from({ length: n }, (_, i) => i);
   // Fisher–Yates.
   for (let i = n - 1; i > 0; i--) {
@@ -21,12 +22,6 @@ export function choiceOrder(n: number, seed: number, key: string): number[] {
   return order;
 }
 
-/** FNV-1a over the key's UTF-16 units: enough to spread lesson/question keys over the seed space. */
-function hash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 
 /** A small, well-mixed 32-bit generator; uniform enough for shuffling a handful of choices. */
 function mulberry32(seed: number): () => number {

@@ -3,7 +3,7 @@
 // (a failed run's cache is kept apart: test/unit/cli/load-bundle.test.ts). A command's cache lists the files
 // of dist/bundle it ran: `--help` runs main.cjs's alone, which holds none of a command's own chunks.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCli } from '../../helpers/cli.ts';
@@ -86,7 +86,7 @@ describe('the code cache', () => {
     assert.deepEqual(cached(home), ['watch']);
   });
 
-  it("keeps Node's compile cache (which holds the loader) in a folder of the user's alone, and uses none that others may write", async () => {
+  it("keeps Node's compile cache (which holds the loader) in a folder of the user's alone, and empties one others could reach", async () => {
     const home = cacheHome();
     assert.equal((await run(['--help'], home).done).code, 0);
     const folder = join(home, 'kube-lessons', 'compile-cache');
@@ -94,12 +94,19 @@ describe('the code cache', () => {
     const [tag] = readdirSync(folder);
     assert.ok(tag && readdirSync(join(folder, tag)).length > 0, 'the loader was cached');
 
+    // As an earlier release left them under umask 000: both folders open to everyone, a file planted inside.
     const shared = cacheHome();
-    const open = join(shared, 'kube-lessons', 'compile-cache');
-    mkdirSync(open, { recursive: true });
+    const top = join(shared, 'kube-lessons');
+    const open = join(top, 'compile-cache');
+    mkdirSync(join(open, 'planted'), { recursive: true });
+    writeFileSync(join(open, 'planted', 'code.bin'), 'not ours');
+    chmodSync(top, 0o777);
     chmodSync(open, 0o777);
     const help = await run(['--help'], shared).done;
     assert.equal(help.code, 0, help.stderr);
-    assert.deepEqual(readdirSync(open), []);
+    assert.equal(statSync(top).mode & 0o022, 0, 'nobody else may write the cache folder');
+    assert.equal(statSync(open).mode & 0o777, 0o700);
+    assert.ok(!readdirSync(open).includes('planted'), 'what others could have written is gone');
+    assert.ok(readdirSync(open).length > 0, 'the loader was cached again');
   });
 });

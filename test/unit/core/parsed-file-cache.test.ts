@@ -79,4 +79,15 @@ describe('parsed file cache', () => {
     assert.deepEqual((await readParsed(s.file, s.parse, s.env)).value, { text: 'token: secret-one\n' });
     assert.equal(s.parses(), 3);
   });
+
+  it("removes the entries an earlier release named after a sha256 when it stores one, and keeps today's", async () => {
+    const s = setup();
+    const other = join(s.root, 'other.yaml');
+    writeFileSync(other, 'token: secret-other\n');
+    await readParsed(other, s.parse, s.env);
+    const old = `${'ab'.repeat(16)}.json`;
+    writeFileSync(join(s.cacheDir, old), '{"token":"old"}', { mode: 0o600 });
+    await readParsed(s.file, s.parse, s.env);
+    assert.deepEqual(readdirSync(s.cacheDir).sort(), [`${entryName(other)}.json`, `${entryName(s.file)}.json`].sort());
+  });
 });
