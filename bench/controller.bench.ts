@@ -28,7 +28,7 @@ import { DEPLOYMENT_RESOURCE, FOO_API_VERSION, FOO_KIND, FOO_RESOURCE, type Depl
 import { SharedInformerFactory } from '../src/machinery/cache/informer-factory.ts';
 import { countRequestsOf, createNamespace, createObject, deleteNamespace, inParallel, serviceAccountKubeconfig } from './lib/cluster.ts';
 import { roundOrder, type BenchContext } from './lib/context.ts';
-import { processUsage, sampleConnections, startProcess } from './lib/proc.ts';
+import { commandEnv, processUsage, sampleConnections, startProcess } from './lib/proc.ts';
 import type { Figure } from './lib/stats.ts';
 
 const SA_NAMESPACE = 'bench-controller';
@@ -99,9 +99,7 @@ export async function controllerBench(ctx: BenchContext): Promise<void> {
     const logFile = join(ctx.workDir, `${namespace}-${impl.name.replace(/\W+/g, '-')}.log`);
     const out = createWriteStream(logFile);
     await once(out, 'open');
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
-    delete env.KUBECONFIG;
-    delete env.FORCE_COLOR; // with NO_COLOR, Node warns on stderr
+    const env = commandEnv();
     const spawned = performance.now();
     const proc = startProcess(impl.file, impl.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = proc.child.pid!;

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { roundOrder, type BenchContext } from './lib/context.ts';
-import { timeCommand } from './lib/proc.ts';
+import { commandEnv, timeCommand } from './lib/proc.ts';
 import { waitForQuietMachine } from './lib/quiet.ts';
 
 const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
@@ -17,9 +17,7 @@ export async function listNodesBench(ctx: BenchContext): Promise<void> {
     return;
   }
   const kubeconfig = ctx.cluster.state.kubeconfig;
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
-  delete env.KUBECONFIG;
-  delete env.FORCE_COLOR; // with NO_COLOR, Node warns on stderr
+  const env = commandEnv();
   const cmds = [
     { metric: 'list-nodes (wall)', impl: 'ours', file: ctx.node, args: [ctx.cli, 'list-nodes', '--kubeconfig', kubeconfig] },
     { metric: 'list-nodes (wall)', impl: 'kubectl', file: KUBECTL, args: ['get', 'nodes', '--kubeconfig', kubeconfig] },

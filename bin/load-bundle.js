@@ -109,8 +109,7 @@ const unpack = /** @type {(file: Buffer) => Map<string, Buffer>} */ (
 export const loadBundle = /** @type {(file: string, cacheDir: string | undefined, command: string | undefined) => Bundle} */ (
   function loadBundle(file, cacheDir, command) {
     // Built-ins through process.getBuiltinModule, not import: an ES module import of each builds its export
-    // facade, ~9 ms of start-up for these four (measured), more than the cache saves on `--help`. Called here,
-    // not at the top, so that the entry's Node version check runs first.
+    // facade, ~9 ms of start-up for these four (measured), more than the cache saves on `--help`.
     const { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
     const module = process.getBuiltinModule('node:module');
     const { basename, dirname, join, sep } = process.getBuiltinModule('node:path');

@@ -8,6 +8,18 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
+/**
+ * The environment a benchmarked command runs in, ours or its peer: this process's without colour (FORCE_COLOR
+ * goes too: with NO_COLOR, Node warns about the pair on stderr), without the caller's KUBECONFIG (every command
+ * is given the sandbox's), and never starting a sandbox of its own.
+ */
+export function commandEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
+  delete env.KUBECONFIG;
+  delete env.FORCE_COLOR;
+  return env;
+}
+
 /** Runs a command to completion; its wall time in ms. Throws with its first error line when it fails. */
 export function timeCommand(file: string, args: string[], env: NodeJS.ProcessEnv): number {
   const t0 = performance.now();

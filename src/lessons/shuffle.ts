@@ -22,7 +22,6 @@ export function choiceOrder(n: number, seed: number, key: string): number[] {
   return order;
 }
 
-
 /** A small, well-mixed 32-bit generator; uniform enough for shuffling a handful of choices. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

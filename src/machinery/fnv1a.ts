@@ -1,5 +1,5 @@
 /** The FNV-1a hash's usual 32-bit offset basis. */
-export const FNV1A_BASIS = 0x811c9dc5;
+const FNV1A_BASIS = 0x811c9dc5;
 
 /**
  * FNV-1a (32 bits) over a string's UTF-16 code units: fast and stable across runs and machines, for spreading
