@@ -11,6 +11,9 @@
  * any other method that may have reached the server is not.
  * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
  * response, with credentials redacted.
+ * Deliberate difference: client-go's NewForConfig parses the CA and the client key pair (transport.TLSConfigFor)
+ * and returns their error; here the constructor never fails, and a CA or key OpenSSL cannot load fails the first
+ * request, with the same error each later request gets.
  */
 import type { SecureContext } from 'node:tls';
 import { realClock, type Clock } from '../machinery/clock.ts';
