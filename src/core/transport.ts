@@ -132,6 +132,10 @@ export const READ_IDLE_MS = 30_000;
 export const PING_TIMEOUT_MS = 15_000;
 /** A ping unanswered this long with no other byte heard: new requests go to a new connection meanwhile. */
 const SILENT_PING_MS = 1000;
+/** HTTP/2 error codes (RFC 9113, section 7), known before node:http2 is loaded. */
+const HTTP2_NO_ERROR = 0x0;
+const HTTP2_PROTOCOL_ERROR = 0x1;
+const HTTP2_REFUSED_STREAM = 0x7;
 /** Retries of a request the server never processed (Go's http2 transport allows 6). */
 export const MAX_UNPROCESSED_RETRIES = 6;
 /** Per-stream and connection receive windows: large lists arrive without waiting on window updates (Go uses 4 MB / 1 GB). */
@@ -166,9 +170,8 @@ export interface Http2TransportOptions {
 
 /** HTTP/2 over TLS when the server agrees to it (ALPN), else `fallback()` for this and every later request. */
 export function http2Transport(origin: URL, settings: TlsSettings, fallback: () => Transport, options: Http2TransportOptions = {}): Transport {
-  // Loaded by the first HTTP/2 transport, not imported: one-request commands on HTTP/1.1 never load it.
-  const h2 = process.getBuiltinModule('node:http2');
-  const { NGHTTP2_REFUSED_STREAM, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_NO_ERROR } = h2.constants;
+  // Loaded by the first connection (see dial), not imported: one-request commands on HTTP/1.1 never load it.
+  let loadedHttp2: typeof http2 | undefined;
   const clock = options.clock ?? realClock;
   const host = origin.host;
   // Built once, with the transport: every connection it dials presents the same trust and certificate.
@@ -204,10 +207,15 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       rejectUnauthorized: settings.rejectUnauthorized,
       ...(servername ? { servername } : {}),
     });
-    await new Promise<void>((resolve, reject) => {
+    const secured = new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', resolve);
       socket.once('error', reject);
     });
+    // Node's http2 takes tens of ms to load, once per process: loaded once TCP is connected and the TLS
+    // ClientHello is out, so the server's side of the handshake, and the network's, go on meanwhile.
+    await Promise.race([new Promise((resolve) => socket.once('connect', resolve)), secured]);
+    const h2 = (loadedHttp2 ??= process.getBuiltinModule('node:http2'));
+    await secured;
     if (socket.alpnProtocol !== 'h2') {
       socket.destroy();
       return undefined;
@@ -334,7 +342,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       stream.once('response', (headers) => {
         answered();
         // Read from the first byte on: Node drops a body that ended before anyone read it.
-        const cutShort = () => conn.cut.has(stream) || (stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR;
+        const cutShort = () => conn.cut.has(stream) || (stream.rstCode ?? HTTP2_NO_ERROR) !== HTTP2_NO_ERROR;
         resolve({ headers, body: readBody(stream, req.signal, host, cutShort) });
       });
       stream.once('close', () => reject(req.signal.aborted ? req.signal.reason : unanswered(conn, stream, failure)));
@@ -348,11 +356,10 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     const id = stream.id;
     const code = stream.rstCode;
     if (id === undefined) return new UnprocessedError(`the connection to ${host} closed before the request went out`, { cause: err });
-    if (code === NGHTTP2_REFUSED_STREAM) return new UnprocessedError(`${host} refused the stream (REFUSED_STREAM)`, { cause: err });
+    if (code === HTTP2_REFUSED_STREAM) return new UnprocessedError(`${host} refused the stream (REFUSED_STREAM)`, { cause: err });
     if (conn.goawayLastStreamId !== undefined && id > conn.goawayLastStreamId)
       return new UnprocessedError(`${host} is closing the connection (GOAWAY) and did not process the request`, { cause: err });
-    if (code === NGHTTP2_PROTOCOL_ERROR && !conn.gone)
-      return new UnprocessedError(`${host} reset the stream before answering (PROTOCOL_ERROR)`, { cause: err });
+    if (code === HTTP2_PROTOCOL_ERROR && !conn.gone) return new UnprocessedError(`${host} reset the stream before answering (PROTOCOL_ERROR)`, { cause: err });
     if (err instanceof ConnectionLostError) return err;
     if (conn.gone || conn.session.destroyed)
       return new ConnectionLostError(`the connection to ${host} broke before the answer${err ? ` (${err.message})` : ''}`, { cause: err });

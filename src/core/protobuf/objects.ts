@@ -140,8 +140,8 @@ export function decodeFields(r: WireReader, end: number, spec: MessageSpec, obj:
       decodeMessage(r, r.lengthEnd(), f.message!, obj, schema);
     } else {
       const value = decodeValue(r, wireType, f.code, f.message, schema);
-      if (value instanceof LazyJson) {
-        defineLazyJson(obj, f.json, value.text);
+      if (value instanceof Uint8Array) {
+        defineLazyJson(obj, f.json, value);
         continue;
       }
       if (f.omitWhenEmpty && (value === '' || value === 0 || value === false)) continue;
@@ -278,60 +278,80 @@ function decodeSpecial(r: WireReader, end: number, code: ValueCode, schema: Sche
   if (code === ValueCode.Quantity) return start < stop ? decodeUtf8(r.buf, start, stop) : '0';
   if (start >= stop) return null;
   if (code === ValueCode.RawExtension && hasProtobufMagic(r.buf.subarray(start, start + 4))) return decodeObject(r.buf.subarray(start, stop), schema);
-  const text = decodeUtf8(r.buf, start, stop);
-  if (code === ValueCode.FieldsV1) return new LazyJson(text);
-  return parseJson(text, 'a RawExtension');
+  if (code === ValueCode.FieldsV1) return copyLazyJson(r.buf, start, stop);
+  return parseJson(decodeUtf8(r.buf, start, stop), 'a RawExtension');
 }
 
-/** FieldsV1's JSON text, parsed when first read (see defineLazyJson). */
-class LazyJson {
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
+/**
+ * FieldsV1's JSON text, kept as bytes until first read (see defineLazyJson): a copy of its own (the chunk
+ * it arrived in is not held) outside V8's heap, so the garbage collector neither copies it out of the young
+ * generation nor scans it. Copies share slabs of LAZY_SLAB_BYTES as Buffer's pool does (a slab lives while
+ * any copy in it does), filled with TypedArray set: Buffer's allocUnsafe and copy cost several times more
+ * per call. The only Uint8Array decodeValue returns. Measured decoding 1,000 pods in a fresh process: 6
+ * scavenges instead of 7, and 1 MB less V8 heap (the same bytes outside it).
+ */
+function copyLazyJson(buf: Buffer, start: number, stop: number): Uint8Array {
+  const size = stop - start;
+  const from = new Uint8Array(buf.buffer, buf.byteOffset + start, size);
+  if (size > LAZY_SLAB_BYTES >>> 1) return from.slice();
+  if (lazySlabUsed + size > lazySlab.length) {
+    lazySlab = new Uint8Array(LAZY_SLAB_BYTES);
+    lazySlabUsed = 0;
   }
+  const copy = new Uint8Array(lazySlab.buffer, lazySlabUsed, size);
+  copy.set(from);
+  lazySlabUsed += size;
+  return copy;
 }
 
-/** Where an object keeps the text of its lazily parsed properties (non-enumerable: invisible to readers). */
-const LAZY_TEXT = Symbol('kube-lessons.lazyJson');
+const LAZY_SLAB_BYTES = 8192;
+let lazySlab = new Uint8Array(0);
+let lazySlabUsed = 0;
 
-type LazyHolder = JsonObject & { [LAZY_TEXT]?: Record<string, string | undefined> };
+/** Per key, the symbol under which an object keeps the bytes of its lazily parsed property (non-enumerable: invisible to readers). */
+const lazySymbols = new Map<string, symbol>();
 
 /** One getter and setter per key, shared by every object: they share one hidden class too. */
 const lazyAccessors = new Map<string, PropertyDescriptor>();
 
+/** Reused for every hidden property: defining one allocates no descriptor. */
+const hiddenValue: PropertyDescriptor = { value: undefined, enumerable: false, writable: true, configurable: true };
+
 /**
- * Sets `obj[key]` to the parse of `text`, parsed on first read: an enumerable own property, so
- * Object.keys, JSON.stringify, spreading and deep equality see the parsed value; after the first read or
- * a write it is a plain data property. Measured on 3,000 decoded pods: parsed field sets cost 1.5 KB per
- * pod (27.4 MB against 23.0 MB), and an informer never reads them (client-go keeps them as bytes). The
- * difference from a data property shows only to Object.getOwnPropertyDescriptor before the first read.
+ * Sets `obj[key]` to the parse of `bytes` (UTF-8 JSON), parsed on first read: an enumerable own property,
+ * so Object.keys, JSON.stringify, spreading and deep equality see the parsed value; after the first read or
+ * a write it is a plain data property, and the bytes are let go. Measured on 3,000 decoded pods: parsed
+ * field sets cost 1.5 KB per pod (27.4 MB against 23.0 MB), and an informer never reads them (client-go
+ * keeps them as bytes). The difference from a data property shows only to Object.getOwnPropertyDescriptor
+ * before the first read.
  */
-function defineLazyJson(obj: LazyHolder, key: string, text: string): void {
-  let texts = obj[LAZY_TEXT];
-  if (!texts) {
-    texts = {};
-    Object.defineProperty(obj, LAZY_TEXT, { value: texts, enumerable: false, writable: false, configurable: true });
-  }
-  texts[key] = text;
+function defineLazyJson(obj: JsonObject, key: string, bytes: Uint8Array): void {
+  let hidden = lazySymbols.get(key);
   let accessor = lazyAccessors.get(key);
-  if (!accessor) {
-    const settle = (holder: LazyHolder, value: unknown) => {
-      holder[LAZY_TEXT]![key] = undefined;
+  if (hidden === undefined || accessor === undefined) {
+    const symbol = (hidden = Symbol(`kube-lessons.lazyJson.${key}`));
+    lazySymbols.set(key, symbol);
+    const settle = (holder: Record<symbol, unknown>, value: unknown) => {
+      holder[symbol] = undefined;
       Object.defineProperty(holder, key, { value, writable: true, enumerable: true, configurable: true });
       return value;
     };
     accessor = {
       enumerable: true,
       configurable: true,
-      get(this: LazyHolder) {
-        return settle(this, parseJson(this[LAZY_TEXT]![key]!, key));
+      get(this: Record<symbol, unknown>) {
+        const bytes = this[symbol] as Uint8Array;
+        return settle(this, parseJson(decodeUtf8(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.byteLength), key));
       },
-      set(this: LazyHolder, value: unknown) {
+      set(this: Record<symbol, unknown>, value: unknown) {
         settle(this, value);
       },
     };
     lazyAccessors.set(key, accessor);
   }
+  hiddenValue.value = bytes;
+  Object.defineProperty(obj, hidden, hiddenValue);
+  hiddenValue.value = undefined;
   Object.defineProperty(obj, key, accessor);
 }
 

@@ -129,7 +129,9 @@ export class WireReader {
 
   /** A length-delimited field's bounds: returns its end and leaves `pos` at its start. */
   lengthEnd(): number {
-    const len = this.uint32();
+    // Lengths below 128 (most strings and small messages) are one byte: read inline.
+    const first = this.pos < this.end ? this.buf[this.pos]! : 0x80;
+    const len = first < 0x80 ? (this.pos++, first) : this.uint32();
     const end = this.pos + len;
     if (end > this.end) throw truncated();
     return end;
@@ -200,8 +202,12 @@ function truncated(): ProtobufDecodeError {
 export function joinSplit(parts: readonly Buffer[], next: Buffer, size: number): Buffer {
   const joined = Buffer.allocUnsafe(size);
   let filled = 0;
-  for (const part of parts) filled += part.copy(joined, filled);
-  next.copy(joined, filled, 0, size - filled);
+  // TypedArray set, not Buffer's copy: the same bytes moved for a fraction of the calls' cost.
+  for (const part of parts) {
+    joined.set(part, filled);
+    filled += part.length;
+  }
+  joined.set(new Uint8Array(next.buffer, next.byteOffset, size - filled), filled);
   return joined;
 }
 
@@ -251,7 +257,6 @@ export class SplitUnit {
 
 interface NativeSlices {
   utf8Slice(start: number, end: number): string;
-  latin1Slice(start: number, end: number): string;
 }
 
 /** UTF-8 bytes to a string, natively and without a view object per string (most of a message's strings). */
@@ -268,16 +273,13 @@ const internTable: (string | undefined)[] = new Array<string | undefined>(INTERN
  * A short ASCII string, shared with earlier equal ones: most of an API object's values repeat across
  * objects ("Running", "True", image names, label values), and one copy in a cache of thousands of objects
  * is memory the cache does not hold (JSON.parse makes a copy per occurrence). A direct-mapped table keyed by
- * a hash of the bytes: a collision evicts, never confuses (the bytes are compared). Non-ASCII strings are
- * decoded as usual.
+ * a hash of the bytes: a collision evicts, never confuses (the bytes are compared). A string decoded from
+ * bytes that are not all ASCII never matches them (it is shorter than its bytes, or holds U+FFFD where an
+ * invalid byte was), so those are decoded as usual every time.
  */
 function internAscii(buf: Buffer, start: number, end: number): string {
   let h = end - start;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c >= 0x80) return decodeUtf8(buf, start, end);
-    h = Math.imul(h ^ c, 0x01000193);
-  }
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
   const slot = (h >>> 0) & (INTERN_SLOTS - 1);
   const hit = internTable[slot];
   if (hit !== undefined && hit.length === end - start) {
@@ -285,7 +287,7 @@ function internAscii(buf: Buffer, start: number, end: number): string {
     while (i < hit.length && hit.charCodeAt(i) === buf[start + i]) i++;
     if (i === hit.length) return hit;
   }
-  const s = (buf as unknown as NativeSlices).latin1Slice(start, end);
+  const s = (buf as unknown as NativeSlices).utf8Slice(start, end);
   internTable[slot] = s;
   return s;
 }

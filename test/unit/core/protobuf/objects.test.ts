@@ -112,6 +112,20 @@ describe('decodeObject', () => {
     assert.throws(() => thing(len(21, len(1, Buffer.from('{not json')))).fields, /fields holds bytes that are not JSON/);
   });
 
+  it('keeps every unread FieldsV1 intact however many are decoded, small and large, until each is read (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9000 }), { minLength: 1, maxLength: 30 }), (sizes) => {
+        const texts = sizes.map((size, i) => ({ [`f:${i}`]: 'x'.repeat(size) }));
+        // Decoded from bytes that are overwritten afterwards: each object holds a copy of its own.
+        const wires = texts.map((t) => envelope('test/v1', 'Thing', bytes(len(21, len(1, Buffer.from(JSON.stringify(t)))))));
+        const decoded = wires.map((wire) => decodeObject(wire, schema));
+        for (const wire of wires) wire.fill(0x20);
+        decoded.forEach((t, i) => assert.deepStrictEqual(t.fields, texts[i]));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('gives an empty list’s items as [] (the API server’s JSON does)', () => {
     const list = decodeObject(envelope('test/v1', 'ThingList', bytes(len(1, str(2, '42')))), schema);
     assert.deepStrictEqual(list, { kind: 'ThingList', apiVersion: 'test/v1', metadata: { resourceVersion: '42' }, items: [] });

@@ -41,6 +41,21 @@ describe('WireReader', () => {
     assert.equal(r.string(), 'ünïcødé ✓ and a string longer than a few bytes');
   });
 
+  it('reads short strings (shared between equal ones) as Buffer does, whatever their bytes, read again or not', () => {
+    // Short byte strings from a small alphabet with non-ASCII and invalid UTF-8 bytes: many repeat, many collide.
+    const shortBytes = fc.array(fc.constantFrom(0x61, 0x62, 0x7f, 0x80, 0xc3, 0xa9, 0xe2, 0x9c, 0x93, 0xff), { maxLength: 32 });
+    fc.assert(
+      fc.property(fc.array(shortBytes, { minLength: 1, maxLength: 40 }), (values) => {
+        const r = reader(...values.flatMap((v) => [len(1, v), len(1, v)]));
+        for (const v of values)
+          for (let twice = 0; twice < 2; twice++) {
+            r.uint32();
+            assert.equal(r.string(), Buffer.from(v).toString('utf8'));
+          }
+      }),
+    );
+  });
+
   it('reads doubles little-endian', () => {
     const r = reader(double(1, -1.5e300));
     r.uint32();
