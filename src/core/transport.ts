@@ -89,7 +89,7 @@ export function tlsNames(origin: URL, settings: TlsSettings): { hostname: string
   return { hostname, servername: settings.servername ?? (isIP(hostname) ? undefined : hostname) };
 }
 
-/** Looks up an answer's headers (Node's, either protocol) by name, in any case; repeated ones joined. */
+/** Looks up an answer's headers (Node's HTTP/2 ones, or http1-response-parser.ts's) by name, in any case; repeated ones joined. */
 export function headersOf(headers: Record<string, string | string[] | number | undefined>): ResponseHeaders {
   return {
     get(name) {

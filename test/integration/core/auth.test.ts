@@ -5,6 +5,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeClient, type HttpTraceHooks } from '../../../src/core/client.ts';
@@ -45,15 +46,19 @@ const adminToken = async () => (await admin()).user.token!;
 
 for (const protocol of ['HTTP/1.1', 'HTTP/2'] as const) {
   describe(`native authentication against the sandbox over ${protocol}`, () => {
-    /** Requests this process sent with node:http(s), which only the HTTP/1.1 transport uses. */
-    let http1Requests = 0;
-    const counted = () => http1Requests++;
-    before(() => subscribe('http.client.request.start', counted));
+    /** What each TLS connection this process opened agreed on (ALPN): the HTTP/2 transport asks for h2, the HTTP/1.1 one for nothing. */
+    const negotiated: (string | false | null)[] = [];
+    const counted = (message: unknown) => {
+      const { socket } = message as { socket: TLSSocket };
+      socket.once('secureConnect', () => negotiated.push(socket.alpnProtocol));
+    };
+    before(() => subscribe('net.client.socket', counted));
     after(() => {
-      unsubscribe('http.client.request.start', counted);
-      // Every test sent requests: over HTTP/1.1 all went through node:https, over HTTP/2 none did.
-      if (protocol === 'HTTP/2') assert.equal(http1Requests, 0);
-      else assert.ok(http1Requests > 0);
+      unsubscribe('net.client.socket', counted);
+      // Every test sent requests: over HTTP/1.1 some went over connections without h2 (the HTTP/1.1 transport's), over HTTP/2 none did.
+      const http1 = negotiated.filter((p) => p !== 'h2').length;
+      if (protocol === 'HTTP/2') assert.equal(http1, 0);
+      else assert.ok(http1 > 0);
     });
     /** A client for `config`, on this suite's protocol. */
     const make = (config: ResolvedKubeconfig, hooks?: HttpTraceHooks) => {

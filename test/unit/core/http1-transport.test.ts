@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { http1Transport } from '../../../src/core/http1-transport.ts';
 import { ConnectionLostError, type Transport, type TransportResponse } from '../../../src/core/transport.ts';
-import { answerInTwoParts, assertBodyAsItArrives, fixture, listen, serverTls, tls } from './tls-servers.ts';
+import { answerInTwoParts, assertBodyAsItArrives, closers, fixture, listen, serverTls, tls } from './tls-servers.ts';
 
 const get = (t: Transport, url: URL, path: string, signal = new AbortController().signal) =>
   t.send({ method: 'GET', url: new URL(path, url), headers: { accept: 'application/json' }, signal });
@@ -18,6 +18,10 @@ const get = (t: Transport, url: URL, path: string, signal = new AbortController(
 const pathOf = async (r: Promise<TransportResponse> | TransportResponse) => (JSON.parse(await (await r).text()) as { path: string }).path;
 const post = (t: Transport, url: URL, path: string, body: string) =>
   t.send({ method: 'POST', url: new URL(path, url), headers: { 'content-type': 'application/json' }, body, signal: new AbortController().signal });
+
+/** Sends `body` to a pod's path with `method`. */
+const sendPod = (t: Transport, url: URL, method: string, body: string) =>
+  t.send({ method, url: new URL('/api/v1/pods/p', url), headers: { 'content-type': 'application/json' }, body, signal: new AbortController().signal });
 
 /**
  * An HTTP/1.1 test server: `handle` decides what each request gets, told how many requests its connection
@@ -76,13 +80,7 @@ describe('HTTP/1.1 transport', () => {
     const t = http1Transport(url, tls);
     for (const method of ['DELETE', 'POST', 'PUT', 'PATCH']) {
       const body = '{"gracePeriodSeconds":0,"note":"é"}';
-      const r = await t.send({
-        method,
-        url: new URL('/api/v1/pods/p', url),
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: new AbortController().signal,
-      });
+      const r = await sendPod(t, url, method, body);
       assert.equal((JSON.parse(await r.text()) as { body: string }).body, body, method);
       assert.equal(await pathOf(get(t, url, `/after-${method}`)), `/after-${method}`);
     }
@@ -168,6 +166,110 @@ describe('HTTP/1.1 transport', () => {
       (e: Error) => e instanceof ConnectionLostError && (e.cause as NodeJS.ErrnoException).code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
     );
     await withoutCert.close();
+  });
+});
+
+/**
+ * A TLS server that answers each request with the bytes `answer` gives (`last`: then ends the connection),
+ * and counts connections and requests.
+ */
+async function rawServer(answer: (request: string) => string | { last: string }) {
+  const stats = { connections: 0, requests: [] as string[] };
+  const server = createTlsServer(serverTls, (socket) => {
+    stats.connections++;
+    let buffered = '';
+    socket.on('data', (data: Buffer) => {
+      buffered += data.toString('latin1');
+      // Requests here carry their body's Content-Length, or none.
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        const request = buffered.slice(0, end + 4 + length);
+        buffered = buffered.slice(request.length);
+        stats.requests.push(request);
+        const bytes = answer(request);
+        if (typeof bytes === 'string') socket.write(bytes, 'latin1');
+        else socket.end(bytes.last, 'latin1');
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => server.close());
+  return { url: new URL(`https://127.0.0.1:${(server.address() as net.AddressInfo).port}`), stats };
+}
+
+describe('HTTP/1.1 transport framing', () => {
+  it('reads a chunked body, and keeps the connection for the next request', async () => {
+    const { url, stats } = await rawServer(
+      () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\n{"a\r\n3\r\n":1\r\n1\r\n}\r\n0\r\nX-Trailer: t\r\n\r\n',
+    );
+    const t = http1Transport(url, tls);
+    for (let i = 0; i < 2; i++) assert.equal(await (await get(t, url, '/')).text(), '{"a":1}');
+    assert.equal(stats.connections, 1);
+    await t.close();
+  });
+
+  it('opens a new connection after an answer with Connection: close', async () => {
+    const { url, stats } = await rawServer(() => 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    const t = http1Transport(url, tls);
+    for (let i = 0; i < 2; i++) assert.equal(await (await get(t, url, '/')).text(), '{}');
+    assert.equal(stats.connections, 2);
+    await t.close();
+  });
+
+  it('reads an answer without a length until the server closes the connection, then opens a new one', async () => {
+    const { url, stats } = await rawServer(() => ({ last: 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it' }));
+    const t = http1Transport(url, tls);
+    for (let i = 0; i < 2; i++) assert.equal(await (await get(t, url, '/')).text(), 'all of it');
+    assert.equal(stats.connections, 2);
+    await t.close();
+  });
+
+  it('sends DELETE and PATCH bodies with their Content-Length, and reads HEAD and 204 answers without a body', async () => {
+    // Echoes each request whole, as latin1.
+    const { url, stats } = await rawServer((request) =>
+      request.startsWith('HEAD ')
+        ? 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n'
+        : request.startsWith('GET /nothing')
+          ? 'HTTP/1.1 204 No Content\r\n\r\n'
+          : `HTTP/1.1 200 OK\r\nContent-Length: ${request.length}\r\n\r\n${request}`,
+    );
+    const t = http1Transport(url, tls);
+    for (const method of ['DELETE', 'PATCH']) {
+      const body = '{"note":"é"}';
+      const r = await sendPod(t, url, method, body);
+      const echoed = await r.text();
+      assert.match(
+        echoed,
+        new RegExp(
+          `^${method} /api/v1/pods/p HTTP/1.1\r\nHost: ${url.host}\r\ncontent-type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+        ),
+      );
+      assert.ok(echoed.endsWith(body), method);
+    }
+    const head = await t.send({ method: 'HEAD', url: new URL('/', url), headers: {}, signal: new AbortController().signal });
+    assert.equal(head.headers.get('content-length'), '1000');
+    assert.equal(await head.text(), '');
+    const none = await get(t, url, '/nothing');
+    assert.equal(none.status, 204);
+    assert.equal(await none.text(), '');
+    assert.match(await (await get(t, url, '/after')).text(), /^GET \/after HTTP\/1.1\r\n/);
+    assert.equal(stats.connections, 1, 'every answer was framed: one connection carried them all');
+    await t.close();
+  });
+
+  it('fails with a message naming what is wrong when the answer is not HTTP/1.1, and closes that connection', async () => {
+    const { url, stats } = await rawServer((request) =>
+      request.startsWith('GET /bad-body') ? 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n' : 'SSH-2.0-OpenSSH_9\r\n\r\n',
+    );
+    const t = http1Transport(url, tls);
+    await assert.rejects(get(t, url, '/'), /malformed HTTP\/1.1 answer: bad status line "SSH-2.0-OpenSSH_9"/);
+    await assert.rejects((await get(t, url, '/bad-body')).text(), (e: Error) => e instanceof ConnectionLostError && /bad chunk size "zz"/.test(e.message));
+    assert.equal(stats.connections, 2);
+    await t.close();
   });
 });
 
