@@ -4,24 +4,30 @@
  * or by the connection's end when neither is given. Pure: no socket, no timer, no copy of body bytes.
  *
  * Guarantees:
- * - Interim answers (1xx but 101) are skipped; a HEAD's answer, and 1xx, 204 and 304 answers, have no body.
- * - Header names are case-insensitive; a repeated header's values are joined with ", " (as headersOf does).
+ * - Interim answers (1xx but 101) are skipped, up to MAX_INTERIM_ANSWERS of them (Go's limit); a HEAD's answer,
+ *   and 1xx, 204 and 304 answers, have no body.
+ * - Header names are case-insensitive; a repeated header's values are joined with ", " (as headersOf does), every
+ *   header alike: Node kept only the first Content-Type, Location or ETag, Go keeps every value (and Get gives the
+ *   first). Values lose the spaces and tabs around them, nothing else.
  * - The answer is complete only when its framing says so; eof() on an answer whose length is the
  *   connection's completes it, and on any other leaves it incomplete (`complete` stays false): a cut-off
  *   body is never mistaken for a whole one.
  * - Malformed input ends the events with an Http1ParseError naming what was wrong, after the events of the
  *   bytes before it, at the byte that shows it (never a wait for more, nor a short body):
- *   a bad status line or header line, a head over MAX_HEAD_BYTES, Content-Length that is not a number or
- *   disagrees with itself, a bad chunk size or chunk end.
+ *   a bad status line (a status below 100 too) or header line (a bare CR or NUL in it too), a head over
+ *   MAX_HEAD_BYTES, more than MAX_INTERIM_ANSWERS interim answers, Content-Length that is not a number or
+ *   disagrees with itself, a transfer coding other than chunked alone, a bad chunk size or chunk end.
  * - `reusable` says whether the connection may carry another request after this answer: HTTP/1.1 unless
  *   `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`; never when the body ran to the
  *   connection's end, when Content-Length came with chunked coding (RFC 9112 6.3: chunked wins, and the
- *   connection must close), or when bytes follow the end of the answer (nothing was asked for them).
+ *   connection must close), when an HTTP/1.0 answer names a transfer coding (RFC 9112 6.1: its framing is
+ *   faulty; the coding is ignored, as Go does), or when bytes follow the end of the answer.
  *
  * Deliberate differences from Go's net/http reader: a header line folded onto the next (obs-fold) is
  * joined with a space, as Go's textproto does, but a header name with whitespace before its colon is an
- * error (RFC 9112 5.1), where Go's textproto trims it; a head may take 1 MB (MAX_HEAD_BYTES), where Go's
- * transport allows 10 MB by default (MaxResponseHeaderBytes): the API server's heads take a few hundred bytes.
+ * error (RFC 9112 5.1), where Go's textproto keeps such a key as it is; a head may take 1 MB (MAX_HEAD_BYTES),
+ * where Go's transport allows 10 MB by default (MaxResponseHeaderBytes): the API server's heads take a few
+ * hundred bytes; a chunk size may have 12 hex digits (256 TB), where Go takes 16.
  */
 
 /** What the parser found, in order: the head once, body bytes as they arrive, then the end. */
@@ -53,6 +59,8 @@ export class Http1ParseError extends Error {
 export const MAX_HEAD_BYTES = 1 << 20;
 /** A chunk-size line, extensions included. */
 const MAX_CHUNK_LINE_BYTES = 4096;
+/** Interim (1xx) answers before the final one: Go's transport stops at 5 too (max1xxResponses). */
+export const MAX_INTERIM_ANSWERS = 5;
 
 type State =
   | 'head'
@@ -67,14 +75,21 @@ type State =
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: (.*))?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** A method or header name as RFC 9110 5.6.2 spells one (a token). */
+export function isHttpToken(text: string): boolean {
+  return TOKEN.test(text);
+}
 const CHUNK_SIZE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;.*)?$/;
-const EMPTY = Buffer.alloc(0);
-const CR = Buffer.from('\r');
 
 export class Http1ResponseParser {
   private state: State = 'head';
-  /** The start of a line not complete yet. */
-  private partial: Buffer = EMPTY;
+  /** The start of a line not complete yet, in the pieces it came in (joined once, at its end). */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** A chunk's data ended and its CR came, not yet its LF. */
+  private chunkCr = false;
+  private interimAnswers = 0;
   /** The lines of the head (or trailers) read so far, and their size. */
   private lines: string[] = [];
   private blockBytes = 0;
@@ -143,7 +158,7 @@ export class Http1ResponseParser {
         }
         case 'chunk-size': {
           const nl = chunk.indexOf(0x0a, at);
-          if (this.partial.length + (nl < 0 ? chunk.length : nl) - at > MAX_CHUNK_LINE_BYTES)
+          if (this.partialBytes + (nl < 0 ? chunk.length : nl) - at > MAX_CHUNK_LINE_BYTES)
             throw new Http1ParseError(`a chunk-size line exceeds ${MAX_CHUNK_LINE_BYTES} bytes`);
           if (nl < 0) {
             this.keep(chunk, at);
@@ -173,9 +188,9 @@ export class Http1ResponseParser {
         case 'chunk-end': {
           // CRLF, or a bare LF; the CR may end one push and the LF start the next.
           const byte = chunk[at++];
-          if (byte === 0x0d && this.partial.length === 0) this.partial = CR;
+          if (byte === 0x0d && !this.chunkCr) this.chunkCr = true;
           else if (byte === 0x0a) {
-            this.partial = EMPTY;
+            this.chunkCr = false;
             this.state = 'chunk-size';
           } else throw new Http1ParseError('a chunk is longer than its size says');
           break;
@@ -197,21 +212,27 @@ export class Http1ResponseParser {
     return [{ type: 'end' }];
   }
 
-  /** Keeps the rest of `chunk`, the start of a line, for the next push. */
+  /** Keeps the rest of `chunk`, the start of a line, for the next push (a copy: the caller may reuse its buffer). */
   private keep(chunk: Buffer, from: number): void {
-    this.partial = this.partial.length ? Buffer.concat([this.partial, chunk.subarray(from)]) : Buffer.from(chunk.subarray(from));
+    this.partial.push(Buffer.from(chunk.subarray(from)));
+    this.partialBytes += chunk.length - from;
   }
 
   /** The line ending at chunk[nl] (an LF), with what was kept of its start, without its CR. */
   private line(chunk: Buffer, from: number, nl: number): string {
-    const text = this.partial.length ? this.partial.toString('latin1') + chunk.toString('latin1', from, nl) : chunk.toString('latin1', from, nl);
-    this.partial = EMPTY;
+    let text = chunk.toString('latin1', from, nl);
+    if (this.partialBytes) {
+      text = Buffer.concat(this.partial).toString('latin1') + text;
+      this.partial = [];
+      this.partialBytes = 0;
+    }
     return text.endsWith('\r') ? text.slice(0, -1) : text;
   }
 
   /** Checked as soon as it is whole, so a server that speaks something else fails fast, not after 1 MB. */
   private statusLine(line: string): void {
-    if (!STATUS_LINE.test(line)) throw new Http1ParseError(`bad status line ${JSON.stringify(line.slice(0, 80))}`);
+    const m = STATUS_LINE.exec(line);
+    if (!m || Number(m[2]) < 100) throw new Http1ParseError(`bad status line ${JSON.stringify(line.slice(0, 80))}`);
   }
 
   private onHead(lines: string[], events: ResponseEvent[]): void {
@@ -220,7 +241,10 @@ export class Http1ResponseParser {
     const status = Number(m[2]);
     const headers = parseHeaders(lines.slice(1));
     // 100 Continue and other interim answers come before the real one (101 switches protocols: it is final).
-    if (status < 200 && status !== 101) return;
+    if (status < 200 && status !== 101) {
+      if (++this.interimAnswers > MAX_INTERIM_ANSWERS) throw new Http1ParseError(`more than ${MAX_INTERIM_ANSWERS} interim (1xx) answers`);
+      return;
+    }
     events.push({ type: 'head', head: { status, reason: m[3] ?? '', minorVersion, headers } });
     const connection = (headers['connection'] ?? '')
       .toLowerCase()
@@ -230,12 +254,15 @@ export class Http1ResponseParser {
     const length = contentLength(headers['content-length']);
     if (this.noBody || status < 200 || status === 204 || status === 304) return this.finish(events);
     const coding = headers['transfer-encoding'];
-    if (coding !== undefined) {
-      // Content-Length beside Transfer-Encoding may be a smuggling attempt: the coding frames the body and
-      // the connection goes (RFC 9112 6.3). A coding that is not chunked last runs to the connection's end.
-      const chunked = coding.split(',').at(-1)!.trim().toLowerCase() === 'chunked';
-      if (length !== undefined || !chunked) this.keepAlive = false;
-      this.state = chunked ? 'chunk-size' : 'until-close';
+    // HTTP/1.0 has no transfer codings: such framing cannot be trusted, nor the connection after it.
+    if (coding !== undefined && minorVersion === 0) this.keepAlive = false;
+    else if (coding !== undefined) {
+      // Nothing asks for another coding (no TE header is sent), so chunked alone is the only one understood,
+      // as in Go. Content-Length beside it may be a smuggling attempt: chunked frames the body and the
+      // connection goes (RFC 9112 6.3).
+      if (coding.toLowerCase() !== 'chunked') throw new Http1ParseError(`unsupported transfer coding ${JSON.stringify(coding.slice(0, 40))}`);
+      if (length !== undefined) this.keepAlive = false;
+      this.state = 'chunk-size';
       return;
     }
     if (length === undefined) {
@@ -259,26 +286,33 @@ function parseHeaders(lines: string[]): Record<string, string> {
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   let last: string | undefined;
   for (const line of lines) {
+    // A bare CR or NUL in a field: a peer that parses it otherwise would read other headers (llhttp refuses it too).
+    if (/[\r\0]/.test(line)) throw new Http1ParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
     if (line.startsWith(' ') || line.startsWith('\t')) {
       if (last === undefined) throw new Http1ParseError('a folded header line with no header before it');
-      headers[last] = `${headers[last]} ${line.trim()}`;
+      headers[last] = `${headers[last]} ${trimSpaces(line)}`;
       continue;
     }
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
     if (!TOKEN.test(name)) throw new Http1ParseError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
     const key = name.toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    const value = trimSpaces(line.slice(colon + 1));
     headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
     last = key;
   }
   return headers;
 }
 
+/** Without the spaces and tabs around it (RFC 9110 5.5), not String.trim's wider whitespace (NBSP is a byte of the value). */
+function trimSpaces(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 /** The body's length, or undefined when none is given; repeated values must agree (RFC 9110 8.6). */
 function contentLength(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const values = new Set(value.split(',').map((v) => v.trim()));
+  const values = new Set(value.split(',').map(trimSpaces));
   for (const v of values) if (!/^[0-9]{1,15}$/.test(v)) throw new Http1ParseError(`Content-Length ${JSON.stringify(v.slice(0, 40))} is not a number`);
   if (values.size > 1) throw new Http1ParseError(`conflicting Content-Lengths ${JSON.stringify(value.slice(0, 80))}`);
   return Number([...values][0]);

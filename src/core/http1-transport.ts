@@ -21,7 +21,8 @@
  *   ERR_TLS_CERT_ALTNAME_INVALID...). A malformed answer closes its connection: before its head is whole the
  *   request fails with Http1ParseError, after it the body's reader throws ConnectionLostError naming it.
  * - The request head carries Host, the caller's headers, and Content-Length whenever there is a body,
- *   whatever the method; header names or values with a line break or NUL are refused before anything is sent.
+ *   whatever the method; a method or header name that is not an HTTP token, or a header value with a character
+ *   outside tab, space, visible ASCII and latin1's upper half, is refused before anything is sent.
  * - A body is either complete (as its framing says) or its reader throws ConnectionLostError; it is read as
  *   it arrives, ahead of its reader by at most readBody's read-ahead (the socket pauses beyond it). Aborting
  *   the signal cancels the request or its body with the signal's reason, and closes the connection.
@@ -34,7 +35,7 @@
  */
 import { Readable } from 'node:stream';
 import tls, { type TLSSocket } from 'node:tls';
-import { Http1ParseError, Http1ResponseParser, type ResponseEvent, type ResponseHead } from './http1-response-parser.ts';
+import { Http1ParseError, Http1ResponseParser, isHttpToken, type ResponseEvent, type ResponseHead } from './http1-response-parser.ts';
 import {
   ConnectionLostError,
   headersOf,
@@ -54,8 +55,12 @@ import { statusText } from './status-text.ts';
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Node's agent's keep-alive delay. */
 const TCP_KEEPALIVE_MS = 1000;
-/** A line break or NUL in a header would let its value write another header or end the head. */
-const UNSAFE_IN_HEADER = /[\r\n\0]/;
+/**
+ * What a header value may hold (Node's rule): tab, visible ASCII, space and latin1's upper half. Anything else
+ * is refused, not just CR, LF and NUL: the head is written as latin1, one byte a character, so U+010D would
+ * leave as a CR.
+ */
+const UNSAFE_IN_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 export interface Http1Transport extends Transport {
   /** Requests under way: from the send() call until the answer's body closed or the request failed, retries included. */
@@ -87,19 +92,33 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
    * per attempt: a retry after a stale connection is still in flight, so close() does not destroy its socket.
    */
   const inFlight = new Set<Promise<void>>();
+  /** The server's last TLS session ticket: a new connection resumes it (a shorter handshake), as Node's agent did. */
+  let session: Buffer | undefined;
 
   function dial(): Connection {
-    const socket = tls.connect({ host: hostname, port, secureContext, rejectUnauthorized: settings.rejectUnauthorized, ...(servername ? { servername } : {}) });
+    const socket = tls.connect({
+      host: hostname,
+      port,
+      secureContext,
+      rejectUnauthorized: settings.rejectUnauthorized,
+      ...(servername ? { servername } : {}),
+      ...(session ? { session } : {}),
+    });
     const conn: Connection = { socket, secure: false, onData: undefined, onGone: undefined, error: undefined };
     socket.setNoDelay(true);
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
     socket.once('secureConnect', () => (conn.secure = true));
+    socket.on('session', (ticket: Buffer) => (session = ticket));
     socket.on('data', (chunk: Buffer) => {
       if (conn.onData) conn.onData(chunk);
       // Nothing was asked on an idle connection: whatever comes makes it unusable.
       else socket.destroy();
     });
-    socket.on('error', (err: Error) => (conn.error ??= err));
+    socket.on('error', (err: Error) => {
+      conn.error ??= err;
+      // A handshake that failed may have failed on the resumed session: the next connection starts afresh.
+      if (!conn.secure) session = undefined;
+    });
     socket.once('close', () => {
       open.delete(conn);
       const at = idle.indexOf(conn);
@@ -125,11 +144,15 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
     idle.push(conn);
   }
 
+  /** The request's head; throws, before anything is sent, on a method, header name or value that could break out of its place. */
   function requestHead(req: TransportRequest, body: Buffer | undefined): string {
+    if (!isHttpToken(req.method)) throw new TypeError(`the request method ${JSON.stringify(req.method.slice(0, 40))} is not an HTTP token`);
+    // The URL's serialisation percent-encodes anything else a path or query could not hold.
     let head = `${req.method} ${req.url.pathname}${req.url.search} HTTP/1.1\r\nHost: ${host}\r\n`;
     for (const [name, value] of Object.entries(req.headers)) {
-      if (UNSAFE_IN_HEADER.test(name) || UNSAFE_IN_HEADER.test(value))
-        throw new TypeError(`the request header ${JSON.stringify(name)} holds a line break or NUL`);
+      // The value is never shown: it may be a credential.
+      if (!isHttpToken(name)) throw new TypeError(`the request header name ${JSON.stringify(name.slice(0, 40))} is not an HTTP token`);
+      if (UNSAFE_IN_HEADER_VALUE.test(value)) throw new TypeError(`the request header ${JSON.stringify(name)} holds a character a header may not`);
       head += `${name}: ${value}\r\n`;
     }
     if (body !== undefined) head += `Content-Length: ${body.length}\r\n`;
@@ -147,6 +170,8 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
       socket.ref();
       const parser = new Http1ResponseParser(req.method);
       let heard = false;
+      /** The whole request left: only then may the connection carry another (an early answer may leave part of it unsent). */
+      let written = false;
       /** The answer's body, once its head came. */
       let stream: Readable | undefined;
 
@@ -177,7 +202,7 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
           else if (e.type === 'body') {
             if (!stream!.push(e.chunk)) socket.pause();
           } else if (e.type === 'end') {
-            release(conn, parser.reusable);
+            release(conn, parser.reusable && written);
             stream!.push(null);
           } else {
             // A malformed answer: the connection's bytes cannot be trusted further.
@@ -191,7 +216,8 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
         deliver(parser.push(chunk));
       };
       conn.onGone = (err) => {
-        deliver(parser.eof());
+        // Only the server's own end completes a body read until then: not an error, nor our abort's destroy().
+        if (!err && !req.signal.aborted) deliver(parser.eof());
         if (parser.complete) return;
         over();
         if (stream) {
@@ -208,7 +234,7 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
       };
       if (req.signal.aborted) return onAbort();
       // One write, so head and body leave in one TLS record when they fit. Header bytes are latin1, as Node writes them.
-      socket.write(body === undefined ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]));
+      socket.write(body === undefined ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]), () => (written = true));
     });
   }
 

@@ -114,10 +114,25 @@ describe('HTTP/1.1 answer parser', () => {
     assert.ok(r.complete && !r.reusable);
   });
 
-  it('reads a body whose last coding is not chunked until the connection ends', () => {
-    const r = parse(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\nab'], { eof: true });
-    assert.equal(r.body, '2\r\nab');
+  it('refuses any transfer coding but chunked alone: nothing asked for one, and its bytes would pass for the body', () => {
+    for (const coding of ['gzip, chunked', 'chunked, gzip', 'chunked, chunked', 'identity', ''])
+      throwsParse([`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${coding}\r\n\r\n2\r\nab\r\n0\r\n\r\n`], /unsupported transfer coding/);
+    assert.equal(parse(['HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n']).body, 'ab');
+  });
+
+  it('ignores a transfer coding on an HTTP/1.0 answer, as Go does, and never reuses that connection (RFC 9112 6.1)', () => {
+    const r = parse(['HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc']);
+    assert.equal(r.body, 'abc');
     assert.ok(r.complete && !r.reusable);
+    const untilClose = parse(['HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab'], { eof: true });
+    assert.equal(untilClose.body, '2\r\nab');
+    assert.ok(untilClose.complete && !untilClose.reusable);
+  });
+
+  it('skips up to five interim answers, as Go does, and refuses a sixth', () => {
+    const interim = (n: number) => 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n'.repeat(n);
+    assert.equal(parse([`${interim(5)}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`]).head?.status, 200);
+    throwsParse([`${interim(6)}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`], /more than 5 interim/);
   });
 
   it('accepts repeated Content-Lengths that agree', () => {
@@ -129,6 +144,11 @@ describe('HTTP/1.1 answer parser', () => {
     throwsParse(['SSH-2.0-OpenSSH\r\n'], /bad status line "SSH-2.0-OpenSSH"/);
     throwsParse(['HTTP/2 200\r\n\r\n'], /bad status line/);
     throwsParse(['HTTP/1.1 20 OK\r\n\r\n'], /bad status line/);
+    throwsParse(['HTTP/1.1 099 Low\r\n\r\n'], /bad status line "HTTP\/1.1 099 Low"/);
+    throwsParse(['HTTP/1.1 200 OK\r\nX-A: a\rb\r\n\r\n'], /bad header line/);
+    throwsParse(['HTTP/1.1 200 OK\r\nX-A: a\0b\r\n\r\n'], /bad header line/);
+    // Only spaces and tabs surround a value: NBSP (latin1 0xA0) is part of it.
+    throwsParse(['HTTP/1.1 200 OK\r\nContent-Length: 2\xa0\r\n\r\nok'], /is not a number/);
     throwsParse(['\r\n'], /bad status line ""/);
     throwsParse(['HTTP/1.1 200 OK\r\nno colon here\r\n\r\n'], /bad header line "no colon here"/);
     throwsParse(['HTTP/1.1 200 OK\r\nName : v\r\n\r\n'], /bad header line/);
@@ -198,6 +218,8 @@ const answers: fc.Arbitrary<Case> = fc
     interim: fc.boolean(),
   })
   .map((g) => {
+    // HTTP/1.0 has no chunked coding (its transfer codings are ignored): such an answer is framed by the connection's end.
+    const framing = g.minor === 0 && g.framing === 'chunked' ? 'close' : g.framing;
     const headers: Record<string, string> = {};
     let head = `HTTP/1.${g.minor} ${g.status} Reason\r\n`;
     for (const [n, v] of g.headers) {
@@ -213,11 +235,11 @@ const answers: fc.Arbitrary<Case> = fc
     const hasBody = !g.head && g.status !== 204 && g.status !== 304;
     const body = hasBody ? g.body : '';
     let payload = '';
-    if (g.framing === 'length') add('Content-Length', String(g.body.length));
-    if (g.framing === 'chunked') add('Transfer-Encoding', 'chunked');
-    if (hasBody && g.framing === 'length') payload = body;
-    if (hasBody && g.framing === 'close') payload = body;
-    if (hasBody && g.framing === 'chunked') {
+    if (framing === 'length') add('Content-Length', String(g.body.length));
+    if (framing === 'chunked') add('Transfer-Encoding', 'chunked');
+    if (hasBody && framing === 'length') payload = body;
+    if (hasBody && framing === 'close') payload = body;
+    if (hasBody && framing === 'chunked') {
       let at = 0;
       for (let i = 0; at < body.length; i++) {
         const n = Math.min(g.chunkSizes[i % Math.max(1, g.chunkSizes.length)] ?? body.length, body.length - at);
@@ -227,7 +249,7 @@ const answers: fc.Arbitrary<Case> = fc
       payload += `0\r\n${g.trailers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
     }
     const interim = g.interim ? 'HTTP/1.1 100 Continue\r\n\r\n' : '';
-    const untilClose = hasBody && g.framing === 'close';
+    const untilClose = hasBody && framing === 'close';
     const keepAlive = g.minor === 1 ? g.connection !== 'close' : g.connection === 'keep-alive';
     return {
       bytes: `${interim}${head}\r\n${payload}`,

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import https from 'node:https';
 import net from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { http1Transport } from '../../../src/core/http1-transport.ts';
@@ -175,8 +175,11 @@ describe('HTTP/1.1 transport', () => {
  */
 async function rawServer(answer: (request: string) => string | { last: string }) {
   const stats = { connections: 0, requests: [] as string[] };
+  const sockets = new Set<TLSSocket>();
   const server = createTlsServer(serverTls, (socket) => {
     stats.connections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     let buffered = '';
     socket.on('data', (data: Buffer) => {
       buffered += data.toString('latin1');
@@ -198,7 +201,7 @@ async function rawServer(answer: (request: string) => string | { last: string })
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   closers.push(() => server.close());
-  return { url: new URL(`https://127.0.0.1:${(server.address() as net.AddressInfo).port}`), stats };
+  return { url: new URL(`https://127.0.0.1:${(server.address() as net.AddressInfo).port}`), stats, sockets };
 }
 
 describe('HTTP/1.1 transport framing', () => {
@@ -258,6 +261,64 @@ describe('HTTP/1.1 transport framing', () => {
     assert.equal(await none.text(), '');
     assert.match(await (await get(t, url, '/after')).text(), /^GET \/after HTTP\/1.1\r\n/);
     assert.equal(stats.connections, 1, 'every answer was framed: one connection carried them all');
+    await t.close();
+  });
+
+  it('refuses a method, header name or value that could break out of its place, before anything is sent', async () => {
+    const { url, stats } = await rawServer(() => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    const t = http1Transport(url, tls);
+    const send = (method: string, headers: Record<string, string>) => t.send({ method, url: new URL('/', url), headers, signal: new AbortController().signal });
+    // The head leaves as latin1, one byte a character: U+010D and U+010A would leave as CR and LF.
+    await assert.rejects(
+      send('GET', { authorization: 'Bearer abc\u010d\u010aX-Injected: yes' }),
+      (e: Error) => e instanceof TypeError && /header "authorization" holds a character/.test(e.message) && !e.message.includes('abc'),
+    );
+    await assert.rejects(send('GET', { 'x-a': 'a\r\nx-b: b' }), TypeError);
+    await assert.rejects(send('GET', { 'x-a': 'a\u0001' }), TypeError);
+    await assert.rejects(send('GET', { 'x a': 'b' }), /header name "x a" is not an HTTP token/);
+    await assert.rejects(send('GET /evil HTTP/1.1\r\nX: y\r\n\r\nGET', {}), /request method "GET \/evil/);
+    assert.equal(stats.connections, 0, 'nothing was sent');
+    // latin1's upper half is a header byte like any other.
+    assert.equal((await send('GET', { 'x-note': 'café' })).status, 200);
+    assert.match(stats.requests[0]!, /\r\nx-note: caf\xe9\r\n/);
+    await t.close();
+  });
+
+  it("never completes a body framed by the connection's end when the caller gave up or the connection was reset", async () => {
+    let tcp: net.Socket | undefined;
+    const server = net.createServer((socket) => {
+      tcp = socket;
+      socket.on('error', () => undefined);
+      const secure = new TLSSocket(socket, { isServer: true, ...serverTls });
+      secure.on('error', () => undefined);
+      secure.once('data', () => secure.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"items":['));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => server.close());
+    const url = new URL(`https://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+    const t = http1Transport(url, tls);
+    const abort = new AbortController();
+    const text = (await get(t, url, '/', abort.signal)).text();
+    abort.abort(new DOMException('stop', 'AbortError'));
+    await assert.rejects(text, (e: Error) => e.name === 'AbortError' && e.message === 'stop');
+    const cut = (await get(t, url, '/')).text();
+    tcp!.resetAndDestroy();
+    await assert.rejects(cut, (e: Error) => e instanceof ConnectionLostError && /ECONNRESET/.test(e.message));
+    await t.close();
+  });
+
+  it('drops an idle connection the server closed, and opens a new one for the next request', async () => {
+    const { url, stats, sockets } = await rawServer(() => 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}');
+    const t = http1Transport(url, tls);
+    assert.equal(await (await get(t, url, '/')).text(), '{}');
+    const [serverSide] = [...sockets];
+    // Closed on the server's side once the client answered its end with its own: the client has seen it.
+    const closed = once(serverSide!, 'close');
+    serverSide!.end();
+    await closed;
+    // A POST is never sent again: on the dead connection it would fail, so only a new one passes.
+    assert.equal(await (await post(t, url, '/', '{}')).text(), '{}');
+    assert.equal(stats.connections, 2);
     await t.close();
   });
 
