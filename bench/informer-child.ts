@@ -4,7 +4,7 @@
  * start a pod informer on one namespace with one handler (ours: on its default RealFIFO, syncing by a
  * list or by a watch-list as --mode asks, and saying which one it did), note the moment the handler has been given every
  * object of the initial list and the informer reports synced (read inside the handler: no polling), then
- * the live heap after a full collection and the process's peak RSS. Prints one JSON line.
+ * the live heap (V8's, and the ArrayBuffers outside it) after a full collection and the process's peak RSS. Prints one JSON line.
  *
  *   node --expose-gc dist/bench/informer-child.mjs --impl ours|client-node --mode list-watch|watch-list \
  *     --kubeconfig FILE --namespace NS --count N
@@ -109,7 +109,9 @@ if (values.impl === 'ours') {
 
 const syncMs = synced - started;
 gc();
-const heapBytes = process.memoryUsage().heapUsed;
+// V8's heap and the ArrayBuffers outside it (decoded FieldsV1 bytes live there): Go's HeapAlloc counts both kinds.
+const { heapUsed, arrayBuffers } = process.memoryUsage();
+const heapBytes = heapUsed + arrayBuffers;
 // VmHWM, not resourceUsage().maxRSS: after fork and exec the latter can report the parent's larger peak. VmHWM is
 // the address space's since the launcher's execve, the image that ran the informer (the first one only loaded
 // modules, far below this peak).
