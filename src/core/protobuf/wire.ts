@@ -207,7 +207,7 @@ export function joinSplit(parts: readonly Buffer[], next: Buffer, size: number):
     joined.set(part, filled);
     filled += part.length;
   }
-  joined.set(new Uint8Array(next.buffer, next.byteOffset, size - filled), filled);
+  joined.set(next.subarray(0, size - filled), filled);
   return joined;
 }
 
@@ -273,9 +273,9 @@ const internTable: (string | undefined)[] = new Array<string | undefined>(INTERN
  * A short ASCII string, shared with earlier equal ones: most of an API object's values repeat across
  * objects ("Running", "True", image names, label values), and one copy in a cache of thousands of objects
  * is memory the cache does not hold (JSON.parse makes a copy per occurrence). A direct-mapped table keyed by
- * a hash of the bytes: a collision evicts, never confuses (the bytes are compared). A string decoded from
- * bytes that are not all ASCII never matches them (it is shorter than its bytes, or holds U+FFFD where an
- * invalid byte was), so those are decoded as usual every time.
+ * a hash of the bytes: a collision evicts, never confuses (the bytes are compared). Only a string as long as
+ * its bytes is kept, so every cached one is ASCII: a latin1 character (é, from C3 A9) would match the byte of
+ * its code (E9) in other bytes of the same length, and decode them wrongly.
  */
 function internAscii(buf: Buffer, start: number, end: number): string {
   let h = end - start;
@@ -288,6 +288,6 @@ function internAscii(buf: Buffer, start: number, end: number): string {
     if (i === hit.length) return hit;
   }
   const s = (buf as unknown as NativeSlices).utf8Slice(start, end);
-  internTable[slot] = s;
+  if (s.length === end - start) internTable[slot] = s;
   return s;
 }

@@ -56,6 +56,22 @@ describe('WireReader', () => {
     );
   });
 
+  it('never gives a shared string for other bytes that spell it in latin1 (é is C3 A9, its code E9)', () => {
+    // Every four-letter prefix, read with é in UTF-8 and then with the invalid byte E9: among 20,000 pairs, many
+    // share a slot of the table, where a latin1 match would have passed for the bytes.
+    const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    for (let n = 0; n < 20_000; n++) {
+      let prefix = '';
+      for (let k = n, i = 0; i < 4; i++, k = Math.floor(k / letters.length)) prefix += letters[k % letters.length];
+      const ascii = [...Buffer.from(prefix)];
+      const r = reader(len(1, [...ascii, 0xc3, 0xa9]), len(1, [...ascii, 0xe9]));
+      r.uint32();
+      assert.equal(r.string(), `${prefix}é`);
+      r.uint32();
+      assert.equal(r.string(), `${prefix}\ufffd`, prefix);
+    }
+  });
+
   it('reads doubles little-endian', () => {
     const r = reader(double(1, -1.5e300));
     r.uint32();
