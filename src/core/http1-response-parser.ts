@@ -245,22 +245,26 @@ export class Http1ResponseParser {
       if (++this.interimAnswers > MAX_INTERIM_ANSWERS) throw new Http1ParseError(`more than ${MAX_INTERIM_ANSWERS} interim (1xx) answers`);
       return;
     }
+    // Framing is checked before the head is given: an answer that cannot be framed fails as a whole.
+    const length = contentLength(headers['content-length']);
+    const bodyless = this.noBody || status < 200 || status === 204 || status === 304;
+    const coding = headers['transfer-encoding'];
+    // Nothing asks for another coding (no TE header is sent), so chunked alone is the only one understood, as in
+    // Go. HTTP/1.0 has no transfer codings: there the header is ignored (below), as Go does.
+    if (!bodyless && coding !== undefined && minorVersion === 1 && coding.toLowerCase() !== 'chunked')
+      throw new Http1ParseError(`unsupported transfer coding ${JSON.stringify(coding.slice(0, 40))}`);
     events.push({ type: 'head', head: { status, reason: m[3] ?? '', minorVersion, headers } });
     const connection = (headers['connection'] ?? '')
       .toLowerCase()
       .split(',')
       .map((t) => t.trim());
     this.keepAlive = status !== 101 && (minorVersion === 1 ? !connection.includes('close') : connection.includes('keep-alive'));
-    const length = contentLength(headers['content-length']);
-    if (this.noBody || status < 200 || status === 204 || status === 304) return this.finish(events);
-    const coding = headers['transfer-encoding'];
-    // HTTP/1.0 has no transfer codings: such framing cannot be trusted, nor the connection after it.
+    if (bodyless) return this.finish(events);
+    // An HTTP/1.0 answer naming a coding: its framing cannot be trusted, nor the connection after it.
     if (coding !== undefined && minorVersion === 0) this.keepAlive = false;
     else if (coding !== undefined) {
-      // Nothing asks for another coding (no TE header is sent), so chunked alone is the only one understood,
-      // as in Go. Content-Length beside it may be a smuggling attempt: chunked frames the body and the
-      // connection goes (RFC 9112 6.3).
-      if (coding.toLowerCase() !== 'chunked') throw new Http1ParseError(`unsupported transfer coding ${JSON.stringify(coding.slice(0, 40))}`);
+      // Content-Length beside chunked may be a smuggling attempt: chunked frames the body and the connection
+      // goes (RFC 9112 6.3).
       if (length !== undefined) this.keepAlive = false;
       this.state = 'chunk-size';
       return;

@@ -168,6 +168,17 @@ describe('HTTP/1.1 answer parser', () => {
     throwsParse([trailers], /trailers exceed/);
   });
 
+  it('refuses an answer it cannot frame before giving its head: it fails as a whole, not as a broken body', () => {
+    for (const head of ['Transfer-Encoding: gzip', 'Content-Length: ten']) {
+      const parser = new Http1ResponseParser('GET');
+      assert.deepEqual(
+        parser.push(Buffer.from(`HTTP/1.1 200 OK\r\n${head}\r\n\r\nxx`)).map((e) => e.type),
+        ['error'],
+        head,
+      );
+    }
+  });
+
   it('gives the events before malformed input, then the error, and nothing after it', () => {
     const parser = new Http1ResponseParser('GET');
     const events = parser.push(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\nzz\r\n'));
