@@ -90,6 +90,8 @@ export class Http1ResponseParser {
   /** A chunk's data ended and its CR came, not yet its LF. */
   private chunkCr = false;
   private interimAnswers = 0;
+  /** The status line of the answer being read, parsed once it is whole. */
+  private status: { minorVersion: number; status: number; reason: string } | undefined;
   /** The lines of the head (or trailers) read so far, and their size. */
   private lines: string[] = [];
   private blockBytes = 0;
@@ -232,13 +234,13 @@ export class Http1ResponseParser {
   /** Checked as soon as it is whole, so a server that speaks something else fails fast, not after 1 MB. */
   private statusLine(line: string): void {
     const m = STATUS_LINE.exec(line);
-    if (!m || Number(m[2]) < 100) throw new Http1ParseError(`bad status line ${JSON.stringify(line.slice(0, 80))}`);
+    const status = Number(m?.[2]);
+    if (!m || status < 100) throw new Http1ParseError(`bad status line ${JSON.stringify(line.slice(0, 80))}`);
+    this.status = { minorVersion: Number(m[1]), status, reason: m[3] ?? '' };
   }
 
   private onHead(lines: string[], events: ResponseEvent[]): void {
-    const m = STATUS_LINE.exec(lines[0]!)!;
-    const minorVersion = Number(m[1]);
-    const status = Number(m[2]);
+    const { minorVersion, status, reason } = this.status!;
     const headers = parseHeaders(lines.slice(1));
     // 100 Continue and other interim answers come before the real one (101 switches protocols: it is final).
     if (status < 200 && status !== 101) {
@@ -253,7 +255,7 @@ export class Http1ResponseParser {
     // Go. HTTP/1.0 has no transfer codings: there the header is ignored (below), as Go does.
     if (!bodyless && coding !== undefined && minorVersion === 1 && coding.toLowerCase() !== 'chunked')
       throw new Http1ParseError(`unsupported transfer coding ${JSON.stringify(coding.slice(0, 40))}`);
-    events.push({ type: 'head', head: { status, reason: m[3] ?? '', minorVersion, headers } });
+    events.push({ type: 'head', head: { status, reason, minorVersion, headers } });
     const connection = (headers['connection'] ?? '')
       .toLowerCase()
       .split(',')

@@ -37,6 +37,7 @@ import { Readable } from 'node:stream';
 import tls, { type TLSSocket } from 'node:tls';
 import { Http1ParseError, Http1ResponseParser, isHttpToken, type ResponseEvent, type ResponseHead } from './http1-response-parser.ts';
 import {
+  connectionLost,
   ConnectionLostError,
   headersOf,
   MAX_UNPROCESSED_RETRIES,
@@ -220,16 +221,12 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
         if (!err && !req.signal.aborted) deliver(parser.eof());
         if (parser.complete) return;
         over();
-        if (stream) {
-          const lost = () =>
-            new ConnectionLostError(`the connection to ${host} broke before the end of the answer${err ? ` (${err.message})` : ''}`, { cause: err });
-          stream.destroy(req.signal.aborted ? (req.signal.reason as Error) : lost());
-        } else if (req.signal.aborted) reject(req.signal.reason as Error);
+        if (stream) stream.destroy(req.signal.aborted ? (req.signal.reason as Error) : connectionLost(host, 'the end of the answer', err));
+        else if (req.signal.aborted) reject(req.signal.reason as Error);
         else if (err instanceof Http1ParseError) reject(err);
         else if (reused && !heard && REPLAYABLE.has(req.method))
           reject(new UnprocessedError(`the reused connection to ${host} closed before the answer`, { cause: err }));
-        else if (conn.secure || !err)
-          reject(new ConnectionLostError(`the connection to ${host} broke before the answer${err ? ` (${err.message})` : ''}`, { cause: err }));
+        else if (conn.secure || !err) reject(connectionLost(host, 'the answer', err));
         else reject(err);
       };
       if (req.signal.aborted) return onAbort();

@@ -113,6 +113,11 @@ export class ConnectionLostError extends Error {
   }
 }
 
+/** The connection to `host` broke before `what` ("the answer", "the end of the answer"), for the reason `cause` gives when there is one. */
+export function connectionLost(host: string, what: string, cause: Error | undefined): ConnectionLostError {
+  return new ConnectionLostError(`the connection to ${host} broke before ${what}${cause ? ` (${cause.message})` : ''}`, { cause });
+}
+
 /** The connection broke before the answer, on either transport (for undici: reset, or closed by the server). */
 export function isConnectionLost(err: unknown): boolean {
   for (let cur = err, depth = 0; cur && depth < 3; depth++) {
@@ -361,8 +366,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
       return new UnprocessedError(`${host} is closing the connection (GOAWAY) and did not process the request`, { cause: err });
     if (code === HTTP2_PROTOCOL_ERROR && !conn.gone) return new UnprocessedError(`${host} reset the stream before answering (PROTOCOL_ERROR)`, { cause: err });
     if (err instanceof ConnectionLostError) return err;
-    if (conn.gone || conn.session.destroyed)
-      return new ConnectionLostError(`the connection to ${host} broke before the answer${err ? ` (${err.message})` : ''}`, { cause: err });
+    if (conn.gone || conn.session.destroyed) return connectionLost(host, 'the answer', err);
     return err ?? new Error(`${host} closed the stream without answering (HTTP/2 code ${code ?? '?'})`);
   }
 
