@@ -14,9 +14,9 @@ export const ExitCode = {
   failure: 1,
   /** Bad command line: unknown command or option, missing or extra argument, bad value. */
   usage: 2,
-  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), a malformed one, an unknown context, a file it names missing. */
+  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), a malformed one, an unknown context, a file it names missing, a credential no header can carry. */
   config: 3,
-  /** The server cannot be reached: refused, unresolvable, a port fetch refuses; or a sandbox component unhealthy. */
+  /** The server cannot be reached: refused, unresolvable, a port fetch refuses, an answer that is not HTTP; or a sandbox component unhealthy. */
   unreachable: 4,
   /** TLS failed: the server's certificate does not match the kubeconfig's certificate authority. */
   tls: 5,
@@ -108,6 +108,22 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): UserFacingE
     }
     if (code === 'ETIMEDOUT')
       return new UserFacingError(`${what}timed out connecting to ${server}`, 'check the server is reachable', ExitCode.timeout, { cause: err });
+    // Something answered, but not in HTTP/1.1 (http1-response-parser.ts): not an API server.
+    if (code === 'ERR_KUBE_LESSONS_MALFORMED_ANSWER')
+      return new UserFacingError(
+        `${what}${server} sent a ${firstLine(e.message ?? '')}`,
+        "is the kubeconfig's server a Kubernetes API server over HTTPS? check the server URL with `kube-lessons doctor`",
+        ExitCode.unreachable,
+        { cause: err },
+      );
+    // Our own headers are plain ASCII: a header value a request refused came from the credentials (never shown).
+    if (code === 'ERR_INVALID_CHAR')
+      return new UserFacingError(
+        `${what}${firstLine(e.message ?? '')}`,
+        "a credential of this context (its token, or what its exec plugin printed) holds a character an HTTP header cannot carry: fix the user's entry in your kubeconfig",
+        ExitCode.config,
+        { cause: err },
+      );
   }
   // fetch's own failure says only "fetch failed": the reason is down its cause chain.
   if (err instanceof TypeError && err.message === 'fetch failed') {

@@ -49,6 +49,8 @@ export interface ResponseHead {
 }
 
 export class Http1ParseError extends Error {
+  /** The error funnel's (errors.ts) key for a server that does not speak HTTP/1.1. */
+  readonly code = 'ERR_KUBE_LESSONS_MALFORMED_ANSWER';
   constructor(message: string) {
     super(`malformed HTTP/1.1 answer: ${message}`);
     this.name = 'Http1ParseError';

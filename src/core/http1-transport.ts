@@ -147,13 +147,21 @@ export function http1Transport(origin: URL, settings: TlsSettings): Http1Transpo
 
   /** The request's head; throws, before anything is sent, on a method, header name or value that could break out of its place. */
   function requestHead(req: TransportRequest, body: Buffer | undefined): string {
-    if (!isHttpToken(req.method)) throw new TypeError(`the request method ${JSON.stringify(req.method.slice(0, 40))} is not an HTTP token`);
+    // Node's codes for the same refusals: the error funnel (errors.ts) knows them.
+    if (!isHttpToken(req.method))
+      throw Object.assign(new TypeError(`the request method ${JSON.stringify(req.method.slice(0, 40))} is not an HTTP token`), {
+        code: 'ERR_INVALID_HTTP_TOKEN',
+      });
     // The URL's serialisation percent-encodes anything else a path or query could not hold.
     let head = `${req.method} ${req.url.pathname}${req.url.search} HTTP/1.1\r\nHost: ${host}\r\n`;
     for (const [name, value] of Object.entries(req.headers)) {
       // The value is never shown: it may be a credential.
-      if (!isHttpToken(name)) throw new TypeError(`the request header name ${JSON.stringify(name.slice(0, 40))} is not an HTTP token`);
-      if (UNSAFE_IN_HEADER_VALUE.test(value)) throw new TypeError(`the request header ${JSON.stringify(name)} holds a character a header may not`);
+      if (!isHttpToken(name))
+        throw Object.assign(new TypeError(`the request header name ${JSON.stringify(name.slice(0, 40))} is not an HTTP token`), {
+          code: 'ERR_INVALID_HTTP_TOKEN',
+        });
+      if (UNSAFE_IN_HEADER_VALUE.test(value))
+        throw Object.assign(new TypeError(`the request header ${JSON.stringify(name)} holds a character a header may not`), { code: 'ERR_INVALID_CHAR' });
       head += `${name}: ${value}\r\n`;
     }
     if (body !== undefined) head += `Content-Length: ${body.length}\r\n`;

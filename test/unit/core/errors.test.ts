@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeError, ExitCode } from '../../../src/core/errors.ts';
+import { Http1ParseError } from '../../../src/core/http1-response-parser.ts';
+import { http1Transport } from '../../../src/core/http1-transport.ts';
 import { ApiStatusError } from '../../../src/machinery/errors.ts';
 
 describe('describeError', () => {
@@ -64,6 +66,28 @@ describe('describeError', () => {
     assert.equal(e.exitCode, ExitCode.unreachable);
     assert.equal(e.message, 'cannot reach https://127.0.0.1:1 (ECONNREFUSED)');
     assert.ok(e.hint);
+  });
+
+  it('calls an answer that is not HTTP an unreachable API server, and names the server', () => {
+    const e = describeError(new Http1ParseError('bad status line "SSH-2.0-OpenSSH_9"'), { action: 'list nodes', server: 'https://127.0.0.1:22' });
+    assert.equal(e.exitCode, ExitCode.unreachable);
+    assert.equal(e.message, 'list nodes: https://127.0.0.1:22 sent a malformed HTTP/1.1 answer: bad status line "SSH-2.0-OpenSSH_9"');
+    assert.match(e.hint!, /kube-lessons doctor/);
+  });
+
+  it('sends a credential no header can carry back to the kubeconfig, without showing it', async () => {
+    const t = http1Transport(new URL('https://127.0.0.1:1'), { rejectUnauthorized: true });
+    const refused = await t
+      .send({ method: 'GET', url: new URL('https://127.0.0.1:1/api'), headers: { authorization: 'Bearer s3cret\u010d' }, signal: new AbortController().signal })
+      .then(
+        () => assert.fail('sent'),
+        (err: unknown) => err,
+      );
+    const e = describeError(refused, { action: 'list nodes' });
+    assert.equal(e.exitCode, ExitCode.config);
+    assert.match(e.message, /^list nodes: the request header "authorization" holds a character a header may not$/);
+    assert.match(e.hint!, /kubeconfig/);
+    assert.ok(!`${e.message} ${e.hint}`.includes('s3cret'));
   });
 
   it('recognises TLS failures and timeouts', () => {
