@@ -4,7 +4,7 @@
  * or by the connection's end when neither is given. Pure: no socket, no timer, no copy of body bytes.
  *
  * Guarantees:
- * - Interim answers (1xx but 101) are skipped, up to MAX_INTERIM_ANSWERS of them (Go's limit); a HEAD's answer,
+ * - Interim answers (1xx but 101) are skipped, up to MAX_INTERIM_ANSWERS of them; a HEAD's answer,
  *   and 1xx, 204 and 304 answers, have no body.
  * - Header names are case-insensitive; a repeated header's values are joined with ", " (as headersOf does), every
  *   header alike: Node kept only the first Content-Type, Location or ETag, Go keeps every value (and Get gives the
@@ -61,7 +61,10 @@ export class Http1ParseError extends Error {
 export const MAX_HEAD_BYTES = 1 << 20;
 /** A chunk-size line, extensions included. */
 const MAX_CHUNK_LINE_BYTES = 4096;
-/** Interim (1xx) answers before the final one: Go's transport stops at 5 too (max1xxResponses). */
+/**
+ * Interim (1xx) answers before the final one. Go's transport stopped at 5 too (max1xxResponses); its recent
+ * releases bound their total size by MaxResponseHeaderBytes instead. The API server sends none.
+ */
 export const MAX_INTERIM_ANSWERS = 5;
 
 type State =

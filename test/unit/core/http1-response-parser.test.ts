@@ -129,7 +129,7 @@ describe('HTTP/1.1 answer parser', () => {
     assert.ok(untilClose.complete && !untilClose.reusable);
   });
 
-  it('skips up to five interim answers, as Go does, and refuses a sixth', () => {
+  it("skips up to five interim answers, as Go's transport long did, and refuses a sixth", () => {
     const interim = (n: number) => 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n'.repeat(n);
     assert.equal(parse([`${interim(5)}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`]).head?.status, 200);
     throwsParse([`${interim(6)}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`], /more than 5 interim/);
