@@ -212,11 +212,25 @@ describe('the lister-watcher speaks protobuf for built-in kinds', () => {
     try {
       const stream = await listerWatcherFor(client, BUILTIN_RESOURCES.pods, { namespace: ns, wire }).watch(opts);
       const out: WatchEvent[] = [];
-      for await (const e of stream) {
-        out.push(e);
-        if (until(e)) break;
+      // A server that never sends the awaited event would leave the watch open until the suite's timeout:
+      // closed after 30 s instead, and the test fails naming what came.
+      let expired = false;
+      const timer = setTimeout(() => {
+        expired = true;
+        stream.close();
+      }, 30_000);
+      try {
+        for await (const e of stream) {
+          out.push(e);
+          if (until(e)) break;
+        }
+      } catch (err) {
+        if (!expired) throw err;
+      } finally {
+        clearTimeout(timer);
+        stream.close();
       }
-      stream.close();
+      assert.ok(!expired && out.length > 0 && until(out.at(-1)!), `${wire} watch: not the awaited event within 30 s; got ${out.map((e) => e.type).join(', ') || 'nothing'}`);
       return { out, traced };
     } finally {
       client.hooks = saved;

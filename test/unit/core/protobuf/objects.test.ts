@@ -112,6 +112,16 @@ describe('decodeObject', () => {
     assert.throws(() => thing(len(21, len(1, Buffer.from('{not json')))).fields, /fields holds bytes that are not JSON/);
   });
 
+  it('reads an unread FieldsV1 of a frozen or sealed object without throwing', () => {
+    const parsed = { 'f:spec': {} };
+    for (const close of [Object.freeze, Object.seal, Object.preventExtensions] as (<T>(o: T) => T)[]) {
+      const t = close(thing(len(21, len(1, Buffer.from(JSON.stringify(parsed))))));
+      assert.deepStrictEqual(t.fields, parsed, close.name);
+      assert.deepStrictEqual(t.fields, parsed, `${close.name}, read again`);
+      assert.deepStrictEqual(structuredClone(t).fields, parsed, close.name);
+    }
+  });
+
   it('keeps every unread FieldsV1 intact however many are decoded, small and large, until each is read (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 9000 }), { minLength: 1, maxLength: 30 }), (sizes) => {
