@@ -230,7 +230,10 @@ describe('the lister-watcher speaks protobuf for built-in kinds', () => {
         clearTimeout(timer);
         stream.close();
       }
-      assert.ok(!expired && out.length > 0 && until(out.at(-1)!), `${wire} watch: not the awaited event within 30 s; got ${out.map((e) => e.type).join(', ') || 'nothing'}`);
+      assert.ok(
+        !expired && out.length > 0 && until(out.at(-1)!),
+        `${wire} watch: not the awaited event within 30 s; got ${out.map((e) => e.type).join(', ') || 'nothing'}`,
+      );
       return { out, traced };
     } finally {
       client.hooks = saved;

@@ -112,14 +112,22 @@ describe('decodeObject', () => {
     assert.throws(() => thing(len(21, len(1, Buffer.from('{not json')))).fields, /fields holds bytes that are not JSON/);
   });
 
-  it('reads an unread FieldsV1 of a frozen or sealed object without throwing', () => {
+  it('reads an unread FieldsV1 of a frozen or sealed object without throwing, and writes it as a data property would be', () => {
     const parsed = { 'f:spec': {} };
     for (const close of [Object.freeze, Object.seal, Object.preventExtensions] as (<T>(o: T) => T)[]) {
       const t = close(thing(len(21, len(1, Buffer.from(JSON.stringify(parsed))))));
       assert.deepStrictEqual(t.fields, parsed, close.name);
-      assert.deepStrictEqual(t.fields, parsed, `${close.name}, read again`);
+      assert.equal(t.fields, t.fields, `${close.name}: parsed once, then the same object`);
       assert.deepStrictEqual(structuredClone(t).fields, parsed, close.name);
     }
+    const sealed = Object.seal(thing(len(21, len(1, Buffer.from(JSON.stringify(parsed))))));
+    sealed.fields = { replaced: true };
+    assert.deepStrictEqual(sealed.fields, { replaced: true }, 'a sealed object takes a write, as its data property would');
+    const frozen = Object.freeze(thing(len(21, len(1, Buffer.from(JSON.stringify(parsed))))));
+    assert.throws(() => {
+      (frozen as { fields: unknown }).fields = {};
+    }, TypeError);
+    assert.deepStrictEqual(frozen.fields, parsed, 'a frozen object refuses a write, as its data property would');
   });
 
   it('keeps every unread FieldsV1 intact however many are decoded, small and large, until each is read (property)', () => {
