@@ -97,6 +97,8 @@ export class KubeClient {
   /** The transport's protocol choice, when it is ours (not undici's). */
   private switching: SwitchingTransport | undefined;
   private http2Preferred = false;
+  /** Requests sent so far (retries of a GET included), lists and watches too: a count that costs no trace hook. */
+  requestsSent = 0;
 
   constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks; clock?: Clock } = {}) {
     this.config = config;
@@ -286,7 +288,8 @@ export class KubeClient {
 
   private async send(opts: RequestOptions, streaming: boolean) {
     const method = (opts.method ?? 'GET').toUpperCase();
-    const url = this.url(opts.path, opts.query).toString();
+    const target = this.url(opts.path, opts.query);
+    const url = target.href;
     const { headers: authHeaders, transport } = await this.authenticate(url, method, opts.signal);
     const headers: Record<string, string> = { ...authHeaders, accept: opts.accept ?? 'application/json' };
     let body: string | undefined;
@@ -310,7 +313,7 @@ export class KubeClient {
     };
     const started = this.clock.now();
     try {
-      const response = await this.sendRetrying(transport, { method, url: new URL(url), headers, body, signal: controller.signal, stream: streaming });
+      const response = await this.sendRetrying(transport, { method, url: target, headers, body, signal: controller.signal, stream: streaming });
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
       return { response, url, started, method, abort: () => controller.abort(), cleanup };
@@ -323,6 +326,7 @@ export class KubeClient {
   /** Sends again a GET whose connection broke before the answer: it is safe to repeat, as client-go judges. */
   private async sendRetrying(transport: Transport, req: TransportRequest): Promise<TransportResponse> {
     for (let retry = 0; ; retry++) {
+      this.requestsSent++;
       try {
         return await transport.send(req);
       } catch (err) {

@@ -315,12 +315,12 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
   /** One try on one connection. Throws UnprocessedError when trying again is safe. */
   async function attempt(conn: Connection, req: TransportRequest): Promise<TransportResponse> {
     const { session } = conn;
+    // A flat name/value list: node:http2 copies and re-validates a headers object first.
+    const head = [':method', req.method, ':path', req.url.pathname + req.url.search];
+    for (const name in req.headers) head.push(name, req.headers[name]!);
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = session.request(
-        { ':method': req.method, ':path': req.url.pathname + req.url.search, ...req.headers },
-        { endStream: req.body === undefined, signal: req.signal },
-      );
+      stream = session.request(head, { endStream: req.body === undefined, signal: req.signal });
     } catch (err) {
       // A session that is closing takes no new stream: nothing went out.
       throw new UnprocessedError(`the connection to ${host} was closing`, { cause: err });
@@ -331,26 +331,29 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     stream.on('error', (err: Error) => {
       failure ??= err;
     });
-    stream.once('close', () => {
-      conn.streams.delete(stream);
-      if (conn.streams.size > 0 || closing) return;
-      session.unref();
-      if (conn.retired && !session.closed) session.close();
-    });
     // A request cancelled before its answer may be stuck on a dead connection: check it.
     const onAbort = () => probe(conn);
     req.signal.addEventListener('abort', onAbort, { once: true });
-    const answered = () => req.signal.removeEventListener('abort', onAbort);
-    stream.once('close', answered);
-    if (req.body !== undefined) stream.end(req.body);
+    let answered = false;
     const { headers, body } = await new Promise<{ headers: http2.IncomingHttpHeaders; body: Body }>((resolve, reject) => {
       stream.once('response', (headers) => {
-        answered();
+        answered = true;
+        req.signal.removeEventListener('abort', onAbort);
         // Read from the first byte on: Node drops a body that ended before anyone read it.
         const cutShort = () => conn.cut.has(stream) || (stream.rstCode ?? HTTP2_NO_ERROR) !== HTTP2_NO_ERROR;
         resolve({ headers, body: readBody(stream, req.signal, host, cutShort) });
       });
-      stream.once('close', () => reject(req.signal.aborted ? req.signal.reason : unanswered(conn, stream, failure)));
+      stream.once('close', () => {
+        conn.streams.delete(stream);
+        if (!answered) {
+          req.signal.removeEventListener('abort', onAbort);
+          reject(req.signal.aborted ? req.signal.reason : unanswered(conn, stream, failure));
+        }
+        if (conn.streams.size > 0 || closing) return;
+        session.unref();
+        if (conn.retired && !session.closed) session.close();
+      });
+      if (req.body !== undefined) stream.end(req.body);
     });
     const status = Number(headers[':status']);
     return { status, statusText: statusText(status), headers: headersOf(headers), body: body.chunks, text: () => body.text() };

@@ -7,6 +7,7 @@ import { durationOption, wholeNumberOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import { keepsRunning } from '../relaunch.ts';
 import type { CommandContext } from '../../console/context.ts';
+import { lineBatch } from '../../console/line-batch.ts';
 import { fieldsText } from '../../console/text.ts';
 import { withKube } from './common.ts';
 
@@ -146,18 +147,17 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
       );
     }
     // Every request on the wire, lists and watches included, for the summary.
-    let requests = 0;
-    const hooks = client.hooks;
-    client.hooks = { ...hooks, request: (info) => (requests++, hooks.request?.(info)) };
+    const requestsBefore = client.requestsSent;
 
     const namespace = c.globals.namespace;
     const color = c.out.color;
+    const lines = lineBatch((text) => c.out.line(text));
     const log = (level: 'I' | 'E', message: string, fields?: Record<string, unknown>) => {
       const time = new Date().toISOString().slice(11, 23);
       const rest = fieldsText(fields ?? {});
       const line = `${level}${time}  ${message}${rest ? `  ${rest}` : ''}`;
       const safe = redact(line);
-      c.out.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);
+      lines.line(level === 'E' ? color.red(safe) : /^event Warning/.test(message) ? color.yellow(safe) : safe);
     };
     c.out.info(
       `watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? formatDuration(resyncMs) : 'off'}; Ctrl-C stops`,
@@ -180,9 +180,10 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
       await running.done;
     } finally {
       clearInterval(keepAlive);
+      lines.flush();
     }
     const s = running.controller.stats();
-    return { ...s, wire: requests };
+    return { ...s, wire: client.requestsSent - requestsBefore };
   });
 
   const writes =
