@@ -9,8 +9,8 @@
  */
 export interface LineBatch {
   line(text: string): void;
-  /** Writes what is queued now (before a summary, or before the process ends). */
-  flush(): void;
+  /** Writes what is queued now (before a summary, or before the process ends); needs no `this`, so it can be a listener. */
+  readonly flush: () => void;
 }
 
 /** `write` receives the turn's lines joined by newlines, without a final one (as Output.line expects). */

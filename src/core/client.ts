@@ -97,7 +97,7 @@ export class KubeClient {
   /** The transport's protocol choice, when it is ours (not undici's). */
   private switching: SwitchingTransport | undefined;
   private http2Preferred = false;
-  /** Requests sent so far (retries of a GET included), lists and watches too: a count that costs no trace hook. */
+  /** Requests handed to the transport so far, lists, watches and this client's GET retries included (not the HTTP/2 transport's resends of unprocessed ones): a count that costs no trace hook. */
   requestsSent = 0;
 
   constructor(config: ResolvedKubeconfig, options: { timeoutMs?: number; hooks?: HttpTraceHooks; clock?: Clock } = {}) {

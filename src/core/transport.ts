@@ -315,7 +315,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
   /** One try on one connection. Throws UnprocessedError when trying again is safe. */
   async function attempt(conn: Connection, req: TransportRequest): Promise<TransportResponse> {
     const { session } = conn;
-    // A flat name/value list: node:http2 copies and re-validates a headers object first.
+    // A flat name/value list: node:http2 copies a headers object first.
     const head = [':method', req.method, ':path', req.url.pathname + req.url.search];
     for (const name in req.headers) {
       const value = req.headers[name];
@@ -325,7 +325,10 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     try {
       stream = session.request(head, { endStream: req.body === undefined, signal: req.signal });
     } catch (err) {
-      // A session that is closing takes no new stream: nothing went out.
+      // A session that is closing takes no new stream (Node 22 throws here; 24 fails the stream): nothing went
+      // out. Any other error (a header Node refuses) would fail again on every try.
+      const code = (err as { code?: unknown }).code;
+      if (code !== 'ERR_HTTP2_INVALID_SESSION' && code !== 'ERR_HTTP2_GOAWAY_SESSION') throw err;
       throw new UnprocessedError(`the connection to ${host} was closing`, { cause: err });
     }
     if (conn.streams.size === 0) session.ref();

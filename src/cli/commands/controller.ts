@@ -152,6 +152,8 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
     const namespace = c.globals.namespace;
     const color = c.out.color;
     const lines = lineBatch((text) => c.out.line(text));
+    // A second Ctrl-C or a crash ends the process from elsewhere: the turn's lines are handed to stdout first.
+    process.on('exit', lines.flush);
     const log = (level: 'I' | 'E', message: string, fields?: Record<string, unknown>) => {
       const time = new Date().toISOString().slice(11, 23);
       const rest = fieldsText(fields ?? {});
@@ -180,6 +182,7 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
       await running.done;
     } finally {
       clearInterval(keepAlive);
+      process.off('exit', lines.flush);
       lines.flush();
     }
     const s = running.controller.stats();

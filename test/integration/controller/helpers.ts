@@ -157,9 +157,8 @@ export async function startController(
   opts: { client?: KubeClient; workers?: number; resyncMs?: number; print?: boolean; onLog?: (line: LogLine) => void } = {},
 ): Promise<TestController> {
   const client = opts.client ?? (await testClient());
-  let wire = 0;
-  const hooks = client.hooks;
-  client.hooks = { ...hooks, request: (info) => (wire++, hooks.request?.(info)) };
+  const sentBefore = client.requestsSent;
+  const wire = () => client.requestsSent - sentBefore;
   const logs: LogLine[] = [];
   const logger: Logger = {
     info: (message, fields = {}) => {
@@ -177,12 +176,12 @@ export async function startController(
   const running = startFooController({ client, namespace, workers: opts.workers ?? 2, resyncMs: opts.resyncMs ?? 30_000, logger }, abort.signal);
   return {
     running,
-    wireRequests: () => wire,
+    wireRequests: wire,
     logs,
     async stop() {
       abort.abort();
       await running.done;
-      return { ...running.controller.stats(), wire };
+      return { ...running.controller.stats(), wire: wire() };
     },
   };
 }

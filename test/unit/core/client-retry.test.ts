@@ -26,6 +26,7 @@ describe('KubeClient retries', () => {
     assert.equal(r.body.path, '/api/v1/namespaces/default/pods');
     assert.equal(stats.processed.get('seen'), 3);
     assert.deepEqual(clock.slept, [1000, 1000]);
+    assert.equal(client.requestsSent, 3, 'each try is counted');
     await client.close();
   });
 
@@ -43,6 +44,7 @@ describe('KubeClient retries', () => {
     await assert.rejects(client.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: {} }), ConnectionLostError);
     assert.equal(stats.processed.get('seen'), 1);
     assert.deepEqual(clock.slept, []);
+    assert.equal(client.requestsSent, 1);
     await client.close();
   });
 });
