@@ -127,6 +127,17 @@ describe('HTTP/2 transport when the server refuses, goes away or breaks the conn
     await t.close();
   });
 
+  it('fails at once, without sending it again, a request whose header Node refuses', async () => {
+    const { url, stats } = await h2Server((stream, headers) => answer(stats, stream, headers));
+    const clock = instantSleeps();
+    const t = http2Transport(url, tls, viaUndici, { clock });
+    const req = { method: 'GET', url: new URL('/x', url), headers: { 'bad name': 'v' }, signal: new AbortController().signal };
+    await assert.rejects(t.send(req), (err: Error) => !/times|closing/.test(err.message));
+    assert.deepEqual(clock.slept, []);
+    assert.equal(stats.processed.get('/x'), undefined);
+    await t.close();
+  });
+
   it('gives up after a bounded number of retries, backing off as Go does', async () => {
     const { url } = await h2Server((stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM));
     const clock = instantSleeps();
