@@ -1,8 +1,7 @@
 /**
  * Lines written during one turn of the event loop, handed on as one text. A controller logs several lines
  * per sync (the write, its event, "successfully synced"), and every write to stdout is a system call and a
- * wake-up of whoever reads the pipe: measured on 200 Foos, writing each line cost the controller about 5% of
- * its CPU time.
+ * wake-up of whoever reads the pipe: one per line was 1,810 writes for 200 Foos.
  *
  * Guarantees: lines keep their order; what is queued goes out at the end of the current turn (setImmediate),
  * or at once on flush(); nothing is written while nothing is queued.
