@@ -317,10 +317,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     const { session } = conn;
     // A flat name/value list: node:http2 copies a headers object first.
     const head = [':method', req.method, ':path', req.url.pathname + req.url.search];
-    for (const name in req.headers) {
-      const value = req.headers[name];
-      if (value !== undefined) head.push(name, value);
-    }
+    for (const name in req.headers) head.push(name, req.headers[name]!);
     let stream: http2.ClientHttp2Stream;
     try {
       stream = session.request(head, { endStream: req.body === undefined, signal: req.signal });
