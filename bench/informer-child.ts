@@ -77,6 +77,9 @@ if (values.impl === 'ours') {
     { namespace, reflector: { useWatchList: values.mode === 'watch-list' } },
   );
   const informer = factory.informerFor(BUILTIN_RESOURCES.pods);
+  // The transport its lister-watcher asked for (HTTP/2), with its TLS context: built lazily by the first
+  // request otherwise, where client-go built both in NewForConfig, before its clock.
+  client.prepare();
   const moment = syncedMoment(() => informer.hasSynced());
   informer.addEventHandler({ onAdd: () => moment.added() });
   gc();

@@ -7,10 +7,11 @@
  *
  * Before each side's clock, what its users' programs have done at that point: client-go has registered its
  * scheme and codecs (package init), built its clientset with NewForConfig (transport and TLS config: CA pool,
- * client certificate) and the pod informer with its handler. Ours has built the KubeClient (its HTTP/2
- * transport and TLS secure context) and the informer factory's pod informer with its handler, whose
- * lister-watcher read the protobuf schema and loaded the decoder; client-node has built its KubeConfig and
- * API client. No side has connected or sent a request before its clock.
+ * client certificate) and the pod informer with its handler. Ours has built the KubeClient, the informer
+ * factory's pod informer with its handler, whose lister-watcher read the protobuf schema and loaded the
+ * decoder, and then its HTTP/2 transport, TLS context and node:http2 (KubeClient.prepare: a first request
+ * builds them otherwise, inside the clock); client-node has built its KubeConfig and API client. No side has
+ * connected or sent a request before its clock.
  *
  * Protocols: list+watch (client-go with KUBE_FEATURE_WatchListClient=false, ours with useWatchList off) and
  * watch-list (client-go's default since 1.35, ours by default: the initial state streamed as watch events,

@@ -110,7 +110,7 @@ export class KubeClient {
 
   /**
    * Builds the authenticator and the transport with the client, as client-go's NewForConfig does, where the
-   * credentials allow it. Its OpenSSL context is made by the first connection (transportFor says why).
+   * credentials allow it. Its OpenSSL context is made by the first request, or prepare() (transportFor says why).
    * Nothing is connected here; a kubeconfig that cannot be used is reported by the first request.
    */
   private prepareTransport(): void {
@@ -132,6 +132,17 @@ export class KubeClient {
   preferHttp2(): void {
     this.http2Preferred = true;
     this.switching?.preferHttp2();
+  }
+
+  /**
+   * Builds now what the first request would: the transport it goes over, with its TLS context (the CA parsed
+   * into OpenSSL), and on HTTP/2 Node's http2 module. Connects nothing. For a caller that keeps that cost out
+   * of its first request's time, which client-go has behind it once NewForConfig returned (the informer
+   * benchmark). A client whose credentials, proxy or scheme leave the transport to the first request builds
+   * nothing here.
+   */
+  prepare(): void {
+    this.switching?.prepare();
   }
 
   /** Closes the client's connections; requests in flight finish first. */
@@ -359,9 +370,9 @@ export class KubeClient {
     let transport: Transport;
     if (proxy || origin.protocol !== 'https:') transport = viaFetch();
     else {
-      // One OpenSSL context for both protocols, built when the first of them connects, after it loaded its
-      // protocol's module: a context waits for the CA certificates Node parses on a thread started with node:tls
-      // (NODE_EXTRA_CA_CERTS too), which has then had that much longer to finish.
+      // One OpenSSL context for both protocols, built with the first of them (by its first request, or
+      // prepare()), after the code that sends was loaded: a context waits for the CA certificates Node parses on
+      // a thread started with node:tls (NODE_EXTRA_CA_CERTS too), which has then had that much longer to finish.
       let context: SecureContext | undefined;
       const settings: TlsSettings = {
         ...tls,

@@ -24,6 +24,8 @@ export interface SwitchingTransport extends Transport {
   readonly protocol: Protocol;
   /** Moves to HTTP/2 for every later request: the owner will watch or send requests at once. */
   preferHttp2(): void;
+  /** Builds the transport the next request goes over, and lets it load its protocol's module; connects nothing. */
+  prepare(): void;
 }
 
 /** Made on first use, each: a client that stays on HTTP/1.1 never builds the HTTP/2 transport, nor the reverse. */
@@ -44,6 +46,10 @@ export function switchingTransport(http1: () => Http1Transport, http2: () => Tra
       return protocol;
     },
     preferHttp2: move,
+    prepare() {
+      if (protocol === 'HTTP/2') (two ??= http2()).prepare?.();
+      else one ??= http1();
+    },
     async send(req) {
       // The HTTP/1.1 transport counts a request from its send() call until its body closed, retries included.
       if (req.stream || (one?.active ?? 0) > 0) move();

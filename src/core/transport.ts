@@ -70,6 +70,8 @@ export interface TransportRequest {
 export interface Transport {
   send(req: TransportRequest): Promise<TransportResponse>;
   close(): Promise<void>;
+  /** Loads now what the first connection would load (the HTTP/2 transport: node:http2); connects nothing. */
+  prepare?(): void;
 }
 
 export interface TlsSettings {
@@ -377,6 +379,9 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
   }
 
   return {
+    prepare() {
+      loadedHttp2 ??= process.getBuiltinModule('node:http2');
+    },
     async send(req) {
       for (let retry = 0; ; retry++) {
         if (other) return other.send(req);

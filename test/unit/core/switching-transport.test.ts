@@ -41,20 +41,22 @@ function fakes() {
     } satisfies Http1Transport;
   };
   const made: Protocol[] = [];
+  const prepared: Protocol[] = [];
   const transport = switchingTransport(
     () => (made.push('HTTP/1.1'), fake('HTTP/1.1')),
-    (): Transport => (made.push('HTTP/2'), fake('HTTP/2')),
+    (): Transport => (made.push('HTTP/2'), { ...fake('HTTP/2'), prepare: () => void prepared.push('HTTP/2') }),
   );
-  return { transport, sent, closed, made };
+  return { transport, sent, closed, made, prepared };
 }
 
 const req = (stream = false): TransportRequest => ({ method: 'GET', url: new URL('https://h/x'), headers: {}, signal: new AbortController().signal, stream });
 
-type Step = { kind: 'request' } | { kind: 'watch' } | { kind: 'prefer' } | { kind: 'end'; which: number };
+type Step = { kind: 'request' } | { kind: 'watch' } | { kind: 'prefer' } | { kind: 'prepare' } | { kind: 'end'; which: number };
 const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'request' as const }), weight: 4 },
   { arbitrary: fc.constant({ kind: 'watch' as const }), weight: 1 },
   { arbitrary: fc.constant({ kind: 'prefer' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'prepare' as const }), weight: 1 },
   { arbitrary: fc.nat(20).map((which) => ({ kind: 'end' as const, which })), weight: 4 },
 );
 
@@ -62,20 +64,28 @@ describe('switchingTransport', () => {
   it('sends each request over HTTP/1.1 exactly while none is under way and nothing asked for HTTP/2; HTTP/2 for good after', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
-        const { transport, sent, closed, made } = fakes();
+        const { transport, sent, closed, made, prepared } = fakes();
         // The model: under way = sent and not ended, on HTTP/1.1; moved = once true, always true.
         let moved = false;
         const expected: Protocol[] = [];
+        // Transports are made by the first request, or prepare(), that needs them: the protocol of that moment.
+        const needed: Protocol[] = [];
+        let preparedHttp2 = 0;
         for (const s of steps) {
           if (s.kind === 'prefer') {
             moved = true;
             transport.preferHttp2();
+          } else if (s.kind === 'prepare') {
+            needed.push(moved ? 'HTTP/2' : 'HTTP/1.1');
+            if (moved) preparedHttp2++;
+            transport.prepare();
           } else if (s.kind === 'end') {
             sent[s.which % Math.max(sent.length, 1)]?.end();
           } else {
             const underWay = sent.filter((x) => x.protocol === 'HTTP/1.1' && !x.ended).length;
             if (s.kind === 'watch' || underWay > 0) moved = true;
             expected.push(moved ? 'HTTP/2' : 'HTTP/1.1');
+            needed.push(moved ? 'HTTP/2' : 'HTTP/1.1');
             await transport.send(req(s.kind === 'watch'));
           }
           assert.equal(transport.protocol, moved ? 'HTTP/2' : 'HTTP/1.1');
@@ -84,8 +94,9 @@ describe('switchingTransport', () => {
           sent.map((x) => x.protocol),
           expected,
         );
-        // Each transport is made at most once, and only when a request needs it.
-        assert.deepEqual(made, [...new Set(expected)]);
+        // Each transport is made at most once, and only when a request or prepare() needs it; prepare() sends nothing.
+        assert.deepEqual(made, [...new Set(needed)]);
+        assert.equal(prepared.length, preparedHttp2);
         // The HTTP/1.1 transport is closed when the client moves.
         assert.equal(closed.includes('HTTP/1.1'), moved && made.includes('HTTP/1.1'));
       }),
@@ -155,6 +166,18 @@ describe('KubeClient protocols', () => {
     server.held[0]!();
     assert.equal(await slow, '1.1');
     assert.equal(await version(client), '2.0');
+    await client.close();
+  });
+
+  it('sends nothing when prepared, then sends its first requests over HTTP/2, on one connection', async () => {
+    const server = await dualServer();
+    const { client } = await clientFor(server.url, undefined, 'HTTP/1.1');
+    client.preferHttp2();
+    client.prepare();
+    client.prepare();
+    assert.equal(client.requestsSent, 0);
+    assert.deepEqual(await Promise.all([version(client), version(client)]), ['2.0', '2.0']);
+    assert.equal(server.connections(), 1);
     await client.close();
   });
 
