@@ -177,8 +177,9 @@ export interface Http2TransportOptions {
 
 /** HTTP/2 over TLS when the server agrees to it (ALPN), else `fallback()` for this and every later request. */
 export function http2Transport(origin: URL, settings: TlsSettings, fallback: () => Transport, options: Http2TransportOptions = {}): Transport {
-  // Loaded by the first connection (see dial), not imported: one-request commands on HTTP/1.1 never load it.
+  // Loaded by the first connection (see dial), or prepare(), not imported: one-request commands on HTTP/1.1 never load it.
   let loadedHttp2: typeof http2 | undefined;
+  const http2Module = () => (loadedHttp2 ??= process.getBuiltinModule('node:http2'));
   const clock = options.clock ?? realClock;
   const host = origin.host;
   // Built once, with the transport: every connection it dials presents the same trust and certificate.
@@ -221,7 +222,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
     // Node's http2 takes tens of ms to load, once per process: loaded once TCP is connected and the TLS
     // ClientHello is out, so the server's side of the handshake, and the network's, go on meanwhile.
     await Promise.race([new Promise((resolve) => socket.once('connect', resolve)), secured]);
-    const h2 = (loadedHttp2 ??= process.getBuiltinModule('node:http2'));
+    const h2 = http2Module();
     await secured;
     if (socket.alpnProtocol !== 'h2') {
       socket.destroy();
@@ -380,7 +381,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
 
   return {
     prepare() {
-      loadedHttp2 ??= process.getBuiltinModule('node:http2');
+      http2Module();
     },
     async send(req) {
       for (let retry = 0; ; retry++) {
