@@ -8,8 +8,10 @@
  *   creating a new one;
  * - spam filter: per source and object (and type), a token bucket of 25 events refilled at 1 per 300 s; an
  *   event with no token is dropped (it still counts, so the next one written carries the true count).
- * Caches hold 4096 entries each (client-go's LRUCacheSize), least recently used forgotten. Deliberate difference: when the aggregation
- * set is full, client-go drops an arbitrary message from it (Go's map order); we drop the oldest.
+ * Caches hold 4096 entries each (client-go's LRUCacheSize), least recently used forgotten. Cache keys join
+ * their fields with nothing between them, as client-go's do (so "Fail"+"edX" and "Failed"+"X" share a key).
+ * Deliberate difference: when the aggregation set is full, client-go drops an arbitrary message from it (Go's
+ * map order); we drop the oldest.
  */
 import type { CoreEvent } from './event-recorder.ts';
 
@@ -45,8 +47,12 @@ export class EventCorrelator {
   private readonly observations: Lru<Observation>;
   private readonly buckets: Lru<TokenBucket>;
 
-  constructor(now: () => Date, cacheSize = MAX_CACHE_ENTRIES) {
+  private readonly nanos: (now: Date) => bigint;
+
+  /** `nanos` gives the nanosecond stamp of a combined event's name: distinct for events made in one millisecond. */
+  constructor(now: () => Date, cacheSize = MAX_CACHE_ENTRIES, nanos: (now: Date) => bigint = (d) => BigInt(d.getTime()) * 1_000_000n) {
     this.now = now;
+    this.nanos = nanos;
     this.aggregates = new Lru(cacheSize);
     this.observations = new Lru(cacheSize);
     this.buckets = new Lru(cacheSize);
@@ -84,14 +90,23 @@ export class EventCorrelator {
     // Keep the set below the threshold, so every further distinct message is aggregated too.
     const oldest = record.messages.values().next().value;
     if (oldest !== undefined) record.messages.delete(oldest);
-    const stamp = rfc3339(this.now());
+    const now = this.now();
+    const stamp = rfc3339(now);
+    // Built field by field as client-go's: the reporting controller and instance are left empty.
     const combined: CoreEvent = {
-      ...event,
-      metadata: { name: `${event.involvedObject.name ?? ''}.${(BigInt(nowMs) * 1_000_000n).toString(16)}`, namespace: event.metadata.namespace },
-      count: 1,
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${event.involvedObject.name ?? ''}.${this.nanos(now).toString(16)}`, namespace: event.metadata.namespace },
+      involvedObject: event.involvedObject,
+      reason: event.reason,
+      message: AGGREGATE_MESSAGE_PREFIX + event.message,
+      type: event.type,
+      source: event.source,
+      reportingComponent: '',
+      reportingInstance: '',
       firstTimestamp: stamp,
       lastTimestamp: stamp,
-      message: AGGREGATE_MESSAGE_PREFIX + event.message,
+      count: 1,
     };
     return { event: combined, key: aggregateKey, aggregated: true };
   }
@@ -174,7 +189,7 @@ function sourceObjectType(event: CoreEvent): (string | undefined)[] {
 }
 
 function join(...parts: (string | undefined)[]): string {
-  return parts.map((p) => p ?? '').join('\u0000');
+  return parts.map((p) => p ?? '').join('');
 }
 
 /** Kubernetes timestamps have whole seconds: 2026-01-02T03:04:05Z. */

@@ -7,10 +7,16 @@
  * first one is a CREATE; the server's answer updates the correlator. An API error (any Status) abandons the
  * event; a transport error is retried up to 12 times, 10 s apart (the first wait randomized).
  * Recording is best effort: a failure is logged and never reaches the controller. At most 1000 events wait
- * to be written; more are dropped and logged (client-go's broadcaster queue).
+ * to be written; more are dropped and logged (client-go's broadcaster queue). An event type other than
+ * Normal or Warning is logged and not recorded, and an event whose `<object>.<hex>` name is not a valid DNS
+ * subdomain is named by a random UUID instead (client-go's ValidateEventType and GenerateEventName).
+ * `shutDown()` is client-go's broadcaster Shutdown: later events are dropped, a retry wait in progress ends
+ * and abandons its event, and events still queued get one try each (ours writes them; client-go's watcher
+ * may stop before it reaches them).
  */
 import type { KubeClient } from '../core/client.ts';
 import { BUILTIN_RESOURCES, resourcePath } from '../core/resources.ts';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../machinery/clock.ts';
 import { realClock } from '../machinery/clock.ts';
 import { ApiStatusError } from '../machinery/errors.ts';
@@ -103,6 +109,8 @@ export class EventRecorder {
   private readonly queue: CoreEvent[] = [];
   private worker: Promise<void> | undefined;
   private seq = 0;
+  /** Aborted by shutDown(): ends a retry wait. */
+  private readonly stopping = new AbortController();
   private readonly counters: EventRecorderStats = { recorded: 0, created: 0, patched: 0, skipped: 0, aggregated: 0, failed: 0 };
 
   constructor(client: KubeClient, options: EventRecorderOptions) {
@@ -113,14 +121,23 @@ export class EventRecorder {
     this.now = options.now ?? (() => new Date());
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
-    this.correlator = new EventCorrelator(this.now, options.maxCacheEntries);
+    this.correlator = new EventCorrelator(this.now, options.maxCacheEntries, (now) => this.nanos(now));
   }
 
   /** Records an event about `obj`. Returns at once; the write happens in the background (see `flush`). */
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
-    this.counters.recorded++;
     const meta = obj.metadata ?? {};
     const objectName = `${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '?'}`;
+    // The type is checked at run time too: a caller in JavaScript (or with a cast) can pass anything.
+    if (type !== 'Normal' && type !== 'Warning') {
+      this.logger.error('unsupported event type, not recorded', { eventType: String(type), reason, object: objectName });
+      return;
+    }
+    if (this.stopping.signal.aborted) {
+      this.logger.error('could not record event: the recorder is shut down', { reason, object: objectName });
+      return;
+    }
+    this.counters.recorded++;
     this.logger.info(`event ${type} ${reason}: ${message}`, { object: objectName, kind: obj.kind });
     if (this.queue.length >= MAX_QUEUED_EVENTS) {
       this.counters.failed++;
@@ -136,6 +153,11 @@ export class EventRecorder {
   /** Resolves once every event recorded so far has been written, skipped or abandoned. */
   async flush(): Promise<void> {
     while (this.worker) await this.worker;
+  }
+
+  /** Stops recording: see the module comment. Call `flush()` to wait for the last writes. */
+  shutDown(): void {
+    this.stopping.abort();
   }
 
   stats(): EventRecorderStats {
@@ -163,7 +185,7 @@ export class EventRecorder {
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: this.eventName(meta.name ?? 'object', now), namespace: meta.namespace || 'default' },
+      metadata: { name: this.eventName(meta.name ?? '', now), namespace: meta.namespace || 'default' },
       involvedObject,
       reason,
       message,
@@ -200,13 +222,21 @@ export class EventRecorder {
     for (let tries = 1; ; tries++) {
       const outcome = await this.write(result.event, result.patch);
       if (outcome !== 'retry') return;
-      if (tries >= MAX_TRIES_PER_EVENT) {
+      const stopped = this.stopping.signal.aborted;
+      if (tries >= MAX_TRIES_PER_EVENT || stopped) {
         this.counters.failed++;
-        this.logger.error('could not record event: retry limit exceeded (dropped)', { reason: event.reason, object: objectOf(event) });
+        this.logger.error(`could not record event: ${stopped ? 'the recorder is shut down' : 'retry limit exceeded'} (dropped)`, {
+          reason: event.reason,
+          object: objectOf(event),
+        });
         return;
       }
       // The first wait is randomized so clients do not all come back at once after an outage.
-      await this.clock.sleep(tries === 1 ? RETRY_SLEEP_MS * this.random() : RETRY_SLEEP_MS);
+      try {
+        await this.clock.sleep(tries === 1 ? RETRY_SLEEP_MS * this.random() : RETRY_SLEEP_MS, this.stopping.signal);
+      } catch {
+        // shut down while waiting: the check above abandons the event
+      }
     }
   }
 
@@ -253,12 +283,22 @@ export class EventRecorder {
     }
   }
 
-  /** `<object>.<hex nanoseconds>`, as client-go names events; a sequence number keeps same-millisecond names apart. */
+  /**
+   * `<object>.<hex nanoseconds>`, as client-go names events, or a random UUID when that is no valid name (too
+   * long, or the object's name is not a DNS subdomain: kubernetes/kubernetes#127594).
+   */
   private eventName(objectName: string, now: Date): string {
-    const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
-    return `${objectName}.${nanos.toString(16)}`;
+    const name = `${objectName}.${this.nanos(now).toString(16)}`;
+    return name.length <= 253 && DNS_SUBDOMAIN.test(name) ? name : randomUUID();
+  }
+
+  /** Nanoseconds of `now`; a sequence number in the sub-millisecond digits keeps same-millisecond names apart. */
+  private nanos(now: Date): bigint {
+    return BigInt(now.getTime()) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
   }
 }
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function isEvent(body: unknown): body is CoreEvent {
   const e = body as Partial<CoreEvent> | undefined;

@@ -23,9 +23,15 @@ export class RealClock implements Clock {
     return process.uptime() * 1000;
   }
 
+  /** Waits longer than Node's timer limit (2^31-1 ms, ~24.8 days, which Node would fire at once) in steps. */
   setTimer(fn: () => void, ms: number): TimerHandle {
-    const t = setTimeout(fn, Math.max(0, ms));
-    t.unref();
+    let t: NodeJS.Timeout;
+    const arm = (left: number) => {
+      const step = Math.min(left, MAX_NODE_TIMER_MS);
+      t = setTimeout(() => (left > step ? arm(left - step) : fn()), step);
+      t.unref();
+    };
+    arm(Math.max(0, ms));
     return { cancel: () => clearTimeout(t) };
   }
 
@@ -33,6 +39,8 @@ export class RealClock implements Clock {
     return sleepOn(this, ms, signal);
   }
 }
+
+const MAX_NODE_TIMER_MS = 2_147_483_647;
 
 export const realClock: Clock = new RealClock();
 

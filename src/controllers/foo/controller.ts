@@ -141,6 +141,7 @@ export class FooController {
     if (!synced) {
       // Stopped before the caches filled: nothing was started, nothing to drain.
       this.queue.shutDown();
+      this.recorder.shutDown();
       await this.recorder.flush();
       return;
     }
@@ -156,6 +157,8 @@ export class FooController {
     this.logger.info('shutting down workers: waiting for syncs in flight');
     await this.queue.shutDownWithDrain();
     await Promise.all(running);
+    // As sample-controller's broadcaster, which stops with the controller's context: no more retry waits.
+    this.recorder.shutDown();
     await this.recorder.flush();
     this.logger.info('workers stopped');
   }

@@ -3,7 +3,7 @@
  * lookup instead of a scan.
  */
 import type { Store } from './store.ts';
-import { readMeta } from './keys.ts';
+import { isApiObject, readMeta } from './keys.ts';
 
 /** Computes the values under which an object is filed in one index. Several values are allowed; none means "not indexed". */
 export type IndexFunc<T> = (obj: T) => string[];
@@ -39,9 +39,12 @@ export interface Indexer<T> extends Store<T> {
 /** The name of the conventional namespace index. */
 export const namespaceIndex = 'namespace';
 
-/** Files an object under its namespace ('' for cluster-scoped objects, as client-go does). */
+/**
+ * Files an object under its namespace ('' for cluster-scoped objects, and for one without metadata, as
+ * client-go reads an Unstructured); throws for something that is not an API object, as client-go's errs.
+ */
 export function metaNamespaceIndexFunc(obj: unknown): string[] {
-  const meta = readMeta(obj);
-  if (!meta) throw new Error('object has no metadata');
-  return [typeof meta.namespace === 'string' ? meta.namespace : ''];
+  if (!isApiObject(obj)) throw new Error('object has no meta');
+  const namespace = readMeta(obj)?.namespace;
+  return [typeof namespace === 'string' ? namespace : ''];
 }

@@ -38,12 +38,13 @@ export class DeletedFinalStateUnknown<T = unknown> {
  *
  * As client-go's MetaNamespaceKeyFunc (ObjectToName, ObjectName.String): any object has a key, read from
  * its metadata with missing fields taken as '' (so no name gives `ns/`, or '' without a namespace), the
- * way an Unstructured object's accessors read them. Only something that is not an object at all (null, a
- * number, an array) has no metadata accessor and throws a KeyError.
+ * way an Unstructured object's accessors read them. Something that is not an API object (null, a number, an
+ * array, a tombstone) has no metadata accessor and throws a KeyError: deletionHandlingMetaNamespaceKeyFunc
+ * is the one that takes tombstones.
  */
 export function metaNamespaceKeyFunc(obj: unknown): string {
   if (typeof obj === 'string') return obj;
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new KeyError('object has no meta', obj);
+  if (!isApiObject(obj)) throw new KeyError('object has no meta', obj);
   const meta = readMeta(obj);
   const name = typeof meta?.name === 'string' ? meta.name : '';
   const ns = typeof meta?.namespace === 'string' ? meta.namespace : '';
@@ -62,6 +63,11 @@ export function splitMetaNamespaceKey(key: string): { namespace: string; name: s
 export function deletionHandlingMetaNamespaceKeyFunc(obj: unknown): string {
   if (obj instanceof DeletedFinalStateUnknown) return obj.key;
   return metaNamespaceKeyFunc(obj);
+}
+
+/** Whether `obj` can be read as an API object (as an Unstructured can, metadata or not): a plain object, not a tombstone. */
+export function isApiObject(obj: unknown): obj is object {
+  return typeof obj === 'object' && obj !== null && !Array.isArray(obj) && !(obj instanceof DeletedFinalStateUnknown);
 }
 
 /** The metadata of an API object, or undefined when `obj` does not look like one. */

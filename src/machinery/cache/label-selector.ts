@@ -6,10 +6,15 @@
  *   key              label present            !key             label absent
  *   key=value        equal (also `==`)        key!=value       absent or different
  *   key in (a,b)     present and one of       key notin (a,b)  absent or none of
- *   key>n / key<n    present, integer, greater / smaller
+ *   key>n / key<n    present, a 64-bit integer, greater / smaller
+ *
+ * As apimachinery's labels.Parse: requirements are sorted by key and in/notin values sorted and deduplicated,
+ * so equal selectors print alike; `()` is the set holding the empty value; a `>`/`<` bound must be a valid label
+ * value that is a 64-bit integer (so never negative), and a label that is not one never matches it.
  */
 
-export type SelectorOperator = 'exists' | 'doesNotExist' | 'equals' | 'notEquals' | 'in' | 'notIn' | 'gt' | 'lt';
+/** `doubleEquals` is `==`: it matches as `equals` does, and is kept apart so that the selector prints as written. */
+export type SelectorOperator = 'exists' | 'doesNotExist' | 'equals' | 'doubleEquals' | 'notEquals' | 'in' | 'notIn' | 'gt' | 'lt';
 
 /** One condition on one label key. `values` is empty for exists/doesNotExist and has one entry for the rest but in/notin. */
 export interface Requirement {
@@ -64,6 +69,7 @@ function requirementMatches(r: Requirement, labels: Record<string, string>): boo
     case 'doesNotExist':
       return !has;
     case 'equals':
+    case 'doubleEquals':
     case 'in':
       return has && r.values.includes(value!);
     case 'notEquals':
@@ -71,9 +77,9 @@ function requirementMatches(r: Requirement, labels: Record<string, string>): boo
       return !has || !r.values.includes(value!);
     case 'gt':
     case 'lt': {
-      if (!has || !/^-?\d+$/.test(value!)) return false;
-      const n = Number(value);
-      const bound = Number(r.values[0]);
+      const n = has ? int64(value!) : undefined;
+      const bound = r.values.length === 1 ? int64(r.values[0]!) : undefined;
+      if (n === undefined || bound === undefined) return false;
       return r.operator === 'gt' ? n > bound : n < bound;
     }
   }
@@ -87,12 +93,14 @@ function requirementToString(r: Requirement): string {
       return `!${r.key}`;
     case 'equals':
       return `${r.key}=${r.values[0]}`;
+    case 'doubleEquals':
+      return `${r.key}==${r.values[0]}`;
     case 'notEquals':
       return `${r.key}!=${r.values[0]}`;
     case 'in':
-      return `${r.key} in (${r.values.join(',')})`;
+      return `${r.key} in (${[...r.values].sort(byCodeUnit).join(',')})`;
     case 'notIn':
-      return `${r.key} notin (${r.values.join(',')})`;
+      return `${r.key} notin (${[...r.values].sort(byCodeUnit).join(',')})`;
     case 'gt':
       return `${r.key}>${r.values[0]}`;
     case 'lt':
@@ -100,9 +108,26 @@ function requirementToString(r: Requirement): string {
   }
 }
 
-/** A selector requiring exactly the given label values (what `matchLabels` means). */
-export function selectorFromSet(set: Record<string, string>): LabelSelector {
-  return new LabelSelector(Object.entries(set).map(([key, value]) => ({ key, operator: 'equals', values: [value] })));
+/** A selector requiring exactly the given label values (what `matchLabels` means); none (or no set) matches everything. */
+export function selectorFromSet(set: Record<string, string> | undefined): LabelSelector {
+  return new LabelSelector(sortedByKey(Object.entries(set ?? {}).map(([key, value]) => ({ key, operator: 'equals', values: [value] }))));
+}
+
+/** A 64-bit integer as Go's strconv.ParseInt(s, 10, 64) reads it (sign allowed), or undefined. */
+function int64(text: string): bigint | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const n = BigInt(text);
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : undefined;
+}
+
+/** Go's string order (bytes; our keys and values are ASCII), not localeCompare. */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Requirements in key order, ties kept as written. */
+function sortedByKey(requirements: Requirement[]): Requirement[] {
+  return requirements.sort((a, b) => byCodeUnit(a.key, b.key));
 }
 
 /** The selector that matches every object. */
@@ -119,7 +144,7 @@ function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i]!;
-    if (c === ' ' || c === '\t' || c === '\n') {
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
       i++;
     } else if (c === '!' && input[i + 1] === '=') {
       tokens.push({ kind: 'op', text: '!=' });
@@ -196,11 +221,12 @@ export function parseSelector(input: string): LabelSelector {
         next();
         const value = peek().kind === 'ident' ? ident('a value') : '';
         validateValue(value, input);
-        requirements.push({ key, operator: isOp(t, '!=') ? 'notEquals' : 'equals', values: [value] });
+        requirements.push({ key, operator: isOp(t, '!=') ? 'notEquals' : isOp(t, '==') ? 'doubleEquals' : 'equals', values: [value] });
       } else if (isOp(t, '>') || isOp(t, '<')) {
         next();
         const value = ident('an integer');
-        if (!/^-?\d+$/.test(value)) throw new SelectorParseError(`${JSON.stringify(value)} is not an integer`, input);
+        validateValue(value, input);
+        if (int64(value) === undefined) throw new SelectorParseError(`${JSON.stringify(value)} is not a 64-bit integer`, input);
         requirements.push({ key, operator: isOp(t, '>') ? 'gt' : 'lt', values: [value] });
       } else if (t.kind === 'ident' && (t.text === 'in' || t.text === 'notin')) {
         next();
@@ -208,7 +234,7 @@ export function parseSelector(input: string): LabelSelector {
           pos--;
           fail('expected "("');
         }
-        if (isOp(peek(), ')')) fail(`"${t.text}" needs at least one value`);
+        // An empty value is allowed anywhere in the list, so `()` is the set holding only the empty value.
         const values: string[] = [];
         for (;;) {
           const value = peek().kind === 'ident' ? ident('a value') : '';
@@ -221,7 +247,7 @@ export function parseSelector(input: string): LabelSelector {
             fail('expected "," or ")"');
           }
         }
-        requirements.push({ key, operator: t.text === 'in' ? 'in' : 'notIn', values: [...new Set(values)] });
+        requirements.push({ key, operator: t.text === 'in' ? 'in' : 'notIn', values: [...new Set(values)].sort(byCodeUnit) });
       } else {
         fail(`expected an operator after ${JSON.stringify(key)}`);
       }
@@ -233,5 +259,5 @@ export function parseSelector(input: string): LabelSelector {
       fail('expected ","');
     }
   }
-  return new LabelSelector(requirements);
+  return new LabelSelector(sortedByKey(requirements));
 }

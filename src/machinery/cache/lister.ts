@@ -21,7 +21,11 @@ export interface NamespaceLister<T> {
  *
  * Guarantees: it never writes to the indexer and never calls the API server; results are the cached
  * objects themselves (not copies), so callers must not mutate them; a malformed selector string throws
- * SelectorParseError.
+ * SelectorParseError. `namespace('')` is every namespace for `list` (client-go's NamespaceAll), and a
+ * cluster-scoped name for `get`, as client-go's listers read it.
+ *
+ * Deliberate difference: `get` of a name the cache lacks returns undefined, where client-go's listers return
+ * a NotFound API error (a Lister knows no group and resource to name in one).
  */
 export class Lister<T extends KubeObject = KubeObject> {
   private readonly indexer: Indexer<T>;
@@ -44,6 +48,7 @@ export class Lister<T extends KubeObject = KubeObject> {
     const indexer = this.indexer;
     return {
       list(selector?: Selector<T>): T[] {
+        if (namespace === '') return filter(indexer.list(), selector);
         // The namespace index turns this into a lookup; without it, scan and filter.
         const inNamespace = Object.hasOwn(indexer.getIndexers(), namespaceIndex)
           ? indexer.byIndex(namespaceIndex, namespace)

@@ -23,9 +23,6 @@ interface WaitingEntry<T> extends HeapEntry {
   seq: number;
 }
 
-/** Setting a Node timer beyond 2^31-1 ms fires it at once, so longer waits are done in steps. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * The DelayingQueue implementation: waiting items sit in a min-heap by deadline, and a single Clock timer
  * is armed for the earliest one. Unlike client-go it needs no periodic heartbeat, because the timer is
@@ -44,6 +41,7 @@ export class DelayingWorkQueue<T> extends WorkQueue<T> implements DelayingQueue<
 
   addAfter(item: T, delayMs: number): void {
     if (this.shuttingDown()) return this.emit('add-ignored-shutdown', item, { delayMs });
+    this.metric((m) => m.retry?.());
     // Also catches NaN: a delay that is not positive means "now".
     if (!(delayMs > 0)) return this.add(item);
     const readyAt = this.clock.now() + delayMs;
@@ -84,7 +82,7 @@ export class DelayingWorkQueue<T> extends WorkQueue<T> implements DelayingQueue<
     if (this.timer && this.timerAt <= head.readyAt) return;
     this.cancelTimer();
     this.timerAt = head.readyAt;
-    const wait = Math.min(MAX_TIMER_MS, Math.max(minWaitMs, head.readyAt - this.clock.now()));
+    const wait = Math.max(minWaitMs, head.readyAt - this.clock.now());
     this.timer = this.clock.setTimer(() => this.onTimer(), wait);
   }
 

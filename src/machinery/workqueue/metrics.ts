@@ -2,10 +2,14 @@
  * Optional hooks a queue calls as it works, mirroring the numbers client-go's workqueue exports (depth,
  * adds, queue latency, work duration, retries, unfinished work). Every hook is optional; a queue given no
  * metrics calls nothing. Hooks must be cheap; a hook that throws is ignored so metrics can never break a
- * controller. Times are milliseconds of the queue's Clock.
+ * controller. Times are milliseconds of the queue's Clock. As in client-go, only a named queue reports them,
+ * and unfinished work is reported until the queue shuts down.
  */
 export interface QueueMetrics {
-  /** The number of items waiting to be taken (`len()`) changed. */
+  /**
+   * The number of items added and not yet taken changed: `len()`, plus held items added again (client-go's
+   * depth gauge counts those from their add, not from the `done` that queues them).
+   */
   depth?(depth: number): void;
   /** An add was accepted (the item was not already waiting). */
   added?(): void;
@@ -13,7 +17,7 @@ export interface QueueMetrics {
   queueLatency?(ms: number): void;
   /** How long a worker held an item, from `get` to `done`. */
   workDuration?(ms: number): void;
-  /** `addRateLimited` was called. */
+  /** `addAfter` (so also `addRateLimited`) was called on a delaying queue that is not shutting down, as client-go counts. */
   retry?(): void;
   /**
    * Reported periodically while items are being processed: the summed time the items currently held by

@@ -22,8 +22,9 @@ export interface QueueSnapshot<T> {
 export interface QueueOptions {
   /** Time source for metrics and, in delaying queues, for delays. Defaults to the real clock. */
   clock?: Clock;
-  /** Shown in trace events as `data.name`. */
+  /** Shown in trace events as `data.name`; metrics are reported only for a named queue, as in client-go. */
   name?: string;
+  /** Ignored without a `name` (client-go creates no metrics for an unnamed queue). */
   metrics?: QueueMetrics;
   tracer?: Tracer;
   /** Add `data.snapshot` (see `snapshot()`) to every trace event. Costs a copy per event; off by default. */
@@ -45,7 +46,11 @@ export interface Queue<T> {
   add(item: T): void;
   /** Resolves with the next item, waiting for one if needed. The item is held until `done(item)`. */
   get(): Promise<GetResult<T>>;
-  /** Ends processing of `item`; if it was added again meanwhile it is queued again. */
+  /**
+   * Ends processing of `item`; if it was added again meanwhile it is queued again. Deliberately unlike
+   * client-go, `done` of an item no worker holds changes nothing (client-go queues a dirty one a second
+   * time, so that two workers could hold it).
+   */
   done(item: T): void;
   /** How many items wait to be taken (held items are not counted). */
   len(): number;
@@ -87,7 +92,7 @@ export class WorkQueue<T> implements Queue<T> {
   constructor(opts: QueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
     this.name = opts.name;
-    this.metrics = opts.metrics;
+    this.metrics = opts.name ? opts.metrics : undefined;
     this.tracer = opts.tracer;
     this.snapshots = opts.snapshots ?? false;
     if (this.metrics) {
@@ -103,10 +108,10 @@ export class WorkQueue<T> implements Queue<T> {
     this.dirty.add(item);
     this.addedAt?.set(item, this.clock.now());
     this.metric((m) => m.added?.());
+    this.depthChanged();
     // A held item goes back in the queue at `done`, never to a second worker now.
     if (this.processing.has(item)) return this.emit('add-deferred-processing', item);
     this.queue.push(item);
-    this.depthChanged();
     this.emit('add', item);
     this.serveGetters();
   }
@@ -127,14 +132,10 @@ export class WorkQueue<T> implements Queue<T> {
     this.emit('done', item);
     if (this.dirty.has(item)) {
       this.queue.push(item);
-      this.depthChanged();
       this.emit('requeue-after-done', item);
       this.serveGetters();
     }
-    if (this.processing.size === 0) {
-      this.releaseDrain();
-      if (this.shutdownCalled) this.stopUnfinishedWork();
-    }
+    if (this.processing.size === 0) this.releaseDrain();
   }
 
   len(): number {
@@ -195,7 +196,8 @@ export class WorkQueue<T> implements Queue<T> {
     this.shutdownCalled = true;
     if (first) this.onShutDown();
     this.emit('shutdown', undefined, { drain });
-    if (this.processing.size === 0) this.stopUnfinishedWork();
+    // As client-go's update loop, which ends when the queue is shut down.
+    this.stopUnfinishedWork();
     // Getters only wait while the queue is empty, so every one of them learns of the shutdown now.
     for (let resolve = this.getters.shift(); resolve; resolve = this.getters.shift()) {
       resolve({ item: undefined, shutdown: true });
@@ -234,15 +236,16 @@ export class WorkQueue<T> implements Queue<T> {
     for (const resolve of waiters) resolve();
   }
 
+  /** Depth counts what is dirty, as client-go's gauge: queued items and held ones added again, not yet taken. */
   private depthChanged(): void {
-    if (this.metrics?.depth) this.metric((m) => m.depth?.(this.queue.length));
+    if (this.metrics?.depth) this.metric((m) => m.depth?.(this.dirty.size));
   }
 
   private armUnfinishedWork(): void {
     this.unfinishedTimer = this.clock.setTimer(() => {
       this.unfinishedTimer = undefined;
       this.reportUnfinishedWork();
-      if (!this.shutdownCalled || this.processing.size > 0) this.armUnfinishedWork();
+      this.armUnfinishedWork();
     }, UNFINISHED_WORK_UPDATE_PERIOD_MS);
   }
 

@@ -31,7 +31,6 @@ export class RateLimitingWorkQueue<T> extends DelayingWorkQueue<T> implements Ra
 
   addRateLimited(item: T): void {
     const delayMs = this.limiter.when(item);
-    this.metric((m) => m.retry?.());
     this.emit('rate-limited', item, { delayMs, requeues: this.limiter.numRequeues(item) });
     this.addAfter(item, delayMs);
   }

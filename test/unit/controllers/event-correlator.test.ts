@@ -92,6 +92,10 @@ describe('EventRecorder correlation', () => {
     const combined = client.requests[9]!.body as CoreEvent;
     assert.equal(combined.message, `${AGGREGATE_MESSAGE_PREFIX}attempt 10 failed`);
     assert.equal(combined.count, 1);
+    // Built field by field, as client-go's: no reporting controller or instance.
+    assert.deepEqual([combined.reportingComponent, combined.reportingInstance], ['', '']);
+    const names = client.requests.filter((r) => r.method === 'POST').map((r) => (r.body as CoreEvent).metadata.name);
+    assert.equal(new Set(names).size, names.length, 'the combined event is named apart from events made in the same millisecond');
     assert.deepEqual(client.requests[11]!.body, { count: 3, lastTimestamp: '2026-03-01T10:00:00Z', message: `${AGGREGATE_MESSAGE_PREFIX}attempt 12 failed` });
     assert.equal(client.requests[11]!.path, `/api/v1/namespaces/demo/events/${combined.metadata.name}`);
     assert.equal(recorder.stats().aggregated, 3);
@@ -134,6 +138,24 @@ describe('EventRecorder correlation', () => {
     await rejected.recorder.flush();
     assert.equal(rejected.client.requests.length, 1);
     assert.equal(rejected.recorder.stats().failed, 1);
+  });
+});
+
+describe('EventRecorder shutdown', () => {
+  it('ends a retry wait at once and abandons its event; queued events get one try each; later events are dropped', async () => {
+    const { client, recorder } = setup(() => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    });
+    for (const name of ['a', 'b', 'c']) recorder.event(fooNamed(name), 'Normal', 'Synced', 'ok');
+    await Promise.resolve();
+    recorder.shutDown();
+    await recorder.flush(); // no clock advance: nothing waits out a retry
+    assert.equal(client.requests.length, 3);
+    assert.equal(recorder.stats().failed, 3);
+    recorder.event(fooNamed('d'), 'Normal', 'Synced', 'ok');
+    await recorder.flush();
+    assert.equal(client.requests.length, 3);
+    assert.equal(recorder.stats().recorded, 3);
   });
 });
 

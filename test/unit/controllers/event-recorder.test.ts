@@ -116,6 +116,37 @@ describe('EventRecorder', () => {
     assert.match(errors[0]!, /could not record event.*events is forbidden/);
   });
 
+  it('names the event by a random UUID when <object>.<hex> is no valid name, as client-go GenerateEventName', async () => {
+    const { client, recorder } = setup();
+    const named = (name: string): KubeObject => ({ ...foo, metadata: { ...foo.metadata, name } });
+    recorder.event(named('x'.repeat(240)), 'Normal', 'Synced', 'ok');
+    recorder.event(named('system:foo'), 'Normal', 'Synced', 'ok');
+    recorder.event({ ...foo, metadata: { namespace: 'demo' } }, 'Normal', 'Synced', 'ok');
+    await recorder.flush();
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    for (const r of client.requests) assert.match((r.body as CoreEvent).metadata.name, uuid);
+  });
+
+  it('records nothing for an event type other than Normal or Warning, and logs it', async () => {
+    const { client, recorder, errors } = setup();
+    recorder.event(foo, 'Info' as 'Normal', 'Synced', 'ok');
+    await recorder.flush();
+    assert.equal(client.requests.length, 0);
+    assert.equal(recorder.stats().recorded, 0);
+    assert.match(errors.join('\n'), /unsupported event type.*"eventType":"Info"/);
+  });
+
+  it('keys repeats as client-go does, its fields joined with nothing between them', async () => {
+    const { client, recorder } = setup();
+    recorder.event(foo, 'Normal', 'Fail', 'edX');
+    recorder.event(foo, 'Normal', 'Failed', 'X');
+    await recorder.flush();
+    assert.deepEqual(
+      client.requests.map((r) => r.method),
+      ['POST', 'PATCH'],
+    );
+  });
+
   it('forgets the least recently used events beyond its cache size', async () => {
     const { client, recorder } = setup({ maxCacheEntries: 2 });
     recorder.event(foo, 'Normal', 'A', 'a');

@@ -70,6 +70,13 @@ test('the namespace index files cluster-scoped objects under the empty namespace
   assert.deepEqual(idx.indexKeys(namespaceIndex, 'default'), ['default/p']);
 });
 
+test('the namespace index files an object without metadata under the empty namespace, and refuses a tombstone', () => {
+  const idx = newIndexer<KubeObject>(undefined, { [namespaceIndex]: metaNamespaceIndexFunc });
+  idx.add({ kind: 'Thing' });
+  assert.deepEqual(idx.indexKeys(namespaceIndex, ''), ['']);
+  assert.throws(() => metaNamespaceIndexFunc(new DeletedFinalStateUnknown('ns/x', undefined)));
+});
+
 test('indexKeys returns the keys sorted, whatever order they were added in', () => {
   const idx = newIndexer<KubeObject>(undefined, { [namespaceIndex]: metaNamespaceIndexFunc });
   for (const name of ['c', 'a', 'b']) idx.add(pod(name, { ns: 'default' }));

@@ -35,6 +35,12 @@ test('something that is not an object has no metadata and cannot be keyed', () =
   assert.throws(() => metaNamespaceKeyFunc([{ metadata: { name: 'x' } }]), KeyError);
 });
 
+test('a tombstone is not an API object: only the deletion-handling key function keys it', () => {
+  const tomb = new DeletedFinalStateUnknown('ns/b', { metadata: { namespace: 'ns', name: 'b' } });
+  assert.throws(() => metaNamespaceKeyFunc(tomb), KeyError);
+  assert.equal(deletionHandlingMetaNamespaceKeyFunc(tomb), 'ns/b');
+});
+
 test('splitting a key reverses the key function', () => {
   assert.deepEqual(splitMetaNamespaceKey('default/web'), { namespace: 'default', name: 'web' });
   assert.deepEqual(splitMetaNamespaceKey('node-1'), { namespace: '', name: 'node-1' });

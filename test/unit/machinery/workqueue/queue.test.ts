@@ -315,7 +315,7 @@ test('a tracer or metrics hook that throws does not break the queue', async () =
 test('metrics report depth, adds, queue latency and work duration on the injected clock', async () => {
   const clock = new FakeClock();
   const metrics = new RecordingQueueMetrics();
-  const q = newQueue<string>({ clock, metrics });
+  const q = newQueue<string>({ clock, metrics, name: 'test' });
   q.add('a');
   q.add('a');
   q.add('b');
@@ -333,7 +333,7 @@ test('metrics report depth, adds, queue latency and work duration on the injecte
 test('metrics report unfinished work periodically while items are held, and stop after shutdown', async () => {
   const clock = new FakeClock();
   const metrics = new RecordingQueueMetrics();
-  const q = newQueue<string>({ clock, metrics });
+  const q = newQueue<string>({ clock, metrics, name: 'test' });
   q.add('a');
   q.add('b');
   await take(q);
@@ -345,4 +345,44 @@ test('metrics report unfinished work periodically while items are held, and stop
   q.done('b');
   q.shutDown();
   assert.equal(clock.pendingTimers(), 0);
+});
+
+test('unfinished work is not reported once the queue shuts down, even with items still held (client-go TestMetricShutdown)', async () => {
+  const clock = new FakeClock();
+  const metrics = new RecordingQueueMetrics();
+  const q = newQueue<string>({ clock, metrics, name: 'test' });
+  q.add('a');
+  await take(q);
+  await clock.advance(500);
+  q.shutDown();
+  await clock.advance(1000);
+  assert.deepEqual(metrics.unfinished, [{ totalMs: 500, longestMs: 500 }]);
+  assert.equal(clock.pendingTimers(), 0);
+});
+
+test('depth counts an item added again while held, from that add (client-go metrics_test: one thing remains in the queue)', async () => {
+  const metrics = new RecordingQueueMetrics();
+  const q = newQueue<string>({ clock: new FakeClock(), metrics, name: 'test' });
+  q.add('a');
+  await take(q);
+  q.add('a');
+  assert.equal(q.len(), 0);
+  assert.equal(metrics.depths.at(-1), 1);
+  q.done('a');
+  assert.equal(metrics.depths.at(-1), 1);
+  await take(q);
+  assert.equal(metrics.depths.at(-1), 0);
+  assert.deepEqual(metrics.depths, [1, 0, 1, 0]);
+});
+
+test('a queue without a name reports no metrics, as client-go creates none for it', async () => {
+  const metrics = new RecordingQueueMetrics();
+  const clock = new FakeClock();
+  const q = newQueue<string>({ clock, metrics });
+  q.add('a');
+  await take(q);
+  await clock.advance(1000);
+  q.done('a');
+  assert.deepEqual([metrics.adds, metrics.depths, metrics.queueLatencies, metrics.workDurations, metrics.unfinished], [0, [], [], [], []]);
+  q.shutDown();
 });

@@ -65,7 +65,7 @@ test('each retry is reported to the metrics and traced with its delay and count'
   const clock = new FakeClock();
   const tracer = new RecordingTracer();
   const metrics = new RecordingQueueMetrics();
-  const q = newRateLimitingQueue<string>(new ItemExponentialFailureRateLimiter(5, 1000), { clock, tracer, metrics });
+  const q = newRateLimitingQueue<string>(new ItemExponentialFailureRateLimiter(5, 1000), { clock, tracer, metrics, name: 'test' });
   q.addRateLimited('a');
   q.addRateLimited('a');
   assert.equal(metrics.retries, 2);
@@ -78,6 +78,21 @@ test('each retry is reported to the metrics and traced with its delay and count'
     ],
   );
   q.shutDown();
+});
+
+test('every addAfter counts a retry, a zero delay too, and none once the queue shuts down (client-go AddAfter)', () => {
+  const clock = new FakeClock();
+  const metrics = new RecordingQueueMetrics();
+  const q = newRateLimitingQueue<string>(new ItemExponentialFailureRateLimiter(5, 1000), { clock, metrics, name: 'test' });
+  q.addAfter('x', 100);
+  q.addAfter('y', 0);
+  q.addRateLimited('z');
+  q.add('plain');
+  assert.equal(metrics.retries, 3);
+  q.shutDown();
+  q.addRateLimited('w');
+  assert.equal(metrics.retries, 3);
+  assert.equal(q.numRequeues('w'), 1);
 });
 
 test('addRateLimited after shutdown still counts the retry but queues nothing', async () => {
