@@ -82,8 +82,9 @@ export interface ByteStream extends AsyncIterable<Uint8Array> {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** client-go's rest client: a GET retried at most this often after its connection broke, this far apart. */
-const GET_RETRIES = 10;
+/** client-go's rest client (with_retry.go): at most this many retries of one request, for either reason below. */
+const MAX_RETRIES = 10;
+/** How long a GET whose connection broke waits before it is sent again. */
 const GET_RETRY_WAIT_MS = 1000;
 
 export class KubeClient {
@@ -334,16 +335,28 @@ export class KubeClient {
     }
   }
 
-  /** Sends again a GET whose connection broke before the answer: it is safe to repeat, as client-go judges. */
+  /**
+   * Sends a request again as client-go's rest client does, at most MAX_RETRIES times in all: a GET whose
+   * connection broke before the answer (safe to repeat), 1 s later; any request answered 429 or 5xx with a
+   * Retry-After of whole seconds (the server asks for it), after those seconds. The last answer is returned
+   * as it came; the request's deadline covers every try.
+   */
   private async sendRetrying(transport: Transport, req: TransportRequest): Promise<TransportResponse> {
     for (let retry = 0; ; retry++) {
       this.requestsSent++;
+      let response: TransportResponse;
       try {
-        return await transport.send(req);
+        response = await transport.send(req);
       } catch (err) {
-        if (req.method !== 'GET' || retry >= GET_RETRIES || req.signal.aborted || !isConnectionLost(err)) throw err;
+        if (req.method !== 'GET' || retry >= MAX_RETRIES || req.signal.aborted || !isConnectionLost(err)) throw err;
         await this.clock.sleep(GET_RETRY_WAIT_MS, req.signal);
+        continue;
       }
+      const waitSeconds = retry < MAX_RETRIES ? retryAfterSeconds(response) : undefined;
+      if (waitSeconds === undefined) return response;
+      // Read to its end, so that its connection can carry the next try.
+      await response.text().catch(() => '');
+      await this.clock.sleep(waitSeconds * 1000, req.signal);
     }
   }
 
@@ -415,6 +428,13 @@ async function errorBody(payload: string | Buffer): Promise<unknown> {
   } catch {
     return undefined; // not a Status: the HTTP status alone tells
   }
+}
+
+/** client-go's checkWait: a 429 or 5xx answer's Retry-After, read as strconv.Atoi reads it (a negative one waits 0). */
+function retryAfterSeconds(response: TransportResponse): number | undefined {
+  if (response.status !== 429 && response.status < 500) return undefined;
+  const header = response.headers.get('retry-after')?.trim();
+  return header && /^[+-]?\d+$/.test(header) ? Math.max(0, Number(header)) : undefined;
 }
 
 function ok(response: TransportResponse): boolean {
