@@ -47,6 +47,11 @@ export const realClock: Clock = new RealClock();
 /**
  * A clock that moves only when told to. `advance(ms)` fires due timers in deadline order (ties in creation
  * order), letting pending promise callbacks run between timers so async code observes each step.
+ *
+ * Deliberate difference from k8s.io/utils' FakeClock, whose Step sets the final time first and then fires,
+ * once, the timers that existed before it: here each timer fires at its own deadline (`now()` reads that
+ * deadline), and timers set during the advance fire too when due within it, as they would on a real clock.
+ * So an item added with a 1 s delay and taken after one 3 s advance shows 2 s of queue latency; Go shows 0.
  */
 export class FakeClock implements Clock {
   private current: number;

@@ -9,6 +9,7 @@ export {
   ItemFastSlowRateLimiter,
   BucketRateLimiter,
   MaxOfRateLimiter,
+  WithMaxWaitRateLimiter,
   defaultControllerRateLimiter,
   defaultItemBasedRateLimiter,
   DEFAULT_CONTROLLER_BASE_DELAY_MS,

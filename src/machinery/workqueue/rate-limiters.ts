@@ -4,6 +4,10 @@ import { realClock, type Clock } from '../clock.ts';
  * Decides how long an item should wait before it is retried. `when` is called once per retry and
  * records it; `forget` clears what the limiter knows about the item (call it after a success);
  * `numRequeues` is how many retries the limiter has counted for it.
+ *
+ * Deliberate difference: the limiters below refuse settings client-go accepts but cannot mean (a negative
+ * delay or attempt count, a bucket with no burst or no positive rate) with a RangeError when made, where
+ * client-go returns negative or practically endless delays.
  */
 export interface RateLimiter<T> {
   /** Delay in milliseconds before `item` may be retried; counts as one retry. */
@@ -150,6 +154,29 @@ export class MaxOfRateLimiter<T> implements RateLimiter<T> {
     let max = 0;
     for (const l of this.limiters) max = Math.max(max, l.numRequeues(item));
     return max;
+  }
+}
+
+/** Caps another limiter's delays at `maxDelayMs`, which it otherwise leaves alone (client-go's WithMaxWaitRateLimiter). */
+export class WithMaxWaitRateLimiter<T> implements RateLimiter<T> {
+  private readonly limiter: RateLimiter<T>;
+  private readonly maxDelayMs: number;
+
+  constructor(limiter: RateLimiter<T>, maxDelayMs: number) {
+    this.limiter = limiter;
+    this.maxDelayMs = maxDelayMs;
+  }
+
+  when(item: T): number {
+    return Math.min(this.limiter.when(item), this.maxDelayMs);
+  }
+
+  forget(item: T): void {
+    this.limiter.forget(item);
+  }
+
+  numRequeues(item: T): number {
+    return this.limiter.numRequeues(item);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   DEFAULT_CONTROLLER_QPS,
   ItemExponentialFailureRateLimiter,
   ItemFastSlowRateLimiter,
+  WithMaxWaitRateLimiter,
   MaxOfRateLimiter,
   defaultControllerRateLimiter,
   defaultItemBasedRateLimiter,
@@ -152,4 +153,12 @@ test('the default controller limiter uses client-go numbers: 5 ms..1000 s per it
 test('the default item-based limiter starts at 1 ms', () => {
   const l = defaultItemBasedRateLimiter<string>();
   assert.deepEqual(whens(l, 'a', 3), [1, 2, 4]);
+});
+
+test('a max-wait limiter caps the delays of the limiter it wraps, and passes forget and numRequeues through', () => {
+  const capped = new WithMaxWaitRateLimiter(new ItemExponentialFailureRateLimiter<string>(10, 100_000), 35);
+  assert.deepEqual([capped.when('a'), capped.when('a'), capped.when('a'), capped.when('a')], [10, 20, 35, 35]);
+  assert.equal(capped.numRequeues('a'), 4);
+  capped.forget('a');
+  assert.deepEqual([capped.numRequeues('a'), capped.when('a')], [0, 10]);
 });
