@@ -76,6 +76,12 @@ export interface SharedInformerFactoryOptions {
  *   v0.36 factory.go: WaitFor over HasSyncedChecker, no polling);
  * - `shutdown` stops every informer the factory started (whatever signal they were started with) and
  *   resolves once all have stopped.
+ *
+ * Deliberate difference: client-go's Shutdown stops nothing; it only makes Start a no-op and blocks until the
+ * informers stop, which they do only when the contexts they were started with are cancelled (called
+ * before those are cancelled, it waits for that). Ours stops them itself, so a caller may shut down on
+ * any path, including an error before its own signal aborted (src/controllers/foo/main.ts and
+ * src/examples/informer.ts do).
  */
 export class SharedInformerFactory {
   private readonly newListerWatcher: ListerWatcherFactory;
@@ -142,7 +148,10 @@ export class SharedInformerFactory {
     return new Map(ids.map((id, i) => [id, informers[i]!.hasSyncedChecker().isDone()]));
   }
 
-  /** Stops every informer this factory started and waits for them; later `start` calls do nothing. */
+  /**
+   * Stops every informer this factory started and waits for them; later `start` calls do nothing. Unlike
+   * client-go's Shutdown, which only waits for the callers' contexts to stop them (see the class comment).
+   */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     this.shutdownController.abort();

@@ -5,6 +5,8 @@
 import type { Clock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
+import type { DoneChecker } from './done-checker.ts';
+import { DoneSignal } from './done-checker.ts';
 import type { DeletedFinalStateUnknown } from './keys.ts';
 import { deletionHandlingMetaNamespaceKeyFunc } from './keys.ts';
 import { RingGrowing } from './ring-buffer.ts';
@@ -26,6 +28,14 @@ export interface ResourceEventHandler<T> {
 export type Notification<T> =
   { type: 'add'; obj: T; isInInitialList: boolean } | { type: 'update'; oldObj: T; newObj: T } | { type: 'delete'; obj: T | DeletedFinalStateUnknown<T> };
 
+/**
+ * How early a resync check may come on the real clock and still count as due (ms). Node arms a timer from
+ * the event loop's time, kept in whole milliseconds (and on Linux possibly read from the coarse monotonic
+ * clock), so the resync timer can fire up to ~2 ms before the deadline `now()` set; without slack that
+ * check would skip a whole period. Fake clocks fire exactly and get none.
+ */
+export const realTimerSlackMs = 5;
+
 /** What a listener needs from its informer. */
 export interface ProcessorListenerOptions {
   clock: Clock;
@@ -34,8 +44,13 @@ export interface ProcessorListenerOptions {
   id: number;
   /** Initial ring size; the ring grows as needed. Default 1024. */
   bufferSize?: number;
-  /** Whether the informer feeding this listener has synced. */
-  upstreamHasSynced: () => boolean;
+  /**
+   * Done once the informer feeding this listener has synced; `isDone()` must turn true at that moment
+   * (`done()` may settle later: it only wakes the listener's own checker).
+   */
+  upstreamSynced: DoneChecker;
+  /** How early a resync check may come and still count (ms). Default 0: due exactly at the deadline. */
+  resyncSlackMs?: number;
   /** Told about a handler that threw or rejected. */
   onError?: ((err: unknown, info: { listener: number; notification: Notification<unknown>['type'] }) => void) | undefined;
 }
@@ -48,9 +63,18 @@ export interface ProcessorListenerOptions {
  * - notifications are delivered in the order added, one at a time, each after the previous handler call
  *   (or its promise) finished, so a slow handler delays only itself;
  * - a handler that throws or rejects is reported (tracer, onError) and delivery goes on with the next one;
- * - `hasSynced()` is true once the informer has synced and every initial-list add given to this listener
- *   has been delivered;
- * - after `stop()` nothing more is delivered; the promise resolves when the call in flight has finished.
+ * - `hasSynced()` (and `hasSyncedChecker()`) turns true once the informer has synced while this listener was
+ *   running and every initial-list add given to it has returned from the handler; it never turns false
+ *   again (client-go's SingleFileTracker with watchSynced). A listener stopped before the informer synced,
+ *   or with initial adds still buffered, never syncs; an add in flight at `stop()` still counts when it returns;
+ * - after `stop()` nothing more is delivered; the promise resolves when the call in flight has finished;
+ * - `shouldResync(now)` is true from the deadline on (`resyncSlackMs` earlier, if given), never with a period of 0.
+ *
+ * Deliberate difference: an initial add whose handler throws or rejects counts as delivered, so the
+ * registration still syncs. client-go's default crashes the process on a handler panic; with crashing off,
+ * the panicking add is never counted and HasSynced stays false for good, which client-go tracks as a bug
+ * (kubernetes#129024; TestEventPanics notes the hang). Here throwing handlers are reported and delivery goes
+ * on by design, so one bad object must not keep a controller from ever starting.
  */
 export class ProcessorListener<T> {
   readonly handler: ResourceEventHandler<T>;
@@ -62,9 +86,14 @@ export class ProcessorListener<T> {
   private readonly buffer: RingGrowing<Notification<T>>;
   private readonly clock: Clock;
   private readonly tracer: Tracer | undefined;
-  private readonly upstreamHasSynced: () => boolean;
+  private readonly upstream: DoneChecker;
+  private readonly resyncSlackMs: number;
   private readonly onError: ProcessorListenerOptions['onError'];
-  private pendingInitial = 0;
+  /** Initial adds given to this listener whose handler call has not returned (client-go's tracker count). */
+  private initialInFlight = 0;
+  /** The informer synced while this listener ran (client-go's watchSynced saw it before giving up). */
+  private upstreamSeen = false;
+  private readonly synced: DoneSignal;
   private stopped = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -76,15 +105,19 @@ export class ProcessorListener<T> {
     this.resyncPeriodMs = resyncPeriodMs;
     this.clock = options.clock;
     this.tracer = options.tracer;
-    this.upstreamHasSynced = options.upstreamHasSynced;
+    this.upstream = options.upstreamSynced;
+    this.resyncSlackMs = options.resyncSlackMs ?? 0;
     this.onError = options.onError;
     this.buffer = new RingGrowing(options.bufferSize ?? 1024);
     this.nextResyncAt = this.clock.now() + resyncPeriodMs;
+    this.synced = new DoneSignal(`${this.upstream.name} + event handler ${this.id}`);
+    // Wakes the checker when the informer syncs with nothing left to deliver; nobody needs to poll.
+    void this.upstream.done().then(() => this.checkSynced());
   }
 
   add(notification: Notification<T>): void {
     if (this.stopped) return;
-    if (notification.type === 'add' && notification.isInInitialList) this.pendingInitial++;
+    if (notification.type === 'add' && notification.isInInitialList) this.initialInFlight++;
     this.buffer.writeOne(notification);
     const wake = this.wake;
     this.wake = undefined;
@@ -97,7 +130,12 @@ export class ProcessorListener<T> {
   }
 
   hasSynced(): boolean {
-    return this.upstreamHasSynced() && this.pendingInitial === 0;
+    return this.checkSynced();
+  }
+
+  /** Done when `hasSynced()` turns true (client-go's registration HasSyncedChecker). */
+  hasSyncedChecker(): DoneChecker {
+    return this.synced;
   }
 
   /** Starts the delivery loop (once). */
@@ -108,24 +146,20 @@ export class ProcessorListener<T> {
 
   /** Stops delivery, drops what is pending, and resolves when the handler call in flight has returned. */
   stop(): Promise<void> {
+    // An informer sync that came before the stop still counts; one after it does not.
+    this.checkSynced();
     this.stopped = true;
+    // Dropped initial adds are never delivered, so they stay counted: this listener then never syncs.
     this.buffer.clear();
-    // Dropped initial adds will never be delivered: hasSynced must not wait for them.
-    this.pendingInitial = 0;
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
     return this.loop ?? Promise.resolve();
   }
 
-  /**
-   * Due at its deadline, give or take a tenth of the period (at most 1 s): the resync timer is armed for the
-   * same period just after the deadline is set, and timers may fire a little early by this clock, which
-   * would otherwise skip a whole period.
-   */
+  /** Due from the deadline on, as client-go's exact comparison; the slack only absorbs real timers firing early. */
   shouldResync(now: number): boolean {
-    const tolerance = Math.min(this.resyncPeriodMs / 10, 1000);
-    return this.resyncPeriodMs > 0 && now + tolerance >= this.nextResyncAt;
+    return this.resyncPeriodMs > 0 && now + this.resyncSlackMs >= this.nextResyncAt;
   }
 
   determineNextResync(now: number): void {
@@ -183,8 +217,21 @@ export class ProcessorListener<T> {
         // the error reporter itself must not break delivery
       }
     } finally {
-      if (n.type === 'add' && n.isInInitialList) this.pendingInitial--;
+      // Also after a throw: see the class comment.
+      if (n.type === 'add' && n.isInInitialList) {
+        this.initialInFlight--;
+        this.checkSynced();
+      }
     }
+  }
+
+  /** Latches `synced` once the upstream sync was seen while running and no initial add is outstanding. */
+  private checkSynced(): boolean {
+    if (!this.synced.isDone()) {
+      if (!this.upstreamSeen && !this.stopped && this.upstream.isDone()) this.upstreamSeen = true;
+      if (this.upstreamSeen && this.initialInFlight === 0) this.synced.finish();
+    }
+    return this.synced.isDone();
   }
 }
 

@@ -4,7 +4,7 @@
  * articles describe); the informer pops it, updates the cache, then tells the handlers.
  */
 import type { Clock } from '../clock.ts';
-import { realClock } from '../clock.ts';
+import { RealClock, realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import { Cache } from './cache.ts';
@@ -17,7 +17,7 @@ import type { KeyFunc } from './keys.ts';
 import { DeletedFinalStateUnknown, deletionHandlingMetaNamespaceKeyFunc, resourceVersionOf } from './keys.ts';
 import type { KubeObject, ListerWatcher } from './list-watch.ts';
 import type { Notification, ResourceEventHandler } from './processor-listener.ts';
-import { ProcessorListener } from './processor-listener.ts';
+import { ProcessorListener, realTimerSlackMs } from './processor-listener.ts';
 import type { RealFIFOItem, RealFIFOOptions, ReplacedAllInfo } from './real-fifo.ts';
 import { RealFIFO, reconcileReplacement } from './real-fifo.ts';
 import { Reflector } from './reflector.ts';
@@ -66,12 +66,21 @@ export interface AddEventHandlerOptions {
   resyncPeriodMs?: number;
 }
 
-/** A handler's membership in an informer; pass it to removeEventHandler. */
+/**
+ * A handler's membership in one informer; pass this same object to that informer's removeEventHandler.
+ * Removal matches the object itself, so a registration never removes anything from another informer.
+ */
 export interface ResourceEventHandlerRegistration {
-  /** Opaque, unique per registration. */
+  /** Names the handler in this informer's traces (numbered per informer); not used to find it. */
   readonly handle: number;
-  /** True once the informer has synced and this handler has been given every initial-list add. */
+  /**
+   * True once the informer has synced while this handler was registered and every initial-list add given
+   * to it has returned from the handler; then true for good. False for good when the handler was removed,
+   * or the informer stopped, before that (client-go's SingleFileTracker).
+   */
   hasSynced(): boolean;
+  /** Done when hasSynced() turns true: wait on it instead of polling. */
+  hasSyncedChecker(): DoneChecker;
 }
 
 /**
@@ -95,12 +104,18 @@ export interface ResourceEventHandlerRegistration {
  * - every handler has its own unbounded buffer and delivery loop: a slow or failing handler delays or
  *   breaks nobody else, and never the informer;
  * - a handler added after start first receives onAdd(obj, true) for every cached object;
- * - setTransform, setWatchErrorHandler and addIndexers throw once started; addEventHandler throws once stopped;
+ * - removeEventHandler removes only a registration this informer returned (matched by identity); anything
+ *   else, or a second removal, does nothing and does not throw;
+ * - setTransform and setWatchErrorHandler throw once started; addIndexers works while running (indexing
+ *   what is cached) and, like addEventHandler, throws once stopped;
  * - `run(signal)` runs once; it resolves after the signal aborted and the reflector, the delta loop and
  *   every handler loop have stopped.
  *
  * Deliberate differences: a Bookmark entry is only traced (the cache does not track client-go's
- * LastStoreSyncResourceVersion); a custom keyFunc keys the queue as well as the cache.
+ * LastStoreSyncResourceVersion); a custom keyFunc keys the queue as well as the cache; on the real clock a
+ * handler's resync is due up to realTimerSlackMs early, as Node timers may fire that early (exact on a fake
+ * clock); an initial add whose handler throws still counts towards its registration's sync (see
+ * ProcessorListener).
  */
 export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private readonly lw: ListerWatcher<T>;
@@ -116,7 +131,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private readonly fifoKind: FifoKind;
   private readonly atomicEvents: boolean;
   private readonly batch: boolean;
-  private readonly registrations = new Map<number, ProcessorListener<T>>();
+  private readonly registrations = new Map<ResourceEventHandlerRegistration, ProcessorListener<T>>();
   private resyncCheckPeriodMs: number;
   private transform: ((obj: T) => T) | undefined;
   private watchErrorHandler: ((err: unknown) => void) | undefined;
@@ -124,6 +139,8 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   private reflector: Reflector<T> | undefined;
   /** Finished once the queue has synced (client-go's s.synced, closed when the controller's checker is done). */
   private readonly synced: DoneSignal;
+  /** What handlers wait on: done as soon as hasSynced() is, woken by `synced`. */
+  private readonly upstreamSynced: DoneChecker;
   private started = false;
   private stopped = false;
   private nextHandle = 1;
@@ -141,6 +158,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     this.defaultEventHandlerResyncPeriodMs = defaultResyncPeriodMs;
     this.resyncCheckPeriodMs = defaultResyncPeriodMs;
     this.synced = new DoneSignal(`SharedIndexInformer ${exampleTypeName}`);
+    this.upstreamSynced = { name: this.synced.name, isDone: () => this.hasSynced(), done: () => this.synced.done() };
     this.fifoKind = options.fifo ?? 'real';
     this.atomicEvents = options.realFIFO?.atomicEvents ?? true;
     this.batch = options.realFIFO?.batch ?? true;
@@ -171,26 +189,35 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
       clock: this.clock,
       tracer: this.tracer,
       id: handle,
-      upstreamHasSynced: () => this.hasSynced(),
+      upstreamSynced: this.upstreamSynced,
+      resyncSlackMs: this.clock instanceof RealClock ? realTimerSlackMs : 0,
       onError: this.onHandlerError,
     });
-    this.registrations.set(handle, listener);
+    const registration: ResourceEventHandlerRegistration = Object.freeze({
+      handle,
+      hasSynced: () => listener.hasSynced(),
+      hasSyncedChecker: () => listener.hasSyncedChecker(),
+    });
+    this.registrations.set(registration, listener);
     this.processor.addListener(listener);
     if (this.started) {
       // Deltas are handled synchronously, so nothing can slip in between this snapshot and later events.
       for (const obj of this.indexer.list()) listener.add({ type: 'add', obj, isInInitialList: true });
     }
     this.emit('handler-added', { listener: handle, resyncPeriodMs: listener.resyncPeriod });
-    return { handle, hasSynced: () => listener.hasSynced() };
+    return registration;
   }
 
-  /** Stops delivery to the handler at once (pending notifications are dropped). Unknown registrations are ignored. */
+  /**
+   * Stops delivery to the handler at once (pending notifications are dropped; a call in flight finishes).
+   * Only the very object addEventHandler returned counts: another informer's registration, or anything
+   * else, is ignored.
+   */
   removeEventHandler(registration: ResourceEventHandlerRegistration): void {
-    const listener = this.registrations.get(registration.handle);
+    const listener = this.registrations.get(registration);
     if (!listener) return;
-    this.registrations.delete(registration.handle);
-    this.processor.removeListener(listener);
-    this.emit('handler-removed', { listener: registration.handle });
+    this.registrations.delete(registration);
+    if (this.processor.removeListener(listener)) this.emit('handler-removed', { listener: listener.id });
   }
 
   /** True once the items of the first list have all been popped into the cache. */
@@ -233,8 +260,9 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
     this.transform = transform;
   }
 
+  /** Also while running: the new indices cover what is already cached. Throws once stopped, or on a name clash. */
   addIndexers(indexers: Indexers<T>): void {
-    if (this.started) throw new Error('informer has already started');
+    if (this.stopped) throw new Error('indexer was not added because it has stopped already');
     this.indexer.addIndexers(indexers);
   }
 

@@ -149,7 +149,7 @@ test('custom resync per resource overrides the default one; transform applies to
   await factory.shutdown();
 });
 
-test('shutdown stops every informer and waits; start afterwards does nothing', async () => {
+test('shutdown stops every informer though its start signal never aborts (client-go only waits), then start does nothing', async () => {
   const { factory, clock, lwFor } = setup();
   const informer = factory.informerFor(pods);
   factory.start(new AbortController().signal);

@@ -303,6 +303,41 @@ test('per-handler resync periods have a 1 s floor and never undercut the running
   await t.stop();
 });
 
+/** A handler that records when (by the fake clock) it was told of each resync. */
+function resyncTimes(clock: FakeClock): ResourceEventHandler<KubeObject> & { at: number[] } {
+  const at: number[] = [];
+  return { at, onUpdate: () => void at.push(clock.now()) };
+}
+
+test('a handler resyncs at the first check on or after its deadline, never before (periods not multiples of the check)', async () => {
+  const t = setup(1_000);
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const a = resyncTimes(t.clock);
+  const b = resyncTimes(t.clock);
+  t.informer.addEventHandler(a);
+  t.informer.addEventHandler(b, { resyncPeriodMs: 2_100 });
+  await t.start();
+  for (let i = 0; i < 10; i++) await t.clock.advance(1_000);
+  assert.deepEqual(
+    a.at,
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => s * 1_000),
+  );
+  assert.deepEqual(b.at, [3_000, 6_000, 9_000], 'due at 2.1 s: the 3 s check, then 6 s and 9 s');
+  await t.stop();
+});
+
+test('a handler added half a second after start is not due at the first check, one period minus 0.5 s later', async () => {
+  const t = setup(10_000);
+  t.lw.objects = [pod('a', { rv: '1' })];
+  await t.start();
+  await t.clock.advance(500);
+  const b = resyncTimes(t.clock);
+  t.informer.addEventHandler(b, { resyncPeriodMs: 10_000 });
+  await t.clock.advance(19_500);
+  assert.deepEqual(b.at, [20_000]);
+  await t.stop();
+});
+
 test('removeEventHandler stops delivery, including what was already pending', async () => {
   const t = setup();
   t.lw.objects = [];
@@ -326,6 +361,135 @@ test('removeEventHandler stops delivery, including what was already pending', as
   await t.clock.advance(5_000);
   assert.deepEqual(log, ['x'], 'the call in flight finishes; nothing after it is delivered');
   assert.deepEqual(other.log, ['add x@2', 'add y@3', 'add z@4']);
+  await t.stop();
+});
+
+test('removing a registration from another informer removes nothing there or in its own informer', async () => {
+  const t1 = setup();
+  const t2 = setup();
+  t1.lw.objects = [];
+  t2.lw.objects = [];
+  const first = recorder();
+  const second = recorder();
+  const reg1 = t1.informer.addEventHandler(first);
+  t1.informer.addEventHandler(second);
+  const other = recorder();
+  t2.informer.addEventHandler(other); // numbered 1 in its own informer, as reg1 is in t1
+  await t1.start();
+  await t2.start();
+  t2.informer.removeEventHandler(reg1);
+  t1.lw.current.emit('ADDED', pod('x', { rv: '2' }));
+  t2.lw.current.emit('ADDED', pod('y', { rv: '2' }));
+  await t1.clock.advance(0);
+  await t2.clock.advance(0);
+  assert.deepEqual(first.log, ['add x@2']);
+  assert.deepEqual(second.log, ['add x@2']);
+  assert.deepEqual(other.log, ['add y@2']);
+  await t1.stop();
+  await t2.stop();
+});
+
+test('removeEventHandler ignores what is not a registration of this informer, without throwing', async () => {
+  const t = setup();
+  t.lw.objects = [];
+  const h = recorder();
+  const reg = t.informer.addEventHandler(h);
+  await t.start();
+  for (const bogus of [undefined, null, 1, {}, { handle: reg.handle }, { ...reg }]) {
+    assert.doesNotThrow(() => t.informer.removeEventHandler(bogus as never));
+  }
+  t.lw.current.emit('ADDED', pod('x', { rv: '2' }));
+  await t.clock.advance(0);
+  assert.deepEqual(h.log, ['add x@2']);
+  await t.stop();
+});
+
+test('a handler removed before start never syncs, even once the informer has', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const h = recorder();
+  const reg = t.informer.addEventHandler(h);
+  t.informer.removeEventHandler(reg);
+  await t.start();
+  assert.equal(t.informer.hasSynced(), true);
+  assert.deepEqual(h.log, []);
+  assert.equal(reg.hasSynced(), false);
+  assert.equal(reg.hasSyncedChecker().isDone(), false);
+  await t.stop();
+  assert.equal(reg.hasSynced(), false);
+});
+
+test('a handler removed while inside its initial add syncs once that add returns', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1' })];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const added: string[] = [];
+  const reg = t.informer.addEventHandler({
+    onAdd: async (obj) => {
+      await released;
+      added.push(obj.metadata!.name!);
+    },
+  });
+  await t.start();
+  assert.equal(t.informer.hasSynced(), true);
+  assert.equal(reg.hasSynced(), false, 'its initial add has not returned');
+  t.informer.removeEventHandler(reg);
+  release();
+  await reg.hasSyncedChecker().done();
+  assert.deepEqual(added, ['a']);
+  assert.equal(reg.hasSynced(), true);
+  await t.stop();
+});
+
+test('a handler inside its initial add when the informer stops syncs once that add returns; one stopped before the sync never does', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1' })];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const reg = t.informer.addEventHandler({ onAdd: () => released });
+  await t.start();
+  assert.equal(reg.hasSynced(), false);
+  const stopping = t.stop();
+  // Release only once the informer has stopped its handlers, so the add is still in flight then.
+  while (!t.informer.isStopped()) await t.clock.advance(0);
+  release();
+  await stopping;
+  assert.equal(reg.hasSynced(), true);
+
+  const unsynced = setup();
+  unsynced.lw.scriptList(new ApiStatusError({ code: 500, message: 'x' }));
+  const never = unsynced.informer.addEventHandler(recorder());
+  await unsynced.start();
+  await unsynced.stop();
+  assert.equal(never.hasSynced(), false);
+});
+
+test("a registration's checker is done, without polling, once its initial adds returned; then it stays synced", async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1' }), pod('b', { rv: '1' })];
+  await t.start();
+  const h = recorder();
+  const reg = t.informer.addEventHandler(h);
+  assert.equal(reg.hasSyncedChecker().isDone(), false);
+  await reg.hasSyncedChecker().done();
+  assert.deepEqual(h.log, ['add a@1 initial', 'add b@1 initial']);
+  await t.stop();
+  assert.equal(reg.hasSynced(), true);
+});
+
+test('a handler that throws on its initial adds is reported and its registration still syncs (deliberate difference)', async () => {
+  const errors: unknown[] = [];
+  const t = setup(0, { onHandlerError: (err) => errors.push(err) });
+  t.lw.objects = [pod('a', { rv: '1' })];
+  const reg = t.informer.addEventHandler({
+    onAdd: () => {
+      throw new Error('cannot handle it');
+    },
+  });
+  await t.start();
+  assert.equal(errors.length, 1);
+  assert.equal(reg.hasSynced(), true);
   await t.stop();
 });
 
@@ -362,7 +526,7 @@ test('transform applies before caching and handlers', async () => {
   await t.stop();
 });
 
-test('configuration calls are refused once started; adding handlers is refused once stopped', async () => {
+test('transform and watch error handler are refused once started; indexers and handlers only once stopped', async () => {
   const t = setup();
   const seen: unknown[] = [];
   t.informer.setWatchErrorHandler((err) => seen.push(err));
@@ -372,10 +536,30 @@ test('configuration calls are refused once started; adding handlers is refused o
   assert.equal(seen.length, 1, 'the watch error handler set before start is used');
   assert.throws(() => t.informer.setTransform((o) => o), /already started/);
   assert.throws(() => t.informer.setWatchErrorHandler(() => {}), /already started/);
-  assert.throws(() => t.informer.addIndexers({ other: () => [] }), /already started/);
+  t.informer.addIndexers({ other: () => [] });
   await t.stop();
   assert.equal(t.informer.isStopped(), true);
+  assert.throws(() => t.informer.addIndexers({ late: () => [] }), /^Error: indexer was not added because it has stopped already$/);
   assert.throws(() => t.informer.addEventHandler(recorder()), /stopped/);
+});
+
+test('an index added while running covers what is already cached and what comes later', async () => {
+  const t = setup();
+  t.lw.objects = [pod('a', { rv: '1', labels: { tier: 'web' } }), pod('b', { rv: '1', labels: { tier: 'db' } })];
+  await t.start();
+  t.informer.addIndexers({ tier: (o) => [o.metadata!.labels?.tier ?? ''] });
+  const names = (tier: string) =>
+    t.informer
+      .getIndexer()
+      .byIndex('tier', tier)
+      .map((o) => o.metadata!.name)
+      .sort();
+  assert.deepEqual(names('web'), ['a']);
+  t.lw.current.emit('ADDED', pod('c', { rv: '2', labels: { tier: 'web' } }));
+  await t.clock.advance(0);
+  assert.deepEqual(names('web'), ['a', 'c']);
+  assert.throws(() => t.informer.addIndexers({ tier: () => [] }), /conflict/);
+  await t.stop();
 });
 
 test('run resolves after abort with every timer cancelled and handler loops ended', async () => {
