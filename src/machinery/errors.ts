@@ -31,21 +31,65 @@ export class ApiStatusError extends Error {
   }
 }
 
-/** True for "the resource version you asked for is gone": 410 Gone, or reason Expired. */
-export function isResourceExpired(err: unknown): boolean {
-  return err instanceof ApiStatusError && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone');
+/**
+ * The Status reasons apimachinery knows (its knownReasons). A code alone (410, 504...) only counts when the
+ * reason is not one of these, as apierrors.IsGone / IsTimeout decide.
+ */
+const KNOWN_REASONS = new Set([
+  'Unauthorized',
+  'Forbidden',
+  'NotFound',
+  'AlreadyExists',
+  'Conflict',
+  'Gone',
+  'Invalid',
+  'ServerTimeout',
+  'StoreReadError',
+  'Timeout',
+  'TooManyRequests',
+  'BadRequest',
+  'MethodNotAllowed',
+  'NotAcceptable',
+  'RequestEntityTooLarge',
+  'UnsupportedMediaType',
+  'InternalError',
+  'Expired',
+  'ServiceUnavailable',
+]);
+
+/** Reason `reason`, or code `code` with a reason apimachinery does not know (apierrors' reasonAndCode checks). */
+function hasReasonOrCode(err: ApiStatusError, reason: string, code: number): boolean {
+  return err.reason === reason || (!KNOWN_REASONS.has(err.reason ?? '') && err.code === code);
 }
 
 /**
- * True when the server has not reached the resource version asked for (client-go's
- * isTooLargeResourceVersionError): the cause ResourceVersionTooLarge, or, from servers before 1.18.6, a
- * Timeout whose cause or message says "Too large resource version".
+ * True for "the resource version you asked for is gone" (the reflector's isExpiredError): reason Expired,
+ * reason Gone, or 410 with a reason apimachinery does not know.
+ */
+export function isResourceExpired(err: unknown): boolean {
+  return err instanceof ApiStatusError && (err.reason === 'Expired' || hasReasonOrCode(err, 'Gone', 410));
+}
+
+/**
+ * Reason Expired only (apierrors.IsResourceExpired): what client-go's pager checks before it trades an
+ * expired continue token for one full list. A 410 Gone there fails the list instead.
+ */
+export function isReasonExpired(err: unknown): boolean {
+  return err instanceof ApiStatusError && err.reason === 'Expired';
+}
+
+/**
+ * True when the server has not reached the resource version asked for, exactly as client-go's
+ * isTooLargeResourceVersionError: a cause of type ResourceVersionTooLarge; or, from servers before 1.18.6, a
+ * timeout (reason Timeout, or 504 with an unknown reason) that has details and either a cause or its message
+ * saying "Too large resource version". A timeout without details never counts, whatever its message.
  */
 export function isTooLargeResourceVersion(err: unknown): boolean {
   if (!(err instanceof ApiStatusError)) return false;
   const causes = Array.isArray(err.details?.causes) ? (err.details.causes as { reason?: unknown; message?: unknown }[]) : [];
+  // A cause's type is `reason` on the wire (metav1.StatusCause).
   if (causes.some((c) => c?.reason === 'ResourceVersionTooLarge')) return true;
-  if (err.reason !== 'Timeout') return false;
+  if (!hasReasonOrCode(err, 'Timeout', 504) || err.details === undefined) return false;
   return causes.some((c) => c?.message === 'Too large resource version') || err.message.includes('Too large resource version');
 }
 

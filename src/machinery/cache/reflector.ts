@@ -6,7 +6,15 @@
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
-import { ApiStatusError, apiStatusError, isConnectionRefused, isResourceExpired, isTooLargeResourceVersion, isTooManyRequests } from '../errors.ts';
+import {
+  ApiStatusError,
+  apiStatusError,
+  isConnectionRefused,
+  isReasonExpired,
+  isResourceExpired,
+  isTooLargeResourceVersion,
+  isTooManyRequests,
+} from '../errors.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import { untilAborted } from '../until-aborted.ts';
@@ -23,7 +31,10 @@ export interface ReflectorOptions {
   tracer?: Tracer;
   /** Names this reflector in traces (e.g. 'pods'). Defaults to expectedTypeName or 'reflector'. */
   name?: string;
-  /** Items per list page when paginating. Default 500. */
+  /**
+   * Items per list page (client-go's WatchListPageSize). When set, every list asks for pages of this size.
+   * Unset (or 0): 500 per page at RV "0" or "", none at a specific version unless the server showed it paginates.
+   */
   pageSize?: number;
   /** How often to call the store's resync (ms). 0 or absent: never. */
   resyncPeriodMs?: number;
@@ -39,12 +50,18 @@ export interface ReflectorOptions {
   idleTimeoutMs?: number;
   /** Delays after failures and between list-and-watch rounds. Default: ExponentialBackoff on the same clock. */
   backoff?: Backoff;
-  /** Told about every error a list-and-watch round ends with. Must not throw; if it does, it is ignored. */
+  /**
+   * Told about every error a list-and-watch round ends with: a failed list, or a watch request rejected
+   * with something other than 429 / connection refused. Not told about watches that end (ERROR events,
+   * closes) nor about the retries the reflector makes quietly. Must not throw; if it does, it is ignored.
+   */
   watchErrorHandler?: (err: unknown) => void;
   labelSelector?: string;
   fieldSelector?: string;
-  /** The `kind` watch events must carry; events of another kind are reported and dropped. */
+  /** The `kind` watch events must carry; events of another kind or apiVersion are reported and dropped. */
   expectedTypeName?: string;
+  /** The `apiVersion` ("group/version", "v1" for the core group) watch events must carry, with expectedTypeName. */
+  expectedApiVersion?: string;
   /** Random numbers in [0, 1) for the watch timeout; injectable for tests. Default Math.random. */
   random?: () => number;
   /**
@@ -58,6 +75,9 @@ export interface ReflectorOptions {
 export interface TransformingStore<T> extends ReflectorStore<T> {
   transformer(): ((obj: T) => T) | undefined;
 }
+
+/** The pager's page size when `pageSize` is not set (client-go's pager defaultPageSize). */
+const DEFAULT_PAGE_SIZE = 500;
 
 /** A watch that ends within this long with no event counts as a failure (client-go's VeryShortWatchError). */
 const SHORT_WATCH_MS = 1000;
@@ -84,7 +104,8 @@ interface OpenWatch<T extends KubeObject> {
  *
  * Guarantees, each as client-go's reflector.go:
  * - run() repeats list-and-watch rounds until the signal aborts, waiting the backoff's delay after every
- *   round that ends (Until with the reflector's backoff, 800 ms doubling to 30 s, reset after 2 min);
+ *   round that ends (Until with the reflector's backoff, 800 ms doubling to 30 s, reset after 2 min); the
+ *   watch error handler hears only the errors a round ends with (a failed list, a rejected watch request);
  * - a round syncs first. With watch-list (the default): one watch with sendInitialEvents=true,
  *   resourceVersionMatch=NotOlderThan, bookmarks allowed, from the last synced version ("" at first: a
  *   consistent snapshot). Its events fill a temporary store; the BOOKMARK annotated
@@ -94,25 +115,37 @@ interface OpenWatch<T extends KubeObject> {
  *   off and retry; 410 / too-large-RV retries at once from "". Any other failure (e.g. 422 from a server
  *   without watch-list) falls back to a list for this round;
  * - a list asks for resourceVersion "0" first (the API server's cache), later for the last synced version;
- *   "" only after the last synced version proved unavailable. A list that answers 410 Expired or "too large
- *   resource version" is retried at once with "" (a consistent read). Pages (limit) are asked for only at
- *   RV "0" or "" or once the server showed it paginates; an expired continue token falls back to one full
- *   list at the requested version;
+ *   "" only after the last synced version proved unavailable. A list that answers 410 (Expired or Gone) or
+ *   "too large resource version" is retried at once with "" (a consistent read), paged as the first attempt.
+ *   Pages (limit) are asked for always when `pageSize` is set, else only at RV "0" or "" or once an RV "0"
+ *   list came back in pages (even when it was its "" retry that did). A continue token answered with reason
+ *   Expired falls back to one full list at the requested version (the pager's FullListIfExpired); any other
+ *   error there, 410 Gone included, fails the attempt;
  * - the store gets the temporary store's objects, each already transformed once by the store's transformer;
  *   a queue transforms again what replace hands it, as client-go's does, so transforms must be idempotent;
- * - a watch bookmark is passed to the store's `bookmark` when it has one (client-go's ReflectorBookmarkStore;
- *   the RealFIFO then queues a Bookmark entry); the bookmarks of a watch-list's initial events are not;
- * - the watch resumes from the last version seen (events and bookmarks); a stream the server closes (or the
- *   connection drops) is re-opened at once; a watch request refused or answered 429 backs off and retries;
+ * - watch events whose kind or apiVersion differ from the expected ones are reported and skipped before
+ *   anything else: they neither count as events nor move the resource version;
+ * - a watch bookmark is passed to the store's `bookmark` when it has one (client-go's ReflectorBookmarkStore:
+ *   the RealFIFO then queues a Bookmark entry), even without a version; a store that throws is reported and
+ *   the watch goes on; the bookmarks of a watch-list's initial events are not passed on;
+ * - the watch resumes from the resource version of the last event or bookmark, even an empty one (then the
+ *   next watch asks for ""); a stream the server closes (or the connection drops) is re-opened at once; a
+ *   watch request refused or answered 429, or an ERROR event with 429, backs off and watches again;
  * - a watch ending with 410 Expired does NOT mark the version unavailable: the next round relists from the
  *   last version seen (a list at an RV returns data at least that fresh, served from the watch cache); only
  *   when that list answers 410 / too-large does it fall back to "" (see DefaultWatchErrorHandler);
- * - any other watch failure (an ERROR event, a watch lasting under a second with no event, an undecodable
- *   event, a rejected watch request) ends the round: back off, then relist;
- * - resync ticks run only while watching, restarting with each round.
+ * - any other watch failure (an ERROR event, an undecodable event, a failed resync, a watch lasting under a
+ *   second with no event, timed from when watching starts, so a stream handed over by the watch-list counts
+ *   from the hand-over) ends the round: back off, then relist; a rejected watch request does too, and is the
+ *   error the round ends with;
+ * - resync ticks run only while watching, restarting with each round; the first failing resync ends the
+ *   watch and no further resync runs in that round.
  * Deliberate differences: a watch (or watch request) silent for `idleTimeoutMs` is closed and resumed
- * (client-go relies on the server's timeout); a 429 that names Retry-After waits that long instead of the
- * backoff; MaxInternalErrorRetryDuration is not offered (client-go's default, 0, never retries).
+ * (client-go relies on the server's timeout); a 429 that names Retry-After waits the longer of that and the
+ * backoff (client-go's REST client first retries a 429 itself, up to 10 times, each after its Retry-After;
+ * what reaches its reflector then waits the backoff, never less); MaxInternalErrorRetryDuration is not
+ * offered (client-go's default, 0, never retries); an object that carries neither kind nor apiVersion is not
+ * checked against the expected ones (client-go checks typed objects by Go type instead).
  * `run(signal)` resolves once the signal aborts, after closing the watch and cancelling every timer it made;
  * it never rejects and leaves no unhandled rejection behind (a second concurrent run returns at once).
  */
@@ -122,7 +155,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private readonly clock: Clock;
   private readonly tracer: Tracer | undefined;
   private readonly name: string;
-  private readonly pageSize: number;
+  /** The page size asked for (client-go's WatchListPageSize); undefined: the pager's default rule. */
+  private readonly pageSize: number | undefined;
   private readonly resyncPeriodMs: number;
   private readonly shouldResync: (() => boolean) | undefined;
   private readonly watchTimeoutRange: { minSeconds: number; maxSeconds: number };
@@ -132,6 +166,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private readonly labelSelector: string | undefined;
   private readonly fieldSelector: string | undefined;
   private readonly expectedTypeName: string | undefined;
+  private readonly expectedApiVersion: string | undefined;
   private readonly random: () => number;
   private readonly useWatchList: boolean;
 
@@ -142,6 +177,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private paginatedResult = false;
   private running = false;
   private resyncTimer: TimerHandle | undefined;
+  /** A failed resync waiting to end the watch (client-go's resyncerrc); cleared with each round. */
+  private resyncError: { error: unknown } | undefined;
+  /** Ends the watch stream being consumed, so that it sees resyncError at once. */
+  private interruptWatch: (() => void) | undefined;
 
   constructor(lw: ListerWatcher<T>, store: ReflectorStore<T>, options: ReflectorOptions = {}) {
     this.lw = lw;
@@ -149,7 +188,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.clock = options.clock ?? realClock;
     this.tracer = options.tracer;
     this.name = options.name ?? options.expectedTypeName ?? 'reflector';
-    this.pageSize = options.pageSize ?? 500;
+    this.pageSize = options.pageSize !== undefined && options.pageSize > 0 ? options.pageSize : undefined;
     this.resyncPeriodMs = options.resyncPeriodMs ?? 0;
     this.shouldResync = options.shouldResync;
     this.watchTimeoutRange = options.watchTimeoutRange ?? { minSeconds: 300, maxSeconds: 600 };
@@ -159,6 +198,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.labelSelector = options.labelSelector;
     this.fieldSelector = options.fieldSelector;
     this.expectedTypeName = options.expectedTypeName;
+    this.expectedApiVersion = options.expectedApiVersion;
     this.random = options.random ?? Math.random;
     this.useWatchList = (options.useWatchList ?? true) && !lw.isWatchListSemanticsUnsupported?.();
   }
@@ -219,14 +259,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
 
   /** Lists everything and replaces the store. Returns the error on failure (after the one "" retry client-go makes). */
   private async list(signal: AbortSignal): Promise<unknown> {
-    let rv = this.relistResourceVersion();
+    const requestedRV = this.relistResourceVersion();
+    let rv = requestedRV;
     // The page size is chosen once, from the version first asked for, as client-go's pager is.
-    const paginate = this.pageSize > 0 && (this.paginatedResult || rv === '0' || rv === '');
+    const pageSize = this.listPageSize(rv);
     this.emit('list-start', { resourceVersion: rv });
     let result: { items: T[]; resourceVersion: string; pages: number };
     try {
       // Even a transport that ignores the signal must not keep run() from returning.
-      result = await untilAborted(this.listAll(rv, paginate, signal), signal);
+      result = await untilAborted(this.listAll(rv, pageSize, signal), signal);
     } catch (err) {
       if (signal.aborted) return undefined;
       if (!isResourceExpired(err) && !isTooLargeResourceVersion(err)) return err;
@@ -236,13 +277,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
       rv = this.relistResourceVersion();
       this.emit('list-start', { resourceVersion: rv });
       try {
-        result = await untilAborted(this.listAll(rv, paginate, signal), signal);
+        result = await untilAborted(this.listAll(rv, pageSize, signal), signal);
       } catch (retryErr) {
         return signal.aborted ? undefined : retryErr;
       }
     }
     if (signal.aborted) return undefined;
-    if (rv === '0' && result.pages > 1) this.paginatedResult = true;
+    // Judged by the version first asked for, as client-go: an RV "0" list in pages means no watch cache,
+    // even when it is the "" retry that came back in pages.
+    if (requestedRV === '0' && result.pages > 1) this.paginatedResult = true;
     this.rvUnavailable = false;
     try {
       this.store.replace(result.items, result.resourceVersion);
@@ -254,28 +297,37 @@ export class Reflector<T extends KubeObject = KubeObject> {
     return undefined;
   }
 
+  /** Items per page for a list first asked at `rv`; 0: no limit (client-go's list() choosing the pager's PageSize). */
+  private listPageSize(rv: string): number {
+    if (this.pageSize !== undefined) return this.pageSize;
+    // At a specific version only an unpaged list is served from the watch cache: keep etcd out of relists.
+    if (this.paginatedResult || rv === '0' || rv === '') return DEFAULT_PAGE_SIZE;
+    return 0;
+  }
+
   private relistResourceVersion(): string {
     if (this.rvUnavailable) return '';
     return this.lastSyncRV === '' ? '0' : this.lastSyncRV;
   }
 
-  private async listAll(rv: string, paginate: boolean, signal: AbortSignal): Promise<{ items: T[]; resourceVersion: string; pages: number }> {
+  private async listAll(rv: string, pageSize: number, signal: AbortSignal): Promise<{ items: T[]; resourceVersion: string; pages: number }> {
     const base: ListOptions = { resourceVersion: rv, signal };
     if (this.labelSelector !== undefined) base.labelSelector = this.labelSelector;
     if (this.fieldSelector !== undefined) base.fieldSelector = this.fieldSelector;
-    const first = await this.lw.list(paginate ? { ...base, limit: this.pageSize } : base);
+    const first = await this.lw.list(pageSize > 0 ? { ...base, limit: pageSize } : base);
     const items = [...first.items];
     let meta = first.metadata;
     let pages = 1;
     while (meta.continue) {
-      const pageOptions: ListOptions = { limit: this.pageSize, continue: meta.continue, signal };
+      const pageOptions: ListOptions = { limit: pageSize, continue: meta.continue, signal };
       if (this.labelSelector !== undefined) pageOptions.labelSelector = this.labelSelector;
       if (this.fieldSelector !== undefined) pageOptions.fieldSelector = this.fieldSelector;
       let page;
       try {
         page = await this.lw.list(pageOptions);
       } catch (err) {
-        if (!isResourceExpired(err)) throw err;
+        // Reason Expired only, as the pager: a 410 Gone fails this attempt (the caller may retry at "").
+        if (!isReasonExpired(err)) throw err;
         // The continue token outlived the snapshot it points into: one unpaginated list at the version asked for.
         this.emit('list-continue-expired', { pages });
         const full = await this.lw.list(base);
@@ -373,7 +425,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
         if (opened.kind === 'idle') continue;
         if (opened.kind === 'failed') {
           if (isConnectionRefused(opened.error) || isTooManyRequests(opened.error)) {
-            this.reportError(opened.error, 'watch');
+            // Retried quietly: the error handler hears only what ends a round.
+            this.emit('watch-retry', { resourceVersion: rv, error: describe(opened.error), code: codeOf(opened.error) });
             await this.wait(opened.error, 'watch', signal);
             continue;
           }
@@ -382,6 +435,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
         }
         current = opened.open;
       } else {
+        // Timed from now, not from the watch-list request: a close right after the hand-over is a very short watch.
+        current = { ...current, startedAt: this.clock.now() };
         this.emit('watch-continues', { resourceVersion: this.lastSyncRV });
       }
       const end = await this.consume(current, signal, { propagateRVFromStart });
@@ -395,7 +450,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         return undefined;
       }
       if (isTooManyRequests(err)) {
-        this.reportError(err, 'watch');
+        this.emit('watch-retry', { resourceVersion: this.lastSyncRV, error: describe(err), code: codeOf(err) });
         await this.wait(err, 'watch', signal);
         continue;
       }
@@ -460,7 +515,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
     let besidesAdded = false;
     let initialRV = '';
     let keepOpen = false;
+    // A resync failure ends the real watch, even one that failed before this stream opened (resyncerrc).
+    if (!mode.initialStore) this.interruptWatch = () => guard.interrupt();
     try {
+      if (!mode.initialStore && this.resyncError) return this.resyncFailed();
       for (;;) {
         const next = iterator.next();
         next.catch(() => {});
@@ -479,6 +537,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         }
         if (step === 'stop' || guard.reason) {
           if (guard.reason === 'abort') return { kind: 'stopped' };
+          if (guard.reason === 'interrupt') return this.resyncFailed();
           this.emit('watch-idle-timeout', { resourceVersion: this.lastSyncRV, idleMs: this.idleTimeoutMs, events });
           return { kind: 'closed', events, idle: true };
         }
@@ -489,10 +548,12 @@ export class Reflector<T extends KubeObject = KubeObject> {
         guard.arm();
         const event = step.value;
         if (event.type === 'ERROR') return { kind: 'failed', error: apiStatusError(event.object, { fallbackMessage: 'watch ERROR event' }) };
-        events++;
+        // Before anything else: an object of another type neither counts nor moves the version.
+        if (!this.isExpectedType(event.object)) continue;
         const rv = resourceVersionOf(event.object) ?? '';
-        if (event.type !== 'ADDED') besidesAdded = true;
+        if (event.type === 'MODIFIED' || event.type === 'DELETED' || event.type === 'BOOKMARK') besidesAdded = true;
         const initialEnd = this.apply(event, mode.initialStore);
+        events++;
         if (mode.initialStore) {
           if (besidesAdded) initialRV = rv;
           if (initialEnd) {
@@ -501,13 +562,37 @@ export class Reflector<T extends KubeObject = KubeObject> {
             return { kind: 'initial-events-end', resourceVersion: initialRV, stream: open };
           }
         } else if (mode.propagateRVFromStart || besidesAdded) {
-          if (rv) this.lastSyncRV = rv;
+          // An empty version too: the next watch then asks for "" (client-go's setLastSyncResourceVersion).
+          this.lastSyncRV = rv;
         }
       }
     } finally {
+      if (!mode.initialStore) this.interruptWatch = undefined;
       guard.dispose();
       if (!keepOpen) closeQuietly(open);
     }
+  }
+
+  /** Hands the pending resync failure to the watch, which it ends. */
+  private resyncFailed(): StreamEnd<T> {
+    const error = this.resyncError?.error;
+    this.resyncError = undefined;
+    return { kind: 'failed', error };
+  }
+
+  /** Whether a watch event's object has the expected kind and apiVersion; reports those that do not. */
+  private isExpectedType(obj: T): boolean {
+    if (this.expectedTypeName === undefined && this.expectedApiVersion === undefined) return true;
+    const kind = obj?.kind;
+    const apiVersion = obj?.apiVersion;
+    // Nothing to compare on an object that names no type (see the class comment).
+    if (kind === undefined && apiVersion === undefined) return true;
+    const kindOk = this.expectedTypeName === undefined || kind === this.expectedTypeName;
+    const versionOk = this.expectedApiVersion === undefined || apiVersion === this.expectedApiVersion;
+    if (kindOk && versionOk) return true;
+    const expected = `${this.expectedApiVersion ?? '*'} ${this.expectedTypeName ?? '*'}`;
+    this.emit('error', { phase: 'watch-event', error: `unexpected watch event object type: expected ${expected}, got ${String(apiVersion)} ${String(kind)}` });
+    return false;
   }
 
   private closedOrShort(open: OpenWatch<T>, events: number): StreamEnd<T> {
@@ -529,12 +614,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
       const annotations = (readMeta(obj) as { annotations?: Record<string, unknown> } | undefined)?.annotations;
       const end = annotations?.[INITIAL_EVENTS_END_ANNOTATION] === 'true';
       this.emit('bookmark', end ? { resourceVersion: rv, initialEventsEnd: true } : { resourceVersion: rv });
-      if (!initial && rv) this.store.bookmark?.(rv);
+      if (!initial && this.store.bookmark) {
+        try {
+          this.store.bookmark(rv ?? '');
+        } catch (err) {
+          // client-go: "Unable to send bookmark event to store", and the watch goes on.
+          this.emit('error', { phase: 'bookmark', error: describe(err) });
+        }
+      }
       return end;
-    }
-    if (this.expectedTypeName && typeof obj?.kind === 'string' && obj.kind !== this.expectedTypeName) {
-      this.emit('error', { phase: 'watch-event', error: `expected kind ${this.expectedTypeName}, got ${obj.kind}` });
-      return false;
     }
     let key: string | undefined;
     try {
@@ -569,10 +657,12 @@ export class Reflector<T extends KubeObject = KubeObject> {
     }
   }
 
-  /** Waits before the next attempt: Retry-After for a 429 that has one, else the backoff's next delay. */
+  /** Waits before the next attempt: the backoff's next delay, or a 429's Retry-After where that is longer. */
   private async wait(err: unknown, phase: string, signal: AbortSignal): Promise<void> {
-    const retryAfter = err instanceof ApiStatusError && err.code === 429 ? err.retryAfterSeconds : undefined;
-    const delayMs = retryAfter !== undefined && retryAfter >= 0 ? retryAfter * 1000 : this.backoff.next();
+    const backoffMs = this.backoff.next();
+    const retryAfter = err instanceof ApiStatusError && isTooManyRequests(err) ? err.retryAfterSeconds : undefined;
+    // Never sooner than the backoff: a Retry-After of 0 must not turn failures into a busy loop.
+    const delayMs = retryAfter !== undefined && retryAfter * 1000 > backoffMs ? retryAfter * 1000 : backoffMs;
     const data: Record<string, unknown> = { delayMs, phase, retryAfter: retryAfter !== undefined };
     if (err !== undefined) data.error = describe(err);
     this.emit('backoff', data);
@@ -584,8 +674,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   private startResync(signal: AbortSignal): void {
+    this.resyncError = undefined;
     if (this.resyncPeriodMs <= 0 || this.resyncTimer || signal.aborted) return;
     const tick = () => {
+      this.resyncTimer = undefined;
       if (signal.aborted) return;
       try {
         if (!this.shouldResync || this.shouldResync()) {
@@ -593,7 +685,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
           this.store.resync();
         }
       } catch (err) {
+        // As client-go's startResync: stop resyncing and end the watch with the error (then relist).
         this.emit('error', { phase: 'resync', error: describe(err) });
+        this.resyncError = { error: err };
+        this.interruptWatch?.();
+        return;
       }
       this.resyncTimer = this.clock.setTimer(tick, this.resyncPeriodMs);
     };
@@ -603,6 +699,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private stopResync(): void {
     this.resyncTimer?.cancel();
     this.resyncTimer = undefined;
+    this.resyncError = undefined;
   }
 
   private emit(action: string, data: Record<string, unknown>, key?: string): void {
@@ -613,13 +710,14 @@ export class Reflector<T extends KubeObject = KubeObject> {
 }
 
 /**
- * Ends a wait on a watch when the run's signal aborts or nothing arrives for `idleMs`. `until()` gives a
+ * Ends a wait on a watch when the run's signal aborts, nothing arrives for `idleMs`, or the reflector
+ * interrupts it (a failed resync). `until()` gives a
  * fresh promise per wait: racing each event against one long-lived promise would pile a reaction onto it
  * per event for the whole life of the watch. An event only notes its time: the one idle timer, when it
  * fires early, sleeps again for the rest (no timer made and cancelled per event of a busy stream).
  */
 class WatchGuard {
-  reason: 'abort' | 'idle' | undefined;
+  reason: 'abort' | 'idle' | 'interrupt' | undefined;
   private wake: () => void = () => {};
   private idleTimer: TimerHandle | undefined;
   private lastEventAt: number;
@@ -662,13 +760,18 @@ class WatchGuard {
     }, ms);
   }
 
+  /** Ends the wait from outside (a failed resync). */
+  interrupt(): void {
+    this.stop('interrupt');
+  }
+
   dispose(): void {
     this.idleTimer?.cancel();
     this.idleTimer = undefined;
     this.signal.removeEventListener('abort', this.onAbort);
   }
 
-  private stop(reason: 'abort' | 'idle'): void {
+  private stop(reason: 'abort' | 'idle' | 'interrupt'): void {
     this.reason ??= reason;
     this.idleTimer?.cancel();
     // Wake first: whoever waits must see the stop before the closed stream's own ending.

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiStatusError, isResourceExpired } from '../../../src/machinery/errors.ts';
+import { ApiStatusError, apiStatusError, isReasonExpired, isResourceExpired, isTooLargeResourceVersion } from '../../../src/machinery/errors.ts';
 import { toApiStatusError } from '../../../src/core/errors.ts';
 
 describe('apiStatusError: one reader of a Status body', () => {
@@ -51,5 +51,37 @@ describe('apiStatusError: one reader of a Status body', () => {
     }
     const e = toApiStatusError(new ApiException('HTTP-Code: 429'));
     assert.deepEqual([e?.code, e?.message, e?.reason, e?.retryAfterSeconds], [429, 'slow down', 'TooManyRequests', 0]);
+  });
+});
+
+describe('status checks, as apimachinery decides them', () => {
+  const status = (code: number, reason?: string, message = 'm', details?: Record<string, unknown>) => new ApiStatusError({ code, reason, message, details });
+
+  it("expired (the reflector's isExpiredError): reason Expired or Gone, or 410 with a reason apimachinery does not know", () => {
+    assert.ok(isResourceExpired(status(410, 'Expired')));
+    assert.ok(isResourceExpired(status(500, 'Expired')));
+    assert.ok(isResourceExpired(status(410, 'Gone')));
+    assert.ok(isResourceExpired(status(410)));
+    assert.ok(isResourceExpired(status(410, 'SomethingNew')));
+    assert.ok(!isResourceExpired(status(410, 'NotFound')), 'a known reason wins over the code');
+    assert.ok(!isResourceExpired(new Error('410')));
+  });
+
+  it("reason Expired alone (apierrors.IsResourceExpired, the pager's check): 410 Gone is not", () => {
+    assert.ok(isReasonExpired(status(410, 'Expired')));
+    assert.ok(!isReasonExpired(status(410, 'Gone')));
+    assert.ok(!isReasonExpired(status(410)));
+  });
+
+  it('too large resource version, as isTooLargeResourceVersionError', () => {
+    const tooLarge = 'Too large resource version';
+    assert.ok(isTooLargeResourceVersion(status(504, 'Timeout', 'x', { causes: [{ reason: 'ResourceVersionTooLarge' }] })));
+    assert.ok(isTooLargeResourceVersion(status(500, 'InternalError', 'x', { causes: [{ reason: 'ResourceVersionTooLarge' }] })), 'the cause alone');
+    assert.ok(isTooLargeResourceVersion(status(504, 'Timeout', 'x', { causes: [{ message: tooLarge }] })));
+    assert.ok(isTooLargeResourceVersion(status(504, undefined, 'x', { causes: [{ message: tooLarge }] })), '504 with no reason is a timeout');
+    assert.ok(isTooLargeResourceVersion(status(504, 'Timeout', `${tooLarge}: 9, current: 3`, {})), 'the message, once there are details');
+    assert.ok(!isTooLargeResourceVersion(status(504, 'Timeout', tooLarge)), 'no details: never');
+    assert.ok(!isTooLargeResourceVersion(status(504, 'InternalError', 'x', { causes: [{ message: tooLarge }] })), 'a known reason that is not Timeout');
+    assert.ok(!isTooLargeResourceVersion(status(500, undefined, 'x', { causes: [{ message: tooLarge }] })), 'not a timeout');
   });
 });

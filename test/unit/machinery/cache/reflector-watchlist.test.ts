@@ -280,3 +280,22 @@ test('resync ticks only once synced, and restart with each round', async () => {
   assert.deepEqual(t.store.ops, ['replace [] @1', 'resync']);
   await t.stop();
 });
+
+test('a handed-over stream is timed from the hand-over: closed right after the bookmark it is a very short watch, then back off and watch-list again', async () => {
+  const seen: unknown[] = [];
+  const t = watchListSetup({ watchErrorHandler: (err) => seen.push(err) });
+  await t.start();
+  t.lw.current.emit('ADDED', pod('p1', { rv: '1' }));
+  await t.clock.advance(5_000); // the initial events took a while
+  t.lw.current.emit('BOOKMARK', initialEventsEnd('2'));
+  await t.clock.advance(0);
+  t.lw.current.end();
+  await t.clock.advance(0);
+  assert.match(String(t.actions('watch-ended')[0]!.data!.error), /very short watch/);
+  assert.equal(t.lw.watchCalls.length, 1, 'not re-watched at once');
+  await t.clock.advance(800);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.deepEqual(t.lw.watchCalls[1], { resourceVersion: '2', ...WATCH_LIST, timeoutSeconds: 300 });
+  assert.deepEqual(seen, []);
+  await t.stop();
+});

@@ -5,7 +5,7 @@ import { newIndexer } from '../../../../src/machinery/cache/cache.ts';
 import { DeltaFIFO } from '../../../../src/machinery/cache/delta-fifo.ts';
 import { DeletedFinalStateUnknown } from '../../../../src/machinery/cache/keys.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
-import { gone, setup } from './reflector-harness.ts';
+import { gone, RecordingStore, setup } from './reflector-harness.ts';
 import { pod } from './helpers.ts';
 
 const unhandled: unknown[] = [];
@@ -274,7 +274,11 @@ test('a refused watch request backs off and watches again from the same version;
   await t.clock.advance(1600);
   assert.equal(t.lw.listCalls.length, 2);
   assert.equal(t.lw.listCalls[1]!.resourceVersion, '3');
-  assert.equal(seen.length, 2);
+  assert.deepEqual(
+    seen.map((e) => (e as ApiStatusError).code),
+    [500],
+    'only the error the round ended with',
+  );
   await t.stop();
 });
 test('a 429 waits the Retry-After the server asked for', async () => {
@@ -464,4 +468,228 @@ test('run resolves at once when the signal is already aborted', async () => {
   ctrl.abort();
   await t.reflector.run(ctrl.signal);
   assert.equal(t.lw.listCalls.length, 0);
+});
+
+test('a store whose bookmark throws is reported and the watch goes on; a bookmark without a version is passed on as ""', async () => {
+  class FailingBookmarks extends RecordingStore {
+    bookmark(rv: string) {
+      this.ops.push(`bookmark "${rv}"`);
+      throw new Error('queue closed');
+    }
+  }
+  const t = setup({}, new FailingBookmarks());
+  await t.start();
+  t.lw.current.emit('BOOKMARK', { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '8' } });
+  t.lw.current.emit('BOOKMARK', { kind: 'Pod', apiVersion: 'v1', metadata: {} });
+  t.lw.current.emit('ADDED', pod('a', { rv: '9' }));
+  await t.clock.advance(0);
+  assert.deepEqual(t.store.ops.slice(1), ['bookmark "8"', 'bookmark ""', 'add a']);
+  assert.deepEqual(
+    t.actions('error').map((e) => e.data!.phase),
+    ['bookmark', 'bookmark'],
+  );
+  assert.equal(t.lw.watchCalls.length, 1, 'still the same watch');
+  assert.equal(t.reflector.lastSyncResourceVersion(), '9');
+  await t.stop();
+});
+
+test('watch requests refused or answered 429, and ERROR events with 429, are retried without telling the error handler', async () => {
+  const seen: unknown[] = [];
+  const t = setup({ watchErrorHandler: (err) => seen.push(err) });
+  t.lw.resourceVersion = '4';
+  t.lw.scriptWatch(
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }),
+    new ApiStatusError({ code: 429, message: 'busy' }),
+  );
+  await t.start();
+  await t.clock.advance(800);
+  await t.clock.advance(1_600);
+  assert.equal(t.lw.watchCalls.length, 3);
+  t.lw.current.emit('ERROR', { kind: 'Status', apiVersion: 'v1', code: 429, reason: 'TooManyRequests', message: 'busy' });
+  await t.clock.advance(3_200);
+  assert.equal(t.lw.watchCalls.length, 4);
+  assert.ok(t.lw.watchCalls.every((c) => c.resourceVersion === '4'));
+  assert.equal(t.lw.listCalls.length, 1, 'no relist');
+  assert.deepEqual(seen, []);
+  assert.equal(t.actions('watch-retry').length, 3);
+  await t.stop();
+});
+
+test('a failed resync ends the watch: back off, relist from the last version, and resync again in the new round', async () => {
+  let resyncs = 0;
+  class FailingResync extends RecordingStore {
+    override resync() {
+      resyncs++;
+      if (resyncs === 2) throw new Error('resync failed');
+    }
+  }
+  const seen: unknown[] = [];
+  const t = setup({ resyncPeriodMs: 10_000, watchErrorHandler: (err) => seen.push(err) }, new FailingResync());
+  t.lw.resourceVersion = '6';
+  await t.start();
+  const first = t.lw.current;
+  await t.clock.advance(20_000);
+  assert.equal(resyncs, 2);
+  assert.equal(first.closed, true);
+  assert.match(String(t.actions('watch-ended')[0]!.data!.error), /resync failed/);
+  assert.equal(t.lw.listCalls.length, 1, 'the backoff first');
+  await t.clock.advance(800);
+  assert.deepEqual(t.lw.listCalls[1], { resourceVersion: '6' });
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.deepEqual(seen, [], 'the round ended without an error (client-go: watch returns nil)');
+  await t.clock.advance(10_000);
+  assert.equal(resyncs, 3);
+  await t.stop();
+});
+
+test('a resync failing between two watches ends the next watch as soon as it opens', async () => {
+  let fail = true;
+  class FailingResync extends RecordingStore {
+    override resync() {
+      if (fail) throw new Error('resync failed');
+    }
+  }
+  const t = setup({ resyncPeriodMs: 500 }, new FailingResync());
+  t.lw.scriptWatch(new ApiStatusError({ code: 429, message: 'busy' }));
+  await t.start();
+  await t.clock.advance(500); // the resync fails while the watch backs off
+  fail = false;
+  await t.clock.advance(300);
+  assert.equal(t.lw.watchCalls.length, 2);
+  assert.equal(t.lw.current.closed, true);
+  assert.equal(t.lw.listCalls.length, 1);
+  await t.clock.advance(1_600);
+  assert.equal(t.lw.listCalls.length, 2);
+  await t.stop();
+});
+
+test('a 429 with Retry-After 0 still waits the backoff', async () => {
+  const busy = () => new ApiStatusError({ code: 429, message: 'slow down', retryAfterSeconds: 0 });
+  const t = setup();
+  t.lw.scriptList(busy(), busy(), busy());
+  await t.start();
+  assert.equal(t.lw.listCalls.length, 1);
+  await t.clock.advance(800);
+  assert.equal(t.lw.listCalls.length, 2);
+  await t.clock.advance(1_600);
+  await t.clock.advance(3_200);
+  assert.equal(t.lw.listCalls.length, 4);
+  assert.deepEqual(
+    t.actions('backoff').map((e) => e.data!.delayMs),
+    [800, 1_600, 3_200],
+  );
+  await t.stop();
+});
+
+test('a set page size pages every list, relists at a specific version included', async () => {
+  const t = setup({ pageSize: 4 });
+  t.lw.resourceVersion = '10';
+  await t.start();
+  t.lw.current.emit('ERROR', { kind: 'Status', apiVersion: 'v1', code: 410, reason: 'Expired', message: 'too old' });
+  await t.clock.advance(800);
+  assert.deepEqual(t.lw.listCalls, [
+    { resourceVersion: '0', limit: 4 },
+    { resourceVersion: '10', limit: 4 },
+  ]);
+  await t.stop();
+});
+
+test('watch events of another kind or apiVersion are skipped before anything else: not counted, the version untouched', async () => {
+  const t = setup({ expectedTypeName: 'Pod', expectedApiVersion: 'v1' });
+  t.lw.resourceVersion = '5';
+  await t.start();
+  t.lw.current.emit('ADDED', { kind: 'Secret', apiVersion: 'v1', metadata: { name: 's', resourceVersion: '6' } });
+  t.lw.current.emit('MODIFIED', { kind: 'Pod', apiVersion: 'v2', metadata: { name: 'p', resourceVersion: '7' } });
+  t.lw.current.emit('BOOKMARK', { kind: 'Pod', apiVersion: 'example.com/v1', metadata: { resourceVersion: '8' } });
+  await t.clock.advance(0);
+  assert.deepEqual(t.store.ops, ['replace [] @5']);
+  assert.equal(t.reflector.lastSyncResourceVersion(), '5');
+  assert.equal(t.actions('error').length, 3);
+  t.lw.current.end();
+  await t.clock.advance(0);
+  assert.match(String(t.actions('watch-ended')[0]!.data!.error), /very short watch/, 'no event counted');
+  await t.clock.advance(800);
+  assert.deepEqual(t.lw.listCalls[1], { resourceVersion: '5' });
+  t.lw.current.emit('ADDED', pod('p', { rv: '9' }));
+  await t.clock.advance(0);
+  assert.equal(t.store.ops.at(-1), 'add p');
+  await t.stop();
+});
+
+test('after an RV "0" list expires, a "" retry that comes back in pages makes later relists page too', async () => {
+  const t = setup();
+  t.lw.scriptList(gone(), { items: [pod('a')], metadata: { resourceVersion: '9', continue: 'c' } }, { items: [pod('b')], metadata: { resourceVersion: '9' } });
+  await t.start();
+  assert.deepEqual(t.lw.listCalls, [
+    { resourceVersion: '0', limit: 500 },
+    { resourceVersion: '', limit: 500 },
+    { limit: 500, continue: 'c' },
+  ]);
+  t.lw.current.emit('ERROR', { kind: 'Status', apiVersion: 'v1', code: 410, reason: 'Expired', message: 'too old' });
+  await t.clock.advance(800);
+  assert.deepEqual(t.lw.listCalls[3], { resourceVersion: '9', limit: 500 });
+  await t.stop();
+});
+
+test('a continue page answered 410 Gone (not Expired) fails that list: retried at once from "", with pages', async () => {
+  const t = setup();
+  t.lw.scriptList(
+    { items: [pod('a')], metadata: { resourceVersion: '3', continue: 'c' } },
+    new ApiStatusError({ code: 410, reason: 'Gone', message: 'gone' }),
+    { items: [pod('a'), pod('b')], metadata: { resourceVersion: '4' } },
+  );
+  await t.start();
+  assert.deepEqual(t.lw.listCalls, [
+    { resourceVersion: '0', limit: 500 },
+    { limit: 500, continue: 'c' },
+    { resourceVersion: '', limit: 500 },
+  ]);
+  assert.equal(t.actions('list-continue-expired').length, 0);
+  assert.deepEqual(t.store.ops, ['replace [a,b] @4']);
+  await t.stop();
+});
+
+test('a Timeout without details is not "too large resource version", whatever its message: the list fails', async () => {
+  const seen: unknown[] = [];
+  const t = setup({ watchErrorHandler: (err) => seen.push(err) });
+  t.lw.scriptList(new ApiStatusError({ code: 504, reason: 'Timeout', message: 'Too large resource version' }));
+  await t.start();
+  assert.deepEqual(
+    t.lw.listCalls.map((c) => c.resourceVersion),
+    ['0'],
+  );
+  assert.equal(seen.length, 1);
+  await t.stop();
+});
+
+test('a 504 without a reason whose cause says "Too large resource version" is retried at once from ""', async () => {
+  const t = setup();
+  t.lw.scriptList(new ApiStatusError({ code: 504, message: 'timeout', details: { causes: [{ message: 'Too large resource version' }] } }));
+  await t.start();
+  assert.deepEqual(
+    t.lw.listCalls.map((c) => c.resourceVersion),
+    ['0', ''],
+  );
+  await t.stop();
+});
+
+test('an event or bookmark without a resource version empties the last one: the next watch asks for ""', async () => {
+  const t = setup();
+  t.lw.resourceVersion = '5';
+  await t.start();
+  t.lw.current.emit('MODIFIED', pod('a'));
+  await t.clock.advance(0);
+  assert.equal(t.reflector.lastSyncResourceVersion(), '');
+  await t.clock.advance(5_000);
+  t.lw.current.end();
+  await t.clock.advance(0);
+  assert.equal(t.lw.watchCalls[1]!.resourceVersion, '');
+  // A bookmark sets it like any event; one without a version empties it again.
+  t.lw.current.emit('BOOKMARK', { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '12' } });
+  t.lw.current.emit('BOOKMARK', { kind: 'Pod', apiVersion: 'v1', metadata: {} });
+  await t.clock.advance(5_000);
+  t.lw.current.end();
+  await t.clock.advance(0);
+  assert.equal(t.lw.watchCalls[2]!.resourceVersion, '');
+  await t.stop();
 });
