@@ -115,8 +115,9 @@ export class SharedInformerFactory {
       if (this.options.transform) informerOptions.transform = this.options.transform;
       if (this.options.fifo) informerOptions.fifo = this.options.fifo;
       if (this.options.realFIFO) informerOptions.realFIFO = this.options.realFIFO;
-      if (this.options.reflector) informerOptions.reflector = { ...this.options.reflector, name: id };
-      else informerOptions.reflector = { name: id };
+      // Watch events must carry the resource's group/version as well as its kind (client-go's expected GVK).
+      const expectedApiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
+      informerOptions.reflector = { ...this.options.reflector, name: id, expectedApiVersion };
       informer = new SharedIndexInformer<KubeObject>(lw, resource.kind, resync, informerOptions);
       this.informers.set(id, informer);
     }

@@ -239,7 +239,7 @@ for (const fifo of FIFO_KINDS) {
       for (const name of ['p-keep', 'p-also', 'p-vanish'])
         await client.request({ method: 'POST', path: secrets, body: { metadata: { name, labels: { wl: 'paged' } }, stringData: { k: 'v' } } });
       const tracer = new RecordingTracer();
-      // Page size 1: the first list (RV "0") comes back paginated, so the reflector keeps paginating later lists.
+      // Page size 1: a page size that is set pages every list (client-go's WatchListPageSize), the relists too.
       const factory = factoryFor(client, {
         fifo,
         namespace: ns,
