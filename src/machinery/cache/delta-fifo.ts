@@ -73,7 +73,10 @@ export interface DeltaFIFOOptions<T> {
    * there is still deleted), replace (known keys missing from the list get tombstones) and resync.
    */
   knownObjects?: KeyListerGetter<T>;
-  /** Replace emits Replaced deltas (default true, as informers want); false emits Sync like old client-go. */
+  /**
+   * Replace emits Replaced deltas when true; by default (false, as client-go) it emits Sync. Informers set
+   * it to true.
+   */
   emitDeltaTypeReplaced?: boolean;
   /**
    * Applied to every object as it is queued, e.g. to drop managedFields; not to tombstones, nor to the
@@ -103,9 +106,20 @@ export interface PopResult<T> {
  * - replace queues Replaced (or Sync) for each listed object and a Deleted tombstone for every queued or
  *   known key missing from the list; resync queues Sync only for known keys with nothing queued;
  * - `hasSynced()` is true once every item of the first replace has been popped, or as soon as an
- *   add/update/delete came before any replace;
- * - `pop` removes the item before calling `process`, one pop is processed at a time per caller; after
- *   `close()` pops still drain queued items, then resolve undefined.
+ *   add/update/delete came before any replace (even one that failed, as client-go);
+ * - a key function's failure is thrown as a KeyError; a transform's failure as it is;
+ * - `pop` removes the item before calling `process`; after `close()` pops still drain queued items, then
+ *   resolve undefined.
+ *
+ * While a pop's `process` runs, the queue is as if locked, because client-go's Pop runs process under the
+ * queue's lock: producer calls (add, update, delete, replace, resync, addIfNotPresent) made meanwhile take
+ * effect in call order once `process` has settled (after a requeue), so they decide against the known
+ * objects as `process` left them; other pops wait for their turn. Such a call still throws at once what
+ * depends only on its arguments (key and transform failures; for replace, after the objects before the
+ * failing one were queued, as client-go); a failure that depends on the queue's state then (a delete's
+ * transform, a resync's key) is reported to the tracer as an 'error' event. Reads (list, getByKey,
+ * length, hasSynced) made meanwhile see the queue as it was before those calls. A synchronous `process`
+ * is not awaited.
  */
 export class DeltaFIFO<T> implements ReflectorStore<T> {
   private readonly keyFunc: KeyFunc;
@@ -123,13 +137,16 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   private initialPopulationCount = 0;
   private closed = false;
   private waiters: (() => void)[] = [];
+  /** True while a pop's process runs: producer calls then wait in `deferred` (see the class doc). */
+  private processing = false;
+  private deferred: (() => void)[] = [];
   /** Finished (once) when hasSynced() first turns true, as client-go's checkSynced_locked closes its channel. */
   private readonly synced = new DoneSignal('DeltaFIFO');
 
   constructor(options: DeltaFIFOOptions<T> = {}) {
     this.keyFunc = options.keyFunc ?? metaNamespaceKeyFunc;
     this.knownObjects = options.knownObjects;
-    this.emitDeltaTypeReplaced = options.emitDeltaTypeReplaced ?? true;
+    this.emitDeltaTypeReplaced = options.emitDeltaTypeReplaced ?? false;
     this.transform = options.transform;
     this.tracer = options.tracer;
     this.clock = options.clock ?? realClock;
@@ -147,26 +164,24 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   }
 
   add(obj: T): void {
-    this.populated = true;
-    this.queueAction('Added', obj);
-    this.checkSynced();
+    this.queueProduced('Added', obj);
   }
 
   update(obj: T): void {
-    this.populated = true;
-    this.queueAction('Updated', obj);
-    this.checkSynced();
+    this.queueProduced('Updated', obj);
   }
 
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
-    const key = this.keyOf(obj);
-    this.populated = true;
-    const queued = this.items.has(key);
-    const known = this.knownObjects ? this.knownObjects.getByKey(key) !== undefined : false;
-    this.checkSynced();
-    // Neither queued nor known: a relist already reported this deletion.
-    if (!queued && !known) return;
-    this.queueAction('Deleted', obj);
+    // As client-go, a key failure changes nothing (not even populated).
+    const key = this.keyFor(obj);
+    this.whenIdle(() => {
+      this.markPopulated();
+      const queued = this.items.has(key);
+      const known = this.knownObjects ? this.knownObjects.getByKey(key) !== undefined : false;
+      // Neither queued nor known: a relist already reported this deletion.
+      if (!queued && !known) return;
+      this.queueKeyed('Deleted', key, this.transformed(obj));
+    });
   }
 
   /**
@@ -174,74 +189,46 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
    * win and these are dropped).
    */
   addIfNotPresent(key: string, deltas: Deltas<T>): void {
-    this.populated = true;
-    this.checkSynced();
-    if (this.items.has(key)) return;
-    this.items.set(key, deltas);
-    this.queue.push(key);
-    this.wake();
+    this.whenIdle(() => this.requeue(key, deltas));
   }
 
   replace(list: T[], resourceVersion: string): void {
-    const action: DeltaType = this.emitDeltaTypeReplaced ? 'Replaced' : 'Sync';
-    const listed = new Set<string>();
+    // Keys and transforms depend only on the objects, so they are worked out now: the caller gets their
+    // failure even when the queueing waits for a running process. As client-go, the objects before a
+    // failing one are still queued, and nothing else happens.
+    const keys: string[] = [];
+    const objects: T[] = [];
+    let failure: { error: unknown } | undefined;
     for (const obj of list) {
-      listed.add(this.keyOf(obj));
-      this.queueAction(action, obj, false);
-    }
-
-    let queuedDeletions = 0;
-    // Queued keys absent from the list: their deletion happened while we were away.
-    for (const [key, deltas] of [...this.items]) {
-      if (listed.has(key)) continue;
-      let last = newestObject(deltas);
-      if (last instanceof DeletedFinalStateUnknown) last = last.obj;
-      queuedDeletions++;
-      this.queueAction('Deleted', new DeletedFinalStateUnknown<T>(key, last));
-    }
-    // Known keys absent from the list and not queued.
-    if (this.knownObjects) {
-      for (const key of this.knownObjects.listKeys()) {
-        if (listed.has(key) || this.items.has(key)) continue;
-        queuedDeletions++;
-        this.queueAction('Deleted', new DeletedFinalStateUnknown<T>(key, this.knownObjects.getByKey(key)));
+      try {
+        const key = this.keyFor(obj);
+        objects.push(this.transformed(obj) as T);
+        keys.push(key);
+      } catch (error) {
+        failure = { error };
+        break;
       }
     }
-
-    if (!this.populated) {
-      this.populated = true;
-      this.initialPopulationCount = listed.size + queuedDeletions;
-    }
-    this.checkSynced();
-    safeEmit(this.tracer, {
-      component: 'deltafifo',
-      action: 'replaced',
-      data: { listed: listed.size, deletions: queuedDeletions, resourceVersion },
-      at: this.clock.now(),
-    });
+    this.whenIdle(() => this.applyReplace(keys, objects, failure === undefined, resourceVersion));
+    if (failure) throw failure.error;
   }
 
   resync(): void {
     if (!this.knownObjects) return;
-    for (const key of this.knownObjects.listKeys()) {
-      const obj = this.knownObjects.getByKey(key);
-      if (obj === undefined) continue;
-      // Something is already queued for it: a Sync carrying the older cached state would only mislead.
-      if (this.items.has(this.keyOf(obj))) continue;
-      this.queueAction('Sync', obj, true);
-    }
+    this.whenIdle(() => this.applyResync());
   }
 
   /**
    * Waits for a key, removes it with its deltas, and calls `process(key, deltas, isInInitialList)`.
    * Resolves with what was popped, or undefined once closed and empty. A RequeueError from `process`
-   * puts the item back; any other error rejects the pop (the item stays removed).
+   * puts the item back; any other error rejects the pop (the item stays removed). One pop processes at a
+   * time; producer calls made meanwhile wait for it (see the class doc).
    */
   async pop(process: (key: string, deltas: Deltas<T>, isInInitialList: boolean) => void | Promise<void>): Promise<PopResult<T> | undefined> {
     for (;;) {
-      const key = this.takeHeadKey();
+      const key = this.processing ? undefined : this.takeHeadKey();
       if (key === undefined) {
-        if (this.closed) return undefined;
+        if (this.closed && !this.processing) return undefined;
         await new Promise<void>((resolve) => this.waiters.push(resolve));
         continue;
       }
@@ -257,16 +244,21 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
         data: { types: deltas.map((d) => d.type), depth: this.items.size },
         at: this.clock.now(),
       });
+      let requeued = false;
+      this.processing = true;
       try {
-        await process(key, deltas, isInInitialList);
+        const pending = process(key, deltas, isInInitialList);
+        // A synchronous process is not awaited: no extra turn per pop.
+        if (pending !== undefined) await pending;
       } catch (err) {
-        if (err instanceof RequeueError) {
-          this.addIfNotPresent(key, deltas);
-          return { key, deltas, requeued: true };
-        }
-        throw err;
+        if (!(err instanceof RequeueError)) throw err;
+        this.requeue(key, deltas);
+        requeued = true;
+      } finally {
+        this.processing = false;
+        this.applyDeferred();
       }
-      return { key, deltas, requeued: false };
+      return { key, deltas, requeued };
     }
   }
 
@@ -281,6 +273,11 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
 
   private checkSynced(): void {
     if (this.populated && this.initialPopulationCount === 0) this.synced.finish();
+  }
+
+  private markPopulated(): void {
+    this.populated = true;
+    this.checkSynced();
   }
 
   /** The transform applied to queued objects (a TransformingStore: the reflector's watch-list applies it too). */
@@ -332,10 +329,126 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     return this.items.size;
   }
 
-  /** `fromCache`: a resync's object, already transformed (client-go's internal action type Sync). */
-  private queueAction(type: DeltaType, obj: T | DeletedFinalStateUnknown<T>, fromCache = false): void {
-    const key = this.keyOf(obj);
-    if (this.transform && !fromCache && !(obj instanceof DeletedFinalStateUnknown)) obj = this.transform(obj);
+  /** add/update: as client-go, populated is set (so hasSynced may turn true) even when the object fails. */
+  private queueProduced(type: 'Added' | 'Updated', obj: T): void {
+    let key: string;
+    let queued: T | DeletedFinalStateUnknown<T>;
+    try {
+      key = this.keyFor(obj);
+      queued = this.transformed(obj);
+    } catch (err) {
+      this.whenIdle(() => this.markPopulated());
+      throw err;
+    }
+    this.whenIdle(() => {
+      this.markPopulated();
+      this.queueKeyed(type, key, queued);
+    });
+  }
+
+  /** `ok`: every listed object was keyed and transformed; otherwise `keys`/`objects` hold those before the failure. */
+  private applyReplace(keys: string[], objects: T[], ok: boolean, resourceVersion: string): void {
+    const type: DeltaType = this.emitDeltaTypeReplaced ? 'Replaced' : 'Sync';
+    for (let i = 0; i < keys.length; i++) this.queueKeyed(type, keys[i]!, objects[i]!);
+    if (!ok) return;
+    const listed = new Set(keys);
+
+    let queuedDeletions = 0;
+    // Queued keys absent from the list: their deletion happened while we were away.
+    for (const [key, deltas] of [...this.items]) {
+      if (listed.has(key)) continue;
+      let last = newestObject(deltas);
+      if (last instanceof DeletedFinalStateUnknown) last = last.obj;
+      queuedDeletions++;
+      this.queueKeyed('Deleted', key, new DeletedFinalStateUnknown<T>(key, last));
+    }
+    // Known keys absent from the list and not queued.
+    if (this.knownObjects) {
+      for (const key of this.knownObjects.listKeys()) {
+        if (listed.has(key) || this.items.has(key)) continue;
+        queuedDeletions++;
+        this.queueKeyed('Deleted', key, new DeletedFinalStateUnknown<T>(key, this.knownObjects.getByKey(key)));
+      }
+    }
+
+    if (!this.populated) {
+      this.populated = true;
+      this.initialPopulationCount = listed.size + queuedDeletions;
+    }
+    this.checkSynced();
+    safeEmit(this.tracer, {
+      component: 'deltafifo',
+      action: 'replaced',
+      data: { listed: listed.size, deletions: queuedDeletions, resourceVersion },
+      at: this.clock.now(),
+    });
+  }
+
+  private applyResync(): void {
+    const known = this.knownObjects!;
+    for (const key of known.listKeys()) {
+      const obj = known.getByKey(key);
+      if (obj === undefined) continue;
+      const id = this.keyFor(obj);
+      // Something is already queued for it: a Sync carrying the older cached state would only mislead.
+      if (this.items.has(id)) continue;
+      // Not transformed again: the cached object was transformed when it arrived.
+      this.queueKeyed('Sync', id, obj);
+    }
+  }
+
+  private requeue(key: string, deltas: Deltas<T>): void {
+    this.markPopulated();
+    if (this.items.has(key)) return;
+    this.items.set(key, deltas);
+    this.queue.push(key);
+    this.wake();
+  }
+
+  /** Runs a producer call's effect now, or after the running process when a pop is processing one. */
+  private whenIdle(apply: () => void): void {
+    if (this.processing) this.deferred.push(apply);
+    else apply();
+  }
+
+  /** After a pop's process: the producer calls made meanwhile, in order; then waiting pops may go on. */
+  private applyDeferred(): void {
+    if (this.deferred.length > 0) {
+      const calls = this.deferred;
+      this.deferred = [];
+      for (const apply of calls) {
+        try {
+          apply();
+        } catch (err) {
+          // Its caller has returned already; client-go would have returned this error to it.
+          safeEmit(this.tracer, {
+            component: 'deltafifo',
+            action: 'error',
+            data: { phase: 'deferred', error: err instanceof Error ? err.message : String(err) },
+            at: this.clock.now(),
+          });
+        }
+      }
+    }
+    this.wake();
+  }
+
+  /** The key of an object or tombstone; a key function's failure becomes a KeyError (client-go's KeyError{obj, err}). */
+  private keyFor(obj: T | DeletedFinalStateUnknown<T>): string {
+    try {
+      return this.keyOf(obj);
+    } catch (err) {
+      throw asKeyError(err, obj);
+    }
+  }
+
+  /** The object as queued: transformed, unless it is a tombstone. */
+  private transformed(obj: T | DeletedFinalStateUnknown<T>): T | DeletedFinalStateUnknown<T> {
+    return this.transform && !(obj instanceof DeletedFinalStateUnknown) ? this.transform(obj) : obj;
+  }
+
+  /** Appends a delta under `key`; `obj` is already transformed (or a tombstone, or a resync's cached object). */
+  private queueKeyed(type: DeltaType, key: string, obj: T | DeletedFinalStateUnknown<T>): void {
     const existing = this.items.get(key);
     const deltas = existing ?? [];
     deltas.push({ type, object: obj });
@@ -375,10 +488,19 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   }
 
   private wake(): void {
+    if (this.waiters.length === 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** A key function's failure as client-go reports it (KeyError{obj, err}); a KeyError passes through. */
+export function asKeyError(err: unknown, obj: unknown): KeyError {
+  if (err instanceof KeyError) return err;
+  const wrapped = new KeyError(err instanceof Error ? err.message : String(err), obj);
+  wrapped.cause = err;
+  return wrapped;
 }
 
 /** Collapses a trailing pair of deletions, keeping the one that is not a tombstone when there is one. */

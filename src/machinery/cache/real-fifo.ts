@@ -7,11 +7,12 @@ import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
+import { asKeyError } from './delta-fifo.ts';
 import type { Delta, Deltas, ReflectorStore } from './delta-fifo.ts';
 import type { DoneChecker } from './done-checker.ts';
 import { DoneSignal } from './done-checker.ts';
 import type { KeyFunc } from './keys.ts';
-import { DeletedFinalStateUnknown, KeyError, metaNamespaceKeyFunc } from './keys.ts';
+import { DeletedFinalStateUnknown, metaNamespaceKeyFunc } from './keys.ts';
 import type { KeyListerGetter } from './store.ts';
 
 /** A whole relist in one entry (atomic events): the informer reconciles it against its cache when popped. */
@@ -69,7 +70,8 @@ export interface RealFIFOOptions<T> {
  * - resync, without atomic events, queues Sync (the cached object, not transformed again) for each known key
  *   with nothing queued; with atomic events one SyncAll entry, which re-delivers every cached object as it
  *   is when popped;
- * - a key that cannot be computed fails the call with a KeyError and queues nothing for that object;
+ * - a key that cannot be computed fails the call with a KeyError and queues nothing for that object (for
+ *   replace: nothing at all); add, update and delete set populated first, so hasSynced may turn true;
  * - `hasSynced()` turns true once every entry queued by the first replace has been popped and processed
  *   (or at once when an add/update/delete came first); it never turns false again; `hasSyncedChecker()` is done then;
  * - `pop` removes the entry before calling `process` and counts it towards the initial sync only after
@@ -78,8 +80,20 @@ export interface RealFIFOOptions<T> {
  *   the initial list, and hands a lone or non-batchable entry to `processSingle`;
  * - after `close()`, pops still drain what is queued, then resolve undefined.
  *
- * Deliberate differences: JavaScript has no lock to hold while processing, so UnlockWhileProcessing changes
- * nothing here (producers can always queue while an async `process` awaits); no metrics.
+ * While a pop's `process` runs without atomic events, the queue is as if locked, because client-go's RealFIFO
+ * then runs process under its lock (it forbids UnlockWhileProcessing with known objects): producer calls
+ * (add, update, delete, replace, resync) made meanwhile take effect in call order once `process` has
+ * settled and the entry was counted, so replace and resync see the known objects as `process` left them;
+ * other pops wait for their turn. Such a call still throws at once what depends only on its arguments (key
+ * and transform failures; for replace, after the deletions and the objects before a failing transform were
+ * queued, as client-go); a failure that depends on the queue's state then (a resync's key) is reported to
+ * the tracer as an 'error' event. Reads (items, length, hasSynced) made meanwhile see the queue as it was
+ * before those calls. With atomic events nothing waits, as client-go 1.36's informers run it
+ * (UnlockWhileProcessing, on by default): producers queue while an async `process` awaits, and pops
+ * may overlap. A synchronous `process` is not awaited.
+ *
+ * Deliberate differences: no metrics; with atomic events producers never wait, where client-go re-takes the
+ * lock while two full batches are queued.
  */
 export class RealFIFO<T> implements ReflectorStore<T> {
   private readonly keyFunc: KeyFunc;
@@ -100,6 +114,9 @@ export class RealFIFO<T> implements ReflectorStore<T> {
   private readonly synced = new DoneSignal('RealFIFO');
   private closed = false;
   private waiters: (() => void)[] = [];
+  /** True while a pop's process runs without atomic events: producer calls then wait in `deferred`. */
+  private processing = false;
+  private deferred: (() => void)[] = [];
 
   constructor(options: RealFIFOOptions<T> = {}) {
     this.atomicEvents = options.atomicEvents ?? false;
@@ -128,43 +145,59 @@ export class RealFIFO<T> implements ReflectorStore<T> {
   }
 
   add(obj: T): void {
-    this.markPopulated();
-    this.queueObject('Added', obj, false);
+    this.queueProduced('Added', obj);
   }
 
   update(obj: T): void {
-    this.markPopulated();
-    this.queueObject('Updated', obj, false);
+    this.queueProduced('Updated', obj);
   }
 
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
-    this.markPopulated();
-    this.queueObject('Deleted', obj, false);
+    this.queueProduced('Deleted', obj);
   }
 
   replace(list: T[], resourceVersion: string): void {
-    let deletions = 0;
     if (this.atomicEvents) {
       const transform = this.transform;
       const objects = transform ? list.map((obj) => transform(obj)) : list;
       this.push({ type: 'ReplacedAll', object: { resourceVersion, objects } });
       this.trace('queued', undefined, { type: 'ReplacedAll', objects: objects.length, resourceVersion });
-    } else {
-      const queued = this.pending().filter((item): item is Delta<T> => BATCHABLE.has(item.type));
-      reconcileReplacement(queued, this.knownObjects!, list, (obj) => this.keyOf(obj), {
+      this.markReplaced();
+      return;
+    }
+    // As client-go's reconcileReplacement: every listed key first, so a KeyError queues nothing. Keys and
+    // transforms depend only on the objects, so they are worked out now: the caller gets their failure
+    // even when the queueing waits for a running process.
+    const keys = list.map((obj) => this.keyFor(obj));
+    const objects: T[] = [];
+    let failure: { error: unknown } | undefined;
+    for (const obj of list) {
+      try {
+        objects.push(this.transformed(obj) as T);
+      } catch (error) {
+        failure = { error };
+        break;
+      }
+    }
+    this.whenIdle(() => {
+      let deletions = 0;
+      let replaced = 0;
+      reconcileReplacement(this.pendingDeltas(), this.knownObjects!, list, (obj) => this.keyOf(obj), {
         onDelete: (tombstone) => {
           deletions++;
-          this.queueObject('Deleted', tombstone, true);
+          this.pushDelta('Deleted', tombstone.key, tombstone);
         },
-        onReplace: (obj) => this.queueObject('Replaced', obj, false),
+        // As client-go: the objects before a failing transform are queued, then replace stops.
+        onReplace: () => {
+          if (replaced < objects.length) this.pushDelta('Replaced', keys[replaced]!, objects[replaced]!);
+          replaced++;
+        },
       });
+      if (failure) return;
       this.trace('replaced', undefined, { listed: list.length, deletions, resourceVersion });
-    }
-    if (!this.populated) {
-      this.populated = true;
-      this.initialPopulationCount = this.length;
-      this.checkSynced();
-    }
+      this.markReplaced();
+    });
+    if (failure) throw failure.error;
   }
 
   resync(): void {
@@ -173,16 +206,19 @@ export class RealFIFO<T> implements ReflectorStore<T> {
       this.trace('queued', undefined, { type: 'SyncAll' });
       return;
     }
-    const known = this.knownObjects!;
-    const inQueue = new Set<string>();
-    for (const item of this.pending()) inQueue.add(this.keyOf(item.object as T));
-    for (const key of known.listKeys()) {
-      // Something is queued for it: a Sync with the cached (older) state would arrive after it and undo it.
-      if (inQueue.has(key)) continue;
-      const obj = known.getByKey(key);
-      if (obj === undefined) continue;
-      this.queueObject('Sync', obj, true);
-    }
+    this.whenIdle(() => {
+      const known = this.knownObjects!;
+      const inQueue = new Set<string>();
+      for (const item of this.pending()) inQueue.add(this.keyFor(item.object as T));
+      for (const key of known.listKeys()) {
+        // Something is queued for it: a Sync with the cached (older) state would arrive after it and undo it.
+        if (inQueue.has(key)) continue;
+        const obj = known.getByKey(key);
+        if (obj === undefined) continue;
+        // Not transformed again: the cached object was transformed when it arrived.
+        this.pushDelta('Sync', this.keyFor(obj), obj);
+      }
+    });
   }
 
   /** Queues a Bookmark entry when bookmarks are emitted (atomic events); otherwise does nothing. */
@@ -197,14 +233,22 @@ export class RealFIFO<T> implements ReflectorStore<T> {
    * (as a one-element list), or undefined once closed and empty; rejects with what `process` threw.
    */
   async pop(process: (deltas: RealFIFOItem<T>[], isInInitialList: boolean) => void | Promise<void>): Promise<RealFIFOItem<T>[] | undefined> {
-    if (!(await this.waitForItem())) return undefined;
+    // Checked again after every wait, in the turn the entry is taken: another pop may have gone first.
+    while (!this.canTake()) {
+      if (this.drained()) return undefined;
+      await this.nextWake();
+    }
     const isInInitialList = !this.synced.isDone();
     const item = this.take();
     this.tracePopped([item]);
+    this.processing = !this.atomicEvents;
     try {
-      await process([item], isInInitialList);
+      const pending = process([item], isInInitialList);
+      // A synchronous process is not awaited: no extra turn per pop.
+      if (pending !== undefined) await pending;
     } finally {
       this.countPopped(1);
+      this.endProcessing();
     }
     return [item];
   }
@@ -218,7 +262,11 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     processBatch: (deltas: Delta<T>[], isInInitialList: boolean) => void | Promise<void>,
     processSingle: (deltas: RealFIFOItem<T>[], isInInitialList: boolean) => void | Promise<void>,
   ): Promise<RealFIFOItem<T>[] | undefined> {
-    if (!(await this.waitForItem())) return undefined;
+    // Checked again after every wait, in the turn the entry is taken: another pop may have gone first.
+    while (!this.canTake()) {
+      if (this.drained()) return undefined;
+      await this.nextWake();
+    }
     const isInInitialList = !this.synced.isDone();
     const batch: RealFIFOItem<T>[] = [];
     const keys = new Set<string>();
@@ -243,11 +291,13 @@ export class RealFIFO<T> implements ReflectorStore<T> {
       batch.push(this.take());
     }
     this.tracePopped(batch);
+    this.processing = !this.atomicEvents;
     try {
-      if (batch.length === 1) await processSingle(batch, isInInitialList);
-      else await processBatch(batch as Delta<T>[], isInInitialList);
+      const pending = batch.length === 1 ? processSingle(batch, isInInitialList) : processBatch(batch as Delta<T>[], isInInitialList);
+      if (pending !== undefined) await pending;
     } finally {
       this.countPopped(batch.length);
+      this.endProcessing();
     }
     return batch;
   }
@@ -285,6 +335,11 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     return this.queue.slice(this.head) as RealFIFOItem<T>[];
   }
 
+  /** The queued per-object entries (without atomic events, all of them). */
+  private pendingDeltas(): Delta<T>[] {
+    return this.pending().filter((item): item is Delta<T> => BATCHABLE.has(item.type));
+  }
+
   private markPopulated(): void {
     this.populated = true;
     this.checkSynced();
@@ -300,17 +355,74 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     this.checkSynced();
   }
 
-  /** `fromCache`: the object is a tombstone or a cached object, transformed already. */
-  private queueObject(type: Delta<T>['type'], obj: T | DeletedFinalStateUnknown<T>, fromCache: boolean): void {
+  /** add/update/delete: as client-go, populated is set (so hasSynced may turn true) even when the object fails. */
+  private queueProduced(type: 'Added' | 'Updated' | 'Deleted', obj: T | DeletedFinalStateUnknown<T>): void {
     let key: string;
+    let queued: T | DeletedFinalStateUnknown<T>;
     try {
-      key = this.keyOf(obj);
+      key = this.keyFor(obj);
+      queued = this.transformed(obj);
     } catch (err) {
-      throw err instanceof KeyError ? err : new KeyError(err instanceof Error ? err.message : String(err), obj);
+      this.whenIdle(() => this.markPopulated());
+      throw err;
     }
-    if (this.transform && !fromCache && !(obj instanceof DeletedFinalStateUnknown)) obj = this.transform(obj);
+    this.whenIdle(() => {
+      this.markPopulated();
+      this.pushDelta(type, key, queued);
+    });
+  }
+
+  /** The first replace fixes how many entries the initial list is. */
+  private markReplaced(): void {
+    if (this.populated) return;
+    this.populated = true;
+    this.initialPopulationCount = this.length;
+    this.checkSynced();
+  }
+
+  /** The key of an object or tombstone; a key function's failure becomes a KeyError (client-go's KeyError{obj, err}). */
+  private keyFor(obj: T | DeletedFinalStateUnknown<T>): string {
+    try {
+      return this.keyOf(obj);
+    } catch (err) {
+      throw asKeyError(err, obj);
+    }
+  }
+
+  /** The object as queued: transformed, unless it is a tombstone. */
+  private transformed(obj: T | DeletedFinalStateUnknown<T>): T | DeletedFinalStateUnknown<T> {
+    return this.transform && !(obj instanceof DeletedFinalStateUnknown) ? this.transform(obj) : obj;
+  }
+
+  /** Queues a per-object entry; `obj` is already transformed (or a tombstone, or a resync's cached object). */
+  private pushDelta(type: Delta<T>['type'], key: string, obj: T | DeletedFinalStateUnknown<T>): void {
     this.push({ type, object: obj });
     if (this.tracer) this.trace('queued', key, { type, depth: this.length });
+  }
+
+  /** Runs a producer call's effect now, or after the running process when a pop is processing one. */
+  private whenIdle(apply: () => void): void {
+    if (this.processing) this.deferred.push(apply);
+    else apply();
+  }
+
+  /** After a pop's process (and its count): the producer calls made meanwhile, in order; then waiting pops go on. */
+  private endProcessing(): void {
+    if (!this.processing) return;
+    this.processing = false;
+    if (this.deferred.length > 0) {
+      const calls = this.deferred;
+      this.deferred = [];
+      for (const apply of calls) {
+        try {
+          apply();
+        } catch (err) {
+          // Its caller has returned already; client-go would have returned this error to it.
+          this.trace('error', undefined, { phase: 'deferred', error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    }
+    this.wake();
   }
 
   private push(item: RealFIFOItem<T>): void {
@@ -329,16 +441,22 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     return item;
   }
 
-  /** True when an entry is ready; false when closed and empty. */
-  private async waitForItem(): Promise<boolean> {
-    while (this.length === 0) {
-      if (this.closed) return false;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-    return true;
+  /** An entry is queued and no other pop is processing (without atomic events). */
+  private canTake(): boolean {
+    return !this.processing && this.length > 0;
+  }
+
+  /** Closed, empty, and no pop processing whose deferred calls could still queue something. */
+  private drained(): boolean {
+    return !this.processing && this.closed && this.length === 0;
+  }
+
+  private nextWake(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   private wake(): void {
+    if (this.waiters.length === 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
@@ -371,7 +489,8 @@ export class RealFIFO<T> implements ReflectorStore<T> {
  * client-go's reconcileReplacement: what a relist means against what is queued and what is known. Calls
  * `onDelete` with a tombstone for each key that is queued (in first-queued order, unless its last entry is
  * already a delete) or known (in listKeys order) but absent from `list`, then `onReplace` for each listed
- * object in list order. The keys of `list` are all computed first, so a KeyError there changes nothing.
+ * object in list order. The keys of `list` are all computed first, so a key failure there changes nothing.
+ * A key function's failure is thrown as a KeyError.
  */
 export function reconcileReplacement<T>(
   queued: Deltas<T>,
@@ -380,11 +499,18 @@ export function reconcileReplacement<T>(
   keyOf: (obj: T | DeletedFinalStateUnknown<T>) => string,
   on: { onDelete: (tombstone: DeletedFinalStateUnknown<T>) => void; onReplace: (obj: T) => void },
 ): void {
+  const keyFor = (obj: T | DeletedFinalStateUnknown<T>): string => {
+    try {
+      return keyOf(obj);
+    } catch (err) {
+      throw asKeyError(err, obj);
+    }
+  };
   const listed = new Set<string>();
-  for (const obj of list) listed.add(keyOf(obj));
+  for (const obj of list) listed.add(keyFor(obj));
 
   const lastQueued = new Map<string, Delta<T>>();
-  for (const item of queued) lastQueued.set(keyOf(item.object), item);
+  for (const item of queued) lastQueued.set(keyFor(item.object), item);
   for (const [key, last] of lastQueued) {
     if (listed.has(key) || last.type === 'Deleted') continue;
     // The watch missed this deletion while it was away.

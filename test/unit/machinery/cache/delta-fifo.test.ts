@@ -5,7 +5,7 @@ import { RecordingTracer } from '../../../../src/machinery/trace.ts';
 import { newIndexer } from '../../../../src/machinery/cache/cache.ts';
 import { DeltaFIFO, RequeueError } from '../../../../src/machinery/cache/delta-fifo.ts';
 import type { Deltas } from '../../../../src/machinery/cache/delta-fifo.ts';
-import { DeletedFinalStateUnknown } from '../../../../src/machinery/cache/keys.ts';
+import { DeletedFinalStateUnknown, KeyError } from '../../../../src/machinery/cache/keys.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
 import { pod } from './helpers.ts';
 
@@ -76,7 +76,7 @@ test('replace emits Replaced for listed objects and tombstones for known and que
   const known = newIndexer<KubeObject>();
   known.add(pod('kept', { rv: '1' }));
   known.add(pod('gone-known', { rv: '1' }));
-  const fifo = new DeltaFIFO<KubeObject>({ clock, knownObjects: known });
+  const fifo = new DeltaFIFO<KubeObject>({ clock, knownObjects: known, emitDeltaTypeReplaced: true });
   fifo.add(pod('gone-queued', { rv: '2' }));
   fifo.replace([pod('kept', { rv: '3' }), pod('new', { rv: '3' })], '3');
 
@@ -95,10 +95,13 @@ test('replace emits Replaced for listed objects and tombstones for known and que
   assert.equal(kt.obj?.metadata?.name, 'gone-known');
 });
 
-test('replace emits Sync instead of Replaced when asked to', () => {
-  const fifo = new DeltaFIFO<KubeObject>({ clock, emitDeltaTypeReplaced: false });
+test('replace emits Sync unless emitDeltaTypeReplaced is set, as client-go defaults it', () => {
+  const fifo = new DeltaFIFO<KubeObject>({ clock });
   fifo.replace([pod('a')], '1');
   assert.deepEqual(types(fifo.getByKey('a')!), ['Sync']);
+  const explicit = new DeltaFIFO<KubeObject>({ clock, emitDeltaTypeReplaced: false });
+  explicit.replace([pod('a')], '1');
+  assert.deepEqual(types(explicit.getByKey('a')!), ['Sync']);
 });
 
 test('hasSynced turns true only once every item of the first replace has been popped', async () => {
@@ -173,7 +176,7 @@ test('close releases waiting pops, but queued items are still drained first', as
   assert.equal(await fifo2.pop(() => {}), undefined);
 });
 
-test('a RequeueError puts the item back unless the key was queued again meanwhile', async () => {
+test('a RequeueError puts the item back, and calls made by process land after it', async () => {
   const fifo = new DeltaFIFO<KubeObject>({ clock });
   fifo.add(pod('a', { rv: '1' }));
   const r = await fifo.pop(() => {
@@ -186,6 +189,13 @@ test('a RequeueError puts the item back unless the key was queued again meanwhil
     fifo.update(pod('a', { rv: '2' }));
     throw new RequeueError();
   });
+  assert.deepEqual(types(fifo.getByKey('a')!), ['Added', 'Updated']);
+});
+
+test('addIfNotPresent leaves a key that was queued again alone', () => {
+  const fifo = new DeltaFIFO<KubeObject>({ clock });
+  fifo.update(pod('a', { rv: '2' }));
+  fifo.addIfNotPresent('a', [{ type: 'Added', object: pod('a', { rv: '1' }) }]);
   assert.deepEqual(types(fifo.getByKey('a')!), ['Updated']);
 });
 
@@ -249,4 +259,122 @@ test('the tracer sees queued and popped events with delta types', async () => {
   assert.deepEqual(actions, ['queued:a', 'queued:a', 'popped:a']);
   assert.deepEqual(tracer.events[2]!.data?.types, ['Added', 'Updated']);
   assert.equal(tracer.events[0]!.component, 'deltafifo');
+});
+
+/** A promise to hold an async process open until the test lets it finish. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** A DeltaFIFO over an indexer, and a pop whose process stores the newest object only after `release()`. */
+function popHeldOpen() {
+  const known = newIndexer<KubeObject>();
+  const fifo = new DeltaFIFO<KubeObject>({ clock, knownObjects: known, emitDeltaTypeReplaced: true });
+  fifo.add(pod('a', { rv: '1' }));
+  const held = gate();
+  const popping = fifo.pop(async (_key, deltas) => {
+    await held.opened;
+    const newest = deltas[deltas.length - 1]!;
+    if (newest.type === 'Deleted') known.delete(newest.object);
+    else known.update(newest.object as KubeObject);
+  });
+  const release = async () => {
+    held.open();
+    await popping;
+  };
+  return { known, fifo, release };
+}
+
+test('a delete made while an async process runs takes effect after it, against what it stored', async () => {
+  const { fifo, release } = popHeldOpen();
+  fifo.delete(pod('a', { rv: '2' }));
+  assert.equal(fifo.length, 0, 'not applied while the process runs');
+  await release();
+  const d = fifo.getByKey('a')!;
+  assert.deepEqual(types(d), ['Deleted']);
+  assert.equal((d[0]!.object as KubeObject).metadata?.resourceVersion, '2');
+});
+
+test('a replace made while an async process runs tombstones the object that process stored', async () => {
+  const { fifo, release } = popHeldOpen();
+  fifo.replace([pod('b', { rv: '5' })], '5');
+  await release();
+  assert.deepEqual(fifo.listKeys(), ['b', 'a']);
+  const [gone] = fifo.getByKey('a')!;
+  assert.equal(gone!.type, 'Deleted');
+  const tombstone = gone!.object;
+  assert.ok(tombstone instanceof DeletedFinalStateUnknown);
+  assert.equal(tombstone.obj?.metadata?.resourceVersion, '1');
+});
+
+test('calls made while an async process runs apply in call order, and a resync sees what it stored', async () => {
+  const { fifo, release } = popHeldOpen();
+  fifo.add(pod('c', { rv: '3' }));
+  fifo.resync();
+  fifo.update(pod('b', { rv: '4' }));
+  await release();
+  assert.deepEqual(fifo.listKeys(), ['c', 'a', 'b']);
+  assert.deepEqual(types(fifo.getByKey('a')!), ['Sync']);
+});
+
+test('a pop started while another processes waits for it and for the calls made meanwhile', async () => {
+  const { fifo, release } = popHeldOpen();
+  const order: string[] = [];
+  const second = fifo.pop((key) => void order.push(key));
+  fifo.add(pod('b', { rv: '2' }));
+  await flushMicrotasks();
+  assert.deepEqual(order, []);
+  await release();
+  await second;
+  assert.deepEqual(order, ['b']);
+});
+
+test('while an async process runs, a failing key or transform still throws to the caller at once', async () => {
+  const { fifo, release } = popHeldOpen();
+  assert.throws(() => fifo.add(42 as unknown as KubeObject), KeyError);
+  assert.throws(() => fifo.replace([pod('b'), 42 as unknown as KubeObject], '2'), KeyError);
+  await release();
+  // As client-go, the listed objects before the failing one are queued.
+  assert.deepEqual(fifo.listKeys(), ['b']);
+});
+
+test('an add or update that fails still marks the queue populated, so hasSynced turns true', () => {
+  const failing = (): DeltaFIFO<KubeObject> =>
+    new DeltaFIFO<KubeObject>({
+      clock,
+      transform: () => {
+        throw new Error('transform failed');
+      },
+    });
+  const byTransform = failing();
+  assert.throws(() => byTransform.add(pod('a')), /transform failed/);
+  assert.equal(byTransform.hasSynced(), true);
+  const byUpdate = failing();
+  assert.throws(() => byUpdate.update(pod('a')), /transform failed/);
+  assert.equal(byUpdate.hasSynced(), true);
+  const byKey = new DeltaFIFO<KubeObject>({ clock });
+  assert.throws(() => byKey.add(42 as unknown as KubeObject), KeyError);
+  assert.equal(byKey.hasSynced(), true);
+  // A delete fails on its key before anything, as client-go.
+  const byDelete = new DeltaFIFO<KubeObject>({ clock });
+  assert.throws(() => byDelete.delete(42 as unknown as KubeObject), KeyError);
+  assert.equal(byDelete.hasSynced(), false);
+});
+
+test("a key function's failure is thrown as a KeyError by add, update, delete, replace and resync", () => {
+  const broken = new Error('custom key failure');
+  const keyFunc = (obj: unknown) => {
+    if ((obj as KubeObject).metadata?.name === 'bad') throw broken;
+    return (obj as KubeObject).metadata!.name!;
+  };
+  const known = newIndexer<KubeObject>();
+  const fifo = new DeltaFIFO<KubeObject>({ clock, keyFunc, knownObjects: known });
+  const bad = pod('bad');
+  for (const call of [() => fifo.add(bad), () => fifo.update(bad), () => fifo.delete(bad), () => fifo.replace([bad], '1')]) {
+    assert.throws(call, (err: unknown) => err instanceof KeyError && err.obj === bad && err.cause === broken);
+  }
+  known.add(bad);
+  assert.throws(() => fifo.resync(), KeyError);
 });

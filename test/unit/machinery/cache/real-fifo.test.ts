@@ -299,3 +299,123 @@ test('the tracer sees every entry queued and popped, with the batch it was poppe
     ['realfifo queued a "Added" ""', 'realfifo queued b "Added" ""', 'realfifo popped a "Added" 2', 'realfifo popped b "Added" 2'],
   );
 });
+
+/** A promise to hold an async process open until the test lets it finish. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** A RealFIFO over an indexer, and a pop whose process stores its entry's object only after `release()`. */
+async function popHeldOpen() {
+  const { cache, fifo } = fifoWith();
+  fifo.add(pod('a', { rv: '1' }));
+  const held = gate();
+  const popping = fifo.pop(async ([item]) => {
+    await held.opened;
+    cache.update(item!.object as KubeObject);
+  });
+  const release = async () => {
+    held.open();
+    await popping;
+  };
+  await flushMicrotasks();
+  assert.equal(fifo.length, 0, 'the pop took its entry and is processing it');
+  return { cache, fifo, release };
+}
+
+test('a replace made while an async process runs takes effect after it, tombstoning what it stored', async () => {
+  const { fifo, release } = await popHeldOpen();
+  fifo.replace([pod('b', { rv: '5' })], '5');
+  assert.equal(fifo.length, 0, 'not applied while the process runs');
+  await release();
+  assert.deepEqual(
+    (await popAll(fifo)).map((p) => p.entry),
+    ['Deleted ~a@1', 'Replaced b@5'],
+  );
+});
+
+test('a resync made while an async process runs queues Sync for what it stored, in call order', async () => {
+  const { fifo, release } = await popHeldOpen();
+  fifo.add(pod('c', { rv: '3' }));
+  fifo.resync();
+  fifo.update(pod('d', { rv: '4' }));
+  await release();
+  assert.deepEqual(
+    (await popAll(fifo)).map((p) => p.entry),
+    ['Added c@3', 'Sync a@1', 'Updated d@4'],
+  );
+});
+
+test('a pop or popBatch started while another processes waits for it', async () => {
+  const { fifo, release } = await popHeldOpen();
+  const order: string[] = [];
+  const single = fifo.pop(([item]) => void order.push(show(item!)));
+  const batch = fifo.popBatch(
+    (deltas) => void order.push(...deltas.map(show)),
+    ([item]) => void order.push(show(item!)),
+  );
+  fifo.add(pod('b', { rv: '2' }));
+  fifo.add(pod('c', { rv: '3' }));
+  await flushMicrotasks();
+  assert.deepEqual(order, []);
+  await release();
+  await Promise.all([single, batch]);
+  assert.deepEqual(order, ['Added b@2', 'Added c@3']);
+});
+
+test('while an async process runs, a failing key or transform still throws to the caller at once', async () => {
+  const { cache, fifo } = fifoWith([], {
+    transform: (o) => {
+      if (o.metadata?.name === 'bad') throw new Error('transform failed');
+      return o;
+    },
+  });
+  fifo.add(pod('a', { rv: '1' }));
+  const held = gate();
+  const popping = fifo.pop(async ([item]) => {
+    await held.opened;
+    cache.update(item!.object as KubeObject);
+  });
+  await flushMicrotasks();
+  assert.throws(() => fifo.add(42 as unknown as KubeObject), KeyError);
+  assert.throws(() => fifo.replace([pod('b', { rv: '2' }), pod('bad', { rv: '2' })], '2'), /transform failed/);
+  held.open();
+  await popping;
+  // As client-go: the deletions and the listed objects before the failing one were queued.
+  assert.deepEqual(
+    (await popAll(fifo)).map((p) => p.entry),
+    ['Deleted ~a@1', 'Replaced b@2'],
+  );
+});
+
+test('with atomic events, calls made while an async process runs are queued at once', async () => {
+  const fifo = new RealFIFO<KubeObject>({ clock, atomicEvents: true });
+  fifo.add(pod('a', { rv: '1' }));
+  const held = gate();
+  const popping = fifo.pop(() => held.opened);
+  await flushMicrotasks();
+  fifo.replace([pod('b', { rv: '2' })], '2');
+  fifo.resync();
+  assert.deepEqual(fifo.items().map(show), ['ReplacedAll b@2 rv=2', 'SyncAll']);
+  held.open();
+  await popping;
+});
+
+test("replace throws a key function's failure as a KeyError, and queues nothing", () => {
+  const broken = new Error('custom key failure');
+  const keyFunc = (obj: unknown) => {
+    if ((obj as KubeObject).metadata?.name === 'bad') throw broken;
+    return (obj as KubeObject).metadata!.name!;
+  };
+  const { fifo } = fifoWith([pod('k', { rv: '1' })], { keyFunc });
+  const bad = pod('bad');
+  assert.throws(
+    () => fifo.replace([pod('a'), bad], '1'),
+    (err: unknown) => err instanceof KeyError && err.obj === bad && err.cause === broken,
+  );
+  assert.equal(fifo.length, 0);
+  assert.equal(fifo.hasSynced(), false);
+  for (const call of [() => fifo.add(bad), () => fifo.update(bad), () => fifo.delete(bad)]) assert.throws(call, KeyError);
+});
