@@ -104,7 +104,7 @@ test('after the server closes the watch, watching resumes from the last bookmark
 
 test('an ERROR 410 relists from the last resource version after the backoff, and missed deletions arrive as tombstones', async () => {
   const known = newIndexer<KubeObject>();
-  const fifo = new DeltaFIFO<KubeObject>({ knownObjects: known });
+  const fifo = new DeltaFIFO<KubeObject>({ knownObjects: known, emitDeltaTypeReplaced: true });
   const t = setup({}, fifo);
   t.lw.objects = [pod('a', { ns: 'n', rv: '1' }), pod('b', { ns: 'n', rv: '1' })];
   t.lw.resourceVersion = '1';
