@@ -96,7 +96,7 @@ for (const fifo of FIFO_KINDS) {
       await until('watch-list', () => lw.watches.length > 0);
       assert.equal(lw.watchCalls[0]!.sendInitialEvents, true);
       lw.current.emit('ADDED', pod('a', { ns: 'x', rv: '5' }));
-      lw.current.emit('BOOKMARK', { kind: 'Pod', metadata: { resourceVersion: '6', annotations: { 'k8s.io/initial-events-end': 'true' } } });
+      lw.current.emit('BOOKMARK', { apiVersion: 'v1', kind: 'Pod', metadata: { resourceVersion: '6', annotations: { 'k8s.io/initial-events-end': 'true' } } });
       await until('sync', () => run.steps.some((s) => s.type === 'synced'));
       lw.current.emit('MODIFIED', pod('a', { ns: 'x', rv: '7' }));
       await until('MOD', () => run.events().includes('MOD x/a'));
