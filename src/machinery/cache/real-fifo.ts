@@ -179,10 +179,12 @@ export class RealFIFO<T> implements ReflectorStore<T> {
         break;
       }
     }
+    // The caller may reuse its array once this returns; the queueing may come later.
+    const listed = [...list];
     this.whenIdle(() => {
       let deletions = 0;
       let replaced = 0;
-      reconcileReplacement(this.pendingDeltas(), this.knownObjects!, list, (obj) => this.keyOf(obj), {
+      reconcileReplacement(this.pendingDeltas(), this.knownObjects!, listed, (obj) => this.keyOf(obj), {
         onDelete: (tombstone) => {
           deletions++;
           this.pushDelta('Deleted', tombstone.key, tombstone);
@@ -194,7 +196,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
         },
       });
       if (failure) return;
-      this.trace('replaced', undefined, { listed: list.length, deletions, resourceVersion });
+      this.trace('replaced', undefined, { listed: listed.length, deletions, resourceVersion });
       this.markReplaced();
     });
     if (failure) throw failure.error;

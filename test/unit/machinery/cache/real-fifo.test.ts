@@ -336,6 +336,19 @@ test('a replace made while an async process runs takes effect after it, tombston
   );
 });
 
+test('a replace held while an async process runs queues the list as it was given, whatever the caller does to its array', async () => {
+  const { fifo, release } = await popHeldOpen();
+  const list = [pod('b', { rv: '5' }), pod('c', { rv: '5' })];
+  fifo.replace(list, '5');
+  list.length = 0;
+  list.push(pod('z', { rv: '9' }));
+  await release();
+  assert.deepEqual(
+    (await popAll(fifo)).map((p) => p.entry),
+    ['Deleted ~a@1', 'Replaced b@5', 'Replaced c@5'],
+  );
+});
+
 test('a resync made while an async process runs queues Sync for what it stored, in call order', async () => {
   const { fifo, release } = await popHeldOpen();
   fifo.add(pod('c', { rv: '3' }));
