@@ -325,7 +325,8 @@ export class KubeClient {
     };
     const started = this.clock.now();
     try {
-      const response = await this.sendRetrying(transport, { method, url: target, headers, body, signal: controller.signal, stream: streaming });
+      const deadline = timeoutMs > 0 ? started + timeoutMs : Infinity;
+      const response = await this.sendRetrying(transport, { method, url: target, headers, body, signal: controller.signal, stream: streaming }, deadline);
       // A stream's deadline covers only the connect: the body may flow for as long as the watch lasts.
       if (streaming && timer) clearTimeout(timer);
       return { response, url, started, method, abort: () => controller.abort(), cleanup };
@@ -339,9 +340,10 @@ export class KubeClient {
    * Sends a request again as client-go's rest client does, at most MAX_RETRIES times in all: a GET whose
    * connection broke before the answer (safe to repeat), 1 s later; any request answered 429 or 5xx with a
    * Retry-After of whole seconds (the server asks for it), after those seconds. The last answer is returned
-   * as it came; the request's deadline covers every try.
+   * as it came; the request's deadline covers every try, and a Retry-After that would outlast it returns
+   * the server's answer at once rather than a timeout later.
    */
-  private async sendRetrying(transport: Transport, req: TransportRequest): Promise<TransportResponse> {
+  private async sendRetrying(transport: Transport, req: TransportRequest, deadline: number): Promise<TransportResponse> {
     for (let retry = 0; ; retry++) {
       this.requestsSent++;
       let response: TransportResponse;
@@ -353,7 +355,7 @@ export class KubeClient {
         continue;
       }
       const waitSeconds = retry < MAX_RETRIES ? retryAfterSeconds(response) : undefined;
-      if (waitSeconds === undefined) return response;
+      if (waitSeconds === undefined || this.clock.now() + waitSeconds * 1000 >= deadline) return response;
       // Read to its end, so that its connection can carry the next try.
       await response.text().catch(() => '');
       await this.clock.sleep(waitSeconds * 1000, req.signal);

@@ -117,7 +117,7 @@ export class SharedInformerFactory {
       if (this.options.realFIFO) informerOptions.realFIFO = this.options.realFIFO;
       // Watch events must carry the resource's group/version as well as its kind (client-go's expected GVK).
       const expectedApiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
-      informerOptions.reflector = { ...this.options.reflector, name: id, expectedApiVersion };
+      informerOptions.reflector = { expectedApiVersion, ...this.options.reflector, name: id };
       informer = new SharedIndexInformer<KubeObject>(lw, resource.kind, resync, informerOptions);
       this.informers.set(id, informer);
     }

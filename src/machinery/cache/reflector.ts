@@ -141,9 +141,7 @@ interface OpenWatch<T extends KubeObject> {
  * - resync ticks run only while watching, restarting with each round; the first failing resync ends the
  *   watch and no further resync runs in that round.
  * Deliberate differences: a watch (or watch request) silent for `idleTimeoutMs` is closed and resumed
- * (client-go relies on the server's timeout); a 429 that names Retry-After waits the longer of that and the
- * backoff (client-go's REST client first retries a 429 itself, up to 10 times, each after its Retry-After;
- * what reaches its reflector then waits the backoff, never less); MaxInternalErrorRetryDuration is not
+ * (client-go relies on the server's timeout); MaxInternalErrorRetryDuration is not
  * offered (client-go's default, 0, never retries); an object that carries neither kind nor apiVersion is not
  * checked against the expected ones (client-go checks typed objects by Go type instead).
  * `run(signal)` resolves once the signal aborts, after closing the watch and cancelling every timer it made;
@@ -412,7 +410,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private async watch(signal: AbortSignal, open: OpenWatch<T> | undefined): Promise<unknown> {
     let current = open;
     for (;;) {
-      if (signal.aborted) return undefined;
+      if (signal.aborted) {
+        // A stream handed over by the watch-list may still be open.
+        if (current) closeQuietly(current);
+        return undefined;
+      }
       // A stream handed over by the watch-list is already past the initial events.
       let propagateRVFromStart = true;
       if (!current) {
@@ -657,13 +659,13 @@ export class Reflector<T extends KubeObject = KubeObject> {
     }
   }
 
-  /** Waits before the next attempt: the backoff's next delay, or a 429's Retry-After where that is longer. */
+  /**
+   * Waits the backoff's next delay before the next attempt, whatever failed: a 429's Retry-After was already
+   * waited out by the client, up to ten times, before the 429 reached here (as in client-go).
+   */
   private async wait(err: unknown, phase: string, signal: AbortSignal): Promise<void> {
-    const backoffMs = this.backoff.next();
-    const retryAfter = err instanceof ApiStatusError && isTooManyRequests(err) ? err.retryAfterSeconds : undefined;
-    // Never sooner than the backoff: a Retry-After of 0 must not turn failures into a busy loop.
-    const delayMs = retryAfter !== undefined && retryAfter * 1000 > backoffMs ? retryAfter * 1000 : backoffMs;
-    const data: Record<string, unknown> = { delayMs, phase, retryAfter: retryAfter !== undefined };
+    const delayMs = this.backoff.next();
+    const data: Record<string, unknown> = { delayMs, phase };
     if (err !== undefined) data.error = describe(err);
     this.emit('backoff', data);
     try {

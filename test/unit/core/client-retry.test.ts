@@ -89,6 +89,14 @@ describe('KubeClient retries what the server asks to have retried (429 or 5xx wi
     }
   });
 
+  it("reports the server's 429 at once when its Retry-After would outlast the request's deadline", async () => {
+    const { url, stats } = await refusingServer(Infinity, 429, '5');
+    const { client, clock } = await clientFor(url);
+    await assert.rejects(client.request({ path: '/api/v1/pods', timeoutMs: 1500 }), (e) => e instanceof ApiStatusError && e.code === 429);
+    assert.deepEqual([stats.processed.get('seen'), clock.slept], [1, []]);
+    await client.close();
+  });
+
   it('gives up after 10 retries and reports the last answer', async () => {
     const { url, stats } = await refusingServer(Infinity, 429, '1');
     const { client } = await clientFor(url);

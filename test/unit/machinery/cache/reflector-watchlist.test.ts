@@ -6,8 +6,10 @@ import { ApiStatusError } from '../../../../src/machinery/errors.ts';
 import { DeltaFIFO } from '../../../../src/machinery/cache/delta-fifo.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../../../../src/machinery/cache/list-watch.ts';
-import type { TransformingStore } from '../../../../src/machinery/cache/reflector.ts';
-import { gone, setup } from './reflector-harness.ts';
+import { Reflector, type TransformingStore } from '../../../../src/machinery/cache/reflector.ts';
+import { FakeClock } from '../../../../src/machinery/clock.ts';
+import { ScriptedListerWatcher } from './fake-lister-watcher.ts';
+import { RecordingStore, gone, setup } from './reflector-harness.ts';
 import { pod } from './helpers.ts';
 
 const unhandled: unknown[] = [];
@@ -298,4 +300,26 @@ test('a handed-over stream is timed from the hand-over: closed right after the b
   assert.deepEqual(t.lw.watchCalls[1], { resourceVersion: '2', ...WATCH_LIST, timeoutSeconds: 300 });
   assert.deepEqual(seen, []);
   await t.stop();
+});
+
+test('stopped right as the watch-list hands its stream over, the reflector still closes that stream', async () => {
+  const stop = new AbortController();
+  // A store that asks to stop while it takes the initial events in.
+  class StoppingStore extends RecordingStore {
+    override replace(list: KubeObject[], rv: string): void {
+      super.replace(list, rv);
+      queueMicrotask(() => stop.abort());
+    }
+  }
+  const clock = new FakeClock();
+  const lw = new ScriptedListerWatcher();
+  lw.watchListSupported = true;
+  const running = new Reflector(lw, new StoppingStore(), { clock, random: () => 0 }).run(stop.signal);
+  await clock.advance(0);
+  const stream = lw.current;
+  stream.emit('ADDED', pod('a', { rv: '3' }));
+  stream.emit('BOOKMARK', initialEventsEnd('3'));
+  await clock.advance(0);
+  await running;
+  assert.equal(stream.closed, true);
 });
