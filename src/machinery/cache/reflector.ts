@@ -141,9 +141,9 @@ interface OpenWatch<T extends KubeObject> {
  * - resync ticks run only while watching, restarting with each round; the first failing resync ends the
  *   watch and no further resync runs in that round.
  * Deliberate differences: a watch (or watch request) silent for `idleTimeoutMs` is closed and resumed
- * (client-go relies on the server's timeout); MaxInternalErrorRetryDuration is not
- * offered (client-go's default, 0, never retries); an object that carries neither kind nor apiVersion is not
- * checked against the expected ones (client-go checks typed objects by Go type instead).
+ * (client-go relies on the server's timeout); MaxInternalErrorRetryDuration is not offered (client-go's
+ * default, 0, never retries); an object that carries neither kind nor apiVersion is not checked against the
+ * expected ones (client-go checks typed objects by Go type instead).
  * `run(signal)` resolves once the signal aborts, after closing the watch and cancelling every timer it made;
  * it never rejects and leaves no unhandled rejection behind (a second concurrent run returns at once).
  */
