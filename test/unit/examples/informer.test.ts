@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runInformer, STAGES, type InformerOptions, type InformerStep } from '../../../src/examples/informer.ts';
@@ -16,6 +16,14 @@ async function until(what: string, check: () => boolean, timeoutMs = 3000): Prom
   }
 }
 
+/** Informers a test started: stopped after it, so that a test failing half-way cannot leave one running. */
+const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
+afterEach(async () => {
+  for (const run of running) run.stop.abort();
+  await Promise.allSettled([...running].map((run) => run.done));
+  running.clear();
+});
+
 function start(fifo: FifoKind, lw: ScriptedListerWatcher, opts: Partial<InformerOptions> = {}) {
   const steps: InformerStep[] = [];
   const stop = new AbortController();
@@ -24,6 +32,7 @@ function start(fifo: FifoKind, lw: ScriptedListerWatcher, opts: Partial<Informer
     { ref: BUILTIN_RESOURCES.pods, resyncMs: 0, fifo, signal: stop.signal, ...opts },
     (s) => steps.push(s),
   );
+  running.add({ stop, done });
   const events = () => steps.flatMap((s) => (s.type === 'event' ? [`${s.event}${s.resync ? ' (resync)' : ''} ${s.key}`] : []));
   return { steps, stop, done, events };
 }
