@@ -7,7 +7,8 @@ import { realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import type { KeyFunc } from './keys.ts';
-import { DeletedFinalStateUnknown, KeyError, metaNamespaceKeyFunc } from './keys.ts';
+import { DeletedFinalStateUnknown, KeyError, asKeyError, metaNamespaceKeyFunc } from './keys.ts';
+import { HeldCalls } from './held-calls.ts';
 import type { KeyListerGetter } from './store.ts';
 import type { DoneChecker } from './done-checker.ts';
 import { DoneSignal } from './done-checker.ts';
@@ -137,9 +138,8 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   private initialPopulationCount = 0;
   private closed = false;
   private waiters: (() => void)[] = [];
-  /** True while a pop's process runs: producer calls then wait in `deferred` (see the class doc). */
-  private processing = false;
-  private deferred: (() => void)[] = [];
+  /** Producer calls made while a pop's process runs (see the class doc). */
+  private readonly held = new HeldCalls();
   /** Finished (once) when hasSynced() first turns true, as client-go's checkSynced_locked closes its channel. */
   private readonly synced = new DoneSignal('DeltaFIFO');
 
@@ -174,7 +174,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
     // As client-go, a key failure changes nothing (not even populated).
     const key = this.keyFor(obj);
-    this.whenIdle(() => {
+    this.held.run(() => {
       this.markPopulated();
       const queued = this.items.has(key);
       const known = this.knownObjects ? this.knownObjects.getByKey(key) !== undefined : false;
@@ -189,7 +189,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
    * win and these are dropped).
    */
   addIfNotPresent(key: string, deltas: Deltas<T>): void {
-    this.whenIdle(() => this.requeue(key, deltas));
+    this.held.run(() => this.requeue(key, deltas));
   }
 
   replace(list: T[], resourceVersion: string): void {
@@ -209,13 +209,13 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
         break;
       }
     }
-    this.whenIdle(() => this.applyReplace(keys, objects, failure === undefined, resourceVersion));
+    this.held.run(() => this.applyReplace(keys, objects, failure === undefined, resourceVersion));
     if (failure) throw failure.error;
   }
 
   resync(): void {
     if (!this.knownObjects) return;
-    this.whenIdle(() => this.applyResync());
+    this.held.run(() => this.applyResync());
   }
 
   /**
@@ -226,9 +226,9 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
    */
   async pop(process: (key: string, deltas: Deltas<T>, isInInitialList: boolean) => void | Promise<void>): Promise<PopResult<T> | undefined> {
     for (;;) {
-      const key = this.processing ? undefined : this.takeHeadKey();
+      const key = this.held.processing ? undefined : this.takeHeadKey();
       if (key === undefined) {
-        if (this.closed && !this.processing) return undefined;
+        if (this.closed && !this.held.processing) return undefined;
         await new Promise<void>((resolve) => this.waiters.push(resolve));
         continue;
       }
@@ -245,7 +245,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
         at: this.clock.now(),
       });
       let requeued = false;
-      this.processing = true;
+      this.held.processing = true;
       try {
         const pending = process(key, deltas, isInInitialList);
         // A synchronous process is not awaited: no extra turn per pop.
@@ -255,8 +255,17 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
         this.requeue(key, deltas);
         requeued = true;
       } finally {
-        this.processing = false;
-        this.applyDeferred();
+        this.held.end((err) =>
+          // Its caller has returned already; client-go would have returned this error to it.
+          safeEmit(this.tracer, {
+            component: 'deltafifo',
+            action: 'error',
+            data: { phase: 'deferred', error: err instanceof Error ? err.message : String(err) },
+            at: this.clock.now(),
+          }),
+        );
+        // Pops waiting for this one may go on.
+        this.wake();
       }
       return { key, deltas, requeued };
     }
@@ -337,10 +346,10 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
       key = this.keyFor(obj);
       queued = this.transformed(obj);
     } catch (err) {
-      this.whenIdle(() => this.markPopulated());
+      this.held.run(() => this.markPopulated());
       throw err;
     }
-    this.whenIdle(() => {
+    this.held.run(() => {
       this.markPopulated();
       this.queueKeyed(type, key, queued);
     });
@@ -405,34 +414,6 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     this.wake();
   }
 
-  /** Runs a producer call's effect now, or after the running process when a pop is processing one. */
-  private whenIdle(apply: () => void): void {
-    if (this.processing) this.deferred.push(apply);
-    else apply();
-  }
-
-  /** After a pop's process: the producer calls made meanwhile, in order; then waiting pops may go on. */
-  private applyDeferred(): void {
-    if (this.deferred.length > 0) {
-      const calls = this.deferred;
-      this.deferred = [];
-      for (const apply of calls) {
-        try {
-          apply();
-        } catch (err) {
-          // Its caller has returned already; client-go would have returned this error to it.
-          safeEmit(this.tracer, {
-            component: 'deltafifo',
-            action: 'error',
-            data: { phase: 'deferred', error: err instanceof Error ? err.message : String(err) },
-            at: this.clock.now(),
-          });
-        }
-      }
-    }
-    this.wake();
-  }
-
   /** The key of an object or tombstone; a key function's failure becomes a KeyError (client-go's KeyError{obj, err}). */
   private keyFor(obj: T | DeletedFinalStateUnknown<T>): string {
     try {
@@ -493,14 +474,6 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     this.waiters = [];
     for (const w of waiters) w();
   }
-}
-
-/** A key function's failure as client-go reports it (KeyError{obj, err}); a KeyError passes through. */
-export function asKeyError(err: unknown, obj: unknown): KeyError {
-  if (err instanceof KeyError) return err;
-  const wrapped = new KeyError(err instanceof Error ? err.message : String(err), obj);
-  wrapped.cause = err;
-  return wrapped;
 }
 
 /** Collapses a trailing pair of deletions, keeping the one that is not a tombstone when there is one. */

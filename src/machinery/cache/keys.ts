@@ -17,6 +17,14 @@ export class KeyError extends Error {
   }
 }
 
+/** A key function's failure as client-go reports it (KeyError{obj, err}); a KeyError passes through. */
+export function asKeyError(err: unknown, obj: unknown): KeyError {
+  if (err instanceof KeyError) return err;
+  const wrapped = new KeyError(err instanceof Error ? err.message : String(err), obj);
+  wrapped.cause = err;
+  return wrapped;
+}
+
 /**
  * The tombstone for an object whose deletion we did not see: the watch was away when it happened and a
  * relist found the object gone. `obj` is the last state we knew, and may be stale or absent.

@@ -7,12 +7,12 @@ import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
-import { asKeyError } from './delta-fifo.ts';
 import type { Delta, Deltas, ReflectorStore } from './delta-fifo.ts';
 import type { DoneChecker } from './done-checker.ts';
 import { DoneSignal } from './done-checker.ts';
 import type { KeyFunc } from './keys.ts';
-import { DeletedFinalStateUnknown, metaNamespaceKeyFunc } from './keys.ts';
+import { DeletedFinalStateUnknown, asKeyError, metaNamespaceKeyFunc } from './keys.ts';
+import { HeldCalls } from './held-calls.ts';
 import type { KeyListerGetter } from './store.ts';
 
 /** A whole relist in one entry (atomic events): the informer reconciles it against its cache when popped. */
@@ -114,9 +114,8 @@ export class RealFIFO<T> implements ReflectorStore<T> {
   private readonly synced = new DoneSignal('RealFIFO');
   private closed = false;
   private waiters: (() => void)[] = [];
-  /** True while a pop's process runs without atomic events: producer calls then wait in `deferred`. */
-  private processing = false;
-  private deferred: (() => void)[] = [];
+  /** Producer calls made while a pop's process runs without atomic events (see the class doc). */
+  private readonly held = new HeldCalls();
 
   constructor(options: RealFIFOOptions<T> = {}) {
     this.atomicEvents = options.atomicEvents ?? false;
@@ -181,7 +180,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     }
     // The caller may reuse its array once this returns; the queueing may come later.
     const listed = [...list];
-    this.whenIdle(() => {
+    this.held.run(() => {
       let deletions = 0;
       let replaced = 0;
       reconcileReplacement(this.pendingDeltas(), this.knownObjects!, listed, (obj) => this.keyOf(obj), {
@@ -208,7 +207,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
       this.trace('queued', undefined, { type: 'SyncAll' });
       return;
     }
-    this.whenIdle(() => {
+    this.held.run(() => {
       const known = this.knownObjects!;
       const inQueue = new Set<string>();
       for (const item of this.pending()) inQueue.add(this.keyFor(item.object as T));
@@ -243,7 +242,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     const isInInitialList = !this.synced.isDone();
     const item = this.take();
     this.tracePopped([item]);
-    this.processing = !this.atomicEvents;
+    this.held.processing = !this.atomicEvents;
     try {
       const pending = process([item], isInInitialList);
       // A synchronous process is not awaited: no extra turn per pop.
@@ -293,7 +292,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
       batch.push(this.take());
     }
     this.tracePopped(batch);
-    this.processing = !this.atomicEvents;
+    this.held.processing = !this.atomicEvents;
     try {
       const pending = batch.length === 1 ? processSingle(batch, isInInitialList) : processBatch(batch as Delta<T>[], isInInitialList);
       if (pending !== undefined) await pending;
@@ -365,10 +364,10 @@ export class RealFIFO<T> implements ReflectorStore<T> {
       key = this.keyFor(obj);
       queued = this.transformed(obj);
     } catch (err) {
-      this.whenIdle(() => this.markPopulated());
+      this.held.run(() => this.markPopulated());
       throw err;
     }
-    this.whenIdle(() => {
+    this.held.run(() => {
       this.markPopulated();
       this.pushDelta(type, key, queued);
     });
@@ -402,28 +401,13 @@ export class RealFIFO<T> implements ReflectorStore<T> {
     if (this.tracer) this.trace('queued', key, { type, depth: this.length });
   }
 
-  /** Runs a producer call's effect now, or after the running process when a pop is processing one. */
-  private whenIdle(apply: () => void): void {
-    if (this.processing) this.deferred.push(apply);
-    else apply();
-  }
-
   /** After a pop's process (and its count): the producer calls made meanwhile, in order; then waiting pops go on. */
   private endProcessing(): void {
-    if (!this.processing) return;
-    this.processing = false;
-    if (this.deferred.length > 0) {
-      const calls = this.deferred;
-      this.deferred = [];
-      for (const apply of calls) {
-        try {
-          apply();
-        } catch (err) {
-          // Its caller has returned already; client-go would have returned this error to it.
-          this.trace('error', undefined, { phase: 'deferred', error: err instanceof Error ? err.message : String(err) });
-        }
-      }
-    }
+    if (!this.held.processing) return;
+    this.held.end((err) =>
+      // Its caller has returned already; client-go would have returned this error to it.
+      this.trace('error', undefined, { phase: 'deferred', error: err instanceof Error ? err.message : String(err) }),
+    );
     this.wake();
   }
 
@@ -445,12 +429,12 @@ export class RealFIFO<T> implements ReflectorStore<T> {
 
   /** An entry is queued and no other pop is processing (without atomic events). */
   private canTake(): boolean {
-    return !this.processing && this.length > 0;
+    return !this.held.processing && this.length > 0;
   }
 
   /** Closed, empty, and no pop processing whose deferred calls could still queue something. */
   private drained(): boolean {
-    return !this.processing && this.closed && this.length === 0;
+    return !this.held.processing && this.closed && this.length === 0;
   }
 
   private nextWake(): Promise<void> {
