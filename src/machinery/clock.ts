@@ -8,6 +8,8 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): TimerHandle;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** How early, by `now()`, a timer may fire (ms); absent: never early. */
+  readonly timerSlackMs?: number;
 }
 
 export interface TimerHandle {
@@ -15,6 +17,12 @@ export interface TimerHandle {
 }
 
 export class RealClock implements Clock {
+  /**
+   * Node arms a timer from the event loop's time, kept in whole milliseconds (and on Linux possibly read from
+   * the coarse monotonic clock), so a timer can fire up to ~2 ms before the deadline `now()` gave it.
+   */
+  readonly timerSlackMs = 5;
+
   /**
    * Milliseconds since the process started, as performance.now() counts them; not that call itself: the
    * global `performance` loads perf_hooks (~2-5 ms of a one-request command).

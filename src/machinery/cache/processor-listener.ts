@@ -28,14 +28,6 @@ export interface ResourceEventHandler<T> {
 export type Notification<T> =
   { type: 'add'; obj: T; isInInitialList: boolean } | { type: 'update'; oldObj: T; newObj: T } | { type: 'delete'; obj: T | DeletedFinalStateUnknown<T> };
 
-/**
- * How early a resync check may come on the real clock and still count as due (ms). Node arms a timer from
- * the event loop's time, kept in whole milliseconds (and on Linux possibly read from the coarse monotonic
- * clock), so the resync timer can fire up to ~2 ms before the deadline `now()` set; without slack that
- * check would skip a whole period. Fake clocks fire exactly and get none.
- */
-export const realTimerSlackMs = 5;
-
 /** What a listener needs from its informer. */
 export interface ProcessorListenerOptions {
   clock: Clock;
@@ -49,7 +41,10 @@ export interface ProcessorListenerOptions {
    * (`done()` may settle later: it only wakes the listener's own checker).
    */
   upstreamSynced: DoneChecker;
-  /** How early a resync check may come and still count (ms). Default 0: due exactly at the deadline. */
+  /**
+   * How early a resync check may come and still count (ms): the clock's timer slack, so that a timer firing
+   * early does not skip a whole period. Default 0: due exactly at the deadline.
+   */
   resyncSlackMs?: number;
   /** Told about a handler that threw or rejected. */
   onError?: ((err: unknown, info: { listener: number; notification: Notification<unknown>['type'] }) => void) | undefined;

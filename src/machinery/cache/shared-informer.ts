@@ -4,7 +4,7 @@
  * articles describe); the informer pops it, updates the cache, then tells the handlers.
  */
 import type { Clock } from '../clock.ts';
-import { RealClock, realClock } from '../clock.ts';
+import { realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import { Cache } from './cache.ts';
@@ -17,7 +17,7 @@ import type { KeyFunc } from './keys.ts';
 import { DeletedFinalStateUnknown, deletionHandlingMetaNamespaceKeyFunc, resourceVersionOf } from './keys.ts';
 import type { KubeObject, ListerWatcher } from './list-watch.ts';
 import type { Notification, ResourceEventHandler } from './processor-listener.ts';
-import { ProcessorListener, realTimerSlackMs } from './processor-listener.ts';
+import { ProcessorListener } from './processor-listener.ts';
 import type { RealFIFOItem, RealFIFOOptions, ReplacedAllInfo } from './real-fifo.ts';
 import { RealFIFO, reconcileReplacement } from './real-fifo.ts';
 import { Reflector } from './reflector.ts';
@@ -112,9 +112,9 @@ export interface ResourceEventHandlerRegistration {
  *   every handler loop have stopped.
  *
  * Deliberate differences: a Bookmark entry is only traced (the cache does not track client-go's
- * LastStoreSyncResourceVersion); a custom keyFunc keys the queue as well as the cache; on the real clock a
- * handler's resync is due up to realTimerSlackMs early, as Node timers may fire that early (exact on a fake
- * clock); an initial add whose handler throws still counts towards its registration's sync (see
+ * LastStoreSyncResourceVersion); a custom keyFunc keys the queue as well as the cache; a handler's resync
+ * is due up to the clock's timerSlackMs early (5 ms on the real clock, whose timers may fire that early; exact
+ * on a fake clock); an initial add whose handler throws still counts towards its registration's sync (see
  * ProcessorListener).
  */
 export class SharedIndexInformer<T extends KubeObject = KubeObject> {
@@ -190,7 +190,7 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
       tracer: this.tracer,
       id: handle,
       upstreamSynced: this.upstreamSynced,
-      resyncSlackMs: this.clock instanceof RealClock ? realTimerSlackMs : 0,
+      resyncSlackMs: this.clock.timerSlackMs ?? 0,
       onError: this.onHandlerError,
     });
     const registration: ResourceEventHandlerRegistration = Object.freeze({
