@@ -9,9 +9,19 @@
  * difference. `syncHandler` knows nothing about retries: `processNextWorkItem` forgets a key that synced
  * and re-adds a failed one with backoff. Everything the controller uses is given to its constructor, so
  * tests can hand it fakes; `main.ts` wires the real ones.
+ *
+ * Deliberate differences from sample-controller v0.36.3, because lesson 8 and its foo-sync-handler
+ * exercise teach "write only the difference":
+ * - a replicas change updates a copy of the cached Deployment, with its resourceVersion; upstream sends a
+ *   freshly built `newDeployment(foo)` with none, an unconditional update that also resets whatever else
+ *   changed on the Deployment;
+ * - the Foo's status is not written when it already holds the available replicas; upstream writes it on
+ *   every sync that gets that far.
+ * Also: keys are `namespace/name` strings (a malformed one is logged and dropped), and a stopping
+ * controller lets the syncs in flight finish instead of cancelling their requests (see `run`).
  */
 import type { KubeClient, RequestOptions } from '../../core/client.ts';
-import { parseApiVersion, resourcePath } from '../../core/resources.ts';
+import { resourcePath } from '../../core/resources.ts';
 import type { Clock } from '../../machinery/clock.ts';
 import { realClock } from '../../machinery/clock.ts';
 import { DeletedFinalStateUnknown, KeyError, metaNamespaceKeyFunc, resourceVersionOf, splitMetaNamespaceKey } from '../../machinery/cache/keys.ts';
@@ -23,7 +33,7 @@ import { BucketRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter 
 import type { RateLimiter } from '../../machinery/workqueue/rate-limiters.ts';
 import type { RateLimitingQueue } from '../../machinery/workqueue/rate-limiting-queue.ts';
 import type { EventRecorder, Logger } from '../event-recorder.ts';
-import { DEPLOYMENT_RESOURCE, FOO_API_VERSION, FOO_GROUP, FOO_KIND, FOO_RESOURCE, type Deployment, type Foo, type OwnerReference } from './types.ts';
+import { DEPLOYMENT_RESOURCE, FOO_API_VERSION, FOO_KIND, FOO_RESOURCE, type Deployment, type Foo, type OwnerReference } from './types.ts';
 
 /** The name the controller signs its events and writes with (source component, field manager). */
 export const CONTROLLER_AGENT_NAME = 'sample-controller';
@@ -38,6 +48,9 @@ export const MESSAGE_RESOURCE_SYNCED = 'Foo synced successfully';
 export function messageResourceExists(name: string): string {
   return `Resource ${JSON.stringify(name)} already exists and is not managed by Foo`;
 }
+
+/** Why `run` rejects when stopped before the caches synced (sample-controller's Run error). */
+export const FAILED_CACHE_SYNC = 'failed to wait for caches to sync';
 
 /** The sample controller's retry policy: per-key backoff 5 ms .. 1000 s, overall 50 qps with bursts of 300. */
 export const FOO_BASE_DELAY_MS = 5;
@@ -128,7 +141,8 @@ export class FooController {
   /**
    * Waits for both caches, starts `workers` workers, and runs until `signal` aborts. Then it shuts the queue
    * down with drain, so syncs in flight finish (their requests are not cancelled), waits for the workers and
-   * for events still being written, and resolves.
+   * for events still being written, and resolves. Rejects with FAILED_CACHE_SYNC when `signal` aborts
+   * before the caches have synced.
    */
   async run(workers: number, signal: AbortSignal): Promise<void> {
     this.logger.info('starting Foo controller');
@@ -139,11 +153,12 @@ export class FooController {
       () => this.deploymentInformer.hasSynced() && this.deploymentRegistration.hasSynced(),
     );
     if (!synced) {
-      // Stopped before the caches filled: nothing was started, nothing to drain.
+      // Stopped before the caches filled: nothing was started, nothing to drain. Starting up did not
+      // finish, so that is an error, as sample-controller's Run returns one (its main exits 1).
       this.queue.shutDown();
       this.recorder.shutDown();
       await this.recorder.flush();
-      return;
+      throw new Error(FAILED_CACHE_SYNC);
     }
     this.logger.info('starting workers', { count: workers });
     const running: Promise<void>[] = [];
@@ -230,15 +245,16 @@ export class FooController {
 
     const foo = this.foosLister.namespace(namespace).get(name);
     if (!foo) {
-      // Deleted since it was queued; its Deployment goes with it through garbage collection.
-      this.logger.info('Foo in work queue no longer exists', { resourceName: key });
+      // Deleted since it was queued; its Deployment goes with it through garbage collection. Reported as
+      // an error (sample-controller hands it to HandleError), but not retried: nothing is left to sync.
+      this.logger.error('Foo in work queue no longer exists', { resourceName: key });
       return;
     }
 
     const deploymentName = foo.spec?.deploymentName;
     if (!deploymentName) {
       // The user must fix the Foo; its next update brings it back here.
-      this.logger.error('deployment name must be specified', { resourceName: key });
+      this.logger.error('deployment name missing from object reference', { resourceName: key });
       return;
     }
 
@@ -256,12 +272,12 @@ export class FooController {
     // Someone else's Deployment of that name: leave it alone and say so, on the Foo, where its owner looks.
     if (!isControlledBy(deployment, foo)) {
       const message = messageResourceExists(deploymentName);
-      this.recorder.event(foo, 'Warning', ERR_RESOURCE_EXISTS, message);
+      this.recorder.event(fooReference(foo), 'Warning', ERR_RESOURCE_EXISTS, message);
       throw new Error(message);
     }
 
     const desired = foo.spec.replicas;
-    if (desired !== undefined && desired !== deployment.spec?.replicas) {
+    if (desired != null && desired !== deployment.spec?.replicas) {
       this.logger.info('updating deployment replicas', { resourceName: key, deployment: deploymentName, from: deployment.spec?.replicas, to: desired });
       // A copy of what we read, with its resourceVersion: if the Deployment changed meanwhile the server
       // answers 409 and the key is retried against the newer version, instead of overwriting it.
@@ -276,7 +292,7 @@ export class FooController {
     }
 
     await this.updateFooStatus(foo, deployment);
-    this.recorder.event(foo, 'Normal', SUCCESS_SYNCED, MESSAGE_RESOURCE_SYNCED);
+    this.recorder.event(fooReference(foo), 'Normal', SUCCESS_SYNCED, MESSAGE_RESOURCE_SYNCED);
   }
 
   /**
@@ -313,8 +329,10 @@ export class FooController {
 
   /**
    * Given any object (a Deployment, or the tombstone of one), finds the Foo controlling it and enqueues that
-   * Foo. Objects with no controller, or controlled by something other than a Foo, are ignored; so are
-   * objects whose Foo is not in the cache (it was deleted: the garbage collector cleans up).
+   * Foo. Objects with no controller, or controlled by something of another kind, are ignored; so are
+   * objects whose Foo is not in the cache (it was deleted: the garbage collector cleans up). Only the kind
+   * is compared, as sample-controller does: a Foo of another group with the same name enqueues ours, whose
+   * sync then finds the Deployment is not its own.
    */
   handleObject(obj: unknown): void {
     let object: Deployment;
@@ -333,7 +351,7 @@ export class FooController {
     }
     const owner = controllerOf(object);
     if (!owner) return;
-    if (owner.kind !== FOO_KIND || parseApiVersion(owner.apiVersion).group !== FOO_GROUP) {
+    if (owner.kind !== FOO_KIND) {
       this.emit('ignored', `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, { owner: `${owner.kind}/${owner.name}` });
       return;
     }
@@ -373,7 +391,7 @@ export function newDeployment(foo: Foo): Deployment {
       ownerReferences: [fooOwnerReference(foo)],
     },
     spec: {
-      ...(foo.spec.replicas !== undefined ? { replicas: foo.spec.replicas } : {}),
+      ...(foo.spec.replicas != null ? { replicas: foo.spec.replicas } : {}),
       selector: { matchLabels: labels },
       template: {
         metadata: { labels },
@@ -399,10 +417,23 @@ export function controllerOf(obj: { metadata?: { ownerReferences?: OwnerReferenc
   return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
 
-/** True when `owner` is the controller of `obj`, compared by uid (metav1.IsControlledBy). */
+/**
+ * True when `owner` is the controller of `obj`, compared by uid (metav1.IsControlledBy). A missing uid
+ * counts as the empty one, as in Go, so objects that never went through an API server (tests) still match.
+ */
 export function isControlledBy(obj: Deployment, owner: Foo): boolean {
   const ref = controllerOf(obj);
-  return ref !== undefined && owner.metadata.uid !== undefined && ref.uid === owner.metadata.uid;
+  return ref !== undefined && (ref.uid ?? '') === (owner.metadata.uid ?? '');
+}
+
+/**
+ * The Foo as events should name it. One that carries neither apiVersion nor kind gets the Foo's, as
+ * client-go's recorder looks them up in its scheme (where sample-controller registers Foo); one that
+ * carries either is taken as it is.
+ */
+export function fooReference(foo: Foo): Foo {
+  if (foo.apiVersion || foo.kind) return foo;
+  return { ...foo, apiVersion: FOO_API_VERSION, kind: FOO_KIND };
 }
 
 function isKubeObject(obj: unknown): obj is { metadata: Record<string, unknown> } {

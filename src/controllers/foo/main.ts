@@ -33,7 +33,10 @@ export interface RunningFooController {
   recorder: EventRecorder;
   /** The work queue: empty with nothing in process, the controller has acted on every event it received. */
   queue: RateLimitingWorkQueue<string>;
-  /** Resolves once the controller stopped (after the signal aborted) and the informers shut down. */
+  /**
+   * Resolves once the controller stopped (after the signal aborted) and the informers shut down; rejects,
+   * after shutting them down, when the signal aborted before the caches synced (see FooController.run).
+   */
   done: Promise<void>;
 }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { EventRecorder, type Logger } from '../../../src/controllers/event-recorder.ts';
 import {
   ERR_RESOURCE_EXISTS,
+  FAILED_CACHE_SYNC,
   FooController,
   fooControllerRateLimiter,
   MESSAGE_RESOURCE_SYNCED,
@@ -192,8 +193,72 @@ describe('syncHandler', () => {
     await fx.controller.syncHandler(`${NS}/nameless`);
     await fx.controller.syncHandler('too/many/slashes');
     assert.deepEqual(fx.client.requests, []);
-    assert.ok(fx.logs.some((l) => l.level === 'error' && l.message === 'deployment name must be specified'));
-    assert.ok(fx.logs.some((l) => l.message === 'Foo in work queue no longer exists'));
+    assert.ok(fx.logs.some((l) => l.level === 'error' && l.message === 'deployment name missing from object reference'));
+  });
+
+  it('reports a Foo gone from the cache as an error, and does not retry it', async () => {
+    const fx = fixture();
+    fx.queue.add(`${NS}/gone`);
+    assert.equal(await fx.controller.processNextWorkItem(), true);
+    assert.ok(fx.logs.some((l) => l.level === 'error' && l.message === 'Foo in work queue no longer exists' && l.fields.resourceName === `${NS}/gone`));
+    assert.equal(fx.queue.numRequeues(`${NS}/gone`), 0);
+    assert.equal(fx.queue.len(), 0);
+    assert.deepEqual(fx.client.requests, []);
+    fx.queue.shutDown();
+  });
+
+  it('a Foo and its Deployment without uids (never stored by a server) count as controlled: synced, no ErrResourceExists', async () => {
+    // As sample-controller's own tests build them: metav1.IsControlledBy compares the empty uids as equal.
+    const f = foo('test', {}, { availableReplicas: 1 });
+    delete f.metadata.uid;
+    const d = ownedDeployment(f, 1, 1);
+    assert.equal(d.metadata.ownerReferences![0]!.uid, '');
+    const fx = fixture({ foos: [f], deployments: [d] });
+    await fx.controller.syncHandler(`${NS}/test`);
+    assert.deepEqual(
+      (await eventsOf(fx)).map((e) => [e.type, e.reason]),
+      [['Normal', SUCCESS_SYNCED]],
+    );
+  });
+
+  it('a Foo with a uid does not control a Deployment whose controller reference has none', async () => {
+    const f = foo('test');
+    const d = ownedDeployment(f, 1, 1);
+    d.metadata.ownerReferences![0]!.uid = '';
+    const fx = fixture({ foos: [f], deployments: [d] });
+    await assert.rejects(fx.controller.syncHandler(`${NS}/test`), /not managed by Foo/);
+  });
+
+  it('a Foo whose replicas are null (unset) leaves the Deployment replicas alone, and builds one without replicas', async () => {
+    const f = foo('test', {}, { availableReplicas: 1 });
+    (f.spec as { replicas: number | null }).replicas = null;
+    assert.equal('replicas' in newDeployment(f).spec!, false);
+    const fx = fixture({ foos: [f], deployments: [ownedDeployment(f, 3, 1)] });
+    await fx.controller.syncHandler(`${NS}/test`);
+    assert.deepEqual(fx.client.writes(), [], 'no update of the Deployment');
+  });
+
+  it('events about a Foo that carries neither apiVersion nor kind name it as a samplecontroller.k8s.io/v1alpha1 Foo', async () => {
+    // client-go's recorder fills them in from its scheme, where sample-controller registers Foo.
+    const bare = foo('bare', {}, { availableReplicas: 1 });
+    delete bare.apiVersion;
+    delete bare.kind;
+    const halfTyped = foo('half', {}, { availableReplicas: 1 });
+    delete halfTyped.kind;
+    const fx = fixture({ foos: [bare, halfTyped], deployments: [ownedDeployment(bare, 1, 1), ownedDeployment(halfTyped, 1, 1)] });
+    await fx.controller.syncHandler(`${NS}/bare`);
+    await fx.controller.syncHandler(`${NS}/half`);
+    await fx.recorder.flush();
+    const involved = fx.client.events().map((r) => (r.body as { involvedObject: { apiVersion?: string; kind?: string; name: string } }).involvedObject);
+    assert.deepEqual(
+      involved.map((o) => [o.name, o.apiVersion, o.kind]),
+      [
+        ['bare', 'samplecontroller.k8s.io/v1alpha1', 'Foo'],
+        // Taken as it is when either is set, as client-go does.
+        ['half', 'samplecontroller.k8s.io/v1alpha1', undefined],
+      ],
+    );
+    assert.equal(bare.kind, undefined, 'the cached Foo is not modified');
   });
 });
 
@@ -256,13 +321,19 @@ describe('handleObject', () => {
     noController.metadata.ownerReferences![0]!.controller = false;
     const byReplicaSet = structuredClone(owned);
     byReplicaSet.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'owner', uid: 'uid-owner', controller: true }];
-    const otherGroupFoo = structuredClone(owned);
-    otherGroupFoo.metadata.ownerReferences = [{ apiVersion: 'example.com/v1', kind: 'Foo', name: 'owner', uid: 'uid-owner', controller: true }];
     const bare = structuredClone(owned);
     delete bare.metadata.ownerReferences;
-    for (const d of [noController, byReplicaSet, otherGroupFoo, bare]) fx.controller.handleObject(d);
+    for (const d of [noController, byReplicaSet, bare]) fx.controller.handleObject(d);
     fx.controller.handleObject(new DeletedFinalStateUnknown(`${NS}/x`, byReplicaSet));
     assert.equal(fx.queue.len(), 0);
+  });
+
+  it('a Deployment controlled by a Foo of another group enqueues our Foo of that name (only the kind is compared)', () => {
+    const fx = fixture({ foos: [owner] });
+    const otherGroupFoo = structuredClone(owned);
+    otherGroupFoo.metadata.ownerReferences = [{ apiVersion: 'example.com/v1', kind: 'Foo', name: 'owner', uid: 'uid-elsewhere', controller: true }];
+    fx.controller.handleObject(otherGroupFoo);
+    assert.deepEqual(fx.queue.snapshot().queue, [`${NS}/owner`]);
   });
 
   it('drops a Deployment whose Foo is no longer in the cache (orphaned: the garbage collector takes it)', () => {
@@ -274,6 +345,16 @@ describe('handleObject', () => {
 });
 
 describe('run', () => {
+  it('rejects with "failed to wait for caches to sync" when stopped before the caches synced, having started nothing', async () => {
+    const fx = fixture();
+    const abort = new AbortController();
+    abort.abort();
+    await assert.rejects(fx.controller.run(2, abort.signal), { message: FAILED_CACHE_SYNC });
+    assert.equal(FAILED_CACHE_SYNC, 'failed to wait for caches to sync');
+    assert.ok(fx.queue.shuttingDown());
+    assert.deepEqual(fx.client.requests, []);
+  });
+
   it('waits for the caches, syncs, and on abort lets the sync in flight finish before it returns', async () => {
     const f = foo('test');
     const factory = new SharedInformerFactory((resource) => staticListerWatcher(resource.resource === 'foos' ? [f] : []));
