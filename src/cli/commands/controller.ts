@@ -164,14 +164,12 @@ async function runController(c: CommandContext, opts: RunOpts): Promise<void> {
     c.out.info(
       `watching Foos and Deployments in ${namespace ? `namespace "${namespace}"` : 'all namespaces'} with ${workers} worker(s), resync ${resyncMs ? formatDuration(resyncMs) : 'off'}; Ctrl-C stops`,
     );
-    const { hostname } = await import('node:os');
     const running = startFooController(
       {
         client,
         namespace,
         workers,
         resyncMs,
-        host: hostname(),
         logger: { info: (m, f) => log('I', m, f), error: (m, f) => log('E', m, f) },
       },
       c.signal,

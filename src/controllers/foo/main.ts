@@ -24,7 +24,7 @@ export interface FooControllerOptions {
   resyncMs?: number;
   logger?: Logger;
   tracer?: Tracer;
-  /** The source.host of the events it records. */
+  /** The source.host of the events it records; none by default, as sample-controller's recorder has none. */
   host?: string;
 }
 

@@ -129,6 +129,13 @@ describe('controller (the sample controller commands)', () => {
       assertNoSecrets(r);
       const d = await getOrUndefined<Deployment>(client, deploymentPath(ns, 'example-foo'));
       assert.equal(d?.metadata.ownerReferences?.[0]?.kind, 'Foo');
+      // Signed as sample-controller signs its events: the component alone, no host.
+      const events = (
+        await client.request<{ items: { reason: string; source?: unknown; reportingInstance?: string }[] }>({ path: `/api/v1/namespaces/${ns}/events` })
+      ).body;
+      const synced = events.items.find((e) => e.reason === 'Synced');
+      assert.deepEqual(synced?.source, { component: 'sample-controller' });
+      assert.equal(synced?.reportingInstance ?? '', '');
     });
 
     it('run refuses bad --workers with a usage error', async () => {
