@@ -69,7 +69,10 @@ export interface ProcessorListenerOptions {
  * registration still syncs. client-go's default crashes the process on a handler panic; with crashing off,
  * the panicking add is never counted and HasSynced stays false for good, which client-go tracks as a bug
  * (kubernetes#129024; TestEventPanics notes the hang). Here throwing handlers are reported and delivery goes
- * on by design, so one bad object must not keep a controller from ever starting.
+ * on by design, so one bad object must not keep a controller from ever starting. Nor is there a pause after
+ * a throw: client-go, with crashing off, sleeps one wall-clock second before the next notification to keep a
+ * panicking handler from flooding its log; here the error goes to the tracer and onError once per throw, and
+ * a wall-clock pause no fake clock could drive would only hold up that handler's later events.
  */
 export class ProcessorListener<T> {
   readonly handler: ResourceEventHandler<T>;

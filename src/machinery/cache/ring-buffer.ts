@@ -5,7 +5,9 @@
 
 /**
  * Guarantees: items come out in the order they went in; writes never fail or block (the array grows);
- * reads and writes are O(1) amortised; read slots are cleared so delivered items can be collected.
+ * reads and writes are O(1) amortised; read slots are cleared so delivered items can be collected. A ring
+ * made with size 0 holds nothing until its first write, which gives it 16 slots (as k8s.io/utils' ring);
+ * a negative or fractional size throws a RangeError (Go's make would panic).
  */
 export class RingGrowing<T> {
   private data: (T | undefined)[];
@@ -13,7 +15,8 @@ export class RingGrowing<T> {
   private count = 0;
 
   constructor(initialSize = 1024) {
-    this.data = new Array<T | undefined>(Math.max(1, initialSize));
+    if (!Number.isInteger(initialSize) || initialSize < 0) throw new RangeError(`ring size must be a whole number >= 0, got ${initialSize}`);
+    this.data = new Array<T | undefined>(initialSize);
   }
 
   get length(): number {
@@ -49,9 +52,12 @@ export class RingGrowing<T> {
   }
 
   private grow(): void {
-    const next = new Array<T | undefined>(this.data.length * 2);
+    const next = new Array<T | undefined>(this.data.length === 0 ? emptyRingGrowth : this.data.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = this.data[(this.start + i) % this.data.length];
     this.data = next;
     this.start = 0;
   }
 }
+
+/** The size an empty ring grows to on its first write. */
+const emptyRingGrowth = 16;

@@ -48,3 +48,51 @@ test('reset starts over; jitter 0 gives exact delays; options are honoured', () 
   b.reset();
   assert.equal(b.next(), 100);
 });
+
+test('a factor of 0 keeps every delay at the initial one', () => {
+  const b = new ExponentialBackoff({ clock: new FakeClock(), factor: 0, random: () => 0 });
+  assert.deepEqual([b.next(), b.next(), b.next()], [800, 800, 800]);
+});
+
+test('a reset interval of 0 keeps every delay at the initial one', () => {
+  const b = new ExponentialBackoff({ clock: new FakeClock(), resetAfterMs: 0, random: () => 0 });
+  assert.deepEqual([b.next(), b.next(), b.next()], [800, 800, 800]);
+});
+
+test('growth stops when the steps run out, by default ceil(cap / initial) of them', () => {
+  const explicit = new ExponentialBackoff({ clock: new FakeClock(), initialMs: 100, steps: 3, random: () => 0 });
+  assert.deepEqual(
+    Array.from({ length: 6 }, () => explicit.next()),
+    [100, 200, 400, 800, 800, 800],
+  );
+  // 200 / 100 = 2 steps: a slow factor stops short of the cap, as the reflector's derived Steps make it.
+  const derived = new ExponentialBackoff({ clock: new FakeClock(), initialMs: 100, capMs: 200, factor: 1.1, random: () => 0 });
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => derived.next()),
+    [100, 110, 121, 121, 121],
+  );
+});
+
+test('without a cap the delay stays at the initial one unless steps are given, then grows uncapped', () => {
+  const noCap = new ExponentialBackoff({ clock: new FakeClock(), capMs: 0, random: () => 0 });
+  assert.deepEqual([noCap.next(), noCap.next(), noCap.next()], [800, 800, 800]);
+  const stepped = new ExponentialBackoff({ clock: new FakeClock(), capMs: 0, steps: 5, random: () => 0 });
+  assert.deepEqual(
+    Array.from({ length: 7 }, () => stepped.next()),
+    [800, 1600, 3200, 6400, 12800, 25600, 25600],
+  );
+});
+
+test('a restart after the reset interval restores the steps as well as the delay', async () => {
+  const clock = new FakeClock();
+  const b = new ExponentialBackoff({ clock, initialMs: 100, steps: 1, resetAfterMs: 1000, random: () => 0 });
+  assert.deepEqual([b.next(), b.next(), b.next()], [100, 200, 200]);
+  await clock.advance(1001);
+  assert.deepEqual([b.next(), b.next(), b.next()], [100, 200, 200]);
+});
+
+test('delays are whole nanoseconds, truncated as Go truncates durations', () => {
+  const b = new ExponentialBackoff({ clock: new FakeClock(), initialMs: 100, capMs: 1000, factor: 1.1, random: () => 1 / 3 });
+  // 100 ms * 1.1 is 110.00000000000001 in floating point; jitter 1/3 of 110 ms truncates to 36.666666 ms.
+  assert.deepEqual([b.next(), b.next()], [133.333333, 146.666666]);
+});

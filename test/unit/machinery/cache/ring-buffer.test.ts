@@ -27,3 +27,17 @@ test('the ring buffer doubles its capacity when full and starts at 1024 by defau
   assert.equal(ring.capacity, 2048);
   assert.equal(ring.readOne()?.value, 0);
 });
+
+test('a ring of size 0 holds nothing until its first write, which gives it 16 slots', () => {
+  const ring = new RingGrowing<number>(0);
+  assert.equal(ring.capacity, 0);
+  assert.equal(ring.readOne(), undefined);
+  ring.writeOne(7);
+  assert.equal(ring.capacity, 16);
+  assert.deepEqual(ring.readOne(), { value: 7 });
+});
+
+test('a negative or fractional ring size is refused', () => {
+  assert.throws(() => new RingGrowing<number>(-1), RangeError);
+  assert.throws(() => new RingGrowing<number>(1.5), RangeError);
+});
