@@ -1,7 +1,7 @@
 // Exercise: index-by-node (Understanding Kubernetes controllers II, indexers and listers).
 // An indexer keeps, besides the key -> object map, indexes: for each index, a function that files an object
 // under zero or more values. With an index of pods by node name, "which pods run on node X?" is one lookup
-// instead of a scan of every pod. The kubelet and the scheduler ask exactly this.
+// instead of a scan of every pod. The DaemonSet and node lifecycle controllers keep exactly this index.
 //
 // Run `kube-lessons verify index-by-node`.
 import type { Indexer, IndexFunc } from 'kube-lessons/machinery';
