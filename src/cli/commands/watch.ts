@@ -137,7 +137,7 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
         '  A reflector meeting this relists from the last resourceVersion it saw: a list at a version returns data',
         '  at least that fresh, which the watch cache can serve. It replaces its store with the result (queuing',
         "  deletions for objects that vanished meanwhile) and watches again from the new list's resourceVersion.",
-        '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read from etcd).',
+        '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read of the newest state).',
       ];
     case 'closed':
       return [

@@ -126,7 +126,7 @@ describe('kube-lessons watch', () => {
       '  A reflector meeting this relists from the last resourceVersion it saw: a list at a version returns data',
       '  at least that fresh, which the watch cache can serve. It replaces its store with the result (queuing',
       "  deletions for objects that vanished meanwhile) and watches again from the new list's resourceVersion.",
-      '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read from etcd).',
+      '  Only if that list answers 410 too does it ask for resourceVersion "" (a consistent read of the newest state).',
     ]);
     assert.match(
       out.at(-1)!,
