@@ -9,8 +9,9 @@
  * Retries follow client-go's rest client: the transport resends what the server never processed; a GET whose
  * connection broke before the answer is sent again 1 s later, up to 10 times, within the request's deadline;
  * any other method that may have reached the server is not.
- * Non-2xx answers become ApiStatusError carrying the server's Status. Trace hooks see every request and
- * response, with credentials redacted.
+ * Non-2xx answers become ApiStatusError carrying the server's Status, or for a body that is not one the
+ * reason client-go gives the code (errorFromAnswer). Query strings are written as Go writes them (url()).
+ * Trace hooks see every request and response, with credentials redacted.
  * Deliberate difference: client-go's NewForConfig parses the CA and the client key pair (transport.TLSConfigFor)
  * and returns their error; here the constructor never fails, and a CA or key OpenSSL cannot load fails the first
  * request, with the same error each later request gets.
@@ -157,9 +158,19 @@ export class KubeClient {
     return this.config.server;
   }
 
+  /**
+   * The request's URL. Its query is written as client-go's rest client writes it (url.Values.Encode):
+   * parameters sorted by name, each escaped as Go's url.QueryEscape does (a space as "+", only letters,
+   * digits and "-_.~" left as they are). Parameters undefined or empty are left out.
+   */
   url(path: string, query: RequestOptions['query'] = {}): URL {
     const url = new URL(this.server.replace(/\/+$/, '') + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    const params = new Map(url.searchParams);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+    if (params.size > 0) {
+      const names = [...params.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      url.search = names.map((k) => `${queryEscape(k)}=${queryEscape(params.get(k)!)}`).join('&');
+    }
     return url;
   }
 
@@ -205,7 +216,7 @@ export class KubeClient {
       this.reportResponse(method, url, response, bytes, durationMs);
       if (!ok(response)) {
         if (response.status === 401) this.auth?.unauthorized();
-        throw statusError(response, await errorBody(payload), method, url);
+        throw await errorFromAnswer(response, payload, method, url);
       }
       const body: unknown = payload && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(payload as string) : payload;
       return { status: response.status, headers: response.headers, body: body as T, bytes, durationMs, url };
@@ -226,7 +237,7 @@ export class KubeClient {
       cleanup();
       if (response.status === 401) this.auth?.unauthorized();
       this.reportResponse(method, url, response, payload.length, this.clock.now() - started);
-      throw statusError(response, await errorBody(payload), method, url);
+      throw await errorFromAnswer(response, payload, method, url);
     }
     this.reportResponse(method, url, response, -1, this.clock.now() - started);
     let closed = false;
@@ -268,8 +279,11 @@ export class KubeClient {
     return this.lines(await this.openStream(opts));
   }
 
-  /** A stream's body line by line; the chunk hook sees each line. */
-  lines(bytes: ByteStream): LineStream & { status: number; headers: ResponseHeaders } {
+  /**
+   * A stream's body line by line; the chunk hook sees each line. Text after the last newline is yielded as
+   * a last line, or given to `onUnterminated` instead when there is one.
+   */
+  lines(bytes: ByteStream, options: { onUnterminated?: (text: string) => void } = {}): LineStream & { status: number; headers: ResponseHeaders } {
     const hooks = this.hooks;
     async function* lines(): AsyncGenerator<string> {
       const decoder = new TextDecoder();
@@ -292,7 +306,10 @@ export class KubeClient {
         buffered += text.slice(start);
       }
       buffered += decoder.decode();
-      if (buffered.trim()) yield buffered.trim();
+      const last = buffered.trim();
+      if (!last) return;
+      if (options.onUnterminated) options.onUnterminated(last);
+      else yield last;
     }
     const iterable = lines();
     return { status: bytes.status, headers: bytes.headers, [Symbol.asyncIterator]: () => iterable, close: () => bytes.close() };
@@ -421,15 +438,76 @@ async function readBytes(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** An error answer's body for apiStatusError: JSON text as is, a protobuf Status decoded. */
-async function errorBody(payload: string | Buffer): Promise<unknown> {
-  if (typeof payload === 'string') return payload;
-  const { decodeObject } = await import('./protobuf/objects.ts');
-  try {
-    return decodeObject(payload);
-  } catch {
-    return undefined; // not a Status: the HTTP status alone tells
+/**
+ * An error answer's Status, when it is one: a JSON (or untyped) or protobuf body of kind Status whose status
+ * is Failure, as client-go's Result.Error takes it. Anything else is not a Status.
+ */
+async function failureStatus(headers: ResponseHeaders, payload: string | Buffer): Promise<Record<string, unknown> | undefined> {
+  const type = mediaTypeOf(headers);
+  let decoded: unknown;
+  if (typeof payload !== 'string') {
+    const { decodeObject } = await import('./protobuf/objects.ts');
+    try {
+      decoded = decodeObject(payload);
+    } catch {
+      return undefined;
+    }
+  } else if (type === '' || type === 'application/json') {
+    try {
+      decoded = JSON.parse(payload);
+    } catch {
+      return undefined;
+    }
   }
+  const status = decoded as Record<string, unknown> | null | undefined;
+  return typeof status === 'object' && status !== null && status.kind === 'Status' && status.status === 'Failure' ? status : undefined;
+}
+
+/** client-go's cap on the text of an error answer that is not a Status. */
+const MAX_UNSTRUCTURED_TEXT = 2048;
+
+/**
+ * The Status client-go makes up for an error answer that is not one (newUnstructuredResponseError and
+ * NewGenericServerResponse): the reason follows from the code alone, and the cause UnexpectedServerResponse
+ * carries the body's text when the answer is text (or untyped), else "unknown". The message is left to ours.
+ */
+function unexpectedAnswerStatus(status: number, method: string, headers: ResponseHeaders, payload: string | Buffer): Record<string, unknown> {
+  const type = mediaTypeOf(headers);
+  const text = type === '' || type.startsWith('text/') ? Buffer.from(payload).subarray(0, MAX_UNSTRUCTURED_TEXT).toString('utf8').trim() : 'unknown';
+  const reason = GENERIC_REASONS[status] ?? (status === 409 ? (method === 'POST' ? 'AlreadyExists' : 'Conflict') : status >= 500 ? 'InternalError' : undefined);
+  return { kind: 'Status', status: 'Failure', code: status, reason, details: { causes: [{ reason: 'UnexpectedServerResponse', message: text }] } };
+}
+
+/** NewGenericServerResponse's reason for each code it knows (409 depends on the method). */
+const GENERIC_REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/**
+ * The error for a non-2xx answer: its Status when the body is one, else the one client-go makes up from the
+ * code. Deliberate difference: the code is the HTTP status even when a Status says another (client-go takes
+ * the Status's); the API server always writes both alike.
+ */
+async function errorFromAnswer(response: TransportResponse, payload: string | Buffer, method: string, url: string): Promise<ApiStatusError> {
+  const body = (await failureStatus(response.headers, payload)) ?? unexpectedAnswerStatus(response.status, method, response.headers, payload);
+  return statusError(response, body, method, url);
+}
+
+/** Go's url.QueryEscape: everything but letters, digits and "-_.~" percent-encoded, a space as "+". */
+function queryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 }
 
 /** client-go's checkWait: a 429 or 5xx answer's Retry-After, read as strconv.Atoi reads it (a negative one waits 0). */

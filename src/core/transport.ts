@@ -115,6 +115,13 @@ export class ConnectionLostError extends Error {
   }
 }
 
+/**
+ * The connection went silent: no ping reply nor any other byte within PING_TIMEOUT_MS. Go's transport fails
+ * its streams with "http2: client connection lost", which client-go's watch, unlike a reset or an EOF, reports
+ * as an error (list-watch-client.ts does the same with this one).
+ */
+export class PingTimeoutError extends ConnectionLostError {}
+
 /** The connection to `host` broke before `what` ("the answer", "the end of the answer"), for the reason `cause` gives when there is one. */
 export function connectionLost(host: string, what: string, cause: Error | undefined): ConnectionLostError {
   return new ConnectionLostError(`the connection to ${host} broke before ${what}${cause ? ` (${cause.message})` : ''}`, { cause });
@@ -296,7 +303,7 @@ export function http2Transport(origin: URL, settings: TlsSettings, fallback: () 
           if (conn.pingSentAt === undefined || session.destroyed) return;
           done();
           if (socket.bytesRead !== before) return;
-          session.destroy(new ConnectionLostError(`the connection to ${host} stopped answering (no HTTP/2 ping reply in ${PING_TIMEOUT_MS / 1000} s)`));
+          session.destroy(new PingTimeoutError(`the connection to ${host} stopped answering (no HTTP/2 ping reply in ${PING_TIMEOUT_MS / 1000} s)`));
         }),
       PING_TIMEOUT_MS,
     );

@@ -36,7 +36,7 @@ export function register(command: Command, ctx: () => CommandContext): void {
     .option('--raw', 'also print the HTTP request (credentials redacted) and each chunked JSON line as it arrives')
     .addOption(durationOption('--timeout <duration>', 'stop after this long, e.g. 30s (default: run until Ctrl-C)'))
     .option('--bookmarks', 'ask for BOOKMARK events: allowWatchBookmarks=true', true)
-    .option('--no-bookmarks', 'do not ask for BOOKMARK events (allowWatchBookmarks=false)')
+    .option('--no-bookmarks', 'do not ask for BOOKMARK events (allowWatchBookmarks left out, as client-go does)')
     .addOption(watchListOption())
     .addHelpText(
       'after',

@@ -3,15 +3,21 @@
  * length and that many bytes (apimachinery's length-delimited framer), each a metav1.WatchEvent without
  * envelope: its type (field 1) and a RawExtension (field 2) holding the object with its magic and envelope.
  * Guarantees: frames come out whole and in order whatever the chunking; a stream that ends inside a frame
- * throws one ProtobufDecodeError saying how much was missing. A frame longer than MAX_FRAME_BYTES is refused
+ * throws one TruncatedFrameError (a ProtobufDecodeError) saying how much was missing. A frame longer than MAX_FRAME_BYTES is refused
  * before it is buffered (client-go's decoder refuses frames beyond its buffer likewise).
  */
 import { decodeObject } from './objects.ts';
 import type { Schema } from './schema.ts';
 import { ProtobufDecodeError, SplitUnit, WIRE_BYTES, WireReader } from './wire.ts';
 
-/** Larger than any object the API server stores (etcd's limit is 1.5 MiB; lists do not come as frames). */
-export const MAX_FRAME_BYTES = 64 << 20;
+/**
+ * client-go's streaming decoder's limit (its buffer doubles up to 16 MiB): larger than any object the API
+ * server stores (etcd's limit is 1.5 MiB; lists do not come as frames).
+ */
+export const MAX_FRAME_BYTES = 16 << 20;
+
+/** The body ended inside a frame: a ProtobufDecodeError the watch takes for its end (see list-watch-client.ts). */
+export class TruncatedFrameError extends ProtobufDecodeError {}
 
 /**
  * Cuts a byte stream into length-delimited frames. A frame that lies whole in one chunk is handed out as a
@@ -45,7 +51,7 @@ export async function* lengthDelimitedFrames(chunks: AsyncIterable<Uint8Array>):
   if (split.held > 0) {
     const pending = split.bytes();
     const expected = pending.length >= 4 ? pending.readUInt32BE(0) + 4 : 4;
-    throw new ProtobufDecodeError(`the watch stream ended inside a frame (${pending.length} of ${expected} bytes)`);
+    throw new TruncatedFrameError(`the watch stream ended inside a frame (${pending.length} of ${expected} bytes)`);
   }
 }
 

@@ -73,8 +73,9 @@ export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIte
 export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
 
 /**
- * A watch stream's bytes did not parse as an event. Thrown from the stream's iterator; the reflector treats
- * it as client-go treats a decode error (an internal error: relist), unlike a broken connection (resume).
+ * A watch stream's bytes did not parse as an event, or its read failed in a way client-go reports as one (a
+ * connection that stopped answering pings). Thrown from the stream's iterator; the reflector treats it as
+ * client-go treats a decode error (an internal error: relist), unlike a broken connection (resume).
  */
 export class WatchDecodeError extends Error {
   constructor(message: string) {

@@ -163,7 +163,7 @@ describe('kube-lessons watch', () => {
     assert.match(requests[0]!, new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets$`));
     assert.match(
       requests[1]!,
-      new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets\\?watch=1&resourceVersion=\\d+&allowWatchBookmarks=false$`),
+      new RegExp(`^> GET https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/${ns}/secrets\\?resourceVersion=\\d+&watch=true$`),
       'no bookmarks asked for',
     );
     assert.ok(
