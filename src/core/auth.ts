@@ -83,10 +83,10 @@ export function needsClientNode(user: UserEntry): boolean {
 /** A short description of the credential kind, never its value. */
 export function credentialKind(user: UserEntry | undefined): string {
   if (!user) return 'none';
-  if (user.exec) return `exec plugin (${user.exec.command ?? '?'})`;
-  if (user['auth-provider']) return `auth provider (${user['auth-provider'].name ?? '?'})`;
   const cert = Boolean(user['client-certificate-data'] || user['client-certificate']);
   const token = Boolean(user.token || user.tokenFile);
+  if (user.exec && !hasStaticCredential(user)) return `exec plugin (${user.exec.command ?? '?'})`;
+  if (user['auth-provider'] && !token) return `auth provider (${user['auth-provider'].name ?? '?'})`;
   if (cert && token) return 'client certificate and bearer token';
   if (cert) return 'client certificate';
   if (token) return 'bearer token';
@@ -98,6 +98,14 @@ export function tlsOptions(cluster: ClusterEntry): TlsOptions {
   const insecure = cluster['insecure-skip-tls-verify'] === true;
   const ca = insecure ? undefined : pem(cluster['certificate-authority-data'], cluster['certificate-authority'], 'certificate-authority');
   return { ca, rejectUnauthorized: !insecure, servername: cluster['tls-server-name'] || undefined };
+}
+
+/**
+ * A token, token file, username or client certificate: client-go's exec authenticator stands aside for any of
+ * them (UpdateTransportConfig), so a user with one of them and an exec plugin never runs the plugin.
+ */
+function hasStaticCredential(user: UserEntry): boolean {
+  return Boolean(user.token || user.tokenFile || user.username || user['client-certificate-data'] || user['client-certificate']);
 }
 
 /** Registers every secret a user entry holds (inline or in files) with the redactor. */
@@ -129,14 +137,17 @@ export function authenticator(
   }
   registerSecret(key);
   const fixed: Credentials = { headers: {}, cert, key };
-  if (user.exec)
+  if (user.exec && !hasStaticCredential(user))
     return execAuthenticator(user.exec, cluster, fixed, { env: opts.env ?? process.env, now, stdinIsTTY: opts.stdinIsTTY ?? Boolean(process.stdin.isTTY) });
-  if (user.token) {
+  // As client-go's bearer round tripper: a token file wins over an inline token, which stands in while the file
+  // cannot be read. Basic auth needs a username (transport.Config.HasBasicAuth): a password alone sends nothing.
+  if (user.tokenFile) {
+    registerSecret(user.token);
+    return tokenFileAuthenticator(user.tokenFile, fixed, now, user.token || undefined);
+  } else if (user.token) {
     registerSecret(user.token);
     fixed.headers = { authorization: `Bearer ${user.token}` };
-  } else if (user.tokenFile) {
-    return tokenFileAuthenticator(user.tokenFile, fixed, now);
-  } else if (user.username || user.password) {
+  } else if (user.username) {
     registerSecret(user.password);
     const basic = Buffer.from(`${user.username ?? ''}:${user.password ?? ''}`).toString('base64');
     registerSecret(basic);
@@ -148,7 +159,7 @@ export function authenticator(
 /** client-go re-reads a token file once a minute, so a rotated (projected) token is picked up. */
 const TOKEN_FILE_TTL_MS = 60_000;
 
-function tokenFileAuthenticator(file: string, base: Credentials, now: () => number): Authenticator {
+function tokenFileAuthenticator(file: string, base: Credentials, now: () => number, inline: string | undefined): Authenticator {
   let token: string | undefined;
   let readAt = 0;
   return {
@@ -167,14 +178,16 @@ function tokenFileAuthenticator(file: string, base: Credentials, now: () => numb
       try {
         text = readFileSync(file, 'utf8');
       } catch (err) {
-        // A token we read before stays usable while the file is briefly missing (mid-rotation).
+        // A token we read before (or the inline one) stays usable while the file is briefly missing (mid-rotation).
+        token ??= inline;
         if (token !== undefined) return { ...base, headers: { authorization: `Bearer ${token}` } };
         throw new KubeconfigError(
           `cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
           'check the tokenFile path in the kubeconfig user',
         );
       }
-      token = text.trim();
+      // client-go refuses an empty token file and keeps the token it had (the inline one at first).
+      token = text.trim() || (token ?? inline ?? '');
       readAt = now();
       registerSecret(token);
     }

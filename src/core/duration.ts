@@ -1,13 +1,22 @@
 /** Durations as people type them on a command line ("30s", "2m", "1500ms", "1h", bare seconds) and back. */
 import { ExitCode, UserFacingError } from './errors.ts';
 
-/** To milliseconds; a usage error for anything else. */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * To milliseconds; a usage error for anything else. As kubectl's --request-timeout (clientcmd.ParseTimeout):
+ * a bare number is seconds, and units may follow one another as in Go's time.ParseDuration ("1m30s").
+ */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UserFacingError(`invalid duration "${text}"`, 'write it like 30s, 2m, 1500ms or 1h', ExitCode.usage);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 's') as 'ms' | 's' | 'm' | 'h';
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]);
+  const t = text.trim();
+  const bare = /^\d+(?:\.\d+)?$/.test(t);
+  if (!bare && !/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(t)) {
+    throw new UserFacingError(`invalid duration "${text}"`, 'write it like 30s, 2m, 1m30s, 1500ms or 1h', ExitCode.usage);
+  }
+  if (bare) return Math.round(Number(t) * 1000);
+  let ms = 0;
+  for (const [, n, unit] of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  return Math.round(ms);
 }
 
 /** Milliseconds as a person reads them: 500ms, 60s, 1.5s. */

@@ -3,7 +3,9 @@
  * `--kubeconfig` (one file), else `KUBECONFIG` (a list of files, merged: the first file to define a name or
  * the current context wins; missing files are skipped), else `~/.kube/config`, else the in-cluster service
  * account, else the local sandbox when one is running. `--context` picks a context; the namespace is
- * `-n`, else the context's, else `default`.
+ * `-n`, else the context's, else `default`. What clientcmd refuses (a name twice in one file, -data that is not
+ * base64, two authentication methods, a CA with insecure-skip-tls-verify...) is refused here too, before any
+ * request; over a plain http server, as with clientcmd, no credentials are sent.
  */
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -126,12 +128,17 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
   checkReferencedFiles(merged, contextName, found.files);
   const clusterName = typeof ctx.cluster === 'string' ? ctx.cluster : '';
   const cluster = merged.clusters.find((c) => c.name === clusterName)?.cluster;
+  // clientcmd would fall back to http://localhost:8080 here (its ClusterDefaults): an error says more.
   if (!cluster || typeof cluster.server !== 'string' || !cluster.server) {
     throw new KubeconfigError(`context "${contextName}" names no cluster with a server URL`, 'check the context and cluster entries in your kubeconfig');
   }
   const userName = typeof ctx.user === 'string' ? ctx.user : '';
-  const user = merged.users.find((u) => u.name === userName)?.user ?? {};
+  const userEntry = merged.users.find((u) => u.name === userName)?.user ?? {};
   for (const u of merged.users) registerUserSecrets(u.user);
+  checkUsable(clusterName, cluster, userName, userEntry);
+  // clientcmd reads a user's credentials only for an https server: over plain http nothing is sent.
+  const secure = cluster.server.startsWith('https://');
+  const user = secure ? userEntry : {};
   let clientNode: Promise<KubeConfig> | undefined;
   return {
     source: found.source,
@@ -140,13 +147,69 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
     clusterName,
     server: cluster.server,
     userName,
-    credentialKind: credentialKind(merged.users.find((u) => u.name === userName)?.user),
+    credentialKind: secure ? credentialKind(merged.users.find((u) => u.name === userName)?.user) : 'none (plain http: credentials are not sent)',
     namespace: req.namespace || (typeof ctx.namespace === 'string' && ctx.namespace) || 'default',
     namespaceFromFlag: Boolean(req.namespace),
     cluster,
     user,
     clientNodeConfig: () => (clientNode ??= toClientNode(merged, contextName)),
   };
+}
+
+/**
+ * What clientcmd's ConfirmUsable (validation.go) and client-go's transport refuse in the chosen cluster and
+ * user, each as one line naming the entry, never a value. Where they differ on purpose: a server without
+ * http:// or https:// is refused (clientcmd guesses the scheme from the TLS settings, and then sends no
+ * credentials); a socks5 proxy-url, which clientcmd accepts, is refused because the transport cannot dial one.
+ */
+function checkUsable(clusterName: string, cluster: ClusterEntry, userName: string, user: UserEntry): void {
+  const fail = (message: string, hint: string): never => {
+    throw new KubeconfigError(message, hint);
+  };
+  const c = `cluster "${clusterName}"`;
+  const u = `user "${userName}"`;
+  const server = cluster.server ?? '';
+  if (!/^https?:\/\/[^/?#]/i.test(server) || !URL.canParse(server)) {
+    fail(`the server of ${c} is not an http:// or https:// URL: ${server}`, `write it in full, e.g. https://${server.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}`);
+  }
+  const proxy = cluster['proxy-url'];
+  if (proxy) {
+    const scheme = URL.canParse(proxy) ? new URL(proxy).protocol.slice(0, -1) : undefined;
+    if (scheme !== 'http' && scheme !== 'https') {
+      fail(
+        `proxy-url of ${c} is not an http:// or https:// URL${scheme === 'socks5' ? ' (socks5 proxies are not supported here)' : ''}`,
+        'use an HTTP(S) proxy, or remove proxy-url',
+      );
+    }
+  }
+  if (cluster['certificate-authority'] && cluster['certificate-authority-data']) {
+    fail(`${c} sets both certificate-authority and certificate-authority-data`, 'keep one of them, as kubectl also requires');
+  }
+  if (cluster['insecure-skip-tls-verify'] === true && (cluster['certificate-authority'] || cluster['certificate-authority-data'])) {
+    fail(
+      `${c} sets insecure-skip-tls-verify together with a certificate authority`,
+      'remove insecure-skip-tls-verify (or the certificate authority), as kubectl also requires',
+    );
+  }
+  const cert = user['client-certificate'] || user['client-certificate-data'];
+  if (cert && user['client-certificate'] && user['client-certificate-data']) {
+    fail(`${u} sets both client-certificate and client-certificate-data`, 'keep one of them, as kubectl also requires');
+  }
+  if (cert && user['client-key'] && user['client-key-data']) {
+    fail(`${u} sets both client-key and client-key-data`, 'keep one of them, as kubectl also requires');
+  }
+  if (user.token && (user.username || user.password)) {
+    fail(`${u} has both a token and a username/password`, 'keep one authentication method, as kubectl also requires');
+  }
+  if (user.tokenFile && user.username) {
+    fail(`${u} has both a tokenFile and a username/password`, 'keep one authentication method, as kubectl also requires');
+  }
+  if (user.exec && user['auth-provider']) {
+    fail(`${u} has both an exec plugin and an auth-provider`, 'keep one of them, as kubectl also requires');
+  }
+  if (user.exec?.env?.some((e) => !e || typeof e.name !== 'string' || !e.name)) {
+    fail(`an env entry of the exec plugin of ${u} has no name`, 'give every users[].user.exec.env entry a name and a value');
+  }
 }
 
 /** The file-valued fields of clusters and users, as kubectl spells them. */
@@ -166,6 +229,8 @@ function checkReferencedFiles(merged: RawConfig, contextName: string, files: str
     for (const field of fields) {
       const file = entry?.[field];
       if (typeof file !== 'string' || !file) continue;
+      // With an inline token too, client-go falls back to it while the token file cannot be read.
+      if (field === 'tokenFile' && (entry as UserEntry).token) continue;
       try {
         accessSync(file, constants.R_OK);
       } catch (err) {
@@ -191,11 +256,14 @@ async function toClientNode(merged: RawConfig, contextName: string): Promise<Kub
   return kc;
 }
 
-/** The service account a pod gets, as client-go's rest.InClusterConfig reads it. */
-function inClusterConfig(env: NodeJS.ProcessEnv): RawConfig {
+/**
+ * The service account a pod gets, as client-go's rest.InClusterConfig reads it; the namespace as clientcmd's
+ * in-cluster config finds it: POD_NAMESPACE (set through the downward API), else the service account's.
+ */
+export function inClusterConfig(env: NodeJS.ProcessEnv): RawConfig {
   const host = env.KUBERNETES_SERVICE_HOST ?? '';
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
-  const namespace = readOptional(`${IN_CLUSTER_DIR}/namespace`)?.trim();
+  const namespace = env.POD_NAMESPACE || readOptional(`${IN_CLUSTER_DIR}/namespace`)?.trim();
   return {
     'current-context': 'in-cluster',
     clusters: [{ name: 'in-cluster', cluster: { server, 'certificate-authority': `${IN_CLUSTER_DIR}/ca.crt` } }],
@@ -280,13 +348,38 @@ async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv): Promise
     if (list !== undefined && list !== null && !Array.isArray(list)) {
       throw new KubeconfigError(`kubeconfig ${file}: "${field}" must be a list`, 'compare the file with `kubectl config view`');
     }
+    const seen = new Set<string>();
     for (const entry of (list ?? []) as { name?: unknown }[]) {
       if (!entry || typeof entry !== 'object' || typeof entry.name !== 'string') {
         throw new KubeconfigError(`kubeconfig ${file}: an entry of "${field}" has no name`, 'every cluster, user and context needs a name');
       }
+      // clientcmd refuses a name used twice in one file (across files, the first file's entry wins).
+      if (seen.has(entry.name))
+        throw new KubeconfigError(`kubeconfig ${file}: "${field}" has two entries named "${entry.name}"`, 'rename or remove one of them');
+      seen.add(entry.name);
     }
   }
+  checkBase64(cfg.clusters, 'cluster', ['certificate-authority-data'], file);
+  checkBase64(cfg.users, 'user', ['client-certificate-data', 'client-key-data'], file);
   return cfg;
+}
+
+/** The -data fields are base64 (PEM inside): clientcmd refuses the whole file when one of them is not. */
+function checkBase64(list: { name: string; [k: string]: unknown }[] | null | undefined, kind: 'cluster' | 'user', fields: string[], file: string): void {
+  for (const item of list ?? []) {
+    const entry = item[kind] as Record<string, unknown> | null | undefined;
+    for (const field of fields) {
+      const value = entry?.[field];
+      if (value === undefined || value === null) continue;
+      const text = typeof value === 'string' ? value.replace(/[\r\n]/g, '') : undefined;
+      if (text === undefined || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
+        throw new KubeconfigError(
+          `kubeconfig ${file}: ${field} of ${kind} "${item.name}" is not base64`,
+          `encode the PEM file, e.g. \`base64 -w0 FILE\`, or point ${field.replace('-data', '')} at the file instead`,
+        );
+      }
+    }
+  }
 }
 
 /** JSON (which is YAML) without the YAML parser; YAML through it, loaded only here. */

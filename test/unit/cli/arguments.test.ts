@@ -54,3 +54,14 @@ test('--request-timeout is parsed once, to milliseconds, and a bad one is a usag
   assert.equal(option.parseArg!('1.5s', undefined), 1500);
   assert.throws(() => option.parseArg!('soon', undefined), usage(/^invalid duration "soon"$/));
 });
+
+test('--request-timeout takes what kubectl takes: bare seconds, 0 for none, and units in sequence like 1m30s', () => {
+  const program = createProgram({ version: '0', signal: new AbortController().signal });
+  const option = program.options.find((o) => o.long === '--request-timeout')!;
+  assert.equal(option.parseArg!('5', undefined), 5000);
+  assert.equal(option.parseArg!('0', undefined), 0);
+  assert.equal(option.parseArg!('1m30s', undefined), 90_000);
+  assert.equal(option.parseArg!('1h2m3s500ms', undefined), 3_723_500);
+  assert.throws(() => option.parseArg!('-1', undefined), usage(/^invalid duration "-1"$/));
+  assert.throws(() => option.parseArg!('1m30', undefined), usage(/^invalid duration "1m30"$/));
+});

@@ -119,6 +119,34 @@ describe('native authentication', () => {
     assert.equal(redact(`Authorization: Basic ${b64('admin:pa55word!')}`), 'Authorization: Basic <redacted>');
   });
 
+  it('prefers a token file over an inline token, which stands in while the file cannot be read', async () => {
+    const tf = file('both-token', 'from-file\n');
+    assert.equal((await authenticator({ token: 'inline', tokenFile: tf }, cluster).credentials()).headers.authorization, 'Bearer from-file');
+    const missing = authenticator({ token: 'inline', tokenFile: join(dir, 'no-such-token') }, cluster);
+    assert.equal((await missing.credentials()).headers.authorization, 'Bearer inline');
+    const empty = authenticator({ token: 'inline', tokenFile: file('empty-token', '\n') }, cluster);
+    assert.equal((await empty.credentials()).headers.authorization, 'Bearer inline');
+  });
+
+  it('sends no basic auth for a password without a username, as client-go needs the username', async () => {
+    assert.deepEqual((await authenticator({ password: 'lonely' }, cluster).credentials()).headers, {});
+    assert.equal(credentialKind({ password: 'lonely' }), 'none (anonymous)');
+  });
+
+  it('uses a static token, username or client certificate instead of running an exec plugin', async () => {
+    const p = plugin('static-wins', `{ apiVersion: '${v1}', kind: 'ExecCredential', status: { token: 'from-plugin' } }`);
+    const exec = { command: p.command, apiVersion: v1, interactiveMode: 'Never' as const };
+    assert.equal((await authenticator({ token: 'static', exec }, cluster, { stdinIsTTY: false }).credentials()).headers.authorization, 'Bearer static');
+    const withCert = await authenticator({ 'client-certificate-data': b64(CERT), 'client-key-data': b64(KEY), exec }, cluster, {
+      stdinIsTTY: false,
+    }).credentials();
+    assert.equal(withCert.cert, CERT);
+    assert.deepEqual(withCert.headers, {});
+    assert.equal(credentialKind({ token: 'static', exec }), 'bearer token');
+    assert.equal(p.runs().length, 0, 'the plugin never ran');
+    assert.equal((await authenticator({ exec }, cluster, { stdinIsTTY: false }).credentials()).headers.authorization, 'Bearer from-plugin');
+  });
+
   it('sends nothing for an anonymous user', async () => {
     assert.deepEqual(await authenticator({}, cluster).credentials(), { headers: {}, cert: undefined, key: undefined });
   });

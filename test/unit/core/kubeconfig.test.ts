@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadKubeconfig, mergeFiles } from '../../../src/core/kubeconfig.ts';
+import { inClusterConfig, loadKubeconfig, mergeFiles } from '../../../src/core/kubeconfig.ts';
 import { KubeconfigError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
@@ -202,5 +202,106 @@ contexts:
     assert.equal(kc.getCurrentContext(), 'ctx-b');
     assert.equal(kc.getCurrentCluster()?.server, 'https://127.0.0.1:3333');
     assert.equal(kc.getCurrentUser()?.password, 'bobs-password');
+  });
+});
+
+describe('kubeconfig checks clientcmd makes', () => {
+  const one = (name: string, cluster: string, user: string) =>
+    file(
+      name,
+      `apiVersion: v1
+kind: Config
+current-context: c
+clusters:
+- {name: k, cluster: {${cluster}}}
+users:
+- {name: u, user: {${user}}}
+contexts:
+- {name: c, context: {cluster: k, user: u}}
+`,
+    );
+  const refused = async (f: string, message: RegExp) =>
+    assert.rejects(loadKubeconfig({ kubeconfig: f, env: cacheEnv }), (e: KubeconfigError) => {
+      assert.ok(e instanceof KubeconfigError);
+      assert.equal(e.exitCode, 3);
+      assert.match(e.message, message);
+      assert.ok(e.hint && !e.message.includes('\n'));
+      assert.ok(!`${e.message} ${e.hint}`.includes('s3cret'), 'no credential in the error');
+      return true;
+    });
+  const server = "server: 'https://127.0.0.1:1111'";
+
+  it('sends no credentials to a plain http server, as clientcmd reads them only for https', async () => {
+    const r = await loadKubeconfig({ kubeconfig: one('http.yaml', "server: 'http://127.0.0.1:8080'", 'token: s3cret'), env: cacheEnv });
+    assert.deepEqual(r.user, {});
+    assert.match(r.credentialKind, /plain http/);
+  });
+
+  it('refuses a user with a token and a username or password, as clientcmd allows one method', async () => {
+    await refused(one('tok-basic.yaml', server, 'token: s3cret, username: bob, password: s3cret'), /user "u" has both a token and a username/);
+    await refused(one('tokfile-basic.yaml', server, 'tokenFile: certs/ca.crt, username: bob'), /both a tokenFile and a username/);
+  });
+
+  it('refuses insecure-skip-tls-verify together with a certificate authority, as client-go does', async () => {
+    await refused(
+      one('insecure-ca.yaml', `${server}, insecure-skip-tls-verify: true, certificate-authority: certs/ca.crt`, 'token: t'),
+      /insecure-skip-tls-verify together with/,
+    );
+  });
+
+  it('refuses a -data field set together with its file, as clientcmd does', async () => {
+    const b = Buffer.from('pem').toString('base64');
+    await refused(
+      one('ca-both.yaml', `${server}, certificate-authority: certs/ca.crt, certificate-authority-data: ${b}`, 'token: t'),
+      /both certificate-authority and/,
+    );
+    await refused(
+      one('cert-both.yaml', server, `client-certificate: certs/ca.crt, client-certificate-data: ${b}, client-key-data: ${b}`),
+      /both client-certificate and client-certificate-data/,
+    );
+    await refused(one('key-both.yaml', server, `client-certificate-data: ${b}, client-key: certs/ca.crt, client-key-data: ${b}`), /both client-key and/);
+  });
+
+  it('refuses a -data field that is not base64, naming it but not its value', async () => {
+    await refused(
+      one('pem-inline.yaml', `${server}, certificate-authority-data: "-----BEGIN s3cret"`, 'token: t'),
+      /certificate-authority-data of cluster "k" is not base64/,
+    );
+    await refused(one('key-inline.yaml', server, 'client-certificate-data: QQ==, client-key-data: "s3cret!"'), /client-key-data of user "u" is not base64/);
+    const wrapped = Buffer.from('a longer certificate body')
+      .toString('base64')
+      .replace(/(.{8})/g, '$1\\n');
+    assert.equal(
+      (await loadKubeconfig({ kubeconfig: one('wrapped.yaml', `${server}, certificate-authority-data: "${wrapped}"`, 'token: t'), env: cacheEnv })).userName,
+      'u',
+    );
+  });
+
+  it('refuses a name used twice in one file, while across files the first one wins', async () => {
+    const dup = file('dup.yaml', readFileSync(A, 'utf8').replace('users:\n', 'users:\n- name: alice\n  user: {token: other}\n'));
+    await refused(dup, /"users" has two entries named "alice"/);
+  });
+
+  it('refuses a server without http(s):// and a proxy-url that is not http(s), in one line with a hint', async () => {
+    await refused(one('noscheme.yaml', "server: 'localhost:6443'", 'token: t'), /server of cluster "k" is not an http:\/\/ or https:\/\/ URL/);
+    await refused(one('socks.yaml', `${server}, proxy-url: 'socks5://127.0.0.1:1080'`, 'token: t'), /socks5 proxies are not supported/);
+    await refused(one('ftp.yaml', `${server}, proxy-url: 'ftp://127.0.0.1:21'`, 'token: t'), /proxy-url of cluster "k"/);
+  });
+
+  it('refuses an exec plugin next to an auth-provider, or with an unnamed env entry', async () => {
+    const exec = 'exec: {command: x, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never';
+    await refused(one('exec-ap.yaml', server, `${exec}}, auth-provider: {name: oidc}`), /both an exec plugin and an auth-provider/);
+    await refused(one('exec-env.yaml', server, `${exec}, env: [{name: '', value: s3cret}]}`), /env entry of the exec plugin of user "u" has no name/);
+  });
+
+  it('takes the in-cluster namespace from POD_NAMESPACE first, as clientcmd does', () => {
+    const cfg = inClusterConfig({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', POD_NAMESPACE: 'from-downward-api' });
+    assert.equal(cfg.contexts[0]!.context.namespace, 'from-downward-api');
+    assert.equal(cfg.clusters[0]!.cluster.server, 'https://10.0.0.1:443');
+  });
+
+  it('accepts a missing tokenFile when the user also has an inline token, which client-go falls back to', async () => {
+    const r = await loadKubeconfig({ kubeconfig: one('tok-missing-file.yaml', server, 'token: t, tokenFile: /nonexistent/token'), env: cacheEnv });
+    assert.equal(r.credentialKind, 'bearer token');
   });
 });
