@@ -97,12 +97,15 @@ export class ExponentialBackoff implements Backoff {
     const base = this.currentNs;
     if (this.steps >= 1) {
       this.steps--;
-      let grown = this.factor !== 0 ? Math.trunc(base * this.factor) : base;
-      if (this.capNs > 0 && grown > this.capNs) {
-        grown = this.capNs;
-        this.steps = 0;
+      // As wait.Backoff.Step: with a factor of 0 the delay is left as it is, the cap included.
+      if (this.factor !== 0) {
+        let grown = Math.trunc(base * this.factor);
+        if (this.capNs > 0 && grown > this.capNs) {
+          grown = this.capNs;
+          this.steps = 0;
+        }
+        this.currentNs = grown;
       }
-      this.currentNs = grown;
     }
     const delayNs = this.jitter > 0 ? base + Math.trunc(this.random() * this.jitter * base) : base;
     return delayNs / 1e6;
@@ -119,7 +122,11 @@ export class ExponentialBackoff implements Backoff {
   }
 }
 
-/** Milliseconds to whole nanoseconds (time.Duration's unit). */
+/**
+ * Milliseconds to whole nanoseconds (time.Duration's unit). Rounded, not truncated: the product of a
+ * fractional millisecond count and 1e6 can fall just short of the whole number it stands for (1.001 ms
+ * gives 1000999.9999999999).
+ */
 function toNs(ms: number): number {
-  return Number.isFinite(ms) ? Math.trunc(ms * 1e6) : ms;
+  return Number.isFinite(ms) ? Math.round(ms * 1e6) : ms;
 }

@@ -96,3 +96,15 @@ test('delays are whole nanoseconds, truncated as Go truncates durations', () => 
   // 100 ms * 1.1 is 110.00000000000001 in floating point; jitter 1/3 of 110 ms truncates to 36.666666 ms.
   assert.deepEqual([b.next(), b.next()], [133.333333, 146.666666]);
 });
+
+test('a factor of 0 keeps an initial delay above the cap, as wait.Backoff only caps a grown delay', () => {
+  // Go: wait.Backoff{Duration: 1s, Cap: 500ms, Steps: 2, Factor: 0}.DelayWithReset gives 1s, 1s, 1s, 1s.
+  const b = new ExponentialBackoff({ clock: new FakeClock(), initialMs: 1000, capMs: 500, steps: 2, factor: 0, jitter: 0 });
+  assert.deepEqual([b.next(), b.next(), b.next(), b.next()], [1000, 1000, 1000, 1000]);
+});
+
+test('a whole number of microseconds given in milliseconds is kept exactly, not one nanosecond short', () => {
+  // 1.001 * 1e6 is 1000999.9999999999 in floating point; Go's 1001 * time.Microsecond is 1001000 ns.
+  const b = new ExponentialBackoff({ clock: new FakeClock(), initialMs: 1.001, capMs: 1000, jitter: 0 });
+  assert.deepEqual([b.next(), b.next()], [1.001, 2.002]);
+});
