@@ -161,15 +161,21 @@ export class KubeClient {
   /**
    * The request's URL. Its query is written as client-go's rest client writes it (url.Values.Encode):
    * parameters sorted by name, each escaped as Go's url.QueryEscape does (a space as "+", only letters,
-   * digits and "-_.~" left as they are). Parameters undefined or empty are left out.
+   * digits and "-_.~" left as they are). Parameters undefined or empty are left out. A parameter the path
+   * already carries keeps all its values, in order (url.Values holds a list per name), unless `query` sets it.
    */
   url(path: string, query: RequestOptions['query'] = {}): URL {
     const url = new URL(this.server.replace(/\/+$/, '') + path);
-    const params = new Map(url.searchParams);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+    const params = new Map<string, string[]>();
+    for (const [k, v] of url.searchParams) {
+      const values = params.get(k);
+      if (values) values.push(v);
+      else params.set(k, [v]);
+    }
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, [String(v)]);
     if (params.size > 0) {
       const names = [...params.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      url.search = names.map((k) => `${queryEscape(k)}=${queryEscape(params.get(k)!)}`).join('&');
+      url.search = names.flatMap((k) => params.get(k)!.map((v) => `${queryEscape(k)}=${queryEscape(v)}`)).join('&');
     }
     return url;
   }
