@@ -75,9 +75,12 @@ export interface TlsOptions {
   servername?: string | undefined;
 }
 
-/** True when only @kubernetes/client-node can authenticate this user (an auth-provider plugin). */
+/**
+ * True when only @kubernetes/client-node can authenticate this user (an auth-provider plugin). A token or token
+ * file wins over the auth-provider, as in client-go, where the bearer round tripper sets the header first.
+ */
 export function needsClientNode(user: UserEntry): boolean {
-  return Boolean(user['auth-provider']) && !user.token && !user.exec;
+  return Boolean(user['auth-provider']) && !user.token && !user.tokenFile && !user.exec;
 }
 
 /** A short description of the credential kind, never its value. */

@@ -127,18 +127,21 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
   }
   checkReferencedFiles(merged, contextName, found.files);
   const clusterName = typeof ctx.cluster === 'string' ? ctx.cluster : '';
-  const cluster = merged.clusters.find((c) => c.name === clusterName)?.cluster;
+  const clusterEntry = merged.clusters.find((c) => c.name === clusterName)?.cluster;
   // clientcmd would fall back to http://localhost:8080 here (its ClusterDefaults): an error says more.
-  if (!cluster || typeof cluster.server !== 'string' || !cluster.server) {
+  if (!clusterEntry || typeof clusterEntry.server !== 'string' || !clusterEntry.server) {
     throw new KubeconfigError(`context "${contextName}" names no cluster with a server URL`, 'check the context and cluster entries in your kubeconfig');
   }
+  // Go's url.Parse lowercases the scheme, so HTTPS://host is https to clientcmd (and gets the credentials).
+  const cluster = { ...clusterEntry, server: clusterEntry.server.replace(/^[a-z][a-z0-9+.-]*:/i, (scheme) => scheme.toLowerCase()) };
   const userName = typeof ctx.user === 'string' ? ctx.user : '';
   const userEntry = merged.users.find((u) => u.name === userName)?.user ?? {};
   for (const u of merged.users) registerUserSecrets(u.user);
-  checkUsable(clusterName, cluster, userName, userEntry);
-  // clientcmd reads a user's credentials only for an https server: over plain http nothing is sent.
+  // clientcmd reads a user's credentials (and the cluster's TLS settings) only for an https server.
   const secure = cluster.server.startsWith('https://');
+  checkUsable(clusterName, cluster, userName, userEntry, secure);
   const user = secure ? userEntry : {};
+  const kind = credentialKind(merged.users.find((u) => u.name === userName)?.user);
   let clientNode: Promise<KubeConfig> | undefined;
   return {
     source: found.source,
@@ -147,7 +150,7 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
     clusterName,
     server: cluster.server,
     userName,
-    credentialKind: secure ? credentialKind(merged.users.find((u) => u.name === userName)?.user) : 'none (plain http: credentials are not sent)',
+    credentialKind: secure || kind.startsWith('none') ? kind : PLAIN_HTTP_CREDENTIAL,
     namespace: req.namespace || (typeof ctx.namespace === 'string' && ctx.namespace) || 'default',
     namespaceFromFlag: Boolean(req.namespace),
     cluster,
@@ -156,13 +159,16 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
   };
 }
 
+/** What the credential kind reads when the user has credentials that a plain http server does not get. */
+export const PLAIN_HTTP_CREDENTIAL = 'none (plain http: credentials are not sent)';
+
 /**
  * What clientcmd's ConfirmUsable (validation.go) and client-go's transport refuse in the chosen cluster and
  * user, each as one line naming the entry, never a value. Where they differ on purpose: a server without
  * http:// or https:// is refused (clientcmd guesses the scheme from the TLS settings, and then sends no
  * credentials); a socks5 proxy-url, which clientcmd accepts, is refused because the transport cannot dial one.
  */
-function checkUsable(clusterName: string, cluster: ClusterEntry, userName: string, user: UserEntry): void {
+function checkUsable(clusterName: string, cluster: ClusterEntry, userName: string, user: UserEntry, secure: boolean): void {
   const fail = (message: string, hint: string): never => {
     throw new KubeconfigError(message, hint);
   };
@@ -185,7 +191,8 @@ function checkUsable(clusterName: string, cluster: ClusterEntry, userName: strin
   if (cluster['certificate-authority'] && cluster['certificate-authority-data']) {
     fail(`${c} sets both certificate-authority and certificate-authority-data`, 'keep one of them, as kubectl also requires');
   }
-  if (cluster['insecure-skip-tls-verify'] === true && (cluster['certificate-authority'] || cluster['certificate-authority-data'])) {
+  // client-go's transport refuses these two; it is built with the TLS settings and credentials only for https.
+  if (secure && cluster['insecure-skip-tls-verify'] === true && (cluster['certificate-authority'] || cluster['certificate-authority-data'])) {
     fail(
       `${c} sets insecure-skip-tls-verify together with a certificate authority`,
       'remove insecure-skip-tls-verify (or the certificate authority), as kubectl also requires',
@@ -201,7 +208,7 @@ function checkUsable(clusterName: string, cluster: ClusterEntry, userName: strin
   if (user.token && (user.username || user.password)) {
     fail(`${u} has both a token and a username/password`, 'keep one authentication method, as kubectl also requires');
   }
-  if (user.tokenFile && user.username) {
+  if (secure && user.tokenFile && user.username) {
     fail(`${u} has both a tokenFile and a username/password`, 'keep one authentication method, as kubectl also requires');
   }
   if (user.exec && user['auth-provider']) {

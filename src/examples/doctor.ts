@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeEnv } from '../core/kube-env.ts';
 import { describeError, ExitCode } from '../core/errors.ts';
+import { PLAIN_HTTP_CREDENTIAL } from '../core/kubeconfig.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -179,6 +180,8 @@ export function kubeconfigChecks(env: KubeEnv): Check[] {
   };
   const files = c.files.length ? c.files.join(' + ') : '(no file)';
   const anonymous = c.credentialKind.startsWith('none');
+  // The user has credentials, but a plain http server never gets them: the server URL is what to fix.
+  const plainHttp = c.credentialKind === PLAIN_HTTP_CREDENTIAL;
   // "bearer token" is reworded: redact() masks anything that reads like "Bearer <value>".
   const credential = c.credentialKind === 'bearer token' ? 'token (sent in the Authorization header)' : c.credentialKind;
   return [
@@ -198,8 +201,14 @@ export function kubeconfigChecks(env: KubeEnv): Check[] {
     {
       name: 'user',
       status: anonymous ? 'warn' : 'pass',
-      message: `${c.userName || '(none)'} with ${/^[aeiou]/.test(credential) ? 'an' : 'a'} ${credential}; its value is never shown`,
-      hint: anonymous ? 'requests go out anonymous: most clusters refuse them; add credentials to the user entry' : undefined,
+      message: plainHttp
+        ? `${c.userName || '(none)'} has credentials, but they are not sent to a plain http server, as kubectl does not send them either`
+        : `${c.userName || '(none)'} with ${/^[aeiou]/.test(credential) ? 'an' : 'a'} ${credential}; its value is never shown`,
+      hint: plainHttp
+        ? `requests go out anonymous: use the server's https:// URL in cluster "${c.clusterName}"`
+        : anonymous
+          ? 'requests go out anonymous: most clusters refuse them; add credentials to the user entry'
+          : undefined,
       data: { user: c.userName, credentialKind: credential },
     },
     {

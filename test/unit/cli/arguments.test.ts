@@ -65,3 +65,18 @@ test('--request-timeout takes what kubectl takes: bare seconds, 0 for none, and 
   assert.throws(() => option.parseArg!('-1', undefined), usage(/^invalid duration "-1"$/));
   assert.throws(() => option.parseArg!('1m30', undefined), usage(/^invalid duration "1m30"$/));
 });
+
+test("--request-timeout reads every duration Go's ParseDuration reads: .5s, 1.s, +1s, us and ns, a sub-millisecond one as 1 ms", () => {
+  const program = createProgram({ version: '0', signal: new AbortController().signal });
+  const option = program.options.find((o) => o.long === '--request-timeout')!;
+  assert.equal(option.parseArg!('.5s', undefined), 500);
+  assert.equal(option.parseArg!('1.s', undefined), 1000);
+  assert.equal(option.parseArg!('+1s', undefined), 1000);
+  assert.equal(option.parseArg!('1500us', undefined), 2);
+  assert.equal(option.parseArg!('1s500000µs', undefined), 1500);
+  // Not 0, which would mean no timeout at all.
+  assert.equal(option.parseArg!('100ns', undefined), 1);
+  assert.throws(() => option.parseArg!('-1s', undefined), usage(/^invalid duration "-1s"$/));
+  assert.throws(() => option.parseArg!('1e3s', undefined), usage(/^invalid duration "1e3s"$/));
+  assert.throws(() => option.parseArg!('.s', undefined), usage(/^invalid duration ".s"$/));
+});

@@ -257,7 +257,7 @@ describe('native authentication', () => {
     });
   });
 
-  it('sends only auth-provider users to client-node, and names each credential kind without its value', () => {
+  it('sends only auth-provider users without a token or token file to client-node, and names each credential kind without its value', () => {
     const oidc: UserEntry = { 'auth-provider': { name: 'oidc', config: { 'id-token': 'oidc-id-token-value' } } };
     assert.equal(needsClientNode(oidc), true);
     assert.equal(needsClientNode({ token: 't' }), false);
@@ -266,6 +266,8 @@ describe('native authentication', () => {
     assert.equal(credentialKind({ exec: { command: 'aws' } }), 'exec plugin (aws)');
     assert.equal(credentialKind({ 'client-certificate-data': 'x' }), 'client certificate');
     assert.equal(credentialKind(undefined), 'none');
+    // A token file wins over the auth-provider in client-go (its bearer round tripper sets the header first).
+    assert.equal(needsClientNode({ ...oidc, tokenFile: '/x' }), false);
     registerUserSecrets({ ...oidc, exec: { env: [{ name: 'SECRET', value: 'exec-env-secret' }] }, tokenFile: file('tok2', 'file-token-secret\n') });
     assert.equal(redact('oidc-id-token-value exec-env-secret file-token-secret'), '<redacted> <redacted> <redacted>');
   });

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { inClusterConfig, loadKubeconfig, mergeFiles } from '../../../src/core/kubeconfig.ts';
+import { inClusterConfig, loadKubeconfig, mergeFiles, PLAIN_HTTP_CREDENTIAL } from '../../../src/core/kubeconfig.ts';
 import { KubeconfigError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
@@ -298,6 +298,32 @@ contexts:
     const cfg = inClusterConfig({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', POD_NAMESPACE: 'from-downward-api' });
     assert.equal(cfg.contexts[0]!.context.namespace, 'from-downward-api');
     assert.equal(cfg.clusters[0]!.cluster.server, 'https://10.0.0.1:443');
+  });
+
+  it('accepts insecure-skip-tls-verify with a CA, and a tokenFile with a username, for a plain http server, as client-go uses neither there', async () => {
+    const http = "server: 'http://127.0.0.1:8080'";
+    const insecureCa = await loadKubeconfig({
+      kubeconfig: one('http-insecure-ca.yaml', `${http}, insecure-skip-tls-verify: true, certificate-authority: certs/ca.crt`, 'token: s3cret'),
+      env: cacheEnv,
+    });
+    assert.deepEqual(insecureCa.user, {});
+    const fileAndName = await loadKubeconfig({ kubeconfig: one('http-tokfile-basic.yaml', http, 'tokenFile: certs/ca.crt, username: bob'), env: cacheEnv });
+    assert.equal(fileAndName.credentialKind, PLAIN_HTTP_CREDENTIAL);
+    // Still refused for http: clientcmd's ConfirmUsable checks these whatever the scheme.
+    await refused(one('http-tok-basic.yaml', http, 'token: s3cret, password: s3cret'), /both a token and a username/);
+  });
+
+  it('sends the credentials to a server written HTTPS://, as Go lowercases the scheme', async () => {
+    const r = await loadKubeconfig({ kubeconfig: one('upper.yaml', "server: 'HTTPS://127.0.0.1:1111'", 'token: s3cret'), env: cacheEnv });
+    assert.equal(r.server, 'https://127.0.0.1:1111');
+    assert.equal(r.cluster.server, 'https://127.0.0.1:1111');
+    assert.equal(r.user.token, 's3cret');
+    assert.equal(r.credentialKind, 'bearer token');
+  });
+
+  it('says anonymous, not credentials withheld, for a plain http server and a user without credentials', async () => {
+    const r = await loadKubeconfig({ kubeconfig: one('http-anon.yaml', "server: 'http://127.0.0.1:8080'", ''), env: cacheEnv });
+    assert.equal(r.credentialKind, 'none (anonymous)');
   });
 
   it('accepts a missing tokenFile when the user also has an inline token, which client-go falls back to', async () => {

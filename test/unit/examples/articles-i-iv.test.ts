@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Node, Pod } from '../../../src/core/objects.ts';
 import { pathTemplates } from '../../../src/core/discovery.ts';
-import { checkNode } from '../../../src/examples/doctor.ts';
+import { checkNode, kubeconfigChecks } from '../../../src/examples/doctor.ts';
+import type { KubeEnv } from '../../../src/core/kube-env.ts';
+import { PLAIN_HTTP_CREDENTIAL } from '../../../src/core/kubeconfig.ts';
 import { nodeRoles, nodeRow, nodeStatus } from '../../../src/examples/list-nodes.ts';
 import { buildPod, explainPod, lastCondition, podOutcome } from '../../../src/examples/pod.ts';
 import { apiClassName, apiMethodName, customObjectsMethod } from '../../../src/examples/trace.ts';
@@ -170,5 +172,16 @@ describe('doctor', () => {
     assert.match(old.message, /undici 8/);
     assert.match(old.hint!, /22\.19/);
     assert.equal(checkNode('22.18.9').status, 'fail');
+  });
+
+  it("points at the https URL, not at missing credentials, when a plain http server keeps a user's credentials from being sent", () => {
+    const config = { source: 'flag', files: ['/k'], contextName: 'c', clusterName: 'k', server: 'http://127.0.0.1:8080', userName: 'u', namespace: 'default' };
+    const user = (credentialKind: string) => kubeconfigChecks({ config: { ...config, credentialKind } } as unknown as KubeEnv).find((c) => c.name === 'user')!;
+    const withheld = user(PLAIN_HTTP_CREDENTIAL);
+    assert.equal(withheld.status, 'warn');
+    assert.match(withheld.message, /^u has credentials, but they are not sent to a plain http server/);
+    assert.match(withheld.hint!, /https:\/\/ URL in cluster "k"/);
+    assert.doesNotMatch(withheld.hint!, /add credentials/);
+    assert.match(user('none (anonymous)').hint!, /add credentials to the user entry/);
   });
 });
