@@ -176,7 +176,9 @@ function checkUsable(clusterName: string, cluster: ClusterEntry, userName: strin
   const u = `user "${userName}"`;
   const server = cluster.server ?? '';
   if (!/^https?:\/\/[^/?#]/i.test(server) || !URL.canParse(server)) {
-    fail(`the server of ${c} is not an http:// or https:// URL: ${server}`, `write it in full, e.g. https://${server.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}`);
+    // Shown without any user:password@ it holds: credentials never reach the output.
+    const shown = server.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@\s]*@/i, '$1');
+    fail(`the server of ${c} is not an http:// or https:// URL: ${shown}`, `write it in full, e.g. https://${shown.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}`);
   }
   const proxy = cluster['proxy-url'];
   if (proxy) {

@@ -282,8 +282,11 @@ contexts:
     await refused(dup, /"users" has two entries named "alice"/);
   });
 
-  it('refuses a server without http(s):// and a proxy-url that is not http(s), in one line with a hint', async () => {
+  it('refuses a server without http(s):// (never echoing a user:password in it) and a proxy-url that is not http(s), in one line with a hint', async () => {
     await refused(one('noscheme.yaml', "server: 'localhost:6443'", 'token: t'), /server of cluster "k" is not an http:\/\/ or https:\/\/ URL/);
+    // A user:password written into such a server stays out of the message and the hint.
+    await refused(one('noscheme-userinfo.yaml', "server: 'admin:s3cret@localhost:6443'", 'token: t'), /not an http:\/\/ or https:\/\/ URL: localhost:6443$/);
+    await refused(one('ftp-userinfo.yaml', "server: 'ftp://admin:s3cret@localhost:6443'", 'token: t'), /URL: ftp:\/\/localhost:6443$/);
     await refused(one('socks.yaml', `${server}, proxy-url: 'socks5://127.0.0.1:1080'`, 'token: t'), /socks5 proxies are not supported/);
     await refused(one('ftp.yaml', `${server}, proxy-url: 'ftp://127.0.0.1:21'`, 'token: t'), /proxy-url of cluster "k"/);
   });
