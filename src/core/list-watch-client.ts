@@ -27,10 +27,10 @@
  * ERROR 500 "context canceled", then closes; the caller stopped it, and the reflector tells so by its own
  * signal); a stream the server resets (RST_STREAM) mid-body is thrown as a broken connection, where
  * client-go's watch ends with an error (left unconfirmed: the API server does not reset a watch it serves);
- * a JSON watch is read line by line (the API server writes one
- * event a line; client-go's framer would also take one spread over lines), and text after the last newline
- * that does not parse ends the watch cleanly whether it was an event cut off or not JSON at all; an
- * oversized protobuf frame is refused from its length prefix, before its bytes arrive.
+ * a JSON watch is read line by line (the API server writes one event a line; client-go's framer would also
+ * take one spread over lines), and text after the last newline that does not parse ends the watch cleanly
+ * whether it was an event cut off or not JSON at all; an oversized protobuf frame is refused from its length
+ * prefix, before its bytes arrive.
  *
  * The choice is made, and for protobuf the schema read and the kind's messages compiled, when the
  * lister-watcher is made, with the decoder loaded alongside this module: as client-go's codecs are
@@ -42,6 +42,7 @@ import { PROTOBUF_MEDIA_TYPE } from './protobuf/media-type.ts';
 // Loaded with this module: the decoder KubeClient.request imports on the first protobuf answer.
 import './protobuf/object-stream.ts';
 import { builtinSchema } from './protobuf/schema.ts';
+import { formatDuration } from './protobuf/json-forms.ts';
 import { decodeWatchEvent, lengthDelimitedFrames, TruncatedFrameError } from './protobuf/watch-frames.ts';
 import type { KubeObject, ListerWatcher, ListOptions, ListResult, WatchEvent, WatchOptions, WatchStream } from '../machinery/cache/list-watch.ts';
 import type { ByteStream, KubeClient } from './client.ts';
@@ -103,7 +104,7 @@ export function listerWatcherFor<T extends KubeObject = KubeObject>(client: Kube
           sendInitialEvents: opts.sendInitialEvents,
           timeoutSeconds: opts.timeoutSeconds,
           // A typed client's Watch also sets the request's timeout, which the URL carries as a Go duration.
-          timeout: typed && opts.timeoutSeconds ? goSeconds(opts.timeoutSeconds) : undefined,
+          timeout: typed && opts.timeoutSeconds ? formatDuration(BigInt(Math.trunc(opts.timeoutSeconds)) * 1_000_000_000n) : undefined,
           labelSelector: opts.labelSelector,
           fieldSelector: opts.fieldSelector,
         },
@@ -192,17 +193,6 @@ function checkedEvent<T extends KubeObject>(value: unknown, path: string): Watch
   if (typeof object !== 'object' || object === null || Array.isArray(object) || typeof object.kind !== 'string' || object.kind === '')
     throw new WatchDecodeError(`${event.type} watch event from ${path} has no object naming its kind`);
   return event as WatchEvent<T>;
-}
-
-/** Whole seconds as Go's time.Duration prints them: "45s", "5m0s", "1h2m3s". */
-function goSeconds(seconds: number): string {
-  let rest = Math.trunc(Math.abs(seconds));
-  const hours = Math.floor(rest / 3600);
-  rest -= hours * 3600;
-  const minutes = Math.floor(rest / 60);
-  const secs = rest - minutes * 60;
-  const text = hours ? `${hours}h${minutes}m${secs}s` : minutes ? `${minutes}m${secs}s` : `${secs}s`;
-  return seconds < 0 ? `-${text}` : text;
 }
 
 /** The trace's line for a protobuf frame, which has no text of its own. */

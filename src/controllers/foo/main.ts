@@ -24,8 +24,6 @@ export interface FooControllerOptions {
   resyncMs?: number;
   logger?: Logger;
   tracer?: Tracer;
-  /** The source.host of the events it records; none by default, as sample-controller's recorder has none. */
-  host?: string;
 }
 
 export interface RunningFooController {
@@ -55,7 +53,7 @@ export function startFooController(opts: FooControllerOptions, signal: AbortSign
     logger.error('list/watch of deployments failed; retrying', { error: err instanceof Error ? err.message : String(err) }),
   );
 
-  const recorder = new EventRecorder(opts.client, { component: CONTROLLER_AGENT_NAME, ...(opts.host ? { host: opts.host } : {}), logger });
+  const recorder = new EventRecorder(opts.client, { component: CONTROLLER_AGENT_NAME, logger });
   const queue = new RateLimitingWorkQueue<string>({ name: 'Foos', rateLimiter: fooControllerRateLimiter(), ...(opts.tracer ? { tracer: opts.tracer } : {}) });
   const controller = new FooController({
     client: opts.client,

@@ -3,8 +3,9 @@
  * length and that many bytes (apimachinery's length-delimited framer), each a metav1.WatchEvent without
  * envelope: its type (field 1) and a RawExtension (field 2) holding the object with its magic and envelope.
  * Guarantees: frames come out whole and in order whatever the chunking; a stream that ends inside a frame
- * throws one TruncatedFrameError (a ProtobufDecodeError) saying how much was missing. A frame longer than MAX_FRAME_BYTES is refused
- * before it is buffered (client-go's decoder refuses frames beyond its buffer likewise).
+ * throws one TruncatedFrameError (a ProtobufDecodeError) saying how much was missing. A frame longer than
+ * MAX_FRAME_BYTES is refused before it is buffered (client-go's decoder refuses frames beyond its buffer
+ * likewise).
  */
 import { decodeObject } from './objects.ts';
 import type { Schema } from './schema.ts';
