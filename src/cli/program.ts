@@ -57,7 +57,7 @@ function withGlobalOptions(program: Command): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .option('--no-color', 'disable colour (also NO_COLOR=1)')
     .option('--no-headers', 'print tables without their header row (for scripts)')
-    .addOption(durationOption('--request-timeout <duration>', 'timeout for each API request, e.g. 10s', DEFAULT_REQUEST_TIMEOUT))
+    .addOption(durationOption('--request-timeout <duration>', 'timeout for each API request, e.g. 10s or 1m30s; 0 for none', DEFAULT_REQUEST_TIMEOUT))
     .option('--debug', 'show stack traces and internal details on errors');
 }
 

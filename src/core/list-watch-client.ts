@@ -124,7 +124,8 @@ function jsonEvents<T extends KubeObject>(client: KubeClient, stream: ByteStream
       return checkedEvent<T>(JSON.parse(line), path);
     } catch (err) {
       if (err instanceof WatchDecodeError) throw err;
-      throw new WatchDecodeError(`malformed watch event from ${path}: ${line.slice(0, 120)}`);
+      // Not the line itself: it may hold a Secret's data.
+      throw new WatchDecodeError(`malformed watch event from ${path} (a line of ${line.length} characters that is not JSON)`);
     }
   };
   async function* events(): AsyncGenerator<WatchEvent<T>> {
@@ -188,7 +189,7 @@ function checkedEvent<T extends KubeObject>(value: unknown, path: string): Watch
   const event = value as { type?: unknown; object?: unknown } | null;
   if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new WatchDecodeError(`watch event from ${path} is not an object`);
   if (typeof event.type !== 'string' || !EVENT_TYPES.has(event.type))
-    throw new WatchDecodeError(`watch event from ${path} has an invalid type: ${JSON.stringify(event.type)}`);
+    throw new WatchDecodeError(`watch event from ${path} has an invalid type: ${JSON.stringify(event.type)?.slice(0, 40)}`);
   const object = event.object as { kind?: unknown } | null | undefined;
   if (typeof object !== 'object' || object === null || Array.isArray(object) || typeof object.kind !== 'string' || object.kind === '')
     throw new WatchDecodeError(`${event.type} watch event from ${path} has no object naming its kind`);

@@ -18,8 +18,8 @@ export function register(command: Command, ctx: () => CommandContext): void {
     const data = c.format === 'json' || c.format === 'yaml';
     const checks = await runDoctor({
       kube: () => c.kube(),
-      // A health check should not hang for the full request timeout.
-      timeoutMs: Math.min(c.requestTimeoutMs, 10_000),
+      // A health check should not hang for the full request timeout, nor without one (--request-timeout 0).
+      timeoutMs: c.requestTimeoutMs > 0 ? Math.min(c.requestTimeoutMs, 10_000) : 10_000,
       signal: c.signal,
       onCheck: data ? undefined : (check) => c.out.line(redact(renderCheck(check, c))),
     });

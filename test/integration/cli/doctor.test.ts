@@ -1,6 +1,8 @@
 /** `kube-lessons doctor` against the sandbox: all checks pass; a missing server or no cluster at all is a failed check with a hint and exit 1. */
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
@@ -75,6 +77,28 @@ describe('doctor', () => {
     assert.match(r.stdout, /1 of 9 checks failed/);
     assert.match(r.stderr, /^error: doctor: api server failed \(hint: .*kube-lessons sandbox up/);
     assert.ok(!r.stdout.includes('not-a-real-token-123') && !r.stderr.includes('not-a-real-token-123'));
+  });
+
+  it('--request-timeout 0 (no timeout) still gives a silent server 10 s, not forever', async () => {
+    // Takes connections and never answers: the TLS handshake waits for ever unless doctor stops it.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const file = join(dir, 'silent-server.yaml');
+      writeFileSync(
+        file,
+        `apiVersion: v1\nkind: Config\nclusters: [{name: s, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: not-a-real-token-456}}]\ncontexts: [{name: s, context: {cluster: s, user: u}}]\ncurrent-context: s\n`,
+      );
+      const r = await runCli(['doctor', '--kubeconfig', file, '--request-timeout', '0'], { env: { KUBE_LESSONS_NO_AUTO_SANDBOX: '1' }, timeoutMs: 60_000 });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stdout, /✗ api server\s+GET \/version: timed out talking to/);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+    }
   });
 
   it('no cluster configured at all: a failed kubeconfig check with a hint, and no sandbox started', async () => {

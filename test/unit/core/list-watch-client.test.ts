@@ -181,6 +181,16 @@ describe('listerWatcherFor: events client-go’s decoder refuses end the watch w
     });
   }
 
+  it('keeps the text of a malformed line out of the error, as it may hold a Secret’s data', async () => {
+    const client = await serving(200, 'application/json', '{"type":"ADDED","object":{"kind":"Secret","data":{"password":"c2VjcmV0"\n');
+    await assert.rejects(
+      async () => {
+        for await (const _ of await listerWatcherFor(client, BUILTIN_RESOURCES.secrets).watch({})) void _;
+      },
+      (err: Error) => err instanceof WatchDecodeError && !err.message.includes('c2VjcmV0') && /not JSON/.test(err.message),
+    );
+  });
+
   it('a protobuf event of an unknown type', async () => {
     const unknown = Buffer.from(PROTOBUF_FRAME);
     unknown.write('WHATS', PROTOBUF_FRAME.indexOf('ADDED'));
