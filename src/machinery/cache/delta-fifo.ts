@@ -7,7 +7,7 @@ import { realClock } from '../clock.ts';
 import type { Tracer } from '../trace.ts';
 import { safeEmit } from '../trace.ts';
 import type { KeyFunc } from './keys.ts';
-import { DeletedFinalStateUnknown, KeyError, asKeyError, metaNamespaceKeyFunc } from './keys.ts';
+import { DeletedFinalStateUnknown, KeyError, keyOrKeyError, metaNamespaceKeyFunc } from './keys.ts';
 import { HeldCalls } from './held-calls.ts';
 import type { KeyListerGetter } from './store.ts';
 import type { DoneChecker } from './done-checker.ts';
@@ -416,11 +416,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
 
   /** The key of an object or tombstone; a key function's failure becomes a KeyError (client-go's KeyError{obj, err}). */
   private keyFor(obj: T | DeletedFinalStateUnknown<T>): string {
-    try {
-      return this.keyOf(obj);
-    } catch (err) {
-      throw asKeyError(err, obj);
-    }
+    return keyOrKeyError(this, obj);
   }
 
   /** The object as queued: transformed, unless it is a tombstone. */

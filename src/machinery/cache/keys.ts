@@ -17,6 +17,15 @@ export class KeyError extends Error {
   }
 }
 
+/** `namer.keyOf(obj)`, with a failure thrown as a KeyError (see asKeyError). */
+export function keyOrKeyError<O>(namer: { keyOf(obj: O): string }, obj: O): string {
+  try {
+    return namer.keyOf(obj);
+  } catch (err) {
+    throw asKeyError(err, obj);
+  }
+}
+
 /** A key function's failure as client-go reports it (KeyError{obj, err}); a KeyError passes through. */
 export function asKeyError(err: unknown, obj: unknown): KeyError {
   if (err instanceof KeyError) return err;

@@ -11,7 +11,7 @@ import type { Delta, Deltas, ReflectorStore } from './delta-fifo.ts';
 import type { DoneChecker } from './done-checker.ts';
 import { DoneSignal } from './done-checker.ts';
 import type { KeyFunc } from './keys.ts';
-import { DeletedFinalStateUnknown, asKeyError, metaNamespaceKeyFunc } from './keys.ts';
+import { DeletedFinalStateUnknown, keyOrKeyError, metaNamespaceKeyFunc } from './keys.ts';
 import { HeldCalls } from './held-calls.ts';
 import type { KeyListerGetter } from './store.ts';
 
@@ -383,11 +383,7 @@ export class RealFIFO<T> implements ReflectorStore<T> {
 
   /** The key of an object or tombstone; a key function's failure becomes a KeyError (client-go's KeyError{obj, err}). */
   private keyFor(obj: T | DeletedFinalStateUnknown<T>): string {
-    try {
-      return this.keyOf(obj);
-    } catch (err) {
-      throw asKeyError(err, obj);
-    }
+    return keyOrKeyError(this, obj);
   }
 
   /** The object as queued: transformed, unless it is a tombstone. */
@@ -485,13 +481,8 @@ export function reconcileReplacement<T>(
   keyOf: (obj: T | DeletedFinalStateUnknown<T>) => string,
   on: { onDelete: (tombstone: DeletedFinalStateUnknown<T>) => void; onReplace: (obj: T) => void },
 ): void {
-  const keyFor = (obj: T | DeletedFinalStateUnknown<T>): string => {
-    try {
-      return keyOf(obj);
-    } catch (err) {
-      throw asKeyError(err, obj);
-    }
-  };
+  const namer = { keyOf };
+  const keyFor = (obj: T | DeletedFinalStateUnknown<T>): string => keyOrKeyError(namer, obj);
   const listed = new Set<string>();
   for (const obj of list) listed.add(keyFor(obj));
 
