@@ -152,7 +152,7 @@ export function authenticator(
     fixed.headers = { authorization: `Bearer ${user.token}` };
   } else if (user.username) {
     registerSecret(user.password);
-    const basic = Buffer.from(`${user.username ?? ''}:${user.password ?? ''}`).toString('base64');
+    const basic = Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64');
     registerSecret(basic);
     fixed.headers = { authorization: `Basic ${basic}` };
   }

@@ -166,16 +166,12 @@ export class KubeClient {
    */
   url(path: string, query: RequestOptions['query'] = {}): URL {
     const url = new URL(this.server.replace(/\/+$/, '') + path);
-    const params = new Map<string, string[]>();
-    for (const [k, v] of url.searchParams) {
-      const values = params.get(k);
-      if (values) values.push(v);
-      else params.set(k, [v]);
-    }
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, [String(v)]);
+    const params = url.searchParams;
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
     if (params.size > 0) {
-      const names = [...params.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      url.search = names.flatMap((k) => params.get(k)!.map((v) => `${queryEscape(k)}=${queryEscape(v)}`)).join('&');
+      // A stable sort by name: a name's values keep their order, as in url.Values.
+      params.sort();
+      url.search = [...params].map(([k, v]) => `${queryEscape(k)}=${queryEscape(v)}`).join('&');
     }
     return url;
   }

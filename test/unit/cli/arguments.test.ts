@@ -47,17 +47,20 @@ test('the workqueue command accepts every scenario the lesson has, and only thos
   assert.throws(() => scenario.parseArg!('nope', undefined), usage(/^unknown scenario "nope"$/));
 });
 
+/** The program's --request-timeout option, whose parser is under test. */
+function requestTimeoutOption() {
+  return createProgram({ version: '0', signal: new AbortController().signal }).options.find((o) => o.long === '--request-timeout')!;
+}
+
 test('--request-timeout is parsed once, to milliseconds, and a bad one is a usage error', () => {
-  const program = createProgram({ version: '0', signal: new AbortController().signal });
-  const option = program.options.find((o) => o.long === '--request-timeout')!;
+  const option = requestTimeoutOption();
   assert.equal(option.defaultValue, 30_000);
   assert.equal(option.parseArg!('1.5s', undefined), 1500);
   assert.throws(() => option.parseArg!('soon', undefined), usage(/^invalid duration "soon"$/));
 });
 
 test('--request-timeout takes what kubectl takes: bare seconds, 0 for none, and units in sequence like 1m30s', () => {
-  const program = createProgram({ version: '0', signal: new AbortController().signal });
-  const option = program.options.find((o) => o.long === '--request-timeout')!;
+  const option = requestTimeoutOption();
   assert.equal(option.parseArg!('5', undefined), 5000);
   assert.equal(option.parseArg!('0', undefined), 0);
   assert.equal(option.parseArg!('1m30s', undefined), 90_000);
@@ -67,8 +70,7 @@ test('--request-timeout takes what kubectl takes: bare seconds, 0 for none, and 
 });
 
 test("--request-timeout reads every duration Go's ParseDuration reads: .5s, 1.s, +1s, us and ns, a sub-millisecond one as 1 ms", () => {
-  const program = createProgram({ version: '0', signal: new AbortController().signal });
-  const option = program.options.find((o) => o.long === '--request-timeout')!;
+  const option = requestTimeoutOption();
   assert.equal(option.parseArg!('.5s', undefined), 500);
   assert.equal(option.parseArg!('1.s', undefined), 1000);
   assert.equal(option.parseArg!('+1s', undefined), 1000);
