@@ -121,6 +121,9 @@ export interface PopResult<T> {
  * transform, a resync's key) is reported to the tracer as an 'error' event. Reads (list, getByKey,
  * length, hasSynced) made meanwhile see the queue as it was before those calls. A synchronous `process`
  * is not awaited.
+ *
+ * Beyond client-go 0.36, whose DeltaFIFO dropped ErrRequeue and AddIfNotPresent and keeps its list and get
+ * methods for its own tests: RequeueError, addIfNotPresent, list, listKeys, get and getByKey.
  */
 export class DeltaFIFO<T> implements ReflectorStore<T> {
   private readonly keyFunc: KeyFunc;

@@ -93,7 +93,8 @@ export interface RealFIFOOptions<T> {
  * may overlap. A synchronous `process` is not awaited.
  *
  * Deliberate differences: no metrics; with atomic events producers never wait, where client-go re-takes the
- * lock while two full batches are queued.
+ * lock while two full batches are queued; a resync that cannot key a cached object throws a KeyError, where
+ * client-go 0.36 returns an error that is not one (it wraps a nil error there by mistake).
  */
 export class RealFIFO<T> implements ReflectorStore<T> {
   private readonly keyFunc: KeyFunc;
