@@ -5,34 +5,36 @@
 import type { Indexer, Indexers } from './indexer.ts';
 import type { Store } from './store.ts';
 import type { DeletedFinalStateUnknown, KeyFunc } from './keys.ts';
-import { deletionHandlingMetaNamespaceKeyFunc } from './keys.ts';
+import { deletionHandlingMetaNamespaceKeyFunc, keyOrKeyError } from './keys.ts';
 
 /**
  * Objects by key plus, per index, value -> set of keys. Insertion order of keys is kept, so `list()` is
- * stable between calls when nothing changed. See Indexer for the guarantees.
+ * stable between calls when nothing changed. A key function's failure reaches the caller as a KeyError
+ * (holding the object, the failure as its cause) and changes nothing. See Indexer for the guarantees.
  */
 export class Cache<T> implements Indexer<T> {
-  private readonly keyFunc: KeyFunc;
+  /** The key function, held for keyOrKeyError. */
+  private readonly namer: { keyOf: KeyFunc };
   private items = new Map<string, T>();
   private readonly indexers: Indexers<T> = {};
   /** indexName -> indexedValue -> keys */
   private indices = new Map<string, Map<string, Set<string>>>();
 
   constructor(keyFunc: KeyFunc = deletionHandlingMetaNamespaceKeyFunc, indexers: Indexers<T> = {}) {
-    this.keyFunc = keyFunc;
+    this.namer = { keyOf: keyFunc };
     this.addIndexers(indexers);
   }
 
   add(obj: T): void {
-    this.put(this.keyFunc(obj), obj);
+    this.put(this.keyOf(obj), obj);
   }
 
   update(obj: T): void {
-    this.put(this.keyFunc(obj), obj);
+    this.put(this.keyOf(obj), obj);
   }
 
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
-    const key = this.keyFunc(obj);
+    const key = this.keyOf(obj);
     const old = this.items.get(key);
     if (old === undefined) return;
     this.updateIndices(old, undefined, key);
@@ -48,7 +50,7 @@ export class Cache<T> implements Indexer<T> {
   }
 
   get(obj: T | DeletedFinalStateUnknown<T>): T | undefined {
-    return this.items.get(this.keyFunc(obj));
+    return this.items.get(this.keyOf(obj));
   }
 
   getByKey(key: string): T | undefined {
@@ -58,7 +60,7 @@ export class Cache<T> implements Indexer<T> {
   replace(list: T[], _resourceVersion: string): void {
     // Build the new content aside so a throwing key or index function leaves the store untouched.
     const next = new Map<string, T>();
-    for (const obj of list) next.set(this.keyFunc(obj), obj);
+    for (const obj of list) next.set(this.keyOf(obj), obj);
     const indices = new Map<string, Map<string, Set<string>>>();
     for (const [name, fn] of Object.entries(this.indexers)) {
       const index = new Map<string, Set<string>>();
@@ -116,6 +118,11 @@ export class Cache<T> implements Indexer<T> {
       this.indexers[name] = fn;
       this.indices.set(name, built.get(name)!);
     }
+  }
+
+  /** The key of `obj`; a key function's failure is thrown as a KeyError for `obj`, as client-go's cache returns it. */
+  private keyOf(obj: T | DeletedFinalStateUnknown<T>): string {
+    return keyOrKeyError(this.namer, obj);
   }
 
   private put(key: string, obj: T): void {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { newIndexer, newStore } from '../../../../src/machinery/cache/cache.ts';
 import { metaNamespaceIndexFunc, namespaceIndex } from '../../../../src/machinery/cache/indexer.ts';
-import { DeletedFinalStateUnknown } from '../../../../src/machinery/cache/keys.ts';
+import { DeletedFinalStateUnknown, KeyError } from '../../../../src/machinery/cache/keys.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
 import { pod } from './helpers.ts';
 
@@ -49,6 +49,25 @@ test('delete accepts a tombstone and removes the key it carries', () => {
   store.add(pod('a', { ns: 'n' }));
   store.delete(new DeletedFinalStateUnknown<KubeObject>('n/a', undefined));
   assert.equal(store.getByKey('n/a'), undefined);
+});
+
+test("a key function's failure is thrown as a KeyError holding the object and the cause, by every keyed method (client-go's KeyError{obj, err})", () => {
+  const boom = new Error('boom');
+  const store = newStore<KubeObject>(() => {
+    throw boom;
+  });
+  const obj = pod('a');
+  const calls: [string, () => unknown][] = [
+    ['add', () => store.add(obj)],
+    ['update', () => store.update(obj)],
+    ['delete', () => store.delete(obj)],
+    ['get', () => store.get(obj)],
+    ['replace', () => store.replace([obj], '1')],
+  ];
+  for (const [name, call] of calls) {
+    assert.throws(call, (err) => err instanceof KeyError && err.obj === obj && err.cause === boom, name);
+  }
+  assert.deepEqual(store.list(), []);
 });
 
 test('replace swaps the whole content and rebuilds indices', () => {
