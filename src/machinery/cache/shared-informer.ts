@@ -107,7 +107,8 @@ export interface ResourceEventHandlerRegistration {
  * - removeEventHandler removes only a registration this informer returned (matched by identity); anything
  *   else, or a second removal, does nothing and does not throw;
  * - setTransform and setWatchErrorHandler throw once started; addIndexers works while running (indexing
- *   what is cached) and, like addEventHandler, throws once stopped;
+ *   what is cached) and, like addEventHandler, throws once stopped, with client-go's wording ('... because it
+ *   has stopped already');
  * - `run(signal)` runs once; it resolves after the signal aborted and the reflector, the delta loop and
  *   every handler loop have stopped.
  *
@@ -170,7 +171,8 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> {
   }
 
   addEventHandler(handler: ResourceEventHandler<T>, options: AddEventHandlerOptions = {}): ResourceEventHandlerRegistration {
-    if (this.stopped) throw new Error(`handler was not added to the ${this.exampleTypeName} informer because it has stopped`);
+    // Worded as client-go's error, whose tail callers match ('stopped already').
+    if (this.stopped) throw new Error(`${this.exampleTypeName} handler was not added to shared informer because it has stopped already`);
     let requested = options.resyncPeriodMs ?? this.defaultEventHandlerResyncPeriodMs;
     if (requested > 0) {
       requested = Math.max(requested, minimumResyncPeriodMs);

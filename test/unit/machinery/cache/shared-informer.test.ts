@@ -543,6 +543,19 @@ test('transform and watch error handler are refused once started; indexers and h
   assert.throws(() => t.informer.addEventHandler(recorder()), /stopped/);
 });
 
+test("a handler added to a stopped informer is refused with client-go's 'stopped already' error; removing one is still harmless", async () => {
+  const t = setup();
+  const reg = t.informer.addEventHandler(recorder());
+  await t.start();
+  await t.stop();
+  // client-go's TestAddOnStoppedSharedInformer checks this suffix; its TestSharedInformerHandlerAbuse matches 'stopped already'.
+  assert.throws(
+    () => t.informer.addEventHandler(recorder()),
+    (err: Error) => err.message.endsWith('was not added to shared informer because it has stopped already'),
+  );
+  assert.doesNotThrow(() => t.informer.removeEventHandler(reg));
+});
+
 test('an index added while running covers what is already cached and what comes later', async () => {
   const t = setup();
   t.lw.objects = [pod('a', { rv: '1', labels: { tier: 'web' } }), pod('b', { rv: '1', labels: { tier: 'db' } })];
