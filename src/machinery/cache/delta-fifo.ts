@@ -63,6 +63,11 @@ export interface ReflectorStore<T> {
    * those go to its temporary store, as in client-go.
    */
   bookmark?(resourceVersion: string): void;
+  /**
+   * Told each resource version a watch moves the reflector to, when the store wants it (client-go's
+   * ResourceVersionUpdater): not the version of a list or of a watch-list's sync, nor those of its initial events.
+   */
+  updateResourceVersion?(resourceVersion: string): void;
 }
 
 /** DeltaFIFO configuration; everything is optional. */

@@ -40,8 +40,12 @@ export interface ReflectorOptions {
   resyncPeriodMs?: number;
   /** Asked before each periodic resync; false skips it (the informer uses it for per-handler periods). */
   shouldResync?: () => boolean;
-  /** Server-side watch timeout, drawn uniformly from this range of seconds. Default 300..600 (5–10 min). */
-  watchTimeoutRange?: { minSeconds: number; maxSeconds: number };
+  /**
+   * Shortest server-side watch timeout (client-go's MinWatchTimeout); each watch draws its timeout uniformly
+   * from [min, 2 * min) whole seconds. Honoured only above the default, 300 000 ms (5 min): a shorter one
+   * would only make the server end watches more often.
+   */
+  minWatchTimeoutMs?: number;
   /**
    * A watch (or watch request) silent for longer than this is closed and resumed from the last resource
    * version: the cure for half-dead connections that never end. Default 120 000 ms (twice the usual
@@ -78,6 +82,9 @@ export interface TransformingStore<T> extends ReflectorStore<T> {
 
 /** The pager's page size when `pageSize` is not set (client-go's pager defaultPageSize). */
 const DEFAULT_PAGE_SIZE = 500;
+
+/** The shortest server-side watch timeout (client-go's defaultMinWatchTimeout); the longest is twice it. */
+const DEFAULT_MIN_WATCH_TIMEOUT_MS = 300_000;
 
 /** A watch that ends within this long with no event counts as a failure (client-go's VeryShortWatchError). */
 const SHORT_WATCH_MS = 1000;
@@ -120,17 +127,22 @@ interface OpenWatch<T extends KubeObject> {
  *   Pages (limit) are asked for always when `pageSize` is set, else only at RV "0" or "" or once an RV "0"
  *   list came back in pages (even when it was its "" retry that did). A continue token answered with reason
  *   Expired falls back to one full list at the requested version (the pager's FullListIfExpired); any other
- *   error there, 410 Gone included, fails the attempt;
+ *   error there, 410 Gone included, fails the attempt. A list in pages is at its first page's version;
  * - the store gets the temporary store's objects, each already transformed once by the store's transformer;
  *   a queue transforms again what replace hands it, as client-go's does, so transforms must be idempotent;
- * - watch events whose kind or apiVersion differ from the expected ones are reported and skipped before
- *   anything else: they neither count as events nor move the resource version;
+ * - watch events whose kind or apiVersion differ from the expected ones, and meta.k8s.io Tables, are reported
+ *   and skipped before anything else: they neither count as events nor move the resource version;
  * - a watch bookmark is passed to the store's `bookmark` when it has one (client-go's ReflectorBookmarkStore:
  *   the RealFIFO then queues a Bookmark entry), even without a version; a store that throws is reported and
  *   the watch goes on; the bookmarks of a watch-list's initial events are not passed on;
  * - the watch resumes from the resource version of the last event or bookmark, even an empty one (then the
- *   next watch asks for ""); a stream the server closes (or the connection drops) is re-opened at once; a
- *   watch request refused or answered 429, or an ERROR event with 429, backs off and watches again;
+ *   next watch asks for ""); a watch from "" or "0" moves it only from its first event that is not an ADDED.
+ *   A store with `updateResourceVersion` is told each version the watch moves to (client-go's
+ *   ResourceVersionUpdater; not a list's nor a watch-list sync's);
+ * - every watch asks the server to end it after a timeout drawn from [5, 10) minutes, or from [min, 2 * min)
+ *   for a `minWatchTimeoutMs` above 5 minutes; a stream the server closes (or the connection drops) is
+ *   re-opened at once; a watch request refused or answered 429, or an ERROR event with 429, backs off and
+ *   watches again;
  * - a watch ending with 410 Expired does NOT mark the version unavailable: the next round relists from the
  *   last version seen (a list at an RV returns data at least that fresh, served from the watch cache); only
  *   when that list answers 410 / too-large does it fall back to "" (see DefaultWatchErrorHandler);
@@ -157,6 +169,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private readonly pageSize: number | undefined;
   private readonly resyncPeriodMs: number;
   private readonly shouldResync: (() => boolean) | undefined;
+  /** Seconds the watch timeout is drawn from: [min, max). */
   private readonly watchTimeoutRange: { minSeconds: number; maxSeconds: number };
   private readonly idleTimeoutMs: number;
   private readonly backoff: Backoff;
@@ -189,7 +202,9 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.pageSize = options.pageSize !== undefined && options.pageSize > 0 ? options.pageSize : undefined;
     this.resyncPeriodMs = options.resyncPeriodMs ?? 0;
     this.shouldResync = options.shouldResync;
-    this.watchTimeoutRange = options.watchTimeoutRange ?? { minSeconds: 300, maxSeconds: 600 };
+    const requestedMs = options.minWatchTimeoutMs ?? 0;
+    const minSeconds = (requestedMs > DEFAULT_MIN_WATCH_TIMEOUT_MS ? requestedMs : DEFAULT_MIN_WATCH_TIMEOUT_MS) / 1000;
+    this.watchTimeoutRange = { minSeconds, maxSeconds: 2 * minSeconds };
     this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
     this.backoff = options.backoff ?? new ExponentialBackoff({ clock: this.clock });
     this.watchErrorHandler = options.watchErrorHandler;
@@ -314,6 +329,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
     if (this.fieldSelector !== undefined) base.fieldSelector = this.fieldSelector;
     const first = await this.lw.list(pageSize > 0 ? { ...base, limit: pageSize } : base);
     const items = [...first.items];
+    // The first page's version stands for the whole list, as the pager's: later pages are of the same snapshot.
+    const resourceVersion = first.metadata.resourceVersion ?? '';
     let meta = first.metadata;
     let pages = 1;
     while (meta.continue) {
@@ -335,7 +352,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       meta = page.metadata;
       pages++;
     }
-    return { items, resourceVersion: meta.resourceVersion ?? '', pages };
+    return { items, resourceVersion, pages };
   }
 
   /**
@@ -550,8 +567,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
         guard.arm();
         const event = step.value;
         if (event.type === 'ERROR') return { kind: 'failed', error: apiStatusError(event.object, { fallbackMessage: 'watch ERROR event' }) };
-        // Before anything else: an object of another type neither counts nor moves the version.
-        if (!this.isExpectedType(event.object)) continue;
+        // Before anything else: an object of another type, or a Table, neither counts nor moves the version.
+        if (!this.isExpectedType(event.object) || this.isTable(event.object)) continue;
         const rv = resourceVersionOf(event.object) ?? '';
         if (event.type === 'MODIFIED' || event.type === 'DELETED' || event.type === 'BOOKMARK') besidesAdded = true;
         const initialEnd = this.apply(event, mode.initialStore);
@@ -566,12 +583,24 @@ export class Reflector<T extends KubeObject = KubeObject> {
         } else if (mode.propagateRVFromStart || besidesAdded) {
           // An empty version too: the next watch then asks for "" (client-go's setLastSyncResourceVersion).
           this.lastSyncRV = rv;
+          this.tellResourceVersion(rv);
         }
       }
     } finally {
       if (!mode.initialStore) this.interruptWatch = undefined;
       guard.dispose();
       if (!keepOpen) closeQuietly(open);
+    }
+  }
+
+  /** Passes a version the watch moved to on to a store that wants it (client-go's ResourceVersionUpdater). */
+  private tellResourceVersion(rv: string): void {
+    if (!this.store.updateResourceVersion) return;
+    try {
+      this.store.updateResourceVersion(rv);
+    } catch (err) {
+      // The store's problem, not the watch's: report it and go on, as for a bookmark.
+      this.emit('error', { phase: 'update-resource-version', error: describe(err) });
     }
   }
 
@@ -595,6 +624,16 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const expected = `${this.expectedApiVersion ?? '*'} ${this.expectedTypeName ?? '*'}`;
     this.emit('error', { phase: 'watch-event', error: `unexpected watch event object type: expected ${expected}, got ${String(apiVersion)} ${String(kind)}` });
     return false;
+  }
+
+  /**
+   * Whether a watch event's object is a meta.k8s.io Table (a server's tabular rendering, asked for by kubectl's
+   * Accept header, never an object to cache); reports those that are.
+   */
+  private isTable(obj: T): boolean {
+    if (obj?.kind !== 'Table' || (obj.apiVersion !== 'meta.k8s.io/v1' && obj.apiVersion !== 'meta.k8s.io/v1beta1')) return false;
+    this.emit('error', { phase: 'watch-event', error: `unsupported watch event object: ${obj.apiVersion} Table` });
+    return true;
   }
 
   private closedOrShort(open: OpenWatch<T>, events: number): StreamEnd<T> {

@@ -54,7 +54,7 @@ export interface SharedIndexInformerOptions<T> {
   transform?: (obj: T) => T;
   /** Cache key function; must handle DeletedFinalStateUnknown. Default deletionHandlingMetaNamespaceKeyFunc. */
   keyFunc?: KeyFunc;
-  /** Passed to the Reflector (pageSize, idleTimeoutMs, watchTimeoutRange, backoff, selectors...). */
+  /** Passed to the Reflector (pageSize, idleTimeoutMs, minWatchTimeoutMs, backoff, selectors...). */
   reflector?: Omit<ReflectorOptions, 'clock' | 'tracer' | 'resyncPeriodMs' | 'shouldResync' | 'watchErrorHandler' | 'expectedTypeName'>;
   /** Told when a handler throws or rejects (it is also traced). */
   onHandlerError?: (err: unknown, info: { listener: number; notification: string }) => void;

@@ -323,3 +323,19 @@ test('stopped right as the watch-list hands its stream over, the reflector still
   await running;
   assert.equal(stream.closed, true);
 });
+
+test('updateResourceVersion hears nothing of the initial events nor the sync, then each version of the handed-over stream', async () => {
+  const versions: string[] = [];
+  const store = Object.assign(new RecordingStore(), { updateResourceVersion: (rv: string) => void versions.push(rv) });
+  const t = watchListSetup({}, store);
+  await t.start();
+  t.lw.current.emit('ADDED', pod('p1', { rv: '1' }));
+  t.lw.current.emit('MODIFIED', pod('p1', { rv: '2' }));
+  t.lw.current.emit('BOOKMARK', initialEventsEnd('2'));
+  await t.clock.advance(0);
+  assert.deepEqual(versions, []);
+  t.lw.current.emit('ADDED', pod('p3', { rv: '3' }));
+  await t.clock.advance(0);
+  assert.deepEqual(versions, ['3']);
+  await t.stop();
+});

@@ -693,3 +693,80 @@ test('an event or bookmark without a resource version empties the last one: the 
   assert.equal(t.lw.watchCalls[2]!.resourceVersion, '');
   await t.stop();
 });
+
+test('a paged list takes its resource version from the first page, as the pager does', async () => {
+  const t = setup();
+  t.lw.scriptList({ items: [pod('a')], metadata: { resourceVersion: '10', continue: 'c1' } }, { items: [pod('b')], metadata: { resourceVersion: '11' } });
+  await t.start();
+  assert.deepEqual(t.store.ops, ['replace [a,b] @10']);
+  assert.equal(t.reflector.lastSyncResourceVersion(), '10');
+  assert.equal(t.lw.watchCalls[0]!.resourceVersion, '10');
+  await t.stop();
+});
+
+test("a store with updateResourceVersion is told each version the watch moves to, not the list's (client-go's ResourceVersionUpdater)", async () => {
+  class VersionedStore extends RecordingStore {
+    readonly versions: string[] = [];
+    updateResourceVersion(rv: string) {
+      this.versions.push(rv);
+    }
+  }
+  const store = new VersionedStore();
+  const t = setup({}, store);
+  t.lw.resourceVersion = '10';
+  await t.start();
+  const w = t.lw.current;
+  w.emit('ADDED', pod('a', { rv: '10' }));
+  w.emit('MODIFIED', pod('a', { rv: '20' }));
+  w.emit('BOOKMARK', { metadata: { resourceVersion: '30' } });
+  w.emit('DELETED', pod('a', { rv: '40' }));
+  await t.clock.advance(0);
+  assert.deepEqual(store.versions, ['10', '20', '30', '40']);
+  await t.stop();
+});
+
+test('an ADDED event that does not move the version (a watch from RV "0") does not tell updateResourceVersion', async () => {
+  const versions: string[] = [];
+  const store = Object.assign(new RecordingStore(), { updateResourceVersion: (rv: string) => void versions.push(rv) });
+  const t = setup({}, store);
+  t.lw.resourceVersion = '0';
+  await t.start();
+  t.lw.current.emit('ADDED', pod('a', { rv: '5' }));
+  t.lw.current.emit('MODIFIED', pod('a', { rv: '6' }));
+  await t.clock.advance(0);
+  assert.deepEqual(versions, ['6']);
+  await t.stop();
+});
+
+test('minWatchTimeoutMs is honoured only above 5 minutes; the timeout is then drawn up to twice it', async () => {
+  const drawn = async (options: Parameters<typeof setup>[0]) => {
+    const t = setup(options);
+    await t.start();
+    const s = t.lw.watchCalls[0]!.timeoutSeconds;
+    await t.stop();
+    return s;
+  };
+  assert.equal(await drawn({ minWatchTimeoutMs: 1_000, random: () => 0 }), 300);
+  assert.equal(await drawn({ minWatchTimeoutMs: 1_000, random: () => 0.999 }), 599);
+  assert.equal(await drawn({ minWatchTimeoutMs: 300_000, random: () => 0.999 }), 599);
+  assert.equal(await drawn({ minWatchTimeoutMs: 1_800_000, random: () => 0 }), 1800);
+  assert.equal(await drawn({ minWatchTimeoutMs: 1_800_000, random: () => 0.999 }), 3598);
+});
+
+test('a meta.k8s.io Table in a watch is reported and skipped: not stored, not counted, the version untouched', async () => {
+  const t = setup();
+  t.lw.resourceVersion = '5';
+  await t.start();
+  t.lw.current.emit('ADDED', { apiVersion: 'meta.k8s.io/v1', kind: 'Table', metadata: { name: 't1', resourceVersion: '7' } });
+  t.lw.current.emit('ADDED', { apiVersion: 'meta.k8s.io/v1beta1', kind: 'Table', metadata: { name: 't2', resourceVersion: '8' } });
+  await t.clock.advance(0);
+  assert.deepEqual(t.store.ops, ['replace [] @5']);
+  assert.equal(t.reflector.lastSyncResourceVersion(), '5');
+  assert.equal(t.actions('error').filter((e) => e.data!.phase === 'watch-event').length, 2);
+  // Another group's Table is an ordinary object.
+  t.lw.current.emit('ADDED', { apiVersion: 'custom.group/v1', kind: 'Table', metadata: { name: 't3', resourceVersion: '9' } });
+  await t.clock.advance(0);
+  assert.deepEqual(t.store.ops, ['replace [] @5', 'add t3']);
+  assert.equal(t.reflector.lastSyncResourceVersion(), '9');
+  await t.stop();
+});
