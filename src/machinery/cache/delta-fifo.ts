@@ -42,14 +42,6 @@ export function newestObject<T>(deltas: Deltas<T>): T | DeletedFinalStateUnknown
   return deltas[deltas.length - 1]?.object;
 }
 
-/** Thrown by a pop's process function to put the item back (if its key was not queued again meanwhile). */
-export class RequeueError extends Error {
-  constructor(message = 'requeue', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RequeueError';
-  }
-}
-
 /** What a Reflector writes into: the producer side of a DeltaFIFO (also satisfied by a plain Store). */
 export interface ReflectorStore<T> {
   add(obj: T): void;
@@ -97,8 +89,6 @@ export interface DeltaFIFOOptions<T> {
 export interface PopResult<T> {
   key: string;
   deltas: Deltas<T>;
-  /** True when the process function asked for a requeue and the item was put back. */
-  requeued: boolean;
 }
 
 /**
@@ -118,8 +108,8 @@ export interface PopResult<T> {
  *   resolve undefined.
  *
  * While a pop's `process` runs, the queue is as if locked, because client-go's Pop runs process under the
- * queue's lock: producer calls (add, update, delete, replace, resync, addIfNotPresent) made meanwhile take
- * effect in call order once `process` has settled (after a requeue), so they decide against the known
+ * queue's lock: producer calls (add, update, delete, replace, resync) made meanwhile take effect in call
+ * order once `process` has settled, so they decide against the known
  * objects as `process` left them; other pops wait for their turn. Such a call still throws at once what
  * depends only on its arguments (key and transform failures; for replace, after the objects before the
  * failing one were queued, as client-go); a failure that depends on the queue's state then (a delete's
@@ -127,8 +117,8 @@ export interface PopResult<T> {
  * length, hasSynced) made meanwhile see the queue as it was before those calls. A synchronous `process`
  * is not awaited.
  *
- * Beyond client-go 0.36, whose DeltaFIFO dropped ErrRequeue and AddIfNotPresent and keeps its list and get
- * methods for its own tests: RequeueError, addIfNotPresent, list, listKeys, get and getByKey.
+ * Beyond client-go 0.36, which keeps its DeltaFIFO's list and get methods for its own tests: list, listKeys,
+ * get and getByKey. As in 0.36 there is no requeue (ErrRequeue and AddIfNotPresent are gone there).
  */
 export class DeltaFIFO<T> implements ReflectorStore<T> {
   private readonly keyFunc: KeyFunc;
@@ -192,14 +182,6 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
     });
   }
 
-  /**
-   * Puts back deltas that were popped, unless the key was queued again meanwhile (then the newer deltas
-   * win and these are dropped).
-   */
-  addIfNotPresent(key: string, deltas: Deltas<T>): void {
-    this.held.run(() => this.requeue(key, deltas));
-  }
-
   replace(list: T[], resourceVersion: string): void {
     // Keys and transforms depend only on the objects, so they are worked out now: the caller gets their
     // failure even when the queueing waits for a running process. As client-go, the objects before a
@@ -228,8 +210,8 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
 
   /**
    * Waits for a key, removes it with its deltas, and calls `process(key, deltas, isInInitialList)`.
-   * Resolves with what was popped, or undefined once closed and empty. A RequeueError from `process`
-   * puts the item back; any other error rejects the pop (the item stays removed). One pop processes at a
+   * Resolves with what was popped, or undefined once closed and empty. An error from `process` rejects the
+   * pop (the item stays removed). One pop processes at a
    * time; producer calls made meanwhile wait for it (see the class doc).
    */
   async pop(process: (key: string, deltas: Deltas<T>, isInInitialList: boolean) => void | Promise<void>): Promise<PopResult<T> | undefined> {
@@ -252,16 +234,11 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
         data: { types: deltas.map((d) => d.type), depth: this.items.size },
         at: this.clock.now(),
       });
-      let requeued = false;
       this.held.processing = true;
       try {
         const pending = process(key, deltas, isInInitialList);
         // A synchronous process is not awaited: no extra turn per pop.
         if (pending !== undefined) await pending;
-      } catch (err) {
-        if (!(err instanceof RequeueError)) throw err;
-        this.requeue(key, deltas);
-        requeued = true;
       } finally {
         this.held.end((err) =>
           // Its caller has returned already; client-go would have returned this error to it.
@@ -275,7 +252,7 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
         // Pops waiting for this one may go on.
         this.wake();
       }
-      return { key, deltas, requeued };
+      return { key, deltas };
     }
   }
 
@@ -412,14 +389,6 @@ export class DeltaFIFO<T> implements ReflectorStore<T> {
       // Not transformed again: the cached object was transformed when it arrived.
       this.queueKeyed('Sync', id, obj);
     }
-  }
-
-  private requeue(key: string, deltas: Deltas<T>): void {
-    this.markPopulated();
-    if (this.items.has(key)) return;
-    this.items.set(key, deltas);
-    this.queue.push(key);
-    this.wake();
   }
 
   /** The key of an object or tombstone; a key function's failure becomes a KeyError (client-go's KeyError{obj, err}). */

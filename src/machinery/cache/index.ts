@@ -8,7 +8,7 @@ export { LabelSelector, SelectorParseError, parseSelector, selectorFromSet, ever
 export type { Requirement, SelectorOperator } from './label-selector.ts';
 export { Lister } from './lister.ts';
 export type { NamespaceLister, Selector } from './lister.ts';
-export { DeltaFIFO, DeltaTypes, RequeueError, newestObject } from './delta-fifo.ts';
+export { DeltaFIFO, DeltaTypes, newestObject } from './delta-fifo.ts';
 export type { Delta, Deltas, DeltaType, DeltaFIFOOptions, PopResult, ReflectorStore } from './delta-fifo.ts';
 export { RealFIFO, reconcileReplacement, defaultBatchSize } from './real-fifo.ts';
 export type { RealFIFOItem, RealFIFOOptions, ReplacedAllInfo } from './real-fifo.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeClock, flushMicrotasks } from '../../../../src/machinery/clock.ts';
 import { RecordingTracer } from '../../../../src/machinery/trace.ts';
 import { newIndexer } from '../../../../src/machinery/cache/cache.ts';
-import { DeltaFIFO, RequeueError } from '../../../../src/machinery/cache/delta-fifo.ts';
+import { DeltaFIFO } from '../../../../src/machinery/cache/delta-fifo.ts';
 import type { Deltas } from '../../../../src/machinery/cache/delta-fifo.ts';
 import { DeletedFinalStateUnknown, KeyError } from '../../../../src/machinery/cache/keys.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
@@ -174,29 +174,6 @@ test('close releases waiting pops, but queued items are still drained first', as
   fifo2.close();
   assert.equal((await fifo2.pop(() => {}))?.key, 'a');
   assert.equal(await fifo2.pop(() => {}), undefined);
-});
-
-test('a RequeueError puts the item back, and calls made by process land after it', async () => {
-  const fifo = new DeltaFIFO<KubeObject>({ clock });
-  fifo.add(pod('a', { rv: '1' }));
-  const r = await fifo.pop(() => {
-    throw new RequeueError();
-  });
-  assert.equal(r?.requeued, true);
-  assert.deepEqual(types(fifo.getByKey('a')!), ['Added']);
-
-  await fifo.pop(() => {
-    fifo.update(pod('a', { rv: '2' }));
-    throw new RequeueError();
-  });
-  assert.deepEqual(types(fifo.getByKey('a')!), ['Added', 'Updated']);
-});
-
-test('addIfNotPresent leaves a key that was queued again alone', () => {
-  const fifo = new DeltaFIFO<KubeObject>({ clock });
-  fifo.update(pod('a', { rv: '2' }));
-  fifo.addIfNotPresent('a', [{ type: 'Added', object: pod('a', { rv: '1' }) }]);
-  assert.deepEqual(types(fifo.getByKey('a')!), ['Updated']);
 });
 
 test('any other error from process rejects the pop and the item stays removed', async () => {
