@@ -26,9 +26,13 @@ export function keyOrKeyError<O>(namer: { keyOf(obj: O): string }, obj: O): stri
   }
 }
 
-/** A key function's failure as client-go reports it (KeyError{obj, err}); a KeyError passes through. */
+/**
+ * A key function's failure as client-go reports it (KeyError{obj, err}). A KeyError already about `obj` (as
+ * metaNamespaceKeyFunc throws) passes through; one about another object is wrapped, as client-go wraps every
+ * failure, so the KeyError always holds `obj`.
+ */
 export function asKeyError(err: unknown, obj: unknown): KeyError {
-  if (err instanceof KeyError) return err;
+  if (err instanceof KeyError && err.obj === obj) return err;
   const wrapped = new KeyError(err instanceof Error ? err.message : String(err), obj);
   wrapped.cause = err;
   return wrapped;

@@ -43,7 +43,8 @@ export interface ReflectorOptions {
   /**
    * Shortest server-side watch timeout (client-go's MinWatchTimeout); each watch draws its timeout uniformly
    * from [min, 2 * min) whole seconds. Honoured only above the default, 300 000 ms (5 min): a shorter one
-   * would only make the server end watches more often.
+   * would only make the server end watches more often. Capped as a Go time.Duration is (about 292 years; the
+   * timeout is then fixed at the cap), so Infinity asks for the longest.
    */
   minWatchTimeoutMs?: number;
   /**
@@ -85,6 +86,24 @@ const DEFAULT_PAGE_SIZE = 500;
 
 /** The shortest server-side watch timeout (client-go's defaultMinWatchTimeout); the longest is twice it. */
 const DEFAULT_MIN_WATCH_TIMEOUT_MS = 300_000;
+
+/** The longest time.Duration (2^63 - 1 ns), in ms: what client-go's MinWatchTimeout can hold. */
+const MAX_GO_DURATION_MS = 9_223_372_036_854.775;
+
+/**
+ * Seconds a watch timeout is drawn from (client-go's NewReflectorWithOptions): [5, 10) minutes, or [min, 2 * min)
+ * for a `minWatchTimeoutMs` above 5 minutes. As a time.Duration it is at most 2^63 - 1 ns, and a max that would
+ * pass that (overflows, in Go) is set to the min; NaN counts as unset. So every watch asks for whole seconds.
+ */
+function watchTimeoutRange(minWatchTimeoutMs: number | undefined): { minSeconds: number; maxSeconds: number } {
+  let minMs = DEFAULT_MIN_WATCH_TIMEOUT_MS;
+  let maxMs = 2 * DEFAULT_MIN_WATCH_TIMEOUT_MS;
+  if (minWatchTimeoutMs !== undefined && minWatchTimeoutMs > DEFAULT_MIN_WATCH_TIMEOUT_MS) {
+    minMs = Math.min(minWatchTimeoutMs, MAX_GO_DURATION_MS);
+    maxMs = 2 * minMs > MAX_GO_DURATION_MS ? minMs : 2 * minMs;
+  }
+  return { minSeconds: minMs / 1000, maxSeconds: maxMs / 1000 };
+}
 
 /** A watch that ends within this long with no event counts as a failure (client-go's VeryShortWatchError). */
 const SHORT_WATCH_MS = 1000;
@@ -202,9 +221,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.pageSize = options.pageSize !== undefined && options.pageSize > 0 ? options.pageSize : undefined;
     this.resyncPeriodMs = options.resyncPeriodMs ?? 0;
     this.shouldResync = options.shouldResync;
-    const requestedMs = options.minWatchTimeoutMs ?? 0;
-    const minSeconds = (requestedMs > DEFAULT_MIN_WATCH_TIMEOUT_MS ? requestedMs : DEFAULT_MIN_WATCH_TIMEOUT_MS) / 1000;
-    this.watchTimeoutRange = { minSeconds, maxSeconds: 2 * minSeconds };
+    this.watchTimeoutRange = watchTimeoutRange(options.minWatchTimeoutMs);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
     this.backoff = options.backoff ?? new ExponentialBackoff({ clock: this.clock });
     this.watchErrorHandler = options.watchErrorHandler;

@@ -11,8 +11,8 @@ import type { DeletedFinalStateUnknown } from './keys.ts';
  *   (an upsert) and differ only in intent;
  * - `delete` of an absent object is a no-op; with a deletion-handling key function it accepts a
  *   DeletedFinalStateUnknown tombstone and deletes the key it carries;
- * - a key function's failure is thrown as a KeyError holding the object (the failure is its cause), as
- *   client-go returns KeyError{obj, err}, and changes nothing;
+ * - a key function's failure is thrown as a KeyError holding the object (the failure is its cause, unless
+ *   it already is a KeyError for that object), as client-go returns KeyError{obj, err}, and changes nothing;
  * - `replace` swaps the whole content atomically (no reader sees a half-replaced store);
  * - objects are returned as stored, not copied: treat them as read-only, or indices go stale.
  */

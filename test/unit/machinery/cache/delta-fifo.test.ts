@@ -355,3 +355,17 @@ test("a key function's failure is thrown as a KeyError by add, update, delete, r
   known.add(bad);
   assert.throws(() => fifo.resync(), KeyError);
 });
+
+test("a key function's KeyError about another object is wrapped: the KeyError holds the object queued (client-go's KeyError{obj, err})", () => {
+  const inner = new KeyError('inner failure', 'something else');
+  const fifo = new DeltaFIFO<KubeObject>({
+    clock,
+    keyFunc: () => {
+      throw inner;
+    },
+  });
+  const obj = pod('a');
+  for (const call of [() => fifo.add(obj), () => fifo.delete(obj), () => fifo.replace([obj], '1')]) {
+    assert.throws(call, (err: unknown) => err instanceof KeyError && err.obj === obj && err.cause === inner);
+  }
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { newIndexer, newStore } from '../../../../src/machinery/cache/cache.ts';
 import { metaNamespaceIndexFunc, namespaceIndex } from '../../../../src/machinery/cache/indexer.ts';
-import { DeletedFinalStateUnknown, KeyError } from '../../../../src/machinery/cache/keys.ts';
+import { DeletedFinalStateUnknown, KeyError, metaNamespaceKeyFunc } from '../../../../src/machinery/cache/keys.ts';
 import type { KubeObject } from '../../../../src/machinery/cache/list-watch.ts';
 import { pod } from './helpers.ts';
 
@@ -68,6 +68,22 @@ test("a key function's failure is thrown as a KeyError holding the object and th
     assert.throws(call, (err) => err instanceof KeyError && err.obj === obj && err.cause === boom, name);
   }
   assert.deepEqual(store.list(), []);
+});
+
+test("a key function's own KeyError for another object is wrapped, so the KeyError still holds the object given (client-go wraps every failure)", () => {
+  // A key function that keys a wrapper by what it wraps: its KeyError is about the inner value, not the wrapper.
+  const store = newStore<{ inner: unknown }>((o) => metaNamespaceKeyFunc((o as { inner: unknown }).inner));
+  const obj = { inner: 42 };
+  for (const call of [() => store.add(obj), () => store.get(obj), () => store.replace([obj], '1')]) {
+    assert.throws(call, (err) => err instanceof KeyError && err.obj === obj && err.cause instanceof KeyError && err.cause.obj === 42);
+  }
+  // The default key function's KeyError is already about the object given: passed on as it is.
+  const plain = newStore<KubeObject>();
+  const bad = 42 as unknown as KubeObject;
+  assert.throws(
+    () => plain.add(bad),
+    (err) => err instanceof KeyError && err.obj === bad && err.cause === undefined,
+  );
 });
 
 test('replace swaps the whole content and rebuilds indices', () => {

@@ -432,3 +432,16 @@ test("replace throws a key function's failure as a KeyError, and queues nothing"
   assert.equal(fifo.hasSynced(), false);
   for (const call of [() => fifo.add(bad), () => fifo.update(bad), () => fifo.delete(bad)]) assert.throws(call, KeyError);
 });
+
+test("a key function's KeyError about another object is wrapped: the KeyError holds the object queued (client-go's KeyError{obj, err})", () => {
+  const inner = new KeyError('inner failure', 'something else');
+  const { fifo } = fifoWith([], {
+    keyFunc: () => {
+      throw inner;
+    },
+  });
+  const obj = pod('a');
+  for (const call of [() => fifo.add(obj), () => fifo.delete(obj), () => fifo.replace([obj], '1')]) {
+    assert.throws(call, (err: unknown) => err instanceof KeyError && err.obj === obj && err.cause === inner);
+  }
+});
