@@ -86,6 +86,27 @@ test("a key function's own KeyError for another object is wrapped, so the KeyErr
   );
 });
 
+test("a key function's failure changes nothing in a store that holds objects: replace keeps the old content and its indices", () => {
+  const idx = newIndexer<KubeObject>(
+    (o) => {
+      if ((o as KubeObject).metadata?.name === 'bad') throw new Error('boom');
+      return metaNamespaceKeyFunc(o);
+    },
+    { [namespaceIndex]: metaNamespaceIndexFunc },
+  );
+  idx.add(pod('k', { ns: 'x' }));
+  const bad = pod('bad', { ns: 'x' });
+  assert.throws(
+    () => idx.replace([pod('a', { ns: 'y' }), bad], '2'),
+    (err) => err instanceof KeyError && err.obj === bad,
+  );
+  assert.throws(() => idx.delete(bad), KeyError);
+  assert.throws(() => idx.update(bad), KeyError);
+  assert.deepEqual(idx.listKeys(), ['x/k']);
+  assert.deepEqual(names(idx.byIndex(namespaceIndex, 'x')), ['k']);
+  assert.deepEqual(idx.byIndex(namespaceIndex, 'y'), []);
+});
+
 test('replace swaps the whole content and rebuilds indices', () => {
   const idx = newIndexer<KubeObject>(undefined, { [namespaceIndex]: metaNamespaceIndexFunc });
   idx.add(pod('a', { ns: 'x' }));
