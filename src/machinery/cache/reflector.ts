@@ -174,7 +174,9 @@ interface OpenWatch<T extends KubeObject> {
  * Deliberate differences: a watch (or watch request) silent for `idleTimeoutMs` is closed and resumed
  * (client-go relies on the server's timeout); MaxInternalErrorRetryDuration is not offered (client-go's
  * default, 0, never retries); an object that carries neither kind nor apiVersion is not checked against the
- * expected ones (client-go checks typed objects by Go type instead).
+ * expected ones (client-go checks typed objects by Go type instead); a list is not refused for being a
+ * meta.k8s.io Table (client-go's isUnsupportedTableListObject), as a ListResult carries no kind: one that
+ * comes back without items is taken as empty.
  * `run(signal)` resolves once the signal aborts, after closing the watch and cancelling every timer it made;
  * it never rejects and leaves no unhandled rejection behind (a second concurrent run returns at once).
  */
