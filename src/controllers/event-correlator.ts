@@ -6,8 +6,11 @@
  *   every one after, while they keep coming) becomes one event "(combined from similar events): <message>";
  * - counting: a repeat of an identical event patches the existing Event's count and lastTimestamp instead of
  *   creating a new one;
- * - spam filter: per source and object (and type), a token bucket of 25 events refilled at 1 per 300 s; an
- *   event with no token is dropped (it still counts, so the next one written carries the true count).
+ * - spam filter: per source and object (and type), a token bucket of 25 events refilled at 1 per 300 s (as
+ *   client-go's: a float32 rate, golang.org/x/time/rate's arithmetic); an event with no token is dropped (it
+ *   still counts, so the next one written carries the true count).
+ * The clock is read once to aggregate an event (a combined event's timestamps and name take that reading)
+ * and once to spam-filter it, as client-go reads it.
  * Caches hold 4096 entries each (client-go's LRUCacheSize), least recently used forgotten. Cache keys join
  * their fields with nothing between them, as client-go's do (so "Fail"+"edX" and "Failed"+"X" share a key).
  * Deliberate difference: when the aggregation set is full, client-go drops an arbitrary message from it (Go's
@@ -22,14 +25,17 @@ export const SPAM_BURST = 25;
 export const SPAM_QPS = 1 / 300;
 export const AGGREGATE_MESSAGE_PREFIX = '(combined from similar events): ';
 
+/** The fields a repeat PATCHes, as client-go's two-way merge patch has them: an empty message is left out. */
+export type EventPatch = Pick<CoreEvent, 'count' | 'lastTimestamp'> & { message?: string };
+
 /** What to do with an event after correlation. */
 export type Correlation =
   | { skip: true }
   | {
       skip: false;
       event: CoreEvent;
-      /** Set when the Event exists already: the fields to PATCH (client-go sends exactly these three). */
-      patch?: Pick<CoreEvent, 'count' | 'lastTimestamp' | 'message'>;
+      /** Set when the Event exists already: the fields to PATCH. */
+      patch?: EventPatch;
       aggregated: boolean;
     };
 
@@ -78,7 +84,9 @@ export class EventCorrelator {
 
   /** client-go's EventAggregator.EventAggregate with EventAggregatorByReasonFunc. */
   private aggregate(event: CoreEvent): { event: CoreEvent; key: string; aggregated: boolean } {
-    const nowMs = this.now().getTime();
+    // One reading: the window, the combined event's timestamps and its name all take it, as client-go's do.
+    const now = this.now();
+    const nowMs = now.getTime();
     const aggregateKey = join(...sourceObjectType(event), event.reason, event.reportingComponent, event.reportingInstance);
     let record = this.aggregates.get(aggregateKey);
     if (!record || nowMs - record.lastMs > AGGREGATE_INTERVAL_MS) record = { messages: new Set(), lastMs: nowMs };
@@ -90,7 +98,6 @@ export class EventCorrelator {
     // Keep the set below the threshold, so every further distinct message is aggregated too.
     const oldest = record.messages.values().next().value;
     if (oldest !== undefined) record.messages.delete(oldest);
-    const now = this.now();
     const stamp = rfc3339(now);
     // Built field by field as client-go's: the reporting controller and instance are left empty.
     const combined: CoreEvent = {
@@ -112,15 +119,17 @@ export class EventCorrelator {
   }
 
   /** client-go's eventLogger.eventObserve: a repeat takes the first occurrence's name and counts on. */
-  private observe(event: CoreEvent, key: string): { event: CoreEvent; patch?: Pick<CoreEvent, 'count' | 'lastTimestamp' | 'message'> } {
+  private observe(event: CoreEvent, key: string): { event: CoreEvent; patch?: EventPatch } {
     const last = this.observations.get(key);
     let observed = event;
-    let patch: Pick<CoreEvent, 'count' | 'lastTimestamp' | 'message'> | undefined;
+    let patch: EventPatch | undefined;
     if (last && last.count > 0) {
       const metadata: CoreEvent['metadata'] = { name: last.name, namespace: event.metadata.namespace };
       if (last.resourceVersion !== undefined) metadata.resourceVersion = last.resourceVersion;
       observed = { ...event, metadata, firstTimestamp: last.firstTimestamp, count: last.count + 1 };
-      patch = { count: observed.count, lastTimestamp: observed.lastTimestamp, message: observed.message };
+      patch = { count: observed.count, lastTimestamp: observed.lastTimestamp };
+      // The patch is the difference from an Event with no message: an empty one is no difference.
+      if (observed.message) patch.message = observed.message;
     }
     this.observations.set(key, {
       count: observed.count,
@@ -141,24 +150,33 @@ export class EventCorrelator {
   }
 }
 
-/** A token bucket as golang.org/x/time/rate's Limiter.Allow: starts full, refills continuously up to the burst. */
+/**
+ * A token bucket as client-go's spam filter has it (flowcontrol over golang.org/x/time/rate's Limiter.Allow):
+ * starts full, refills continuously up to the burst. Its arithmetic is rate's, so the same events pass at
+ * the same instants: the rate is a float32 (client-go's QPS type; 1/300 becomes a little more), elapsed time
+ * is counted in whole seconds plus nanoseconds, and an event whose missing token would arrive in less than
+ * a nanosecond passes.
+ */
 export class TokenBucket {
   private tokens: number;
   private lastMs: number;
   private readonly burst: number;
-  private readonly perMs: number;
+  private readonly rate: number;
 
   constructor(burst: number, qps: number, nowMs: number) {
     this.burst = burst;
-    this.perMs = qps / 1000;
+    this.rate = Math.fround(qps);
     this.tokens = burst;
     this.lastMs = nowMs;
   }
 
   tryAccept(nowMs: number): boolean {
-    const available = Math.min(this.burst, this.tokens + Math.max(0, nowMs - this.lastMs) * this.perMs);
-    if (available < 1) return false;
-    this.tokens = available - 1;
+    const elapsedMs = Math.max(0, nowMs - this.lastMs);
+    const wholeSeconds = Math.floor(elapsedMs / 1000);
+    const seconds = wholeSeconds + Math.round((elapsedMs - wholeSeconds * 1000) * 1e6) / 1e9;
+    const left = Math.min(this.burst, this.tokens + seconds * this.rate) - 1;
+    if (left < 0 && Math.trunc((-left / this.rate) * 1e9) > 0) return false;
+    this.tokens = left;
     this.lastMs = Math.max(this.lastMs, nowMs);
     return true;
   }

@@ -3,16 +3,18 @@
  * call `event(obj, type, reason, message)` and move on; the recorder writes a core/v1 Event about `obj` in
  * the background, one event at a time in the order recorded, after the EventCorrelator (event-correlator.ts)
  * has aggregated, counted and spam-filtered it. As recordToSink: an event counted more than once is a
- * strategic-merge PATCH of count, lastTimestamp and message (a CREATE again if the Event is gone, 404); a
- * first one is a CREATE; the server's answer updates the correlator. An API error (any Status) abandons the
- * event; a transport error is retried up to 12 times, 10 s apart (the first wait randomized).
+ * strategic-merge PATCH of count, lastTimestamp and message (an empty message left out, as client-go's patch
+ * has it; a CREATE again if the Event is gone, 404); a first one is a CREATE; the server's answer updates the
+ * correlator. An API error (any Status) abandons the event; a transport error, or a 2xx answer that is no
+ * JSON object (client-go cannot decode one), is retried, up to 12 tries, 10 s apart (the first wait
+ * randomized).
  * Recording is best effort: a failure is logged and never reaches the controller. At most 1000 events wait
  * to be written; more are dropped and logged (client-go's broadcaster queue). An event type other than
  * Normal or Warning is logged and not recorded, and an event whose `<object>.<hex>` name is not a valid DNS
  * subdomain is named by a random UUID instead (client-go's ValidateEventType and GenerateEventName).
  * `shutDown()` is client-go's broadcaster Shutdown: later events are dropped, a retry wait in progress ends
- * and abandons its event, and events still queued get one try each (ours writes them; client-go's watcher
- * may stop before it reaches them).
+ * and abandons its event with no further try, and events still queued get one try each (ours writes them;
+ * client-go's watcher may stop before it reaches them).
  */
 import type { KubeClient } from '../core/client.ts';
 import { BUILTIN_RESOURCES, resourcePath } from '../core/resources.ts';
@@ -21,7 +23,7 @@ import type { Clock } from '../machinery/clock.ts';
 import { realClock } from '../machinery/clock.ts';
 import { ApiStatusError } from '../machinery/errors.ts';
 import type { KubeObject } from '../machinery/cache/list-watch.ts';
-import { EventCorrelator, rfc3339 } from './event-correlator.ts';
+import { EventCorrelator, rfc3339, type EventPatch } from './event-correlator.ts';
 
 /** Structured logging for controllers, in the spirit of klog's `logger.Info(msg, key, value...)`. */
 export interface Logger {
@@ -222,52 +224,53 @@ export class EventRecorder {
     for (let tries = 1; ; tries++) {
       const outcome = await this.write(result.event, result.patch);
       if (outcome !== 'retry') return;
-      const stopped = this.stopping.signal.aborted;
-      if (tries >= MAX_TRIES_PER_EVENT || stopped) {
-        this.counters.failed++;
-        this.logger.error(`could not record event: ${stopped ? 'the recorder is shut down' : 'retry limit exceeded'} (dropped)`, {
-          reason: event.reason,
-          object: objectOf(event),
-        });
-        return;
-      }
+      if (tries >= MAX_TRIES_PER_EVENT) return this.abandon(event, 'retry limit exceeded');
+      if (this.stopping.signal.aborted) return this.abandon(event, 'the recorder is shut down');
       // The first wait is randomized so clients do not all come back at once after an outage.
       try {
         await this.clock.sleep(tries === 1 ? RETRY_SLEEP_MS * this.random() : RETRY_SLEEP_MS, this.stopping.signal);
       } catch {
-        // shut down while waiting: the check above abandons the event
+        // Shut down while waiting: given up at once, without another try, as client-go does.
+        return this.abandon(event, 'the recorder is shut down');
       }
     }
   }
 
+  private abandon(event: CoreEvent, why: string): void {
+    this.counters.failed++;
+    this.logger.error(`could not record event: ${why} (dropped)`, { reason: event.reason, object: objectOf(event) });
+  }
+
   /** client-go's recordEvent: PATCH a repeat (CREATE if it is gone), CREATE a first. 'retry' on transport errors. */
-  private async write(event: CoreEvent, patch: Pick<CoreEvent, 'count' | 'lastTimestamp' | 'message'> | undefined): Promise<'done' | 'retry'> {
+  private async write(event: CoreEvent, patch: EventPatch | undefined): Promise<'done' | 'retry'> {
     try {
-      let written: CoreEvent | undefined;
-      if (patch && event.count > 1) {
+      let written: unknown;
+      let create = !(patch && event.count > 1);
+      if (!create) {
         try {
           this.counters.patched++;
-          const res = await this.client.request<CoreEvent>({
+          const res = await this.client.request<unknown>({
             method: 'PATCH',
             path: resourcePath(EVENTS, { namespace: event.metadata.namespace, name: event.metadata.name }),
             contentType: 'application/strategic-merge-patch+json',
             body: patch,
           });
-          written = res.body;
+          written = decodable(res.body);
         } catch (err) {
           // The Event expired (events live an hour by default) or was deleted: create it again, with the count so far.
           if (!(err instanceof ApiStatusError && err.code === 404)) throw err;
+          create = true;
         }
       }
-      if (!written) {
+      if (create) {
         const { resourceVersion: _rv, ...metadata } = event.metadata;
         this.counters.created++;
-        const res = await this.client.request<CoreEvent>({
+        const res = await this.client.request<unknown>({
           method: 'POST',
           path: resourcePath(EVENTS, { namespace: event.metadata.namespace }),
           body: { ...event, metadata },
         });
-        written = res.body;
+        written = decodable(res.body);
       }
       this.correlator.updateState(isEvent(written) ? written : event);
       return 'done';
@@ -299,6 +302,15 @@ export class EventRecorder {
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * A 2xx answer that is no JSON object (empty, or not JSON) is an error that is retried, as client-go's
+ * decoder fails on it; a JSON object is taken, whatever its fields.
+ */
+function decodable(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the answer is no object, cannot be read as an Event');
+  return body;
+}
 
 function isEvent(body: unknown): body is CoreEvent {
   const e = body as Partial<CoreEvent> | undefined;

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/machinery/clock.ts';
 import { EventRecorder, type CoreEvent } from '../../../src/controllers/event-recorder.ts';
-import { AGGREGATE_MESSAGE_PREFIX, TokenBucket } from '../../../src/controllers/event-correlator.ts';
+import { AGGREGATE_MESSAGE_PREFIX, EventCorrelator, TokenBucket } from '../../../src/controllers/event-correlator.ts';
 import type { KubeObject } from '../../../src/machinery/cache/list-watch.ts';
 import { FakeClient, statusError } from './fake-client.ts';
 
@@ -106,6 +106,34 @@ describe('EventRecorder correlation', () => {
     assert.equal((client.requests.at(-1)!.body as CoreEvent).message, 'attempt 13 failed');
   });
 
+  it('a combined event takes the clock reading that aggregated it, for its timestamps and its name', () => {
+    // Every reading of this clock is one second later (k8s.io/utils' SimpleIntervalClock); client-go reads it
+    // once to aggregate and once for the spam filter: the 10th event is aggregated on the 19th reading.
+    let t = EPOCH;
+    const correlator = new EventCorrelator(() => new Date((t += 1000)));
+    const failed = (i: number): CoreEvent => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'x', namespace: '' },
+      involvedObject: { kind: 'Foo', name: 'a', namespace: 'demo', uid: 'u' },
+      source: { component: 'c' },
+      reason: 'FailedSync',
+      type: 'Warning',
+      count: 1,
+      message: `attempt ${i} failed`,
+      reportingComponent: '',
+      reportingInstance: '',
+      firstTimestamp: '',
+      lastTimestamp: '',
+    });
+    const results = Array.from({ length: 11 }, (_, i) => correlator.correlate(failed(i + 1)));
+    const [tenth, eleventh] = results.slice(9).map((r) => (r.skip ? undefined : r.event));
+    // What client-go v0.36 gives on the same clock.
+    assert.equal(tenth?.metadata.name, 'a.1898af51bee23e00');
+    assert.deepEqual([tenth?.firstTimestamp, tenth?.lastTimestamp], ['2026-03-01T10:00:19Z', '2026-03-01T10:00:19Z']);
+    assert.deepEqual([eleventh?.count, eleventh?.firstTimestamp, eleventh?.lastTimestamp], [2, '2026-03-01T10:00:19Z', '2026-03-01T10:00:21Z']);
+  });
+
   it('retries a transport failure 10 s apart (the first wait randomized), gives up after 12 tries, never retries an API error', async () => {
     let failures = 2;
     const { clock, client, recorder } = setup((req) => {
@@ -159,6 +187,22 @@ describe('EventRecorder shutdown', () => {
   });
 });
 
+describe('EventRecorder shutdown, during a retry wait', () => {
+  it('gives the event up at once, without another try', async () => {
+    const { clock, client, recorder } = setup(() => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    });
+    recorder.event(fooNamed('a'), 'Normal', 'Synced', 'ok');
+    await clock.advance(100); // tried once, now waiting 5 s
+    assert.equal(client.requests.length, 1);
+    recorder.shutDown();
+    await recorder.flush();
+    assert.equal(client.requests.length, 1);
+    assert.equal(recorder.stats().failed, 1);
+    assert.equal(clock.pendingTimers(), 0);
+  });
+});
+
 describe('TokenBucket', () => {
   it('starts full, refills continuously, never beyond the burst', () => {
     const b = new TokenBucket(2, 1, 0);
@@ -166,5 +210,19 @@ describe('TokenBucket', () => {
     assert.equal(b.tryAccept(999), false);
     assert.equal(b.tryAccept(1000), true);
     assert.deepEqual([b.tryAccept(100_000), b.tryAccept(100_000), b.tryAccept(100_000)], [true, true, false]);
+  });
+
+  it('lets an event through when its token is due at that very instant, with golang.org/x/time/rate arithmetic', () => {
+    // 25 events drain the bucket, then one every 300 s or so: the last is exactly on time. client-go's rate
+    // (1/300 as a float32, a little more) lets it through; plain 1/300 in doubles comes out a hair short.
+    const times = [
+      134, 933, 1521, 2421, 3070, 3704, 4142, 4810, 5104, 5754, 5955, 6875, 7504, 8063, 8925, 9324, 9367, 9394, 9937, 10649, 11162, 11621, 11952, 12028, 12501,
+    ];
+    times.push(300488, 600289, 900200, 1200303, 1500211, 1800171, 2100253, 2400291, 2700134);
+    const b = new TokenBucket(25, 1 / 300, times[0]!);
+    assert.deepEqual(
+      times.map((ms) => b.tryAccept(ms)),
+      times.map(() => true),
+    );
   });
 });

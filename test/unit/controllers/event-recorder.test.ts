@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { EventRecorder, type CoreEvent, type Logger } from '../../../src/controllers/event-recorder.ts';
 import type { KubeObject } from '../../../src/machinery/cache/list-watch.ts';
 import { FakeClient, statusError } from './fake-client.ts';
+import { FakeClock } from '../../../src/machinery/clock.ts';
 
 const foo: KubeObject = {
   apiVersion: 'samplecontroller.k8s.io/v1alpha1',
@@ -72,6 +73,14 @@ describe('EventRecorder', () => {
     assert.equal(recorder.requests(), 3);
   });
 
+  it("leaves an empty message out of the PATCH, as client-go's two-way merge patch does", async () => {
+    const { client, recorder } = setup();
+    recorder.event(foo, 'Normal', 'Synced', '');
+    recorder.event(foo, 'Normal', 'Synced', '');
+    await recorder.flush();
+    assert.deepEqual(client.requests[1]!.body, { count: 2, lastTimestamp: '2026-03-01T10:00:01Z' });
+  });
+
   it('keeps events that differ in type, reason or message apart', async () => {
     const { client, recorder } = setup();
     recorder.event(foo, 'Normal', 'Synced', 'a');
@@ -101,6 +110,56 @@ describe('EventRecorder', () => {
       ['POST', 'PATCH', 'POST'],
     );
     assert.equal((client.requests[2]!.body as CoreEvent).count, 2, 'the count so far is kept');
+  });
+
+  it('re-creates a gone Event (PATCH 404) without the resourceVersion the server gave it', async () => {
+    const { client, recorder } = setup({
+      responder: (req) => {
+        if (req.method === 'PATCH') throw statusError(404, 'NotFound');
+        const e = req.body as CoreEvent;
+        return { ...e, metadata: { ...e.metadata, resourceVersion: '7' } };
+      },
+    });
+    recorder.event(foo, 'Normal', 'Synced', 'x');
+    recorder.event(foo, 'Normal', 'Synced', 'x');
+    await recorder.flush();
+    const again = client.requests[2]!.body as CoreEvent;
+    assert.equal(again.metadata.resourceVersion, undefined);
+    assert.equal(again.metadata.name, (client.requests[0]!.body as CoreEvent).metadata.name);
+  });
+
+  it('retries a 2xx answer that is no JSON object, as client-go cannot decode it, and never turns such a PATCH into a CREATE', async () => {
+    for (const answer of ['', 'ok']) {
+      const clock = new FakeClock();
+      const client = new FakeClient((req) => (req.method === 'POST' ? req.body : answer));
+      const recorder = new EventRecorder(client.asClient(), { component: 'sample-controller', clock, now: () => new Date(0) });
+      recorder.event(foo, 'Normal', 'Synced', 'x');
+      recorder.event(foo, 'Normal', 'Synced', 'x');
+      await clock.advance(200_000);
+      await recorder.flush();
+      assert.deepEqual(
+        client.requests.map((r) => r.method),
+        ['POST', ...Array<string>(12).fill('PATCH')],
+        JSON.stringify(answer),
+      );
+    }
+  });
+
+  it('writes 1000 events that each fail 4 times: none dropped, each tried 5 times (client-go TestLotsOfEvents)', async () => {
+    const tries = new Array<number>(1000).fill(0);
+    const clock = new FakeClock();
+    const client = new FakeClient((req) => {
+      const n = Number((req.body as CoreEvent).message);
+      if (++tries[n]! < 5) throw new Error('fake error');
+      return req.body;
+    });
+    const recorder = new EventRecorder(client.asClient(), { component: 'eventTest', clock, now: () => new Date(0) });
+    for (let i = 0; i < 1000; i++) recorder.event({ ...foo, metadata: { name: `foo-${i}`, namespace: 'demo' } }, 'Normal', `Reason-${i}`, String(i));
+    let done = false;
+    void recorder.flush().then(() => (done = true));
+    while (!done) await clock.advance(10_000);
+    assert.deepEqual(new Set(tries), new Set([5]));
+    assert.equal(recorder.stats().failed, 0);
   });
 
   it('logs a failed write and never throws to the caller', async () => {
