@@ -155,7 +155,8 @@ export class EventCorrelator {
  * starts full, refills continuously up to the burst. Its arithmetic is rate's, so the same events pass at
  * the same instants: the rate is a float32 (client-go's QPS type; 1/300 becomes a little more), elapsed time
  * is counted in whole seconds plus nanoseconds, and an event whose missing token would arrive in less than
- * a nanosecond passes.
+ * a nanosecond passes. A wall clock set back adds no tokens and loses none (Go's monotonic clock never goes
+ * back).
  */
 export class TokenBucket {
   private tokens: number;
