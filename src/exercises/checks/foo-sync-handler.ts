@@ -52,7 +52,11 @@ const owned = (replicas: number, available: number, uid = UID): Deployment => ({
  * Runs the learner's syncHandler against `world`. Their errors propagate (verify shows them at their line),
  * except with `catchError`, for the case where throwing is the right answer.
  */
-async function sync(env: CheckEnv, world: { foo?: Foo; deployment?: Deployment }, catchError = false): Promise<{ writes: Write[]; threw: boolean }> {
+async function sync(
+  env: CheckEnv,
+  world: { foo?: Foo; deployment?: Deployment },
+  catchError = false,
+): Promise<{ writes: Write[]; threw: boolean; getFooCalls: string[] }> {
   const foo = world.foo && deepFreeze(structuredClone(world.foo));
   const deployment = world.deployment && deepFreeze(structuredClone(world.deployment));
   const writes: Write[] = [];
@@ -63,8 +67,13 @@ async function sync(env: CheckEnv, world: { foo?: Foo; deployment?: Deployment }
       // The server answers with what was written, plus what it fills in.
       return Promise.resolve({ ...structuredClone(object), metadata: { ...object.metadata, resourceVersion: '99' } });
     };
+  // How the handler asked for its Foo, to show when it found none (namespace and name swapped, say).
+  const getFooCalls: string[] = [];
   const deps = {
-    getFoo: (ns: string, name: string) => (foo && foo.metadata.namespace === ns && foo.metadata.name === name ? foo : undefined),
+    getFoo: (ns: string, name: string) => {
+      getFooCalls.push(`getFoo(${show(ns)}, ${show(name)})`);
+      return foo && foo.metadata.namespace === ns && foo.metadata.name === name ? foo : undefined;
+    },
     getDeployment: (ns: string, name: string) =>
       deployment && deployment.metadata.namespace === ns && deployment.metadata.name === name ? deployment : undefined,
     createDeployment: record('createDeployment'),
@@ -73,12 +82,17 @@ async function sync(env: CheckEnv, world: { foo?: Foo; deployment?: Deployment }
   };
   try {
     await exported<SyncHandler>(env, NAME)('team-a/example-foo', deps);
-    return { writes, threw: false };
+    return { writes, threw: false, getFooCalls };
   } catch (error) {
     // Changing a cached (frozen) object is a bug at the learner's line even where throwing is expected.
-    const frozenWrite = error instanceof TypeError && /read.only|not extensible|frozen/i.test(error.message);
-    if (!catchError || frozenWrite) throw error;
-    return { writes, threw: true };
+    const frozenWrite = error instanceof TypeError && /read.only|not extensible|frozen|Cannot delete property|Cannot redefine property/i.test(error.message);
+    if (frozenWrite) {
+      // The stack, and with it the learner's line, stays as it was: only the words change.
+      error.message = `${error.message}: getFoo and getDeployment return the cache's objects, shared and read-only; change a copy (structuredClone(obj)) and write that`;
+      throw error;
+    }
+    if (!catchError) throw error;
+    return { writes, threw: true, getFooCalls };
   }
 }
 
@@ -86,9 +100,19 @@ const verbs = (w: Write[]) => w.map((x) => x.verb);
 
 export const expectations: Record<string, ExpectationCheck> = {
   'creates-deployment': async (env) => {
-    const { writes } = await sync(env, { foo: fooWith(2) });
+    const { writes, getFooCalls } = await sync(env, { foo: fooWith(2) });
     const created = writes.filter((w) => w.verb === 'createDeployment');
-    if (created.length !== 1) throw new Mismatch('one createDeployment call for a Foo without its Deployment', `${created.length}`, NAME);
+    if (created.length !== 1) {
+      const asked = 'getFoo("team-a", "example-foo")';
+      // Not finding the Foo explains nothing written: say how it was asked for.
+      const lookups =
+        getFooCalls.length === 0
+          ? ' (getFoo was never called)'
+          : getFooCalls.some((c) => c === asked)
+            ? ''
+            : ` (the key was "team-a/example-foo"; it called ${getFooCalls.join(', ')}, which finds no Foo: ${asked} does)`;
+      throw new Mismatch('one createDeployment call for a Foo without its Deployment', `${created.length}${lookups}`, NAME);
+    }
     const d = created[0]!.object;
     expectEqual(
       { name: d.metadata.name, namespace: d.metadata.namespace, replicas: d.spec.replicas },

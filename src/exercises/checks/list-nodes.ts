@@ -1,6 +1,6 @@
-/** Checks the list-nodes exercise against the nodes the cluster really has. */
+/** Checks the list-nodes exercise against the nodes the cluster really has, handed to the learner out of order. */
 import { exported, expectEqual, Mismatch, show, type CheckEnv, type ExpectationCheck } from '../check-api.ts';
-import type { KubeClient } from '../../core/client.ts';
+import type { KubeClient, RequestOptions } from '../../core/client.ts';
 
 type NodeRows = (client: KubeClient) => Promise<{ name: string; arch: string; os: string }[]>;
 
@@ -8,9 +8,30 @@ interface NodeList {
   items: { metadata: { name: string }; status?: { nodeInfo?: { architecture?: string; operatingSystem?: string } } }[];
 }
 
+/**
+ * The cluster's client, except that a list of nodes comes back in reverse name order: the API server answers
+ * sorted by name, which would pass a learner who never sorts.
+ */
+function unsortedNodes(client: KubeClient): KubeClient {
+  const request = async (opts: RequestOptions) => {
+    const r = await client.request(opts);
+    const body = r.body as Partial<NodeList> | undefined;
+    if ((opts.method ?? 'GET') !== 'GET' || !/^\/api\/v1\/nodes\/?$/.test(opts.path) || !Array.isArray(body?.items)) return r;
+    const items = [...body.items].sort((a, b) => b.metadata.name.localeCompare(a.metadata.name));
+    return { ...r, body: { ...body, items } };
+  };
+  return new Proxy(client, {
+    get(target, p) {
+      if (p === 'request') return request;
+      const v: unknown = Reflect.get(target, p, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 async function both(env: CheckEnv) {
   const client = env.kube!.client;
-  const got = await exported<NodeRows>(env, 'nodeRows')(client);
+  const got = await exported<NodeRows>(env, 'nodeRows')(unsortedNodes(client));
   if (!Array.isArray(got)) throw new Mismatch('an array of rows', show(got), 'nodeRows');
   const { body } = await client.request<NodeList>({ path: '/api/v1/nodes' });
   const want = body.items

@@ -38,14 +38,21 @@ export const expectations: Record<string, ExpectationCheck> = {
       build(env).metadata?.ownerReferences,
       [{ apiVersion: 'samplecontroller.k8s.io/v1alpha1', kind: 'Foo', name: 'example-foo', uid: foo.metadata.uid, controller: true, blockOwnerDeletion: true }],
       NAME,
+      { at: 'metadata.ownerReferences' },
     );
   },
   'pods-and-selector': (env) => {
     const d = build(env);
     const labels = { app: 'nginx', controller: 'example-foo' };
+    // Compared in the Deployment's own shape, so a difference is named by its real path.
     expectEqual(
-      { selector: d.spec?.selector?.matchLabels, labels: d.spec?.template?.metadata?.labels, containers: d.spec?.template?.spec?.containers },
-      { selector: labels, labels, containers: [{ name: 'nginx', image: 'nginx:latest' }] },
+      {
+        spec: {
+          selector: { matchLabels: d.spec?.selector?.matchLabels },
+          template: { metadata: { labels: d.spec?.template?.metadata?.labels }, spec: { containers: d.spec?.template?.spec?.containers } },
+        },
+      },
+      { spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'nginx', image: 'nginx:latest' }] } } } },
       NAME,
     );
   },

@@ -75,7 +75,7 @@ describe('verify with the warm checker', () => {
       assert.equal(r.stdout, local.stdout);
     }
     assert.equal(local.code, 1);
-    assert.match(local.stdout, /✗ the n-th failure of a key waits base \* 2\^n: expected \[5,10,20,40\], got \[0,0,0,0\]/);
+    assert.ok(local.stdout.includes(`✗ ${e.scaffoldFails}`), local.stdout);
   });
 
   it('a type error reads the same through the checker: file:line:column, exit 1', async () => {
