@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
 import { sessionIO, WORKSPACE_OPTION } from '../exercise-io.ts';
-import { collect } from './common.ts';
+import { collect, spinner } from './common.ts';
 
 export function register(command: Command, ctx: () => CommandContext): void {
   const exercise = command.addHelpText(
@@ -106,12 +106,18 @@ export async function runExerciseWatch(c: CommandContext, start: string | undefi
         catalog,
         ws,
         progress: io.progress,
-        verify: (e) => verifyExercise(catalog, ws, e, { checker, signal: c.signal, ...(io.kube ? { kube: io.kube } : {}) }),
+        verify: (e, signal) => verifyExercise(catalog, ws, e, { checker, signal, ...(io.kube ? { kube: io.kube } : {}) }),
         show: (o) => {
           for (const l of renderOutcome(o, catalog.exercises.length, c.out.color)) c.out.line(l);
         },
         print: (l) => c.out.line(c.out.color.cyan(l)),
         hint: (e) => session.hint(io, e.id, false),
+        // A live check can take a minute: in a terminal the seconds count up; in a log, one line.
+        checking: (e) => {
+          if (process.stderr.isTTY) return spinner(`checking ${e.id}…`);
+          c.out.line(c.out.color.dim(`checking ${e.id}…`));
+          return { around: (p) => p(), stop() {} };
+        },
         signal: c.signal,
         ...(keys ? { keys } : {}),
       },
