@@ -6,6 +6,7 @@
  * dependency, so `npm install` in the workspace works offline too.
  */
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
@@ -112,12 +113,22 @@ function writePackageJson(catalog: ExerciseCatalog, root: string, report: InitRe
   (existed ? report.kept : report.created).push('package.json');
 }
 
-/** node_modules/kube-lessons -> the running package, and its bin, replaced when they point elsewhere. */
+/**
+ * node_modules/kube-lessons -> the running package, and its bin, replaced when they point elsewhere. Also
+ * .bin/tsc -> the TypeScript verify uses, so `npx tsc` in the workspace (the hint of every type error) runs
+ * that one, offline, instead of fetching the unrelated npm package named tsc.
+ */
 export function linkPackage(root: string): void {
   const target = realpathSync(PACKAGE_ROOT);
   const link = join(root, 'node_modules', 'kube-lessons');
   ensureLink(link, target);
   ensureLink(join(root, 'node_modules', '.bin', 'kube-lessons'), join(target, 'bin', 'kube-lessons.js'));
+  ensureLink(join(root, 'node_modules', '.bin', 'tsc'), bundledTsc());
+}
+
+/** The tsc of the TypeScript package kube-lessons depends on (wherever npm placed it). */
+export function bundledTsc(): string {
+  return join(dirname(realpathSync(createRequire(import.meta.url).resolve('typescript/package.json'))), 'bin', 'tsc');
 }
 
 function ensureLink(link: string, target: string): void {

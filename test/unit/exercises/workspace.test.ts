@@ -1,11 +1,12 @@
 /** init never overwrites a learner's file; --force resets one; old workspaces get a one-line note; hints step on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import { hint, open } from '../../../src/exercises/session.ts';
-import { findWorkspace, initWorkspace, PACKAGE_ROOT, readWorkspace, staleWorkspaceNote } from '../../../src/exercises/workspace.ts';
+import { bundledTsc, findWorkspace, initWorkspace, PACKAGE_ROOT, readWorkspace, staleWorkspaceNote } from '../../../src/exercises/workspace.ts';
 import { fixtureCatalog, fixtureWorkspace, memoryIO } from './helpers.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
@@ -84,4 +85,15 @@ test('hint shows one more hint each time, then says where the solution is', () =
   hint(io, 'double', false);
   assert.match(io.lines.join('\n'), /Hint 1\/2 Multiply\.\nHint 2\/2 By two\.\n.*kube-lessons solution double/);
   assert.throws(() => hint(io, 'nope', false), /no exercise "nope"/);
+});
+
+test('`npx tsc` in a workspace runs the TypeScript kube-lessons bundles (node_modules/.bin/tsc), offline, listing every error', () => {
+  const ws = fixtureWorkspace(catalog);
+  const tsc = join(ws.dir, 'node_modules', '.bin', 'tsc');
+  assert.equal(realpathSync(tsc), realpathSync(bundledTsc()));
+  writeFileSync(join(ws.dir, 'exercises/01-double.ts'), 'export function double(n: number): number {\n  const s: string = n;\n  return s.length;\n}\n');
+  // What npx runs for `tsc` when the workspace has it; no network involved.
+  const r = spawnSync(process.execPath, [tsc], { cwd: ws.dir, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /exercises\/01-double\.ts\(2,9\): error TS2322: Type 'number' is not assignable to type 'string'\./);
 });
