@@ -160,11 +160,37 @@ export function findExercise(catalog: ExerciseCatalog, ref: string): Exercise | 
 }
 
 export function unknownExercise(catalog: ExerciseCatalog, ref: string): UserFacingError {
+  const near = closestExercise(catalog, ref);
   return new UserFacingError(
-    `no exercise "${ref}"`,
+    `no exercise "${ref}"${near ? `; did you mean ${near.id}?` : ''}`,
     `pick a number from 1 to ${catalog.exercises.length} or an id: see \`kube-lessons exercise list\``,
     ExitCode.usage,
   );
+}
+
+/** The exercise whose id (or file name) is a few typos from `ref`: at most one edit per four letters, and 3. */
+export function closestExercise(catalog: ExerciseCatalog, ref: string): Exercise | undefined {
+  const r = ref.trim().toLowerCase().replace(/^.*\//, '').replace(/\.ts$/, '');
+  if (!r || /^\d+$/.test(r)) return undefined;
+  let best: { e: Exercise; d: number } | undefined;
+  for (const e of catalog.exercises) {
+    const base = e.file.replace(/^.*\//, '').replace(/\.ts$/, '');
+    const d = Math.min(editDistance(r, e.id), editDistance(r, base));
+    if (d <= Math.min(3, Math.max(1, Math.floor(e.id.length / 4))) && (!best || d < best.d)) best = { e, d };
+  }
+  return best?.e;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counting as one edit (objcet-keys). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+    }
+  return d[a.length]![b.length]!;
 }
 
 export const scaffoldPath = (catalog: ExerciseCatalog, e: Exercise): string => join(catalog.dir, e.id, 'scaffold.ts');

@@ -5,7 +5,19 @@
  * no network: the copy the learner already has). package.json records the same link as a `file:`
  * dependency, so `npm install` in the workspace works offline too.
  */
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +69,16 @@ export function initWorkspace(catalog: ExerciseCatalog, dir: string, force: stri
   const root = resolve(dir);
   if (existsSync(root) && !lstatSync(root).isDirectory())
     throw new UserFacingError(`${dir} exists and is not a folder`, 'pick another folder: kube-lessons exercise init DIR', ExitCode.usage);
+  // A workspace inside another one would be found by nothing (commands walk up to the outer one).
+  const outer = readWorkspace(root) ? undefined : enclosingWorkspace(dirname(root));
+  if (outer) {
+    const shown = relative(process.cwd(), outer.dir) || '.';
+    throw new UserFacingError(
+      `${dir} is inside the exercise workspace ${shown}`,
+      `\`kube-lessons exercise init ${shown}\` completes that one; to make another, pick a folder outside it`,
+      ExitCode.usage,
+    );
+  }
   const sources = new Map<string, string>();
   for (const [file, template] of Object.entries(TEMPLATE_FILES)) sources.set(file, join(TEMPLATES_DIR, template));
   for (const e of catalog.exercises) sources.set(e.file, scaffoldPath(catalog, e));
@@ -156,6 +178,15 @@ export function readWorkspace(dir: string): Workspace | undefined {
   }
 }
 
+/** The workspace `dir` is, or is inside of: the nearest one upwards; undefined when there is none. */
+export function enclosingWorkspace(dir: string): Workspace | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const ws = readWorkspace(d);
+    if (ws) return ws;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
 /**
  * The workspace to work in: `explicit` (--workspace or KUBE_LESSONS_WORKSPACE), else the nearest folder
  * upwards from `cwd` that is one, else ./kube-lessons-exercises.
@@ -171,11 +202,8 @@ export function findWorkspace(cwd: string, explicit?: string): Workspace {
       );
     return ws;
   }
-  for (let d = resolve(cwd); ; d = dirname(d)) {
-    const ws = readWorkspace(d);
-    if (ws) return ws;
-    if (dirname(d) === d) break;
-  }
+  const enclosing = enclosingWorkspace(cwd);
+  if (enclosing) return enclosing;
   const beside = readWorkspace(join(cwd, DEFAULT_WORKSPACE_DIR));
   if (beside) return beside;
   throw new UserFacingError(
@@ -191,8 +219,16 @@ export function staleWorkspaceNote(catalog: ExerciseCatalog, ws: Workspace): str
   return `note: this workspace was made by kube-lessons ${ws.meta.createdBy} (workspace format ${ws.meta.workspaceFormat}, now ${catalog.workspaceFormat}) (hint: run \`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` to add what is new; your files stay as they are)`;
 }
 
+/** The exercise's file; a folder in its place is the learner's to move (reading it would fail with a bare EISDIR). */
 export function exerciseFile(ws: Workspace, e: Exercise): string {
-  return join(ws.dir, e.file);
+  const file = join(ws.dir, e.file);
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    throw new UserFacingError(
+      `${relative(process.cwd(), file) || e.file} is a folder, not the file of exercise ${e.id}`,
+      `move the folder away; \`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` then adds the file back`,
+      ExitCode.failure,
+    );
+  return file;
 }
 
 /** Per-workspace state that is not progress: how many hints of each exercise were shown. */

@@ -3,7 +3,7 @@
  * own; list shows progress; watch re-verifies the current exercise on every save and moves on when it passes.
  * (verify, hint and solution are top-level commands.)
  */
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { returnsOutcome, type CommandOutcome } from '../../console/run-command.ts';
@@ -18,25 +18,32 @@ export function register(command: Command, ctx: () => CommandContext): void {
 
   exercise
     .command('init')
-    .argument('[dir]', 'where to create the workspace', 'kube-lessons-exercises')
+    .argument('[dir]', 'where to create the workspace (default: the workspace you are in, else ./kube-lessons-exercises)')
     .description('create (or complete) an exercise workspace; files that exist are never overwritten')
     .option('--force <file>', 'reset this file (or exercise id) to its starting state; repeatable', collect, [])
     .addHelpText(
       'after',
       '\nExamples:\n  $ kube-lessons exercise init\n  $ kube-lessons exercise init ~/k8s-exercises\n  $ kube-lessons exercise init --force exercises/02-list-nodes.ts',
     )
-    .action(async (dir: string, opts: { force: string[] }) => {
+    .action(async (dir: string | undefined, opts: { force: string[] }) => {
       const c = ctx();
-      const { init } = await import('../../exercises/session.ts');
+      const [{ init }, { DEFAULT_WORKSPACE_DIR, enclosingWorkspace }] = await Promise.all([
+        import('../../exercises/session.ts'),
+        import('../../exercises/workspace.ts'),
+      ]);
       const io = await sessionIO(c, undefined);
-      const report = init(io, dir, opts.force);
+      // Inside a workspace, plain `init` completes that one rather than nesting a new one in it.
+      const report = init(io, dir ?? enclosingWorkspace(process.cwd())?.dir ?? DEFAULT_WORKSPACE_DIR, opts.force);
       const col = c.out.color;
       for (const f of report.created) c.out.line(`${col.green('created')} ${f}`);
       for (const f of report.reset) c.out.line(`${col.yellow('reset')}   ${f}`);
       if (report.kept.length)
         c.out.line(col.dim(`kept ${report.kept.length} file${report.kept.length === 1 ? '' : 's'} that already exist (yours; --force FILE resets one)`));
-      const where = relative(process.cwd(), report.dir) || '.';
-      c.out.line(`Workspace ready in ${where}. Next: cd ${where} && kube-lessons exercise watch`);
+      const where = relative(process.cwd(), report.dir);
+      // Commands find the workspace from anywhere inside it: no cd when already there.
+      const inside = !relative(report.dir, process.cwd()).startsWith('..') && !isAbsolute(relative(report.dir, process.cwd()));
+      if (inside) c.out.line(`Workspace ready${where ? ` in ${where}` : ' here'} (you are in it). Next: kube-lessons exercise watch`);
+      else c.out.line(`Workspace ready in ${where}. Next: cd ${where} && kube-lessons exercise watch`);
     });
 
   exercise

@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog } from '../../../src/lessons/catalog.ts';
-import { DEFAULT_EXERCISES_DIR, findExercise, loadExerciseCatalog, parseExerciseCatalog, scaffoldPath, solutionPath } from '../../../src/exercises/catalog.ts';
+import {
+  closestExercise,
+  DEFAULT_EXERCISES_DIR,
+  findExercise,
+  loadExerciseCatalog,
+  parseExerciseCatalog,
+  scaffoldPath,
+  solutionPath,
+  unknownExercise,
+} from '../../../src/exercises/catalog.ts';
 import type { CheckModule } from '../../../src/exercises/check-api.ts';
 import { exportLine } from '../../../src/exercises/verify.ts';
 import { FIXTURE_CHECKS, FIXTURE_DIR } from './helpers.ts';
@@ -72,6 +81,15 @@ test('exercises are found by id, number or file name', () => {
   assert.equal(findExercise(catalog, '1'), first);
   assert.equal(findExercise(catalog, first.file), first);
   assert.equal(findExercise(catalog, 'no-such'), undefined);
+});
+
+test('an unknown exercise a typo away from an id is suggested ("did you mean object-keys?"); a wild guess is not', () => {
+  assert.match(unknownExercise(catalog, 'objct-keys').message, /^no exercise "objct-keys"; did you mean object-keys\?$/);
+  assert.match(unknownExercise(catalog, 'proces-next-work-itme').message, /did you mean process-next-work-item\?$/);
+  assert.match(unknownExercise(catalog, '03-nakedpod').message, /did you mean naked-pod\?$/);
+  assert.equal(unknownExercise(catalog, 'nope').message, 'no exercise "nope"');
+  assert.equal(unknownExercise(catalog, '42').message, 'no exercise "42"');
+  assert.equal(closestExercise(catalog, 'index-by-nod'), findExercise(catalog, 'index-by-node'));
 });
 
 test('a broken catalog lists every problem by field', () => {

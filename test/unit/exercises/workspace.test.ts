@@ -2,11 +2,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
 import { hint, open } from '../../../src/exercises/session.ts';
-import { bundledTsc, findWorkspace, initWorkspace, PACKAGE_ROOT, readWorkspace, staleWorkspaceNote } from '../../../src/exercises/workspace.ts';
+import { Checker } from '../../../src/exercises/typecheck.ts';
+import { verifyExercise } from '../../../src/exercises/verify.ts';
+import {
+  bundledTsc,
+  enclosingWorkspace,
+  findWorkspace,
+  initWorkspace,
+  PACKAGE_ROOT,
+  readWorkspace,
+  staleWorkspaceNote,
+} from '../../../src/exercises/workspace.ts';
 import { fixtureCatalog, fixtureWorkspace, memoryIO } from './helpers.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
@@ -96,4 +106,35 @@ test('`npx tsc` in a workspace runs the TypeScript kube-lessons bundles (node_mo
   const r = spawnSync(process.execPath, [tsc], { cwd: ws.dir, encoding: 'utf8' });
   assert.equal(r.status, 2, r.stdout + r.stderr);
   assert.match(r.stdout, /exercises\/01-double\.ts\(2,9\): error TS2322: Type 'number' is not assignable to type 'string'\./);
+});
+
+test('init inside a workspace refuses to make another one nested in it, in one line naming the enclosing one', () => {
+  const ws = fixtureWorkspace(catalog);
+  assert.throws(
+    () => initWorkspace(catalog, join(ws.dir, 'exercises', 'kube-lessons-exercises')),
+    (e: unknown) =>
+      e instanceof UserFacingError &&
+      e.exitCode === ExitCode.usage &&
+      /is inside the exercise workspace /.test(e.message) &&
+      /`kube-lessons exercise init .*` completes that one/.test(e.hint ?? ''),
+  );
+  assert.ok(!existsSync(join(ws.dir, 'exercises', 'kube-lessons-exercises')));
+  assert.equal(enclosingWorkspace(join(ws.dir, 'exercises'))?.dir, ws.dir);
+  // The workspace itself is completed as before.
+  assert.deepEqual(initWorkspace(catalog, ws.dir).created, []);
+});
+
+test('a folder in place of the exercise file is one line naming it, with a hint, exit 1 (not a bare EISDIR)', async () => {
+  const ws = fixtureWorkspace(catalog);
+  const double = catalog.exercises[0]!;
+  rmSync(join(ws.dir, double.file));
+  mkdirSync(join(ws.dir, double.file));
+  await assert.rejects(
+    verifyExercise(catalog, ws, double, { checker: new Checker() }),
+    (e: unknown) =>
+      e instanceof UserFacingError &&
+      e.exitCode === ExitCode.failure &&
+      e.message.endsWith('exercises/01-double.ts is a folder, not the file of exercise double') &&
+      /move the folder away; `kube-lessons exercise init .*` then adds the file back/.test(e.hint ?? ''),
+  );
 });
