@@ -6,7 +6,9 @@
  * - anything wrong on the way (no socket, a socket not the user's, a refused connection, a checker that does
  *   not acknowledge within ACK_MS or answer within RESULT_MS, one that will not start) falls back to the
  *   in-process check, so verify is never hung by it and its output never changes; `route` says which it was;
- * - a checker of another build (an upgrade, a rebuild) is told so, exits, and a new one is started.
+ * - a checker of another build (an upgrade, a rebuild) is told so, exits, and a new one is started;
+ * - once `signal` aborts (the verify is over: its cluster was unreachable) no checker is started, and one
+ *   being started is killed: a failed verify leaves no background process behind.
  * KUBE_LESSONS_NO_DAEMON (or verify --no-daemon) keeps everything in-process.
  */
 import { spawn } from 'node:child_process';
@@ -53,18 +55,20 @@ export class WarmChecker implements TypeChecker {
     this.env = env;
   }
 
-  async check(file: string, globalsFile: string): Promise<TypecheckResult> {
+  async check(file: string, globalsFile: string, signal?: AbortSignal): Promise<TypecheckResult> {
     try {
-      const { result, route } = await this.viaChecker(file, globalsFile);
+      const { result, route } = await this.viaChecker(file, globalsFile, signal);
       this.route = route;
       return result;
     } catch (err) {
+      // Nobody waits for this check any more: not worth a compiler load.
+      if (signal?.aborted) throw signal.reason;
       this.route = { via: 'in-process', reason: err instanceof Error ? err.message : String(err) };
       return (this.local ??= new Checker()).check(file, globalsFile);
     }
   }
 
-  private async viaChecker(file: string, globalsFile: string): Promise<{ result: TypecheckResult; route: CheckerRoute }> {
+  private async viaChecker(file: string, globalsFile: string, signal: AbortSignal | undefined): Promise<{ result: TypecheckResult; route: CheckerRoute }> {
     const path = checkerSocketPath(this.env);
     if (!path) throw new Error('the checker socket path would be too long');
     const build = checkerBuild();
@@ -76,7 +80,7 @@ export class WarmChecker implements TypeChecker {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (started || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw err;
-        await startChecker(path, this.env);
+        await startChecker(path, this.env, signal);
         started = true;
         continue;
       }
@@ -84,7 +88,7 @@ export class WarmChecker implements TypeChecker {
       const reply = await ask(socket, file, globalsFile, build, started ? START_MS : ACK_MS);
       if (reply.type === 'mismatch') {
         if (started) throw new Error(`the checker started runs build ${reply.build}, not ${build}`);
-        await startChecker(path, this.env);
+        await startChecker(path, this.env, signal);
         started = true;
         continue;
       }
@@ -154,11 +158,13 @@ function ask(socket: Socket, file: string, globalsFile: string, build: string, a
 }
 
 /** Starts a checker detached from this process and waits until it listens (or another one already does). */
-function startChecker(path: string, env: NodeJS.ProcessEnv): Promise<void> {
+function startChecker(path: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   const child = spawn(process.execPath, [DAEMON, path], { detached: true, cwd: '/', stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: childEnv(env) });
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       child.removeAllListeners();
       child.on('error', () => undefined);
       if (child.connected) child.disconnect();
@@ -170,6 +176,11 @@ function startChecker(path: string, env: NodeJS.ProcessEnv): Promise<void> {
       child.kill('SIGKILL');
       done(new Error(`the checker did not start within ${START_MS} ms`));
     }, START_MS);
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      done(new Error('the verify that wanted the checker is over'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     child.on('message', (m: CheckerStarted) => done(m.type === 'listening' || m.type === 'already-running' ? undefined : new Error('unexpected message')));
     child.on('error', (err) => done(err));
     child.on('exit', (code) => done(new Error(`the checker exited at start (code ${code})`)));

@@ -12,15 +12,18 @@ function problemText(p: Problem): string {
 
 /**
  * One line per expectation, the first failure with expected vs got and the learner's file:line. A file
- * that never ran (missing, syntax or type error) is one line: where, what, and a hint.
+ * that never ran (missing, syntax or type error) is one line: where, what, and a hint. Under a failure,
+ * the last lines the learner's code printed (already bounded and redacted by verify); with `output`, under
+ * a pass too.
  */
-export function renderOutcome(o: VerifyOutcome, total: number, c: Colors): string[] {
+export function renderOutcome(o: VerifyOutcome, total: number, c: Colors, opts: { output?: boolean } = {}): string[] {
   const e = o.exercise;
   const name = `${e.number}/${total} ${e.id}`;
   const ran = o.results.some((r) => r.status !== 'not-run');
+  const printed = o.status !== 'passed' || opts.output ? renderOutput(o, c) : [];
   if (!ran && o.problem) {
     const p = o.problem;
-    return [`${c.red('✗')} ${name}: ${p.location ? `${at(p.location)}: ` : ''}${p.message} (hint: ${p.hint})`];
+    return [`${c.red('✗')} ${name}: ${p.location ? `${at(p.location)}: ` : ''}${p.message} (hint: ${p.hint})`, ...printed];
   }
   const lines = [c.bold(`Exercise ${name}: ${e.file}`)];
   for (const r of o.results) {
@@ -31,7 +34,14 @@ export function renderOutcome(o: VerifyOutcome, total: number, c: Colors): strin
   if (o.problem) lines.push(`  ${c.red('✗')} ${problemText(o.problem)}`);
   if (o.status === 'passed')
     lines.push(c.green(`✓ ${e.id} passes: ${o.results.length} of ${o.results.length} expectations (${(o.ms.total / 1000).toFixed(1)} s)`));
-  return lines;
+  return [...lines, ...printed];
+}
+
+/** What the learner's code printed, set apart from our lines. */
+export function renderOutput(o: VerifyOutcome, c: Colors): string[] {
+  if (!o.output?.length) return [];
+  const n = o.output.length;
+  return [c.dim(`  your code printed (${n === 1 ? 'its last line' : `its last ${n} lines`}):`), ...o.output.map((l) => `${c.dim('  │')} ${l}`)];
 }
 
 export function exerciseRows(catalog: ExerciseCatalog, progress: ProgressLike, current: Exercise | undefined, c: Colors): string[][] {

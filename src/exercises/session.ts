@@ -9,8 +9,8 @@ import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { findExercise, loadExerciseCatalog, solutionPath, unknownExercise, type Exercise, type ExerciseCatalog } from './catalog.ts';
 import { currentExercise, isPassed, type ProgressLike } from './progress.ts';
 import { renderHint, renderOutcome } from './render.ts';
-import { Checker, type TypeChecker } from './typecheck.ts';
-import { verifyExercise, type KubeAccess, type VerifyOutcome } from './verify.ts';
+import { Checker } from './typecheck.ts';
+import { verifyExercise, type KubeAccess, type VerifyChecker, type VerifyOutcome } from './verify.ts';
 import { findWorkspace, initWorkspace, linkPackage, readState, staleWorkspaceNote, writeState, type InitReport, type Workspace } from './workspace.ts';
 
 export interface SessionIO {
@@ -60,12 +60,21 @@ export function init(io: SessionIO, dir: string, force: string[]): InitReport {
   return initWorkspace(catalog, dir, force);
 }
 
-/** Verifies one exercise, prints it, records a pass; returns whether it passed. */
-export async function verify(io: SessionIO, ref: string | undefined, checker: TypeChecker = new Checker()): Promise<VerifyOutcome> {
+/**
+ * Verifies one exercise, prints it, records a pass; returns whether it passed. Interrupted (io.signal), it
+ * rejects with the signal's reason: nothing printed, nothing recorded. `output` shows what the learner's
+ * code printed under a pass too (--debug); under a failure it is always shown.
+ */
+export async function verify(
+  io: SessionIO,
+  ref: string | undefined,
+  checker: VerifyChecker = new Checker(),
+  opts: { output?: boolean } = {},
+): Promise<VerifyOutcome> {
   const { catalog, ws } = open(io);
   const exercise = pick(catalog, io.progress, ref);
   const outcome = await verifyExercise(catalog, ws, exercise, { checker, signal: io.signal, ...(io.kube ? { kube: io.kube } : {}) });
-  for (const l of renderOutcome(outcome, catalog.exercises.length, io.color)) io.line(l);
+  for (const l of renderOutcome(outcome, catalog.exercises.length, io.color, opts)) io.line(l);
   if (outcome.status === 'passed') io.progress.markDone(`exercise:${exercise.id}`);
   return outcome;
 }

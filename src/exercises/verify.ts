@@ -4,18 +4,28 @@
  * a time limit, where each expectation of the exercise is checked in turn and the first failure stops the
  * run. Live exercises get a namespace of their own, created before and deleted after the run by this
  * (parent) process, so a learner's crash or endless loop never leaves it behind.
+ * Guarantees:
+ * - the harness runs in a process group of its own, killed as a group (with what the harness started that
+ *   is still its child, found through /proc on Linux) when the run ends, times out or is interrupted, and
+ *   when this process exits; the harness kills itself when this process dies (harness.ts);
+ * - an interrupted verify (deps.signal) gives no verdict: it rejects with the signal's reason, after cleanup;
+ * - every message from the learner's code, and the tail of its output, is redacted before it is returned;
+ * - the learner's output is kept bounded (its last OUTPUT_LINES lines, at most OUTPUT_BYTES), never all of it.
+ * Not guaranteed: a process the learner's code started in a session of its own whose parent is gone when the
+ * run ends (nothing links it to the run any more).
  * Gathering only: the outcome says what happened; the CLI renders it.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KubeClient } from '../core/client.ts';
+import { redact } from '../core/redact.ts';
 import type { Exercise, ExerciseCatalog } from './catalog.ts';
 import { childEnv } from './child-env.ts';
 import type { ErrorInfo, HarnessMessage, HarnessRequest } from './protocol.ts';
-import { GLOBALS_FILE, type TypeChecker } from './typecheck.ts';
+import { GLOBALS_FILE, type TypecheckResult } from './typecheck.ts';
 import { exerciseFile, type Workspace } from './workspace.ts';
 
 /** Always the compiled harness: see DEFAULT_CHECKS_DIR for why dist/ even from src/. */
@@ -50,6 +60,8 @@ export interface VerifyOutcome {
   results: ExpectationResult[];
   /** For a file that never ran, or a failure outside any expectation. */
   problem?: Problem;
+  /** The last lines the learner's code printed (stdout and stderr), redacted; absent when it printed nothing. */
+  output?: string[];
   ms: { typecheck: number; run: number; total: number };
 }
 
@@ -61,8 +73,13 @@ export interface KubeAccess {
   context: string;
 }
 
+/** A type-checker (typecheck.ts); `signal`, where it takes one, stops it starting anything in the background. */
+export interface VerifyChecker {
+  check(file: string, globalsFile: string, signal?: AbortSignal): Promise<TypecheckResult>;
+}
+
 export interface VerifyDeps {
-  checker: TypeChecker;
+  checker: VerifyChecker;
   /** Needed by live exercises only; resolved on first use. */
   kube?: () => Promise<KubeAccess>;
   signal?: AbortSignal;
@@ -116,10 +133,20 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
     runStarted = performance.now();
     return runHarness(req, timeoutMs, stopRun.signal);
   })();
-  // Its failure (an unreachable cluster) is awaited below; this only keeps it from counting as unhandled meanwhile.
-  run.catch(() => undefined);
+  // Its failure (an unreachable cluster) ends verify at once: the type-check is not waited for, and is told
+  // to start nothing in the background (the warm checker) for a verify that is over.
+  const stopCheck = new AbortController();
+  const runFailed = run.then(
+    () => new Promise<never>(() => undefined),
+    (err: unknown) => {
+      stopCheck.abort();
+      throw err;
+    },
+  );
+  runFailed.catch(() => undefined);
   try {
-    const tc = await deps.checker.check(file, join(ws.dir, GLOBALS_FILE));
+    const tc = await Promise.race([deps.checker.check(file, join(ws.dir, GLOBALS_FILE), stopCheck.signal), runFailed]);
+    if (deps.signal?.aborted) throw deps.signal.reason;
     const first = tc.diagnostics[0];
     if (first) {
       stopRun.abort();
@@ -139,8 +166,11 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
       );
     }
     const messages = await run;
+    // Interrupted (Ctrl-C, SIGTERM): no verdict on the learner's code, which was stopped, not judged.
+    if (deps.signal?.aborted) throw deps.signal.reason;
     const rest = interpret(exercise, messages, { file, shown, source, timeoutMs });
-    return outcome(rest.status, rest, tc.ms, performance.now() - runStarted);
+    const output = messages.output.lines();
+    return outcome(rest.status, output.length ? { ...rest, output } : rest, tc.ms, performance.now() - runStarted);
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
     stopRun.abort();
@@ -155,34 +185,110 @@ function checkFile(catalog: ExerciseCatalog, e: Exercise): string {
   return existsSync(js) ? js : join(catalog.checksDir, `${e.id}.ts`);
 }
 
-type Received = { messages: HarnessMessage[]; end: 'done' | 'timeout' | 'startup-timeout' | 'exit'; exitCode: number | null; stderr: string };
+/** How much of the learner's output is kept: its last lines, within a byte budget, whatever it prints. */
+const OUTPUT_LINES = 20;
+const OUTPUT_BYTES = 4096;
+const OUTPUT_LINE_CHARS = 300;
+
+/** The end of a stream of text, in bounded memory: the last `max` characters. */
+export class Tail {
+  private text = '';
+  private cut = false;
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  push(s: string): void {
+    this.text += s;
+    // Trimmed in batches, not on every write: a learner printing in a loop costs one copy per `max` characters.
+    if (this.text.length > 2 * this.max) this.trim();
+  }
+  private trim(): void {
+    if (this.text.length <= this.max) return;
+    this.text = this.text.slice(-this.max);
+    this.cut = true;
+  }
+  /** The complete lines kept (a line cut at the front is dropped: it could hold half a secret), redacted. */
+  lines(max = OUTPUT_LINES): string[] {
+    this.trim();
+    let text = this.text;
+    if (this.cut) text = text.slice(text.indexOf('\n') + 1);
+    const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+    while (lines.length && lines.at(-1) === '') lines.pop();
+    return lines.slice(-max).map((l) => {
+      const shown = redact(l);
+      return shown.length > OUTPUT_LINE_CHARS ? `${shown.slice(0, OUTPUT_LINE_CHARS - 3)}...` : shown;
+    });
+  }
+}
+
+type Received = {
+  messages: HarnessMessage[];
+  end: 'done' | 'timeout' | 'startup-timeout' | 'exit' | 'stopped';
+  exitCode: number | null;
+  stderr: Tail;
+  /** stdout and stderr together, as they came. */
+  output: Tail;
+};
 
 /** How long the harness may take to load our side before the learner's time limit starts (a very busy machine). */
 const STARTUP_LIMIT_MS = 60_000;
 
+/** The messages that end a run (harness.ts sends one of them, and nothing after it). */
+const VERDICTS = new Set<HarnessMessage['type']>(['fail', 'threw', 'import-failed', 'stalled', 'error']);
+
+/** The longest wait for the learner's output after the harness ended (a process we could not kill holds the pipe). */
+const DRAIN_MS = 1000;
+
+/** Its own process group (so it can be killed with all it started), except where there are none. */
+const OWN_GROUP = process.platform !== 'win32';
+
 /**
  * Runs the harness; resolves when it ends or is killed. The learner's time limit starts when the harness
  * says it is ready, so a slow start of Node on a busy machine is not charged to the learner's code.
+ * Whatever way it ends, the harness's process group is killed, with the harness's other descendants found.
  */
 function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal): Promise<Received> {
   return new Promise((resolve) => {
-    const child = fork(HARNESS, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--no-warnings', '--enable-source-maps'], env: childEnv() });
-    const got: Received = { messages: [], end: 'exit', exitCode: null, stderr: '' };
+    const child = fork(HARNESS, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: ['--no-warnings', '--enable-source-maps'],
+      env: childEnv(),
+      detached: OWN_GROUP,
+    });
+    const got: Received = { messages: [], end: 'exit', exitCode: null, stderr: new Tail(1024), output: new Tail(OUTPUT_BYTES) };
+    // This process leaving (a second Ctrl-C exits at once) takes the learner's processes with it.
+    const onExit = () => killGroup(child.pid);
+    process.on('exit', onExit);
     let finished = false;
+    let closed = false;
+    child.on('close', () => (closed = true));
     const finish = (end: Received['end']) => {
       if (finished) return;
       finished = true;
       got.end = end;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      resolve(got);
+      process.off('exit', onExit);
+      // Its descendants first, while the harness (their parent) still links them to this run.
+      for (const pid of descendants(child.pid)) kill(pid);
+      killGroup(child.pid);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // What it printed is still in the pipes: read to the end, unless something we could not kill holds them.
+      if (closed) return resolve(got);
+      const drained = setTimeout(() => resolve(got), DRAIN_MS);
+      child.once('close', () => {
+        clearTimeout(drained);
+        resolve(got);
+      });
     };
     let timer = setTimeout(() => finish('startup-timeout'), STARTUP_LIMIT_MS);
-    const onAbort = () => finish('exit');
+    const onAbort = () => finish('stopped');
     signal?.addEventListener('abort', onAbort, { once: true });
-    child.stderr!.on('data', (d: Buffer) => {
-      if (got.stderr.length < 8000) got.stderr += d.toString();
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => got.output.push(d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      got.output.push(d);
+      got.stderr.push(d);
     });
     child.on('message', (m: HarnessMessage) => {
       if (m.type === 'ready') {
@@ -191,15 +297,65 @@ function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal
         return;
       }
       got.messages.push(m);
+      // A verdict (the harness sends one, last): killed now, while the learner's processes are still its children.
       if (m.type === 'done') finish('done');
+      else if (VERDICTS.has(m.type)) finish('exit');
     });
     child.on('exit', (code) => {
       got.exitCode = code;
-      // Let the last IPC messages land before deciding.
+      // Let the last IPC messages and output land before deciding.
       setImmediate(() => finish(got.messages.some((m) => m.type === 'done') ? 'done' : 'exit'));
     });
     child.send(req);
   });
+}
+
+function kill(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Gone already.
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid !== undefined && OWN_GROUP) kill(-pid);
+}
+
+/**
+ * The processes below `root` (Linux: from /proc), so that one the learner started in a group of its own
+ * dies with the run too. Empty elsewhere, or once `root` is gone (its children then belong to init).
+ */
+function descendants(root: number | undefined): number[] {
+  if (root === undefined || process.platform !== 'linux') return [];
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(e));
+    children.set(ppid, list);
+  }
+  const found: number[] = [];
+  for (let queue = [root]; queue.length;) {
+    const next = children.get(queue.pop()!) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
 }
 
 interface Where {
@@ -215,72 +371,117 @@ function interpret(exercise: Exercise, got: Received, where: Where): Pick<Verify
   let status: VerifyStatus = 'failed';
   let problem: Problem | undefined;
   let current: ExpectationResult | undefined;
+  /** The export the check last called: where a hang or an exit is pointed at. */
+  let calling: string | undefined;
+  const at = (exportName: string | undefined): Location => ({ file: where.shown, line: exportLine(where.source, exportName ?? exercise.exports[0]!) });
+  // The first failure is the run's verdict; the harness sends nothing after it, and anything that came is ignored.
+  const failWith = (p: Problem, r: ExpectationResult | undefined) => {
+    if (r) {
+      r.status = 'fail';
+      r.problem = p;
+    } else problem = p;
+  };
+  let failed = false;
   for (const m of got.messages) {
-    if (m.type === 'start') current = byId(m.id);
+    if (failed) break;
+    if (m.type === 'start') {
+      current = byId(m.id);
+      calling = undefined;
+    } else if (m.type === 'calling') calling = m.exportName;
     else if (m.type === 'pass') byId(m.id)!.status = 'pass';
     else if (m.type === 'fail') {
-      const r = byId(m.id)!;
-      r.status = 'fail';
-      r.problem = {
-        message: `expected ${m.expected}, got ${m.got}`,
-        location: { file: where.shown, line: exportLine(where.source, m.exportName ?? exercise.exports[0]!) },
-        hint: `\`kube-lessons hint ${exercise.id}\``,
-      };
+      failed = true;
+      failWith(
+        {
+          message: `expected ${redact(m.expected)}, got ${redact(m.got)}`,
+          location: at(m.exportName ?? calling),
+          hint: `\`kube-lessons hint ${exercise.id}\``,
+        },
+        byId(m.id),
+      );
     } else if (m.type === 'threw' || m.type === 'import-failed') {
+      failed = true;
       status = 'threw';
-      const p: Problem = {
-        message: `${m.type === 'import-failed' ? 'your file threw while loading' : 'your code threw'} ${describeThrown(m.error)}`,
-        location: learnerFrame(m.error, where) ?? { file: where.shown, line: exportLine(where.source, exercise.exports[0]!) },
-        hint:
-          m.type === 'import-failed'
+      const loading = m.type === 'import-failed';
+      failWith(
+        {
+          message: `${loading ? 'your file threw while loading' : 'your code threw'} ${describeThrown(m.error)}`,
+          location: learnerFrame(m.error, where) ?? at(loading ? undefined : calling),
+          hint: loading
             ? 'top-level code runs on import: keep the work inside the exported functions'
             : 'the line named is where it was thrown; catch what you expect, or fix the cause',
-      };
-      const r = m.type === 'threw' ? (byId(m.id) ?? current) : undefined;
-      if (r) {
-        r.status = 'fail';
-        r.problem = p;
-      } else problem = p;
+        },
+        loading ? undefined : (byId(m.id) ?? current),
+      );
+    } else if (m.type === 'stalled') {
+      failed = true;
+      status = 'threw';
+      if (m.id === undefined)
+        failWith(
+          {
+            message: "your file's top-level await never finished (nothing left to wait for)",
+            hint: 'an await at the top of your file waits for a promise nothing resolves: move the work inside the exported functions',
+          },
+          undefined,
+        );
+      else {
+        const name = m.exportName ?? calling;
+        failWith(
+          {
+            message: `${name ? `${name}'s` : 'your'} promise never settled (nothing left to wait for): some path never calls resolve`,
+            location: at(name),
+            hint: 'every path through a new Promise must call resolve or reject (or return a value from an async function)',
+          },
+          byId(m.id) ?? current,
+        );
+      }
     } else if (m.type === 'error') {
+      failed = true;
       status = 'failed';
-      const r = byId(m.id) ?? current;
-      const p: Problem = { message: `the check could not run: ${m.error.message}`, hint: 'is the cluster reachable? `kube-lessons doctor`' };
-      if (r) {
-        r.status = 'fail';
-        r.problem = p;
-      } else problem = p;
+      failWith(
+        { message: `the check could not run: ${redact(m.error.message)}`, hint: 'is the cluster reachable? `kube-lessons doctor`' },
+        byId(m.id) ?? current,
+      );
     } else if (m.type === 'done') {
       if (results.every((r) => r.status === 'pass')) status = 'passed';
     }
   }
-  if (got.end === 'timeout') {
+  const importing = !got.messages.some((m) => m.type === 'start');
+  if (failed) {
+    // The verdict above stands, however the process ended.
+  } else if (got.end === 'timeout') {
     status = 'timeout';
-    const p: Problem = {
-      message: `did not finish within ${formatSeconds(where.timeoutMs)}: stopped it (an endless loop, or waiting for something that never comes?)`,
-      location: { file: where.shown, line: exportLine(where.source, exercise.exports[0]!) },
-      hint: 'look at the loops and awaits in this function; each must end',
-    };
-    if (current && current.status === 'not-run') {
-      current.status = 'fail';
-      current.problem = p;
-    } else problem = p;
+    const within = `did not finish within ${formatSeconds(where.timeoutMs)}: stopped it`;
+    if (importing)
+      failWith(
+        {
+          message: `your file's top-level code ${within} (an endless loop, or waiting for something that never comes?)`,
+          hint: 'top-level code runs on import: keep the work inside the exported functions, and make each loop end',
+        },
+        undefined,
+      );
+    else
+      failWith(
+        {
+          message: `${within} (an endless loop, or waiting for something that never comes?)`,
+          location: at(calling),
+          hint: 'look at the loops and awaits in this function; each must end',
+        },
+        current && current.status === 'not-run' ? current : undefined,
+      );
   } else if (got.end === 'startup-timeout') {
     status = 'failed';
     problem = { message: `the check did not start within ${formatSeconds(STARTUP_LIMIT_MS)}`, hint: 'the machine is very busy: try again' };
-  } else if (
-    got.end === 'exit' &&
-    !got.messages.some((m) => m.type === 'done' || m.type === 'threw' || m.type === 'import-failed' || m.type === 'fail' || m.type === 'error')
-  ) {
+  } else if (got.end === 'exit' && !got.messages.some((m) => m.type === 'done')) {
     status = 'threw';
-    const p: Problem = {
-      message: `your code ended the process (exit code ${got.exitCode ?? 'none'})${got.stderr ? `: ${lastLine(got.stderr)}` : ''}`,
-      location: { file: where.shown, line: exportLine(where.source, exercise.exports[0]!) },
-      hint: 'do not call process.exit in an exercise: return, and let verify judge',
-    };
-    if (current && current.status === 'not-run') {
-      current.status = 'fail';
-      current.problem = p;
-    } else problem = p;
+    const stderr = got.stderr.lines(1)[0];
+    const ended = `ended the process (exit code ${got.exitCode ?? 'none'})${stderr ? `: ${stderr.slice(0, 200)}` : ''}`;
+    failWith(
+      importing
+        ? { message: `your file's top-level code ${ended}`, hint: 'do not call process.exit in an exercise: return, and let verify judge' }
+        : { message: `your code ${ended}`, location: at(calling), hint: 'do not call process.exit in an exercise: return, and let verify judge' },
+      !importing && current && current.status === 'not-run' ? current : undefined,
+    );
   }
   if (status !== 'passed' && status !== 'timeout' && status !== 'threw' && results.every((r) => r.status !== 'fail') && !problem) {
     problem = { message: 'the check ended early', hint: 'run again with --debug' };
@@ -292,12 +493,9 @@ function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-function lastLine(s: string): string {
-  return s.trim().split('\n').pop()!.slice(0, 200);
-}
-
+/** One line: redacted whole, then cut (a cut first could leave a secret its pattern no longer finds). */
 function describeThrown(e: ErrorInfo): string {
-  const message = e.message.split('\n')[0]!.slice(0, 200);
+  const message = redact(e.message).split('\n')[0]!.slice(0, 200);
   return e.name && e.name !== 'Error' ? `${e.name}: ${message}` : message ? `"${message}"` : e.name;
 }
 

@@ -15,7 +15,8 @@ export function register(command: Command, ctx: () => CommandContext): void {
       'after',
       `
 Exit code 0 when every expectation passes, ${ExitCode.failure} when the exercise does not pass yet (an expectation fails, or the
-file is missing, does not compile, throws or runs too long). Live exercises run in a namespace of their own, deleted after.
+file is missing, does not compile, throws or runs too long); ${ExitCode.interrupted} (Ctrl-C) or ${ExitCode.terminated} (SIGTERM) when stopped, with
+no verdict. What your code printed is shown under a failure (its last lines), and under a pass with --debug. Live exercises run in a namespace of their own, deleted after.
 The first verify starts a warm checker (a background process that keeps the compiler loaded, for quick
 type-checks); it exits by itself after a few idle minutes.
 
@@ -32,7 +33,7 @@ Examples:
           import('../../exercises/checker-client.ts'),
         ]);
         const warm = opts.daemon && warmCheckerWanted() ? new WarmChecker() : undefined;
-        const outcome = await verify(await sessionIO(c, opts.workspace), exercise, warm);
+        const outcome = await verify(await sessionIO(c, opts.workspace), exercise, warm, { output: c.debug });
         if (c.debug) {
           const ms = (n: number) => `${Math.round(n)} ms`;
           c.out.info(
