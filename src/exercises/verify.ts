@@ -249,6 +249,8 @@ const OWN_GROUP = process.platform !== 'win32';
  * Whatever way it ends, the harness's process group is killed, with the harness's other descendants found.
  */
 function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal): Promise<Received> {
+  // Stopped before it started (a save in watch mode while the namespace was being made): nothing to run.
+  if (signal?.aborted) return Promise.resolve({ messages: [], end: 'stopped', exitCode: null, stderr: new Tail(1024), output: new Tail(OUTPUT_BYTES) });
   return new Promise((resolve) => {
     const child = fork(HARNESS, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

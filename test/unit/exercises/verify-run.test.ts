@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createColors } from '../../../src/console/colors.ts';
 import { loadExerciseCatalog } from '../../../src/exercises/catalog.ts';
@@ -14,7 +14,7 @@ import { WarmChecker } from '../../../src/exercises/checker-client.ts';
 import { checkerSocketPath } from '../../../src/exercises/checker-protocol.ts';
 import { renderOutcome } from '../../../src/exercises/render.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
-import { Tail, verifyExercise, type VerifyOutcome } from '../../../src/exercises/verify.ts';
+import { Tail, verifyExercise, type KubeAccess, type VerifyOutcome } from '../../../src/exercises/verify.ts';
 import { initWorkspace, readWorkspace } from '../../../src/exercises/workspace.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { fixtureCatalog, fixtureWorkspace, writeExercise } from './helpers.ts';
@@ -249,4 +249,40 @@ test('a live exercise whose cluster is unreachable starts no warm checker', asyn
   const unreachable = Object.assign(new Error('the cluster is unreachable'), { exitCode: 3 });
   await assert.rejects(verifyExercise(real, realWorkspace(), nodes, { checker: warm, kube: () => Promise.reject(unreachable) }), (err) => err === unreachable);
   assert.equal(existsSync(socket), false);
+});
+
+test('a verify stopped while its namespace is being made runs nothing and ends at once', async () => {
+  const nodes = real.exercises.find((e) => e.kind === 'live')!;
+  const stop = new AbortController();
+  const requests: string[] = [];
+  const marker = pidFile();
+  const workspace = realWorkspace();
+  writeFileSync(
+    join(workspace.dir, nodes.file),
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nwhile (true) {}\n`,
+  );
+  // A kubeconfig the harness can load (it talks to no server before the learner's code runs).
+  const kubeconfig = join(tempDir('kube-lessons-kc-'), 'config');
+  writeFileSync(
+    kubeconfig,
+    'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+  );
+  // A client whose namespace POST is still under way when the stop comes.
+  const client = {
+    request: async (r: { method: string; path: string }) => {
+      requests.push(`${r.method} ${r.path}`);
+      if (r.method === 'POST') stop.abort(new Error('stopped by a save'));
+      return {};
+    },
+  } as unknown as KubeAccess['client'];
+  await assert.rejects(
+    verifyExercise(real, workspace, nodes, { checker, timeoutMs: 60_000, signal: stop.signal, kube: async () => ({ client, kubeconfig, context: 'x' }) }),
+    /stopped by a save/,
+  );
+  assert.equal(existsSync(marker), false, 'the learner file never ran');
+  assert.deepEqual(
+    requests.map((r) => r.split(' ')[0]),
+    ['POST', 'DELETE'],
+    'the namespace made is deleted',
+  );
 });
