@@ -67,7 +67,7 @@ test('an interrupted verify gives no verdict: it rejects with the signal reason 
   writeExercise(
     ws,
     double,
-    `import { writeFileSync } from 'node:fs';\nexport function double(n: number): number {\n  writeFileSync(${JSON.stringify(f)}, String(process.pid));\n  while (n === n) n++;\n  return n;\n}\n`,
+    `import process from 'node:process';\nimport { writeFileSync } from 'node:fs';\nexport function double(n: number): number {\n  writeFileSync(${JSON.stringify(f)}, String(process.pid));\n  while (n === n) n++;\n  return n;\n}\n`,
   );
   const ac = new AbortController();
   const verdict = run(60_000, ac.signal);
@@ -107,7 +107,7 @@ test('the harness dies when verify is killed with SIGKILL mid-loop', async () =>
   writeExercise(
     ws,
     double,
-    `import { writeFileSync } from 'node:fs';\nexport function double(n: number): number {\n  writeFileSync(${JSON.stringify(f)}, String(process.pid));\n  while (n === n) n++;\n  return n;\n}\n`,
+    `import process from 'node:process';\nimport { writeFileSync } from 'node:fs';\nexport function double(n: number): number {\n  writeFileSync(${JSON.stringify(f)}, String(process.pid));\n  while (n === n) n++;\n  return n;\n}\n`,
   );
   const script = `
     import { fixtureCatalog } from ${JSON.stringify(new URL('./helpers.ts', import.meta.url).href)};
