@@ -9,16 +9,22 @@ interface NodeList {
 }
 
 /**
- * The cluster's client, except that a list of nodes comes back in reverse name order: the API server answers
- * sorted by name, which would pass a learner who never sorts.
+ * The cluster's client, except that a list of nodes comes back whole and in reverse name order: the API server
+ * answers sorted by name, which would pass a learner who never sorts. The path may carry the query
+ * ('/api/v1/nodes?labelSelector='), and limit and continue are dropped, so the list comes in one answer:
+ * pages of one node each (limit: 1) would each be "reversed" and still arrive sorted.
  */
 function unsortedNodes(client: KubeClient): KubeClient {
   const request = async (opts: RequestOptions) => {
-    const r = await client.request(opts);
-    const body = r.body as Partial<NodeList> | undefined;
-    if ((opts.method ?? 'GET') !== 'GET' || !/^\/api\/v1\/nodes\/?$/.test(opts.path) || !Array.isArray(body?.items)) return r;
+    const url = new URL(opts.path, 'http://check.invalid');
+    if ((opts.method ?? 'GET').toUpperCase() !== 'GET' || !/^\/api\/v1\/nodes\/?$/.test(url.pathname)) return client.request(opts);
+    const query = { ...Object.fromEntries(url.searchParams), ...opts.query, limit: undefined, continue: undefined };
+    const r = await client.request({ ...opts, path: url.pathname, query });
+    const body = r.body as (Partial<NodeList> & { metadata?: Record<string, unknown> }) | undefined;
+    if (!Array.isArray(body?.items)) return r;
     const items = [...body.items].sort((a, b) => b.metadata.name.localeCompare(a.metadata.name));
-    return { ...r, body: { ...body, items } };
+    const { continue: _c, remainingItemCount: _r, ...metadata } = body.metadata ?? {};
+    return { ...r, body: { ...body, metadata, items } };
   };
   return new Proxy(client, {
     get(target, p) {

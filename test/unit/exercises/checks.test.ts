@@ -242,6 +242,56 @@ test('list-nodes: rows left in the order the server sent fail "names sorted"', a
   assert.equal(await all('list-nodes', env({ nodeRows: sorted }, kube)), 'pass');
 });
 
+/** Like nodesClient, but paging as the API server does: limit (in the query or the path) and continue. */
+function pagingNodesClient(): KubeClient {
+  const node = (name: string) => ({ metadata: { name }, status: { nodeInfo: { architecture: 'amd64', operatingSystem: 'linux' } } });
+  const items = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'].map(node);
+  return {
+    request: (opts: { path: string; query?: Record<string, unknown> }) => {
+      const url = new URL(opts.path, 'http://x');
+      assert.equal(url.pathname, '/api/v1/nodes');
+      const q = { ...Object.fromEntries(url.searchParams), ...opts.query };
+      const from = Number(q.continue ?? 0);
+      const to = q.limit ? Math.min(items.length, from + Number(q.limit)) : items.length;
+      const metadata = to < items.length ? { continue: String(to) } : {};
+      return Promise.resolve({
+        status: 200,
+        headers: {},
+        body: { metadata, items: structuredClone(items.slice(from, to)) },
+        bytes: 0,
+        durationMs: 0,
+        url: opts.path,
+      });
+    },
+  } as unknown as KubeClient;
+}
+
+test('list-nodes: rows left in the order the server sent fail "names sorted" when read a page at a time or with the query in the path', async () => {
+  type Page = {
+    metadata?: { continue?: string };
+    items: { metadata: { name: string }; status: { nodeInfo: { architecture: string; operatingSystem: string } } }[];
+  };
+  const row = (n: Page['items'][number]) => ({ name: n.metadata.name, arch: n.status.nodeInfo.architecture, os: n.status.nodeInfo.operatingSystem });
+  const paged = async (client: KubeClient) => {
+    const rows = [];
+    let token: string | undefined;
+    do {
+      const { body } = await client.request<Page>({ path: '/api/v1/nodes', query: { limit: 1, continue: token } });
+      rows.push(...body.items.map(row));
+      token = body.metadata?.continue;
+    } while (token);
+    return rows;
+  };
+  const inPath = async (client: KubeClient) => (await client.request<Page>({ path: '/api/v1/nodes?limit=500' })).body.items.map(row);
+  const kube = { client: pagingNodesClient(), namespace: 'unused' };
+  const unsorted = 'names-sorted: expected ["kwok-node-0","kwok-node-1","kwok-node-2"], got ["kwok-node-2","kwok-node-1","kwok-node-0"]';
+  assert.equal(await all('list-nodes', env({ nodeRows: paged }, kube)), unsorted);
+  assert.equal(await all('list-nodes', env({ nodeRows: inPath }, kube)), unsorted);
+  const sorted = (f: typeof paged) => async (client: KubeClient) => (await f(client)).sort((a, b) => a.name.localeCompare(b.name));
+  assert.equal(await all('list-nodes', env({ nodeRows: sorted(paged) }, kube)), 'pass');
+  assert.equal(await all('list-nodes', env({ nodeRows: sorted(inPath) }, kube)), 'pass');
+});
+
 // --- rate-limiter ---
 
 test('rate-limiter: a wrong delay names the limiter it was made with and the calls', async () => {
