@@ -20,17 +20,23 @@ const STUCK_MS = 5000;
 /** What the learner's code did with its client, across both calls. */
 const seen = { requests: 0, gets: 0, watches: 0, created: [] as { namespace: string; name: string; uid: string }[] };
 
-const isWatch = (opts: RequestOptions) => ['true', '1'].includes(String(opts.query?.watch)) || /\/watch\//.test(opts.path);
+/** A watch as the API server reads one: watch=true (as Go's ParseBool reads it) in the query or in the path, or a /watch/ path. */
+function isWatch(opts: RequestOptions): boolean {
+  const url = new URL(opts.path, 'http://check.invalid');
+  const q = opts.query?.watch;
+  const watch = q !== undefined && q !== '' ? String(q) : url.searchParams.get('watch');
+  return ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(watch ?? '') || /\/watch\//.test(url.pathname);
+}
 
 function spied(client: KubeClient): KubeClient {
   const request = async (opts: RequestOptions) => {
     seen.requests++;
     if (isWatch(opts)) seen.watches++;
-    else if ((opts.method ?? 'GET') === 'GET') seen.gets++;
+    else if ((opts.method ?? 'GET').toUpperCase() === 'GET') seen.gets++;
     const r = await client.request(opts);
     const made = r.body as Pod | undefined;
     // What a POST answers with is what it created: the proof needed to delete it if it landed elsewhere.
-    if (opts.method === 'POST' && made?.metadata?.uid && made.metadata.namespace && made.metadata.name)
+    if (opts.method?.toUpperCase() === 'POST' && made?.metadata?.uid && made.metadata.namespace && made.metadata.name)
       seen.created.push({ namespace: made.metadata.namespace, name: made.metadata.name, uid: made.metadata.uid });
     return r;
   };
@@ -39,10 +45,17 @@ function spied(client: KubeClient): KubeClient {
     if (isWatch(opts)) seen.watches++;
     return client.stream(opts);
   };
+  // stream's own openStream is the target's, so a watch through stream is counted once.
+  const openStream = (opts: RequestOptions) => {
+    seen.requests++;
+    if (isWatch(opts)) seen.watches++;
+    return client.openStream(opts);
+  };
   return new Proxy(client, {
     get(target, p) {
       if (p === 'request') return request;
       if (p === 'stream') return stream;
+      if (p === 'openStream') return openStream;
       const v: unknown = Reflect.get(target, p, target);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
@@ -156,8 +169,9 @@ export const expectations: Record<string, ExpectationCheck> = {
   'returns-running': cleaning(async (env) => {
     const pod = await once(env);
     if (pod?.status?.phase !== 'Running') throw new Mismatch('the pod, returned once its phase is Running', `phase ${show(pod?.status?.phase)}`, NAME);
-    // No requests seen means a client of the learner's own making: nothing to judge the waiting by.
-    if (seen.requests > 0 && seen.watches === 0)
+    // Polling is GETs and no watch. No requests seen means a client of the learner's own making (or a typed
+    // client from client.api): nothing to judge the waiting by.
+    if (seen.gets > 0 && seen.watches === 0)
       throw new Mismatch(
         'a watch to wait for Running (client.stream with watch: true)',
         `no watch request, only ${seen.gets} GET${seen.gets === 1 ? '' : 's'} (polling)`,

@@ -57,6 +57,19 @@ describe('naked-pod: the check sees how the pod was waited for, and where it wen
     );
   });
 
+  it('a watch opened with openStream, or with its query in the path, is a watch: the solution written so passes', async () => {
+    const watchCall = 'client.stream({ path, query: { watch: true, fieldSelector: `metadata.name=${NAME}`, resourceVersion: pod.metadata.resourceVersion } })';
+    assert.ok(solution.includes(watchCall));
+    for (const call of [
+      'client.lines(await client.openStream({ path, query: { watch: true, fieldSelector: `metadata.name=${NAME}`, resourceVersion: pod.metadata.resourceVersion } }))',
+      'client.stream({ path: `${path}?watch=true&fieldSelector=metadata.name%3D${NAME}&resourceVersion=${pod.metadata.resourceVersion}` })',
+    ]) {
+      writeFileSync(join(ws, exercise.file), solution.replace(watchCall, call));
+      const r = await runCli(['verify', 'naked-pod'], { env: env() });
+      assert.equal(r.code, 0, call + '\n' + r.stdout + r.stderr);
+    }
+  });
+
   it("a loop comparing the phase with 'running' fails within seconds, not at the time limit, naming the phase", async () => {
     const { line, ms } = await verify(solution.replaceAll("=== 'Running'", "=== 'running'"));
     assert.match(line, /my-pod has been Running for 5 s but runNakedPod has not returned: does your loop recognise phase 'Running'/);
