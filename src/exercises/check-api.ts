@@ -133,7 +133,9 @@ const WHOLE_MAX = 64;
 
 function describe(d: Difference, got: unknown, expected: unknown, exportName: string, opts: { at?: string; of?: string }): Mismatch {
   const [wholeE, wholeG] = [show(expected), show(inOrderOf(got, expected))];
-  if ((d.path === (opts.at ?? '') && d.kind === 'value') || (wholeE.length <= WHOLE_MAX && wholeG.length <= WHOLE_MAX)) {
+  const atTop = d.path === (opts.at ?? '') && d.kind === 'value';
+  // Whole values that print alike ([undefined] and [null] both print [null]) are told apart at the path instead.
+  if (atTop || (wholeE.length <= WHOLE_MAX && wholeG.length <= WHOLE_MAX && wholeE !== wholeG)) {
     const what = [opts.of, opts.at].filter(Boolean).join(' ');
     const [e, g] = differently(wholeE, wholeG, expected, got);
     return new Mismatch(`${what ? `${what} = ` : ''}${e}`, g, exportName);

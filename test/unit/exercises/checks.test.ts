@@ -210,6 +210,17 @@ test('new-deployment: blockOwnerDeletion false, an image typo and an extra conta
   );
 });
 
+test('expectEqual: values that print alike are told apart at the path where they differ, not "it differs past what is shown"', () => {
+  assert.equal(
+    mismatch(() => expectEqual({ a: [1, undefined] }, { a: [1, null] }, 'f')),
+    'expected a[1] = null, got undefined',
+  );
+  assert.equal(
+    mismatch(() => expectEqual(['a', undefined], ['a', null], 'f')),
+    'expected [1] = null, got undefined',
+  );
+});
+
 // --- list-nodes ---
 
 /** A client answering /api/v1/nodes with three nodes, sorted by name as the API server sends them. */
