@@ -253,7 +253,8 @@ function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal
   if (signal?.aborted) return Promise.resolve({ messages: [], end: 'stopped', exitCode: null, stderr: new Tail(1024), output: new Tail(OUTPUT_BYTES) });
   return new Promise((resolve) => {
     const child = fork(HARNESS, [], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // fd 4 (harness.ts's WATCH_FD): a socket whose end here closes when this process goes, however it goes.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...(OWN_GROUP ? (['pipe'] as const) : [])],
       execArgv: ['--no-warnings', '--enable-source-maps'],
       env: childEnv(),
       detached: OWN_GROUP,
@@ -276,6 +277,8 @@ function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal
       for (const pid of descendants(child.pid)) kill(pid);
       killGroup(child.pid);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // Nobody else holds its other end, so it would not close by itself while the run's processes linger.
+      child.stdio[4]?.destroy();
       // What it printed is still in the pipes: read to the end, unless something we could not kill holds them.
       if (closed) return resolve(got);
       const drained = setTimeout(() => resolve(got), DRAIN_MS);

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import module from 'node:module';
 import { join } from 'node:path';
 import { createColors } from '../../../src/console/colors.ts';
 import { loadExerciseCatalog } from '../../../src/exercises/catalog.ts';
@@ -231,6 +232,27 @@ test('output is shown under a pass only when asked (--debug)', async () => {
   assert.equal(o.status, 'passed');
   assert.doesNotMatch(lines(o).join('\n'), /doubling/);
   assert.match(lines(o, true).join('\n'), /│ doubling 2/);
+});
+
+test('a learner who silences process.stdout.write still gets the verdict (the flush uses the original write)', async () => {
+  writeExercise(
+    ws,
+    double,
+    "import process from 'node:process';\nprocess.stdout.write = (() => true) as never;\nprocess.stderr.write = (() => true) as never;\nexport function double(n: number): number {\n  return n * 2;\n}\n",
+  );
+  const o = await run();
+  assert.equal(o.status, 'passed', lines(o).join('\n'));
+});
+
+test('the harness writes its compile cache although it is killed, not exited (a later run need not strip the TypeScript again)', async (t) => {
+  if (module.getCompileCacheDir?.()) return t.skip('this test process already has a compile cache');
+  const dir = tempDir('kube-lessons-cc-');
+  module.enableCompileCache(dir);
+  writeExercise(ws, double, 'export function double(n: number): number {\n  return n * 2;\n}\n');
+  const o = await run();
+  assert.equal(o.status, 'passed', lines(o).join('\n'));
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  assert.ok(files.length > 0, 'no compile cache entry was written');
 });
 
 test('the output tail keeps whole lines of the end only', () => {
