@@ -12,8 +12,12 @@ export interface CheckEnv {
   learner: Record<string, unknown>;
   /** A scratch folder of this run (kubeconfig fixtures and the like), removed afterwards. */
   tmpDir: string;
-  /** For live exercises: a client on the learner's cluster and a namespace made for this run. */
-  kube?: { client: KubeClient; namespace: string };
+  /**
+   * For live exercises: a client on the learner's cluster and a namespace made for this run. `created` tells
+   * verify of a pod the learner's code created elsewhere (its path and uid), which verify deletes after the
+   * run even when the run is killed first.
+   */
+  kube?: { client: KubeClient; namespace: string; created?(path: string, uid: string): void };
   /** A fresh fake clock per expectation, for pure exercises that wait. */
   clock(): FakeClock;
 }

@@ -79,7 +79,12 @@ async function run(req: HarnessRequest): Promise<void> {
     const [{ loadKubeconfig }, { KubeClient }] = await Promise.all([import('../core/kubeconfig.ts'), import('../core/client.ts')]);
     const env = req.kube.kubeconfig === undefined ? process.env : { ...process.env, KUBECONFIG: req.kube.kubeconfig };
     const config = await loadKubeconfig({ context: req.kube.context, env });
-    kube = { client: new KubeClient(config, { timeoutMs: 10_000 }), namespace: req.kube.namespace };
+    kube = {
+      client: new KubeClient(config, { timeoutMs: 10_000 }),
+      namespace: req.kube.namespace,
+      // Sent at once: the parent cleans up after a run it killed, which could not clean up itself.
+      created: (path, uid) => void send({ type: 'created', path, uid }),
+    };
   }
   lockBuiltins();
   await send({ type: 'ready' });

@@ -32,4 +32,6 @@ export type HarnessMessage =
   | { type: 'stalled'; id: string | undefined; exportName?: string }
   /** Our side failed (a broken check, the cluster unreachable). */
   | { type: 'error'; id: string | undefined; error: ErrorInfo }
-  | { type: 'done' };
+  | { type: 'done' }
+  /** The learner's code created this pod outside the run's namespace: verify deletes it (by uid) afterwards. */
+  | { type: 'created'; path: string; uid: string };

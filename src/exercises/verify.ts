@@ -174,9 +174,12 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
     stopRun.abort();
-    await run.catch(() => undefined);
+    const received = await run.catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
-    if (kube && namespace) await deleteNamespace(kube.client, namespace);
+    if (kube && namespace) {
+      await deleteStrays(kube.client, namespace, received?.created ?? []);
+      await deleteNamespace(kube.client, namespace);
+    }
   }
 }
 
@@ -229,6 +232,8 @@ type Received = {
   stderr: Tail;
   /** stdout and stderr together, as they came. */
   output: Tail;
+  /** Pods the learner's code created outside the run's namespace, as the harness reported them. */
+  created: { path: string; uid: string }[];
 };
 
 /** How long the harness may take to load our side before the learner's time limit starts (a very busy machine). */
@@ -250,7 +255,8 @@ const OWN_GROUP = process.platform !== 'win32';
  */
 function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal): Promise<Received> {
   // Stopped before it started (a save in watch mode while the namespace was being made): nothing to run.
-  if (signal?.aborted) return Promise.resolve({ messages: [], end: 'stopped', exitCode: null, stderr: new Tail(1024), output: new Tail(OUTPUT_BYTES) });
+  if (signal?.aborted)
+    return Promise.resolve({ messages: [], end: 'stopped', exitCode: null, stderr: new Tail(1024), output: new Tail(OUTPUT_BYTES), created: [] });
   return new Promise((resolve) => {
     const child = fork(HARNESS, [], {
       // fd 4 (harness.ts's WATCH_FD): a socket whose end here closes when this process goes, however it goes.
@@ -259,7 +265,7 @@ function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal
       env: childEnv(),
       detached: OWN_GROUP,
     });
-    const got: Received = { messages: [], end: 'exit', exitCode: null, stderr: new Tail(1024), output: new Tail(OUTPUT_BYTES) };
+    const got: Received = { messages: [], end: 'exit', exitCode: null, stderr: new Tail(1024), output: new Tail(OUTPUT_BYTES), created: [] };
     // This process leaving (a second Ctrl-C exits at once) takes the learner's processes with it.
     const onExit = () => killGroup(child.pid);
     process.on('exit', onExit);
@@ -299,6 +305,10 @@ function runHarness(req: HarnessRequest, timeoutMs: number, signal?: AbortSignal
       if (m.type === 'ready') {
         clearTimeout(timer);
         timer = setTimeout(() => finish('timeout'), timeoutMs);
+        return;
+      }
+      if (m.type === 'created') {
+        got.created.push({ path: m.path, uid: m.uid });
         return;
       }
       got.messages.push(m);
@@ -535,6 +545,27 @@ async function createNamespace(client: KubeClient, exercise: Exercise): Promise<
     body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kube-lessons/exercise': exercise.id } } },
   });
   return name;
+}
+
+/** A pod path outside `namespace`: the only thing a run's report of what it created may make us delete. */
+const strayPod = (path: string, namespace: string) => {
+  const m = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/pods\/([a-z0-9.-]+)$/.exec(path);
+  return m !== null && m[1] !== namespace;
+};
+
+/**
+ * Deletes the pods the learner's code created outside the run's namespace, each only if it is still the one
+ * created (uid precondition): the check deletes them itself when it gets to, not when the run was killed.
+ */
+async function deleteStrays(client: KubeClient, namespace: string, created: { path: string; uid: string }[]): Promise<void> {
+  for (const { path, uid } of created) {
+    if (!strayPod(path, namespace)) continue;
+    try {
+      await client.request({ method: 'DELETE', path, body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } });
+    } catch {
+      // Deleted already (by the check), or another pod of that name now: not ours.
+    }
+  }
 }
 
 /** Asks for deletion and returns: the namespace's pods go with it, in the background. */

@@ -28,7 +28,8 @@ function isWatch(opts: RequestOptions): boolean {
   return ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(watch ?? '') || /\/watch\//.test(url.pathname);
 }
 
-function spied(client: KubeClient): KubeClient {
+function spied(env: CheckEnv): KubeClient {
+  const { client } = env.kube!;
   const request = async (opts: RequestOptions) => {
     seen.requests++;
     if (isWatch(opts)) seen.watches++;
@@ -36,8 +37,11 @@ function spied(client: KubeClient): KubeClient {
     const r = await client.request(opts);
     const made = r.body as Pod | undefined;
     // What a POST answers with is what it created: the proof needed to delete it if it landed elsewhere.
-    if (opts.method?.toUpperCase() === 'POST' && made?.metadata?.uid && made.metadata.namespace && made.metadata.name)
-      seen.created.push({ namespace: made.metadata.namespace, name: made.metadata.name, uid: made.metadata.uid });
+    if (opts.method?.toUpperCase() === 'POST' && made?.metadata?.uid && made.metadata.namespace && made.metadata.name) {
+      const { namespace, name, uid } = made.metadata;
+      seen.created.push({ namespace, name, uid });
+      if (namespace !== env.kube!.namespace) env.kube!.created?.(`/api/v1/namespaces/${namespace}/pods/${name}`, uid);
+    }
     return r;
   };
   const stream = (opts: RequestOptions) => {
@@ -76,7 +80,7 @@ async function getPod(env: CheckEnv, namespace: string, name = 'my-pod'): Promis
  * (comparing with 'running', say) would otherwise wait out the whole time limit and be reported as slow.
  */
 async function call(env: CheckEnv, stuck: string): Promise<Pod> {
-  const learner = exported<RunNakedPod>(env, NAME)(spied(env.kube!.client), env.kube!.namespace);
+  const learner = exported<RunNakedPod>(env, NAME)(spied(env), env.kube!.namespace);
   let settled = false;
   const done = learner.finally(() => (settled = true));
   // Once the watchdog has judged, a late rejection of the abandoned call is not the learner's failure to report.
