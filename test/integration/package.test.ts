@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { loadExerciseCatalog } from '../../src/exercises/catalog.ts';
 import { cliEnv } from '../helpers/cli.ts';
 import { sandboxState } from '../helpers/cluster.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -71,7 +72,9 @@ describe('the published package', () => {
     assert.equal(readlinkSync(join(work, 'ws', 'node_modules', 'kube-lessons')), realpathSync(pkg));
     const failing = run(['verify', 'rate-limiter', '-w', 'ws'], offline);
     assert.equal(failing.status, 1, failing.stdout + failing.stderr);
-    assert.match(failing.stdout, /✗ the n-th failure of a key waits base \* 2\^n: expected \[5,10,20,40\], got \[0,0,0,0\]/);
+    // The scaffold's first failure, as the catalog records it (the catalog test keeps that line true).
+    const scaffoldFails = loadExerciseCatalog().exercises.find((e) => e.id === 'rate-limiter')!.scaffoldFails;
+    assert.ok(failing.stdout.includes(`✗ ${scaffoldFails}`), failing.stdout);
     copyFileSync(join(pkg, 'lessons', 'exercises', 'rate-limiter', 'solution.ts'), join(work, 'ws', 'exercises', '05-rate-limiter.ts'));
     const passing = run(['verify', 'rate-limiter', '-w', 'ws'], offline);
     assert.equal(passing.status, 0, passing.stdout + passing.stderr);
