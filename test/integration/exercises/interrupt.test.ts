@@ -8,7 +8,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExercise, loadExerciseCatalog, solutionPath } from '../../../src/exercises/catalog.ts';
 import { runCli, startCli } from '../../helpers/cli.ts';
+import { processAlive } from '../../../src/sandbox/build.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
+import { waitUntil } from '../../helpers/wait.ts';
 
 const catalog = loadExerciseCatalog();
 const e = findExercise(catalog, 'process-next-work-item')!;
@@ -16,23 +18,6 @@ const home = tempDir('kube-lessons-int-');
 const ws = join(home, 'ws');
 const marker = join(home, 'harness.pid');
 const env = { XDG_CONFIG_HOME: join(home, 'config'), KUBE_LESSONS_WORKSPACE: ws, KUBE_LESSONS_NO_AUTO_SANDBOX: '1' };
-
-/** Polls (no fixed sleep) until `cond` holds. */
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('an interrupted verify', () => {
   before(async () => {
@@ -52,12 +37,12 @@ describe('an interrupted verify', () => {
   it('Ctrl-C while the learner code loops: "interrupted", exit 130, no verdict, no harness left', async () => {
     rmSync(marker, { force: true });
     const run = startCli(['verify', e.id], { env, timeoutMs: 60_000 });
-    await until(() => existsSync(marker) && readFileSync(marker, 'utf8') !== '', 'the learner code to start');
+    await waitUntil('the learner code to start', () => existsSync(marker) && readFileSync(marker, 'utf8') !== '', 30_000, 20);
     run.interrupt();
     const r = await run.done;
     assert.equal(r.code, 130, r.stdout + r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /✗|ended the process/);
     assert.match(r.stderr, /interrupted/);
-    await until(() => !alive(Number(readFileSync(marker, 'utf8'))), 'the harness to be gone', 5000);
+    await waitUntil('the harness to be gone', () => !processAlive(Number(readFileSync(marker, 'utf8'))), 5000, 20);
   });
 });

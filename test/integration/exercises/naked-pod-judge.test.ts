@@ -10,6 +10,7 @@ import { loadExerciseCatalog, solutionPath } from '../../../src/exercises/catalo
 import { runCli, startCli } from '../../helpers/cli.ts';
 import { sandboxState, testClient } from '../../helpers/cluster.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
+import { waitUntil } from '../../helpers/wait.ts';
 
 const catalog = loadExerciseCatalog();
 const exercise = catalog.exercises.find((e) => e.id === 'naked-pod')!;
@@ -33,15 +34,6 @@ async function myPodsInDefault(): Promise<{ metadata: { deletionTimestamp?: stri
     query: { fieldSelector: 'metadata.name=my-pod' },
   });
   return body.items;
-}
-
-/** Polls (no fixed sleep) until `check` resolves true. */
-async function until(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const POLLING = `import { ApiStatusError, type KubeClient } from 'kube-lessons/core';
@@ -95,20 +87,19 @@ describe('naked-pod: the check sees how the pod was waited for, and where it wen
   });
 
   it('a namespace hard-coded to default is named, and the pod it made there is deleted', async () => {
-    const inDefault = myPodsInDefault;
-    await until(async () => (await inDefault()).length === 0, 'no my-pod in default before');
+    await waitUntil('no my-pod in default before', async () => (await myPodsInDefault()).length === 0, 60_000, 100);
     const { line } = await verify(
       solution.replace('const path = `/api/v1/namespaces/${namespace}/pods`;', 'const path = `/api/v1/namespaces/default/pods`;\n  void namespace;'),
     );
     assert.match(line, /got no such pod there, but found my-pod in namespace default \(deleted now: this run created it\): use the namespace parameter/);
     assert.ok(
-      (await inDefault()).every((p) => p.metadata.deletionTimestamp),
+      (await myPodsInDefault()).every((p) => p.metadata.deletionTimestamp),
       'my-pod in default is deleting or gone',
     );
   });
 
   it('a pod made in default by a run stopped before its check could clean up is deleted by verify', async () => {
-    await until(async () => (await myPodsInDefault()).length === 0, 'no my-pod in default before');
+    await waitUntil('no my-pod in default before', async () => (await myPodsInDefault()).length === 0, 60_000, 100);
     const post = 'const path = `/api/v1/namespaces/${namespace}/pods`;';
     const afterPost = "if (pod.status?.phase === 'Running') return pod;";
     assert.ok(solution.includes(post) && solution.includes(afterPost));
@@ -118,7 +109,7 @@ describe('naked-pod: the check sees how the pod was waited for, and where it wen
       solution.replace(post, 'const path = `/api/v1/namespaces/default/pods`;\n  void namespace;').replace(afterPost, 'for (;;) {\n    /* spin */\n  }'),
     );
     const run = startCli(['verify', 'naked-pod'], { env: env(), timeoutMs: 120_000 });
-    await until(async () => (await myPodsInDefault()).length > 0, 'the learner code to create my-pod in default');
+    await waitUntil('the learner code to create my-pod in default', async () => (await myPodsInDefault()).length > 0, 60_000, 100);
     run.interrupt();
     const r = await run.done;
     assert.equal(r.code, 130, r.stdout + r.stderr);

@@ -17,7 +17,9 @@ import { renderOutcome } from '../../../src/exercises/render.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
 import { Tail, verifyExercise, type KubeAccess, type VerifyOutcome } from '../../../src/exercises/verify.ts';
 import { initWorkspace, readWorkspace } from '../../../src/exercises/workspace.ts';
+import { processAlive } from '../../../src/sandbox/build.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
+import { waitUntil } from '../../helpers/wait.ts';
 import { fixtureCatalog, fixtureWorkspace, writeExercise } from './helpers.ts';
 
 const catalog = fixtureCatalog();
@@ -28,24 +30,6 @@ const plain = createColors(0);
 const lines = (o: VerifyOutcome, output = false) => renderOutcome(o, catalog.exercises.length, plain, { output });
 const run = (timeoutMs?: number, signal?: AbortSignal): Promise<VerifyOutcome> =>
   verifyExercise(catalog, ws, double, { checker, ...(timeoutMs ? { timeoutMs } : {}), ...(signal ? { signal } : {}) });
-
-/** Polls (no fixed sleep) until `cond` holds; fails after `ms`. */
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A learner file that writes `pid` (an expression) to a file, then does `then`. */
 function pidFile(): string {
@@ -72,11 +56,11 @@ test('an interrupted verify gives no verdict: it rejects with the signal reason 
   );
   const ac = new AbortController();
   const verdict = run(60_000, ac.signal);
-  await until(() => existsSync(f) && readFileSync(f, 'utf8') !== '', 'the harness to start looping');
+  await waitUntil('the harness to start looping', () => existsSync(f) && readFileSync(f, 'utf8') !== '', 10_000, 20);
   const reason = Object.assign(new Error('interrupted'), { name: 'AbortError' });
   ac.abort(reason);
   await assert.rejects(verdict, (err) => err === reason);
-  await until(() => !alive(readPid(f)), 'the harness to be gone');
+  await waitUntil('the harness to be gone', () => !processAlive(readPid(f)), 10_000, 20);
 });
 
 test("a timeout kills the learner's own (non-detached) child process with the harness", async () => {
@@ -88,7 +72,7 @@ test("a timeout kills the learner's own (non-detached) child process with the ha
   );
   const o = await run(1500);
   assert.equal(o.status, 'timeout');
-  await until(() => !alive(readPid(f)), 'the sleep to be killed', 3000);
+  await waitUntil('the sleep to be killed', () => !processAlive(readPid(f)), 3000, 20);
 });
 
 test('a detached, unref-ed grandchild does not outlive a passing run', async () => {
@@ -100,7 +84,7 @@ test('a detached, unref-ed grandchild does not outlive a passing run', async () 
   );
   const o = await run();
   assert.equal(o.status, 'passed', lines(o).join('\n'));
-  await until(() => !alive(readPid(f)), 'the detached sleep to be killed', 3000);
+  await waitUntil('the detached sleep to be killed', () => !processAlive(readPid(f)), 3000, 20);
 });
 
 test('the harness dies when verify is killed with SIGKILL mid-loop', async () => {
@@ -118,9 +102,9 @@ test('the harness dies when verify is killed with SIGKILL mid-loop', async () =>
     const catalog = fixtureCatalog();
     await verifyExercise(catalog, readWorkspace(${JSON.stringify(ws.dir)}), catalog.exercises[0], { checker: new Checker(), timeoutMs: 60000 });`;
   const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
-  await until(() => existsSync(f) && readFileSync(f, 'utf8') !== '', 'the harness to start looping', 30_000);
+  await waitUntil('the harness to start looping', () => existsSync(f) && readFileSync(f, 'utf8') !== '', 30_000, 20);
   parent.kill('SIGKILL');
-  await until(() => !alive(readPid(f)), 'the orphaned harness to end itself', 5000);
+  await waitUntil('the orphaned harness to end itself', () => !processAlive(readPid(f)), 5000, 20);
 });
 
 test('an error thrown in a timer of the learner fails the run, at its line', async () => {
