@@ -738,37 +738,32 @@ test('an ADDED event that does not move the version (a watch from RV "0") does n
   await t.stop();
 });
 
+/** The timeoutSeconds of the first watch a reflector with `options` sends. */
+async function drawnTimeout(options: Parameters<typeof setup>[0]): Promise<number | undefined> {
+  const t = setup(options);
+  await t.start();
+  const s = t.lw.watchCalls[0]!.timeoutSeconds;
+  await t.stop();
+  return s;
+}
+
 test('minWatchTimeoutMs is honoured only above 5 minutes; the timeout is then drawn up to twice it', async () => {
-  const drawn = async (options: Parameters<typeof setup>[0]) => {
-    const t = setup(options);
-    await t.start();
-    const s = t.lw.watchCalls[0]!.timeoutSeconds;
-    await t.stop();
-    return s;
-  };
-  assert.equal(await drawn({ minWatchTimeoutMs: 1_000, random: () => 0 }), 300);
-  assert.equal(await drawn({ minWatchTimeoutMs: 1_000, random: () => 0.999 }), 599);
-  assert.equal(await drawn({ minWatchTimeoutMs: 300_000, random: () => 0.999 }), 599);
-  assert.equal(await drawn({ minWatchTimeoutMs: 1_800_000, random: () => 0 }), 1800);
-  assert.equal(await drawn({ minWatchTimeoutMs: 1_800_000, random: () => 0.999 }), 3598);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: 1_000, random: () => 0 }), 300);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: 1_000, random: () => 0.999 }), 599);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: 300_000, random: () => 0.999 }), 599);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: 1_800_000, random: () => 0 }), 1800);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: 1_800_000, random: () => 0.999 }), 3598);
 });
 
 test('a minWatchTimeoutMs that is not a number, or past the longest Go duration, still sends a whole number of seconds', async () => {
-  const drawn = async (options: Parameters<typeof setup>[0]) => {
-    const t = setup(options);
-    await t.start();
-    const s = t.lw.watchCalls[0]!.timeoutSeconds;
-    await t.stop();
-    return s;
-  };
-  assert.equal(await drawn({ minWatchTimeoutMs: Number.NaN, random: () => 0.5 }), 450);
-  assert.equal(await drawn({ minWatchTimeoutMs: -1, random: () => 0.5 }), 450);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: Number.NaN, random: () => 0.5 }), 450);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: -1, random: () => 0.5 }), 450);
   // client-go's MinWatchTimeout is a time.Duration: at most 2^63 - 1 ns, and a max that overflows is set to the min.
   for (const ms of [Number.POSITIVE_INFINITY, 1e300, 9_223_372_036_854]) {
-    for (const random of [() => 0, () => 0.999]) assert.equal(await drawn({ minWatchTimeoutMs: ms, random }), 9_223_372_036, String(ms));
+    for (const random of [() => 0, () => 0.999]) assert.equal(await drawnTimeout({ minWatchTimeoutMs: ms, random }), 9_223_372_036, String(ms));
   }
   // Up to half the longest duration, the max is still twice the min.
-  assert.equal(await drawn({ minWatchTimeoutMs: 4_000_000_000_000, random: () => 0.5 }), 6_000_000_000);
+  assert.equal(await drawnTimeout({ minWatchTimeoutMs: 4_000_000_000_000, random: () => 0.5 }), 6_000_000_000);
 });
 
 test('a meta.k8s.io Table in a watch is reported and skipped: not stored, not counted, the version untouched', async () => {
