@@ -1,6 +1,7 @@
 /**
  * Informer initial sync and memory next to client-go (bench/go/informer-peer) and @kubernetes/client-node's
- * makeInformer, on settled pods of one shape at two sizes. Every run is a fresh process with one pod
+ * makeInformer, on settled pods of one shape at two sizes, timed once the machine is quiet again after making
+ * them (lib/quiet.ts). Every run is a fresh process with one pod
  * informer and one handler; the sync moment is read inside each side's own synced signal (no polling).
  * Figures per size and protocol: initial sync, live heap after a full collection, whole-process peak RSS;
  * and heap per cached pod as the slope between the two sizes (fixed process cost cancels out).
@@ -31,6 +32,7 @@ import { buildChild } from './lib/build-child.ts';
 import { createNamespace, createSettledPods } from './lib/cluster.ts';
 import { roundOrder, type BenchContext } from './lib/context.ts';
 import { runJson } from './lib/proc.ts';
+import { quietBeforeTiming } from './lib/quiet.ts';
 import type { Figure } from './lib/stats.ts';
 
 const CHILD_SOURCE = fileURLToPath(new URL('./informer-child.ts', import.meta.url));
@@ -133,6 +135,8 @@ export async function informerBench(ctx: BenchContext): Promise<void> {
         rss: results.figure({ case: c, metric: 'peak RSS', impl: impl.name, unit: 'MB' }),
       });
     }
+    // Right after thousands of pods were made, the API server, etcd and the controllers are still busy with them.
+    await quietBeforeTiming(ctx, 'informer', `the informers on ${size} pods`);
     for (let r = 0; r < rounds; r++) {
       for (const impl of roundOrder(impls, r)) {
         const out = impl.run(`pods-${size}`, size);

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { roundOrder, type BenchContext } from './lib/context.ts';
 import { commandEnv, timeCommand } from './lib/proc.ts';
-import { waitForQuietMachine } from './lib/quiet.ts';
+import { quietBeforeTiming } from './lib/quiet.ts';
 
 const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 
@@ -27,14 +27,7 @@ export async function listNodesBench(ctx: BenchContext): Promise<void> {
   const rounds = ctx.quick ? 5 : 15;
   // The sandbox has just started: its controllers and kwok settle first (up to a minute), so that nothing else
   // competes for the CPU while single processes are timed.
-  const { idle, quiet } = await waitForQuietMachine({ minIdle: 0.85, windowMs: 2000, timeoutMs: 60_000 });
-  if (Number.isNaN(idle)) {
-    ctx.log('CPU idle unknown here (no /proc/stat): timing start-up without waiting for a quiet machine');
-  } else {
-    const idleText = `CPU idle ${Math.round(idle * 100)}% over 2 s`;
-    ctx.log(`machine ${quiet ? 'quiet' : 'still busy after a minute'} (${idleText}): timing start-up`);
-    if (!quiet) results.note(`cli: the machine was still busy when start-up was timed (${idleText})`);
-  }
+  await quietBeforeTiming(ctx, 'cli', 'start-up');
   for (let w = 0; w < 2; w++) for (const c of cmds) timeCommand(c.file, c.args, env);
   for (let r = 0; r < rounds; r++) for (const c of roundOrder(cmds, r)) c.fig.samples.push(timeCommand(c.file, c.args, env));
   results.compare(cmds[0]!.fig, cmds[1]!.fig);

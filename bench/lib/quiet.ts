@@ -1,11 +1,14 @@
 /**
- * Waiting for a quiet machine before timing start-up. The CLI case runs right after the private sandbox
- * comes up, while its controllers and kwok are still busy; one-shot commands then compete for the CPU, and a
- * single-threaded Node process loses more of its time than kubectl's several threads. The wait reads the
- * whole machine's idle share from /proc/stat, the same for every implementation timed afterwards.
+ * Waiting for a quiet machine before timing. The CLI case runs right after the private sandbox comes up,
+ * while its controllers and kwok are still busy, and the informer case right after creating thousands of
+ * pods, while the API server, etcd and the controllers still work through them; the timed processes then
+ * compete for the CPU, and a single-threaded Node process loses more of its time than a Go one's several
+ * threads. The wait reads the whole machine's idle share from /proc/stat, the same for every implementation
+ * timed afterwards.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchContext } from './context.ts';
 
 /** The aggregate `cpu` line of /proc/stat: total and idle (idle + iowait) jiffies. */
 export interface CpuTimes {
@@ -53,4 +56,19 @@ export async function waitForQuietMachine(opts: { minIdle: number; windowMs: num
     if (idle >= opts.minIdle || Date.now() >= deadline) return { idle, quiet: idle >= opts.minIdle };
     before = after;
   }
+}
+
+/**
+ * Waits for a quiet machine (85% idle over 2 s, for up to a minute) before `what` is timed, saying so in the
+ * log; a machine still busy after the minute gets a note in the results under `caseName`.
+ */
+export async function quietBeforeTiming(ctx: Pick<BenchContext, 'log' | 'results'>, caseName: string, what: string): Promise<void> {
+  const { idle, quiet } = await waitForQuietMachine({ minIdle: 0.85, windowMs: 2000, timeoutMs: 60_000 });
+  if (Number.isNaN(idle)) {
+    ctx.log(`CPU idle unknown here (no /proc/stat): timing ${what} without waiting for a quiet machine`);
+    return;
+  }
+  const idleText = `CPU idle ${Math.round(idle * 100)}% over 2 s`;
+  ctx.log(`machine ${quiet ? 'quiet' : 'still busy after a minute'} (${idleText}): timing ${what}`);
+  if (!quiet) ctx.results.note(`${caseName}: the machine was still busy when ${what} was timed (${idleText})`);
 }
