@@ -5,13 +5,22 @@
 import { Option } from 'commander';
 import { parseDuration } from '../core/duration.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
+import { parseSelector, SelectorParseError } from '../machinery/cache/label-selector.ts';
 
 /** --request-timeout when not given: kubectl waits forever; a lesson should not. */
 export const DEFAULT_REQUEST_TIMEOUT = '30s';
 
+/** The longest delay a Node timer holds: a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** An option taking a duration ("30s", "2m", "1500ms"), parsed to milliseconds; help shows the default as typed. */
 export function durationOption(flags: string, description: string, defaultText?: string): Option {
-  const option = new Option(flags, description).argParser((text: string) => parseDuration(text));
+  const flag = flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? flags;
+  const option = new Option(flags, description).argParser((text: string) => {
+    const ms = parseDuration(text);
+    if (ms > MAX_TIMER_MS) throw new UserFacingError(`${flag} ${text} is too long: at most 596h (24 days)`, 'give a shorter duration', ExitCode.usage);
+    return ms;
+  });
   return defaultText === undefined ? option : option.default(parseDuration(defaultText), defaultText);
 }
 
@@ -45,6 +54,24 @@ export function keyValueOption(flags: string, description: string): Option {
       return { ...previous, [pair.slice(0, eq)]: pair.slice(eq + 1) };
     })
     .default({});
+}
+
+/**
+ * A label selector (-l), checked here as the API server would check it, so a typo is a usage error at once
+ * rather than a 400 from the server (or, for an informer, a list retried with backoff forever). The value is
+ * the text as typed: the server gets what the user wrote.
+ */
+export function selectorOption(flags: string, description: string): Option {
+  return new Option(flags, description).argParser((text: string) => {
+    try {
+      parseSelector(text);
+    } catch (err) {
+      if (err instanceof SelectorParseError)
+        throw new UserFacingError(err.message, 'write it like app=web, tier!=db, env in (dev,qa), !legacy', ExitCode.usage);
+      throw err;
+    }
+    return text;
+  });
 }
 
 /** A comma-separated list (blank entries dropped); an empty list is a usage error. */

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { keepsRunning } from '../relaunch.ts';
-import { durationOption } from '../../console/arguments.ts';
+import { durationOption, selectorOption } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { InformerStep } from '../../examples/informer.ts';
 import { fieldsText } from '../../console/text.ts';
@@ -25,7 +25,7 @@ export function register(command: Command, ctx: () => CommandContext): void {
   keepsRunning(command)
     .argument('[resource]', 'pods (default), configmaps, deployments, or any resource the server serves', 'pods')
     .option('-A, --all-namespaces', 'inform on all namespaces')
-    .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
+    .addOption(selectorOption('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web'))
     .addOption(durationOption('--resync <duration>', 'resync period: every cached object is re-delivered as MOD (resync); 0 turns it off', '30s'))
     .addOption(
       new Option(

@@ -1,11 +1,12 @@
 /** `kube-lessons list-nodes`: article II, the cluster's nodes with their architecture and OS image. */
 import type { Command } from 'commander';
+import { selectorOption } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import { withKube } from './common.ts';
 
 export function register(command: Command, ctx: () => CommandContext): void {
   command
-    .option('-l, --selector <selector>', 'only nodes whose labels match, e.g. kubernetes.io/arch=arm64')
+    .addOption(selectorOption('-l, --selector <selector>', 'only nodes whose labels match, e.g. kubernetes.io/arch=arm64'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ kube-lessons list-nodes\n  $ kube-lessons list-nodes -o wide\n  $ kube-lessons list-nodes -l kubernetes.io/arch=arm64 -o name',

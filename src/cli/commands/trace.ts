@@ -1,6 +1,6 @@
 /** `kube-lessons trace <verb> <resource> [name]`: article IV, one request followed from kubeconfig to decoded model. */
 import { Argument, type Command } from 'commander';
-import { oneOf } from '../../console/arguments.ts';
+import { oneOf, selectorOption } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { TraceStage } from '../../examples/trace.ts';
 import { statusText } from '../../core/status-text.ts';
@@ -20,7 +20,7 @@ export function register(command: Command, ctx: () => CommandContext): void {
     .argument('<resource>', 'nodes, pods, deployments, or any resource the server serves (plural, singular, short name or kind)')
     .argument('[name]', 'with get: the object')
     .option('-A, --all-namespaces', 'with list: across all namespaces')
-    .option('-l, --selector <selector>', 'with list: a label selector')
+    .addOption(selectorOption('-l, --selector <selector>', 'with list: a label selector'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ kube-lessons trace list nodes\n  $ kube-lessons trace get pod my-pod\n  $ kube-lessons trace list deployments -A\n  $ kube-lessons trace list crontabs.stable.example.com -o json',

@@ -3,7 +3,7 @@
  * (or, with --watch-list on, the default, one watch that streams the initial state first), one line per
  * event (type, key, resourceVersion); --raw shows the HTTP exchange and the chunked lines.
  */
-import { durationOption } from '../../console/arguments.ts';
+import { durationOption, selectorOption } from '../../console/arguments.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import type { WatchStep } from '../../examples/watch.ts';
@@ -28,7 +28,7 @@ export function register(command: Command, ctx: () => CommandContext): void {
       'pods, configmaps, deployments, or any resource the server serves (plural, singular, short name or kind); none: watch your exercises',
     )
     .option('-A, --all-namespaces', 'watch across all namespaces')
-    .option('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web')
+    .addOption(selectorOption('-l, --selector <selector>', 'only objects whose labels match, e.g. app=web'))
     .option(
       '--resource-version <rv>',
       "start the watch at this resourceVersion instead of the list's (an old one shows the 410 Expired a reflector relists on)",

@@ -82,3 +82,21 @@ test("--request-timeout reads every duration Go's ParseDuration reads: .5s, 1.s,
   assert.throws(() => option.parseArg!('1e3s', undefined), usage(/^invalid duration "1e3s"$/));
   assert.throws(() => option.parseArg!('.s', undefined), usage(/^invalid duration ".s"$/));
 });
+
+test('a label selector the API server would refuse is a usage error naming where it broke, before any request', async () => {
+  const commands = ['list-nodes', 'watch', 'informer', 'trace'];
+  await loadCommands(commands);
+  const program = createProgram({ version: '0', signal: new AbortController().signal });
+  for (const name of commands) {
+    const selector = findCommand(program, [name])!.options.find((o) => o.long === '--selector')!;
+    assert.equal(selector.parseArg!('env in (dev, qa),!legacy', undefined), 'env in (dev, qa),!legacy', name);
+    assert.throws(() => selector.parseArg!('a in (b', undefined), usage(/^invalid label selector "a in \(b": expected "," or "\)", found end of input$/), name);
+    assert.throws(() => selector.parseArg!('!!', undefined), usage(/^invalid label selector "!!"/), name);
+  }
+});
+
+test('a duration longer than a Node timer holds is a usage error, not a timer that fires after 1 ms', () => {
+  const option = requestTimeoutOption();
+  assert.equal(option.parseArg!('596h', undefined), 596 * 3_600_000);
+  assert.throws(() => option.parseArg!('99999999999h', undefined), usage(/^--request-timeout 99999999999h is too long: at most 596h \(24 days\)$/));
+});
