@@ -119,6 +119,13 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
   }
   const contextName = req.context || merged['current-context'] || '';
   const ctx = merged.contexts.find((c) => c.name === contextName)?.context;
+  if (!ctx && merged.contexts.length === 0) {
+    // An empty file (or one with no contexts): "pick one with --context" would have nothing to pick.
+    throw new KubeconfigError(
+      `kubeconfig ${found.files.join(', ') || '(in-cluster)'} defines no contexts`,
+      'point --kubeconfig at a kubeconfig with a cluster, or start the local sandbox with `kube-lessons sandbox up`',
+    );
+  }
   if (!ctx) {
     throw new KubeconfigError(
       contextName ? `current context "${contextName}" is not defined in kubeconfig` : 'kubeconfig has no current context',
@@ -135,6 +142,15 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
   // Go's url.Parse lowercases the scheme, so HTTPS://host is https to clientcmd (and gets the credentials).
   const cluster = { ...clusterEntry, server: clusterEntry.server.replace(/^[a-z][a-z0-9+.-]*:/i, (scheme) => scheme.toLowerCase()) };
   const userName = typeof ctx.user === 'string' ? ctx.user : '';
+  // A user named but not defined is a typo, not a wish to be anonymous: the server would answer 403 to
+  // "system:anonymous" and never say why. (A context with no user at all stays anonymous.)
+  if (userName && !merged.users.some((u) => u.name === userName)) {
+    const known = merged.users.map((u) => u.name).join(', ') || 'none';
+    throw new KubeconfigError(
+      `context "${contextName}" names user "${userName}", which the kubeconfig does not define`,
+      `fix the context's user; known users: ${known}`,
+    );
+  }
   const userEntry = merged.users.find((u) => u.name === userName)?.user ?? {};
   for (const u of merged.users) registerUserSecrets(u.user);
   // clientcmd reads a user's credentials (and the cluster's TLS settings) only for an https server.
@@ -178,7 +194,10 @@ function checkUsable(clusterName: string, cluster: ClusterEntry, userName: strin
   if (!/^https?:\/\/[^/?#]/i.test(server) || !URL.canParse(server)) {
     // Shown without any user:password@ it holds: credentials never reach the output.
     const shown = server.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@\s]*@/i, '$1');
-    fail(`the server of ${c} is not an http:// or https:// URL: ${shown}`, `write it in full, e.g. https://${shown.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}`);
+    // A bare host[:port] gets the scheme it lacks as the example; anything else (https//host, a typo) the form.
+    const host = shown.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const example = /^[a-z0-9.-]+(:\d+)?(\/(?!\/)\S*)?$/i.test(host) ? `https://${host}` : 'https://HOST:PORT';
+    fail(`the server of ${c} is not an http:// or https:// URL: ${shown}`, `write it in full, e.g. ${example}`);
   }
   const proxy = cluster['proxy-url'];
   if (proxy) {

@@ -291,6 +291,29 @@ contexts:
     await refused(one('ftp.yaml', `${server}, proxy-url: 'ftp://127.0.0.1:21'`, 'token: t'), /proxy-url of cluster "k"/);
   });
 
+  it('hints the full URL for a bare host:port server, and the form (not a doubled scheme) for a mistyped one', async () => {
+    await refused(one('bare.yaml', "server: 'localhost:6443'", 'token: t'), /URL: localhost:6443$/);
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: one('bare.yaml', "server: 'localhost:6443'", 'token: t'), env: cacheEnv }),
+      (e: KubeconfigError) => e.hint === 'write it in full, e.g. https://localhost:6443',
+    );
+    await assert.rejects(
+      loadKubeconfig({ kubeconfig: one('nocolon.yaml', "server: 'https//localhost:6443'", 'token: t'), env: cacheEnv }),
+      (e: KubeconfigError) => e.hint === 'write it in full, e.g. https://HOST:PORT',
+    );
+  });
+
+  it('refuses a context naming a user the kubeconfig does not define, rather than going anonymous', async () => {
+    const typo = file('user-typo.yaml', readFileSync(A, 'utf8').replace('user: alice, namespace', 'user: alicee, namespace'));
+    await refused(typo, /context "ctx-a" names user "alicee", which the kubeconfig does not define/);
+    await assert.rejects(loadKubeconfig({ kubeconfig: typo, env: cacheEnv }), (e: KubeconfigError) => /known users: alice$/.test(e.hint ?? ''));
+  });
+
+  it('says an empty kubeconfig defines no contexts, naming the file, rather than "pick one with --context"', async () => {
+    const empty = file('empty.yaml', '');
+    await refused(empty, /^kubeconfig .*empty\.yaml defines no contexts$/);
+  });
+
   it('refuses an exec plugin next to an auth-provider, or with an unnamed env entry', async () => {
     const exec = 'exec: {command: x, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never';
     await refused(one('exec-ap.yaml', server, `${exec}}, auth-provider: {name: oidc}`), /both an exec plugin and an auth-provider/);
