@@ -333,22 +333,36 @@ function runPlugin(
   });
 }
 
+/** What to do about a plugin whose output is not a usable ExecCredential: only the person can look at it. */
+const EXEC_OUTPUT_HINT = 'run the plugin by hand: it must print one ExecCredential as JSON on stdout, and its messages on stderr';
+
 function parseExecCredential(stdout: string, command: string, apiVersion: string): ExecStatus {
   let cred: { apiVersion?: string; kind?: string; status?: ExecStatus };
   try {
     cred = JSON.parse(stdout) as typeof cred;
   } catch {
-    throw new UserFacingError(`exec plugin "${command}" did not print an ExecCredential (not JSON)`, undefined, ExitCode.unauthorized);
+    throw new UserFacingError(`exec plugin "${command}" did not print an ExecCredential (not JSON)`, EXEC_OUTPUT_HINT, ExitCode.unauthorized);
   }
   if (cred?.kind !== 'ExecCredential' || cred.apiVersion !== apiVersion) {
     throw new UserFacingError(
-      `exec plugin "${command}" printed ${cred?.kind ?? 'something'} ${cred?.apiVersion ?? ''}, not an ExecCredential of ${apiVersion}`,
-      undefined,
+      `exec plugin "${command}" printed ${[cred?.kind ?? 'something', cred?.apiVersion].filter(Boolean).join(' ')}, not an ExecCredential of ${apiVersion}`,
+      EXEC_OUTPUT_HINT,
       ExitCode.unauthorized,
     );
   }
   if (!cred.status || typeof cred.status !== 'object') {
-    throw new UserFacingError(`exec plugin "${command}" printed an ExecCredential without a status`, undefined, ExitCode.unauthorized);
+    throw new UserFacingError(`exec plugin "${command}" printed an ExecCredential without a status`, EXEC_OUTPUT_HINT, ExitCode.unauthorized);
+  }
+  // client-go decodes these as strings and refuses anything else; sent on, a number would be a baffling 401.
+  for (const field of ['token', 'clientCertificateData', 'clientKeyData', 'expirationTimestamp'] as const) {
+    const value: unknown = cred.status[field];
+    if (value !== undefined && value !== null && typeof value !== 'string') {
+      throw new UserFacingError(
+        `exec plugin "${command}" printed an ExecCredential whose status.${field} is not a string`,
+        EXEC_OUTPUT_HINT,
+        ExitCode.unauthorized,
+      );
+    }
   }
   return cred.status;
 }

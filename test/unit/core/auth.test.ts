@@ -234,6 +234,28 @@ describe('native authentication', () => {
     );
   });
 
+  it('refuses an ExecCredential whose token or certificate is not a string, naming the field but not its value, with a hint', async () => {
+    for (const [field, status] of [
+      ['token', '{ token: 123456 }'],
+      ['clientCertificateData', `{ clientCertificateData: ['x'], clientKeyData: 'k' }`],
+      ['expirationTimestamp', `{ token: 't', expirationTimestamp: 1 }`],
+    ] as const) {
+      const p = plugin(`exec-type-${field}`, `{ apiVersion: '${v1}', kind: 'ExecCredential', status: ${status} }`);
+      await assert.rejects(
+        authenticator({ exec: { command: p.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(),
+        (e: UserFacingError) =>
+          e.message.endsWith(`printed an ExecCredential whose status.${field} is not a string`) &&
+          !e.message.includes('123456') &&
+          /run the plugin by hand/.test(e.hint ?? ''),
+      );
+    }
+    const garbage = plugin('exec-garbage', `'token: sekrit'`);
+    await assert.rejects(
+      authenticator({ exec: { command: garbage.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(),
+      (e: UserFacingError) => /printed something, not an ExecCredential/.test(e.message) && /ExecCredential as JSON on stdout/.test(e.hint ?? ''),
+    );
+  });
+
   it('checks the exec configuration before running anything', async () => {
     assert.throws(() => authenticator({ exec: { command: 'x', apiVersion: 'client.authentication.k8s.io/v1alpha1' } }, cluster), /uses apiVersion/);
     assert.throws(() => authenticator({ exec: { command: 'x', apiVersion: v1 } }, cluster), /interactiveMode ""/);
