@@ -3,7 +3,7 @@
  * the global options into the shared CommandContext once, before any action runs.
  */
 import { Command, Option, type OutputConfiguration } from 'commander';
-import { DEFAULT_REQUEST_TIMEOUT, durationOption } from '../console/arguments.ts';
+import { DEFAULT_REQUEST_TIMEOUT, durationOption, pathNameParser } from '../console/arguments.ts';
 import type { CommandContext, GlobalOptions } from '../console/context.ts';
 import { OUTPUT_FORMATS } from '../console/formats.ts';
 import type { OutputSink } from '../console/output.ts';
@@ -53,7 +53,9 @@ function withGlobalOptions(program: Command): Command {
   return program
     .option('--kubeconfig <file>', 'kubeconfig file to use (default: $KUBECONFIG, ~/.kube/config, then the running sandbox)')
     .option('--context <name>', 'kubeconfig context to use')
-    .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
+    .addOption(
+      new Option('-n, --namespace <ns>', "namespace (default: the context's, else default)").argParser(pathNameParser('namespace', { optional: true })),
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .option('--no-color', 'disable colour (also NO_COLOR=1)')
     .option('--no-headers', 'print tables without their header row (for scripts)')

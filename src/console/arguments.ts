@@ -74,6 +74,27 @@ export function selectorOption(flags: string, description: string): Option {
   });
 }
 
+/**
+ * A name that goes into a URL path (a pod, a namespace), refused as client-go's IsValidPathSegmentName refuses
+ * it: "..", "/" or "%" would address another object (`delete-pod ..` the namespace itself), and with `optional`
+ * false an empty name the whole collection (`delete-pod ""` every pod in it). An optional one that is empty
+ * stays empty: for -n that means the context's namespace, as in kubectl.
+ */
+export function pathNameParser(what: string, opts: { optional: boolean }): (text: string) => string {
+  return (text) => {
+    const bad =
+      text === '' && !opts.optional
+        ? 'may not be empty'
+        : text === '.' || text === '..'
+          ? `may not be "${text}"`
+          : /[/%]/.test(text)
+            ? `may not contain "${/\//.test(text) ? '/' : '%'}"`
+            : undefined;
+    if (bad) throw new UserFacingError(`invalid ${what} "${text}": a name ${bad}`, `give the ${what} as it appears in \`kubectl get\``, ExitCode.usage);
+    return text;
+  };
+}
+
 /** A comma-separated list (blank entries dropped); an empty list is a usage error. */
 export function listOption(flags: string, description: string, example: string): Option {
   const flag = flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? flags;

@@ -1,12 +1,12 @@
 /** `kube-lessons delete-pod [name]`: removes the article III pod, optionally waiting (with a watch) until it is gone. */
-import { durationOption } from '../../console/arguments.ts';
-import type { Command } from 'commander';
+import { durationOption, pathNameParser } from '../../console/arguments.ts';
+import { Argument, type Command } from 'commander';
 import type { CommandContext } from '../../console/context.ts';
 import { spinner, withKube } from './common.ts';
 
 export function register(command: Command, ctx: () => CommandContext): void {
   command
-    .argument('[name]', 'pod name', 'my-pod')
+    .addArgument(new Argument('[name]', 'pod name').default('my-pod').argParser(pathNameParser('pod name', { optional: false })))
     .option('--wait', 'watch until the pod is gone')
     .option('--ignore-not-found', 'a pod that does not exist is not an error (as in kubectl)')
     .addOption(durationOption('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m', '60s'))

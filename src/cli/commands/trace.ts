@@ -1,6 +1,6 @@
 /** `kube-lessons trace <verb> <resource> [name]`: article IV, one request followed from kubeconfig to decoded model. */
 import { Argument, type Command } from 'commander';
-import { oneOf, selectorOption } from '../../console/arguments.ts';
+import { oneOf, pathNameParser, selectorOption } from '../../console/arguments.ts';
 import type { CommandContext } from '../../console/context.ts';
 import type { TraceStage } from '../../examples/trace.ts';
 import { statusText } from '../../core/status-text.ts';
@@ -18,7 +18,7 @@ export function register(command: Command, ctx: () => CommandContext): void {
   command
     .addArgument(new Argument('<verb>', 'get or list').argParser(oneOf('verb', VERBS, 'trace knows get and list')))
     .argument('<resource>', 'nodes, pods, deployments, or any resource the server serves (plural, singular, short name or kind)')
-    .argument('[name]', 'with get: the object')
+    .addArgument(new Argument('[name]', 'with get: the object').argParser(pathNameParser('name', { optional: false })))
     .option('-A, --all-namespaces', 'with list: across all namespaces')
     .addOption(selectorOption('-l, --selector <selector>', 'with list: a label selector'))
     .addHelpText(

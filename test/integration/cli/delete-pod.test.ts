@@ -32,6 +32,18 @@ describe('delete-pod', () => {
     assert.equal(await exists('my-pod'), false, 'gone when the command returns');
   });
 
+  it('refuses an empty pod name, "..", or a "/" as usage errors, deleting neither every pod nor the namespace', async () => {
+    const created = await cli(['create-pod', '--name', 'bystander', '-n', namespace]);
+    assert.equal(created.code, 0, created.stderr);
+    assertOneLineError(await cli(['delete-pod', '', '-n', namespace]), ExitCode.usage, /^error: invalid pod name "": a name may not be empty/);
+    assertOneLineError(await cli(['delete-pod', '..', '-n', namespace]), ExitCode.usage, /^error: invalid pod name "\.\.": a name may not be "\.\."/);
+    assertOneLineError(await cli(['delete-pod', 'bystander/status', '-n', namespace]), ExitCode.usage, /may not contain "\/"/);
+    assertOneLineError(await cli(['delete-pod', 'bystander', '-n', `${namespace}/..`]), ExitCode.usage, /^error: invalid namespace/);
+    assert.equal(await exists('bystander'), true, 'the pod is still there');
+    const ns = await client.request<{ metadata?: { deletionTimestamp?: string } }>({ path: `/api/v1/namespaces/${namespace}` });
+    assert.equal(ns.body.metadata?.deletionTimestamp, undefined, 'the namespace is not being deleted');
+  });
+
   it('--wait follows a pod that lingers (a finalizer) through MODIFIED to DELETED', async () => {
     await client.request({
       method: 'POST',

@@ -100,3 +100,10 @@ test('a duration longer than a Node timer holds is a usage error, not a timer th
   assert.equal(option.parseArg!('596h', undefined), 596 * 3_600_000);
   assert.throws(() => option.parseArg!('99999999999h', undefined), usage(/^--request-timeout 99999999999h is too long: at most 596h \(24 days\)$/));
 });
+
+test('trace refuses a name that would address another object in the URL path, as client-go does', async () => {
+  await loadCommands(['trace']);
+  const name = findCommand(createProgram({ version: '0', signal: new AbortController().signal }), ['trace'])!.registeredArguments[2]!;
+  assert.equal(name.parseArg!('my-pod', undefined), 'my-pod');
+  for (const bad of ['', '..', 'a/b', 'a%2Fb']) assert.throws(() => name.parseArg!(bad, undefined), usage(/^invalid name /), bad);
+});
