@@ -198,6 +198,15 @@ function describeApiError(err: ApiStatusError, ctx: ErrorContext): UserFacingErr
           { cause: err },
         );
       }
+      // NamespaceLifecycle refuses new objects in a namespace being deleted: no Role would help.
+      const terminating = /in namespace (\S+) because it is being terminated/.exec(err.message);
+      if (terminating)
+        return new UserFacingError(
+          `${what}forbidden (403): namespace "${terminating[1]}" is being deleted, and takes no new objects`,
+          'wait until it is gone and create it again, or use another -n',
+          ExitCode.forbidden,
+          { cause: err },
+        );
       return new UserFacingError(`${what}forbidden (403): ${msg}`, 'RBAC or an admission policy denied the request', ExitCode.forbidden, { cause: err });
     }
     case 404: {

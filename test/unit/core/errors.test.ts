@@ -5,19 +5,22 @@ import { Http1ParseError } from '../../../src/core/http1-response-parser.ts';
 import { http1Transport } from '../../../src/core/http1-transport.ts';
 import { ApiStatusError } from '../../../src/machinery/errors.ts';
 
+/** What the funnel makes of a 403 whose Status says `message`, while doing `action`. */
+const forbidden = (message: string, action: string) => describeError(new ApiStatusError({ code: 403, reason: 'Forbidden', message }), { action });
+
 describe('describeError', () => {
   it('names the verb, resource and namespace RBAC denied', () => {
-    const e = describeError(
-      new ApiStatusError({
-        code: 403,
-        reason: 'Forbidden',
-        message: 'pods is forbidden: User "kube-lessons-nobody" cannot list resource "pods" in API group "" in the namespace "default"',
-      }),
-      { action: 'list pods' },
-    );
+    const e = forbidden('pods is forbidden: User "kube-lessons-nobody" cannot list resource "pods" in API group "" in the namespace "default"', 'list pods');
     assert.equal(e.exitCode, ExitCode.forbidden);
     assert.equal(e.message, 'list pods: forbidden (403): user "kube-lessons-nobody" may not list pods in namespace "default"');
     assert.match(e.hint!, /granting "list" on "pods"/);
+  });
+
+  it('says a 403 from a namespace being deleted is that, not RBAC', () => {
+    const e = forbidden('pods "my-pod" is forbidden: unable to create new content in namespace demo because it is being terminated', 'create pod my-pod');
+    assert.equal(e.exitCode, ExitCode.forbidden);
+    assert.equal(e.message, 'create pod my-pod: forbidden (403): namespace "demo" is being deleted, and takes no new objects');
+    assert.equal(e.hint, 'wait until it is gone and create it again, or use another -n');
   });
 
   it('qualifies grouped resources and says when a denial is cluster-wide', () => {
