@@ -558,10 +558,13 @@ function exerciseLines(deps: EngineDeps, lesson: Lesson): string[] {
   const list = deps.exercises?.forLesson(lesson.id) ?? [];
   if (!list.length) return [];
   const c = deps.color;
+  const id = (list.find((e) => !e.passed) ?? list[0]!).id;
   return [
     c.bold.cyan('▍Write it yourself'),
     ...list.map((e) => `${e.passed ? c.green('✓') : c.dim('·')} exercise ${e.number} ${e.id}: ${e.title} (${e.file})`),
-    c.dim(`In your exercise workspace (\`kube-lessons exercise init\` makes one): \`kube-lessons exercise watch ${list.find((e) => !e.passed)?.id ?? list[0]!.id}\`, or \`kube-lessons verify ID\`.`),
+    c.dim(
+      `In your exercise workspace (\`kube-lessons exercise init\` makes one): \`kube-lessons exercise watch ${id}\` checks it on every save, \`kube-lessons verify ${id}\` once, \`kube-lessons hint ${id}\` when stuck.`,
+    ),
   ];
 }
 
