@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import type { Colors } from '../console/colors.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { findExercise, loadExerciseCatalog, solutionPath, unknownExercise, type Exercise, type ExerciseCatalog } from './catalog.ts';
-import { currentExercise, isPassed, type ProgressLike } from './progress.ts';
+import { currentExercise, isPassed, nextExercise, type ProgressLike } from './progress.ts';
 import { renderHint, renderOutcome } from './render.ts';
 import { Checker } from './typecheck.ts';
 import { verifyExercise, type KubeAccess, type VerifyChecker, type VerifyOutcome } from './verify.ts';
@@ -75,7 +75,16 @@ export async function verify(
   const exercise = pick(catalog, io.progress, ref);
   const outcome = await verifyExercise(catalog, ws, exercise, { checker, signal: io.signal, ...(io.kube ? { kube: io.kube } : {}) });
   for (const l of renderOutcome(outcome, catalog.exercises.length, io.color, opts)) io.line(l);
-  if (outcome.status === 'passed') io.progress.markDone(`exercise:${exercise.id}`);
+  if (outcome.status === 'passed') {
+    io.progress.markDone(`exercise:${exercise.id}`);
+    // As watch does: a pass says where to go next, so the learner is never left guessing.
+    const next = nextExercise(catalog, io.progress, exercise);
+    io.line(
+      next
+        ? `Next: exercise ${next.number} ${next.id} (${next.file}): \`kube-lessons verify ${next.id}\` when it is written`
+        : `All ${catalog.exercises.length} exercises pass. Well done!`,
+    );
+  }
   return outcome;
 }
 
@@ -92,14 +101,21 @@ export function hint(io: SessionIO, ref: string | undefined, all: boolean): void
 }
 
 /**
- * Prints our solution: freely once the exercise passed; before that only when `confirmed` (the CLI asks
- * in a terminal, or takes --yes). It is printed, never written over the learner's file.
+ * Prints our solution: freely once the exercise passed; before that only when `confirm` says yes (the CLI
+ * asks in a terminal, or takes --yes; 'cannot-ask' elsewhere). It is printed, never written over the
+ * learner's file.
  */
-export function solution(io: SessionIO, ref: string | undefined, confirm: (e: Exercise) => Promise<boolean>): Promise<void> {
+export function solution(io: SessionIO, ref: string | undefined, confirm: (e: Exercise) => Promise<boolean | 'cannot-ask'>): Promise<void> {
   const { catalog, ws } = open(io);
   const e = pick(catalog, io.progress, ref);
   return (async () => {
-    if (!isPassed(io.progress, e) && !(await confirm(e))) {
+    const shown = isPassed(io.progress, e) || (await confirm(e));
+    // The learner said no when asked: their choice, not an error, so no --yes hint and exit 0.
+    if (shown === false) {
+      io.line(`Kept hidden. \`kube-lessons hint ${e.id}\` gives the next hint.`);
+      return;
+    }
+    if (shown === 'cannot-ask') {
       throw new UserFacingError(
         `exercise ${e.id} does not pass yet, so its solution stays hidden`,
         `try \`kube-lessons hint ${e.id}\` first, or add --yes to see it anyway`,

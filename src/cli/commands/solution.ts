@@ -18,7 +18,7 @@ export function register(command: Command, ctx: () => CommandContext): void {
       const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
       await solution(await sessionIO(c, opts.workspace), exercise, async (e) => {
         if (opts.yes) return true;
-        if (!interactive) return false;
+        if (!interactive) return 'cannot-ask';
         const { inquirerPrompter } = await import('../../lessons/prompter.ts');
         return inquirerPrompter(c.signal).confirm({ message: `Exercise ${e.id} does not pass yet. Show our solution anyway?`, default: false });
       });
