@@ -8,6 +8,7 @@
  * Everything the engine touches comes in through EngineDeps (prompts, output, the command runner, the
  * cluster), so tests drive it with a scripted prompter and a fake program.
  */
+import { dirname, relative, resolve } from 'node:path';
 import type { Colors } from '../console/colors.ts';
 import { commandLine, lessonText, nextLesson, type Catalog, type CommandSpec, type Lesson, type Question } from './catalog.ts';
 import type { CheckResult } from './checks.ts';
@@ -173,11 +174,22 @@ export function lessonPage(deps: EngineDeps, lesson: Lesson): string {
     '',
     renderMarkdown(lessonText(catalog, lesson), { color: c, width }),
     '',
-    c.bold('Where the code lives in this project'),
+    c.bold(`Where the code lives in this project${sourcesNote(catalog)}`),
     ...lesson.sources.map((s) => wrapWords(renderInline(`${c.cyan('•')} ${c.yellow(s.file)} ${c.dim('—')} ${s.symbol}`, c), width, '  ', '    ').join('\n')),
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * Where the named source files are when kube-lessons runs from somewhere other than its own checkout (an
+ * npm install, an npx cache): the paths in the lessons are relative to the package's root.
+ */
+function sourcesNote(catalog: Catalog, cwd = process.cwd()): string {
+  const root = dirname(resolve(catalog.dir));
+  if (root === resolve(cwd)) return '';
+  const rel = relative(cwd, root);
+  return ` (paths under ${rel.startsWith('..') ? root : rel}/)`;
 }
 
 /** Prints a lesson's page. */

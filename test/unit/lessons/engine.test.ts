@@ -363,6 +363,13 @@ test('non-interactive: every lesson printed and run in order, cleanup after the 
   assert.ok(!existsSync(progressFile), 'a smoke run leaves progress alone');
 });
 
+test("run from outside kube-lessons' own folder (an npm install), the page says which folder its source paths are under", async () => {
+  const { env } = tempConfigHome();
+  // The fixture catalog's root is test/fixtures, not the folder the tests run in.
+  const text = (await session([], { env, yes: true })).text();
+  assert.match(text, /Where the code lives in this project \(paths under test\/fixtures\/\)\n {2}• src\/lessons\/engine\.ts/);
+});
+
 test('non-interactive without a terminal behaves the same, even without --yes', async () => {
   const { env } = tempConfigHome();
   const s = await session([], { env, interactive: false });
