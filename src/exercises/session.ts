@@ -88,6 +88,20 @@ export async function verify(
   return outcome;
 }
 
+/** The one thing to do next, for `exercise list` to end with: make a workspace, work on the current exercise, or none. */
+export function nextStep(io: SessionIO): string {
+  const catalog = loadExerciseCatalog(io.catalogDir, io.checksDir);
+  const current = currentExercise(catalog, io.progress);
+  if (!current) return `All ${catalog.exercises.length} exercises pass. Well done!`;
+  try {
+    findWorkspace(io.cwd ?? process.cwd(), io.workspace);
+  } catch (err) {
+    if (!(err instanceof UserFacingError)) throw err;
+    return 'Next: `kube-lessons exercise init` makes your workspace, then `kube-lessons exercise watch` inside it.';
+  }
+  return `Next: exercise ${current.number} ${current.id} (${current.file}); \`kube-lessons exercise watch\` checks it on every save.`;
+}
+
 /** Shows one more hint than last time (all of them with `all`). */
 export function hint(io: SessionIO, ref: string | undefined, all: boolean): void {
   const { catalog, ws } = open(io);

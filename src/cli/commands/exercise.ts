@@ -78,6 +78,8 @@ export function register(command: Command, ctx: () => CommandContext): void {
       const done = catalog.exercises.filter((e) => isPassed(io.progress, e)).length;
       c.out.line();
       c.out.line(c.out.color.dim(`${done} of ${catalog.exercises.length} pass (✓ passes, ▶ current, · not yet).`));
+      const { nextStep } = await import('../../exercises/session.ts');
+      c.out.line(nextStep(io));
     });
 
   exercise

@@ -4,8 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solution, verify } from '../../../src/exercises/session.ts';
+import { nextStep, solution, verify } from '../../../src/exercises/session.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 import { fixtureCatalog, fixtureWorkspace, memoryIO, solve } from './helpers.ts';
 
 const catalog = fixtureCatalog();
@@ -32,4 +33,16 @@ test('a learner asked in a terminal who says no gets a one-line note, not an err
     solution(io, 'double', () => Promise.resolve('cannot-ask')),
     (err: Error & { hint?: string; exitCode?: number }) => /stays hidden/.test(err.message) && /--yes/.test(err.hint ?? ''),
   );
+});
+
+test('exercise list ends with the next step: init when there is no workspace here, else the current exercise, else that all pass', () => {
+  const ws = fixtureWorkspace(catalog);
+  const io = memoryIO(ws);
+  assert.equal(
+    nextStep({ ...io, workspace: undefined, cwd: tempDir('kube-lessons-nows-') }),
+    'Next: `kube-lessons exercise init` makes your workspace, then `kube-lessons exercise watch` inside it.',
+  );
+  assert.equal(nextStep(io), 'Next: exercise 1 double (exercises/01-double.ts); `kube-lessons exercise watch` checks it on every save.');
+  for (const e of catalog.exercises) io.progress.markDone(`exercise:${e.id}`);
+  assert.equal(nextStep(io), 'All 2 exercises pass. Well done!');
 });
