@@ -4,6 +4,16 @@ import type { Exercise, ExerciseCatalog } from './catalog.ts';
 import { isPassed, type ProgressLike } from './progress.ts';
 import type { Location, Problem, VerifyOutcome } from './verify.ts';
 
+/** An exercise as the next-step lines name it: number, id and the learner's file. */
+export function exerciseLabel(e: Exercise): string {
+  return `exercise ${e.number} ${e.id} (${e.file})`;
+}
+
+/** What watch, verify and exercise list say once every exercise passes. */
+export function allPassedLine(catalog: ExerciseCatalog): string {
+  return `All ${catalog.exercises.length} exercises pass. Well done!`;
+}
+
 const at = (l: Location | undefined) => (l ? `${l.file}:${l.line}${l.column ? `:${l.column}` : ''}` : '');
 
 function problemText(p: Problem): string {

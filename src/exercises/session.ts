@@ -8,7 +8,7 @@ import type { Colors } from '../console/colors.ts';
 import { ExitCode, UserFacingError } from '../core/errors.ts';
 import { findExercise, loadExerciseCatalog, solutionPath, unknownExercise, type Exercise, type ExerciseCatalog } from './catalog.ts';
 import { currentExercise, isPassed, nextExercise, type ProgressLike } from './progress.ts';
-import { renderHint, renderOutcome } from './render.ts';
+import { allPassedLine, exerciseLabel, renderHint, renderOutcome } from './render.ts';
 import { Checker } from './typecheck.ts';
 import { verifyExercise, type KubeAccess, type VerifyChecker, type VerifyOutcome } from './verify.ts';
 import { findWorkspace, initWorkspace, linkPackage, readState, staleWorkspaceNote, writeState, type InitReport, type Workspace } from './workspace.ts';
@@ -79,27 +79,25 @@ export async function verify(
     io.progress.markDone(`exercise:${exercise.id}`);
     // As watch does: a pass says where to go next, so the learner is never left guessing.
     const next = nextExercise(catalog, io.progress, exercise);
-    io.line(
-      next
-        ? `Next: exercise ${next.number} ${next.id} (${next.file}): \`kube-lessons verify ${next.id}\` when it is written`
-        : `All ${catalog.exercises.length} exercises pass. Well done!`,
-    );
+    io.line(next ? `Next: ${exerciseLabel(next)}: \`kube-lessons verify ${next.id}\` when it is written` : allPassedLine(catalog));
   }
   return outcome;
 }
 
-/** The one thing to do next, for `exercise list` to end with: make a workspace, work on the current exercise, or none. */
-export function nextStep(io: SessionIO): string {
-  const catalog = loadExerciseCatalog(io.catalogDir, io.checksDir);
+/**
+ * The one thing to do next, for `exercise list` to end with: make a workspace, work on the current exercise, or
+ * none. `catalog`: the one the caller already loaded.
+ */
+export function nextStep(io: SessionIO, catalog: ExerciseCatalog = loadExerciseCatalog(io.catalogDir, io.checksDir)): string {
   const current = currentExercise(catalog, io.progress);
-  if (!current) return `All ${catalog.exercises.length} exercises pass. Well done!`;
+  if (!current) return allPassedLine(catalog);
   try {
     findWorkspace(io.cwd ?? process.cwd(), io.workspace);
   } catch (err) {
     if (!(err instanceof UserFacingError)) throw err;
     return 'Next: `kube-lessons exercise init` makes your workspace, then `kube-lessons exercise watch` inside it.';
   }
-  return `Next: exercise ${current.number} ${current.id} (${current.file}); \`kube-lessons exercise watch\` checks it on every save.`;
+  return `Next: ${exerciseLabel(current)}; \`kube-lessons exercise watch\` checks it on every save.`;
 }
 
 /** Shows one more hint than last time (all of them with `all`). */

@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { UserFacingError } from '../core/errors.ts';
 import type { Exercise, ExerciseCatalog } from './catalog.ts';
 import { currentExercise, isPassed, nextExercise, progressKey, type ProgressLike } from './progress.ts';
+import { allPassedLine, exerciseLabel } from './render.ts';
 import type { VerifyOutcome } from './verify.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -108,7 +109,7 @@ export async function watchExercises(deps: WatchDeps, start?: Exercise): Promise
           progress.markDone(progressKey(e));
           const next = nextExercise(catalog, progress, e);
           if (!next) break;
-          print(`Next: exercise ${next.number} ${next.id} (${next.file})`);
+          print(`Next: ${exerciseLabel(next)}`);
           current = next;
           continue;
         }
@@ -129,7 +130,7 @@ export async function watchExercises(deps: WatchDeps, start?: Exercise): Promise
     wakes.close();
     await Promise.all(cancelled);
   }
-  if (catalog.exercises.every((e) => isPassed(progress, e))) print(`All ${catalog.exercises.length} exercises pass. Well done!`);
+  if (catalog.exercises.every((e) => isPassed(progress, e))) print(allPassedLine(catalog));
   return 'all-passed';
 }
 

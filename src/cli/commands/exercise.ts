@@ -79,7 +79,7 @@ export function register(command: Command, ctx: () => CommandContext): void {
       c.out.line();
       c.out.line(c.out.color.dim(`${done} of ${catalog.exercises.length} pass (✓ passes, ▶ current, · not yet).`));
       const { nextStep } = await import('../../exercises/session.ts');
-      c.out.line(nextStep(io));
+      c.out.line(nextStep(io, catalog));
     });
 
   exercise
