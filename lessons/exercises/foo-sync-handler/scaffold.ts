@@ -40,7 +40,8 @@ export function newDeployment(foo: Foo): Deployment {
  * - the Deployment exists but is not controlled by this Foo (no owner reference with controller: true and the
  *   Foo's uid): throw, and write nothing;
  * - the replicas differ: update the Deployment (a copy) with the Foo's spec.replicas;
- * - finally, when the Foo's status.availableReplicas differs from the Deployment's, update the Foo's status (a copy).
+ * - finally, when the Foo's status.availableReplicas differs from the Deployment's (a missing one counts as 0),
+ *   update the Foo's status (a copy).
  */
 export async function syncHandler(key: string, deps: SyncDeps): Promise<void> {
   // TODO

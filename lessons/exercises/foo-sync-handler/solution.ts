@@ -42,7 +42,8 @@ export async function syncHandler(key: string, deps: SyncDeps): Promise<void> {
     deployment = await deps.updateDeployment({ ...structuredClone(deployment), spec: { ...deployment.spec, replicas: wanted } });
   }
   const available = deployment.status?.availableReplicas ?? 0;
-  if (foo.status?.availableReplicas !== available) {
+  // No status yet reads as 0, as Go's typed FooStatus reads it.
+  if ((foo.status?.availableReplicas ?? 0) !== available) {
     await deps.updateFooStatus({ ...structuredClone(foo), status: { ...foo.status, availableReplicas: available } });
   }
 }

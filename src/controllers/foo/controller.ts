@@ -15,8 +15,9 @@
  * - a replicas change updates a copy of the cached Deployment, with its resourceVersion; upstream sends a
  *   freshly built `newDeployment(foo)` with none, an unconditional update that also resets whatever else
  *   changed on the Deployment;
- * - the Foo's status is not written when it already holds the available replicas; upstream writes it on
- *   every sync that gets that far.
+ * - the Foo's status is not written when it already holds the available replicas (a Foo without a status
+ *   holds 0, as Go's typed FooStatus reads it); upstream writes it on every sync that gets that far, so a
+ *   new Foo gets a status of 0, whose update event brings it back for one more sync.
  * Also: keys are `namespace/name` strings (a malformed one is logged and dropped), and a stopping
  * controller lets the syncs in flight finish instead of cancelling their requests (see `run`).
  */
@@ -301,8 +302,10 @@ export class FooController {
    */
   private async updateFooStatus(foo: Foo, deployment: Deployment): Promise<void> {
     const available = deployment.status?.availableReplicas ?? 0;
-    // Writing the same status again would be a no-op for the server; skip the round trip.
-    if (foo.status?.availableReplicas === available) return;
+    // Compared as Go's typed FooStatus reads it: a Foo without a status holds 0. Writing the same value again
+    // would skip a round trip for nothing; writing 0 where there was none would change the Foo, and its update
+    // event would bring it back for another sync.
+    if ((foo.status?.availableReplicas ?? 0) === available) return;
     const copy = structuredClone(foo);
     copy.status = { ...copy.status, availableReplicas: available };
     await this.write<Foo>('update foo status', {

@@ -120,19 +120,17 @@ describe('newDeployment', () => {
 });
 
 describe('syncHandler', () => {
-  it('creates the Deployment when it is missing, then sets the status and records Synced', async () => {
+  it('creates the Deployment when it is missing and records Synced, writing no status while none is available', async () => {
     const f = foo('test');
     const fx = fixture({ foos: [f] });
     await fx.controller.syncHandler(`${NS}/test`);
     const writes = fx.client.writes();
+    // The new Deployment has no available replicas, and a Foo without a status holds 0 (as Go's FooStatus reads it).
     assert.deepEqual(
       writes.map((w) => `${w.method} ${w.path}`),
-      [`POST /apis/apps/v1/namespaces/${NS}/deployments`, `PUT /apis/samplecontroller.k8s.io/v1alpha1/namespaces/${NS}/foos/test/status`],
+      [`POST /apis/apps/v1/namespaces/${NS}/deployments`],
     );
     assert.deepEqual(writes[0]!.body, newDeployment(f));
-    assert.deepEqual((writes[1]!.body as Foo).status, { availableReplicas: 0 });
-    assert.equal((writes[1]!.body as Foo).metadata.resourceVersion, '5', 'the status update carries the version read');
-    assert.equal(f.status, undefined, 'the cached Foo is not modified');
     await fx.recorder.flush();
     const [event, ...more] = fx.client.events();
     assert.deepEqual(more, []);
@@ -140,6 +138,30 @@ describe('syncHandler', () => {
     const body = event!.body as { type: string; reason: string; message: string; involvedObject: { kind: string; uid: string }; source: { component: string } };
     assert.deepEqual([body.type, body.reason, body.message], ['Normal', SUCCESS_SYNCED, MESSAGE_RESOURCE_SYNCED]);
     assert.deepEqual([body.involvedObject.kind, body.involvedObject.uid, body.source.component], ['Foo', 'uid-test', 'sample-controller']);
+  });
+
+  it('writes the available replicas into the status, from a copy carrying the version read', async () => {
+    const f = foo('test');
+    const fx = fixture({ foos: [f], deployments: [ownedDeployment(f, 1, 1)] });
+    await fx.controller.syncHandler(`${NS}/test`);
+    const writes = fx.client.writes();
+    assert.deepEqual(
+      writes.map((w) => `${w.method} ${w.path}`),
+      [`PUT /apis/samplecontroller.k8s.io/v1alpha1/namespaces/${NS}/foos/test/status`],
+    );
+    assert.deepEqual((writes[0]!.body as Foo).status, { availableReplicas: 1 });
+    assert.equal((writes[0]!.body as Foo).metadata.resourceVersion, '5', 'the status update carries the version read');
+    assert.equal(f.status, undefined, 'the cached Foo is not modified');
+  });
+
+  it('writes a status of 0 over one that says more (replicas went away)', async () => {
+    const f = foo('test', {}, { availableReplicas: 1 });
+    const fx = fixture({ foos: [f], deployments: [ownedDeployment(f, 1, 0)] });
+    await fx.controller.syncHandler(`${NS}/test`);
+    assert.deepEqual(
+      fx.client.writes().map((w) => (w.body as Foo).status),
+      [{ availableReplicas: 0 }],
+    );
   });
 
   it('writes nothing when the Deployment and the status are already right', async () => {
@@ -368,6 +390,8 @@ describe('run', () => {
       if (req.method === 'POST' && req.path.endsWith('/deployments')) {
         creating();
         await createHeld;
+        // Answered with a replica already available, so the sync's last write (the status) shows it ran to its end.
+        return { ...(req.body as Deployment), status: { availableReplicas: 1 } };
       }
       return req.body;
     });
