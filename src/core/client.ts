@@ -165,7 +165,15 @@ export class KubeClient {
    * already carries keeps all its values, in order (url.Values holds a list per name), unless `query` sets it.
    */
   url(path: string, query: RequestOptions['query'] = {}): URL {
-    const url = new URL(this.server.replace(/\/+$/, '') + path);
+    const base = this.server.replace(/\/+$/, '') + path;
+    if (!path.includes('?')) {
+      // The usual case, written directly: half the cost of going through URLSearchParams (a controller's every request).
+      const names = Object.keys(query)
+        .filter((k) => query[k] !== undefined && query[k] !== '')
+        .sort();
+      return new URL(names.length ? `${base}?${names.map((k) => `${queryEscape(k)}=${queryEscape(String(query[k]))}`).join('&')}` : base);
+    }
+    const url = new URL(base);
     const params = url.searchParams;
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
     if (params.size > 0) {
