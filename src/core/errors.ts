@@ -198,15 +198,17 @@ function describeApiError(err: ApiStatusError, ctx: ErrorContext): UserFacingErr
           { cause: err },
         );
       }
-      // NamespaceLifecycle refuses new objects in a namespace being deleted: no Role would help.
-      const terminating = /in namespace (\S+) because it is being terminated/.exec(err.message);
-      if (terminating)
+      // NamespaceLifecycle refuses new objects in a namespace being deleted (no Role would help), and says so
+      // with a cause of type NamespaceTerminating, as client-go's HasStatusCause checks: not its wording.
+      if (hasCause(err, 'NamespaceTerminating')) {
+        const namespace = namespaceOf(err);
         return new UserFacingError(
-          `${what}forbidden (403): namespace "${terminating[1]}" is being deleted, and takes no new objects`,
+          `${what}forbidden (403): ${namespace ? `namespace "${namespace}"` : 'the namespace'} is being deleted, and takes no new objects`,
           'wait until it is gone and create it again, or use another -n',
           ExitCode.forbidden,
           { cause: err },
         );
+      }
       return new UserFacingError(`${what}forbidden (403): ${msg}`, 'RBAC or an admission policy denied the request', ExitCode.forbidden, { cause: err });
     }
     case 404: {
@@ -264,8 +266,19 @@ function describeApiError(err: ApiStatusError, ctx: ErrorContext): UserFacingErr
 }
 
 function ns(err: ApiStatusError): string {
-  const m = err.url ? /\/namespaces\/([^/?]+)\//.exec(err.url) : null;
-  return m ? ` in namespace "${m[1]}"` : '';
+  const namespace = namespaceOf(err);
+  return namespace ? ` in namespace "${namespace}"` : '';
+}
+
+/** The namespace in the request's path, if it had one. */
+function namespaceOf(err: ApiStatusError): string | undefined {
+  return (err.url ? /\/namespaces\/([^/?]+)\//.exec(err.url) : null)?.[1];
+}
+
+/** A cause of this type in the Status's details (a cause's type is `reason` on the wire). */
+function hasCause(err: ApiStatusError, type: string): boolean {
+  const causes: unknown = err.details?.causes;
+  return Array.isArray(causes) && causes.some((c) => (c as { reason?: unknown } | null)?.reason === type);
 }
 
 function firstLine(s: string): string {

@@ -1,11 +1,11 @@
-/** `kube-lessons create-pod` against the sandbox: create and follow with a watch, conflicts, invalid names, dry runs, --explain. */
+/** `kube-lessons create-pod` against the sandbox: create and follow with a watch, conflicts, invalid names, dry runs, --explain, a namespace being deleted. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeClient } from '../../../src/core/client.ts';
 import { ExitCode } from '../../../src/core/errors.ts';
 import type { ObjectMeta, Pod as WirePod } from '../../../src/core/objects.ts';
 import { waitForRunning } from '../../../src/examples/pod.ts';
-import { createTestNamespace, deleteNamespace, testClient } from '../../helpers/cluster.ts';
+import { createTestNamespace, deleteNamespace, testClient, waitUntil } from '../../helpers/cluster.ts';
 import { assertNoSecrets, assertOneLineError, cli } from './helpers.ts';
 
 /** A pod as the server returns it: these fields are always set. */
@@ -148,5 +148,36 @@ describe('create-pod', () => {
     client.hooks = counting;
     assert.equal(requests.length, 1, 'one watch request, no polling');
     assert.match(requests[0]!, /[?&]watch=(true|1)\b/);
+  });
+
+  it("a namespace being deleted is named as that from the server's NamespaceTerminating cause, not sent after RBAC", async () => {
+    const doomed = await createTestNamespace(client, 'cli-create-pod-doomed');
+    const configmaps = `/api/v1/namespaces/${doomed}/configmaps`;
+    // A finalizer on one of its objects holds the namespace in Terminating until the finally below lets it go.
+    const hold = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hold', finalizers: ['kube-lessons.test/hold'] } };
+    await client.request({ method: 'POST', path: configmaps, body: hold });
+    try {
+      await deleteNamespace(client, doomed);
+      // NamespaceLifecycle reads namespaces from its informer: creates pass until it has seen the deletion.
+      await waitUntil(`creates refused in ${doomed}`, () =>
+        client.request({ method: 'POST', path: configmaps, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'probe-' } } }).then(
+          () => false,
+          (err: { code?: number }) => err.code === 403,
+        ),
+      );
+      const r = await cli(['create-pod', '-n', doomed]);
+      assertOneLineError(
+        r,
+        ExitCode.forbidden,
+        new RegExp(`forbidden \\(403\\): namespace "${doomed}" is being deleted, and takes no new objects.*another -n`),
+      );
+    } finally {
+      await client.request({
+        method: 'PATCH',
+        path: `${configmaps}/hold`,
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { finalizers: null } },
+      });
+    }
   });
 });

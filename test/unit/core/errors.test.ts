@@ -16,11 +16,41 @@ describe('describeError', () => {
     assert.match(e.hint!, /granting "list" on "pods"/);
   });
 
-  it('says a 403 from a namespace being deleted is that, not RBAC', () => {
-    const e = forbidden('pods "my-pod" is forbidden: unable to create new content in namespace demo because it is being terminated', 'create pod my-pod');
+  // The Status NamespaceLifecycle sends (as the sandbox's API server does): the cause is what says it.
+  const terminating = (message: string, url?: string) =>
+    new ApiStatusError({
+      code: 403,
+      reason: 'Forbidden',
+      message,
+      details: {
+        name: 'my-pod',
+        kind: 'pods',
+        causes: [{ reason: 'NamespaceTerminating', message: 'namespace demo is being terminated', field: 'metadata.namespace' }],
+      },
+      url,
+    });
+
+  it('says a 403 with a NamespaceTerminating cause is the namespace being deleted, not RBAC, whatever its message says', () => {
+    const e = describeError(terminating('pods "my-pod" is forbidden: namespace demo is terminating', 'https://127.0.0.1:6443/api/v1/namespaces/demo/pods'), {
+      action: 'create pod my-pod',
+    });
     assert.equal(e.exitCode, ExitCode.forbidden);
     assert.equal(e.message, 'create pod my-pod: forbidden (403): namespace "demo" is being deleted, and takes no new objects');
     assert.equal(e.hint, 'wait until it is gone and create it again, or use another -n');
+  });
+
+  it('says "the namespace" for a NamespaceTerminating 403 whose request path is unknown', () => {
+    const e = describeError(terminating('pods "my-pod" is forbidden: unable to create new content in namespace demo because it is being terminated'));
+    assert.equal(e.message, 'forbidden (403): the namespace is being deleted, and takes no new objects');
+  });
+
+  it('leaves a 403 that only quotes the terminating wording, without the cause, to RBAC or admission', () => {
+    const e = forbidden(
+      'admission webhook "policy.example.com" denied the request: unable to create new content in namespace demo because it is being terminated',
+      'create pod my-pod',
+    );
+    assert.equal(e.exitCode, ExitCode.forbidden);
+    assert.equal(e.hint, 'RBAC or an admission policy denied the request');
   });
 
   it('qualifies grouped resources and says when a denial is cluster-wide', () => {
