@@ -9,7 +9,7 @@
  */
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { credentialKind, registerUserSecrets, type ClusterEntry, type UserEntry } from './auth.ts';
 import { KubeconfigError } from './errors.ts';
@@ -111,7 +111,7 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
       }
       found = { source: 'sandbox', files: [sandbox] };
     }
-    merged = await mergeFiles(found.files, env);
+    merged = await mergeFiles(found.files, env, found.source);
   }
   if (req.context && !merged.contexts.some((c) => c.name === req.context)) {
     const known = merged.contexts.map((c) => c.name).join(', ') || 'none';
@@ -309,7 +309,7 @@ function readOptional(file: string): string | undefined {
 }
 
 /** kubectl's merge: the first file that defines a name (or current-context) wins. */
-export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = process.env): Promise<RawConfig> {
+export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = process.env, source?: KubeconfigSource): Promise<RawConfig> {
   const merged: RawConfig = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -318,7 +318,7 @@ export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = proce
     contexts: [],
   };
   for (const file of files) {
-    const raw = await readKubeconfigFile(file, env);
+    const raw = await readKubeconfigFile(file, env, source);
     const dir = dirname(file);
     if (!merged['current-context'] && raw['current-context']) merged['current-context'] = raw['current-context'];
     for (const c of raw.clusters ?? []) {
@@ -352,16 +352,22 @@ function absolutizeUser(user: UserEntry, dir: string): UserEntry {
   return out;
 }
 
-async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv): Promise<FileConfig> {
+async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv, source?: KubeconfigSource): Promise<FileConfig> {
   let raw: unknown;
   try {
     raw = (await readParsed(file, (text) => parseKubeconfigText(text, file), env)).value;
   } catch (err) {
     if (err instanceof KubeconfigError) throw err;
-    throw new KubeconfigError(
-      `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'check the file exists and is readable',
-    );
+    const code = (err as NodeJS.ErrnoException).code;
+    // A folder (~/.kube rather than ~/.kube/config) exists, so only the read finds out.
+    if (code === 'EISDIR') {
+      const inside = ['config', 'kubeconfig'].map((name) => join(file, name)).find((f) => existsSync(f));
+      throw new KubeconfigError(
+        `kubeconfig ${file}${source === 'flag' ? ' (from --kubeconfig)' : source === 'env' ? ' (from KUBECONFIG)' : ''} is a folder, not a file`,
+        inside ? `name the file itself: did you mean ${inside}?` : "name the kubeconfig file itself, not its folder: kubectl's own is ~/.kube/config",
+      );
+    }
+    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${code ?? (err as Error).message}`, 'check the file exists and is readable');
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {

@@ -255,6 +255,14 @@ const ROWS: Row[] = [
     line: /^error: kubeconfig file .*nope\.yaml \(from --kubeconfig\) does not exist \(hint: check the path/,
   },
   {
+    name: '--kubeconfig naming a folder',
+    args: () => ['--kubeconfig', join(work, 'dot-kube'), 'list-nodes'],
+    cluster: 'none',
+    before: async () => void mkdirSync(join(work, 'dot-kube'), { recursive: true }),
+    code: ExitCode.config,
+    line: /^error: kubeconfig .* \(from --kubeconfig\) is a folder, not a file \(hint: name the kubeconfig file itself, not its folder: kubectl's own is ~\/\.kube\/config\)$/,
+  },
+  {
     name: 'a malformed kubeconfig',
     args: () => ['list-nodes'],
     cluster: malformed,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inClusterConfig, loadKubeconfig, mergeFiles, PLAIN_HTTP_CREDENTIAL } from '../../../src/core/kubeconfig.ts';
-import { KubeconfigError } from '../../../src/core/errors.ts';
+import { ExitCode, KubeconfigError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
@@ -116,6 +116,23 @@ describe('kubeconfig resolution', () => {
     const shape = file('shape.yaml', 'clusters: {a: 1}\n');
     await assert.rejects(loadKubeconfig({ kubeconfig: shape, env: cacheEnv }), (e: KubeconfigError) => /"clusters" must be a list/.test(e.message));
     await assert.rejects(loadKubeconfig({ kubeconfig: join(dir, 'missing.yaml'), env: cacheEnv }), (e: KubeconfigError) => /does not exist/.test(e.message));
+  });
+
+  it('says a kubeconfig that is a folder is one, where it came from, and the kubeconfig inside it if there is one', async () => {
+    const kube = join(dir, 'dot-kube');
+    mkdirSync(kube);
+    await assert.rejects(loadKubeconfig({ kubeconfig: kube, env: cacheEnv }), (e: KubeconfigError) => {
+      assert.equal(e.exitCode, ExitCode.config);
+      assert.equal(e.message, `kubeconfig ${kube} (from --kubeconfig) is a folder, not a file`);
+      assert.equal(e.hint, "name the kubeconfig file itself, not its folder: kubectl's own is ~/.kube/config");
+      return true;
+    });
+    writeFileSync(join(kube, 'config'), readFileSync(A));
+    await assert.rejects(loadKubeconfig({ env: { ...cacheEnv, KUBECONFIG: kube } }), (e: KubeconfigError) => {
+      assert.equal(e.message, `kubeconfig ${kube} (from KUBECONFIG) is a folder, not a file`);
+      assert.equal(e.hint, `name the file itself: did you mean ${join(kube, 'config')}?`);
+      return true;
+    });
   });
 
   it('registers every loaded credential with the redactor', async () => {
