@@ -19,7 +19,7 @@ import type { KubeObject, ListerWatcher, WatchEvent, WatchStream } from '../mach
 import { INITIAL_EVENTS_END_ANNOTATION } from '../machinery/cache/list-watch.ts';
 import type { Indexer } from '../machinery/cache/indexer.ts';
 import type { ResourceStep } from './resolve-resource.ts';
-import { stopControl } from './run-until-stopped.ts';
+import { stopControl, type SignalStop } from './run-until-stopped.ts';
 
 /** Trace events the pipeline of each event is made of (when they name an object: whole-list entries are narrated). */
 const PIPELINE_ACTIONS = new Set([
@@ -97,10 +97,10 @@ export type InformerStep =
     }
   /** What the machinery reported about itself (always its failures; everything with `trace`). */
   | { type: 'machinery'; component: string; action: string; key?: string; data: Record<string, unknown>; problem: boolean }
-  | { type: 'stopped'; reason: 'interrupted' | 'timeout'; counts: Record<CountedEvent, number>; durationMs: number; synced: boolean };
+  | { type: 'stopped'; reason: SignalStop | 'timeout'; counts: Record<CountedEvent, number>; durationMs: number; synced: boolean };
 
 export interface InformerSummary {
-  reason: 'interrupted' | 'timeout';
+  reason: SignalStop | 'timeout';
   counts: Record<CountedEvent, number>;
   synced: boolean;
   /** Why the cache never synced: the last list or watch error the reflector reported (it retries them all). */

@@ -8,22 +8,25 @@ export interface StopControl<R extends string> {
   readonly signal: AbortSignal;
   /** Safe to pass around unbound. */
   readonly stopWith: (reason: R) => void;
-  /** The first reason given; 'interrupted' when the command's signal ended it. */
-  reason(): R | 'interrupted' | undefined;
+  /** The first reason given; 'interrupted' (Ctrl-C) or 'terminated' (SIGTERM) when the command's signal ended it. */
+  reason(): R | SignalStop | undefined;
   /** Resolves once stopped. */
   stopped(): Promise<void>;
   /** Stops (if not yet), and releases the timers and the listener. */
   dispose(): void;
 }
 
+export type SignalStop = 'interrupted' | 'terminated';
+
 export function stopControl<R extends string>(interrupt: AbortSignal, timeout?: { ms: number; reason: R }): StopControl<R> {
   const stop = new AbortController();
-  let first: R | 'interrupted' | undefined;
-  const end = (r: R | 'interrupted') => {
+  let first: R | SignalStop | undefined;
+  const end = (r: R | SignalStop) => {
     first ??= r;
     stop.abort();
   };
-  const onInterrupt = () => end('interrupted');
+  // main.ts aborts with the message 'terminated' on SIGTERM, as the error funnel reads it too.
+  const onInterrupt = () => end((interrupt.reason as { message?: unknown } | undefined)?.message === 'terminated' ? 'terminated' : 'interrupted');
   if (interrupt.aborted) onInterrupt();
   interrupt.addEventListener('abort', onInterrupt, { once: true });
   const timer = timeout?.ms ? setTimeout(() => end(timeout.reason), timeout.ms) : undefined;

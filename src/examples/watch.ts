@@ -46,7 +46,7 @@ export interface WatchRequest {
   timeoutMs?: number | undefined;
 }
 
-export type StopReason = 'interrupted' | 'timeout' | 'expired' | 'error';
+export type StopReason = 'interrupted' | 'terminated' | 'timeout' | 'expired' | 'error';
 
 export type WatchStep =
   | ResourceStep

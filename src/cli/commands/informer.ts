@@ -159,7 +159,8 @@ export function renderStep(s: InformerStep, c: Pick<CommandContext, 'out'>): str
       const counts = Object.entries(s.counts)
         .map(([t, n]) => `${t} ${n}`)
         .join(', ');
-      return [`summary: stopped (${s.reason}) after ${(s.durationMs / 1000).toFixed(1)} s${s.synced ? '' : ', before the cache synced'}: ${counts}`];
+      const why = s.reason === 'terminated' ? 'terminated by SIGTERM' : s.reason;
+      return [`summary: stopped (${why}) after ${(s.durationMs / 1000).toFixed(1)} s${s.synced ? '' : ', before the cache synced'}: ${counts}`];
     }
   }
 }

@@ -149,7 +149,9 @@ export function renderStep(s: WatchStep, c: Pick<CommandContext, 'out'>): string
       const counts = Object.entries(s.counts)
         .map(([t, n]) => `${t} ${n}`)
         .join(', ');
-      const why = { interrupted: 'interrupted', timeout: 'timeout', expired: 'resourceVersion expired', error: 'error' }[s.reason];
+      const why = { interrupted: 'interrupted', terminated: 'terminated by SIGTERM', timeout: 'timeout', expired: 'resourceVersion expired', error: 'error' }[
+        s.reason
+      ];
       return [`summary: stopped (${why}) after ${(s.durationMs / 1000).toFixed(1)} s: ${counts}; last resourceVersion ${s.lastResourceVersion || '(none)'}`];
     }
   }

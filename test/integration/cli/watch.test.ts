@@ -194,6 +194,15 @@ describe('kube-lessons watch', () => {
     assertNoCredentials(r.stdout, r.stderr);
   });
 
+  it('says a SIGTERM stop was terminated, not interrupted, and exits 143', async () => {
+    const running = await watching(['configmaps', '-A'], /^BOOKMARK\s+initial-events-end/);
+    process.kill(running.pid, 'SIGTERM');
+    const r = await running.done;
+    assert.equal(r.code, 143, r.stderr);
+    assert.match(lines(r.stdout).at(-1)!, /^summary: stopped \(terminated by SIGTERM\) after \d+\.\d s: ADDED \d+, /);
+    assert.equal(r.stderr.trim(), 'terminated');
+  });
+
   it('resolves other names through discovery, and says so for an unknown one', async () => {
     const r = await watch(['cm', '-n', ns, '-l', 'app=none', '--timeout', '1s']);
     assert.equal(r.code, 0, r.stderr);
