@@ -294,10 +294,23 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<SandboxState> {
   } catch (err) {
     await stopAll(state);
     rmSync(join(dir, 'state.json'), { force: true });
+    // Stopped by the user, there is nothing to diagnose in the folder, and it holds keys, tokens and etcd's data:
+    // it goes, but only while it is still this start-up's (its tokens), not one another `sandbox up` took over.
+    // A failed start keeps it for its logs. The binaries are cached elsewhere (build.ts binDir).
+    if (opts.signal?.aborted && ownTokens(dir, secrets.adminToken)) rmSync(dir, { recursive: true, force: true });
     // A start-up on a planted seed that failed (not one the user stopped) drops the seed: should the objects be
     // the cause, the next start-up bootstraps from scratch and saves them anew.
     if (seed && seedPath && !opts.signal?.aborted) rmSync(seedPath, { force: true });
     throw err;
+  }
+}
+
+/** True while the folder's tokens.csv holds this token: the folder is the start-up's that wrote it. */
+function ownTokens(dir: string, token: string): boolean {
+  try {
+    return readFileSync(join(dir, 'tokens.csv'), 'utf8').includes(token);
+  } catch {
+    return false;
   }
 }
 
