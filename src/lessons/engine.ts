@@ -453,7 +453,9 @@ async function askQuestion(deps: EngineDeps, lesson: Lesson, q: Question, i: num
       print();
       return;
     }
-    print(wrapped(deps, `${c.red('✗ Not quite.')} ${q.explanation}`));
+    // The explanation would give the answer away before a second try: it comes with the answer.
+    const left = q.choices.length - tried.size;
+    print(c.red(`✗ Not quite.`) + (left > 1 ? c.dim(` ${left} choices left.`) : ''));
     print();
     const again = await prompter.select<'retry' | 'reveal'>({
       message: 'Try this one again?',
@@ -464,7 +466,7 @@ async function askQuestion(deps: EngineDeps, lesson: Lesson, q: Question, i: num
       default: 'retry',
     });
     if (again === 'reveal') {
-      print(wrapped(deps, `The answer: ${c.bold(q.choices[q.answer]!)}`));
+      print(wrapped(deps, `The answer: ${c.bold(q.choices[q.answer]!)}. ${q.explanation}`));
       print();
       return;
     }

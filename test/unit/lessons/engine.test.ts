@@ -109,10 +109,11 @@ test('a lesson from the menu: text, an in-process run, a wrong then a right answ
   assert.match(text, /src\/lessons\/engine\.ts — runInteractive/);
   assert.match(text, /\$ kube-lessons fake hello/);
   assert.deepEqual(s.program.log, ['hello']);
-  // Wrong answer: marked and explained, then retried and explained again.
-  assert.match(text, /✗ Not quite\. ALPHA-EXPLANATION/);
+  // Wrong answer: marked, not explained (the explanation would give the answer away), then retried and explained.
+  assert.match(text, /✗ Not quite\./);
   assert.match(text, /✓ Right\. ALPHA-EXPLANATION/);
   assert.ok(text.indexOf('Not quite') < text.indexOf('✓ Right'));
+  assert.equal(text.indexOf('ALPHA-EXPLANATION'), text.indexOf('✓ Right. ALPHA-EXPLANATION') + '✓ Right. '.length, 'explained only once right');
   // The retried question marks the choice already tried.
   const retry = s.prompter.asked.filter((a) => a.message.startsWith('Checkpoint 1 of 1'))[1]!;
   assert.ok(retry.choices.some((c) => c.name.startsWith('goodbye') && c.name.includes('(tried)')));
@@ -230,7 +231,8 @@ test('a streaming command stops after its time limit and counts as a normal end'
 test('showing the answer instead of retrying moves on', async () => {
   const { env } = tempConfigHome();
   const s = await session(['questions', choose('nothing'), 'reveal', 'menu', ':quit'], { env, ref: 'alpha' });
-  assert.match(s.text(), /The answer: hello/);
+  assert.match(s.text(), /The answer: hello\. ALPHA-EXPLANATION/);
+  assert.doesNotMatch(s.text(), /Not quite\. ALPHA-EXPLANATION/);
 });
 
 test('finishing the last lesson with others open lists them, and returns to the menu', async () => {
