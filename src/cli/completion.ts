@@ -172,7 +172,7 @@ export function defaultSources(env: NodeJS.ProcessEnv = process.env): Completion
   const merged = async (kubeconfig: string | undefined) => {
     const { kubeconfigFiles, mergeFiles } = await import('../core/kubeconfig.ts');
     const found = kubeconfigFiles({ kubeconfig, env });
-    return found ? mergeFiles(found.files, process.env, found.source) : undefined;
+    return found ? mergeFiles(found.files) : undefined;
   };
   return {
     contexts: async (kubeconfig) => (await merged(kubeconfig))?.contexts?.map((c) => c.name) ?? [],

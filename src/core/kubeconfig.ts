@@ -7,7 +7,7 @@
  * base64, two authentication methods, a CA with insecure-skip-tls-verify...) is refused here too, before any
  * request; over a plain http server, as with clientcmd, no credentials are sent.
  */
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -66,7 +66,9 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
   const env = req.env ?? process.env;
   if (req.kubeconfig) {
     const file = resolve(req.kubeconfig);
-    if (!existsSync(file)) {
+    const kind = pathKind(file);
+    if (kind === 'folder') throw folderError(file, ' (from --kubeconfig)');
+    if (!kind) {
       throw new KubeconfigError(
         `kubeconfig file ${file} (from --kubeconfig) does not exist`,
         'check the path, or omit --kubeconfig to use KUBECONFIG or ~/.kube/config',
@@ -78,7 +80,12 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
     const listed = env.KUBECONFIG.split(delimiter)
       .filter(Boolean)
       .map((f) => resolve(f));
-    const files = listed.filter((f) => existsSync(f));
+    const files: string[] = [];
+    for (const f of listed) {
+      const kind = pathKind(f);
+      if (kind === 'folder') throw folderError(f, ' (from KUBECONFIG)');
+      if (kind) files.push(f);
+    }
     if (files.length === 0) {
       throw new KubeconfigError(
         `none of the files in KUBECONFIG exist (${listed.join(delimiter)})`,
@@ -89,8 +96,28 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
   }
   const home = env.HOME ?? homedir();
   const homeFile = resolve(home, '.kube', 'config');
-  if (existsSync(homeFile)) return { source: 'home', files: [homeFile] };
-  return undefined;
+  const kind = pathKind(homeFile);
+  if (kind === 'folder') throw folderError(homeFile, '');
+  return kind ? { source: 'home', files: [homeFile] } : undefined;
+}
+
+/** What a path names, from one stat: a missing or unreachable path is neither (as existsSync says). */
+function pathKind(path: string): 'file' | 'folder' | undefined {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat ? (stat.isDirectory() ? 'folder' : 'file') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A kubeconfig path naming a folder (~/.kube rather than ~/.kube/config), with the kubeconfig inside it, if any. */
+function folderError(file: string, from: string): KubeconfigError {
+  const inside = ['config', 'kubeconfig'].map((name) => join(file, name)).find((f) => existsSync(f));
+  return new KubeconfigError(
+    `kubeconfig ${file}${from} is a folder, not a file`,
+    inside ? `name the file itself: did you mean ${inside}?` : "name the kubeconfig file itself, not its folder: kubectl's own is ~/.kube/config",
+  );
 }
 
 export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKubeconfig> {
@@ -111,7 +138,7 @@ export async function loadKubeconfig(req: KubeconfigRequest): Promise<ResolvedKu
       }
       found = { source: 'sandbox', files: [sandbox] };
     }
-    merged = await mergeFiles(found.files, env, found.source);
+    merged = await mergeFiles(found.files, env);
   }
   if (req.context && !merged.contexts.some((c) => c.name === req.context)) {
     const known = merged.contexts.map((c) => c.name).join(', ') || 'none';
@@ -309,7 +336,7 @@ function readOptional(file: string): string | undefined {
 }
 
 /** kubectl's merge: the first file that defines a name (or current-context) wins. */
-export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = process.env, source?: KubeconfigSource): Promise<RawConfig> {
+export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = process.env): Promise<RawConfig> {
   const merged: RawConfig = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -318,7 +345,7 @@ export async function mergeFiles(files: string[], env: NodeJS.ProcessEnv = proce
     contexts: [],
   };
   for (const file of files) {
-    const raw = await readKubeconfigFile(file, env, source);
+    const raw = await readKubeconfigFile(file, env);
     const dir = dirname(file);
     if (!merged['current-context'] && raw['current-context']) merged['current-context'] = raw['current-context'];
     for (const c of raw.clusters ?? []) {
@@ -352,22 +379,16 @@ function absolutizeUser(user: UserEntry, dir: string): UserEntry {
   return out;
 }
 
-async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv, source?: KubeconfigSource): Promise<FileConfig> {
+async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv): Promise<FileConfig> {
   let raw: unknown;
   try {
     raw = (await readParsed(file, (text) => parseKubeconfigText(text, file), env)).value;
   } catch (err) {
     if (err instanceof KubeconfigError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    // A folder (~/.kube rather than ~/.kube/config) exists, so only the read finds out.
-    if (code === 'EISDIR') {
-      const inside = ['config', 'kubeconfig'].map((name) => join(file, name)).find((f) => existsSync(f));
-      throw new KubeconfigError(
-        `kubeconfig ${file}${source === 'flag' ? ' (from --kubeconfig)' : source === 'env' ? ' (from KUBECONFIG)' : ''} is a folder, not a file`,
-        inside ? `name the file itself: did you mean ${inside}?` : "name the kubeconfig file itself, not its folder: kubectl's own is ~/.kube/config",
-      );
-    }
-    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${code ?? (err as Error).message}`, 'check the file exists and is readable');
+    throw new KubeconfigError(
+      `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the file exists and is readable',
+    );
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
