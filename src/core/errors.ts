@@ -64,6 +64,11 @@ export class InterruptedError extends UserFacingError {
   }
 }
 
+/** The signal behind main.ts's abort: it aborts with an AbortError whose message is 'terminated' on SIGTERM. */
+export function stopSignalOf(reason: unknown): 'SIGINT' | 'SIGTERM' {
+  return (reason as { message?: unknown } | null | undefined)?.message === 'terminated' ? 'SIGTERM' : 'SIGINT';
+}
+
 export interface ErrorContext {
   /** What we were doing: "list nodes", "create pod my-pod". */
   action?: string;
@@ -79,7 +84,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): UserFacingE
   const what = ctx.action ? `${ctx.action}: ` : '';
   const e = err as { name?: string; message?: string; code?: string; cause?: unknown };
   // Aborts come from Ctrl-C or SIGTERM (main.ts says which): timeouts surface as TimeoutError below.
-  if (e?.name === 'AbortError') return new InterruptedError(e.message === 'terminated' ? 'SIGTERM' : 'SIGINT');
+  if (e?.name === 'AbortError') return new InterruptedError(stopSignalOf(e));
   if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'ETIMEDOUT') {
     return new UserFacingError(
       `${what}timed out talking to ${ctx.server ?? 'the API server'}`,

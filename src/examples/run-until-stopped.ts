@@ -3,6 +3,8 @@
  * optional timeout, or when the example itself decides (an expired watch). The first reason wins. While
  * running it holds the process open: the machinery's own timers are unref'd on purpose.
  */
+import { stopSignalOf } from '../core/errors.ts';
+
 export interface StopControl<R extends string> {
   /** Aborts when the run should end, whatever the reason. */
   readonly signal: AbortSignal;
@@ -25,8 +27,7 @@ export function stopControl<R extends string>(interrupt: AbortSignal, timeout?: 
     first ??= r;
     stop.abort();
   };
-  // main.ts aborts with the message 'terminated' on SIGTERM, as the error funnel reads it too.
-  const onInterrupt = () => end((interrupt.reason as { message?: unknown } | undefined)?.message === 'terminated' ? 'terminated' : 'interrupted');
+  const onInterrupt = () => end(stopSignalOf(interrupt.reason) === 'SIGTERM' ? 'terminated' : 'interrupted');
   if (interrupt.aborted) onInterrupt();
   interrupt.addEventListener('abort', onInterrupt, { once: true });
   const timer = timeout?.ms ? setTimeout(() => end(timeout.reason), timeout.ms) : undefined;
