@@ -112,7 +112,7 @@ if (values.impl === 'ours') {
 
 const syncMs = synced - started;
 gc();
-// V8's heap and the ArrayBuffers outside it (decoded FieldsV1 bytes live there): Go's HeapAlloc counts both kinds.
+// V8's heap and the ArrayBuffers outside it (response chunks still held): Go's HeapAlloc counts both kinds.
 const { heapUsed, arrayBuffers } = process.memoryUsage();
 const heapBytes = heapUsed + arrayBuffers;
 // VmHWM, not resourceUsage().maxRSS: after fork and exec the latter can report the parent's larger peak. VmHWM is
