@@ -273,13 +273,22 @@ const internTable: (string | undefined)[] = new Array<string | undefined>(INTERN
  * A short ASCII string, shared with earlier equal ones: most of an API object's values repeat across
  * objects ("Running", "True", image names, label values), and one copy in a cache of thousands of objects
  * is memory the cache does not hold (JSON.parse makes a copy per occurrence). A direct-mapped table keyed by
- * a hash of the bytes: a collision evicts, never confuses (the bytes are compared). Only a string as long as
+ * a hash of the length and of the bytes (of nine of them, first, last and spread between, beyond 8: hashing
+ * every byte of every string cost 4% of a pod list's decoding, and the values that repeat differ in those
+ * too): a collision evicts, never confuses (the bytes are compared). Only a string as long as
  * its bytes is kept, so every cached one is ASCII: a latin1 character (é, from C3 A9) would match the byte of
  * its code (E9) in other bytes of the same length, and decode them wrongly.
  */
 function internAscii(buf: Buffer, start: number, end: number): string {
-  let h = end - start;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  const n = end - start;
+  let h = n;
+  if (n <= 8) for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  else {
+    h = Math.imul(h ^ (buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16)), 0x01000193);
+    h = Math.imul(h ^ (buf[end - 1]! | (buf[end - 2]! << 8) | (buf[end - 3]! << 16)), 0x01000193);
+    h = Math.imul(h ^ (buf[start + (n >> 1)]! | (buf[start + (n >> 2)]! << 8) | (buf[end - 1 - (n >> 2)]! << 16)), 0x01000193);
+  }
+  h ^= h >>> 15;
   const slot = (h >>> 0) & (INTERN_SLOTS - 1);
   const hit = internTable[slot];
   if (hit !== undefined && hit.length === end - start) {
