@@ -82,17 +82,19 @@ export function selectorOption(flags: string, description: string): Option {
  */
 export function pathNameParser(what: string, opts: { optional: boolean }): (text: string) => string {
   return (text) => {
-    const bad =
-      text === '' && !opts.optional
-        ? 'may not be empty'
-        : text === '.' || text === '..'
-          ? `may not be "${text}"`
-          : /[/%]/.test(text)
-            ? `may not contain "${/\//.test(text) ? '/' : '%'}"`
-            : undefined;
+    const bad = pathNameProblem(text, opts.optional);
     if (bad) throw new UserFacingError(`invalid ${what} "${text}": a name ${bad}`, `give the ${what} as it appears in \`kubectl get\``, ExitCode.usage);
     return text;
   };
+}
+
+/** Why `text` cannot be one segment of a REST path, as the API server refuses it; undefined when it can. */
+function pathNameProblem(text: string, optional: boolean): string | undefined {
+  if (text === '') return optional ? undefined : 'may not be empty';
+  if (text === '.' || text === '..') return `may not be "${text}"`;
+  if (text.includes('/')) return 'may not contain "/"';
+  if (text.includes('%')) return 'may not contain "%"';
+  return undefined;
 }
 
 /** A comma-separated list (blank entries dropped); an empty list is a usage error. */

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { keyValueOption, listOption, oneOf } from '../../../src/console/arguments.ts';
+import fc from 'fast-check';
+import { keyValueOption, listOption, oneOf, pathNameParser } from '../../../src/console/arguments.ts';
 import { createProgram, loadCommands } from '../../../src/cli/program.ts';
 import { findCommand } from '../../../src/lessons/runner.ts';
 import { SCENARIO_NAMES } from '../../../src/examples/workqueue.ts';
@@ -106,4 +107,25 @@ test('trace refuses a name that would address another object in the URL path, as
   const name = findCommand(createProgram({ version: '0', signal: new AbortController().signal }), ['trace'])!.registeredArguments[2]!;
   assert.equal(name.parseArg!('my-pod', undefined), 'my-pod');
   for (const bad of ['', '..', 'a/b', 'a%2Fb']) assert.throws(() => name.parseArg!(bad, undefined), usage(/^invalid name /), bad);
+});
+
+test('a name for a URL path refuses what would address another object: "", ".", "..", "/" and "%" (an optional one may be empty)', () => {
+  const required = pathNameParser('pod', { optional: false });
+  const optional = pathNameParser('namespace', { optional: true });
+  assert.throws(() => required(''), usage(/^invalid pod "": a name may not be empty$/));
+  assert.equal(optional(''), '');
+  assert.throws(() => optional('.'), usage(/^invalid namespace "\.": a name may not be "\."$/));
+  assert.throws(() => optional('..'), usage(/^invalid namespace "\.\.": a name may not be "\.\."$/));
+  assert.throws(() => required('a/b%c'), usage(/a name may not contain "\/"$/));
+  assert.throws(() => required('a%2Fb'), usage(/a name may not contain "%"$/));
+});
+
+test('any other name goes into the path as it was written (property)', () => {
+  const parse = pathNameParser('pod', { optional: false });
+  fc.assert(
+    fc.property(
+      fc.string({ minLength: 1 }).filter((s) => !/[/%]/.test(s) && s !== '.' && s !== '..'),
+      (name) => assert.equal(parse(name), name),
+    ),
+  );
 });
