@@ -5,7 +5,7 @@
  */
 import type { GlobalOptions } from '../console/context.ts';
 import type { KubeClient } from '../core/client.ts';
-import { describeError } from '../core/errors.ts';
+import { describeError, type UserFacingError } from '../core/errors.ts';
 import type { Check } from './catalog.ts';
 import type { CheckResult } from './checks.ts';
 
@@ -15,6 +15,8 @@ export interface ClusterStatus {
   configured: boolean;
   /** One line: the server and version, or why it cannot be reached. */
   detail: string;
+  /** Why it cannot be reached, with its hint and exit code (3: the configuration cannot be used). */
+  problem?: UserFacingError;
 }
 
 export interface ClusterAccess {
@@ -67,7 +69,7 @@ export function clusterAccess(globals: GlobalOptions, env: NodeJS.ProcessEnv, si
         return { reachable: true, configured: true, detail: `${c.server} (Kubernetes ${body.gitVersion ?? '?'}, context ${c.config.contextName})` };
       } catch (err) {
         const e = describeError(err, c ? { server: c.server, contextName: c.config.contextName } : {});
-        return { reachable: false, configured: true, detail: e.message };
+        return { reachable: false, configured: true, detail: e.message, problem: e };
       }
     },
     async check(check) {

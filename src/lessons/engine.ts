@@ -18,7 +18,7 @@ import type { ProgressStore } from './progress.ts';
 import type { CommandRunner } from './runner.ts';
 import type { SandboxSupply } from './sandbox-supply.ts';
 import { choiceOrder } from './shuffle.ts';
-import { InterruptedError } from '../core/errors.ts';
+import { ExitCode, InterruptedError, UserFacingError } from '../core/errors.ts';
 
 export interface Choice<V extends string> {
   value: V;
@@ -389,6 +389,12 @@ async function runLessonCommands(deps: EngineDeps, lesson: Lesson, cleanFirst: b
   if (lesson.needsCluster) {
     const status = await deps.cluster.status();
     if (!status.reachable) {
+      // Starting the sandbox would not help: the kubeconfig chosen is the one that cannot be used.
+      if (status.problem?.exitCode === ExitCode.config) {
+        const needing = deps.catalog.lessons.filter((l) => l.needsCluster);
+        print(wrapped(deps, c.yellow(`learn stops here: the lessons that need a cluster (${lessonNames(needing)}) cannot run with this configuration. Your progress is saved.`)));
+        throw status.problem;
+      }
       print(wrapped(deps, `${c.yellow('This lesson runs against a cluster, and none answers:')} ${status.detail}.`));
       print(
         wrapped(
@@ -500,12 +506,44 @@ export interface LessonRunResult {
   lesson: Lesson;
   status: 'ok' | 'failed' | 'skipped';
   reason?: string;
+  /** It needs the cluster and a command exited 3: the connection every such lesson shares is unusable. */
+  configProblem?: boolean;
+}
+
+/** "1 setup, 2 list-nodes": lessons by number and id, as the run's last line names them. */
+function lessonNames(lessons: Lesson[]): string {
+  return lessons.map((l) => `${l.number} ${l.id}`).join(', ');
+}
+
+/**
+ * What the non-interactive run ends with, given the lessons chosen and the results of those run: nothing
+ * when all went well; exit 3 when it stopped on a configuration problem (its error and hint were printed by
+ * the lesson's command, so this line names only what was not run); else exit 1 naming the failed lessons.
+ */
+export function runVerdict(lessons: Lesson[], results: LessonRunResult[]): UserFacingError | undefined {
+  const stoppedAt = results.find((r) => r.configProblem);
+  if (stoppedAt) {
+    const notRun = lessons.slice(results.length);
+    const at = `lesson ${stoppedAt.lesson.number} (${stoppedAt.lesson.id})`;
+    const message = notRun.length
+      ? `learn stopped at ${at} on the cluster configuration error above; not run: ${lessonNames(notRun)} (those needing a cluster would fail on the same connection)`
+      : `${at} could not use the cluster configuration (the error above)`;
+    return new UserFacingError(message, undefined, ExitCode.config);
+  }
+  const failed = results.filter((r) => r.status === 'failed');
+  if (!failed.length) return undefined;
+  return new UserFacingError(
+    `${failed.length} of ${results.length} lesson${results.length === 1 ? '' : 's'} failed to run (${lessonNames(failed.map((r) => r.lesson))})`,
+    "see each lesson's output above; `kube-lessons doctor` checks the cluster connection",
+    ExitCode.failure,
+  );
 }
 
 /**
  * The non-interactive run (`learn --yes`, or no terminal): prints each lesson and runs its commands, with
  * cleanup after the cluster-changing ones. Lessons needing a cluster are skipped only when no cluster is
- * configured at all; otherwise their failures count. Stops early when the session is interrupted.
+ * configured at all; otherwise their failures count. Stops early when the session is interrupted, or when a
+ * lesson needing the cluster fails on its configuration (exit 3).
  */
 export async function runNonInteractive(deps: EngineDeps, lessons: Lesson[]): Promise<LessonRunResult[]> {
   const { print, color: c } = deps;
@@ -530,6 +568,8 @@ export async function runNonInteractive(deps: EngineDeps, lessons: Lesson[]): Pr
     );
     for (const line of exerciseLines(deps, lesson)) print(line);
     print();
+    // The lessons after it would each fail on the same unusable connection.
+    if (result.configProblem) break;
   }
   return results;
 }
@@ -549,6 +589,8 @@ async function runOne(deps: EngineDeps, lesson: Lesson, clusterConfigured: boole
     print();
     if (r.code !== 0) {
       failure = `\`${commandLine(spec)}\` exited with ${r.code}`;
+      // Nothing reached the cluster, and its cleanup would only print the same error again.
+      if (lesson.needsCluster && r.code === ExitCode.config) return { lesson, status: 'failed', reason: failure, configProblem: true };
       break;
     }
   }

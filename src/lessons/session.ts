@@ -9,7 +9,7 @@ import { renderObjects, renderTable } from '../console/output.ts';
 import { ExitCode, InterruptedError, UserFacingError } from '../core/errors.ts';
 import { findLesson, loadCatalog, type Catalog, type Lesson } from './catalog.ts';
 import { clusterAccess, type ClusterAccess } from './cluster.ts';
-import { lessonTableRows, runInteractive, runNonInteractive, type EngineDeps, type ExerciseOffer, type Prompter } from './engine.ts';
+import { lessonTableRows, runInteractive, runNonInteractive, runVerdict, type EngineDeps, type ExerciseOffer, type Prompter } from './engine.ts';
 import { terminalWidth, wrapToWidth } from './markdown.ts';
 import { ProgressStore, progressPath } from './progress.ts';
 import { createRunner, forwardedGlobals, type CommandRunner } from './runner.ts';
@@ -111,14 +111,8 @@ export async function learn(lessonRef: string | undefined, opts: LearnOptions, d
       c,
     ),
   );
-  const failed = results.filter((r) => r.status === 'failed');
-  if (failed.length) {
-    throw new UserFacingError(
-      `${failed.length} of ${results.length} lesson${results.length === 1 ? '' : 's'} failed to run (${failed.map((r) => `${r.lesson.number} ${r.lesson.id}`).join(', ')})`,
-      'see each lesson\'s output above; `kube-lessons doctor` checks the cluster connection',
-      ExitCode.failure,
-    );
-  }
+  const verdict = runVerdict(lessons, results);
+  if (verdict) throw verdict;
 }
 
 function flushingAfterEachRun(runner: CommandRunner, out: { flush(): void }): CommandRunner {

@@ -85,9 +85,9 @@ export interface FakeProgram {
 
 /**
  * A program with the commands the fixture lessons run: `fake hello|change|undo|undo-task|fail|stream|unhealthy`.
- * `fail` throws a UserFacingError; `stream` runs until its signal aborts.
+ * `fail` throws a UserFacingError; `stream` runs until its signal aborts; a command named in `errors` throws that error.
  */
-export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
+export function fakeProgram(opts: { failing?: string[]; errors?: Record<string, UserFacingError> } = {}): FakeProgram {
   const log: string[] = [];
   let started = () => {};
   const streaming = new Promise<void>((resolve) => (started = resolve));
@@ -97,6 +97,8 @@ export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
     const simple = (name: string) =>
       fake.command(name).action(() => {
         log.push(name);
+        const planted = opts.errors?.[name];
+        if (planted) throw planted;
         if (opts.failing?.includes(name)) throw new UserFacingError(`${name} broke`, 'a hint', ExitCode.failure);
       });
     for (const name of ['hello', 'change', 'undo', 'undo-task']) simple(name);
@@ -111,6 +113,11 @@ export function fakeProgram(opts: { failing?: string[] } = {}): FakeProgram {
       }),
     );
     fake.command('stream').action(async () => {
+      const planted = opts.errors?.stream;
+      if (planted) {
+        log.push('stream failed');
+        throw planted;
+      }
       if (opts.failing?.includes('stream')) {
         log.push('stream failed');
         throw new UserFacingError('cannot reach https://fake:6443 (ECONNREFUSED)', 'start it', ExitCode.unreachable);
@@ -174,9 +181,9 @@ export interface FakeCluster extends ClusterAccess {
 }
 
 /** A cluster that is (or is not) configured and reachable; checks answer from `results` in order. */
-export function fakeCluster(opts: { configured?: boolean; reachable?: boolean; results?: CheckResult[] } = {}): FakeCluster {
+export function fakeCluster(opts: { configured?: boolean; reachable?: boolean; results?: CheckResult[]; problem?: UserFacingError } = {}): FakeCluster {
   const configured = opts.configured ?? true;
-  const reachable = opts.reachable ?? configured;
+  const reachable = opts.problem ? false : (opts.reachable ?? configured);
   const results = [...(opts.results ?? [])];
   const checks: Check[] = [];
   return {
@@ -185,7 +192,8 @@ export function fakeCluster(opts: { configured?: boolean; reachable?: boolean; r
     status: async (): Promise<ClusterStatus> => ({
       configured,
       reachable,
-      detail: reachable ? 'https://fake:6443 (Kubernetes v1.0.0, context fake)' : 'cannot reach https://fake:6443 (ECONNREFUSED)',
+      detail: reachable ? 'https://fake:6443 (Kubernetes v1.0.0, context fake)' : (opts.problem?.message ?? 'cannot reach https://fake:6443 (ECONNREFUSED)'),
+      ...(opts.problem ? { problem: opts.problem } : {}),
     }),
     check: async (check) => {
       checks.push(check);
