@@ -11,7 +11,7 @@
  * every credential read is registered with the redactor before it can reach a request or an error.
  */
 import { readFileSync } from 'node:fs';
-import { KubeconfigError, UserFacingError, ExitCode } from './errors.ts';
+import { fileProblem, KubeconfigError, permissionHint, UserFacingError, ExitCode } from './errors.ts';
 import { registerSecret } from './redact.ts';
 
 export interface ExecConfig {
@@ -184,10 +184,8 @@ function tokenFileAuthenticator(file: string, base: Credentials, now: () => numb
         // A token we read before (or the inline one) stays usable while the file is briefly missing (mid-rotation).
         token ??= inline;
         if (token !== undefined) return { ...base, headers: { authorization: `Bearer ${token}` } };
-        throw new KubeconfigError(
-          `cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-          'check the tokenFile path in the kubeconfig user',
-        );
+        const { why, denied } = fileProblem(err);
+        throw new KubeconfigError(`token file ${file} ${why}`, denied ? permissionHint(file) : 'check the tokenFile path in the kubeconfig user');
       }
       // client-go refuses an empty token file and keeps the token it had (the inline one at first).
       token = text.trim() || (token ?? inline ?? '');
@@ -374,10 +372,8 @@ function pem(data: string | undefined, file: string | undefined, field: string):
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new KubeconfigError(
-      `cannot read ${field} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'fix the path in the kubeconfig',
-    );
+    const { why, denied } = fileProblem(err);
+    throw new KubeconfigError(`${field} file ${file} ${why}`, denied ? permissionHint(file) : 'fix the path in the kubeconfig');
   }
 }
 

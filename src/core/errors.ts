@@ -14,7 +14,7 @@ export const ExitCode = {
   failure: 1,
   /** Bad command line: unknown command or option, missing or extra argument, bad value. */
   usage: 2,
-  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), a malformed one, an unknown context, a file it names missing, a credential no header can carry. */
+  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), an unreadable or malformed one, an unknown context, a file it names missing or unreadable, a credential no header can carry. */
   config: 3,
   /** The server cannot be reached: refused, unresolvable, a port fetch refuses, an answer that is not HTTP; or a sandbox component unhealthy. */
   unreachable: 4,
@@ -54,6 +54,23 @@ export class KubeconfigError extends UserFacingError {
     super(message, hint, ExitCode.config);
     this.name = 'KubeconfigError';
   }
+}
+
+/**
+ * Why a file a kubeconfig (or the kubeconfig itself) names cannot be used, from the fs error: a bare code
+ * such as EACCES tells a person little. Reads as the end of "FILE ...".
+ */
+export function fileProblem(err: unknown): { why: string; missing: boolean; denied: boolean } {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { why: 'does not exist', missing: true, denied: false };
+  if (code === 'EACCES' || code === 'EPERM') return { why: 'cannot be read (permission denied)', missing: false, denied: true };
+  if (code === 'EISDIR') return { why: 'is a folder, not a file', missing: false, denied: false };
+  return { why: `cannot be read (${code ?? firstLine(String((err as Error | null)?.message ?? err))})`, missing: false, denied: false };
+}
+
+/** What to do about a file that exists but may not be read by this user. */
+export function permissionHint(file: string): string {
+  return `check its permissions and owner, and those of the folders above it (\`ls -l ${file}\`)`;
 }
 
 /** The run was stopped by a signal; whatever was in flight was wound down first. */

@@ -12,7 +12,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { credentialKind, registerUserSecrets, type ClusterEntry, type UserEntry } from './auth.ts';
-import { KubeconfigError } from './errors.ts';
+import { fileProblem, KubeconfigError, permissionHint } from './errors.ts';
 import { readParsed } from './parsed-file-cache.ts';
 
 export type KubeconfigSource = 'flag' | 'env' | 'home' | 'in-cluster' | 'sandbox';
@@ -68,6 +68,7 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
     const file = resolve(req.kubeconfig);
     const kind = pathKind(file);
     if (kind === 'folder') throw folderError(file, ' (from --kubeconfig)');
+    if (typeof kind === 'object') throw unreadableError(file, ' (from --kubeconfig)', kind.error);
     if (!kind) {
       throw new KubeconfigError(
         `kubeconfig file ${file} (from --kubeconfig) does not exist`,
@@ -84,6 +85,8 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
     for (const f of listed) {
       const kind = pathKind(f);
       if (kind === 'folder') throw folderError(f, ' (from KUBECONFIG)');
+      // kubectl skips only the files that do not exist: one it may not look at fails the command.
+      if (typeof kind === 'object') throw unreadableError(f, ' (from KUBECONFIG)', kind.error);
       if (kind) files.push(f);
     }
     if (files.length === 0) {
@@ -98,17 +101,27 @@ export function kubeconfigFiles(req: KubeconfigRequest): { source: KubeconfigSou
   const homeFile = resolve(home, '.kube', 'config');
   const kind = pathKind(homeFile);
   if (kind === 'folder') throw folderError(homeFile, '');
+  if (typeof kind === 'object') throw unreadableError(homeFile, '', kind.error);
   return kind ? { source: 'home', files: [homeFile] } : undefined;
 }
 
-/** What a path names, from one stat: a missing or unreachable path is neither (as existsSync says). */
-function pathKind(path: string): 'file' | 'folder' | undefined {
+/**
+ * What a path names, from one stat: undefined when it does not exist, the error when it cannot be looked at
+ * (a folder on the way this user may not enter): the file may be there, and kubectl fails rather than skip it.
+ */
+function pathKind(path: string): 'file' | 'folder' | { error: unknown } | undefined {
   try {
     const stat = statSync(path, { throwIfNoEntry: false });
     return stat ? (stat.isDirectory() ? 'folder' : 'file') : undefined;
-  } catch {
-    return undefined;
+  } catch (error) {
+    return fileProblem(error).missing ? undefined : { error };
   }
+}
+
+/** A kubeconfig path that exists (or may) but cannot be read, as one line with what to check. */
+function unreadableError(file: string, from: string, error: unknown): KubeconfigError {
+  const { why, denied } = fileProblem(error);
+  return new KubeconfigError(`kubeconfig ${file}${from} ${why}`, denied ? permissionHint(file) : 'check the path, and that the file is a readable kubeconfig');
 }
 
 /** A kubeconfig path naming a folder (~/.kube rather than ~/.kube/config), with the kubeconfig inside it, if any. */
@@ -289,10 +302,13 @@ function checkReferencedFiles(merged: RawConfig, contextName: string, files: str
       try {
         accessSync(file, constants.R_OK);
       } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+        const { why, denied } = fileProblem(err);
+        const inline = field === 'tokenFile' ? 'token' : `${field}-data`;
         throw new KubeconfigError(
           `${field} file ${file} of ${kind} "${String(name)}" ${why} (kubeconfig ${files.join(delimiter)})`,
-          `fix the ${field} path in the kubeconfig, or put the content inline with ${field === 'tokenFile' ? 'token' : `${field}-data`}`,
+          denied
+            ? `${permissionHint(file)}, or put the content inline with ${inline}`
+            : `fix the ${field} path in the kubeconfig, or put the content inline with ${inline}`,
         );
       }
     }
@@ -385,10 +401,7 @@ async function readKubeconfigFile(file: string, env: NodeJS.ProcessEnv): Promise
     raw = (await readParsed(file, (text) => parseKubeconfigText(text, file), env)).value;
   } catch (err) {
     if (err instanceof KubeconfigError) throw err;
-    throw new KubeconfigError(
-      `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'check the file exists and is readable',
-    );
+    throw unreadableError(file, '', err);
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {

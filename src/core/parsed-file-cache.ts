@@ -5,7 +5,7 @@
  * folder only its owner can enter (0700) and each entry is written 0600; a folder with other permissions
  * or another owner is not used. Any failure falls back to parsing: the cache can only save time.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fnv1a } from '../machinery/fnv1a.ts';
 import { userCacheDir } from './cache-dir.ts';
@@ -30,7 +30,8 @@ export interface ParsedFile {
 
 /**
  * Returns the parsed value of `file`: from the cache when the file is unchanged, else `parse(text)` (stored
- * for next time). `parse` may throw; nothing is cached then. Returns `text` only when it parsed afresh.
+ * for next time). `parse` may throw; nothing is cached then. Returns `text` only when it parsed afresh. A file
+ * this user may no longer read throws as reading it would (EACCES), cached or not: chmod changes no mtime.
  */
 export async function readParsed(file: string, parse: (text: string) => Promise<unknown>, env: NodeJS.ProcessEnv = process.env): Promise<ParsedFile> {
   const stats = statSync(file, { bigint: true });
@@ -39,8 +40,10 @@ export async function readParsed(file: string, parse: (text: string) => Promise<
   const key = { path: file, size: Number(stats.size), ino: Number(stats.ino), mtimeNs: String(stats.mtimeNs) };
   if (entryFile) {
     const hit = readEntry(entryFile);
-    if (hit && hit.v === VERSION && hit.path === key.path && hit.size === key.size && hit.ino === key.ino && hit.mtimeNs === key.mtimeNs)
+    if (hit && hit.v === VERSION && hit.path === key.path && hit.size === key.size && hit.ino === key.ino && hit.mtimeNs === key.mtimeNs) {
+      accessSync(file, constants.R_OK);
       return { text: undefined, value: hit.value };
+    }
   }
   const text = readFileSync(file, 'utf8');
   const value = await parse(text);

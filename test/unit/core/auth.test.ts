@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { authenticator, credentialKind, needsClientNode, registerUserSecrets, tlsOptions, type ClusterEntry, type UserEntry } from '../../../src/core/auth.ts';
-import { KubeconfigError, UserFacingError } from '../../../src/core/errors.ts';
+import { ExitCode, KubeconfigError, UserFacingError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
+import { withFsError } from '../../helpers/fs-error.ts';
 
 const dir = tempDir('auth-test-');
 function file(name: string, text: string, mode = 0o600): string {
@@ -77,7 +78,30 @@ describe('native authentication', () => {
     now += 120_000;
     assert.equal((await auth.credentials()).headers.authorization, 'Bearer rotating-token-1');
     const missing = authenticator({ tokenFile: join(dir, 'no-such-token') }, cluster);
-    await assert.rejects(missing.credentials(), (e: Error) => e instanceof KubeconfigError && /cannot read the token file/.test(e.message));
+    await assert.rejects(missing.credentials(), (e: Error) => e instanceof KubeconfigError && /^token file .*no-such-token does not exist$/.test(e.message));
+  });
+
+  it('says a token, certificate or key file it may not read cannot be read (permission denied), with a permissions hint and exit 3', async () => {
+    const tokenFile = file('token-locked', 'locked-token');
+    await withFsError('readFileSync', tokenFile, 'EACCES', () =>
+      assert.rejects(authenticator({ tokenFile }, cluster).credentials(), (e: KubeconfigError) => {
+        assert.ok(e instanceof KubeconfigError);
+        assert.equal(e.exitCode, ExitCode.config);
+        assert.equal(e.message, `token file ${tokenFile} cannot be read (permission denied)`);
+        assert.equal(e.hint, `check its permissions and owner, and those of the folders above it (\`ls -l ${tokenFile}\`)`);
+        return true;
+      }),
+    );
+    const key = file('locked.key', KEY);
+    await withFsError('readFileSync', key, 'EACCES', () =>
+      assert.throws(
+        () => authenticator({ 'client-certificate': file('locked.crt', CERT), 'client-key': key }, cluster),
+        (e: KubeconfigError) =>
+          e.exitCode === ExitCode.config &&
+          e.message === `client-key file ${key} cannot be read (permission denied)` &&
+          /permissions and owner/.test(e.hint ?? ''),
+      ),
+    );
   });
 
   it('presents a client certificate and key from files or inline data (inline wins)', async () => {
@@ -100,7 +124,7 @@ describe('native authentication', () => {
     );
     assert.throws(
       () => authenticator({ 'client-certificate': join(dir, 'nope.crt'), 'client-key': join(dir, 'nope.key') }, cluster),
-      (e: Error) => e instanceof KubeconfigError && /cannot read client-certificate/.test(e.message),
+      (e: Error) => e instanceof KubeconfigError && /^client-certificate file .*nope.crt does not exist$/.test(e.message),
     );
   });
 

@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inClusterConfig, loadKubeconfig, mergeFiles, PLAIN_HTTP_CREDENTIAL } from '../../../src/core/kubeconfig.ts';
 import { ExitCode, KubeconfigError } from '../../../src/core/errors.ts';
 import { redact } from '../../../src/core/redact.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
+import { withFsError } from '../../helpers/fs-error.ts';
 
 const dir = tempDir('kubeconfig-test-');
 // Parsed files are cached per user: keep the tests' cache out of the real one.
@@ -135,6 +136,40 @@ describe('kubeconfig resolution', () => {
     });
   });
 
+  it('says a kubeconfig that exists but may not be read cannot be read (permission denied), with a permissions hint and exit 3', async () => {
+    const locked = file('locked.yaml', readFileSync(A, 'utf8'));
+    await withFsError('readFileSync', locked, 'EACCES', async () => {
+      for (const req of [{ kubeconfig: locked }, { env: { KUBECONFIG: locked } }]) {
+        await assert.rejects(loadKubeconfig({ ...req, env: { ...cacheEnv, ...req.env } }), (e: KubeconfigError) => {
+          assert.ok(e instanceof KubeconfigError);
+          assert.equal(e.exitCode, ExitCode.config);
+          assert.equal(e.message, `kubeconfig ${locked} cannot be read (permission denied)`);
+          assert.equal(e.hint, `check its permissions and owner, and those of the folders above it (\`ls -l ${locked}\`)`);
+          return true;
+        });
+      }
+    });
+    // A folder on the way that may not be searched: the file may be there, so it is not "does not exist", nor
+    // skipped from KUBECONFIG or passed over for the sandbox, as kubectl fails on it too.
+    const hidden = join(dir, 'private', 'config');
+    const home = tempDir('home-');
+    const homeConfig = join(home, '.kube', 'config');
+    for (const [path, req, from] of [
+      [hidden, { kubeconfig: hidden }, ' (from --kubeconfig)'],
+      [hidden, { env: { KUBECONFIG: `${hidden}${delimiter}${B}` } }, ' (from KUBECONFIG)'],
+      [homeConfig, { env: { HOME: home }, sandboxKubeconfig: () => B }, ''],
+    ] as const) {
+      await withFsError('statSync', path, 'EACCES', () =>
+        assert.rejects(loadKubeconfig({ ...req, env: { ...cacheEnv, ...('env' in req ? req.env : {}) } }), (e: KubeconfigError) => {
+          assert.equal(e.exitCode, ExitCode.config);
+          assert.equal(e.message, `kubeconfig ${path}${from} cannot be read (permission denied)`);
+          assert.match(e.hint!, /permissions and owner/);
+          return true;
+        }),
+      );
+    }
+  });
+
   it('registers every loaded credential with the redactor', async () => {
     await loadKubeconfig({ env: { ...cacheEnv, KUBECONFIG: `${A}:${B}`, HOME: dir } });
     assert.equal(redact('token=alice-secret-token and bobs-password'), 'token=<redacted> and <redacted>');
@@ -190,6 +225,29 @@ contexts:
     // Only the chosen context's entries matter, as with kubectl: another user's missing file is no error.
     const other = file('other.yaml', cfg('', 'token: t').replace('users:\n', 'users:\n- {name: unused, user: {client-certificate: /nonexistent/x.crt}}\n'));
     assert.equal((await loadKubeconfig({ kubeconfig: other, env: {} })).userName, 'u');
+  });
+
+  it('says a certificate, key or token file the kubeconfig names that may not be read cannot be read (permission denied), with what to check', async () => {
+    const key = file('certs/u.key', 'a key would be here\n');
+    const locked = file(
+      'locked-key.yaml',
+      `current-context: c
+clusters: [{name: k, cluster: {server: 'https://127.0.0.1:1111'}}]
+users: [{name: u, user: {client-certificate: certs/ca.crt, client-key: certs/u.key}}]
+contexts: [{name: c, context: {cluster: k, user: u}}]
+`,
+    );
+    await withFsError('accessSync', key, 'EACCES', () =>
+      assert.rejects(loadKubeconfig({ kubeconfig: locked, env: cacheEnv }), (e: KubeconfigError) => {
+        assert.equal(e.exitCode, ExitCode.config);
+        assert.equal(e.message, `client-key file ${key} of user "u" cannot be read (permission denied) (kubeconfig ${locked})`);
+        assert.equal(
+          e.hint,
+          `check its permissions and owner, and those of the folders above it (\`ls -l ${key}\`), or put the content inline with client-key-data`,
+        );
+        return true;
+      }),
+    );
   });
 
   it('gives the same answer from the parsed-file cache as from a fresh parse, and reads JSON kubeconfigs', async () => {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { entryName, readParsed } from '../../../src/core/parsed-file-cache.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
+import { withFsError } from '../../helpers/fs-error.ts';
 
 function setup() {
   const root = tempDir('parsed-cache-');
@@ -31,6 +32,13 @@ describe('parsed file cache', () => {
     utimesSync(s.file, new Date(), new Date(Date.now() + 5000));
     assert.deepEqual((await readParsed(s.file, s.parse, s.env)).value, { text: 'token: secret-two\n' });
     assert.equal(s.parses(), 2);
+  });
+
+  it('refuses a cached file this user may no longer read, as reading it would, rather than answering from the cache', async () => {
+    const s = setup();
+    await readParsed(s.file, s.parse, s.env);
+    await withFsError('accessSync', s.file, 'EACCES', () => assert.rejects(readParsed(s.file, s.parse, s.env), { code: 'EACCES' }));
+    assert.equal(s.parses(), 1);
   });
 
   it('keeps entries readable only by their owner, in a folder only the owner can enter', async () => {
