@@ -10,7 +10,7 @@
  * is reused until its expirationTimestamp (forever without one) and dropped when the server answers 401;
  * every credential read is registered with the redactor before it can reach a request or an error.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileProblem, KubeconfigError, permissionHint, UserFacingError, ExitCode } from './errors.ts';
 import { registerSecret } from './redact.ts';
 
@@ -304,15 +304,9 @@ function runPlugin(
       if (!err) return resolvePromise(stdout);
       const e = err as NodeJS.ErrnoException & { code?: string | number };
       if (e.name === 'AbortError') return reject(e);
-      if (e.code === 'ENOENT' || e.code === 'EACCES') {
-        return reject(
-          new UserFacingError(
-            `exec plugin "${command}" not found (${e.code})`,
-            installHint?.trim().split('\n')[0] || 'install it, or fix users[].user.exec.command in the kubeconfig',
-            ExitCode.unauthorized,
-          ),
-        );
-      }
+      // As client-go: a plugin that is not there or may not be run is a credential missing from this machine
+      // (exit 3, as a missing token file), with the kubeconfig's installHint when it has one.
+      if (e.code === 'ENOENT' || e.code === 'EACCES') return reject(pluginNotRunnable(command, e.code, installHint));
       reject(
         new UserFacingError(
           `exec plugin "${command}" failed${typeof e.code === 'number' ? ` with exit code ${String(e.code)}` : ''}`,
@@ -329,6 +323,22 @@ function runPlugin(
       if (interactive) process.stdin.unpipe(child.stdin!);
     });
   });
+}
+
+function pluginNotRunnable(command: string, code: 'ENOENT' | 'EACCES', installHint: string | undefined): KubeconfigError {
+  // An installHint is often several lines (one per platform): all of it, on the one line errors get.
+  const hint = installHint?.trim().replace(/\s+/g, ' ');
+  // ENOENT for a file that is there: the interpreter its #! line names is missing.
+  const present = code === 'ENOENT' && command.includes('/') && existsSync(command);
+  const why =
+    code === 'EACCES'
+      ? 'cannot be run (permission denied: not an executable file)'
+      : present
+        ? 'cannot be run: the interpreter its #! line names is not installed'
+        : `is not installed (not found${command.includes('/') ? '' : ' on PATH'})`;
+  const fix = 'or fix users[].user.exec.command in the kubeconfig';
+  const fallback = code === 'EACCES' ? `make it executable (chmod +x), ${fix}` : present ? `install what its #! line names, ${fix}` : `install it, ${fix}`;
+  return new KubeconfigError(`exec plugin "${command}" ${why}`, hint || fallback);
 }
 
 /** What to do about a plugin whose output is not a usable ExecCredential: only the person can look at it. */

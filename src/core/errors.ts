@@ -14,12 +14,13 @@ export const ExitCode = {
   failure: 1,
   /** Bad command line: unknown command or option, missing or extra argument, bad value. */
   usage: 2,
-  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), an unreadable or malformed one, an unknown context, a file it names missing or unreadable, a credential no header can carry. */
+  /** Nothing usable to talk to: no kubeconfig (and no running sandbox), an unreadable or malformed one, an unknown context, a file or exec plugin it names missing or unreadable, a credential no header can carry. */
   config: 3,
   /** The server cannot be reached: refused, unresolvable, a port fetch refuses, an answer that is not HTTP; or a sandbox component unhealthy. */
   unreachable: 4,
   /** TLS failed: the server's certificate does not match the kubeconfig's certificate authority. */
   tls: 5,
+  /** 401, or an exec plugin gave no credential (it failed, printed none, or needs a terminal). */
   unauthorized: 6,
   forbidden: 7,
   notFound: 8,

@@ -232,20 +232,36 @@ describe('native authentication', () => {
     });
   });
 
-  it('reports a missing plugin with its install hint, a failing one with its exit code, and wrong output plainly', async () => {
-    const missing = authenticator(
-      {
-        exec: { command: join(dir, 'no-such-plugin'), apiVersion: v1, interactiveMode: 'Never', installHint: 'install it with: brew install thing\nmore text' },
-      },
-      cluster,
-    );
-    await assert.rejects(
-      missing.credentials(),
-      (e: UserFacingError) => /exec plugin ".*no-such-plugin" not found/.test(e.message) && e.hint === 'install it with: brew install thing',
-    );
+  it('says an exec plugin that is not installed or may not be run is missing here (exit 3, as a missing token file), naming the command, with all of its installHint', async () => {
+    const noPath = tempDir('empty-path-');
+    const notExecutable = file('exec-not-executable', '#!/bin/sh\necho {}\n', 0o600);
+    const noInterpreter = file('exec-no-interpreter', '#!/nonexistent/interpreter\n', 0o700);
+    const installHint = 'thing-login is required to sign in.\n\n  On macOS: brew install thing\n  On Linux: apt install thing\n';
+    for (const [command, message, hint] of [
+      [join(dir, 'no-such-plugin'), `exec plugin "${join(dir, 'no-such-plugin')}" is not installed (not found)`, undefined],
+      ['thing-login', 'exec plugin "thing-login" is not installed (not found on PATH)', undefined],
+      [notExecutable, `exec plugin "${notExecutable}" cannot be run (permission denied: not an executable file)`, /^make it executable \(chmod \+x\)/],
+      [noInterpreter, `exec plugin "${noInterpreter}" cannot be run: the interpreter its #! line names is not installed`, /^install what its #! line names/],
+    ] as const) {
+      for (const withHint of [true, false]) {
+        const exec = { command, apiVersion: v1, interactiveMode: 'Never' as const, ...(withHint ? { installHint } : {}) };
+        await assert.rejects(authenticator({ exec }, cluster, { env: { PATH: noPath } }).credentials(), (e: UserFacingError) => {
+          assert.ok(e instanceof KubeconfigError);
+          assert.equal(e.exitCode, ExitCode.config);
+          assert.equal(e.message, message);
+          if (withHint) assert.equal(e.hint, 'thing-login is required to sign in. On macOS: brew install thing On Linux: apt install thing');
+          else assert.match(e.hint!, hint ?? /^install it, or fix users\[\]\.user\.exec\.command in the kubeconfig$/);
+          return true;
+        });
+      }
+    }
+  });
+
+  it('reports a failing plugin with its exit code, and wrong output plainly, with the unauthorized code', async () => {
     const failing = plugin('exec-fail', `{}`, 3);
-    await assert.rejects(authenticator({ exec: { command: failing.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(), (e: Error) =>
-      /failed with exit code 3/.test(e.message),
+    await assert.rejects(
+      authenticator({ exec: { command: failing.command, apiVersion: v1, interactiveMode: 'Never' } }, cluster).credentials(),
+      (e: UserFacingError) => /failed with exit code 3/.test(e.message) && e.exitCode === ExitCode.unauthorized,
     );
     const wrongVersion = plugin('exec-wrong', `{ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 't' } }`);
     await assert.rejects(
