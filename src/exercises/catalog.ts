@@ -163,7 +163,7 @@ export function unknownExercise(catalog: ExerciseCatalog, ref: string): UserFaci
   const near = closestExercise(catalog, ref);
   return new UserFacingError(
     `no exercise "${ref}"${near ? `; did you mean ${near.id}?` : ''}`,
-    `pick a number from 1 to ${catalog.exercises.length} or an id: see \`kube-lessons exercise list\``,
+    `pick a number from 1 to ${catalog.exercises.length} or an id: see \`npx kube-lessons exercise list\``,
     ExitCode.usage,
   );
 }

@@ -67,7 +67,7 @@ export function exerciseRows(catalog: ExerciseCatalog, progress: ProgressLike, c
 
 export function renderHint(e: Exercise, shown: number, c: Colors): string[] {
   const lines = e.hints.slice(0, shown).map((h, i) => `${c.bold(`Hint ${i + 1}/${e.hints.length}`)} ${h}`);
-  if (shown < e.hints.length) lines.push(c.dim(`(run \`kube-lessons hint ${e.id}\` again for the next one)`));
-  else lines.push(c.dim(`(that was the last hint; \`kube-lessons solution ${e.id}\` shows ours)`));
+  if (shown < e.hints.length) lines.push(c.dim(`(run \`npx kube-lessons hint ${e.id}\` again for the next one)`));
+  else lines.push(c.dim(`(that was the last hint; \`npx kube-lessons solution ${e.id}\` shows ours)`));
   return lines;
 }

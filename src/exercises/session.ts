@@ -79,7 +79,7 @@ export async function verify(
     io.progress.markDone(`exercise:${exercise.id}`);
     // As watch does: a pass says where to go next, so the learner is never left guessing.
     const next = nextExercise(catalog, io.progress, exercise);
-    io.line(next ? `Next: ${exerciseLabel(next)}: \`kube-lessons verify ${next.id}\` when it is written` : allPassedLine(catalog));
+    io.line(next ? `Next: ${exerciseLabel(next)}: \`npx kube-lessons verify ${next.id}\` when it is written` : allPassedLine(catalog));
   }
   return outcome;
 }
@@ -95,9 +95,9 @@ export function nextStep(io: SessionIO, catalog: ExerciseCatalog = loadExerciseC
     findWorkspace(io.cwd ?? process.cwd(), io.workspace);
   } catch (err) {
     if (!(err instanceof UserFacingError)) throw err;
-    return 'Next: `kube-lessons exercise init` makes your workspace, then `kube-lessons exercise watch` inside it.';
+    return 'Next: `npx kube-lessons exercise init` makes your workspace, then `npx kube-lessons exercise watch` inside it.';
   }
-  return `Next: ${exerciseLabel(current)}; \`kube-lessons exercise watch\` checks it on every save.`;
+  return `Next: ${exerciseLabel(current)}; \`npx kube-lessons exercise watch\` checks it on every save.`;
 }
 
 /** Shows one more hint than last time (all of them with `all`). */
@@ -124,13 +124,13 @@ export function solution(io: SessionIO, ref: string | undefined, confirm: (e: Ex
     const shown = isPassed(io.progress, e) || (await confirm(e));
     // The learner said no when asked: their choice, not an error, so no --yes hint and exit 0.
     if (shown === false) {
-      io.line(`Kept hidden. \`kube-lessons hint ${e.id}\` gives the next hint.`);
+      io.line(`Kept hidden. \`npx kube-lessons hint ${e.id}\` gives the next hint.`);
       return;
     }
     if (shown === 'cannot-ask') {
       throw new UserFacingError(
         `exercise ${e.id} does not pass yet, so its solution stays hidden`,
-        `try \`kube-lessons hint ${e.id}\` first, or add --yes to see it anyway`,
+        `try \`npx kube-lessons hint ${e.id}\` first, or add --yes to see it anyway`,
         ExitCode.usage,
       );
     }

@@ -102,7 +102,7 @@ export async function verifyExercise(catalog: ExerciseCatalog, ws: Workspace, ex
     return outcome('missing', {
       problem: {
         message: `${shown} is missing`,
-        hint: `\`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` adds it back; your other files stay`,
+        hint: `\`npx kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` adds it back; your other files stay`,
       },
     });
   }
@@ -410,7 +410,7 @@ function interpret(exercise: Exercise, got: Received, where: Where): Pick<Verify
         {
           message: `expected ${redact(m.expected)}, got ${redact(m.got)}`,
           location: at(m.exportName ?? calling),
-          hint: `\`kube-lessons hint ${exercise.id}\``,
+          hint: `\`npx kube-lessons hint ${exercise.id}\``,
         },
         byId(m.id),
       );
@@ -454,7 +454,7 @@ function interpret(exercise: Exercise, got: Received, where: Where): Pick<Verify
       failed = true;
       status = 'failed';
       failWith(
-        { message: `the check could not run: ${redact(m.error.message)}`, hint: 'is the cluster reachable? `kube-lessons doctor`' },
+        { message: `the check could not run: ${redact(m.error.message)}`, hint: 'is the cluster reachable? `npx kube-lessons doctor`' },
         byId(m.id) ?? current,
       );
     } else if (m.type === 'done') {

@@ -68,14 +68,14 @@ export function packageVersion(): string {
 export function initWorkspace(catalog: ExerciseCatalog, dir: string, force: string[] = []): InitReport {
   const root = resolve(dir);
   if (existsSync(root) && !lstatSync(root).isDirectory())
-    throw new UserFacingError(`${dir} exists and is not a folder`, 'pick another folder: kube-lessons exercise init DIR', ExitCode.usage);
+    throw new UserFacingError(`${dir} exists and is not a folder`, 'pick another folder: npx kube-lessons exercise init DIR', ExitCode.usage);
   // A workspace inside another one would be found by nothing (commands walk up to the outer one).
   const outer = readWorkspace(root) ? undefined : enclosingWorkspace(dirname(root));
   if (outer) {
     const shown = relative(process.cwd(), outer.dir) || '.';
     throw new UserFacingError(
       `${dir} is inside the exercise workspace ${shown}`,
-      `\`kube-lessons exercise init ${shown}\` completes that one; to make another, pick a folder outside it`,
+      `\`npx kube-lessons exercise init ${shown}\` completes that one; to make another, pick a folder outside it`,
       ExitCode.usage,
     );
   }
@@ -197,7 +197,7 @@ export function findWorkspace(cwd: string, explicit?: string): Workspace {
     if (!ws)
       throw new UserFacingError(
         `${explicit} is not an exercise workspace (no "kubeLessons" in its package.json)`,
-        `create it with \`kube-lessons exercise init ${explicit}\``,
+        `create it with \`npx kube-lessons exercise init ${explicit}\``,
         ExitCode.usage,
       );
     return ws;
@@ -208,7 +208,7 @@ export function findWorkspace(cwd: string, explicit?: string): Workspace {
   if (beside) return beside;
   throw new UserFacingError(
     'no exercise workspace here',
-    'create one with `kube-lessons exercise init`, then run this inside kube-lessons-exercises/',
+    'create one with `npx kube-lessons exercise init`, then run this inside kube-lessons-exercises/',
     ExitCode.usage,
   );
 }
@@ -216,7 +216,7 @@ export function findWorkspace(cwd: string, explicit?: string): Workspace {
 /** One line for a workspace init made with an older catalog, or undefined when it is current. */
 export function staleWorkspaceNote(catalog: ExerciseCatalog, ws: Workspace): string | undefined {
   if (ws.meta.workspaceFormat >= catalog.workspaceFormat) return undefined;
-  return `note: this workspace was made by kube-lessons ${ws.meta.createdBy} (workspace format ${ws.meta.workspaceFormat}, now ${catalog.workspaceFormat}) (hint: run \`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` to add what is new; your files stay as they are)`;
+  return `note: this workspace was made by kube-lessons ${ws.meta.createdBy} (workspace format ${ws.meta.workspaceFormat}, now ${catalog.workspaceFormat}) (hint: run \`npx kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` to add what is new; your files stay as they are)`;
 }
 
 /** The exercise's file; a folder in its place is the learner's to move (reading it would fail with a bare EISDIR). */
@@ -225,7 +225,7 @@ export function exerciseFile(ws: Workspace, e: Exercise): string {
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
     throw new UserFacingError(
       `${relative(process.cwd(), file) || e.file} is a folder, not the file of exercise ${e.id}`,
-      `move the folder away; \`kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` then adds the file back`,
+      `move the folder away; \`npx kube-lessons exercise init ${relative(process.cwd(), ws.dir) || '.'}\` then adds the file back`,
       ExitCode.failure,
     );
   return file;

@@ -619,7 +619,7 @@ function exerciseLines(deps: EngineDeps, lesson: Lesson): string[] {
     c.bold.cyan('▍Write it yourself'),
     ...list.map((e) => `${e.passed ? c.green('✓') : c.dim('·')} exercise ${e.number} ${e.id}: ${e.title} (${e.file})`),
     c.dim(
-      `In your exercise workspace (\`kube-lessons exercise init\` makes one): \`kube-lessons exercise watch ${id}\` checks it on every save, \`kube-lessons verify ${id}\` once, \`kube-lessons hint ${id}\` when stuck.`,
+      `In your exercise workspace (\`npx kube-lessons exercise init\` makes one): \`npx kube-lessons exercise watch ${id}\` checks it on every save, \`npx kube-lessons verify ${id}\` once, \`npx kube-lessons hint ${id}\` when stuck.`,
     ),
   ];
 }
@@ -635,7 +635,7 @@ async function offerExercises(deps: EngineDeps, lesson: Lesson): Promise<void> {
     if (!open.length) return;
     const pick = await deps.prompter.select<string>({
       message: 'Exercises',
-      choices: [...open.map((e) => ({ value: e.id, name: `Check exercise ${e.number} ${e.id}`, description: e.file })), { value: '', name: 'Go on (come back with `kube-lessons exercise watch`)' }],
+      choices: [...open.map((e) => ({ value: e.id, name: `Check exercise ${e.number} ${e.id}`, description: e.file })), { value: '', name: 'Go on (come back with `npx kube-lessons exercise watch`)' }],
       default: '',
     });
     if (!pick) return;

@@ -3,7 +3,7 @@
 // listers, here getFoo and getDeployment), write only what differs, and never change an object you read from a
 // cache (write a copy). Throwing means "retry this key later"; returning means "done".
 //
-// Run `kube-lessons verify foo-sync-handler`.
+// Run `npx kube-lessons verify foo-sync-handler`.
 export interface Foo {
   metadata: { name: string; namespace: string; uid: string; resourceVersion?: string };
   spec: { deploymentName: string; replicas?: number };

@@ -3,7 +3,7 @@
 // under zero or more values. With an index of pods by node name, "which pods run on node X?" is one lookup
 // instead of a scan of every pod. The DaemonSet and node lifecycle controllers keep exactly this index.
 //
-// Run `kube-lessons verify index-by-node`.
+// Run `npx kube-lessons verify index-by-node`.
 import type { Indexer, IndexFunc } from 'kube-lessons/machinery';
 
 export interface Pod {

@@ -2,7 +2,7 @@
 // A client starts from a kubeconfig: it picks a context (current-context, unless one is asked for), and the
 // context names the cluster whose server URL every request goes to. kubectl and client-go's clientcmd do this.
 //
-// Run `kube-lessons verify kubeconfig` to check your work, `kube-lessons hint kubeconfig` when stuck.
+// Run `npx kube-lessons verify kubeconfig` to check your work, `npx kube-lessons hint kubeconfig` when stuck.
 import { loadKubeconfig } from 'kube-lessons/core';
 
 export interface Target {

@@ -2,7 +2,7 @@
 // The blog's first program lists the cluster's nodes and prints NAME, ARCH and OS. Here you write the part
 // that talks to the API server: one GET of the node collection, and the fields each row needs.
 //
-// Run `kube-lessons verify list-nodes` to check your work (it needs a cluster: the sandbox will do).
+// Run `npx kube-lessons verify list-nodes` to check your work (it needs a cluster: the sandbox will do).
 import type { KubeClient } from 'kube-lessons/core';
 
 export interface NodeRow {

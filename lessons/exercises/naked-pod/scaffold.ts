@@ -3,7 +3,7 @@
 // polling, but with a watch on that one pod, from the resourceVersion the create returned. Running it twice
 // must work: the second create answers 409 Conflict (AlreadyExists), and then you wait for the existing pod.
 //
-// Run `kube-lessons verify naked-pod` (it needs a cluster: the sandbox will do; verify gives you a namespace).
+// Run `npx kube-lessons verify naked-pod` (it needs a cluster: the sandbox will do; verify gives you a namespace).
 import { ApiStatusError, type KubeClient } from 'kube-lessons/core';
 
 export interface Pod {

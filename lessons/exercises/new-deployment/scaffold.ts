@@ -4,7 +4,7 @@
 // lets the garbage collector delete the Deployment with its Foo, and what tells the controller a Deployment of
 // that name is its own and not someone else's.
 //
-// Run `kube-lessons verify new-deployment`.
+// Run `npx kube-lessons verify new-deployment`.
 export interface Foo {
   metadata: { name: string; namespace: string; uid: string };
   spec: { deploymentName: string; replicas?: number };

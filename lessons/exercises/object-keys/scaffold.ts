@@ -3,7 +3,7 @@
 // nodes. Workqueues carry these keys, not objects, and a worker splits a key back into namespace and name to
 // read the object from the cache.
 //
-// Run `kube-lessons verify object-keys`.
+// Run `npx kube-lessons verify object-keys`.
 export interface ObjectMeta {
   metadata: { name: string; namespace?: string };
 }

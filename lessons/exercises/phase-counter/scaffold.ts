@@ -5,7 +5,7 @@
 // right through all of these: a phase change moves a pod from one count to another; a resync calls onUpdate
 // with the same pod twice and must change nothing.
 //
-// Run `kube-lessons verify phase-counter`.
+// Run `npx kube-lessons verify phase-counter`.
 import { DeletedFinalStateUnknown, type ResourceEventHandler } from 'kube-lessons/machinery';
 
 export interface Pod {

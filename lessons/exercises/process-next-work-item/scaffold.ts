@@ -5,7 +5,7 @@
 // if it was added again meanwhile, it goes back in the queue). A key that keeps failing is dropped after
 // MAX_RETRIES retries, so one broken object cannot be retried forever.
 //
-// Run `kube-lessons verify process-next-work-item` to check your work.
+// Run `npx kube-lessons verify process-next-work-item` to check your work.
 import type { RateLimitingQueue } from 'kube-lessons/machinery';
 
 export const MAX_RETRIES = 5;

@@ -3,7 +3,7 @@
 // per-item exponential limiter answers base * 2^n for the n-th failure of that key (n from 0), capped at max,
 // and forgets a key's failures when told it succeeded. Every key counts on its own.
 //
-// Run `kube-lessons verify rate-limiter`.
+// Run `npx kube-lessons verify rate-limiter`.
 import type { RateLimiter } from 'kube-lessons/machinery';
 
 export class ExponentialLimiter implements RateLimiter<string> {

@@ -4,7 +4,7 @@
 // it through discovery: GET /api/v1 (the core group) or /apis/<group>/<version> lists the resources served
 // there, each with its plural name, its kind and whether it is namespaced.
 //
-// Run `kube-lessons verify rest-path` (it needs a cluster: the sandbox will do).
+// Run `npx kube-lessons verify rest-path` (it needs a cluster: the sandbox will do).
 import type { KubeClient } from 'kube-lessons/core';
 
 /**

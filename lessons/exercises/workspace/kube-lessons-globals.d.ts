@@ -1,5 +1,5 @@
-// Made by `kube-lessons exercise init`. The few runtime globals exercises use, declared here so type-checking
-// needs neither the DOM library nor @types/node. Reset it with `kube-lessons exercise init --force kube-lessons-globals.d.ts`.
+// Made by `npx kube-lessons exercise init`. The few runtime globals exercises use, declared here so type-checking
+// needs neither the DOM library nor @types/node. Reset it with `npx kube-lessons exercise init --force kube-lessons-globals.d.ts`.
 interface Console {
   log(...data: unknown[]): void;
   error(...data: unknown[]): void;

@@ -42,8 +42,8 @@ export function register(command: Command, ctx: () => CommandContext): void {
       const where = relative(process.cwd(), report.dir);
       // Commands find the workspace from anywhere inside it: no cd when already there.
       const inside = !relative(report.dir, process.cwd()).startsWith('..') && !isAbsolute(relative(report.dir, process.cwd()));
-      if (inside) c.out.line(`Workspace ready${where ? ` in ${where}` : ' here'} (you are in it). Next: kube-lessons exercise watch`);
-      else c.out.line(`Workspace ready in ${where}. Next: cd ${where} && kube-lessons exercise watch`);
+      if (inside) c.out.line(`Workspace ready${where ? ` in ${where}` : ' here'} (you are in it). Next: npx kube-lessons exercise watch`);
+      else c.out.line(`Workspace ready in ${where}. Next: cd ${where} && npx kube-lessons exercise watch`);
     });
 
   exercise
@@ -138,7 +138,7 @@ export async function runExerciseWatch(c: CommandContext, start: string | undefi
       process.stdin.pause();
     }
   }
-  if (end === 'quit') c.out.line('Stopped watching; what passed is saved. `kube-lessons exercise list` shows where you are.');
+  if (end === 'quit') c.out.line('Stopped watching; what passed is saved. `npx kube-lessons exercise list` shows where you are.');
   // q ends with 0; Ctrl-C with 130, as it does every command.
   return 'done';
 }

@@ -181,7 +181,7 @@ const ROWS: Row[] = [
     args: () => ['verify'],
     cluster: 'none',
     code: ExitCode.usage,
-    line: /^error: no exercise workspace here \(hint: create one with `kube-lessons exercise init`, then run this inside kube-lessons-exercises\/\)$/,
+    line: /^error: no exercise workspace here \(hint: create one with `npx kube-lessons exercise init`, then run this inside kube-lessons-exercises\/\)$/,
   },
   { name: 'unknown command', args: () => ['nosuch'], code: ExitCode.usage, line: /^error: unknown command 'nosuch' \(hint: see `kube-lessons --help`\)$/ },
   {

@@ -83,7 +83,7 @@ describe('bad input to verify', () => {
     renameSync(`${file}.away`, file);
     assert.equal(r.code, 1);
     assert.equal(r.stdout.trim().split('\n').length, 1);
-    assert.match(r.stdout, /is missing \(hint: `kube-lessons exercise init .*` adds it back; your other files stay\)/);
+    assert.match(r.stdout, /is missing \(hint: `npx kube-lessons exercise init .*` adds it back; your other files stay\)/);
   });
 
   it('a workspace made by an older version: one line of note, then verify goes on', async () => {
@@ -95,13 +95,13 @@ describe('bad input to verify', () => {
     writeFileSync(pkgFile, JSON.stringify(pkg));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, /^note: this workspace was made by kube-lessons 0\.0\.1 .*\(hint: run `kube-lessons exercise init/);
+    assert.match(r.stderr, /^note: this workspace was made by kube-lessons 0\.0\.1 .*\(hint: run `npx kube-lessons exercise init/);
   });
 
   it('no workspace, or an unknown exercise: a usage error in one line', async () => {
     const none = await runCli(['verify'], { env: { ...env, KUBE_LESSONS_WORKSPACE: '' } });
     assert.equal(none.code, 2);
-    assert.match(none.stderr.trim(), /^error: no exercise workspace here \(hint: create one with `kube-lessons exercise init`/);
+    assert.match(none.stderr.trim(), /^error: no exercise workspace here \(hint: create one with `npx kube-lessons exercise init`/);
     const unknown = await runCli(['verify', 'nope'], { env });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr.trim(), /^error: no exercise "nope" \(hint: /);

@@ -32,14 +32,14 @@ describe('learner slips around the workspace', () => {
   before(async () => {
     const r = await cli(home, 'exercise', 'init');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Workspace ready in kube-lessons-exercises\. Next: cd kube-lessons-exercises && kube-lessons exercise watch/);
+    assert.match(r.stdout, /Workspace ready in kube-lessons-exercises\. Next: cd kube-lessons-exercises && npx kube-lessons exercise watch/);
   });
   after(() => rmSync(home, { recursive: true, force: true }));
 
   it('`exercise init .` inside the workspace says it is ready here, with no `cd .`', async () => {
     const r = await cli(ws, 'exercise', 'init', '.');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Workspace ready here \(you are in it\)\. Next: kube-lessons exercise watch$/m);
+    assert.match(r.stdout, /^Workspace ready here \(you are in it\)\. Next: npx kube-lessons exercise watch$/m);
     assert.doesNotMatch(r.stdout, /cd \./);
   });
 
@@ -47,11 +47,11 @@ describe('learner slips around the workspace', () => {
     const r = await cli(join(ws, 'exercises'), 'exercise', 'init');
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!existsSync(join(ws, 'exercises', 'kube-lessons-exercises')), 'no nested workspace');
-    assert.match(r.stdout, /^Workspace ready in \.\. \(you are in it\)\. Next: kube-lessons exercise watch$/m);
+    assert.match(r.stdout, /^Workspace ready in \.\. \(you are in it\)\. Next: npx kube-lessons exercise watch$/m);
     const named = await cli(join(ws, 'exercises'), 'exercise', 'init', 'mine');
     assert.equal(named.code, 2);
     assert.equal(named.stderr.trim().split('\n').length, 1, named.stderr);
-    assert.match(named.stderr, /^error: mine is inside the exercise workspace \.\. \(hint: `kube-lessons exercise init \.\.` completes that one/);
+    assert.match(named.stderr, /^error: mine is inside the exercise workspace \.\. \(hint: `npx kube-lessons exercise init \.\.` completes that one/);
     assert.ok(!existsSync(join(ws, 'exercises', 'mine')));
   });
 

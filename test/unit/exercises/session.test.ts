@@ -18,7 +18,7 @@ test('verify of a passing exercise says which exercise is next, and after the la
   const [double, greet] = catalog.exercises;
   solve(catalog, ws, double!);
   await verify(io, 'double', checker);
-  assert.equal(io.lines.at(-1), 'Next: exercise 2 greet (exercises/02-greet.ts): `kube-lessons verify greet` when it is written');
+  assert.equal(io.lines.at(-1), 'Next: exercise 2 greet (exercises/02-greet.ts): `npx kube-lessons verify greet` when it is written');
   solve(catalog, ws, greet!);
   await verify(io, 'greet', checker);
   assert.equal(io.lines.at(-1), 'All 2 exercises pass. Well done!');
@@ -28,7 +28,7 @@ test('a learner asked in a terminal who says no gets a one-line note, not an err
   const ws = fixtureWorkspace(catalog);
   const io = memoryIO(ws);
   await solution(io, 'double', () => Promise.resolve(false));
-  assert.deepEqual(io.lines, ['Kept hidden. `kube-lessons hint double` gives the next hint.']);
+  assert.deepEqual(io.lines, ['Kept hidden. `npx kube-lessons hint double` gives the next hint.']);
   await assert.rejects(
     solution(io, 'double', () => Promise.resolve('cannot-ask')),
     (err: Error & { hint?: string; exitCode?: number }) => /stays hidden/.test(err.message) && /--yes/.test(err.hint ?? ''),
@@ -40,9 +40,9 @@ test('exercise list ends with the next step: init when there is no workspace her
   const io = memoryIO(ws);
   assert.equal(
     nextStep({ ...io, workspace: undefined, cwd: tempDir('kube-lessons-nows-') }),
-    'Next: `kube-lessons exercise init` makes your workspace, then `kube-lessons exercise watch` inside it.',
+    'Next: `npx kube-lessons exercise init` makes your workspace, then `npx kube-lessons exercise watch` inside it.',
   );
-  assert.equal(nextStep(io), 'Next: exercise 1 double (exercises/01-double.ts); `kube-lessons exercise watch` checks it on every save.');
+  assert.equal(nextStep(io), 'Next: exercise 1 double (exercises/01-double.ts); `npx kube-lessons exercise watch` checks it on every save.');
   for (const e of catalog.exercises) io.progress.markDone(`exercise:${e.id}`);
   assert.equal(nextStep(io), 'All 2 exercises pass. Well done!');
 });

@@ -103,5 +103,5 @@ test('a missing file is one line saying how to get it back', async () => {
   const o = await run();
   assert.equal(o.status, 'missing');
   assert.deepEqual(lines(o).length, 1);
-  assert.match(lines(o)[0]!, /exercises\/01-double\.ts is missing \(hint: `kube-lessons exercise init .*` adds it back/);
+  assert.match(lines(o)[0]!, /exercises\/01-double\.ts is missing \(hint: `npx kube-lessons exercise init .*` adds it back/);
 });

@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UserFacingError } from '../../../src/core/errors.ts';
+import { loadExerciseCatalog } from '../../../src/exercises/catalog.ts';
 import { hint, open } from '../../../src/exercises/session.ts';
 import { Checker } from '../../../src/exercises/typecheck.ts';
 import { verifyExercise } from '../../../src/exercises/verify.ts';
@@ -38,6 +39,22 @@ test('init makes one file per exercise, the config files and a link to the runni
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; kubeLessons: { workspaceFormat: number } };
   assert.equal(pkg.dependencies['kube-lessons'], `file:${realpathSync(PACKAGE_ROOT)}`);
   assert.deepEqual(pkg.kubeLessons.workspaceFormat, 2);
+});
+
+test('the workspace that init writes tells the user to run `npx kube-lessons ...`, as the README does, never a bare `kube-lessons ...`', () => {
+  const dir = join(tempDir('kube-lessons-ex-'), 'ws');
+  initWorkspace(loadExerciseCatalog(), dir);
+  // package.json's scripts stay bare: npm run puts node_modules/.bin, where init links kube-lessons, on PATH.
+  // Not recursive: node_modules/kube-lessons links to the whole package.
+  const files = [...readdirSync(dir), ...readdirSync(join(dir, 'exercises')).map((f) => `exercises/${f}`)].filter((f) => /\.(md|ts)$/.test(f));
+  assert.ok(files.includes('README.md') && files.filter((f) => f.startsWith('exercises/')).length >= 10, files.join(', '));
+  const bare = /(?<!npx )(?<![\w/.-])kube-lessons (exercise|verify|hint|solution|learn|doctor|sandbox)\b/;
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    assert.doesNotMatch(text, bare, f);
+    assert.doesNotMatch(text, /^kube-lessons /m, f);
+  }
+  assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /^npx kube-lessons exercise watch /m);
 });
 
 test("init again keeps the learner's files and package.json fields; --force resets only the file named", () => {
@@ -77,7 +94,7 @@ test('a workspace made by an older version gets one line saying to run init, and
   const note = staleWorkspaceNote(catalog, readWorkspace(ws.dir)!);
   assert.match(
     note!,
-    /^note: this workspace was made by kube-lessons 0\.0\.9 \(workspace format 1, now 2\) \(hint: run `kube-lessons exercise init .*` to add what is new; your files stay as they are\)$/,
+    /^note: this workspace was made by kube-lessons 0\.0\.9 \(workspace format 1, now 2\) \(hint: run `npx kube-lessons exercise init .*` to add what is new; your files stay as they are\)$/,
   );
   const io = memoryIO(ws);
   open(io);
@@ -93,7 +110,7 @@ test('hint shows one more hint each time, then says where the solution is', () =
   assert.doesNotMatch(io.lines.join('\n'), /Hint 2\/2/);
   io.lines.length = 0;
   hint(io, 'double', false);
-  assert.match(io.lines.join('\n'), /Hint 1\/2 Multiply\.\nHint 2\/2 By two\.\n.*kube-lessons solution double/);
+  assert.match(io.lines.join('\n'), /Hint 1\/2 Multiply\.\nHint 2\/2 By two\.\n.*npx kube-lessons solution double/);
   assert.throws(() => hint(io, 'nope', false), /no exercise "nope"/);
 });
 
@@ -116,7 +133,7 @@ test('init inside a workspace refuses to make another one nested in it, in one l
       e instanceof UserFacingError &&
       e.exitCode === ExitCode.usage &&
       /is inside the exercise workspace /.test(e.message) &&
-      /`kube-lessons exercise init .*` completes that one/.test(e.hint ?? ''),
+      /`npx kube-lessons exercise init .*` completes that one/.test(e.hint ?? ''),
   );
   assert.ok(!existsSync(join(ws.dir, 'exercises', 'kube-lessons-exercises')));
   assert.equal(enclosingWorkspace(join(ws.dir, 'exercises'))?.dir, ws.dir);
@@ -135,6 +152,6 @@ test('a folder in place of the exercise file is one line naming it, with a hint,
       e instanceof UserFacingError &&
       e.exitCode === ExitCode.failure &&
       e.message.endsWith('exercises/01-double.ts is a folder, not the file of exercise double') &&
-      /move the folder away; `kube-lessons exercise init .*` then adds the file back/.test(e.hint ?? ''),
+      /move the folder away; `npx kube-lessons exercise init .*` then adds the file back/.test(e.hint ?? ''),
   );
 });

@@ -36,7 +36,7 @@ test("after the checkpoints the lesson's exercises are offered, checked on reque
   assert.deepEqual(verified, ['ex-a', 'ex-b']);
   const text = cap.all.join('\n');
   assert.match(text, /▍Write it yourself\n· exercise 1 ex-a: First \(exercises\/01-ex-a\.ts\)\n· exercise 2 ex-b: Second/);
-  assert.match(text, /`kube-lessons exercise watch ex-a` checks it on every save, `kube-lessons verify\sex-a` once, `kube-lessons hint ex-a` when stuck\./);
+  assert.match(text, /`npx\skube-lessons exercise watch ex-a` checks it on every save, `npx kube-lessons\sverify ex-a` once, `npx kube-lessons hint ex-a` when stuck\./);
   const offers = prompter.asked.filter((a) => a.message === 'Exercises');
   assert.deepEqual(offers.map((a) => a.choices.map((c) => c.value)), [['ex-a', 'ex-b', ''], ['ex-b', ''], ['ex-b', '']]);
   const saved = JSON.parse(readFileSync(progressFile, 'utf8')) as { completed: Record<string, string> };
