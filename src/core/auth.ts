@@ -328,17 +328,13 @@ function runPlugin(
 function pluginNotRunnable(command: string, code: 'ENOENT' | 'EACCES', installHint: string | undefined): KubeconfigError {
   // An installHint is often several lines (one per platform): all of it, on the one line errors get.
   const hint = installHint?.trim().replace(/\s+/g, ' ');
-  // ENOENT for a file that is there: the interpreter its #! line names is missing.
-  const present = code === 'ENOENT' && command.includes('/') && existsSync(command);
-  const why =
-    code === 'EACCES'
-      ? 'cannot be run (permission denied: not an executable file)'
-      : present
-        ? 'cannot be run: the interpreter its #! line names is not installed'
-        : `is not installed (not found${command.includes('/') ? '' : ' on PATH'})`;
   const fix = 'or fix users[].user.exec.command in the kubeconfig';
-  const fallback = code === 'EACCES' ? `make it executable (chmod +x), ${fix}` : present ? `install what its #! line names, ${fix}` : `install it, ${fix}`;
-  return new KubeconfigError(`exec plugin "${command}" ${why}`, hint || fallback);
+  const fail = (why: string, fallback: string) => new KubeconfigError(`exec plugin "${command}" ${why}`, hint || `${fallback}, ${fix}`);
+  if (code === 'EACCES') return fail('cannot be run (permission denied: not an executable file)', 'make it executable (chmod +x)');
+  // ENOENT for a file that is there: the interpreter its #! line names is missing.
+  if (command.includes('/') && existsSync(command))
+    return fail('cannot be run: the interpreter its #! line names is not installed', 'install what its #! line names');
+  return fail(`is not installed (not found${command.includes('/') ? '' : ' on PATH'})`, 'install it');
 }
 
 /** What to do about a plugin whose output is not a usable ExecCredential: only the person can look at it. */
